@@ -1,0 +1,141 @@
+"""The desk's vocabulary: the identifiers of SPEC §2 and §4, shared by every layer."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class TicketType(StrEnum):
+    """工单类型."""
+
+    INCIDENT = "incident"
+    SERVICE_REQUEST = "service_request"
+    CHANGE_REQUEST = "change_request"
+    CONSULTATION = "consultation"
+    COMPLAINT = "complaint"
+
+
+class Category(StrEnum):
+    """问题类型: routes to a default group."""
+
+    HARDWARE = "hardware"
+    SOFTWARE = "software"
+    NETWORK = "network"
+    ACCOUNT = "account"
+    DATA = "data"
+    OTHER = "other"
+
+
+class Channel(StrEnum):
+    """渠道: how the report reached the desk."""
+
+    PHONE = "phone"
+    PORTAL = "portal"
+    EMAIL = "email"
+    IM = "im"
+    WALK_IN = "walk_in"
+
+
+class Status(StrEnum):
+    """状态 of SPEC §4."""
+
+    NEW = "new"
+    TO_ASSIGN = "to_assign"
+    IN_PROGRESS = "in_progress"
+    PENDING = "pending"
+    AWAITING_CONFIRMATION = "awaiting_confirmation"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    REJECTED = "rejected"
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the ticket still needs work from the desk."""
+        return self not in (Status.RESOLVED, Status.CLOSED, Status.REJECTED)
+
+
+OPEN_STATUSES: tuple[Status, ...] = tuple(s for s in Status if s.is_open)
+
+
+class Priority(StrEnum):
+    """P1 (紧急) is the most urgent."""
+
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    P4 = "P4"
+
+    @property
+    def level(self) -> int:
+        """1 for P1 … 4 for P4."""
+        return int(self.value[1])
+
+    @classmethod
+    def from_level(cls, level: int) -> Priority:
+        """The priority of a level, clamped to P1…P4."""
+        return cls(f"P{min(4, max(1, level))}")
+
+
+class Role(StrEnum):
+    """Who a user is at the desk."""
+
+    OPERATOR = "operator"
+    AGENT = "agent"
+    DUTY_LEAD = "duty_lead"
+    ADMIN = "admin"
+
+
+class ClockKind(StrEnum):
+    """The three SLA clocks of SPEC §5."""
+
+    RESPONSE = "response"
+    UPDATE = "update"
+    RESOLUTION = "resolution"
+
+
+class ClockState(StrEnum):
+    """Where an SLA clock stands."""
+
+    RUNNING = "running"
+    WARNING = "warning"
+    BREACHED = "breached"
+    PAUSED = "paused"
+    MET = "met"
+    MISSED = "missed"
+
+
+IMPACTS: tuple[int, ...] = (1, 2, 3)
+URGENCIES: tuple[int, ...] = (1, 2, 3, 4)
+
+
+class EventKind(StrEnum):
+    """What a ticket event records (the audit trail is append-only)."""
+
+    CREATED = "created"
+    ROUTED = "routed"
+    STATUS = "status"
+    CLAIMED = "claimed"
+    TAKEOVER = "takeover"
+    RELEASED = "released"
+    TRANSFERRED = "transferred"
+    TRIAGED = "triaged"
+    PRIORITY_OVERRIDE = "priority_override"
+    WORKLOG = "worklog"
+    PROGRESS = "progress"
+    ESCALATED = "escalated"
+    PENDING = "pending"
+    RESUMED = "resumed"
+    SOLUTION = "solution"
+    CONFIRMED = "confirmed"
+    REFUSED = "refused"
+    REJECTED = "rejected"
+    REOPENED = "reopened"
+    CLOSED = "closed"
+    FIRST_CONTACT = "first_contact"
+    ESTIMATE = "estimate"
+
+
+#: Events that count as the desk acknowledging the ticket (they stop the response clock).
+ACKNOWLEDGING: frozenset[EventKind] = frozenset(
+    {EventKind.CLAIMED, EventKind.TAKEOVER, EventKind.PROGRESS, EventKind.FIRST_CONTACT}
+)

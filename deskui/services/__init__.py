@@ -1,0 +1,1 @@
+"""Use cases of the desk: intake, claim, triage, workflow, directory, reads; permissions and audit."""

@@ -1,0 +1,176 @@
+"""The desk's front door: each method is one unit of work in its own transaction.
+
+Screens and the command line call these; they receive read models, never live ORM objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlmodel import Session
+
+from deskui.config import load_toml
+from deskui.core.clock import Clock, SystemClock
+from deskui.services import queries, workflow
+from deskui.services.directory import RequesterView, search_requesters
+from deskui.services.intake import IntakeRequest, create_ticket
+from deskui.services.rules import DeskRules, ensure_rule_settings, load_rules
+from deskui.services.users import Actor, ensure_groups, load_actor
+from deskui.services.views import TicketView
+from deskui.store.db import Database, DatabaseUnavailable
+from deskui.store.migrate import needs_upgrade, upgrade
+from deskui.store.models import Ticket
+
+T = TypeVar("T")
+
+
+@contextmanager
+def _translate_db_errors(db: Database) -> Iterator[None]:
+    """A database that went away is reported as such, with the driver's reason."""
+    try:
+        yield
+    except (OperationalError, DBAPIError) as exc:
+        if isinstance(exc, OperationalError) or exc.connection_invalidated:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise DatabaseUnavailable(f"database {db.display_name} unavailable: {reason}") from exc
+        raise
+
+
+def prepare_database(db: Database, now_clock: Clock | None = None) -> None:
+    """Create or migrate the schema and put in the configured rules and groups."""
+    clock = now_clock or SystemClock()
+    with _translate_db_errors(db):
+        if needs_upgrade(db):
+            upgrade(db)
+        with db.write() as session:
+            ensure_rule_settings(session, clock.now())
+            ensure_groups(session, load_toml("groups").get("groups", []))
+
+
+class DeskService:
+    """Use cases bound to one database and one clock.
+
+    Args:
+        db: the desk's database.
+        clock: where "now" comes from (frozen in tests).
+    """
+
+    def __init__(self, db: Database, clock: Clock | None = None) -> None:
+        self.db = db
+        self.clock: Clock = clock or SystemClock()
+        self._rules: DeskRules | None = None
+
+    @property
+    def rules(self) -> DeskRules:
+        """The desk's rules, read once from the database."""
+        if self._rules is None:
+            with _translate_db_errors(self.db), self.db.read() as session:
+                self._rules = load_rules(session)
+        return self._rules
+
+    def reload_rules(self) -> None:
+        """Forget the cached rules (after an admin changed them)."""
+        self._rules = None
+
+    def read(self, fn: Callable[[Session], T]) -> T:
+        """Run a read in its own session."""
+        with _translate_db_errors(self.db), self.db.read() as session:
+            return fn(session)
+
+    def write(self, fn: Callable[[Session], T]) -> T:
+        """Run a change in its own write transaction."""
+        with _translate_db_errors(self.db), self.db.write() as session:
+            return fn(session)
+
+    def actor(self, login: str) -> Actor:
+        """The user acting (raises NotFound with how to add one)."""
+        return self.read(lambda s: load_actor(s, login))
+
+    def _change(self, fn: Callable[..., Ticket], actor: Actor, **kwargs: Any) -> TicketView:
+        rules = self.rules
+
+        def run(session: Session) -> TicketView:
+            now = self.clock.now()
+            ticket = fn(session=session, actor=actor, rules=rules, now=now, **kwargs)
+            return queries.get_ticket(session=session, number=ticket.number, rules=rules, now=now)
+
+        return self.write(run)
+
+    # intake -----------------------------------------------------------------------------------
+    def create_ticket(self, actor: Actor, request: IntakeRequest) -> TicketView:
+        """Log a call (see :func:`deskui.services.intake.create_ticket`)."""
+        return self._change(create_ticket, actor, data=request)
+
+    def search_requesters(self, query: str, limit: int = 8) -> list[RequesterView]:
+        """Callers matching what was typed."""
+        return self.read(lambda s: search_requesters(session=s, query=query, limit=limit))
+
+    # working a ticket ------------------------------------------------------------------------
+    def claim(self, actor: Actor, number: str, **kwargs: Any) -> TicketView:
+        """Claim (or, for a lead, take over) a ticket."""
+        return self._change(workflow.claim_ticket, actor, number=number, **kwargs)
+
+    def assign(self, actor: Actor, number: str, assignee: str, **kwargs: Any) -> TicketView:
+        """A lead assigns the ticket to an agent."""
+        return self._change(workflow.assign_ticket, actor, number=number, assignee=assignee,
+                            **kwargs)  # fmt: skip
+
+    def triage(self, actor: Actor, number: str, impact: int, urgency: int, **kw: Any) -> TicketView:
+        """New impact and urgency; priority and due times recomputed."""
+        return self._change(workflow.triage_ticket, actor, number=number, impact=impact,
+                            urgency=urgency, **kw)  # fmt: skip
+
+    def override_priority(
+        self, actor: Actor, number: str, priority: str, reason: str, **kw: Any
+    ) -> TicketView:
+        """A lead overrides the priority with a reason."""
+        return self._change(workflow.override_priority, actor, number=number, priority=priority,
+                            reason=reason, **kw)  # fmt: skip
+
+    def transfer(self, actor: Actor, number: str, group: str, **kw: Any) -> TicketView:
+        """Send to another group."""
+        return self._change(workflow.transfer_ticket, actor, number=number, group=group, **kw)
+
+    def escalate(self, actor: Actor, number: str, note: str, **kw: Any) -> TicketView:
+        """Escalate one tier with a note."""
+        return self._change(workflow.escalate_ticket, actor, number=number, note=note, **kw)
+
+    def worklog(self, actor: Actor, number: str, text: str, **kw: Any) -> TicketView:
+        """Add a worklog entry (``progress=True`` for an update to the requester)."""
+        return self._change(workflow.add_worklog, actor, number=number, text=text, **kw)
+
+    def set_status(self, actor: Actor, number: str, target: str, **kw: Any) -> TicketView:
+        """Move along the workflow (pending, solution, confirm, reject, reopen, close …)."""
+        return self._change(workflow.change_status, actor, number=number, target=target, **kw)
+
+    def confirm(self, actor: Actor, number: str, satisfaction: int | None, **kw: Any) -> TicketView:
+        """The requester confirms the solution with 1–5 stars."""
+        return self._change(workflow.confirm_ticket, actor, number=number,
+                            satisfaction=satisfaction, **kw)  # fmt: skip
+
+    # reading ---------------------------------------------------------------------------------
+    def ticket(self, number: str, with_events: bool = True) -> TicketView:
+        """One ticket with clocks and timeline."""
+        rules = self.rules
+        return self.read(
+            lambda s: queries.get_ticket(
+                session=s, number=number, rules=rules, now=self.clock.now(),
+                with_events=with_events,
+            )
+        )  # fmt: skip
+
+    def tickets(self, filters: queries.TicketFilter) -> list[TicketView]:
+        """A filtered list, nearest due first."""
+        rules = self.rules
+        return self.read(
+            lambda s: queries.list_tickets(
+                session=s, filters=filters, rules=rules, now=self.clock.now()
+            )
+        )
+
+    def counts(self) -> queries.DeskCounts:
+        """Open, P1 and breached counts for the status line."""
+        return self.read(lambda s: queries.desk_counts(session=s, now=self.clock.now()))

@@ -1,0 +1,189 @@
+"""The caller directory: finding a requester as the operator types, and adding one inline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from pypinyin import Style, lazy_pinyin
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from deskui.core.phone import PhoneError, parse_phone, phone_search_key
+from deskui.core.sanitize import sanitize_line
+from deskui.services.errors import ValidationFailed
+from deskui.store.models import Requester
+
+MAX_NAME = 80
+
+
+def pinyin_keys(name: str) -> tuple[str, str]:
+    """Full pinyin and initials of a name, lower case without spaces (``张三`` → ``zhangsan``, ``zs``).
+
+    Latin letters in the name pass through, so ``Li Lei`` gives ``lilei``, ``ll``.
+    """
+    syllables = [s.lower() for s in lazy_pinyin(name, errors=lambda text: list(text))]
+    full = "".join(ch for ch in "".join(syllables) if ch.isalnum())
+    words = [s for s in lazy_pinyin(name, style=Style.FIRST_LETTER, errors=lambda t: t.split())]
+    initials = "".join(w[0].lower() for w in words if w and w[0].isalnum())
+    return full, initials
+
+
+@dataclass(frozen=True)
+class RequesterView:
+    """A caller as the screens and the command line show them."""
+
+    id: int
+    name: str
+    department: str | None
+    company: str | None
+    phone: str | None
+    extension: str | None
+    employee_id: str | None
+    email: str | None
+    vip: bool
+    external: bool
+
+    @classmethod
+    def of(cls, row: Requester) -> RequesterView:
+        """The read model of a stored requester."""
+        assert row.id is not None
+        return cls(
+            row.id, row.name, row.department, row.company, row.phone, row.extension,
+            row.employee_id, row.email, row.vip, row.external,
+        )  # fmt: skip
+
+
+@dataclass
+class RequesterInput:
+    """A caller to add or to match, as typed at intake or given in JSON."""
+
+    name: str
+    phone: str | None = None
+    department: str | None = None
+    company: str | None = None
+    extension: str | None = None
+    employee_id: str | None = None
+    email: str | None = None
+    vip: bool = False
+    external: bool = False
+
+    def cleaned(self, prefix: str = "requester") -> tuple[RequesterInput, list[str]]:
+        """Sanitized copy and the phone warnings.
+
+        Raises:
+            ValidationFailed: naming each field at fault (``requester.phone`` …).
+        """
+        errors: list[tuple[str, str]] = []
+        warnings: list[str] = []
+
+        def line(value: str | None, limit: int, name: str) -> str | None:
+            if value is None:
+                return None
+            text = sanitize_line(str(value))
+            if len(text) > limit:
+                errors.append((f"{prefix}.{name}", f"is longer than {limit} characters"))
+            return text or None
+
+        name = line(self.name, MAX_NAME, "name") or ""
+        if not name:
+            errors.append((f"{prefix}.name", "is required"))
+        phone = line(self.phone, 40, "phone")
+        extension = line(self.extension, 12, "extension")
+        if phone:
+            try:
+                parsed = parse_phone(phone)
+                warnings.extend(parsed.warnings)
+                if parsed.extension and not extension:
+                    extension = parsed.extension
+            except PhoneError as exc:
+                errors.append((f"{prefix}.phone", str(exc)))
+        if extension and not extension.isdigit():
+            errors.append((f"{prefix}.extension", "must be digits"))
+        email = line(self.email, 254, "email")
+        if email and ("@" not in email or " " in email):
+            errors.append((f"{prefix}.email", "is not an e-mail address"))
+        if errors:
+            raise ValidationFailed(errors)
+        return (
+            RequesterInput(
+                name=name, phone=phone, department=line(self.department, 120, "department"),
+                company=line(self.company, 120, "company"), extension=extension,
+                employee_id=line(self.employee_id, 32, "employee_id"), email=email,
+                vip=bool(self.vip), external=bool(self.external),
+            ),
+            warnings,
+        )  # fmt: skip
+
+
+def _phone_digits(phone: str | None) -> str:
+    if not phone:
+        return ""
+    try:
+        parsed = parse_phone(phone)
+    except PhoneError:
+        return phone_search_key(phone)
+    return parsed.digits
+
+
+def add_requester(*, session: Session, data: RequesterInput, now: datetime) -> Requester:
+    """Add a caller to the directory (the input must already be cleaned)."""
+    full, initials = pinyin_keys(data.name)
+    row = Requester(
+        name=data.name, name_pinyin=full, name_initials=initials, department=data.department,
+        company=data.company, phone=data.phone, phone_digits=_phone_digits(data.phone),
+        extension=data.extension, employee_id=data.employee_id, email=data.email, vip=data.vip,
+        external=data.external, created_at=now,
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    return row
+
+
+def find_or_add_requester(*, session: Session, data: RequesterInput, now: datetime) -> Requester:
+    """The directory entry matching by employee id, else by name and phone; added if none."""
+    if data.employee_id:
+        found = session.exec(
+            select(Requester).where(Requester.employee_id == data.employee_id)
+        ).first()
+        if found is not None:
+            return found
+    if data.phone:
+        digits = _phone_digits(data.phone)
+        found = session.exec(
+            select(Requester).where(Requester.name == data.name, Requester.phone_digits == digits)
+        ).first()
+        if found is not None:
+            return found
+    return add_requester(session=session, data=data, now=now)
+
+
+def search_requesters(*, session: Session, query: str, limit: int = 8) -> list[RequesterView]:
+    """Callers matching what the operator has typed so far.
+
+    Matches a name in characters, full pinyin or initials (prefix), a phone number (any part
+    of the digits), an extension, or an employee id. Exact matches come first.
+    """
+    text = sanitize_line(query)
+    if not text:
+        return []
+    lowered = text.lower().replace(" ", "")
+    digits = phone_search_key(text)
+    conditions = [
+        col(Requester.name).contains(text),
+        col(Requester.name_pinyin).startswith(lowered),
+        col(Requester.name_initials).startswith(lowered),
+        col(Requester.employee_id).startswith(text),
+    ]
+    if digits and len(digits) == len(lowered):
+        conditions.append(Requester.extension == digits)
+        if len(digits) >= 3:
+            conditions.append(col(Requester.phone_digits).contains(digits))
+    rows = session.exec(select(Requester).where(or_(*conditions)).limit(limit * 4)).all()
+
+    def rank(r: Requester) -> tuple[int, int, str]:
+        exact = r.name == text or r.extension == digits or r.employee_id == text
+        exact = exact or r.name_pinyin == lowered or r.name_initials == lowered
+        return (0 if exact else 1, 0 if r.vip else 1, r.name_pinyin)
+
+    return [RequesterView.of(r) for r in sorted(rows, key=rank)[:limit]]

@@ -1,0 +1,242 @@
+"""Intake: validate, sanitize, number, apply the matrix, route, start the clocks — in one step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from deskui.core.enums import Category, Channel, EventKind, Status, TicketType
+from deskui.core.masking import mask_secrets
+from deskui.core.numbering import day_key, desk_day, format_number
+from deskui.core.priority import PriorityError, validate_impact_urgency
+from deskui.core.sanitize import sanitize_line, sanitize_text
+from deskui.services.directory import RequesterInput, find_or_add_requester
+from deskui.services.errors import NotFound, ValidationFailed
+from deskui.services.ledger import commit_change, record, set_status
+from deskui.services.rules import DeskRules
+from deskui.services.users import Actor
+from deskui.store.models import Group, Requester, Ticket
+
+FREQUENCIES = ("continuous", "intermittent", "sporadic")
+LIMITS = {
+    "summary": 200, "description": 20_000, "started_when": 120, "impact_scope": 400,
+    "error_message": 4_000, "tried": 4_000, "device": 200, "location": 200,
+    "attachments": 4_000, "solution": 20_000,
+}  # fmt: skip
+SINGLE_LINE = frozenset({"summary", "started_when", "device", "location"})
+#: How far in the past a back-filled report may be received (an IM report from last week is fine).
+MAX_BACKFILL = timedelta(days=366)
+#: Clock skew tolerated between a script's machine and the desk.
+MAX_SKEW = timedelta(minutes=5)
+
+_NEXT_SEQUENCE = text(
+    "INSERT INTO ticket_sequence (day, last) VALUES (:day, 1) "
+    "ON CONFLICT (day) DO UPDATE SET last = ticket_sequence.last + 1 RETURNING last"
+)
+
+
+@dataclass
+class IntakeRequest:
+    """A call (or back-filled report) as the operator or a script gives it."""
+
+    type: str
+    category: str
+    channel: str
+    impact: int
+    urgency: int
+    summary: str
+    description: str
+    requester: RequesterInput | None = None
+    requester_id: int | None = None
+    started_when: str | None = None
+    frequency: str | None = None
+    impact_scope: str | None = None
+    error_message: str | None = None
+    tried: str | None = None
+    device: str | None = None
+    location: str | None = None
+    attachments: str | None = None
+    expected_by: datetime | None = None
+    received_at: datetime | None = None
+    resolve_now: bool = False
+    """First-contact resolution: answered or fixed on the call, resolved at intake."""
+    solution: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def _clean_text(name: str, value: str | None, errors: list[tuple[str, str]]) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        errors.append((name, "must be text"))
+        return None
+    cleaned = sanitize_line(value) if name in SINGLE_LINE else sanitize_text(value).strip()
+    if len(cleaned) > LIMITS[name]:
+        errors.append((name, f"is {len(cleaned)} characters long; at most {LIMITS[name]}"))
+    return mask_secrets(cleaned) or None
+
+
+def validate_intake(request: IntakeRequest, now: datetime) -> IntakeRequest:
+    """A sanitized copy of the request, or every fault at once.
+
+    Raises:
+        ValidationFailed: listing each field at fault; nothing has been written.
+    """
+    errors: list[tuple[str, str]] = []
+
+    def choice(name: str, value: str, allowed: type[TicketType | Category | Channel]) -> None:
+        if value not in {str(v) for v in allowed}:
+            errors.append((name, f"must be one of {', '.join(str(v) for v in allowed)}"))
+
+    choice("type", request.type, TicketType)
+    choice("category", request.category, Category)
+    choice("channel", request.channel, Channel)
+    try:
+        validate_impact_urgency(request.impact, 1)
+    except PriorityError as exc:
+        errors.append(("impact", str(exc)))
+    try:
+        validate_impact_urgency(1, request.urgency)
+    except PriorityError as exc:
+        errors.append(("urgency", str(exc)))
+    cleaned = {name: _clean_text(name, getattr(request, name), errors) for name in LIMITS}
+    if not cleaned["summary"]:
+        errors.append(("summary", "is required"))
+    if not cleaned["description"]:
+        errors.append(("description", "is required"))
+    if request.frequency is not None and request.frequency not in FREQUENCIES:
+        errors.append(("frequency", f"must be one of {', '.join(FREQUENCIES)}"))
+    for name in ("received_at", "expected_by"):
+        value = getattr(request, name)
+        if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+            errors.append((name, "needs a UTC offset (ISO 8601, e.g. 2026-09-30T10:00:00+08:00)"))
+    received = request.received_at
+    if received is not None and received.tzinfo is not None:
+        if received > now + MAX_SKEW:
+            errors.append(("received_at", "is in the future"))
+        elif received < now - MAX_BACKFILL:
+            errors.append(("received_at", "is more than a year ago"))
+    if request.resolve_now:
+        if request.type not in (TicketType.CONSULTATION, TicketType.INCIDENT):
+            errors.append(("type", "only a consultation or an incident is resolved at intake"))
+        if not cleaned["solution"]:
+            errors.append(("solution", "a call resolved at intake needs its answer"))
+    requester = request.requester
+    if request.requester_id is None and requester is None:
+        errors.append(("requester", "is required"))
+    warnings: list[str] = []
+    if requester is not None:
+        try:
+            requester, warnings = requester.cleaned()
+        except ValidationFailed as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return IntakeRequest(
+        type=request.type, category=request.category, channel=request.channel,
+        impact=request.impact, urgency=request.urgency, requester=requester,
+        requester_id=request.requester_id, frequency=request.frequency,
+        expected_by=request.expected_by, received_at=request.received_at,
+        resolve_now=request.resolve_now, warnings=warnings,
+        **{k: v for k, v in cleaned.items()},  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def next_ticket_number(session: Session, now: datetime, rules: DeskRules) -> str:
+    """Take the next number of the desk's local day.
+
+    The upsert locks the day's counter row until the transaction ends, so concurrent intakes
+    queue behind each other; a rolled-back intake gives its number back, so there are no gaps.
+    """
+    day = desk_day(now, rules.tz)
+    last = session.execute(_NEXT_SEQUENCE, {"day": day_key(day)}).scalar_one()
+    return format_number(day, int(last))
+
+
+def _route(session: Session, request: IntakeRequest, rules: DeskRules) -> tuple[Group | None, str]:
+    if request.type == TicketType.COMPLAINT and request.type in rules.type_groups:
+        code, reason = rules.type_groups[request.type], f"type {request.type}"
+    else:
+        code = rules.category_groups.get(request.category, "")
+        reason = f"category {request.category}"
+    group = session.exec(select(Group).where(Group.code == code)).first() if code else None
+    return group, f"{reason} → {code}" if group else f"{reason}: no group configured"
+
+
+def create_ticket(
+    *, session: Session, data: IntakeRequest, actor: Actor, rules: DeskRules, now: datetime
+) -> Ticket:
+    """Log a call: the ticket, its requester if new, and its first events, in one transaction.
+
+    Raises:
+        ValidationFailed: bad input, naming the fields; nothing is written.
+        NotFound: ``requester_id`` names nobody.
+    """
+    request = validate_intake(data, now)
+    if request.requester_id is not None:
+        requester = session.get(Requester, request.requester_id)
+        if requester is None:
+            raise NotFound(f"no requester {request.requester_id}", field="requester")
+    else:
+        assert request.requester is not None
+        requester = find_or_add_requester(session=session, data=request.requester, now=now)
+    decision = rules.matrix.decide(
+        request.impact, request.urgency, vip=requester.vip and rules.vip_raise
+    )
+    group, routing_reason = _route(session, request, rules)
+    assignee_id = group.lead_id if group and request.type == TicketType.COMPLAINT else None
+    assert requester.id is not None
+    ticket = Ticket(
+        number=next_ticket_number(session, now, rules), type=request.type,
+        category=request.category, channel=request.channel, status=str(Status.NEW),
+        impact=request.impact, urgency=request.urgency, priority=str(decision.priority),
+        matrix_priority=str(decision.matrix_priority), priority_reason=decision.reason,
+        vip=requester.vip, requester_id=requester.id, summary=request.summary,
+        description=request.description, started_when=request.started_when,
+        frequency=request.frequency, impact_scope=request.impact_scope,
+        error_message=request.error_message, tried=request.tried, device=request.device,
+        location=request.location, attachments=request.attachments,
+        expected_by=request.expected_by, received_at=request.received_at or now,
+        created_at=now, updated_at=now, created_by_id=actor.id,
+        group_id=group.id if group else None, routing_reason=routing_reason,
+        assignee_id=assignee_id, version=0,
+    )  # fmt: skip
+    session.add(ticket)
+    session.flush()
+    record(session, ticket, actor, EventKind.CREATED, now, field="priority",
+           new=decision.priority, note=decision.reason)  # fmt: skip
+    if request.resolve_now:
+        _resolve_at_intake(session, ticket, actor, request, requester, now)
+    else:
+        if group is not None:
+            record(session, ticket, actor, EventKind.ROUTED, now, field="group", new=group.code,
+                   note=routing_reason)  # fmt: skip
+        set_status(session, ticket, actor, Status.TO_ASSIGN, now)
+    commit_change(session, ticket, rules, now)
+    return ticket
+
+
+def _resolve_at_intake(
+    session: Session,
+    ticket: Ticket,
+    actor: Actor,
+    request: IntakeRequest,
+    requester: Requester,
+    now: datetime,
+) -> None:
+    """First-contact resolution: answered on the call, confirmed by the caller on the line."""
+    ticket.solution = request.solution
+    ticket.result = "resolved"
+    ticket.resolved_at = now
+    ticket.accepted_at = now
+    ticket.assignee_id = actor.id
+    ticket.confirmed_by = requester.name
+    ticket.confirmed_at = now
+    ticket.confirmation_text = "first-contact resolution: confirmed on the call"
+    record(session, ticket, actor, EventKind.FIRST_CONTACT, now, note=request.solution)
+    record(session, ticket, actor, EventKind.SOLUTION, now, field="solution",
+           new=request.solution)  # fmt: skip
+    set_status(session, ticket, actor, Status.RESOLVED, now)

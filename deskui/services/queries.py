@@ -1,0 +1,140 @@
+"""Reading tickets: one with its timeline, or a filtered page of the queue."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from deskui.core.enums import OPEN_STATUSES, Priority, Status
+from deskui.services.errors import NotFound, ServiceError
+from deskui.services.rules import DeskRules
+from deskui.services.views import TicketView, ticket_view
+from deskui.store.models import Group, Requester, Ticket, TicketEvent, User
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    """What the list shows.
+
+    Attributes:
+        status: only these statuses (default: every open one).
+        priority: only these priorities.
+        group: a group code.
+        assignee: a login; ``"-"`` for unassigned.
+        limit: at most this many rows.
+    """
+
+    status: Sequence[str] = ()
+    priority: Sequence[str] = ()
+    group: str | None = None
+    assignee: str | None = None
+    limit: int = 100
+
+
+def _views(
+    session: Session, tickets: Sequence[Ticket], rules: DeskRules, now: datetime, with_events: bool
+) -> list[TicketView]:
+    if not tickets:
+        return []
+    ids = [t.id for t in tickets]
+    requesters = {
+        r.id: r for r in session.exec(
+            select(Requester).where(col(Requester.id).in_({t.requester_id for t in tickets}))
+        )
+    }  # fmt: skip
+    groups = {g.id: g for g in session.exec(select(Group))}
+    events: dict[int, list[TicketEvent]] = {}
+    for event in session.exec(
+        select(TicketEvent).where(col(TicketEvent.ticket_id).in_(ids)).order_by(TicketEvent.id)
+    ):
+        events.setdefault(event.ticket_id, []).append(event)
+    user_ids = {t.assignee_id for t in tickets} | {
+        e.actor_id for evs in events.values() for e in evs
+    }
+    users = {
+        u.id: u for u in session.exec(select(User).where(col(User.id).in_(user_ids - {None})))
+    }
+    actors = {uid: u.login for uid, u in users.items() if uid is not None}
+    return [
+        ticket_view(
+            t, requester=requesters[t.requester_id],
+            group=groups.get(t.group_id) if t.group_id else None,
+            assignee=users.get(t.assignee_id) if t.assignee_id else None,
+            events=events.get(t.id or 0, []), actors=actors, rules=rules, now=now,
+            with_events=with_events,
+        )  # fmt: skip
+        for t in tickets
+    ]
+
+
+def get_ticket(
+    *, session: Session, number: str, rules: DeskRules, now: datetime, with_events: bool = True
+) -> TicketView:
+    """One ticket with its clocks and timeline.
+
+    Raises:
+        NotFound: no such number.
+    """
+    ticket = session.exec(select(Ticket).where(Ticket.number == number.strip().upper())).first()
+    if ticket is None:
+        raise NotFound(f"no ticket {number!r}", field="number")
+    return _views(session, [ticket], rules, now, with_events)[0]
+
+
+def list_tickets(
+    *, session: Session, filters: TicketFilter, rules: DeskRules, now: datetime
+) -> list[TicketView]:
+    """Tickets matching the filters, nearest SLA due first.
+
+    Raises:
+        ServiceError: an unknown status, priority, group or user, naming the filter.
+    """
+    statement = select(Ticket)
+    statuses = list(filters.status) or [str(s) for s in OPEN_STATUSES]
+    for value in statuses:
+        if value not in {str(s) for s in Status}:
+            raise ServiceError(f"unknown status {value!r}", field="status")
+    statement = statement.where(col(Ticket.status).in_(statuses))
+    for value in filters.priority:
+        if value not in {str(p) for p in Priority}:
+            raise ServiceError(f"unknown priority {value!r}", field="priority")
+    if filters.priority:
+        statement = statement.where(col(Ticket.priority).in_(list(filters.priority)))
+    if filters.group:
+        group = session.exec(select(Group).where(Group.code == filters.group)).first()
+        if group is None:
+            raise ServiceError(f"no group {filters.group!r}", field="group")
+        statement = statement.where(Ticket.group_id == group.id)
+    if filters.assignee == "-":
+        statement = statement.where(col(Ticket.assignee_id).is_(None))
+    elif filters.assignee:
+        user = session.exec(select(User).where(User.login == filters.assignee)).first()
+        if user is None:
+            raise ServiceError(f"no user {filters.assignee!r}", field="assignee")
+        statement = statement.where(Ticket.assignee_id == user.id)
+    statement = statement.order_by(
+        col(Ticket.next_due).is_(None), col(Ticket.next_due), col(Ticket.id)
+    ).limit(max(1, min(filters.limit, 10_000)))
+    return _views(session, list(session.exec(statement)), rules, now, with_events=False)
+
+
+@dataclass(frozen=True)
+class DeskCounts:
+    """The status line's live figures."""
+
+    open: int
+    p1: int
+    breached: int
+
+
+def desk_counts(*, session: Session, now: datetime) -> DeskCounts:
+    """Open tickets, open P1s, and open tickets past a due time."""
+    open_q = select(func.count()).select_from(Ticket).where(col(Ticket.is_open).is_(True))
+    opened = session.exec(open_q).one()
+    p1 = session.exec(open_q.where(Ticket.priority == Priority.P1.value)).one()
+    breached = session.exec(open_q.where(col(Ticket.next_due) < now)).one()
+    return DeskCounts(int(opened), int(p1), int(breached))

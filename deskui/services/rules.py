@@ -1,0 +1,128 @@
+"""The desk's rules as configured: matrix, SLA targets, calendar, routing, time zone.
+
+The rule files of data/ are copied into the database on first run (``desk_setting``), so every
+console of a shared desk reads the same rules, and a change to them is audited.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlmodel import Session, select
+
+from deskui.config import RULE_FILES, load_rule_files
+from deskui.core.calendar import BusinessCalendar
+from deskui.core.priority import PriorityMatrix
+from deskui.core.sla import SlaPolicy
+from deskui.store.models import DeskSetting, SettingEvent
+
+
+@dataclass(frozen=True)
+class DeskRules:
+    """Everything the rules read, parsed and validated.
+
+    Attributes:
+        tz: the desk's time zone (ticket numbers use its local date).
+        matrix: impact × urgency → priority.
+        vip_raise: VIP requesters are raised one level.
+        sla: targets per priority and clock.
+        calendar: the business calendar.
+        category_groups: category → group code.
+        type_groups: ticket type → group code (complaints).
+        escalation_groups: tier → group code ('' keeps the current group).
+        raw: the rule files as stored.
+    """
+
+    tz: ZoneInfo
+    matrix: PriorityMatrix
+    vip_raise: bool
+    sla: SlaPolicy
+    calendar: BusinessCalendar
+    category_groups: Mapping[str, str]
+    type_groups: Mapping[str, str]
+    escalation_groups: Mapping[int, str]
+    raw: Mapping[str, Mapping[str, Any]]
+
+    @classmethod
+    def from_files(cls, files: Mapping[str, Mapping[str, Any]]) -> DeskRules:
+        """Parse the rule files (as dicts).
+
+        Raises:
+            ValueError: naming the file and key at fault.
+        """
+        tz_name = os.environ.get("DESKUI_TZ") or str(files["desk"].get("timezone", "Asia/Shanghai"))
+        try:
+            tz = ZoneInfo(tz_name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"desk.timezone: unknown time zone {tz_name!r}") from exc
+        calendar = BusinessCalendar.from_config(files["calendar"], tz=tz_name)
+        matrix_file = files["matrix"]
+        routing = files["routing"]
+        return cls(
+            tz=tz,
+            matrix=PriorityMatrix.from_config(matrix_file.get("matrix", {})),
+            vip_raise=bool(matrix_file.get("vip_raise", True)),
+            sla=SlaPolicy.from_config(
+                files["sla"], working_day_seconds=calendar.hours.seconds_per_day
+            ),
+            calendar=calendar,
+            category_groups=dict(routing.get("categories", {})),
+            type_groups=dict(routing.get("types", {})),
+            escalation_groups={int(k): str(v) for k, v in routing.get("escalation", {}).items()},
+            raw=files,
+        )
+
+
+def ensure_rule_settings(session: Session, now: datetime) -> None:
+    """Copy any rule file not yet kept in the database from data/."""
+    present = set(session.exec(select(DeskSetting.key)).all())
+    missing = [name for name in RULE_FILES if name not in present]
+    if not missing:
+        return
+    files = load_rule_files()
+    for name in missing:
+        session.add(DeskSetting(key=name, value=json.dumps(files[name]), updated_at=now))
+
+
+def load_rules(session: Session) -> DeskRules:
+    """The rules kept in the database, falling back to data/ for any not stored yet."""
+    stored = {s.key: json.loads(s.value) for s in session.exec(select(DeskSetting)).all()}
+    files = load_rule_files() if set(RULE_FILES) - set(stored) else {}
+    return DeskRules.from_files({name: stored.get(name) or files[name] for name in RULE_FILES})
+
+
+def save_rule_setting(
+    session: Session,
+    *,
+    key: str,
+    value: Mapping[str, Any],
+    actor_id: int | None,
+    note: str | None,
+    now: datetime,
+) -> None:
+    """Replace one rule file, validated first, with an audit event.
+
+    Raises:
+        ValueError: the new rules do not parse; nothing is written.
+    """
+    if key not in RULE_FILES:
+        raise ValueError(f"unknown rule file {key!r}")
+    current = load_rules(session)
+    DeskRules.from_files({**current.raw, key: value})
+    row = session.get(DeskSetting, key)
+    old = row.value if row else None
+    encoded = json.dumps(value)
+    if row is None:
+        session.add(DeskSetting(key=key, value=encoded, updated_at=now, updated_by_id=actor_id))
+    else:
+        row.value, row.updated_at, row.updated_by_id = encoded, now, actor_id
+        session.add(row)
+    session.add(
+        SettingEvent(key=key, at=now, actor_id=actor_id, old_value=old, new_value=encoded, note=note)
+    )

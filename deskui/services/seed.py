@@ -1,0 +1,168 @@
+"""A demo desk: users, a directory of a few hundred callers, and tickets in every state."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, select
+
+from deskui.config import load_toml
+from deskui.core.enums import Channel, Status
+from deskui.services.desk import DeskService
+from deskui.services.directory import RequesterInput, add_requester
+from deskui.services.intake import IntakeRequest, create_ticket
+from deskui.services.users import Actor, add_user, group_by_code, load_actor
+from deskui.services.workflow import (
+    add_worklog,
+    change_status,
+    claim_ticket,
+    confirm_ticket,
+    escalate_ticket,
+)
+from deskui.store.models import Requester, User
+
+DEMO_OPERATOR = "op"
+SEED = 20231001
+#: The share of tickets left in each state (the rest stays waiting in the queue).
+JOURNEYS = (
+    ("to_assign", 20), ("in_progress", 25), ("pending", 8), ("awaiting_confirmation", 8),
+    ("resolved", 10), ("closed", 12), ("rejected", 4), ("escalated", 6), ("first_contact", 7),
+)  # fmt: skip
+
+
+def is_seeded(session: Session) -> bool:
+    """The desk already has users (demo or real)."""
+    return session.exec(select(User).limit(1)).first() is not None
+
+
+def _callers(rng: random.Random, count: int, demo: dict[str, Any]) -> list[RequesterInput]:
+    d = demo["directory"]
+    surnames, given, departments = d["surnames"], d["given"], d["departments"]
+    seen: set[str] = set()
+    callers = []
+    while len(callers) < count:
+        name = rng.choice(surnames) + "".join(rng.choice(given) for _ in range(rng.choice((1, 2))))
+        if name in seen:
+            continue
+        seen.add(name)
+        n = len(callers)
+        callers.append(
+            RequesterInput(
+                name=name,
+                phone=f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
+                department=rng.choice(departments),
+                company="总部" if n % 9 else "华东分公司",
+                extension=f"{8000 + n}",
+                employee_id=f"E{10001 + n}",
+                email=f"e{10001 + n}@example.com",
+                vip=n % 23 == 0,
+            )
+        )
+    return callers
+
+
+def seed_demo(desk: DeskService, *, callers: int = 300, tickets: int = 120) -> dict[str, int]:
+    """Fill an empty desk with demo data; a desk that already has users is left alone.
+
+    Returns:
+        What was added.
+    """
+    demo = load_toml("demo")
+    rng = random.Random(SEED)
+    now = desk.clock.now()
+
+    def people(session: Session) -> int:
+        if is_seeded(session):
+            return 0
+        for spec in demo["users"]:
+            user = add_user(session=session, login=spec["login"], name=spec["name"],
+                            role=spec["role"], groups=spec["groups"], now=now)  # fmt: skip
+            for code in spec.get("leads", []):
+                group = group_by_code(session, code)
+                group.lead_id = user.id
+                session.add(group)
+        for caller in _callers(rng, callers, demo):
+            add_requester(session=session, data=caller, now=now)
+        return 1
+
+    if not desk.write(people):
+        return {"users": 0, "callers": 0, "tickets": 0}
+    rules = desk.rules
+    requester_ids = desk.read(lambda s: list(s.exec(select(Requester.id))))
+    actors: dict[str, Actor] = {}
+
+    def actor(login: str) -> Actor:
+        if login not in actors:
+            actors[login] = desk.actor(login)
+        return actors[login]
+
+    weights = [w for _, w in JOURNEYS]
+    made = 0
+    # oldest first, so numbers follow receipt order day by day
+    starts = sorted(now - timedelta(minutes=rng.randrange(5, 60 * 96)) for _ in range(tickets))
+    for received in starts:
+        template = rng.choice(demo["tickets"])
+        journey = rng.choices([j for j, _ in JOURNEYS], weights)[0]
+        if journey == "first_contact":
+            template = {**template, "type": "consultation"}
+        request = IntakeRequest(
+            type=template["type"], category=template["category"],
+            channel=rng.choice([c.value for c in Channel]), impact=template["impact"],
+            urgency=template["urgency"], summary=template["summary"],
+            description=template["description"], requester_id=rng.choice(requester_ids),
+            received_at=received, resolve_now=journey == "first_contact",
+            solution="电话中已指导用户完成操作。" if journey == "first_contact" else None,
+        )  # fmt: skip
+        _play(desk, request, journey, received, now, rng, actor, rules)
+        made += 1
+    return {"users": len(demo["users"]), "callers": callers, "tickets": made}
+
+
+def _play(desk: DeskService, request: IntakeRequest, journey: str, received: datetime,
+          now: datetime, rng: random.Random, actor: Any, rules: Any) -> None:  # fmt: skip
+    """Log one ticket and walk it to its journey's state, events spread after receipt."""
+    span = max(60.0, (now - received).total_seconds())
+    steps = iter(sorted(received + timedelta(seconds=span * f) for f in (0.02, 0.2, 0.4, 0.6, 0.8)))
+    op = actor(DEMO_OPERATOR)
+
+    def run(session: Session) -> None:
+        ticket = create_ticket(session=session, data=request, actor=op, rules=rules,
+                               now=next(steps))  # fmt: skip
+        number = ticket.number
+        if journey in ("to_assign", "first_contact"):
+            return
+        group_lead = {"hardware": "zhangwei", "network": "chenjie", "account": "sunli"}
+        agent = actor(group_lead.get(request.category, "lina"))
+        kw = {"session": session, "number": number, "rules": rules}
+        claim_ticket(**kw, actor=agent, now=next(steps))
+        add_worklog(**kw, actor=agent, now=next(steps), text="已联系用户，远程查看现象。",
+                    progress=rng.random() < 0.5)  # fmt: skip
+        at = next(steps)
+        if journey == "pending":
+            change_status(**kw, actor=agent, now=at, target=Status.PENDING,
+                          note="等待用户提供错误截图")  # fmt: skip
+        elif journey == "escalated":
+            escalate_ticket(**kw, actor=agent, now=at, note="一线排查无果：已重启、已重装驱动，需厂商介入。",
+                            group="vendor")  # fmt: skip
+        elif journey == "rejected":
+            change_status(**kw, actor=agent, now=at, target=Status.REJECTED,
+                          note="与工单 IT 重复，请在原工单跟进，谢谢。")  # fmt: skip
+        elif journey in ("awaiting_confirmation", "resolved", "closed"):
+            change_status(**kw, actor=agent, now=at, target=Status.AWAITING_CONFIRMATION,
+                          note="已更换配件并测试正常。")  # fmt: skip
+            if journey != "awaiting_confirmation":
+                at = next(steps)
+                confirm_ticket(**kw, actor=op, now=at, satisfaction=rng.choice((3, 4, 5, 5)),
+                               remark="处理及时")  # fmt: skip
+                if journey == "closed":
+                    change_status(**kw, actor=op, now=at + timedelta(seconds=30),
+                                  target=Status.CLOSED)  # fmt: skip
+
+    desk.write(run)
+
+
+def demo_actor(session: Session) -> Actor:
+    """The demo operator who sits at the console of a demo desk."""
+    return load_actor(session, DEMO_OPERATOR)

@@ -1,0 +1,1 @@
+"""Persistence: SQLModel tables, engines and transactions, Alembic migrations, the change feed."""

@@ -1,0 +1,53 @@
+"""Schema migrations (Alembic) and the first-run set-up of a desk database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from deskui.store.db import Database
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATION_LOCK = 0x6465736B  # "desk"
+
+
+def alembic_config(db: Database) -> Config:
+    """An Alembic configuration pointing at deskui's migrations and this database."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", db.url.replace("%", "%%"))
+    return config
+
+
+def head_revision(db: Database) -> str | None:
+    """The newest migration deskui ships."""
+    return ScriptDirectory.from_config(alembic_config(db)).get_current_head()
+
+
+def current_revision(db: Database) -> str | None:
+    """The migration the database is at (``None`` for an empty database)."""
+    with db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(db: Database, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` (normally the newest).
+
+    Consoles starting together on a new database must not migrate it twice: the migration runs
+    under the write lock (SQLite) or a transaction-scoped advisory lock (PostgreSQL).
+    """
+    config = alembic_config(db)
+    with db.write_engine.begin() as connection:
+        if not db.is_sqlite:
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def needs_upgrade(db: Database) -> bool:
+    """The database is behind the code."""
+    return current_revision(db) != head_revision(db)

@@ -1,0 +1,216 @@
+"""The desk's tables (SQLModel). Every change to a ticket also writes a TicketEvent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+from deskui.store.types import UTCDateTime
+
+
+def _utc(**kwargs: object) -> object:
+    return Field(sa_type=UTCDateTime, **kwargs)  # type: ignore[call-overload]
+
+
+class Group(SQLModel, table=True):
+    """A support group (支持组): the service desk, a specialist group, a vendor."""
+
+    __tablename__ = "support_group"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    name_zh: str = Field(max_length=80)
+    name_en: str = Field(max_length=80)
+    tier: int = Field(default=2)
+    lead_id: int | None = Field(default=None)
+    """The user who leads the group (complaints about it go to them); not a foreign key
+    because users and groups refer to each other."""
+
+
+class User(SQLModel, table=True):
+    """Someone who works the desk: operator, agent, duty lead or admin."""
+
+    __tablename__ = "desk_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=80)
+    role: str = Field(max_length=16)
+    phone: str | None = Field(default=None, max_length=40)
+    active: bool = Field(default=True)
+    created_at: datetime = _utc()  # type: ignore[assignment]
+
+
+class UserGroup(SQLModel, table=True):
+    """Membership of a user in a group."""
+
+    __tablename__ = "user_group"
+
+    user_id: int = Field(foreign_key="desk_user.id", primary_key=True)
+    group_id: int = Field(foreign_key="support_group.id", primary_key=True)
+
+
+class Requester(SQLModel, table=True):
+    """A caller in the directory (申请人)."""
+
+    __tablename__ = "requester"
+    __table_args__ = (
+        Index("ix_requester_phone_digits", "phone_digits"),
+        Index("ix_requester_name", "name"),
+        Index("ix_requester_pinyin", "name_pinyin"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80)
+    name_pinyin: str = Field(default="", max_length=400)
+    """Full pinyin without tones or spaces (``zhangsan``), for lookup while typing."""
+    name_initials: str = Field(default="", max_length=80, index=True)
+    """Pinyin initials (``zs``)."""
+    department: str | None = Field(default=None, max_length=120)
+    company: str | None = Field(default=None, max_length=120)
+    phone: str | None = Field(default=None, max_length=40)
+    phone_digits: str = Field(default="", max_length=40)
+    """Digits only, national form, for search."""
+    extension: str | None = Field(default=None, max_length=12, index=True)
+    employee_id: str | None = Field(default=None, max_length=32, unique=True)
+    email: str | None = Field(default=None, max_length=254)
+    vip: bool = Field(default=False)
+    external: bool = Field(default=False)
+    created_at: datetime = _utc()  # type: ignore[assignment]
+
+
+class Ticket(SQLModel, table=True):
+    """A ticket (工单) with every field of SPEC §2."""
+
+    __tablename__ = "ticket"
+    __table_args__ = (
+        Index("ix_ticket_open_due", "is_open", "next_due", "id"),
+        Index("ix_ticket_assignee", "assignee_id", "is_open"),
+        Index("ix_ticket_group", "group_id", "is_open"),
+        Index("ix_ticket_requester", "requester_id", "is_open"),
+        Index("ix_ticket_status", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=24, unique=True)
+    type: str = Field(max_length=24)
+    category: str = Field(max_length=16)
+    channel: str = Field(max_length=16)
+    status: str = Field(max_length=24)
+    is_open: bool = Field(default=True)
+    impact: int
+    urgency: int
+    priority: str = Field(max_length=2)
+    matrix_priority: str = Field(max_length=2)
+    priority_reason: str = Field(max_length=400)
+    override_reason: str | None = Field(default=None, max_length=400)
+    vip: bool = Field(default=False)
+
+    requester_id: int = Field(foreign_key="requester.id")
+    summary: str = Field(max_length=200)
+    description: str = Field(sa_column=Column(Text, nullable=False))
+    started_when: str | None = Field(default=None, max_length=120)
+    frequency: str | None = Field(default=None, max_length=16)
+    impact_scope: str | None = Field(default=None, max_length=400)
+    error_message: str | None = Field(default=None, sa_column=Column(Text))
+    tried: str | None = Field(default=None, sa_column=Column(Text))
+    device: str | None = Field(default=None, max_length=200)
+    location: str | None = Field(default=None, max_length=200)
+    attachments: str | None = Field(default=None, sa_column=Column(Text))
+    expected_by: datetime | None = _utc(default=None, nullable=True)  # type: ignore[assignment]
+
+    received_at: datetime = _utc()  # type: ignore[assignment]
+    created_at: datetime = _utc()  # type: ignore[assignment]
+    updated_at: datetime = _utc()  # type: ignore[assignment]
+    created_by_id: int | None = Field(default=None, foreign_key="desk_user.id")
+
+    group_id: int | None = Field(default=None, foreign_key="support_group.id")
+    routing_reason: str | None = Field(default=None, max_length=200)
+    assignee_id: int | None = Field(default=None, foreign_key="desk_user.id")
+    accepted_at: datetime | None = _utc(default=None, nullable=True)  # type: ignore[assignment]
+    tier: int = Field(default=1)
+    solution: str | None = Field(default=None, sa_column=Column(Text))
+    result: str | None = Field(default=None, max_length=24)
+    resolved_at: datetime | None = _utc(default=None, nullable=True)  # type: ignore[assignment]
+    confirmed_by: str | None = Field(default=None, max_length=80)
+    confirmed_at: datetime | None = _utc(default=None, nullable=True)  # type: ignore[assignment]
+    confirmation_text: str | None = Field(default=None, sa_column=Column(Text))
+    satisfaction: int | None = Field(default=None)
+    satisfaction_remark: str | None = Field(default=None, max_length=400)
+    closed_at: datetime | None = _utc(default=None, nullable=True)  # type: ignore[assignment]
+
+    response_due: datetime | None = _utc(default=None, nullable=True)  # type: ignore[assignment]
+    update_due: datetime | None = _utc(default=None, nullable=True)  # type: ignore[assignment]
+    resolution_due: datetime | None = _utc(default=None, nullable=True)  # type: ignore[assignment]
+    next_due: datetime | None = _utc(default=None, nullable=True)  # type: ignore[assignment]
+    """The nearest due time of the clocks still running: a cache for ordering the queue,
+    refreshed by every change; the clocks themselves are always recomputed from events."""
+
+    version: int = Field(default=1)
+    """Optimistic concurrency: an edit names the version it was based on."""
+
+
+class TicketEvent(SQLModel, table=True):
+    """One entry of a ticket's append-only audit trail and timeline."""
+
+    __tablename__ = "ticket_event"
+    __table_args__ = (Index("ix_ticket_event_ticket", "ticket_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id")
+    at: datetime = _utc()  # type: ignore[assignment]
+    actor_id: int | None = Field(default=None, foreign_key="desk_user.id")
+    kind: str = Field(max_length=24)
+    field: str | None = Field(default=None, max_length=32)
+    old_value: str | None = Field(default=None, sa_column=Column(Text))
+    new_value: str | None = Field(default=None, sa_column=Column(Text))
+    note: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class TicketSequence(SQLModel, table=True):
+    """The last number given out on one desk day."""
+
+    __tablename__ = "ticket_sequence"
+
+    day: str = Field(primary_key=True, max_length=8)
+    last: int = Field(default=0)
+
+
+class DeskSetting(SQLModel, table=True):
+    """A rule file kept with the data (matrix, SLA, calendar, routing), as JSON."""
+
+    __tablename__ = "desk_setting"
+
+    key: str = Field(primary_key=True, max_length=32)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: datetime = _utc()  # type: ignore[assignment]
+    updated_by_id: int | None = Field(default=None, foreign_key="desk_user.id")
+
+
+class SettingEvent(SQLModel, table=True):
+    """Audit of a change to a rule file (who changed the matrix, from what, why)."""
+
+    __tablename__ = "setting_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=32)
+    at: datetime = _utc()  # type: ignore[assignment]
+    actor_id: int | None = Field(default=None, foreign_key="desk_user.id")
+    old_value: str | None = Field(default=None, sa_column=Column(Text))
+    new_value: str = Field(sa_column=Column(Text, nullable=False))
+    note: str | None = Field(default=None, sa_column=Column(Text))
+
+
+__all__ = [
+    "DeskSetting",
+    "Group",
+    "Requester",
+    "SettingEvent",
+    "Ticket",
+    "TicketEvent",
+    "TicketSequence",
+    "User",
+    "UserGroup",
+]
