@@ -1,0 +1,77 @@
+"""One translation catalog for Chinese (简体) and English.
+
+Every user-visible string is looked up here by key. The catalog is the union of the TOML files
+in ``deskui/locales/``, one file per part of the console, each entry giving ``zh`` and ``en``::
+
+    ["status.in_progress"]
+    zh = "处理中"
+    en = "In progress"
+"""
+
+from __future__ import annotations
+
+import locale
+import os
+import tomllib
+from functools import cache
+from pathlib import Path
+
+LANGUAGES = ("zh", "en")
+LOCALES = Path(__file__).parent / "locales"
+
+
+@cache
+def _entries() -> dict[str, dict[str, str]]:
+    entries: dict[str, dict[str, str]] = {}
+    for path in sorted(LOCALES.glob("*.toml")):
+        with path.open("rb") as handle:
+            for key, value in tomllib.load(handle).items():
+                if key in entries:
+                    raise ValueError(f"{path.name}: {key!r} is defined twice in the catalog")
+                entries[key] = value
+    return entries
+
+
+def detect_language(explicit: str | None = None) -> str:
+    """``--lang`` / ``DESKUI_LANG`` if given, else the locale (Chinese locales give ``zh``)."""
+    if explicit:
+        if explicit not in LANGUAGES:
+            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
+        return explicit
+    for name in ("DESKUI_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    found = locale.getlocale()[0] or ""
+    return "zh" if found.lower().startswith("zh") else "en"
+
+
+class Catalog:
+    """Translations in one language.
+
+    Args:
+        lang: ``zh`` or ``en``.
+    """
+
+    def __init__(self, lang: str) -> None:
+        if lang not in LANGUAGES:
+            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
+        self.lang = lang
+        self._entries = _entries()
+
+    def __call__(self, key: str, **values: object) -> str:
+        """The text of ``key`` with ``{placeholders}`` filled; a missing key shows as itself."""
+        entry = self._entries.get(key)
+        if entry is None:
+            return key
+        text = entry.get(self.lang) or entry.get("en") or key
+        return text.format(**values) if values else text
+
+    def has(self, key: str) -> bool:
+        """The catalog knows ``key``."""
+        return key in self._entries
+
+    @staticmethod
+    def keys() -> list[str]:
+        """Every key of the catalog."""
+        return list(_entries())

@@ -1,0 +1,1 @@
+"""One screen per file: intake, queue, ticket detail, emergency board, help."""
