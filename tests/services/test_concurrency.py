@@ -1,0 +1,88 @@
+"""Many processes writing at once: numbering and claiming stay correct (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from collections import Counter
+
+import pytest
+from sqlmodel import select
+
+from deskui.core.enums import EventKind
+from deskui.services.desk import DeskService
+from deskui.services.users import add_user
+from deskui.store.models import Ticket, TicketEvent, User
+from tests.services.race_workers import claim_worker, intake_worker
+from tests.services.test_intake import call
+
+PROCESSES = 8
+INTAKES = 200
+CONTESTED = 40
+
+pytestmark = pytest.mark.slow
+
+
+def _run(target: object, arg_sets: list[tuple[object, ...]]) -> list[object]:
+    ctx = mp.get_context("spawn")
+    barrier = ctx.Barrier(len(arg_sets))
+    results = ctx.Queue()
+    procs = [ctx.Process(target=target, args=(*args, barrier, results)) for args in arg_sets]  # type: ignore[arg-type]
+    for p in procs:
+        p.start()
+    out = [results.get(timeout=300) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    return out
+
+
+def test_concurrent_intake_leaves_no_duplicate_gap_or_loss(desk: DeskService) -> None:
+    url = desk.db.url
+    out = _run(intake_worker, [(url, w, INTAKES) for w in range(PROCESSES)])
+    numbers = [n for _, nums in out for n in nums]  # type: ignore[misc]
+    assert len(numbers) == PROCESSES * INTAKES
+    assert len(set(numbers)) == len(numbers), "duplicate numbers"
+    stored = desk.read(lambda s: list(s.exec(select(Ticket.number))))
+    assert sorted(stored) == sorted(numbers), "a ticket was lost or invented"
+    days = Counter(n[2:10] for n in numbers)
+    for day, count in days.items():
+        seqs = sorted(int(n[10:]) for n in numbers if n[2:10] == day)
+        assert seqs == list(range(seqs[0], seqs[0] + count)), f"gap in {day}"
+    assert sum(days.values()) == PROCESSES * INTAKES
+    # each process saw its own numbers rising
+    for _, nums in out:  # type: ignore[misc]
+        assert nums == sorted(nums, key=lambda n: (n[2:10], int(n[10:])))
+
+
+def test_racing_claims_leave_exactly_one_owner(desk: DeskService) -> None:
+    logins = [f"racer{i}" for i in range(PROCESSES)]
+
+    def racers(session: object) -> None:
+        for login in logins:
+            add_user(session=session, login=login, name=login, role="agent",  # type: ignore[arg-type]
+                     groups=["hardware"], now=desk.clock.now())  # fmt: skip
+
+    desk.write(racers)
+    op = desk.actor("op")
+    numbers = [desk.create_ticket(op, call(summary=f"race {i}")).number for i in range(CONTESTED)]
+    out = _run(claim_worker, [(desk.db.url, login, numbers) for login in logins])
+    winners: dict[str, list[str]] = {}
+    for login, won, lost in out:  # type: ignore[misc]
+        for number in won:
+            winners.setdefault(number, []).append(login)
+        for number, holder in lost:
+            assert holder != login
+    assert sorted(winners) == sorted(numbers)
+    assert all(len(w) == 1 for w in winners.values()), winners
+
+    def stored(session: object) -> dict[str, str]:
+        rows = session.exec(select(Ticket.number, User.login).join(User, Ticket.assignee_id == User.id))  # type: ignore[attr-defined]
+        return dict(rows.all())
+
+    assert desk.read(stored) == {n: w[0] for n, w in winners.items()}
+    claims = desk.read(
+        lambda s: Counter(
+            s.exec(select(TicketEvent.ticket_id).where(TicketEvent.kind == EventKind.CLAIMED)).all()
+        )
+    )
+    assert len(claims) == CONTESTED and set(claims.values()) == {1}
