@@ -134,7 +134,9 @@ def _play(desk: DeskService, request: IntakeRequest, journey: str, received: dat
         if journey in ("to_assign", "first_contact"):
             return
         group_lead = {"hardware": "zhangwei", "network": "chenjie", "account": "sunli"}
-        agent = actor(group_lead.get(request.category, "lina"))
+        # complaints are already with the lead of the group complained about
+        agent = actor("lead" if request.type == "complaint" else
+                      group_lead.get(request.category, "lina"))
         kw = {"session": session, "number": number, "rules": rules}
         claim_ticket(**kw, actor=agent, now=next(steps))
         add_worklog(**kw, actor=agent, now=next(steps), text="已联系用户，远程查看现象。",

@@ -86,8 +86,11 @@ def claim_ticket(
     if status not in _CLAIMABLE:
         raise ServiceError(f"{ticket.number} is {status}; it cannot be claimed", field="status")
     if ticket.assignee_id == actor.id:
-        return ticket
-    if ticket.assignee_id is not None:
+        if status not in (Status.NEW, Status.TO_ASSIGN):
+            return ticket
+        # a ticket routed straight to this person (a complaint to a lead) is accepted by claiming
+        record(session, ticket, actor, EventKind.CLAIMED, now, field="assignee", new=actor.login)
+    elif ticket.assignee_id is not None:
         holder = _login(session, ticket.assignee_id)
         if not takeover:
             raise ClaimConflict(f"{ticket.number} is already held by {holder}", holder=holder)
