@@ -1,0 +1,1 @@
+"""Scale and latency measurements: programs that print figures."""
