@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import func, select
 
+from deskui.core.clock import FrozenClock
 from deskui.core.enums import ClockKind, ClockState, EventKind, Status
 from deskui.services.desk import DeskService
 from deskui.services.directory import RequesterInput
 from deskui.services.errors import NotFound, ValidationFailed
 from deskui.services.intake import IntakeRequest
 from deskui.store.models import Requester, Ticket, TicketEvent
-from tests.conftest import FROZEN_AT, SHANGHAI
+from tests.conftest import FROZEN_AT
 
 
 def call(**overrides: object) -> IntakeRequest:
@@ -46,12 +47,13 @@ def test_intake_numbers_routes_and_starts_clocks(desk: DeskService) -> None:
     assert second.requester.id == first.requester.id
 
 
-def test_number_uses_the_desk_local_date(desk: DeskService, clock: object) -> None:
-    # 2026-11-02 16:30 UTC is already 2026-11-03 00:30 in Shanghai
-    clock.instant = datetime(2026, 11, 2, 16, 30, tzinfo=SHANGHAI).replace(tzinfo=None).replace(
-        tzinfo=__import__("datetime").UTC)  # type: ignore[attr-defined]
-    view = desk.create_ticket(desk.actor("op"), call())
-    assert view.number == "IT20261103001"
+def test_number_uses_the_desk_local_date(desk: DeskService, clock: FrozenClock) -> None:
+    # 15:59 UTC is 23:59 in Shanghai; 16:30 UTC is already 00:30 on the 3rd there
+    clock.instant = datetime(2026, 11, 2, 15, 59, tzinfo=UTC)
+    assert desk.create_ticket(desk.actor("op"), call()).number == "IT20261102001"
+    clock.instant = datetime(2026, 11, 2, 16, 30, tzinfo=UTC)
+    assert desk.create_ticket(desk.actor("op"), call()).number == "IT20261103001"
+    assert desk.create_ticket(desk.actor("op"), call()).number == "IT20261103002"
 
 
 def test_vip_raise_shows_why(desk: DeskService) -> None:
@@ -162,3 +164,13 @@ def test_events_are_written_with_the_ticket(desk: DeskService) -> None:
     view = desk.create_ticket(desk.actor("op"), call())
     rows = desk.read(lambda s: list(s.exec(select(TicketEvent).where(TicketEvent.ticket_id == view.id))))
     assert len(rows) == 3 and all(r.actor_id is not None for r in rows)
+
+
+def test_the_thousandth_ticket_of_a_day_widens(desk: DeskService) -> None:
+    from deskui.store.models import TicketSequence
+
+    desk.write(lambda s: s.add(TicketSequence(day="20261102", last=998)))
+    op = desk.actor("op")
+    assert desk.create_ticket(op, call()).number == "IT20261102999"
+    assert desk.create_ticket(op, call()).number == "IT202611021000"
+    assert desk.create_ticket(op, call()).number == "IT202611021001"
