@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from deskui.core.masking import MASK, mask_phone, mask_secrets

@@ -10,7 +10,14 @@ import pytest
 from deskui.config import load_toml
 from deskui.core.calendar import BusinessCalendar
 from deskui.core.enums import ClockKind, ClockState, Priority, Status
-from deskui.core.sla import ClockEvent, SlaPolicy, SlaTarget, compute_clocks, nearest_due, worst_state
+from deskui.core.sla import (
+    ClockEvent,
+    SlaPolicy,
+    SlaTarget,
+    compute_clocks,
+    nearest_due,
+    worst_state,
+)
 
 SH = ZoneInfo("Asia/Shanghai")
 CAL = BusinessCalendar(tz="Asia/Shanghai")

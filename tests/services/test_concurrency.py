@@ -70,7 +70,7 @@ def test_racing_claims_leave_exactly_one_owner(desk: DeskService) -> None:
     for login, won, lost in out:  # type: ignore[misc]
         for number in won:
             winners.setdefault(number, []).append(login)
-        for number, holder in lost:
+        for _number, holder in lost:
             assert holder != login
     assert sorted(winners) == sorted(numbers)
     assert all(len(w) == 1 for w in winners.values()), winners
