@@ -140,7 +140,22 @@ _MIN_BARE_VALUE = 4
 # Words that commonly follow a secret's label in ordinary prose. Only consulted after a weak
 # separator, where a real secret and a sentence look alike.
 _COMMON_WORDS = frozenset(
-    ["a", "about", "above", "account", "after", "again", "age", "all", "also", "an", "and", "any", "are", "as", "at", "attached", "auth", "authentication", "based", "be", "been", "before", "below", "box", "but", "by", "can", "cannot", "change", "changed", "changes", "changing", "check", "code", "complexity", "could", "current", "default", "dialog", "did", "does", "doesn't", "done", "entry", "error", "errors", "expiration", "expire", "expired", "expires", "expiring", "expiry", "fail", "failed", "fails", "failure", "field", "fields", "file", "for", "forgot", "forgotten", "form", "from", "generated", "generator", "had", "has", "have", "here", "hint", "history", "how", "if", "in", "incorrect", "input", "into", "invalid", "is", "issue", "issues", "it", "its", "just", "length", "lock", "locked", "lockout", "login", "logon", "manager", "may", "might", "must", "my", "need", "needed", "needs", "new", "no", "none", "not", "now", "of", "old", "on", "once", "one", "only", "or", "our", "page", "pass", "password", "passwords", "passwd", "phrase", "pin", "please", "policies", "policy", "problem", "problems", "prompt", "protected", "protection", "question", "questions", "recover", "recovery", "refresh", "reminder", "request", "requested", "required", "requirement", "requirements", "reset", "resets", "rule", "rules", "same", "screen", "secret", "secrets", "see", "sent", "set", "should", "sign", "so", "still", "strength", "sync", "that", "the", "their", "then", "there", "these", "this", "those", "to", "token", "tokens", "too", "twice", "update", "updated", "updates", "user", "users", "uses", "using", "valid", "validation", "vault", "verification", "via", "was", "wasn't", "were", "when", "which", "will", "window", "with", "without", "won't", "wrong", "would", "you", "your"]
+    """
+    a about above account after again age all also an and any are as at attached auth
+    authentication based be been before below box but by can cannot change changed changes
+    changing check code complexity could current default dialog did does doesn't done entry
+    error errors expiration expire expired expires expiring expiry fail failed fails failure
+    field fields file for forgot forgotten form from generated generator had has have here hint
+    history how if in incorrect input into invalid is issue issues it its just length lock
+    locked lockout login logon manager may might must my need needed needs new no none not now
+    of old on once one only or our page pass password passwords passwd phrase pin please
+    policies policy problem problems prompt protected protection question questions recover
+    recovery refresh reminder request requested required requirement requirements reset resets
+    rule rules same screen secret secrets see sent set should sign so still strength sync that
+    the their then there these this those to token tokens too twice update updated updates
+    user users uses using valid validation vault verification via was wasn't were when which
+    will window with without won't wrong would you your
+    """.split()
 )
 
 _PRIVATE_KEY = re.compile(
