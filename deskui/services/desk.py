@@ -14,10 +14,12 @@ from sqlmodel import Session
 
 from deskui.config import load_toml
 from deskui.core.clock import Clock, SystemClock
+from deskui.core.enums import Role
 from deskui.services import queries, workflow
 from deskui.services.directory import RequesterView, search_requesters
 from deskui.services.intake import IntakeRequest, create_ticket
-from deskui.services.rules import DeskRules, ensure_rule_settings, load_rules
+from deskui.services.errors import ServiceError
+from deskui.services.rules import DeskRules, ensure_rule_settings, load_rules, save_rule_setting
 from deskui.services.users import Actor, ensure_groups, load_actor
 from deskui.services.views import TicketView
 from deskui.store.db import Database, DatabaseUnavailable
@@ -84,6 +86,27 @@ class DeskService:
         """Run a change in its own write transaction."""
         with _translate_db_errors(self.db), self.db.write() as session:
             return fn(session)
+
+    def save_rules(self, actor: Actor, key: str, value: dict[str, Any], note: str) -> None:
+        """An admin replaces one rule file (matrix, SLA, calendar, routing); audited.
+
+        Raises:
+            PermissionDenied: not an admin.
+            ServiceError: the new rules do not parse, or no reason was given; nothing is written.
+        """
+        actor.require(Role.ADMIN, doing="change the desk's rules")
+        if not note or not note.strip():
+            raise ServiceError("a change to the rules needs a reason", field="note")
+
+        def run(session: Session) -> None:
+            try:
+                save_rule_setting(session, key=key, value=value, actor_id=actor.id,
+                                  note=note.strip(), now=self.clock.now())  # fmt: skip
+            except ValueError as exc:
+                raise ServiceError(str(exc), field=key) from exc
+
+        self.write(run)
+        self.reload_rules()
 
     def actor(self, login: str) -> Actor:
         """The user acting (raises NotFound with how to add one)."""
