@@ -7,6 +7,7 @@ concurrency); on PostgreSQL the services lock the rows they change.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +17,11 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
+
+try:
+    import fcntl
+except ImportError:  # Windows: SQLite's own busy handler alone serializes writers
+    fcntl = None  # type: ignore[assignment]
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -66,6 +72,9 @@ class Database:
             kwargs["pool_pre_ping"] = True
             kwargs["pool_size"] = 5
             kwargs["max_overflow"] = 5
+        self.lock_path: Path | None = None
+        if self.is_sqlite and parsed.database and parsed.database != ":memory:":
+            self.lock_path = Path(f"{parsed.database}.writelock")
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -94,8 +103,28 @@ class Database:
 
         Everything done inside — the change and its audit events — commits together or not at all.
         """
-        with Session(self.write_engine, expire_on_commit=False) as session, session.begin():
-            yield session
+        with self._writer_turn(), Session(self.write_engine, expire_on_commit=False) as session:
+            with session.begin():
+                yield session
+
+    @contextmanager
+    def _writer_turn(self) -> Iterator[None]:
+        """On a SQLite file, queue writers on an OS file lock before BEGIN IMMEDIATE.
+
+        SQLite's busy handler makes a waiting writer sleep in growing steps (up to 100 ms), so
+        under contention some writers wait seconds while others get in; the kernel wakes a
+        waiter of ``flock`` as soon as the lock is free. Writers that do not take this lock
+        (other tools) are still serialized by SQLite itself.
+        """
+        if self.lock_path is None or fcntl is None:
+            yield
+            return
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
 
     def dispose(self) -> None:
         """Close every pooled connection."""
