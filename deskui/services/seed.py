@@ -100,13 +100,18 @@ def seed_demo(desk: DeskService, *, callers: int = 300, tickets: int = 120) -> d
 
     weights = [w for _, w in JOURNEYS]
     made = 0
-    # oldest first, so numbers follow receipt order day by day
-    starts = sorted(now - timedelta(minutes=rng.randrange(5, 60 * 96)) for _ in range(tickets))
-    for received in starts:
-        template = rng.choice(demo["tickets"])
+    # tickets still open arrived in the last hours (a desk that keeps up, with a few
+    # stragglers); finished ones spread over the last four days; logged oldest first, so numbers
+    # follow receipt order day by day
+    plan = []
+    for _ in range(tickets):
         journey = rng.choices([j for j, _ in JOURNEYS], weights)[0]
-        if journey == "first_contact":
-            template = {**template, "type": "consultation"}
+        finished = journey in ("resolved", "closed", "rejected", "first_contact")
+        late = rng.random() < 0.15
+        minutes = rng.randrange(60 * 8, 60 * 96) if finished or late else rng.randrange(3, 60 * 5)
+        plan.append((now - timedelta(minutes=minutes), journey))
+    for received, journey in sorted(plan):
+        template = rng.choice(demo["tickets"])
         request = IntakeRequest(
             type=template["type"], category=template["category"],
             channel=rng.choice([c.value for c in Channel]), impact=template["impact"],
