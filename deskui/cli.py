@@ -49,11 +49,17 @@ class InputError(Exception):
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line."""
+    # the shared options are accepted before and after a subcommand; SUPPRESS keeps a
+    # subcommand's own copy from overwriting a value given before it
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", help="SQLite path or PostgreSQL URL (DESKUI_DATABASE_URL)")
-    common.add_argument("--as", dest="user", help="who acts (DESKUI_USER)")
-    common.add_argument("--lang", choices=("zh", "en"), help="interface language (DESKUI_LANG)")
-    common.add_argument("--json", action="store_true", help="print JSON")
+    common.add_argument("--db", default=argparse.SUPPRESS,
+                        help="SQLite path or PostgreSQL URL (DESKUI_DATABASE_URL)")  # fmt: skip
+    common.add_argument("--as", dest="user", default=argparse.SUPPRESS,
+                        help="who acts (DESKUI_USER)")  # fmt: skip
+    common.add_argument("--lang", choices=("zh", "en"), default=argparse.SUPPRESS,
+                        help="interface language (DESKUI_LANG)")  # fmt: skip
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                        help="print JSON")  # fmt: skip
 
     parser = argparse.ArgumentParser(
         prog="deskui", parents=[common], description="A keyboard-first IT service desk console."
@@ -320,8 +326,12 @@ def fail(message: str, code: int) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int | NoReturn:
     """Entry point of the ``deskui`` console script."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
+    # the shared options' actions are shared by every subparser, so their defaults are set
+    # here rather than with set_defaults (which would change them for the subparsers too)
+    for name, default in (("db", None), ("user", None), ("lang", None), ("json", False)):
+        if not hasattr(args, name):
+            setattr(args, name, default)
     if args.command in (None, "run"):
         from deskui.app import run_console
 

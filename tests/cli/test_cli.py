@@ -154,3 +154,12 @@ def test_seed_demo_fills_every_state(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert len(statuses) == 7
     code, out, _ = run(capsys, monkeypatch, ["seed", "--demo", "--db", path, "--json"])
     assert json.loads(out)["tickets"] == 0  # a seeded desk is left alone
+
+
+def test_shared_options_work_before_and_after_the_subcommand(
+    db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = run(capsys, monkeypatch, ["--db", db, "--json", "user", "list"])
+    assert code == 0 and {u["login"] for u in json.loads(out)} == {"op", "agent1"}
+    code, out, _ = run(capsys, monkeypatch, ["--db", db, "user", "list", "--json"])
+    assert code == 0 and len(json.loads(out)) == 2
