@@ -1,0 +1,385 @@
+"""The console: navigation between the desk's screens, the global keys, theme and language.
+
+No business rule lives here. ``make_app`` builds a :class:`DeskApp` from settings (the console
+script and the tests both use it); ``run_console`` is what ``deskui`` runs with no subcommand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
+from textual.reactive import reactive
+from textual.screen import ModalScreen, Screen
+from textual.worker import Worker, WorkerState
+
+from deskui.config import Settings
+from deskui.core.clock import Clock, SystemClock
+from deskui.core.enums import Role
+from deskui.i18n import Catalog, detect_language
+from deskui.messages import ConnectionLost, ConnectionRestored, DeskChanged
+from deskui.screens.commands import DeskCommands
+from deskui.screens.help import HelpScreen, key_rows
+from deskui.screens.intake import IntakeScreen
+from deskui.services.desk import DeskService, prepare_database
+from deskui.services.errors import NotFound
+from deskui.services.queries import DeskCounts
+from deskui.services.seed import DEMO_OPERATOR
+from deskui.services.users import Actor
+from deskui.store.db import Database, DatabaseUnavailable
+from deskui.widgets.keys import localize_bindings
+from deskui.widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from deskui.live import LiveLink
+
+log = logging.getLogger(__name__)
+
+#: Without a change feed, the status line re-reads the counts this often (seconds).
+COUNTS_INTERVAL = 2.0
+#: With the feed, changes arrive as they happen; this re-read only catches what time alone
+#: changes (a ticket whose due time passes becomes breached without any write).
+CLOCK_INTERVAL = 15.0
+THEMES = {"dark": "textual-dark", "light": "textual-light"}
+#: Where each role starts: operators answer the phone, agents work the queue, leads watch SLAs.
+START_MODE = {
+    Role.OPERATOR: "intake",
+    Role.AGENT: "queue",
+    Role.DUTY_LEAD: "board",
+    Role.ADMIN: "queue",
+}
+EXIT_USER, EXIT_DATABASE = 2, 6
+
+
+def queue_screen() -> Screen[None]:
+    """The live queue (imported when first shown: the console starts faster)."""
+    from deskui.screens.queue import QueueScreen
+
+    return QueueScreen()
+
+
+def emergency_board() -> Screen[None]:
+    """The emergency board (imported when first shown)."""
+    from deskui.screens.emergency import EmergencyBoard
+
+    return EmergencyBoard()
+
+
+class DeskApp(App[None]):
+    """The deskui console.
+
+    Screens reach the desk through the app; these attributes are their whole interface:
+
+    Attributes:
+        settings: what this run is pointed at (database URL, user, language, theme).
+        desk: the use cases (:class:`~deskui.services.desk.DeskService`); call it from thread
+            workers only, never on the event loop.
+        actor: who is at the keyboard.
+        t: the translation catalog in the operator's language (``self.app.t("shell.key.help")``).
+        clock: where "now" comes from (frozen in tests and snapshots).
+
+    The app runs the desk's change feed (:mod:`deskui.live`) and receives
+    :class:`~deskui.messages.DeskChanged`, :class:`~deskui.messages.ConnectionLost` and
+    :class:`~deskui.messages.ConnectionRestored` from it. After writing, a screen calls
+    :meth:`desk_written` so the change shows at once in this console and in the others.
+
+    Each area is a Textual mode with its own screen stack: ``intake`` (F2), ``queue`` (F3),
+    ``board`` (F4). A mode's screen is built with no arguments the first time it is shown.
+    Screen bindings may use catalog keys as descriptions and tooltips: the app translates the
+    bindings of every screen it shows (widgets call :func:`deskui.widgets.keys.localize_bindings`
+    themselves). The app posts :class:`~deskui.messages.DeskChanged`,
+    :class:`~deskui.messages.ConnectionLost` and :class:`~deskui.messages.ConnectionRestored`
+    on to the active screen after handling them.
+    """
+
+    CSS_PATH = "app.tcss"
+    TITLE = "deskui"
+    MODES: ClassVar[dict[str, Callable[[], Screen[None]]]] = {  # type: ignore[assignment]
+        "intake": IntakeScreen,
+        "queue": queue_screen,
+        "board": emergency_board,
+    }
+    COMMANDS = {DeskCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "shell.key.help", tooltip="shell.key.help.tip", id="desk.help",
+                priority=True),
+        Binding("question_mark", "help", "shell.key.help", show=False, id="desk.help_q"),
+        Binding("f2", "new_call", "shell.key.new_call", tooltip="shell.key.new_call.tip",
+                id="desk.new_call", priority=True),
+        Binding("f3", "queue", "shell.key.queue", tooltip="shell.key.queue.tip",
+                id="desk.queue", priority=True),
+        Binding("f4", "board", "shell.key.board", tooltip="shell.key.board.tip",
+                id="desk.board", priority=True),
+        Binding("ctrl+p", "command_palette", "shell.key.palette",
+                tooltip="shell.key.palette.tip", show=False, id="desk.palette", priority=True),
+        Binding("ctrl+t", "toggle_theme", "shell.key.theme", tooltip="shell.key.theme.tip",
+                show=False, id="desk.theme"),
+        Binding("ctrl+q", "quit", "shell.key.quit", tooltip="shell.key.quit.tip",
+                id="desk.quit", priority=True),
+    ]  # fmt: skip
+
+    counts: reactive[DeskCounts | None] = reactive(None)
+    """The status line's figures (open, P1, breached); None until first read."""
+    connection_problem: reactive[str | None] = reactive(None)
+    """Why the database cannot be reached, while it cannot; None when all is well."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        desk: DeskService,
+        actor: Actor,
+        t: Catalog,
+        *,
+        start_mode: str | None = None,
+        live: bool = True,
+    ) -> None:
+        # Textual reads the starting mode from DEFAULT_MODE while it initialises
+        self.DEFAULT_MODE = start_mode or START_MODE.get(actor.role, "queue")  # type: ignore[misc]
+        super().__init__()
+        self.settings = settings
+        self.desk = desk
+        self.actor = actor
+        self.t = t
+        self.clock: Clock = desk.clock
+        self.theme = THEMES.get(settings.theme, THEMES["dark"])
+        self.previous_mode: str | None = None
+        """The area the operator came from (escape on the intake form goes back there)."""
+        self.live: LiveLink | None = None
+        """The running change feed, if any."""
+        self._want_live = live
+        localize_bindings(self, t)
+
+    # start-up ----------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        """Dress the first screen, start the change feed, read the counts."""
+        self.screen_change_signal.subscribe(self, self._dress_screen)
+        self._dress_screen(self.screen)
+        interval = COUNTS_INTERVAL
+        if self._want_live:
+            from deskui.live import start_live
+
+            try:
+                self.live = start_live(self, self.desk.db)
+                interval = CLOCK_INTERVAL
+            except Exception:  # noqa: BLE001 - without a feed the console still works, by polling
+                log.exception("no change feed for %s; polling instead", self.desk.db.display_name)
+        self.refresh_counts()
+        self.set_interval(interval, self.refresh_counts, name="counts")
+
+    def on_unmount(self) -> None:
+        """Stop the change feed."""
+        if self.live is not None:
+            self.live.stop()
+
+    def desk_written(self, tables: frozenset[str]) -> None:
+        """This console wrote to ``tables``: show it here now and tell the other consoles."""
+        if self.live is not None:
+            self.live.notify_local(tables)
+        self.post_message(DeskChanged(tables))
+
+    def _dress_screen(self, screen: Screen[object]) -> None:
+        """Translate a newly shown screen's keys and give it the status line."""
+        localize_bindings(screen, self.t)
+        if not isinstance(screen, ModalScreen) and not screen.query(StatusLine):
+            screen.mount(StatusLine())
+        screen.refresh_bindings()
+
+    # navigation ----------------------------------------------------------------------------
+    def _close_modals(self) -> None:
+        while len(self.screen_stack) > 1 and isinstance(self.screen, ModalScreen):
+            self.pop_screen()
+
+    def open_area(self, mode: str) -> None:
+        """Show one of the desk's areas (``intake``, ``queue``, ``board``)."""
+        self._close_modals()
+        if mode != self.current_mode:
+            self.previous_mode = self.current_mode
+            self.switch_mode(mode)
+
+    def action_new_call(self) -> None:
+        """F2: a phone is ringing — the intake form, cursor in the caller field."""
+        self.open_area("intake")
+        screen = self.screen
+        if isinstance(screen, IntakeScreen):
+            self.call_after_refresh(screen.begin_call)
+
+    def action_queue(self) -> None:
+        """F3: the live queue."""
+        self.open_area("queue")
+
+    def action_board(self) -> None:
+        """F4: the emergency board."""
+        self.open_area("board")
+
+    def action_back(self) -> None:
+        """Leave the current area for the one the operator came from."""
+        target = self.previous_mode
+        if target is None or target == self.current_mode:
+            target = "queue" if self.current_mode != "queue" else "intake"
+        self.open_area(target)
+
+    def action_help(self) -> None:
+        """F1 / ?: the keys of the screen in front of the operator."""
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+            return
+        self.push_screen(HelpScreen(key_rows(self, self.screen)))
+
+    def action_command_palette(self) -> None:
+        """ctrl+p: every action, searchable, in the operator's language."""
+        if not CommandPalette.is_open(self):
+            self.push_screen(
+                CommandPalette(
+                    providers=[DeskCommands],
+                    placeholder=self.t("shell.palette.placeholder"),
+                    id="--command-palette",
+                )
+            )
+
+    async def action_quit(self) -> None:
+        """ctrl+q: the half-typed call is on disk before the console closes."""
+        for stack in self._screen_stacks.values():
+            for screen in stack:
+                if isinstance(screen, IntakeScreen):
+                    screen.save_draft_now()
+        await super().action_quit()
+
+    def action_toggle_theme(self) -> None:
+        """Switch between the light and the dark theme."""
+        self.theme = THEMES["light"] if self.theme == THEMES["dark"] else THEMES["dark"]
+
+    # live figures ----------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, exit_on_error=False, group="counts")
+    def refresh_counts(self) -> DeskCounts:
+        """Read the status line's counts (a worker: the database is never read on the loop)."""
+        return self.desk.counts()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The counts arrived, or the database did not answer."""
+        worker = event.worker
+        if worker.group != "counts":
+            return
+        if event.state == WorkerState.SUCCESS and isinstance(worker.result, DeskCounts):
+            self.counts = worker.result
+            if self.connection_problem is not None:
+                self.post_message(ConnectionRestored())
+        elif event.state == WorkerState.ERROR and isinstance(worker.error, DatabaseUnavailable):
+            if self.connection_problem != str(worker.error):
+                self.post_message(ConnectionLost(str(worker.error)))
+
+    def on_desk_changed(self, message: DeskChanged) -> None:
+        """Something changed on the desk: new counts, and tell the screen in front."""
+        self.refresh_counts()
+        self.screen.post_message(DeskChanged(message.tables))
+
+    def on_connection_lost(self, message: ConnectionLost) -> None:
+        """Show the banner; the screen in front may want to know too."""
+        self.connection_problem = message.reason
+        self.screen.post_message(ConnectionLost(message.reason))
+
+    def on_connection_restored(self, _message: ConnectionRestored) -> None:
+        """Hide the banner."""
+        self.connection_problem = None
+        self.screen.post_message(ConnectionRestored())
+
+
+def make_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    database: Database | None = None,
+    demo: bool = False,
+    start_mode: str | None = None,
+    live: bool = True,
+) -> DeskApp:
+    """Build the console for a prepared database (the schema must be current).
+
+    Reads the user at the keyboard and the desk's rules before the app starts, so no screen
+    ever waits on them.
+
+    Args:
+        settings: the database, user, language and theme.
+        clock: "now" (frozen in tests); the system clock by default.
+        database: an open database; one is built from ``settings.database_url`` otherwise.
+        demo: a demo desk, where nobody named at the keyboard means the demo operator.
+        start_mode: the area to open first; by default the one for the user's role.
+        live: run the change feed (off: the counts are polled, nothing else is live).
+
+    Raises:
+        NotFound: the user is not at this desk (or nobody was named on a real desk).
+        DatabaseUnavailable: the database cannot be read.
+    """
+    db = database or Database(settings.database_url)
+    desk = DeskService(db, clock or SystemClock())
+    login = settings.user or (DEMO_OPERATOR if demo else None)
+    if login is None:
+        raise NotFound("nobody named at the keyboard", field="user")
+    actor = desk.actor(login)
+    desk.rules  # noqa: B018 - read once now, so the form's matrix never touches the database
+    t = Catalog(detect_language(settings.lang))
+    return DeskApp(settings, desk, actor, t, start_mode=start_mode, live=live)
+
+
+def _safe_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except SQLAlchemyError:
+        return url.split("@")[-1]
+
+
+def _is_embedded_default(args: argparse.Namespace) -> bool:
+    return not args.db and not os.environ.get("DESKUI_DATABASE_URL")
+
+
+def run_console(args: argparse.Namespace) -> int:
+    """``deskui`` with no subcommand: open the console.
+
+    On the embedded default database the first run fills a demo desk and, with nobody named,
+    seats the demo operator. Returns the process exit code.
+    """
+    settings = Settings.from_env(db=args.db, user=args.user, lang=args.lang)
+    t = Catalog(detect_language(settings.lang))
+    embedded = _is_embedded_default(args)
+    try:
+        db = Database(settings.database_url)
+        display = db.display_name
+        prepare_database(db)
+        if embedded:
+            from deskui.services.seed import is_seeded, seed_demo
+
+            desk = DeskService(db, SystemClock())
+            if not desk.read(is_seeded):
+                sys.stderr.write(t("shell.cli.seeding") + "\n")
+                seed_demo(desk)
+        app = make_app(settings, database=db, demo=embedded)
+    except NotFound:
+        login = settings.user
+        db_flag = f" --db {args.db}" if args.db else ""
+        if login is None:
+            sys.stderr.write(t("shell.cli.who", db_flag=db_flag) + "\n")
+        else:
+            sys.stderr.write(t("shell.cli.unknown_user", login=login, db=display,
+                               db_flag=db_flag) + "\n")  # fmt: skip
+        return EXIT_USER
+    except (DatabaseUnavailable, SQLAlchemyError, OSError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if isinstance(exc, DatabaseUnavailable):
+            # its message already names the database (without the password)
+            sys.stderr.write(t("shell.cli.unavailable", reason=reason) + "\n")
+        else:
+            db = _safe_url(settings.database_url)
+            sys.stderr.write(t("shell.cli.no_database", db=db, reason=reason) + "\n")
+        return EXIT_DATABASE
+    app.run()
+    return app.return_code or 0

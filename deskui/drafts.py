@@ -1,0 +1,212 @@
+"""The half-typed call, kept on disk so that a crash or ``kill -9`` never loses it.
+
+The intake form writes its whole state here at most a second after every change; a successful
+save deletes it; on the next start the form offers it back. One draft per user and database
+(two operators sharing a machine, or one operator on two desks, never see each other's draft).
+The file is replaced atomically — written to a temporary file beside it, flushed to disk, then
+renamed over the old one — so a crash in the middle of a write leaves the previous draft whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import threading
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from deskui.config import user_data_dir
+
+FORMAT = 1
+_TEXT_FIELDS = (
+    "lookup", "caller_name", "caller_phone", "caller_department", "summary", "description",
+    "started_when", "impact_scope", "error_message", "tried", "device", "location",
+    "attachments", "expected_by", "solution",
+)  # fmt: skip
+
+
+@dataclass
+class IntakeDraft:
+    """Everything the intake form holds, as plain data.
+
+    Attributes:
+        lookup: what is typed in the caller field.
+        requester: the picked caller (the fields of ``RequesterView``), or None.
+        new_caller: the caller is being added inline.
+        caller_name: inline caller's name.
+        caller_phone: inline caller's phone.
+        caller_department: inline caller's department.
+        type: ticket type identifier.
+        category: category identifier, None until chosen.
+        channel: channel identifier.
+        impact: 1–3.
+        urgency: 1–4.
+        frequency: ``continuous``/``intermittent``/``sporadic`` or None.
+        resolve_now: resolved on the call (first-contact resolution).
+        saved_at: ISO time of the last write (filled by the store).
+    """
+
+    lookup: str = ""
+    requester: dict[str, Any] | None = None
+    new_caller: bool = False
+    caller_name: str = ""
+    caller_phone: str = ""
+    caller_department: str = ""
+    type: str = "incident"
+    category: str | None = None
+    channel: str = "phone"
+    impact: int = 3
+    urgency: int = 3
+    summary: str = ""
+    description: str = ""
+    started_when: str = ""
+    frequency: str | None = None
+    impact_scope: str = ""
+    error_message: str = ""
+    tried: str = ""
+    device: str = ""
+    location: str = ""
+    attachments: str = ""
+    expected_by: str = ""
+    resolve_now: bool = False
+    solution: str = ""
+    saved_at: str | None = field(default=None, compare=False)
+
+    @property
+    def is_blank(self) -> bool:
+        """Nothing was typed or chosen: the form as it opens."""
+        return self == IntakeDraft()
+
+    def to_json(self) -> dict[str, Any]:
+        """The file's content."""
+        return {"format": FORMAT, **asdict(self)}
+
+    @classmethod
+    def from_json(cls, data: Any) -> IntakeDraft | None:
+        """A draft read back; None when the file holds something else.
+
+        Unknown keys are ignored and values of the wrong kind fall back to the default, so a
+        draft written by another version of the console still restores what it can.
+        """
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            return None
+        draft = cls()
+        for spec in fields(cls):
+            if spec.name not in data:
+                continue
+            value = data[spec.name]
+            default = getattr(draft, spec.name)
+            if spec.name in _TEXT_FIELDS and isinstance(value, str):
+                setattr(draft, spec.name, value)
+            elif spec.name in ("new_caller", "resolve_now") and isinstance(value, bool):
+                setattr(draft, spec.name, value)
+            elif spec.name in ("impact", "urgency") and type(value) is int:
+                setattr(draft, spec.name, value)
+            elif spec.name in ("type", "channel") and isinstance(value, str):
+                setattr(draft, spec.name, value)
+            elif spec.name in ("category", "frequency", "saved_at") and (
+                value is None or isinstance(value, str)
+            ):
+                setattr(draft, spec.name, value)
+            elif spec.name == "requester" and (value is None or isinstance(value, dict)):
+                setattr(draft, spec.name, value)
+            else:
+                setattr(draft, spec.name, default)
+        return draft
+
+
+def draft_path(login: str, database_url: str, directory: Path | None = None) -> Path:
+    """Where the draft of ``login`` on the database at ``database_url`` lives.
+
+    The database is named by a hash of its URL: the URL may carry a password and does not make
+    a valid file name.
+    """
+    digest = hashlib.sha256(database_url.encode("utf-8")).hexdigest()[:12]
+    safe_login = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in login)
+    return (directory or user_data_dir() / "drafts") / f"intake-{safe_login}-{digest}.json"
+
+
+class DraftStore:
+    """Reads, writes and deletes one draft file; safe to call from worker threads.
+
+    Writes carry a sequence number so that a slow write of an older state can never land after
+    a newer one, even when two worker threads overlap.
+
+    Args:
+        path: the draft file.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._written = 0
+
+    def save(self, draft: IntakeDraft, sequence: int, saved_at: str) -> bool:
+        """Replace the file with ``draft`` unless a newer state was already written.
+
+        Returns:
+            True when this state was written.
+        """
+        with self._lock:
+            if sequence <= self._written:
+                return False
+            self._written = sequence
+            draft.saved_at = saved_at
+            self._write(json.dumps(draft.to_json(), ensure_ascii=False, indent=1))
+            return True
+
+    def _write(self, text: str) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(
+            prefix=self.path.stem + ".", suffix=".tmp", dir=self.path.parent
+        )
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(text)
+                out.flush()
+                os.fsync(out.fileno())
+            # a draft holds callers' personal data: readable by its owner only
+            os.chmod(temporary, 0o600)
+            os.replace(temporary, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+        self._sync_directory()
+
+    def _sync_directory(self) -> None:
+        # the rename is only durable once the directory entry is on disk too
+        with contextlib.suppress(OSError):
+            fd = os.open(self.path.parent, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+    def load(self) -> IntakeDraft | None:
+        """The saved draft, or None if there is none (or it cannot be read)."""
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except OSError:
+            return None
+        try:
+            draft = IntakeDraft.from_json(json.loads(text))
+        except ValueError:
+            return None
+        return None if draft is None or draft.is_blank else draft
+
+    def clear(self, sequence: int) -> None:
+        """Delete the draft (the call was saved, or the form emptied).
+
+        Args:
+            sequence: the form state this clearing belongs to; older writes still in flight
+                are then refused.
+        """
+        with self._lock:
+            self._written = max(self._written, sequence)
+            with contextlib.suppress(FileNotFoundError):
+                self.path.unlink()

@@ -1,0 +1,38 @@
+"""App-wide messages: the desk changed, the database went away or came back.
+
+They are posted to the app (from the change feed's thread, or from a worker); the app reacts —
+status-line counts, the connection banner — and forwards a copy to the active screen. They do
+not bubble: a copy forwarded to a screen must not climb back up to the app and loop.
+"""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+
+class DeskChanged(Message, bubble=False):
+    """Rows of the desk changed somewhere (this console or another one).
+
+    Attributes:
+        tables: the names of the tables that changed (``ticket``, ``ticket_event`` …).
+    """
+
+    def __init__(self, tables: frozenset[str]) -> None:
+        super().__init__()
+        self.tables = tables
+
+
+class ConnectionLost(Message, bubble=False):
+    """The database cannot be reached.
+
+    Attributes:
+        reason: what the driver said, for the banner.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+
+class ConnectionRestored(Message, bubble=False):
+    """The database answers again."""

@@ -1,0 +1,79 @@
+"""The offer to bring back a call that was being typed when the console stopped.
+
+Enter restores it into the form; ``d`` discards it; escape decides later (the offer comes back
+the next time the empty form opens, until a new call is typed over it).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from deskui.core.sanitize import sanitize_line
+from deskui.drafts import IntakeDraft
+
+DraftChoice = Literal["restore", "discard", "later"]
+
+
+def draft_summary(draft: IntakeDraft, t: Any, tz: ZoneInfo) -> Text:
+    """When it was typed, who called, what about — as inert text."""
+    text = Text()
+    if draft.saved_at:
+        try:
+            at = datetime.fromisoformat(draft.saved_at).astimezone(tz)
+            text.append(t("intake.draft.saved_at", at=at.strftime("%Y-%m-%d %H:%M")) + "\n")
+        except ValueError:
+            pass
+    caller = ""
+    if draft.requester is not None:
+        caller = str(draft.requester.get("name") or "")
+    elif draft.new_caller:
+        caller = draft.caller_name
+    else:
+        caller = draft.lookup
+    text.append(f"{t('field.requester')}: ", style="dim")
+    text.append(sanitize_line(caller) or "—")
+    text.append("\n")
+    text.append(f"{t('field.summary')}: ", style="dim")
+    text.append(sanitize_line(draft.summary) or "—")
+    if draft.description.strip():
+        text.append("\n")
+        text.append(f"{t('field.description')}: ", style="dim")
+        text.append(sanitize_line(draft.description, max_length=120))
+    return text
+
+
+class RestoreDraftScreen(ModalScreen[DraftChoice]):
+    """Restore the unsaved call?"""
+
+    BINDINGS = [
+        Binding("enter,r", "choose('restore')", "intake.key.draft_restore",
+                id="desk.draft.restore"),
+        Binding("d", "choose('discard')", "intake.key.draft_discard", id="desk.draft.discard"),
+        Binding("escape", "choose('later')", "intake.key.draft_later", id="desk.draft.later"),
+    ]  # fmt: skip
+
+    def __init__(self, draft: IntakeDraft, tz: ZoneInfo) -> None:
+        super().__init__()
+        self.draft = draft
+        self.tz = tz
+
+    def compose(self) -> ComposeResult:
+        """The question, what the draft holds, and the keys."""
+        t: Any = self.app.t  # type: ignore[attr-defined]
+        with Vertical(id="draft-box"):
+            yield Static(t("intake.draft.title"), id="draft-title")
+            yield Static(draft_summary(self.draft, t, self.tz), id="draft-summary")
+            yield Static(t("intake.draft.keys"), id="draft-keys")
+
+    def action_choose(self, choice: DraftChoice) -> None:
+        """Close with the operator's answer."""
+        self.dismiss(choice)

@@ -1,0 +1,111 @@
+"""Help (F1 / ?): the keys of the screen in front of the operator, read from its live bindings.
+
+Nothing is listed by hand: the rows come from the screen's active bindings (the focused widget,
+the screen, the app) at the moment help was asked for, so the help can never drift from the
+keys that really work. Keys that do not apply right now are shown dimmed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+
+@dataclass(frozen=True)
+class KeyRow:
+    """One line of help.
+
+    Attributes:
+        key: the key as the footer shows it (``F2``, ``^s``).
+        description: what it does, translated.
+        tooltip: a longer explanation, translated (may be empty).
+        everywhere: an app-wide key rather than one of this screen.
+        enabled: it applies right now.
+    """
+
+    key: str
+    description: str
+    tooltip: str
+    everywhere: bool
+    enabled: bool
+
+
+def _listed(node: Any, binding: Binding, app: App[object], screen: Screen[object]) -> bool:
+    """A key worth listing: shown in the footer, one of ours, or the screen's or the app's.
+
+    Textual's own editing keys of text fields (cursor movement, deletion) carry no id and are
+    hidden from the footer; they are the keys of every text box and would drown the desk's.
+    """
+    if not binding.description:
+        return False
+    return binding.show or bool(binding.id) or node is app or node is screen
+
+
+def key_rows(app: App[object], screen: Screen[object]) -> list[KeyRow]:
+    """The help rows of ``screen``: its own keys first, then the app-wide ones."""
+    rows: list[KeyRow] = []
+    seen: set[tuple[str, str]] = set()
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        if not _listed(active.node, binding, app, screen):
+            continue
+        key = app.get_key_display(binding)
+        if (key, binding.description) in seen:
+            continue
+        seen.add((key, binding.description))
+        rows.append(
+            KeyRow(key, binding.description, binding.tooltip or "", active.node is app,
+                   active.enabled)
+        )  # fmt: skip
+    rows.sort(key=lambda row: row.everywhere)
+    return rows
+
+
+class HelpScreen(ModalScreen[None]):
+    """The keys of the screen below, in two groups: this screen, and everywhere."""
+
+    BINDINGS = [
+        Binding("escape,f1,question_mark,q,enter", "close", "shell.key.close", id="desk.close"),
+    ]
+
+    def __init__(self, rows: list[KeyRow]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        """A title and one table."""
+        t: Any = getattr(self.app, "t", lambda key, **_: key)
+        with Vertical(id="help-box"):
+            yield Static(t("shell.help.title"), id="help-title")
+            yield Static(self._table(t), id="help-keys")
+            yield Static(t("shell.help.hint"), id="help-hint")
+
+    def _table(self, t: Any) -> Table:
+        table = Table(box=None, show_header=False, expand=True, padding=(0, 1))
+        table.add_column(no_wrap=True, style="bold")
+        table.add_column(no_wrap=True)
+        table.add_column(ratio=1)
+        for everywhere in (False, True):
+            group = [row for row in self.rows if row.everywhere is everywhere]
+            if not group:
+                continue
+            heading = t("shell.help.global") if everywhere else t("shell.help.screen")
+            table.add_row(Text(heading, style="underline"), "", "")
+            for row in group:
+                style = "" if row.enabled else "dim"
+                table.add_row(Text(row.key, style=style), Text(row.description, style=style),
+                              Text(row.tooltip, style="dim"))  # fmt: skip
+            table.add_row("", "", "")
+        return table
+
+    def action_close(self) -> None:
+        """Back to the screen."""
+        self.dismiss()

@@ -1,0 +1,340 @@
+"""The intake form (F2): log a phone call while the caller is still talking, and never lose it.
+
+The left half finds the caller (:class:`~deskui.widgets.caller_panel.CallerPanel`), the right
+half takes the call (:class:`~deskui.widgets.call_details.CallDetails`). This screen runs the
+queries in thread workers, saves the call in one step (ctrl+s), turns a repeat call into a note
+on the caller's open ticket (ctrl+o), and keeps the half-typed call in a draft file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import Checkbox, Footer
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from deskui.clipboard import copy_text
+from deskui.core.sanitize import sanitize_line
+from deskui.drafts import IntakeDraft
+from deskui.screens.intake_data import intake_request, note_text, open_tickets_of
+from deskui.screens.intake_drafts import DraftKeeping
+from deskui.services.directory import RequesterView
+from deskui.services.errors import ValidationFailed
+from deskui.services.intake import validate_intake
+from deskui.services.views import TicketView
+from deskui.store.db import DatabaseUnavailable
+from deskui.widgets.call_details import CallDetails
+from deskui.widgets.caller_lookup import CallerLookup
+from deskui.widgets.caller_panel import CallerPanel
+from deskui.widgets.open_tickets import OpenTicket, OpenTicketList
+
+SAVE_GROUPS = ("intake-save", "intake-note")
+#: What logging a call writes.
+CALL_TABLES = frozenset({"ticket", "ticket_event", "requester"})
+
+
+class IntakeScreen(DraftKeeping):
+    """Log a call."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "intake.key.save", tooltip="intake.key.save.tip",
+                id="desk.intake.save", priority=True),
+        Binding("ctrl+o", "note", "intake.key.note", tooltip="intake.key.note.tip",
+                id="desk.intake.note", priority=True),
+        Binding("ctrl+n", "new_caller", "intake.key.new_caller",
+                tooltip="intake.key.new_caller.tip", id="desk.intake.new_caller", priority=True),
+        Binding("ctrl+r", "resolve_now", "intake.key.resolve_now",
+                tooltip="intake.key.resolve_now.tip", id="desk.intake.resolve_now",
+                priority=True),
+        Binding("ctrl+l", "clear", "intake.key.clear", tooltip="intake.key.clear.tip",
+                show=False, id="desk.intake.clear", priority=True),
+        Binding("escape", "leave", "intake.key.leave", tooltip="intake.key.leave.tip",
+                id="desk.intake.leave"),
+        # Keys typed ahead (a fast operator, a paste, a macro) are handed to whichever field
+        # has the focus when they are read; as priority bindings, tab and shift+tab move the
+        # focus before the next key is read, so "⇥Fan" lands "Fan" in the next field.
+        Binding("enter", "pick_caller", "intake.key.pick_caller", show=False, priority=True),
+        Binding("tab", "app.focus_next", "shell.textual.app.focus_next", show=False,
+                priority=True),
+        Binding("shift+tab", "app.focus_previous", "shell.textual.app.focus_previous",
+                show=False, priority=True),
+    ]  # fmt: skip
+
+    class CallersFound(Message):
+        """Directory matches for what was typed."""
+
+        def __init__(self, query: str, results: list[RequesterView]) -> None:
+            super().__init__()
+            self.query = query
+            self.results = results
+
+    class OpenTicketsFound(Message):
+        """The picked caller's open tickets."""
+
+        def __init__(self, requester_id: int, tickets: list[OpenTicket]) -> None:
+            super().__init__()
+            self.requester_id = requester_id
+            self.tickets = tickets
+
+    class CallSaved(Message):
+        """The call is on the desk: a new ticket, or a note on an open one."""
+
+        def __init__(self, view: TicketView, noted: bool) -> None:
+            super().__init__()
+            self.view = view
+            self.noted = noted
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._saving = False
+
+    def compose(self) -> ComposeResult:
+        """Caller on the left, call on the right, keys at the bottom."""
+        with Horizontal(id="intake-body"):
+            yield CallerPanel(id="caller-panel")
+            yield CallDetails(id="call-details")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """The cursor goes to the caller field."""
+        self.begin_call()
+
+    @property
+    def panel(self) -> CallerPanel:
+        """Who is calling."""
+        return self.query_one(CallerPanel)
+
+    @property
+    def details(self) -> CallDetails:
+        """What the call is about."""
+        return self.query_one(CallDetails)
+
+    def begin_call(self) -> None:
+        """Put the cursor in the caller field."""
+        self.panel.lookup.field.focus()
+
+    # the form as data -------------------------------------------------------------------------
+    def collect(self) -> IntakeDraft:
+        """Everything in the form."""
+        return IntakeDraft(**self.panel.values(), **self.details.values())
+
+    def load(self, draft: IntakeDraft) -> None:
+        """Fill the form from ``draft`` (a blank draft empties it)."""
+        self.panel.load(draft)
+        requester = self.panel.requester
+        self.details.load(draft)
+        self.details.show_priority(vip=bool(requester and requester.vip))
+        self.clear_errors()
+        if requester is not None:
+            self.load_open_tickets(requester.id)
+
+    def restore(self, draft: IntakeDraft) -> None:
+        """A restored draft: the form as it was; the cursor where the call goes on."""
+        self.load(draft)
+        if draft.requester is not None:
+            self.details.query_one("#summary").focus()
+        else:
+            self.begin_call()
+
+    # the caller -------------------------------------------------------------------------------
+    def on_caller_lookup_search(self, message: CallerLookup.Search) -> None:
+        """Look the caller up as the operator types."""
+        if message.query:
+            self.search_callers(message.query)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="caller-search")
+    def search_callers(self, query: str) -> None:
+        """Directory matches (only the newest search reports back)."""
+        results = self.desk_app.desk.search_requesters(query)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.CallersFound(query, results))
+
+    def on_intake_screen_callers_found(self, message: CallersFound) -> None:
+        """Show the matches under the field."""
+        self.panel.lookup.show_results(message.query, message.results)
+
+    def action_pick_caller(self) -> None:
+        """Enter in the caller field: take the highlighted suggestion, at once."""
+        picked = self.panel.lookup.pick_highlighted(notify=False)
+        if isinstance(picked, RequesterView):
+            self._caller_picked(picked)
+        else:
+            self._start_new_caller(picked)
+
+    def on_caller_lookup_picked(self, message: CallerLookup.Picked) -> None:
+        """A caller clicked in the suggestions."""
+        self._caller_picked(message.requester)
+
+    def _caller_picked(self, view: RequesterView) -> None:
+        """A known caller: card, VIP, priority, open tickets; on to the call's type."""
+        self.panel.set_requester(view)
+        self.details.show_priority(vip=view.vip)
+        self.clear_errors()
+        self.load_open_tickets(view.id)
+        self.mark_changed()
+        self.details.query_one("#type").focus()
+
+    def on_caller_lookup_add_new(self, message: CallerLookup.AddNew) -> None:
+        """Nobody matches: add the caller inline."""
+        self._start_new_caller(message.query)
+
+    def on_caller_lookup_cleared(self, _message: CallerLookup.Cleared) -> None:
+        """The pick was typed over."""
+        self.panel.set_requester(None)
+        self.details.show_priority(vip=False)
+        self.mark_changed()
+
+    def _start_new_caller(self, typed: str) -> None:
+        focus = self.panel.start_new_caller(typed)
+        self.details.show_priority(vip=False)
+        self.mark_changed()
+        self.panel.query_one(f"#{focus}").focus()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="caller-tickets")
+    def load_open_tickets(self, requester_id: int) -> None:
+        """The caller's open tickets."""
+        tickets = self.desk_app.desk.read(lambda s: open_tickets_of(s, requester_id))
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.OpenTicketsFound(requester_id, tickets))
+
+    def on_intake_screen_open_tickets_found(self, message: OpenTicketsFound) -> None:
+        """List them, if that caller is still the one picked."""
+        requester = self.panel.requester
+        if requester is not None and requester.id == message.requester_id:
+            self.panel.show_open_tickets(message.tickets, self.desk_app.desk.rules.tz)
+            self.refresh_bindings()
+
+    # actions ----------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Grey out what cannot be done now."""
+        if action == "pick_caller":
+            lookup = self.panel.lookup
+            return self.focused is lookup.field and lookup.is_open
+        if action == "save":
+            return None if self._saving else True
+        if action == "note":
+            ready = self.panel.requester is not None and self.panel.open_tickets.selected
+            return True if ready and not self._saving else None
+        return True
+
+    def action_new_caller(self) -> None:
+        """Add the caller inline (again: back to the lookup)."""
+        if self.panel.new_caller:
+            self.panel.stop_new_caller()
+            self.mark_changed()
+            self.begin_call()
+        else:
+            self._start_new_caller(self.panel.lookup.query_text)
+
+    def action_resolve_now(self) -> None:
+        """Toggle first-contact resolution; the answer field opens."""
+        box = self.details.query_one("#resolve-now", Checkbox)
+        box.value = not box.value
+        if box.value:
+            self.call_after_refresh(self.details.query_one("#solution").focus)
+
+    def action_clear(self) -> None:
+        """Empty the form and forget its draft (a wrong number)."""
+        self.load(IntakeDraft())
+        self.forget_draft()
+        self.begin_call()
+
+    def action_leave(self) -> None:
+        """Back to where the operator came from; the draft stays."""
+        self.flush_draft()
+        self.desk_app.action_back()
+
+    def action_save(self) -> None:
+        """Validate here, then log the call in one step."""
+        if self._saving:
+            return
+        app = self.desk_app
+        now = app.clock.now()
+        draft = self.collect()
+        self.clear_errors()
+        request, problems = intake_request(draft, app.desk.rules.tz, now)
+        try:
+            validate_intake(request, now)
+        except ValidationFailed as exc:
+            problems = exc.errors + problems
+        if problems:
+            self.show_errors(problems)
+            return
+        self._start_saving()
+        self.save_call(request)
+
+    def action_note(self) -> None:
+        """The repeat call becomes a worklog note on the highlighted open ticket."""
+        ticket = self.panel.open_tickets.selected
+        if ticket is not None:
+            self.on_open_ticket_list_note_requested(OpenTicketList.NoteRequested(ticket.number))
+
+    def on_open_ticket_list_note_requested(self, message: OpenTicketList.NoteRequested) -> None:
+        """Add the call to that ticket instead of opening a duplicate."""
+        requester = self.panel.requester
+        if self._saving or requester is None:
+            return
+        self.clear_errors()
+        self._start_saving()
+        self.add_note(message.number, note_text(self.collect(), requester.name, self.desk_app.t))
+
+    def _start_saving(self) -> None:
+        # check_action refuses a second ctrl+s at once; the footer is not redrawn for a state
+        # that lasts a few milliseconds (redrawing it costs more than the save)
+        self._saving = True
+        self.say(self.desk_app.t("intake.saving"), error=False)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="intake-save")
+    def save_call(self, request: Any) -> None:
+        """Write the ticket (and a new caller) in one transaction."""
+        app = self.desk_app
+        view = app.desk.create_ticket(app.actor, request)
+        self.post_message(self.CallSaved(view, noted=False))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="intake-note")
+    def add_note(self, number: str, text: str) -> None:
+        """Write the note."""
+        app = self.desk_app
+        view = app.desk.worklog(app.actor, number, text)
+        self.post_message(self.CallSaved(view, noted=True))
+
+    def on_intake_screen_call_saved(self, message: CallSaved) -> None:
+        """The number large and on the clipboard; a clean form for the next call."""
+        t = self.desk_app.t
+        view = message.view
+        self._saving = False
+        copy_text(self.app, view.number)
+        if message.noted:
+            title = t("intake.saved.noted", number=view.number)
+        elif not view.is_open:
+            title = t("intake.saved.resolved", number=view.number)
+        else:
+            title = t("intake.saved.created", number=view.number,
+                      priority=t(f"priority.{view.priority}"))  # fmt: skip
+        with self.app.batch_update():
+            self.panel.show_saved(title, view.number)
+            self.load(IntakeDraft())
+            self.say(t("intake.saved.copied", number=view.number), error=False)
+            self.begin_call()
+        self.forget_draft()
+        self.desk_app.desk_written(CALL_TABLES)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """One place for every worker that failed."""
+        if event.state != WorkerState.ERROR:
+            return
+        worker = event.worker
+        error = worker.error
+        if worker.group in SAVE_GROUPS:
+            self._saving = False
+            self.show_failure(error)
+        elif worker.group in ("draft", "draft-load"):
+            reason = sanitize_line(str(error))
+            self.say(self.desk_app.t("intake.error.draft", reason=reason), error=True)
+        elif isinstance(error, DatabaseUnavailable):
+            self.report_database(error)

@@ -1,0 +1,147 @@
+"""The right half of the intake form: what the call is about.
+
+Type, category, channel, impact and urgency on single keys, the matrix result live with its
+reason, the description fields of SPEC §2, and the first-contact resolution toggle with its
+answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Checkbox
+
+from deskui.core.enums import IMPACTS, URGENCIES, Category, Channel, TicketType
+from deskui.core.priority import PriorityDecision
+from deskui.drafts import IntakeDraft
+from deskui.services.intake import FREQUENCIES
+from deskui.widgets.choice_bar import ChoiceBar
+from deskui.widgets.form_row import FieldError, field_row
+from deskui.widgets.priority_badge import PriorityBadge
+from deskui.widgets.safe_input import SafeInput, SafeTextArea
+
+#: One-line text fields: draft attribute → widget id.
+LINE_FIELDS = {
+    "summary": "summary", "started_when": "started-when", "impact_scope": "impact-scope",
+    "error_message": "error-message", "tried": "tried", "device": "device",
+    "location": "location", "attachments": "attachments", "expected_by": "expected-by",
+}  # fmt: skip
+AREA_FIELDS = {"description": "description", "solution": "solution"}
+CHOICE_FIELDS = ("type", "category", "channel", "frequency")
+
+
+class CallDetails(VerticalScroll):
+    """What the caller reports."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, can_focus=False)
+        self.vip = False
+        """The caller is a VIP (the matrix result goes up one level)."""
+
+    def compose(self) -> ComposeResult:
+        """Every field, in the order the operator asks."""
+        t: Any = self.app.t  # type: ignore[attr-defined]
+
+        def options(prefix: str, values: Any) -> list[tuple[str, str]]:
+            return [(str(v), t(f"{prefix}.{v}")) for v in values]
+
+        yield FieldError(id="form-message")
+        yield field_row(t("field.type"), ChoiceBar(options("type", TicketType),
+                        value=TicketType.INCIDENT, id="type"), name="type")  # fmt: skip
+        yield field_row(t("field.category"), ChoiceBar(options("category", Category),
+                        id="category"), name="category")  # fmt: skip
+        yield field_row(t("field.channel"), ChoiceBar(options("channel", Channel),
+                        value=Channel.PHONE, id="channel"), name="channel")  # fmt: skip
+        yield field_row(t("field.impact"), ChoiceBar(options("impact", IMPACTS), value="3",
+                        id="impact"), name="impact")  # fmt: skip
+        yield field_row(t("field.urgency"), ChoiceBar(options("urgency", URGENCIES), value="3",
+                        id="urgency"), name="urgency")  # fmt: skip
+        yield field_row(t("field.priority"), PriorityBadge(id="priority"), name="priority")
+        yield field_row(t("field.summary"), SafeInput(id="summary",
+                        placeholder=t("intake.placeholder.summary")), name="summary")  # fmt: skip
+        yield field_row(t("field.description"), SafeTextArea(id="description",
+                        placeholder=t("intake.placeholder.description")),
+                        name="description")  # fmt: skip
+        yield field_row(t("field.started_when"), SafeInput(id="started-when",
+                        placeholder=t("intake.placeholder.started_when")),
+                        name="started-when")  # fmt: skip
+        yield field_row(t("field.frequency"), ChoiceBar(options("frequency", FREQUENCIES),
+                        optional=True, id="frequency"), name="frequency")  # fmt: skip
+        for attribute in ("impact_scope", "error_message", "tried", "device", "location",
+                          "attachments"):  # fmt: skip
+            widget_id = LINE_FIELDS[attribute]
+            yield field_row(t(f"field.{attribute}"), SafeInput(id=widget_id), name=widget_id)
+        yield field_row(t("field.expected_by"), SafeInput(id="expected-by",
+                        placeholder=t("intake.placeholder.expected_by")),
+                        name="expected-by")  # fmt: skip
+        yield field_row(t("intake.resolve_now.label"),
+                        Checkbox(t("intake.resolve_now.box"), id="resolve-now"),
+                        name="resolve-now")  # fmt: skip
+        yield field_row(t("field.solution"), SafeTextArea(id="solution",
+                        placeholder=t("intake.placeholder.solution")),
+                        name="solution")  # fmt: skip
+
+    def on_mount(self) -> None:
+        """The first matrix result, the answer field hidden."""
+        self.query_one("#field-solution").display = False
+        self.show_priority()
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        """The answer field shows only for a call resolved on the phone."""
+        self.query_one("#field-solution").display = event.value
+
+    def on_choice_bar_changed(self, event: ChoiceBar.Changed) -> None:
+        """Impact or urgency changed: the matrix again."""
+        if event.bar.id in ("impact", "urgency"):
+            self.show_priority()
+
+    def decision(self) -> PriorityDecision:
+        """The matrix result for the current impact, urgency and caller."""
+        rules = self.app.desk.rules  # type: ignore[attr-defined]
+        impact = int(self.query_one("#impact", ChoiceBar).value or 3)
+        urgency = int(self.query_one("#urgency", ChoiceBar).value or 3)
+        decision: PriorityDecision = rules.matrix.decide(
+            impact, urgency, vip=self.vip and rules.vip_raise
+        )
+        return decision
+
+    def show_priority(self, vip: bool | None = None) -> None:
+        """Recompute and show the priority (``vip`` when the caller changed)."""
+        if vip is not None:
+            self.vip = vip
+        self.query_one(PriorityBadge).show(self.decision())
+
+    def values(self) -> dict[str, Any]:
+        """The details' share of the draft."""
+        data: dict[str, Any] = {
+            name: self.query_one(f"#{widget_id}", SafeInput).value
+            for name, widget_id in LINE_FIELDS.items()
+        }
+        for name, widget_id in AREA_FIELDS.items():
+            data[name] = self.query_one(f"#{widget_id}", SafeTextArea).text
+        for name in CHOICE_FIELDS:
+            data[name] = self.query_one(f"#{name}", ChoiceBar).value
+        data["type"] = data["type"] or str(TicketType.INCIDENT)
+        data["channel"] = data["channel"] or str(Channel.PHONE)
+        data["impact"] = int(self.query_one("#impact", ChoiceBar).value or 3)
+        data["urgency"] = int(self.query_one("#urgency", ChoiceBar).value or 3)
+        data["resolve_now"] = self.query_one("#resolve-now", Checkbox).value
+        return data
+
+    def load(self, draft: IntakeDraft) -> None:
+        """Fill the details from a draft (or empty them with a blank one)."""
+        for name, widget_id in LINE_FIELDS.items():
+            self.query_one(f"#{widget_id}", SafeInput).value = getattr(draft, name)
+        for name, widget_id in AREA_FIELDS.items():
+            area = self.query_one(f"#{widget_id}", SafeTextArea)
+            if area.text != getattr(draft, name):
+                area.load_text(getattr(draft, name))
+        for name in CHOICE_FIELDS:
+            self.query_one(f"#{name}", ChoiceBar).value = getattr(draft, name)
+        self.query_one("#impact", ChoiceBar).value = str(draft.impact)
+        self.query_one("#urgency", ChoiceBar).value = str(draft.urgency)
+        self.query_one("#resolve-now", Checkbox).value = draft.resolve_now
+        self.query_one("#field-solution").display = draft.resolve_now
+        self.show_priority()

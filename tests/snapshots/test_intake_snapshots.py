@@ -1,0 +1,111 @@
+"""How the intake form looks, on the seeded demo desk frozen at Monday 2026-11-02 10:00, in both
+languages.
+
+* ``empty``: the form as F2 opens it, cursor in the caller field;
+* ``vip``: a VIP caller picked by extension, impact 2 × urgency 2 raised to P1 with its reason;
+* ``errors``: ctrl+s on a half-filled call: every fault next to its field, nothing saved;
+* ``repeat``: a caller with an open ticket, the list ready for ctrl+o.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+
+import pytest
+from sqlmodel import col, select
+from textual.pilot import Pilot
+from textual.worker import WorkerFailed
+
+from deskui.store.db import Database
+from deskui.store.models import Requester, Ticket
+from tests.ui.conftest import (  # noqa: F401  (fixtures: a seeded desk, steady cursors)
+    SIZE,
+    demo_db,
+    demo_template,
+    make_test_app,
+    no_cursor_blink,
+)
+
+LANGUAGES = ["zh", "en"]
+VIP_EXTENSION = "8000"  # the first caller of the demo directory is a VIP
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    for _ in range(3):
+        with contextlib.suppress(WorkerFailed):
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_intake_empty(lang: str, demo_db: str, snap_compare: Callable[..., bool]) -> None:
+    app = make_test_app(demo_db, lang=lang)
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_intake_vip_caller(lang: str, demo_db: str, snap_compare: Callable[..., bool]) -> None:
+    async def vip_call(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press(*VIP_EXTENSION)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = pilot.app.screen
+        screen.query_one("#category").focus()
+        await pilot.press("2")
+        screen.query_one("#impact").focus()
+        await pilot.press("2", "tab", "2")
+        screen.query_one("#summary").focus()
+        await pilot.press(*"ERP")
+        screen.query_one("#description").focus()
+        await pilot.press(*"Fails")
+        await settle(pilot)
+
+    app = make_test_app(demo_db, lang=lang)
+    assert snap_compare(app, terminal_size=SIZE, run_before=vip_call)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_intake_errors(lang: str, demo_db: str, snap_compare: Callable[..., bool]) -> None:
+    async def refused(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await pilot.press(*"Li", "tab", *"1380013800")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+    app = make_test_app(demo_db, lang=lang)
+    assert snap_compare(app, terminal_size=SIZE, run_before=refused)
+
+
+def repeat_caller_extension(db_url: str) -> str:
+    """The extension of the first caller in the directory (not a VIP) with an open ticket."""
+    db = Database(db_url)
+    try:
+        with db.read() as session:
+            row = session.exec(
+                select(Requester).join(Ticket, col(Ticket.requester_id) == Requester.id)
+                .where(col(Ticket.is_open).is_(True), col(Requester.vip).is_(False))
+                .order_by(Requester.id)
+            ).first()
+            assert row is not None and row.extension
+            return row.extension
+    finally:
+        db.dispose()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_intake_repeat_caller(lang: str, demo_db: str, snap_compare: Callable[..., bool]) -> None:
+    extension = repeat_caller_extension(demo_db)
+
+    async def repeat_call(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press(*extension)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+
+    app = make_test_app(demo_db, lang=lang)
+    assert snap_compare(app, terminal_size=SIZE, run_before=repeat_call)

@@ -1,0 +1,112 @@
+"""Shared fixtures of the console's tests: a seeded demo desk at a frozen time, and the app on it.
+
+The demo desk is seeded once per test session (and xdist worker) into a template file; each
+test gets its own copy, so tests may write freely and never see each other's calls::
+
+    async def test_something(demo_db: str) -> None:
+        app = make_test_app(demo_db, user="op", lang="en")
+        async with app.run_test(size=(140, 40)) as pilot:
+            ...
+
+Snapshot tests elsewhere import these names (fixtures included) from ``tests.ui.conftest``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, TextArea
+
+from deskui.app import DeskApp, make_app
+from deskui.config import Settings
+from deskui.core.clock import FrozenClock
+from deskui.services.desk import DeskService, prepare_database
+from deskui.services.seed import seed_demo
+from deskui.store.db import Database
+from tests.conftest import FROZEN_AT
+from tests.conftest import _truncate as truncate_postgres
+
+#: The terminal of every UI test and snapshot.
+SIZE = (140, 40)
+
+
+@pytest.fixture(autouse=True)
+def no_cursor_blink(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cursors that do not blink: screenshots are the same every time."""
+    monkeypatch.setattr(Input.cursor_blink, "_default", False)
+    monkeypatch.setattr(TextArea.cursor_blink, "_default", False)
+
+
+def frozen_clock() -> FrozenClock:
+    """The desk's time in every UI test: Monday 2026-11-02 10:00 Asia/Shanghai."""
+    return FrozenClock(FROZEN_AT)
+
+
+def seed_demo_file(path: Path) -> None:
+    """The demo desk (``deskui``'s first run) in a SQLite file, seeded at the frozen time and
+    fully checkpointed, so the one file is the whole desk."""
+    db = Database(f"sqlite:///{path}")
+    prepare_database(db, frozen_clock())
+    seed_demo(DeskService(db, frozen_clock()))
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeded demo desk every test copies."""
+    path = tmp_path_factory.mktemp("demo") / "template.db"
+    seed_demo_file(path)
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template: Path, tmp_path: Path) -> Iterator[str]:
+    """A private copy of the demo desk: its SQLAlchemy URL (the file is ``desk.db``)."""
+    path = tmp_path / "desk.db"
+    shutil.copyfile(demo_template, path)
+    yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def demo_pg(request: pytest.FixtureRequest) -> str:
+    """A small demo desk on PostgreSQL (skipped without ``DESKUI_TEST_POSTGRES_URL``)."""
+    url: str = request.getfixturevalue("postgres_url")
+    db = Database(url)
+    truncate_postgres(db)
+    prepare_database(db, frozen_clock())
+    seed_demo(DeskService(db, frozen_clock()), callers=40, tickets=12)
+    db.dispose()
+    return url
+
+
+def make_test_app(
+    db_url: str,
+    *,
+    user: str = "op",
+    lang: str = "en",
+    clock: FrozenClock | None = None,
+    start_mode: str | None = None,
+    theme: str = "dark",
+) -> DeskApp:
+    """The console on ``db_url`` as ``user``, in ``lang``, at a frozen time."""
+    settings = Settings(database_url=db_url, user=user, lang=lang, theme=theme)
+    return make_app(settings, clock=clock or frozen_clock(), start_mode=start_mode)
+
+
+def ticket_count(db_url: str) -> int:
+    """How many tickets the desk holds (read outside the app)."""
+    from sqlmodel import func, select
+
+    from deskui.store.models import Ticket
+
+    db = Database(db_url)
+    try:
+        with db.read() as session:
+            return int(session.exec(select(func.count()).select_from(Ticket)).one())
+    finally:
+        db.dispose()

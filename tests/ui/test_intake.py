@@ -1,0 +1,452 @@
+"""Logging calls through the intake form, end to end, on a seeded demo desk."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import col, select
+from textual import events
+from textual.pilot import Pilot
+from textual.worker import WorkerFailed
+
+from deskui.app import DeskApp
+from deskui.core.enums import EventKind, Status
+from deskui.messages import ConnectionLost
+from deskui.screens.intake import IntakeScreen
+from deskui.services.desk import DeskService
+from deskui.services.directory import pinyin_keys
+from deskui.store.db import Database, DatabaseUnavailable
+from deskui.store.models import Requester, Ticket, TicketEvent
+from deskui.widgets.caller_lookup import Suggestions
+from deskui.widgets.choice_bar import ChoiceBar
+from deskui.widgets.form_row import FieldError
+from deskui.widgets.safe_input import SafeInput, SafeTextArea
+from tests.ui.conftest import SIZE, make_test_app, ticket_count
+
+
+def read(db_url: str, fn: Any) -> Any:
+    """Read the desk outside the app."""
+    db = Database(db_url)
+    try:
+        with db.read() as session:
+            return fn(session)
+    finally:
+        db.dispose()
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Let workers finish and their messages land."""
+    for _ in range(3):
+        with contextlib.suppress(WorkerFailed):
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def intake(app: DeskApp) -> IntakeScreen:
+    screen = app.screen
+    assert isinstance(screen, IntakeScreen), screen
+    return screen
+
+
+def value(app: DeskApp, widget_id: str) -> str:
+    widget = app.screen.query_one(f"#{widget_id}")
+    if isinstance(widget, SafeTextArea):
+        return widget.text
+    return str(widget.value)  # type: ignore[attr-defined]
+
+
+async def type_into(pilot: Pilot[None], widget_id: str, text: str) -> None:
+    """Focus a field the way the operator would reach it, and type."""
+    pilot.app.screen.query_one(f"#{widget_id}").focus()
+    await pilot.pause()
+    await pilot.press(*text)
+
+
+async def describe_call(pilot: Pilot[None], summary: str, description: str) -> None:
+    """Category hardware, a summary and a description, by keyboard from the type bar."""
+    app = pilot.app
+    app.screen.query_one("#category").focus()
+    await pilot.press("1")
+    await type_into(pilot, "summary", summary)
+    await pilot.press("tab")
+    assert app.focused is not None and app.focused.id == "description"
+    await pilot.press(*description)
+
+
+def suggestion_names(app: DeskApp) -> list[str]:
+    suggestions = app.screen.query_one(Suggestions)
+    return [str(suggestions.get_option_at_index(i).prompt).split()[0]
+            for i in range(suggestions.option_count)]  # fmt: skip
+
+
+async def pick_by_typing(pilot: Pilot[None], query: str, requester_id: int) -> None:
+    """Type in the caller field, move to the wanted caller with ↓, enter."""
+    await pilot.press(*query)
+    await settle(pilot)
+    lookup = intake(pilot.app).panel.lookup
+    ids = [view.id for view in lookup._results]
+    assert requester_id in ids, f"{query!r} did not find requester {requester_id}: {ids}"
+    for _ in range(ids.index(requester_id)):
+        await pilot.press("down")
+    await pilot.press("enter")
+    await settle(pilot)
+    assert intake(pilot.app).panel.requester is not None
+    assert intake(pilot.app).panel.requester.id == requester_id
+
+
+def caller(db_url: str, **where: Any) -> Requester:
+    def find(session: Any) -> Requester:
+        statement = select(Requester)
+        for name, wanted in where.items():
+            statement = statement.where(getattr(Requester, name) == wanted)
+        return session.exec(statement.order_by(Requester.id)).first()
+
+    return read(db_url, find)
+
+
+def newest_ticket(db_url: str) -> Ticket:
+    return read(db_url, lambda s: s.exec(select(Ticket).order_by(col(Ticket.id).desc())).first())
+
+
+async def assert_saved_and_cleared(pilot: Pilot[None], db_url: str, before: int) -> Ticket:
+    """One new ticket, its number large and on the clipboard, the form empty and ready."""
+    app = pilot.app
+    assert ticket_count(db_url) == before + 1
+    ticket = newest_ticket(db_url)
+    screen = intake(app)
+    assert app.clipboard == ticket.number
+    assert screen.query_one("#saved-box").display
+    assert ticket.number in str(screen.query_one("#saved-title").render())
+    assert screen.collect().is_blank
+    assert app.focused is screen.panel.lookup.field
+    return ticket
+
+
+@pytest.mark.parametrize("style", ["initials", "full"])
+async def test_known_caller_found_by_pinyin_and_logged(demo_db: str, style: str) -> None:
+    person = caller(demo_db, id=3)
+    full, initials = pinyin_keys(person.name)
+    query = initials if style == "initials" else full
+    before = ticket_count(demo_db)
+    app = make_test_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.focused is intake(app).panel.lookup.field
+        await pick_by_typing(pilot, query, person.id)
+        card = str(app.screen.query_one("#caller-card").render())
+        assert person.name in card and str(person.department) in card
+        assert app.focused is app.screen.query_one("#type")
+        await describe_call(pilot, "Jams", "3rd floor")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        ticket = await assert_saved_and_cleared(pilot, demo_db, before)
+    assert ticket.requester_id == person.id
+    assert (ticket.type, ticket.category, ticket.channel) == ("incident", "hardware", "phone")
+    assert ticket.summary == "Jams"
+    assert ticket.priority == "P4" and ticket.priority_reason == "I3 × U3 → P4"
+
+
+async def test_caller_found_by_extension_with_live_vip_matrix(demo_db: str) -> None:
+    vip = caller(demo_db, vip=True)
+    before = ticket_count(demo_db)
+    app = make_test_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pick_by_typing(pilot, str(vip.extension), vip.id)
+        screen = intake(app)
+        assert screen.query_one("#vip-banner").display
+        # impact 2 × urgency 2 is P2; the VIP raise makes it P1, and the form says why
+        screen.query_one("#impact").focus()
+        await pilot.press("2", "tab", "2")
+        badge = str(screen.query_one("#priority").render())
+        assert "P1" in badge and "I2 × U2 → P2; VIP: P2 → P1" in badge
+        await describe_call(pilot, "ERP", "Down")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        ticket = await assert_saved_and_cleared(pilot, demo_db, before)
+        assert not screen.query_one("#vip-banner").display
+    assert ticket.requester_id == vip.id and ticket.vip
+    assert ticket.priority == "P1" and ticket.priority_reason == "I2 × U2 → P2; VIP: P2 → P1"
+
+
+async def test_caller_found_by_employee_id_and_by_part_of_the_phone(demo_db: str) -> None:
+    person = caller(demo_db, id=5)
+    app = make_test_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        lookup = intake(app).panel.lookup
+        await pilot.press(*str(person.employee_id))
+        await settle(pilot)
+        assert lookup._results[0].id == person.id
+        await pilot.press("ctrl+l")
+        await pilot.press(*str(person.phone)[-7:])
+        await settle(pilot)
+        assert person.id in [view.id for view in lookup._results]
+
+
+async def test_repeat_caller_becomes_a_note_on_the_open_ticket(demo_db: str) -> None:
+    def open_one(session: Any) -> Ticket:
+        return session.exec(
+            select(Ticket).where(col(Ticket.is_open).is_(True)).order_by(Ticket.id)
+        ).first()
+
+    existing = read(demo_db, open_one)
+    person = caller(demo_db, id=existing.requester_id)
+    before = ticket_count(demo_db)
+    app = make_test_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pick_by_typing(pilot, str(person.extension), person.id)
+        listed = intake(app).panel.open_tickets
+        assert existing.number in [t.number for t in listed.tickets]
+        for _ in range([t.number for t in listed.tickets].index(existing.number)):
+            listed.action_cursor_down()
+        await type_into(pilot, "summary", "Again")
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert app.clipboard == existing.number
+        assert intake(app).collect().is_blank
+    assert ticket_count(demo_db) == before
+
+    def notes(session: Any) -> list[TicketEvent]:
+        return list(session.exec(
+            select(TicketEvent).where(TicketEvent.ticket_id == existing.id,
+                                      TicketEvent.kind == EventKind.WORKLOG.value)
+        ))  # fmt: skip
+
+    texts = [event.note or "" for event in read(demo_db, notes)]
+    assert any(person.name in text and "Again" in text for text in texts), texts
+
+
+async def test_consultation_answered_on_the_phone_is_resolved_at_intake(demo_db: str) -> None:
+    before = ticket_count(demo_db)
+    app = make_test_app(demo_db, lang="zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(*"周新人")
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        assert value(app, "caller-name") == "周新人"
+        assert app.focused is not None and app.focused.id == "caller-phone"
+        await pilot.press(*"13800138000", "tab", *"财务部")
+        app.screen.query_one("#type").focus()
+        await pilot.press("4")
+        app.screen.query_one("#category").focus()
+        await pilot.press("6")
+        await type_into(pilot, "summary", "访客WiFi")
+        await type_into(pilot, "description", "如何连接")
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "solution"
+        await pilot.press(*"已告知方法")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        ticket = await assert_saved_and_cleared(pilot, demo_db, before)
+        assert "当场解决" in str(app.screen.query_one("#saved-title").render())
+    assert ticket.status == Status.RESOLVED
+    assert ticket.type == "consultation" and ticket.solution == "已告知方法"
+    person = caller(demo_db, id=ticket.requester_id)
+    assert (person.name, person.phone, person.department) == ("周新人", "13800138000", "财务部")
+
+
+async def test_invalid_input_names_the_fields_and_writes_nothing(demo_db: str) -> None:
+    before = ticket_count(demo_db)
+    callers = read(demo_db, lambda s: s.exec(select(func.count()).select_from(Requester)).one())
+    app = make_test_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await pilot.press(*"Li Lei", "tab", *"12345678901234")
+        await type_into(pilot, "expected-by", "tomorrow")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        screen = intake(app)
+        shown = {e.id: str(e.render()) for e in screen.query(FieldError) if e.has_class("-shown")}
+        assert shown["error-category"] == "choose one (press its digit)"
+        assert shown["error-summary"] == "is required"
+        assert shown["error-description"] == "is required"
+        assert shown["error-caller-phone"] == "the number is too long"
+        assert "YYYY-MM-DD" in shown["error-expected-by"]
+        message = shown["form-message"]
+        for name in ("Category", "Summary", "Description", "Phone"):
+            assert name in message
+        assert "Nothing was saved" in message
+        # the cursor goes to the first field at fault; what was typed stays
+        assert app.focused is not None and app.focused.id == "caller-phone"
+        assert value(app, "caller-name") == "Li Lei"
+    assert ticket_count(demo_db) == before
+    assert read(demo_db, lambda s: s.exec(select(func.count()).select_from(Requester)).one()) \
+        == callers
+
+
+async def test_no_caller_is_named_as_the_fault(demo_db: str) -> None:
+    app = make_test_app(demo_db, lang="zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await describe_call(pilot, "键盘坏了", "按键失灵")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        screen = intake(app)
+        assert str(screen.query_one("#error-lookup-input").render()) == "必填"
+        assert "申请人" in str(screen.query_one("#form-message").render())
+        assert app.focused is screen.panel.lookup.field
+
+
+async def test_database_error_keeps_everything_typed(
+    demo_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unavailable(self: DeskService, *args: object, **kwargs: object) -> None:
+        raise DatabaseUnavailable("database desk.db unavailable: disk I/O error")
+
+    before = ticket_count(demo_db)
+    person = caller(demo_db, id=4)
+    app = make_test_app(demo_db)
+    posted: list[object] = []
+    async with app.run_test(size=SIZE, message_hook=posted.append) as pilot:
+        await settle(pilot)
+        await pick_by_typing(pilot, str(person.extension), person.id)
+        await describe_call(pilot, "Flicker", "Since 9")
+        with monkeypatch.context() as patch:
+            patch.setattr(DeskService, "create_ticket", unavailable)
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+        screen = intake(app)
+        message = str(screen.query_one("#form-message").render())
+        assert "cannot be reached" in message and "disk I/O error" in message
+        assert value(app, "summary") == "Flicker"
+        assert value(app, "description") == "Since 9"
+        assert screen.panel.requester is not None and screen.panel.requester.id == person.id
+        # the app is told, so the status line raises its banner (until the next good read)
+        assert any(isinstance(m, ConnectionLost) and "disk I/O error" in m.reason
+                   for m in posted)  # fmt: skip
+        assert ticket_count(demo_db) == before
+        # back again: the same keystroke saves what was kept
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        ticket = await assert_saved_and_cleared(pilot, demo_db, before)
+        assert ticket.summary == "Flicker"
+
+
+async def test_a_real_database_outage_keeps_the_form(demo_db: str, tmp_path: Any) -> None:
+    app = make_test_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pick_by_typing(pilot, "8003", caller(demo_db, extension="8003").id)
+        await describe_call(pilot, "Scanner", "Offline")
+        # the desk's database file is replaced by a directory: nothing can be opened
+        path = tmp_path / "desk.db"
+        app.desk.db.dispose()
+        path.rename(tmp_path / "moved.db")
+        path.mkdir()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        message = str(app.screen.query_one("#form-message").render())
+        assert "cannot be reached" in message
+        assert value(app, "summary") == "Scanner"
+
+
+async def test_escape_leaves_and_the_form_is_kept(demo_db: str) -> None:
+    app = make_test_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(*"wn")
+        await settle(pilot)
+        await pilot.press("escape")  # closes the suggestions first
+        assert isinstance(app.screen, IntakeScreen)
+        await type_into(pilot, "summary", "Half typed")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.current_mode != "intake"
+        await pilot.press("f2")
+        await settle(pilot)
+        assert value(app, "summary") == "Half typed"
+        assert app.focused is intake(app).panel.lookup.field
+
+
+async def test_typed_and_pasted_text_stays_inert(demo_db: str) -> None:
+    hostile = "[bold red]boom[/]\x1b[31m\x1b]0;owned\x07 tail"
+
+    def plant(session: Any) -> int:
+        row = Requester(name="[red]Mallory[/red]\x1b[2J", name_pinyin="mallory",
+                        name_initials="m", phone_digits="", created_at=app.clock.now())
+        session.add(row)
+        session.flush()
+        return int(row.id)
+
+    app = make_test_app(demo_db)
+    planted = app.desk.write(plant)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(*"mallory")
+        await settle(pilot)
+        suggestions = app.screen.query_one(Suggestions)
+        first = suggestions.get_option_at_index(0)
+        assert first.id == str(planted)
+        assert str(first.prompt).startswith("[red]Mallory[/red]")
+        assert "\x1b" not in str(first.prompt)
+        summary = app.screen.query_one("#summary", SafeInput)
+        summary.focus()
+        app.post_message(events.Paste(hostile))
+        await pilot.pause()
+        assert summary.value == "[bold red]boom[/] tail"
+        area = app.screen.query_one("#description", SafeTextArea)
+        area.focus()
+        app.post_message(events.Paste("line\x1b[1mone\r\nline two\x07"))
+        await pilot.pause()
+        assert area.text == "lineone\nline two"
+        assert "\x1b" not in app.export_screenshot()
+
+
+async def test_choice_bars_pick_by_digit_and_arrow(demo_db: str) -> None:
+    app = make_test_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        bar = app.screen.query_one("#channel", ChoiceBar)
+        bar.focus()
+        await pilot.press("3")
+        assert bar.value == "email"
+        await pilot.press("right", "right")
+        assert bar.value == "walk_in"
+        await pilot.press("right")
+        assert bar.value == "phone"
+        frequency = app.screen.query_one("#frequency", ChoiceBar)
+        frequency.focus()
+        await pilot.press("2")
+        assert frequency.value == "intermittent"
+        await pilot.press("0")
+        assert frequency.value is None
+
+
+@pytest.mark.postgres
+async def test_a_call_and_a_repeat_call_on_postgresql(demo_pg: str) -> None:
+    def open_one(session: Any) -> Ticket:
+        return session.exec(
+            select(Ticket).where(col(Ticket.is_open).is_(True)).order_by(Ticket.id)
+        ).first()
+
+    existing = read(demo_pg, open_one)
+    person = caller(demo_pg, id=existing.requester_id)
+    before = ticket_count(demo_pg)
+    app = make_test_app(demo_pg)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pick_by_typing(pilot, str(person.extension), person.id)
+        await describe_call(pilot, "Fan", "Loud")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        ticket = await assert_saved_and_cleared(pilot, demo_pg, before)
+        await pick_by_typing(pilot, str(person.extension), person.id)
+        listed = intake(app).panel.open_tickets
+        # the call just logged is the caller's newest open ticket, listed first
+        assert listed.tickets[0].number == ticket.number
+        assert existing.number in [t.number for t in listed.tickets]
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert app.clipboard == ticket.number
+    assert ticket_count(demo_pg) == before + 1
+    notes = read(demo_pg, lambda s: list(s.exec(select(TicketEvent).where(
+        TicketEvent.ticket_id == ticket.id, TicketEvent.kind == EventKind.WORKLOG.value))))
+    assert [n.note for n in notes] == [f"{person.name} called again:"]

@@ -1,0 +1,294 @@
+"""The console shell: global keys from every screen, help, palette, status line, start-up."""
+
+from __future__ import annotations
+
+import contextlib
+import argparse
+from pathlib import Path
+
+import pytest
+from textual.command import CommandPalette
+from textual.pilot import Pilot
+from textual.worker import WorkerFailed
+
+from deskui.app import DeskApp, run_console
+from deskui.messages import ConnectionLost, ConnectionRestored, DeskChanged
+from deskui.screens.help import HelpScreen
+from deskui.screens.intake import IntakeScreen
+from deskui.services.desk import DeskService
+from deskui.services.seed import seed_demo
+from deskui.services.users import add_user
+from deskui.store.db import Database
+from deskui.widgets.status_line import StatusLine
+from tests.ui.conftest import SIZE, frozen_clock, make_test_app
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    for _ in range(2):
+        with contextlib.suppress(WorkerFailed):
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def screen_name(app: DeskApp) -> str:
+    return type(app.screen).__name__
+
+
+def status_text(app: DeskApp) -> str:
+    return str(app.screen.query_one(StatusLine).render())
+
+
+async def test_f_keys_switch_areas_from_every_screen(demo_db: str) -> None:
+    app = make_test_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert screen_name(app) == "IntakeScreen"
+        for key, mode, name in (("f3", "queue", "QueueScreen"), ("f4", "board", "EmergencyBoard"),
+                                ("f2", "intake", "IntakeScreen"), ("f4", "board", "EmergencyBoard"),
+                                ("f3", "queue", "QueueScreen")):  # fmt: skip
+            await pilot.press(key)
+            await settle(pilot)
+            assert (app.current_mode, screen_name(app)) == (mode, name)
+            # every area gets the status line
+            assert len(app.screen.query(StatusLine)) == 1
+        await pilot.press("f2")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, IntakeScreen)
+        assert app.focused is screen.panel.lookup.field
+
+
+async def test_start_area_follows_the_role(demo_db: str) -> None:
+    app = make_test_app(demo_db, user="zhangwei")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.current_mode == "queue"
+    app = make_test_app(demo_db, user="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.current_mode == "board"
+
+
+@pytest.mark.parametrize("key", ["f1", "question_mark"])
+async def test_help_lists_the_keys_of_the_current_screen(demo_db: str, key: str) -> None:
+    app = make_test_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        if key == "question_mark":
+            # in a text field ? is a character; elsewhere it is help
+            app.screen.query_one("#type").focus()
+        await pilot.press(key)
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        rows = {row.description: row for row in app.screen.rows}
+        assert not rows["Save"].everywhere and rows["Save"].key == "^s"
+        assert rows["New call"].everywhere and rows["New call"].key == "f2"
+        # nothing is picked yet: the repeat-call note does not apply and shows dimmed
+        assert rows["Note on ticket"].enabled is False
+        assert {"Help", "Queue", "Board", "Quit", "Commands", "Back"} <= set(rows)
+        await pilot.press("escape")
+        assert isinstance(app.screen, IntakeScreen)
+        await pilot.press("f3", "f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert "Save" not in {row.description for row in app.screen.rows}
+        await pilot.press("f1")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_help_and_footer_speak_chinese(demo_db: str) -> None:
+    app = make_test_app(demo_db, lang="zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        await settle(pilot)
+        descriptions = {row.description for row in app.screen.rows}
+        assert {"保存", "新来电", "工单队列", "紧急看板", "帮助", "退出", "下一栏"} <= descriptions
+
+
+async def test_ctrl_p_opens_the_palette_with_every_action(demo_db: str) -> None:
+    app = make_test_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert CommandPalette.is_open(app)
+        from deskui.screens.commands import DeskCommands
+
+        names = {c.name for c in DeskCommands(app.screen_stack[-2]).commands()}
+        assert {"New call (intake form)", "Live queue", "Emergency board",
+                "Help: keys of this screen", "Toggle light / dark theme", "Quit", "Save",
+                "New caller"} <= names  # fmt: skip
+        await pilot.press(*"board")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.current_mode == "board"
+
+
+async def test_theme_toggles(demo_db: str) -> None:
+    app = make_test_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "textual-dark"
+        await pilot.press("ctrl+t")
+        assert app.theme == "textual-light"
+        await pilot.press("ctrl+t")
+        assert app.theme == "textual-dark"
+
+
+async def test_status_line_shows_who_where_and_live_counts(demo_db: str) -> None:
+    app = make_test_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        counts = app.desk.counts()
+        text = status_text(app)
+        assert "王芳" in text and "Operator" in text and "desk.db" in text
+        assert f"Open {counts.open}" in text and f"P1 {counts.p1}" in text
+        assert f"Breached {counts.breached}" in text
+        # another console logs a call; the change arrives and the counts follow
+        from deskui.services.directory import RequesterInput
+        from deskui.services.intake import IntakeRequest
+
+        other = DeskService(Database(demo_db), frozen_clock())
+        other.create_ticket(other.actor("op2"), IntakeRequest(
+            type="incident", category="network", channel="phone", impact=1, urgency=1,
+            summary="Core switch down", description="Whole floor offline",
+            requester=RequesterInput(name="赵六", phone="13900001111")))  # fmt: skip
+        other.db.dispose()
+        app.post_message(DeskChanged(frozenset({"ticket"})))
+        await settle(pilot)
+        text = status_text(app)
+        assert f"Open {counts.open + 1}" in text and f"P1 {counts.p1 + 1}" in text
+
+
+async def test_another_consoles_call_shows_by_itself(demo_db: str) -> None:
+    """The change feed tells the console; nobody posts anything by hand."""
+    from deskui.services.directory import RequesterInput
+    from deskui.services.intake import IntakeRequest
+
+    app = make_test_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.live is not None
+        before = app.desk.counts()
+        other = DeskService(Database(demo_db), frozen_clock())
+        other.create_ticket(other.actor("op2"), IntakeRequest(
+            type="incident", category="network", channel="phone", impact=1, urgency=1,
+            summary="Core switch down", description="Whole floor offline",
+            requester=RequesterInput(name="赵六", phone="13900001111")))  # fmt: skip
+        other.db.dispose()
+        for _ in range(100):  # the feed polls; give it up to ten seconds
+            await pilot.pause(0.1)
+            if f"Open {before.open + 1}" in status_text(app):
+                break
+        assert f"Open {before.open + 1}" in status_text(app)
+
+
+async def test_desk_changes_are_forwarded_to_the_screen_in_front(
+    demo_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[object] = []
+    monkeypatch.setattr(IntakeScreen, "on_desk_changed", lambda self, m: seen.append(m.tables),
+                        raising=False)  # fmt: skip
+    monkeypatch.setattr(IntakeScreen, "on_connection_lost",
+                        lambda self, m: seen.append(m.reason), raising=False)  # fmt: skip
+    app = make_test_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.post_message(DeskChanged(frozenset({"ticket"})))
+        app.post_message(ConnectionLost("gone"))
+        await settle(pilot)
+    assert seen == [frozenset({"ticket"}), "gone"]
+
+
+async def test_connection_banner_shows_and_hides(demo_db: str) -> None:
+    app = make_test_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.post_message(ConnectionLost("server closed the connection"))
+        await settle(pilot)
+        line = app.screen.query_one(StatusLine)
+        assert line.has_class("-lost")
+        assert "Database connection lost: server closed the connection" in status_text(app)
+        app.post_message(ConnectionRestored())
+        await settle(pilot)
+        assert not line.has_class("-lost")
+        assert "Open" in status_text(app)
+
+
+async def test_a_failing_database_raises_the_banner_by_itself(demo_db: str) -> None:
+    app = make_test_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        Path(demo_db.removeprefix("sqlite:///")).rename(demo_db.removeprefix("sqlite:///") + ".x")
+        Path(demo_db.removeprefix("sqlite:///")).mkdir()
+        app.desk.db.dispose()
+        app.refresh_counts()
+        await settle(pilot)
+        assert app.connection_problem is not None
+        assert "Database connection lost" in status_text(app)
+
+
+def args(**values: object) -> argparse.Namespace:
+    return argparse.Namespace(**{"db": None, "user": None, "lang": "en", **values})
+
+
+def test_unknown_user_is_told_how_to_add_one(
+    demo_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = run_console(args(db=demo_db, user="bob"))
+    err = capsys.readouterr().err
+    assert code != 0
+    assert "no user 'bob'" in err
+    assert f"deskui user add bob --name NAME --role agent --group hardware --db {demo_db}" in err
+
+
+def test_nobody_named_on_a_real_desk_is_asked_who(
+    demo_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_console(args(db=demo_db)) != 0
+    assert "--as LOGIN" in capsys.readouterr().err
+
+
+def test_a_database_that_cannot_be_opened_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    code = run_console(args(db="postgresql://nobody:secret@127.0.0.1:1/desk"))
+    err = capsys.readouterr().err
+    assert code != 0
+    assert "cannot open the database" in err and "127.0.0.1:1" in err
+    assert "secret" not in err
+
+
+def test_the_first_run_seeds_a_demo_desk_and_seats_the_demo_operator(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("DESKUI_HOME", str(tmp_path))
+    seen: dict[str, object] = {}
+
+    def run(self: DeskApp) -> None:
+        seen["actor"] = self.actor.login
+        seen["counts"] = self.desk.counts()
+
+    monkeypatch.setattr(DeskApp, "run", run)
+    monkeypatch.setattr("deskui.services.seed.seed_demo",
+                        lambda desk: seed_demo(desk, callers=20, tickets=5))  # fmt: skip
+    assert run_console(args()) == 0
+    assert seen["actor"] == "op"
+    assert (tmp_path / "deskui.db").exists()
+    # a second start finds the desk seeded and does not seed again
+    monkeypatch.setattr("deskui.services.seed.seed_demo",
+                        lambda desk: pytest.fail("seeded twice"))  # fmt: skip
+    assert run_console(args()) == 0
+
+
+def test_a_named_user_on_a_real_desk(demo_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = Database(demo_db)
+    DeskService(db, frozen_clock()).write(
+        lambda s: add_user(session=s, login="newbie", name="New Bie", role="agent",
+                           groups=["hardware"], now=frozen_clock().now())  # fmt: skip
+    )
+    db.dispose()
+    seen: list[str] = []
+    monkeypatch.setattr(DeskApp, "run", lambda self: seen.append(self.actor.login))
+    assert run_console(args(db=demo_db, user="newbie")) == 0
+    assert seen == ["newbie"]
