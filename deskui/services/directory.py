@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from pypinyin import Style, lazy_pinyin
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
@@ -22,6 +21,9 @@ def pinyin_keys(name: str) -> tuple[str, str]:
 
     Latin letters in the name pass through, so ``Li Lei`` gives ``lilei``, ``ll``.
     """
+    # imported here: its dictionaries are ~55 MB that a console only needs when adding a caller
+    from pypinyin import Style, lazy_pinyin
+
     syllables = [s.lower() for s in lazy_pinyin(name, errors=lambda text: list(text))]
     full = "".join(ch for ch in "".join(syllables) if ch.isalnum())
     words = [s for s in lazy_pinyin(name, style=Style.FIRST_LETTER, errors=lambda t: t.split())]

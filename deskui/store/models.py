@@ -91,6 +91,9 @@ class Ticket(SQLModel, table=True):
         Index("ix_ticket_group", "group_id", "is_open"),
         Index("ix_ticket_requester", "requester_id", "is_open"),
         Index("ix_ticket_status", "status"),
+        # the queue's "mine", "unassigned" and "my groups" views, read in due order by keyset
+        Index("ix_ticket_assignee_due", "assignee_id", "is_open", "next_due", "id"),
+        Index("ix_ticket_group_due", "group_id", "is_open", "next_due", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -1,0 +1,321 @@
+"""Small modal forms for working a ticket: a note, the stars of a confirmation, a choice.
+
+A form never touches the database. ``ctrl+s`` hands its value to the ``send`` callback of the
+screen that opened it; that screen runs the change in a worker and then calls :meth:`done`
+(the form closes) or :meth:`failed` (the form stays open with the error and everything typed,
+so the agent can send again — after a stale edit the screen has reloaded the ticket, and the
+next send is based on the new version).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from deskui.core.sanitize import sanitize_line
+from deskui.widgets.choice_bar import ChoiceBar
+from deskui.widgets.keys import localize_bindings
+from deskui.widgets.safe_input import SafeInput, SafeTextArea
+
+
+def plain(text: str) -> Text:
+    """Text shown as it is: never parsed as markup."""
+    return Text(sanitize_line(text))
+
+
+class TicketForm(ModalScreen[None]):
+    """The frame of every form: title, fields, an error line and the keys.
+
+    Args:
+        title: what the form does, e.g. "Escalate IT20261102001".
+        send: called with the form's value on ``ctrl+s``.
+    """
+
+    DEFAULT_CSS = """
+    TicketForm {
+        align: center middle;
+    }
+    TicketForm > #form {
+        width: 84;
+        max-width: 95%;
+        height: auto;
+        max-height: 90%;
+        border: thick $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+    TicketForm #form-title {
+        text-style: bold;
+        padding-bottom: 1;
+    }
+    TicketForm #form-error {
+        color: $error;
+        text-style: bold;
+        height: auto;
+    }
+    TicketForm #form-hint {
+        color: $text-muted;
+    }
+    TicketForm SafeTextArea {
+        height: 8;
+    }
+    TicketForm OptionList {
+        height: auto;
+        max-height: 16;
+    }
+    """
+
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "detail.form.submit", tooltip="detail.form.submit.tip",
+                id="form.submit", priority=True),
+        Binding("escape", "cancel", "detail.form.cancel", tooltip="detail.form.cancel.tip",
+                id="form.cancel"),
+    ]  # fmt: skip
+
+    def __init__(self, title: str, send: Callable[[Any], None]) -> None:
+        super().__init__()
+        self.form_title = title
+        """The heading."""
+        self.send = send
+        """Where the value goes."""
+        self.sending = False
+        """A send is under way (a second ``ctrl+s`` waits for it)."""
+
+    @property
+    def t(self) -> Any:
+        """The catalog."""
+        return self.app.t  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        """Title, the fields of the form, error and keys."""
+        with Vertical(id="form"):
+            yield Static(plain(self.form_title), id="form-title")
+            yield from self.fields()
+            yield Static("", id="form-error")
+            yield Static(plain(self.t("detail.form.hint")), id="form-hint")
+
+    def on_mount(self) -> None:
+        """Keys in the agent's language."""
+        localize_bindings(self, self.t)
+
+    def fields(self) -> ComposeResult:
+        """The form's own widgets."""
+        yield from ()
+
+    def value(self) -> Any:
+        """The value to send, or None (after showing why) when the form is not complete."""
+        return None
+
+    def action_submit(self) -> None:
+        """Send the value (once at a time)."""
+        if self.sending:
+            return
+        value = self.value()
+        if value is None:
+            return
+        self.sending = True
+        self.show_error(self.t("detail.form.sending"))
+        self.send(value)
+
+    def action_cancel(self) -> None:
+        """Close without sending."""
+        self.dismiss(None)
+
+    def show_error(self, message: str) -> None:
+        """Show a message under the fields (plain text)."""
+        self.query_one("#form-error", Static).update(plain(message))
+
+    def failed(self, message: str) -> None:
+        """The change was refused: say why; everything typed stays."""
+        self.sending = False
+        self.show_error(message)
+
+    def done(self) -> None:
+        """The change went through."""
+        self.dismiss(None)
+
+
+class NoteForm(TicketForm):
+    """A text to send: a worklog entry, an update, a solution, a reason.
+
+    Args:
+        label: what to write.
+        text: what was typed before (kept when the form is opened again).
+        required: an empty text is refused.
+    """
+
+    def __init__(self, title: str, send: Callable[[str], None], *, label: str,
+                 text: str = "", required: bool = True) -> None:  # fmt: skip
+        super().__init__(title, send)
+        self.label = label
+        self.initial = text
+        self.required = required
+
+    def fields(self) -> ComposeResult:
+        """A label and the text area."""
+        yield Label(plain(self.label))
+        yield SafeTextArea(self.initial, id="note")
+
+    def on_mount(self) -> None:
+        """Type at once."""
+        super().on_mount()
+        self.query_one("#note", SafeTextArea).focus()
+
+    @property
+    def text(self) -> str:
+        """What is typed."""
+        return self.query_one("#note", SafeTextArea).text
+
+    def value(self) -> str | None:
+        """The text, or None if it is required and empty."""
+        text = self.text.strip()
+        if self.required and not text:
+            self.show_error(self.t("detail.form.required"))
+            return None
+        return text
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """The requester's confirmation: stars (1–5) and a remark."""
+
+    satisfaction: int
+    remark: str
+
+
+class ConfirmForm(TicketForm):
+    """The requester confirms the solution: 1–5 stars and an optional remark."""
+
+    def fields(self) -> ComposeResult:
+        """Stars and remark."""
+        yield Label(plain(self.t("detail.form.stars")))
+        yield ChoiceBar([(str(n), "★" * n) for n in range(1, 6)], id="stars")
+        yield Label(plain(self.t("detail.form.remark")))
+        yield SafeInput(id="remark")
+
+    def on_mount(self) -> None:
+        """Stars first."""
+        super().on_mount()
+        self.query_one("#stars", ChoiceBar).focus()
+
+    def value(self) -> Confirmation | None:
+        """Stars are required."""
+        stars = self.query_one("#stars", ChoiceBar).value
+        if stars is None:
+            self.show_error(self.t("detail.form.stars_required"))
+            return None
+        return Confirmation(int(stars), self.query_one("#remark", SafeInput).value.strip())
+
+
+class PickForm(TicketForm):
+    """One choice from a list (a group, a status): enter or ``ctrl+s`` sends it.
+
+    Args:
+        options: (value, label) pairs.
+        note: a line under the title (e.g. what the ticket is now).
+    """
+
+    def __init__(self, title: str, send: Callable[[str], None],
+                 options: Sequence[tuple[str, str]], *, note: str = "") -> None:  # fmt: skip
+        super().__init__(title, send)
+        self.options = list(options)
+        self.note = note
+
+    def fields(self) -> ComposeResult:
+        """The list."""
+        if self.note:
+            yield Label(plain(self.note))
+        yield OptionList(*(Option(plain(label), id=value) for value, label in self.options),
+                         id="choices")  # fmt: skip
+
+    def on_mount(self) -> None:
+        """Choose at once."""
+        super().on_mount()
+        choices = self.query_one("#choices", OptionList)
+        choices.highlighted = 0 if self.options else None
+        choices.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter on an option sends it."""
+        event.stop()
+        self.action_submit()
+
+    def value(self) -> str | None:
+        """The highlighted option."""
+        choices = self.query_one("#choices", OptionList)
+        if choices.highlighted is None:
+            return None
+        return choices.get_option_at_index(choices.highlighted).id
+
+
+@dataclass(frozen=True)
+class Triage:
+    """Impact and urgency chosen."""
+
+    impact: int
+    urgency: int
+
+
+class TriageForm(TicketForm):
+    """Impact × urgency, with the priority the matrix gives shown as they are picked.
+
+    Args:
+        impact: the current impact (1–3).
+        urgency: the current urgency (1–4).
+        preview: the priority label for an (impact, urgency) pair.
+    """
+
+    def __init__(self, title: str, send: Callable[[Triage], None], *, impact: int,
+                 urgency: int, preview: Callable[[int, int], str]) -> None:  # fmt: skip
+        super().__init__(title, send)
+        self.impact = impact
+        self.urgency = urgency
+        self.preview = preview
+
+    def fields(self) -> ComposeResult:
+        """Two choice bars and the resulting priority."""
+        t = self.t
+        yield Label(plain(t("field.impact")))
+        yield ChoiceBar([(str(i), t(f"impact.{i}")) for i in (1, 2, 3)], value=str(self.impact),
+                        id="impact")  # fmt: skip
+        yield Label(plain(t("field.urgency")))
+        yield ChoiceBar([(str(u), t(f"urgency.{u}")) for u in (1, 2, 3, 4)],
+                        value=str(self.urgency), id="urgency")  # fmt: skip
+        yield Static("", id="preview")
+
+    def on_mount(self) -> None:
+        """Impact first; show the current priority."""
+        super().on_mount()
+        self.query_one("#impact", ChoiceBar).focus()
+        self._show_preview()
+
+    def on_choice_bar_changed(self, event: ChoiceBar.Changed) -> None:
+        """A new pick: a new priority preview."""
+        event.stop()
+        self._show_preview()
+
+    def _pair(self) -> tuple[int, int]:
+        impact = self.query_one("#impact", ChoiceBar).value or str(self.impact)
+        urgency = self.query_one("#urgency", ChoiceBar).value or str(self.urgency)
+        return int(impact), int(urgency)
+
+    def _show_preview(self) -> None:
+        impact, urgency = self._pair()
+        self.query_one("#preview", Static).update(
+            plain(self.t("detail.form.priority_preview", priority=self.preview(impact, urgency)))
+        )
+
+    def value(self) -> Triage:
+        """The pair chosen."""
+        impact, urgency = self._pair()
+        return Triage(impact, urgency)
+

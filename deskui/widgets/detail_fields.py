@@ -1,0 +1,145 @@
+"""Every field of a ticket, grouped as the desk reads them: ticket, requester, problem, handling.
+
+Values are what callers and agents typed: each is sanitized and laid out as Text cells, never
+markup. The requester's phone is masked; the extension (internal) is shown whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from deskui.core.masking import mask_phone
+from deskui.core.sanitize import sanitize_line, sanitize_text
+from deskui.i18n import Catalog
+from deskui.services.views import DETAIL_FIELDS, TicketView
+from deskui.widgets.timeline import stamp
+
+Row = tuple[str, str | None]
+
+
+def _label(key: str, t: Catalog) -> str:
+    return t(key) if t.has(key) else key
+
+
+def ticket_rows(view: TicketView, tz: ZoneInfo, t: Catalog) -> list[Row]:
+    """The ticket's own fields."""
+    group = view.group_name_zh if t.lang == "zh" else view.group_name_en
+    priority = t(f"priority.{view.priority}")
+    if view.matrix_priority != view.priority:
+        priority += f" ({t('detail.field.matrix_priority')} {view.matrix_priority})"
+    assignee = f"{view.assignee_name} ({view.assignee})" if view.assignee else None
+    return [
+        ("field.type", t(f"type.{view.type}")),
+        ("field.category", t(f"category.{view.category}")),
+        ("field.channel", t(f"channel.{view.channel}")),
+        ("field.status", t(f"status.{view.status}")),
+        ("field.priority", priority),
+        ("detail.field.priority_reason", view.priority_reason),
+        ("detail.field.override_reason", view.override_reason),
+        ("field.impact", t(f"impact.{view.impact}")),
+        ("field.urgency", t(f"urgency.{view.urgency}")),
+        ("field.vip", t("detail.yes") if view.vip else None),
+        ("field.tier", f"L{view.tier}"),
+        ("field.group", group),
+        ("detail.field.routing_reason", view.routing_reason),
+        ("field.assignee", assignee or t("detail.unassigned")),
+        ("field.received_at", stamp(view.received_at, tz)),
+        ("detail.field.accepted_at", stamp(view.accepted_at, tz) if view.accepted_at else None),
+        ("field.expected_by", stamp(view.expected_by, tz) if view.expected_by else None),
+        ("detail.field.created_at", stamp(view.created_at, tz)),
+        ("detail.field.updated_at", stamp(view.updated_at, tz)),
+        ("detail.field.version", str(view.version)),
+    ]
+
+
+def requester_rows(view: TicketView, t: Catalog) -> list[Row]:
+    """Who called."""
+    r = view.requester
+    name = r.name + (f"  [{t('field.vip')}]" if r.vip else "")
+    return [
+        ("field.requester", name),
+        ("field.department", r.department),
+        ("field.company", r.company),
+        ("field.phone", mask_phone(r.phone) if r.phone else None),
+        ("field.extension", r.extension),
+        ("field.employee_id", r.employee_id),
+        ("field.email", r.email),
+    ]
+
+
+def problem_rows(view: TicketView, t: Catalog) -> list[Row]:
+    """What is wrong, as the caller told it."""
+    rows: list[Row] = [("field.summary", view.summary), ("field.description", view.description)]
+    for name in DETAIL_FIELDS:
+        value = view.details.get(name)
+        if name == "frequency" and value:
+            value = t(f"frequency.{value}")
+        rows.append((f"field.{name}", value))
+    return rows
+
+
+def handling_rows(view: TicketView, tz: ZoneInfo, t: Catalog) -> list[Row]:
+    """The solution and the requester's confirmation."""
+    stars = "★" * view.satisfaction + "☆" * (5 - view.satisfaction) if view.satisfaction else None
+    return [
+        ("field.solution", view.solution),
+        ("detail.field.result", t(f"status.{view.result}") if view.result
+         and t.has(f"status.{view.result}") else view.result),
+        ("detail.field.resolved_at", stamp(view.resolved_at, tz) if view.resolved_at else None),
+        ("detail.field.confirmed_by", view.confirmed_by),
+        ("detail.field.confirmed_at", stamp(view.confirmed_at, tz) if view.confirmed_at else None),
+        ("detail.field.confirmation", view.confirmation_text),
+        ("field.satisfaction", stars),
+        ("detail.field.satisfaction_remark", view.satisfaction_remark),
+        ("detail.field.closed_at", stamp(view.closed_at, tz) if view.closed_at else None),
+    ]
+
+
+def section(title: str, rows: Iterable[Row], t: Catalog) -> RenderableType:
+    """A heading and its label/value grid; empty values (and empty sections) are left out."""
+    filled = [(key, value) for key, value in rows if value is not None and value != ""]
+    if not filled:
+        return Group()
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column(ratio=1)
+    for key, value in filled:
+        grid.add_row(Text(_label(key, t)), Text(sanitize_text(str(value)).strip()))
+    return Group(Text(sanitize_line(title), style="bold underline"), grid, Text(""))
+
+
+class DetailFields(VerticalScroll, can_focus=True):
+    """All the fields, scrollable."""
+
+    DEFAULT_CSS = """
+    DetailFields {
+        height: 1fr;
+        border: round $primary 50%;
+        padding: 0 1;
+    }
+    DetailFields:focus {
+        border: round $accent;
+    }
+    """
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        """The sections in one Static."""
+        yield Static("", id="fields-text")
+
+    def show(self, view: TicketView, tz: ZoneInfo, t: Catalog) -> None:
+        """Lay out every field of ``view``."""
+        self.query_one("#fields-text", Static).update(
+            Group(
+                section(t("detail.section.ticket"), ticket_rows(view, tz, t), t),
+                section(t("detail.section.requester"), requester_rows(view, t), t),
+                section(t("detail.section.problem"), problem_rows(view, t), t),
+                section(t("detail.section.handling"), handling_rows(view, tz, t), t),
+            )
+        )

@@ -1,0 +1,69 @@
+"""The line above the queue: the views with their keys, the count, the selection, the search."""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from deskui.core.sanitize import sanitize_line
+from deskui.i18n import Catalog
+from deskui.services.queue import QueueView
+
+#: The key that shows each view.
+VIEW_KEYS: dict[QueueView, str] = {
+    QueueView.MINE: "1",
+    QueueView.GROUPS: "2",
+    QueueView.UNASSIGNED: "3",
+    QueueView.OPEN: "4",
+    QueueView.ALERT: "5",
+}
+
+
+class QueueBar(Widget):
+    """``1 Mine  2 My groups … │ 40 tickets · 2 selected · search: vpn``.
+
+    Args:
+        t: the catalog.
+    """
+
+    DEFAULT_CSS = """
+    QueueBar {
+        height: 1;
+        background: $boost;
+    }
+    """
+
+    view: reactive[QueueView] = reactive(QueueView.OPEN)
+    """The view shown."""
+    total: reactive[int | None] = reactive(None)
+    """Tickets in the view (None while counting)."""
+    selected: reactive[int] = reactive(0)
+    """Tickets selected."""
+    search: reactive[str] = reactive("")
+    """The search typed after ``/``."""
+
+    def __init__(self, t: Catalog, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.t = t
+
+    def render(self) -> Text:
+        """Built from plain strings: the search is the agent's text, never markup."""
+        t = self.t
+        text = Text(" ")
+        for view, key in VIEW_KEYS.items():
+            style = Style(bold=True, reverse=True) if view == self.view else Style()
+            text.append(f" {key} {t(f'queue.view.{view}')} ", style=style)
+            text.append(" ")
+        text.append("│ ", style="dim")
+        count = "…" if self.total is None else t("queue.count", count=self.total)
+        text.append(count, style="bold")
+        if self.selected:
+            text.append(" · ")
+            text.append(t("queue.selected", count=self.selected), style="bold yellow")
+        if self.search:
+            text.append(" · ")
+            text.append(t("queue.search.label") + ": ")
+            text.append(sanitize_line(self.search), style="italic")
+        return text

@@ -1,0 +1,76 @@
+"""The keys of the screen, in one line: greyed when they do not apply to the ticket at hand.
+
+Textual's own Footer rebuilds a widget per key each time the keys change; on the queue they
+change as the cursor moves from a ticket one may claim to one held by someone else, and that
+rebuild costs more than a whole frame. This footer draws the same line as a single widget,
+repainting it (no layout) when the screen's bindings change. A click on a key presses it.
+"""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.screen import Screen
+from textual.widget import Widget
+
+
+class KeyFooter(Widget):
+    """``a Claim  t Triage  g Transfer …`` with what does not apply dimmed."""
+
+    DEFAULT_CSS = """
+    KeyFooter {
+        dock: bottom;
+        height: 1;
+        background: $footer-background;
+        color: $footer-foreground;
+    }
+    KeyFooter > .key-footer--key {
+        color: $footer-key-foreground;
+        background: $footer-key-background;
+        text-style: bold;
+    }
+    KeyFooter > .key-footer--description {
+        color: $footer-description-foreground;
+        background: $footer-description-background;
+    }
+    KeyFooter > .key-footer--disabled {
+        color: $footer-foreground 40%;
+        text-style: dim;
+    }
+    """
+
+    COMPONENT_CLASSES = {"key-footer--key", "key-footer--description", "key-footer--disabled"}
+
+    def on_mount(self) -> None:
+        """Repaint whenever the screen's keys change."""
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def _bindings_changed(self, _screen: Screen[object]) -> None:
+        self.refresh()
+
+    def render(self) -> Text:
+        """Each shown key with its description (plain catalog text, never markup)."""
+        key_style = self.get_component_rich_style("key-footer--key")
+        description_style = self.get_component_rich_style("key-footer--description")
+        disabled_style = self.get_component_rich_style("key-footer--disabled")
+        text = Text(no_wrap=True, overflow="ellipsis")
+        seen: set[str] = set()
+        for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
+            if not binding.show or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            click = Style(meta={"key": binding.key.split(",")[0]})
+            key = self.app.get_key_display(binding)
+            if enabled:
+                text.append(f" {key} ", key_style + click)
+                text.append(f"{binding.description} ", description_style + click)
+            else:
+                text.append(f" {key} {binding.description} ", disabled_style + click)
+        return text
+
+    async def _on_click(self, event: events.Click) -> None:
+        key = event.style.meta.get("key") if event.style else None
+        if key:
+            event.stop()
+            self.app.simulate_key(key)

@@ -1,0 +1,207 @@
+"""Painting one line of the queue: the columns, the cells, and until when the line stays true.
+
+A line is a handful of segments built from sanitized strings (never markup), with the phone
+masked. Its clocks and age move with time, but the text only changes when a displayed digit
+does; :func:`next_change` says when that is, so the table repaints a line only then, not every
+second.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual.strip import Strip
+
+from deskui.core.enums import ClockKind, ClockState, Priority
+from deskui.core.masking import mask_phone
+from deskui.core.sanitize import sanitize_line
+from deskui.core.sla import SlaClock
+from deskui.i18n import Catalog
+from deskui.services.queue import QueueRow, advance_clocks
+from deskui.services.rules import DeskRules
+from deskui.widgets.sla_text import clock_text, format_duration
+
+GAP = " "
+CLOCKS = (ClockKind.RESPONSE, ClockKind.UPDATE, ClockKind.RESOLUTION)
+PRIORITY_STYLES = {
+    Priority.P1: Style(bold=True, color="red"),
+    Priority.P2: Style(color="yellow"),
+    Priority.P3: Style(),
+    Priority.P4: Style(dim=True),
+}
+_LIVE = frozenset({ClockState.RUNNING, ClockState.WARNING, ClockState.BREACHED})
+_STYLE_CACHE: dict[str, Style] = {}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its catalog key for the header and its width in cells."""
+
+    key: str
+    width: int
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut (with an ellipsis) or padded to exactly ``width`` cells."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, width - 1) + "…"
+
+
+def layout_columns(width: int) -> list[Column]:
+    """The columns for a table ``width`` cells wide; the summary takes what is left."""
+    fixed = [
+        Column("mark", 1), Column("queue.col.number", 14), Column("queue.col.priority", 3),
+        Column("queue.col.status", 11), Column("queue.col.response", 9),
+        Column("queue.col.update", 9), Column("queue.col.resolution", 9),
+        Column("queue.col.requester", 20), Column("queue.col.category", 8),
+        Column("queue.col.group", 8), Column("queue.col.assignee", 8), Column("queue.col.age", 6),
+    ]  # fmt: skip
+    used = sum(c.width for c in fixed) + len(fixed) * len(GAP)
+    return [*fixed, Column("queue.col.summary", max(8, width - used))]
+
+
+def _parsed(value: str | Style) -> Style:
+    """A style string parsed once."""
+    if isinstance(value, Style):
+        return value
+    style = _STYLE_CACHE.get(value)
+    if style is None:
+        style = _STYLE_CACHE[value] = Style.parse(value)
+    return style
+
+
+def _until_digit_changes(seconds: float, rising: bool) -> float:
+    """Seconds (at the wall-clock rate, the fastest a figure can move) until the text of
+    :func:`format_duration` for a duration of ``seconds`` can next change."""
+    magnitude = abs(seconds)
+    unit = 1 if magnitude < 3600 else 60 if magnitude < 86_400 else 3600
+    whole = math.floor(magnitude / unit) * unit
+    if rising:
+        return max(0.001, whole + unit - magnitude)
+    return max(0.001, magnitude - whole) if whole else max(0.001, magnitude)
+
+
+def next_change(
+    clocks: Mapping[ClockKind, SlaClock], received_at: datetime, now: datetime, ratio: float
+) -> datetime:
+    """The earliest instant at which the line's clocks or age could read differently."""
+    waits = [_until_digit_changes((now - received_at).total_seconds(), rising=True)]
+    for clock in clocks.values():
+        if clock.state not in _LIVE:
+            continue
+        remaining = clock.remaining_seconds
+        waits.append(_until_digit_changes(remaining, rising=remaining < 0))
+        if remaining > 0:
+            waits.append(remaining)  # breached
+        if clock.state == ClockState.RUNNING:
+            waits.append(max(0.001, ratio * clock.target_seconds - clock.elapsed_seconds))
+    return now + timedelta(seconds=min(waits))
+
+
+@dataclass(frozen=True)
+class RowStyles:
+    """The table's styles for one frame (looked up once, not per line)."""
+
+    base: Style
+    header: Style
+    cursor: Style
+    selected: Style
+    placeholder: Style
+
+
+class RowPainter:
+    """Builds the strips of the queue's lines.
+
+    Args:
+        t: the catalog (statuses, categories, clock words).
+    """
+
+    def __init__(self, t: Catalog) -> None:
+        self.t = t
+        self._cells: dict[tuple[int, int], tuple[str, ...]] = {}
+
+    def header(self, columns: Iterable[Column], width: int, style: Style) -> Strip:
+        """The column headings."""
+        text = GAP.join(fit("" if c.key == "mark" else self.t(c.key), c.width) for c in columns)
+        return Strip([Segment(fit(text, width), style)], width)
+
+    def cells(self, row: QueueRow) -> tuple[str, ...]:
+        """The row's fixed cells, sanitized and masked (pure: a worker thread may call it)."""
+        t = self.t
+        name = sanitize_line(row.requester_name)
+        phone = mask_phone(row.requester_phone) if row.requester_phone else ""
+        group = row.group_name_zh if t.lang == "zh" else row.group_name_en
+        return (
+            row.number, str(row.priority), t(f"status.{row.status}"),
+            f"{name} {phone}".strip(), t(f"category.{row.category}"),
+            sanitize_line(group or "—"), sanitize_line(row.assignee_name or "—"),
+            sanitize_line(row.summary),
+        )  # fmt: skip
+
+    def prepare(self, rows: Iterable[QueueRow]) -> dict[tuple[int, int], tuple[str, ...]]:
+        """The cells of rows just read, computed where they were read (masking a phone costs
+        more than painting the line)."""
+        return {(row.id, row.version): self.cells(row) for row in rows}
+
+    def remember(self, prepared: dict[tuple[int, int], tuple[str, ...]]) -> None:
+        """Keep cells prepared by :meth:`prepare`."""
+        if len(self._cells) + len(prepared) > 4096:
+            self._cells.clear()
+        self._cells.update(prepared)
+
+    def texts(self, row: QueueRow) -> tuple[str, ...]:
+        """The row's cells, from those prepared or computed now."""
+        key = (row.id, row.version)
+        cells = self._cells.get(key)
+        if cells is None:
+            cells = self._cells[key] = self.cells(row)
+        return cells
+
+    def paint(
+        self, row: QueueRow, columns: list[Column], width: int, styles: RowStyles, *,
+        now: datetime, rules: DeskRules | None, cursor: bool, selected: bool,
+    ) -> tuple[Strip, datetime]:  # fmt: skip
+        """The row's line and the instant until which it reads the same."""
+        base = styles.base
+        if selected:
+            base = base + styles.selected
+        if cursor:
+            base = base + styles.cursor
+        number, priority, status, requester, category, group, assignee, summary = self.texts(row)
+        clocks: Mapping[ClockKind, SlaClock] = row.clocks
+        if rules is not None and now > row.clocks_at:
+            clocks = advance_clocks(row.clocks, row.clocks_at, now, rules)
+        cols = columns
+        lead = GAP.join((fit("✓" if selected else "", cols[0].width), fit(number, cols[1].width),
+                         ""))  # fmt: skip
+        segments = [
+            Segment(lead, base),
+            Segment(fit(priority, cols[2].width), base + PRIORITY_STYLES[row.priority]),
+            Segment(GAP + fit(status, cols[3].width) + GAP, base),
+        ]
+        for column, kind in zip(cols[4:7], CLOCKS, strict=True):
+            label = clock_text(clocks[kind], self.t, word=False)
+            segments.append(Segment(fit(label.plain, column.width), base + _parsed(label.style)))
+            segments.append(Segment(GAP, base))
+        age = format_duration(max(0.0, (now - row.received_at).total_seconds()))
+        tail = GAP.join(fit(text, column.width) for text, column in (
+            (requester, cols[7]), (category, cols[8]), (group, cols[9]), (assignee, cols[10]),
+            (age, cols[11]), (summary, cols[12]),
+        ))  # fmt: skip
+        segments.append(Segment(tail, base))
+        strip = Strip(segments).crop_extend(0, width, base)
+        ratio = rules.sla.warning_ratio if rules is not None else 0.75
+        return strip, next_change(clocks, row.received_at, now, ratio)
+
+    def placeholder(self, width: int, style: Style, *, loading: bool) -> Strip:
+        """A line whose row is still being read."""
+        return Strip([Segment(fit("…" if loading else "", width), style)], width)

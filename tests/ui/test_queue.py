@@ -1,0 +1,485 @@
+"""The live queue driven from the keyboard: views, search, triage keys, live refresh, races."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+from sqlmodel import select
+from textual.app import App
+from textual.pilot import Pilot
+
+from deskui.core.clock import FrozenClock
+from deskui.core.enums import ClockKind, Status
+from deskui.i18n import Catalog
+from deskui.messages import DeskChanged
+from deskui.screens.queue import QueueScreen
+from deskui.screens.ticket import TicketScreen
+from deskui.screens.ticket_forms import NoteForm, PickForm, TriageForm
+from deskui.services.desk import DeskService, prepare_database
+from deskui.services.intake import IntakeRequest, create_ticket
+from deskui.services.queue import QueueView
+from deskui.services.users import add_user
+from deskui.store.db import Database
+from deskui.store.models import Ticket
+from deskui.widgets.safe_input import SafeTextArea
+from deskui.widgets.ticket_table import TicketTable
+from tests.conftest import STAFF
+from tests.services.test_queue import fill_desk, log_call
+
+SIZE = (140, 40)
+
+
+class DeskTestApp(App[None]):
+    """What a screen reads from the console — ``desk``, ``actor``, ``t``, ``clock`` — and the
+    console's forwarding of desk changes to the screen in front."""
+
+    def __init__(self, desk: DeskService, login: str, lang: str = "en",
+                 first: Any = None) -> None:  # fmt: skip
+        super().__init__()
+        self.desk = desk
+        self.actor = desk.actor(login)
+        self.t = Catalog(lang)
+        self.clock = desk.clock
+        self.first = first
+
+    def on_mount(self) -> None:
+        """The screen under test."""
+        self.push_screen(self.first if self.first is not None else QueueScreen())
+
+    def on_desk_changed(self, message: DeskChanged) -> None:
+        """As the console does: tell the screen in front."""
+        self.screen.post_message(DeskChanged(message.tables))
+
+
+def open_desk(path: Path, clock: FrozenClock, *, staff: bool) -> DeskService:
+    """A desk on a SQLite file (several consoles may open the same file)."""
+    db = Database(f"sqlite:///{path}")
+    if staff:
+        prepare_database(db)
+    desk = DeskService(db, clock)
+    if staff:
+        def add(session: Any) -> None:
+            for login, name, role, groups in STAFF:
+                add_user(session=session, login=login, name=name, role=role, groups=groups,
+                         now=clock.now())  # fmt: skip
+
+        desk.write(add)
+    return desk
+
+
+@pytest.fixture
+def queue_desk(tmp_path: Path, clock: FrozenClock) -> Iterator[DeskService]:
+    """A filled desk on a SQLite file, at the frozen time."""
+    desk = open_desk(tmp_path / "desk.db", clock, staff=True)
+    fill_desk(desk)
+    yield desk
+    desk.db.dispose()
+
+
+async def settle(pilot: Pilot[Any], rounds: int = 3) -> None:
+    """Let every worker finish and every message be handled (read-aheads start only after a
+    frame, so a round may start new ones: go on until a round starts none)."""
+    for _ in range(rounds):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+    for _ in range(20):
+        if not any(worker.is_running for worker in pilot.app.workers):
+            return
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def screen_text(app: App[Any]) -> str:
+    """The screen as plain text."""
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), record=True,
+                      color_system=None, legacy_windows=False)  # fmt: skip
+    console.print(app.screen._compositor.render_update(full=True))
+    return console.export_text()
+
+
+def table_of(app: App[Any]) -> TicketTable:
+    """The queue's table."""
+    return app.screen.query_one(TicketTable)
+
+
+def ticket_row(desk: DeskService, number: str) -> Ticket:
+    """The stored ticket."""
+    found = desk.read(lambda s: s.exec(select(Ticket).where(Ticket.number == number)).one())
+    assert isinstance(found, Ticket)
+    return found
+
+
+async def put_cursor_on(pilot: Pilot[Any], number: str) -> None:
+    """Move the cursor down to the ticket (it must be loaded)."""
+    table = table_of(pilot.app)
+    index = next(i for i, r in enumerate(table.loaded_rows) if r.number == number)
+    await pilot.press(*["home"] + ["down"] * (table.block_start + index))
+    assert table.current_row is not None and table.current_row.number == number
+
+
+async def test_rows_show_clocks_masked_phones_and_text_as_typed(
+    queue_desk: DeskService,
+) -> None:
+    log_call(queue_desk, "[b]x[/b] é", minutes_ago=1)
+    app = DeskTestApp(queue_desk, "agent2")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        table = table_of(app)
+        assert table.total == len(table.loaded_rows) == 15
+        assert "[b]x[/b] é" in text, "a summary is text, never markup"
+        assert "138****8000" in text and "13800138000" not in text
+        assert "010-****5678" in text
+        assert "✖" in text and "▲" in text and "●" in text, "breached, warning and running rows"
+
+
+@pytest.mark.parametrize(
+    ("key", "view"),
+    [("1", QueueView.MINE), ("2", QueueView.GROUPS), ("3", QueueView.UNASSIGNED),
+     ("5", QueueView.ALERT), ("4", QueueView.OPEN)],
+)  # fmt: skip
+async def test_views_on_single_keys(queue_desk: DeskService, key: str, view: QueueView) -> None:
+    app = DeskTestApp(queue_desk, "agent2")
+    actor = app.actor
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(key)
+        await settle(pilot)
+        table = table_of(app)
+        assert table.view_query.view == view
+        rows = table.loaded_rows
+        assert rows and table.total == len(rows)
+        if view == QueueView.MINE:
+            assert {r.assignee_login for r in rows} == {"agent2"}
+        elif view == QueueView.GROUPS:
+            assert {r.group_code for r in rows} <= {"hardware", "software"}
+        elif view == QueueView.UNASSIGNED:
+            assert {r.assignee_login for r in rows} == {None}
+        elif view == QueueView.ALERT:
+            assert all({"warning", "breached"} & {str(c.state) for c in r.clocks.values()}
+                       for r in rows)  # fmt: skip
+        assert actor.login == "agent2"
+        assert f"{key} " in screen_text(app)
+
+
+async def test_search_narrows_by_text_number_and_requester(queue_desk: DeskService) -> None:
+    app = DeskTestApp(queue_desk, "agent2")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", "v", "p", "n")
+        await pilot.pause(0.5)
+        await settle(pilot)
+        table = table_of(app)
+        assert [r.summary for r in table.loaded_rows] == ["VPN 连接后频繁掉线"]
+        field = app.screen.query_one("#queue-search")
+        field.value = "王小明"  # type: ignore[attr-defined]
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert {r.requester_name for r in table.loaded_rows} == {"王小明"}
+        assert "王小明" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert table.view_query.search == "" and table.total == 14
+        assert table.has_focus
+
+
+async def test_claim_takes_the_ticket(queue_desk: DeskService) -> None:
+    app = DeskTestApp(queue_desk, "agent2")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = table_of(app)
+        row = next(r for r in table.loaded_rows if r.assignee_login is None)
+        await put_cursor_on(pilot, row.number)
+        await pilot.press("a")
+        await settle(pilot)
+        assert ticket_row(queue_desk, row.number).assignee_id == app.actor.id
+        current = table.current_row
+        assert current is not None and current.id == row.id, "the cursor stays on its ticket"
+        assert current.assignee_login == "agent2" and current.status == Status.IN_PROGRESS
+        assert f"Claimed: {row.number}" in screen_text(app)
+
+
+async def test_two_consoles_claim_the_same_ticket_one_wins(
+    tmp_path: Path, clock: FrozenClock
+) -> None:
+    first = open_desk(tmp_path / "shared.db", clock, staff=True)
+    fill_desk(first)
+    second = open_desk(tmp_path / "shared.db", clock, staff=False)
+    app1, app2 = DeskTestApp(first, "agent1"), DeskTestApp(second, "agent2")
+    async with app1.run_test(size=SIZE) as p1, app2.run_test(size=SIZE) as p2:
+        await settle(p1)
+        await settle(p2)
+        number = next(r.number for r in table_of(app1).loaded_rows if r.assignee_login is None)
+        await put_cursor_on(p1, number)
+        await put_cursor_on(p2, number)
+        await asyncio.gather(p1.press("a"), p2.press("a"))
+        await settle(p1)
+        await settle(p2)
+        holder = ticket_row(first, number).assignee_id
+        winner, loser = (app1, app2) if holder == app1.actor.id else (app2, app1)
+        assert holder == winner.actor.id
+        assert f"Claimed: {number}" in screen_text(winner)
+        told = screen_text(loser)
+        assert f"{number} is already held by {winner.actor.login}" in told
+        assert f"Claimed: {number}" not in told
+    first.db.dispose()
+    second.db.dispose()
+
+
+async def test_triage_recomputes_priority_and_due_times_in_the_row(
+    queue_desk: DeskService,
+) -> None:
+    app = DeskTestApp(queue_desk, "agent2")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = table_of(app)
+        row = next(r for r in table.loaded_rows if str(r.priority) == "P4")
+        await put_cursor_on(pilot, row.number)
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, TriageForm)
+        await pilot.press("1", "tab", "1")
+        assert "P1 Critical" in screen_text(app)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, TriageForm)
+        stored = ticket_row(queue_desk, row.number)
+        assert (stored.impact, stored.urgency, stored.priority) == (1, 1, "P1")
+        fresh = next(r for r in table.loaded_rows if r.id == row.id)
+        assert str(fresh.priority) == "P1" and fresh.next_due is not None
+        assert row.next_due is not None and fresh.next_due < row.next_due
+        assert table.current_row is not None and table.current_row.id == row.id
+
+
+async def test_transfer_sends_every_selected_ticket(queue_desk: DeskService) -> None:
+    app = DeskTestApp(queue_desk, "lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = table_of(app)
+        await pilot.press("home", "space", "space")
+        chosen = list(table.selected.values())
+        assert len(chosen) == 2
+        await pilot.press("g")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, PickForm)
+        target = next(code for code, _ in picker.options if code == "vendor")
+        while picker.value() != target:
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        for row in chosen:
+            stored = ticket_row(queue_desk, row.number)
+            assert stored.group_id is not None and stored.assignee_id is None
+            assert next(r for r in table.loaded_rows if r.id == row.id).group_code == "vendor"
+        assert not table.selected, "a selection that was acted on is cleared"
+
+
+async def test_escalate_with_a_note(queue_desk: DeskService) -> None:
+    app = DeskTestApp(queue_desk, "agent2")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        row = next(r for r in table_of(app).loaded_rows if r.assignee_login == "agent2")
+        await put_cursor_on(pilot, row.number)
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteForm)
+        await pilot.press("ctrl+s")
+        assert "Write something" in screen_text(app), "a note is required"
+        app.screen.query_one(SafeTextArea).load_text("restarted twice")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert ticket_row(queue_desk, row.number).tier == 2
+        view = queue_desk.ticket(row.number)
+        assert view.events[-1].note == "restarted twice" or any(
+            e.note == "restarted twice" and str(e.kind) == "escalated" for e in view.events
+        )
+
+
+async def test_pending_with_a_reason(queue_desk: DeskService) -> None:
+    app = DeskTestApp(queue_desk, "agent2")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        row = next(r for r in table_of(app).loaded_rows if r.assignee_login == "agent2")
+        await put_cursor_on(pilot, row.number)
+        await pilot.press("p")
+        await pilot.pause()
+        await pilot.press(*"parts", "ctrl+s")
+        await settle(pilot)
+        stored = ticket_row(queue_desk, row.number)
+        assert stored.status == "pending"
+        assert queue_desk.ticket(row.number).clocks[ClockKind.RESOLUTION].paused_reason == "parts"
+        fresh = next(r for r in table_of(app).loaded_rows if r.id == row.id)
+        assert fresh.status == Status.PENDING
+
+
+async def test_keys_that_do_not_apply_are_greyed(queue_desk: DeskService) -> None:
+    app = DeskTestApp(queue_desk, "agent2")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        rows = table_of(app).loaded_rows
+        others = next(r for r in rows if r.assignee_login == "agent1")
+        free = next(r for r in rows if r.assignee_login is None)
+        await put_cursor_on(pilot, others.number)
+        await pilot.pause()
+        bindings = app.screen.active_bindings
+        assert not bindings["a"].enabled and not bindings["p"].enabled
+        assert not bindings["g"].enabled and not bindings["e"].enabled
+        assert bindings["t"].enabled and bindings["enter"].enabled
+        await put_cursor_on(pilot, free.number)
+        await pilot.pause()
+        bindings = app.screen.active_bindings
+        assert bindings["a"].enabled and bindings["g"].enabled
+
+
+async def test_another_consoles_change_shows_and_cursor_and_selection_stay(
+    queue_desk: DeskService, clock: FrozenClock, tmp_path: Path
+) -> None:
+    other = open_desk(tmp_path / "desk.db", clock, staff=False)
+    app = DeskTestApp(queue_desk, "agent2")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = table_of(app)
+        rows = list(table.loaded_rows)
+        await pilot.press("home", "down", "down", "space")
+        selected_id = rows[2].id
+        await pilot.press("down", "down")
+        under_cursor = rows[5]
+        assert table.current_row is not None and table.current_row.id == under_cursor.id
+        urgent = log_call(other, "全公司断网", minutes_ago=40, impact=1, urgency=1)
+        claimed = next(r for r in rows[6:] if r.assignee_login is None)
+        other.claim(other.actor("agent1"), claimed.number)
+        app.post_message(DeskChanged(frozenset({"ticket", "ticket_event"})))
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert table.current_row is not None and table.current_row.id == under_cursor.id
+        assert set(table.selected) == {selected_id}
+        assert table.loaded_rows[0].number == urgent.number
+        assert table.cursor == 6, "one new row above: the same ticket, one line lower"
+        fresh = next(r for r in table.loaded_rows if r.id == claimed.id)
+        assert fresh.assignee_login == "agent1"
+        assert urgent.number in screen_text(app)
+    other.db.dispose()
+
+
+async def test_copy_puts_number_and_summary_on_the_clipboard(
+    queue_desk: DeskService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copied: list[str] = []
+    monkeypatch.setattr("deskui.clipboard.pyperclip.copy", copied.append)
+    app = DeskTestApp(queue_desk, "agent2")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        row = table_of(app).current_row
+        assert row is not None
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.clipboard == f"{row.number} {row.summary}"
+        assert copied == [app.clipboard]
+
+
+async def test_enter_opens_the_ticket(queue_desk: DeskService) -> None:
+    app = DeskTestApp(queue_desk, "agent2")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        row = table_of(app).current_row
+        assert row is not None
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen) and app.screen.number == row.number
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+
+
+async def test_a_stale_triage_is_refused_and_the_form_stays(
+    queue_desk: DeskService, clock: FrozenClock, tmp_path: Path
+) -> None:
+    other = open_desk(tmp_path / "desk.db", clock, staff=False)
+    app = DeskTestApp(queue_desk, "agent2")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        row = table_of(app).current_row
+        assert row is not None
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press("2")
+        other.worklog(other.actor("lead"), row.number, "called the user")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, TriageForm), "the form stays open with what was chosen"
+        assert "changed by someone else" in screen_text(app)
+        assert ticket_row(queue_desk, row.number).impact == row.impact
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, TriageForm)
+        assert ticket_row(queue_desk, row.number).impact == 2
+    other.db.dispose()
+
+
+async def test_scrolling_a_long_queue_reads_windows(tmp_path: Path, clock: FrozenClock) -> None:
+    desk = open_desk(tmp_path / "long.db", clock, staff=True)
+    op, rules = desk.actor("op"), desk.rules
+
+    def many(session: Any) -> None:
+        for n in range(300):
+            call = IntakeRequest(
+                type="incident", category="network", channel="phone", impact=3, urgency=3,
+                summary=f"工单 {n:03d}", description="断网", requester_id=1,
+                received_at=clock.now() - timedelta(minutes=1 + n * 0.5),
+            )
+            create_ticket(session=session, data=call, actor=op, rules=rules, now=clock.now())
+
+    log_call(desk, "工单 -01", minutes_ago=0.5)  # also puts the caller in the directory
+    desk.write(many)
+    app = DeskTestApp(desk, "agent2")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = table_of(app)
+        assert table.total == 301 and len(table.loaded_rows) < 301
+        await pilot.press("end")
+        await settle(pilot)
+        assert table.cursor == 300 and table.current_row is not None
+        assert table.current_row.summary == "工单 -01", "the newest call is due last"
+        await pilot.press("home")
+        await settle(pilot)
+        assert table.cursor == 0 and table.current_row is not None
+        for _ in range(5):
+            await pilot.press("pagedown")
+            await settle(pilot)
+        assert table.cursor > 150 and table.current_row is not None
+        order = [r.id for r in table.loaded_rows]
+        assert len(order) == len(set(order))
+        await pilot.press("pageup")
+        await settle(pilot)
+        assert table.current_row is not None
+    desk.db.dispose()
+
+
+def test_every_queue_and_detail_text_is_in_both_languages() -> None:
+    package = Path(__file__).resolve().parents[2] / "deskui"
+    sources = [*package.glob("screens/queue*.py"), *package.glob("screens/ticket*.py"),
+               *package.glob("widgets/queue_*.py"), *package.glob("widgets/detail_*.py"),
+               package / "widgets/ticket_table.py", package / "widgets/timeline.py"]  # fmt: skip
+    literal = re.compile(r"(?<!id=)[\"']((?:queue|detail)\.[a-z_.]*[a-z_])[\"']")
+    keys = {k for path in sources for k in literal.findall(path.read_text(encoding="utf-8"))}
+    keys |= {f"queue.view.{v}" for v in QueueView}
+    keys |= {f"detail.done.{kind}" for kind in (
+        "claim", "take_over", "triage", "transfer", "escalate", "pending", "worklog",
+        "progress", "solution", "confirm", "reject", "reopen", "status")}  # fmt: skip
+    keys |= {f"detail.error.{reason}" for reason in (
+        "conflict", "stale", "denied", "missing", "refused", "database")}  # fmt: skip
+    assert len(keys) > 100
+    for lang in ("zh", "en"):
+        t = Catalog(lang)
+        assert not sorted(k for k in keys if not t.has(k)), lang

@@ -1,0 +1,257 @@
+"""The ticket detail: every field, the clocks ticking, the timeline, and each action."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from deskui.core.clock import FrozenClock
+from deskui.core.enums import Status
+from deskui.messages import DeskChanged
+from deskui.screens.ticket import TicketScreen
+from deskui.screens.ticket_forms import ConfirmForm, NoteForm, PickForm
+from deskui.services.desk import DeskService
+from deskui.widgets.detail_fields import DetailFields
+from deskui.widgets.safe_input import SafeTextArea
+from tests.services.test_queue import log_call
+from tests.ui.test_queue import SIZE, DeskTestApp, open_desk, screen_text, settle, ticket_row
+
+
+@pytest.fixture
+def desk(tmp_path: Path, clock: FrozenClock) -> DeskService:
+    """A desk on a SQLite file (a second console may open the same file)."""
+    return open_desk(tmp_path / "desk.db", clock, staff=True)
+
+
+def held_by(desk: DeskService, login: str, summary: str = "打印机卡纸") -> str:
+    """A ticket claimed by ``login``; its number."""
+    number = log_call(desk, summary, minutes_ago=30, impact=2, urgency=2).number
+    desk.claim(desk.actor(login), number)
+    return number
+
+
+async def open_ticket(desk: DeskService, login: str, number: str, lang: str = "en") -> Any:
+    """The detail screen of ``number`` in a test console (use as ``async with``)."""
+    return DeskTestApp(desk, login, lang, first=TicketScreen(number))
+
+
+async def write_note(pilot: Pilot[Any], text: str) -> None:
+    """Put ``text`` in the open note form (as a paste would) and send it."""
+    form = pilot.app.screen
+    assert isinstance(form, NoteForm)
+    form.query_one(SafeTextArea).load_text(text)
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
+async def test_every_field_and_the_timeline_in_minutes(desk: DeskService) -> None:
+    ticket = log_call(desk, "ERP 无法登录", minutes_ago=20, impact=1, urgency=2, caller=2,
+                      description="登录时提示：用户名或密码错误\n已尝试：清缓存")  # fmt: skip
+    desk.claim(desk.actor("agent1"), ticket.number)
+    app = await open_ticket(desk, "agent2", ticket.number)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        for expected in (
+            ticket.number, "In progress", "P1 Critical", "ERP 无法登录", "010-****5678",
+            "王小明", "I1 Enterprise", "U2 Severe", "Hardware", "张伟 (agent1)",
+            "2026-11-02 09:40", "登录时提示：用户名或密码错误", "已尝试：清缓存",
+            "Response", "Update", "Resolution", "missed", "due 2026-11-02 13:40",
+            "2026-11-02 10:00  agent1   claimed  Assignee: agent1",
+            "Status: To assign → In progress",
+        ):  # fmt: skip
+            assert expected in text, expected
+        assert "010-62345678" not in text
+
+
+async def test_the_clocks_count_down_each_second(desk: DeskService, clock: FrozenClock) -> None:
+    number = log_call(desk, "显示器闪烁", minutes_ago=10).number
+    app = await open_ticket(desk, "agent2", number)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "50m00s" in screen_text(app)
+        clock.advance(seconds=7)
+        await pilot.pause(1.3)
+        assert "49m53s" in screen_text(app), "one timer carries the clocks forward"
+
+
+async def test_worklog_and_progress_update(desk: DeskService, clock: FrozenClock) -> None:
+    number = held_by(desk, "agent2")
+    app = await open_ticket(desk, "agent2", number)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        clock.advance(minutes=90)
+        await pilot.press("w")
+        await pilot.pause()
+        await write_note(pilot, "checked the cables")
+        await pilot.press("u")
+        await pilot.pause()
+        await write_note(pilot, "we ordered a part")
+        view = desk.ticket(number)
+        kinds = [(str(e.kind), e.note) for e in view.events[-2:]]
+        assert kinds == [("worklog", "checked the cables"), ("progress", "we ordered a part")]
+        text = screen_text(app)
+        assert "2026-11-02 11:30  agent2   worklog" in text and "checked the cables" in text
+        assert "progress update" in text and "Update sent" in text
+        assert "4h00m" in text, "an update to the requester restarts the update clock"
+
+
+async def test_status_changes_the_workflow_allows(desk: DeskService) -> None:
+    number = held_by(desk, "agent2")
+    app = await open_ticket(desk, "agent2", number)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, PickForm)
+        assert [value for value, _ in picker.options] == [
+            "to_assign", "pending", "awaiting_confirmation", "rejected",
+        ]  # fmt: skip
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        await write_note(pilot, "waiting for the vendor")
+        assert ticket_row(desk, number).status == "pending"
+        assert "paused" in screen_text(app) and "waiting for the vendor" in screen_text(app)
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, PickForm)
+        assert [value for value, _ in app.screen.options] == ["in_progress", "to_assign"]
+
+
+async def test_solution_then_the_requesters_stars(desk: DeskService) -> None:
+    number = held_by(desk, "agent2")
+    app = await open_ticket(desk, "agent2", number)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not app.screen.active_bindings["c"].enabled, "nothing to confirm yet"
+        await pilot.press("o")
+        await pilot.pause()
+        await write_note(pilot, "replaced the fuser")
+        stored = ticket_row(desk, number)
+        assert stored.status == "awaiting_confirmation" and stored.solution == "replaced the fuser"
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmForm)
+        await pilot.press("ctrl+s")
+        assert "Choose 1 to 5 stars" in screen_text(app)
+        await pilot.press("4", "tab", *"quick")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        stored = ticket_row(desk, number)
+        assert (stored.status, stored.satisfaction, stored.satisfaction_remark) == (
+            "resolved", 4, "quick")
+        app.screen.query_one(DetailFields).scroll_end(animate=False)
+        await pilot.pause()
+        assert "★★★★☆" in screen_text(app) and "quick" in screen_text(app)
+
+
+async def test_reject_and_reopen(desk: DeskService) -> None:
+    number = log_call(desk, "垃圾来电", minutes_ago=3).number
+    app = await open_ticket(desk, "lead", number)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not app.screen.active_bindings["R"].enabled
+        await pilot.press("x")
+        await pilot.pause()
+        await write_note(pilot, "duplicate, please follow IT1")
+        assert ticket_row(desk, number).status == "rejected"
+        assert app.screen.active_bindings["R"].enabled
+        await pilot.press("R")
+        await pilot.pause()
+        await write_note(pilot, "not a duplicate after all")
+        assert ticket_row(desk, number).status == "to_assign"
+
+
+async def test_escalate_with_the_diagnosis(desk: DeskService) -> None:
+    number = held_by(desk, "agent2")
+    app = await open_ticket(desk, "agent2", number)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        await write_note(pilot, "driver reinstalled")
+        assert ticket_row(desk, number).tier == 2
+        assert "Escalated" in screen_text(app) and "L1 → L2" in screen_text(app)
+
+
+async def test_claim_and_a_leads_take_over(desk: DeskService) -> None:
+    free = log_call(desk, "无人处理", minutes_ago=5).number
+    app = await open_ticket(desk, "agent2", free)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not app.screen.active_bindings["A"].enabled, "agents do not take over"
+        await pilot.press("a")
+        await settle(pilot)
+        assert ticket_row(desk, free).assignee_id == app.actor.id
+        assert not app.screen.active_bindings["a"].enabled
+    lead_app = await open_ticket(desk, "lead", free)
+    async with lead_app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert f"{free} is already held by agent2" in screen_text(lead_app)
+        await pilot.press("A")
+        await settle(pilot)
+        assert ticket_row(desk, free).assignee_id == lead_app.actor.id
+        assert "taken over" in screen_text(lead_app)
+
+
+async def test_a_stale_edit_is_refused_and_the_text_kept(
+    desk: DeskService, clock: FrozenClock, tmp_path: Path
+) -> None:
+    number = held_by(desk, "agent2")
+    other = open_desk(tmp_path / "desk.db", clock, staff=False)
+    app = await open_ticket(desk, "agent2", number)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        version = ticket_row(desk, number).version
+        await pilot.press("w")
+        await pilot.pause()
+        await pilot.press(*"toner")
+        other.worklog(other.actor("lead"), number, "called the requester")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, NoteForm), "the form stays open"
+        assert form.query_one(SafeTextArea).text == "toner"
+        assert "changed by someone else" in screen_text(app)
+        assert ticket_row(desk, number).version == version + 1
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, NoteForm)
+        notes = [e.note for e in desk.ticket(number).events]
+        assert notes[-2:] == ["called the requester", "toner"]
+    other.db.dispose()
+
+
+async def test_a_change_elsewhere_shows_without_a_key(
+    desk: DeskService, clock: FrozenClock, tmp_path: Path
+) -> None:
+    number = held_by(desk, "agent2")
+    other = open_desk(tmp_path / "desk.db", clock, staff=False)
+    app = await open_ticket(desk, "agent2", number)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        other.worklog(other.actor("lead"), number, "lead looked at it")
+        app.post_message(DeskChanged(frozenset({"ticket_event"})))
+        await settle(pilot)
+        assert "lead looked at it" in screen_text(app)
+        screen = app.screen
+        assert isinstance(screen, TicketScreen) and screen.ticket is not None
+        assert screen.ticket.status == Status.IN_PROGRESS
+    other.db.dispose()
+
+
+async def test_copy_number_and_summary(desk: DeskService, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("deskui.clipboard.pyperclip.copy", lambda text: None)
+    number = held_by(desk, "agent2", summary="VPN 掉线")
+    app = await open_ticket(desk, "agent2", number)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.clipboard == f"{number} VPN 掉线"
