@@ -18,6 +18,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
+from deskui.store.feed import watch_writes
+
 try:
     import fcntl
 except ImportError:  # Windows: SQLite's own busy handler alone serializes writers
@@ -105,7 +107,9 @@ class Database:
         """
         with self._writer_turn(), Session(self.write_engine, expire_on_commit=False) as session:
             with session.begin():
-                yield session
+                # on PostgreSQL every flushed table is announced to the listening consoles in
+                # this same transaction, so a notice leaves with the commit and never without it
+                yield watch_writes(session)
 
     @contextmanager
     def _writer_turn(self) -> Iterator[None]:
