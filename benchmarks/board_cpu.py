@@ -1,0 +1,114 @@
+"""What an emergency board with many ticking clocks costs: process CPU time over wall time.
+
+A desk with N tickets on the board (P2s, so each stays on it, three clocks each) is opened in
+a real Textual app on the shared frame driver (``benchmarks/frame_driver.py``), which renders
+and writes every frame (to nowhere) as to a terminal; the board's one timer ticks every second.
+After the first read has arrived, the process's CPU time is taken over ``--seconds`` of wall
+time. Nothing else runs in the process: the figure is the board's, plus Textual's own frame
+work. Target: ≤ 2 % of a core with 200 tickets.
+
+Run::
+
+    .venv/bin/python -m benchmarks.board_cpu                 # 200 tickets, 30 s
+    .venv/bin/python -m benchmarks.board_cpu --tickets 50 --seconds 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from typing import Any
+
+from textual.app import App
+
+from benchmarks.propagation import StampingDriver, board_shown, call, prepare, run_app
+from deskui.core.clock import SystemClock
+from deskui.i18n import Catalog
+from deskui.services.desk import DeskService
+from deskui.store.db import Database
+
+
+class BoardApp(App[None]):
+    """The board alone, with what it reads from the console."""
+
+    def __init__(self, desk: DeskService) -> None:
+        super().__init__()
+        self.desk = desk
+        self.actor = desk.actor("lead")
+        desk.rules  # noqa: B018 - read before the app starts, as the console does
+        self.t = Catalog("zh")
+        self.clock = desk.clock
+
+    def on_mount(self) -> None:
+        """The board."""
+        from deskui.screens.emergency import EmergencyBoard
+
+        self.push_screen(EmergencyBoard())
+
+
+def cpu_seconds() -> float:
+    """User and system CPU time of this process so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_child(url: str, seconds: float) -> None:
+    """Measure in this process; print ``cpu_s wall_s frames rows``."""
+    app = BoardApp(DeskService(Database(url), SystemClock()))
+    result: dict[str, Any] = {}
+
+    def measure() -> None:
+        while not board_shown(app):
+            time.sleep(0.05)
+        time.sleep(2.0)  # let the first paint and start-up work finish
+        driver = app._driver
+        frames0 = driver.frames if isinstance(driver, StampingDriver) else 0
+        cpu0, wall0 = cpu_seconds(), time.monotonic()
+        time.sleep(seconds)
+        result.update(cpu=cpu_seconds() - cpu0, wall=time.monotonic() - wall0,
+                      frames=(driver.frames if isinstance(driver, StampingDriver) else 0) - frames0,
+                      rows=len(app.screen.table.rows))  # type: ignore[attr-defined]  # fmt: skip
+        app.call_from_thread(app.exit)
+
+    threading.Thread(target=measure, daemon=True).start()
+    run_app(app)
+    sys.__stdout__.write(f"{result['cpu']} {result['wall']} {result['frames']} {result['rows']}\n")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Build the desk, measure in a fresh process, print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tickets", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--child", nargs=2, metavar=("URL", "SECONDS"), help=argparse.SUPPRESS)
+    options = parser.parse_args(argv)
+    if options.child:
+        run_child(options.child[0], float(options.child[1]))
+        return
+    with tempfile.TemporaryDirectory(prefix="deskui-board-") as tmp:
+        url = f"sqlite:///{tmp}/desk.db"
+        desk = prepare(url, 0)
+        op = desk.actor("op")
+        for n in range(options.tickets):
+            desk.create_ticket(op, call(f"财务系统无法登录 #{n}", impact=2, urgency=2,
+                                        ago=n * 20))  # fmt: skip
+        desk.db.dispose()
+        out = subprocess.run(
+            [sys.executable, "-m", "benchmarks.board_cpu", "--child", url, str(options.seconds)],
+            capture_output=True, text=True, check=True, timeout=options.seconds + 120,
+        )  # fmt: skip
+    cpu, wall, frames, rows = out.stdout.split()[-4:]
+    share = 100 * float(cpu) / float(wall)
+    per_second = float(cpu) * 1000 / float(wall)
+    print(f"emergency board, {rows} tickets ({int(rows) * 3} clocks) ticking, 140×40, "
+          f"{float(wall):.0f} s: {share:.2f} % of a core (target ≤ 2 %), "
+          f"{int(frames) / float(wall):.1f} frames/s, {per_second:.1f} ms CPU/s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,468 @@
+"""How fast one console's change reaches another console's screen, and what watching costs.
+
+Three measurements, each printed as figures (nothing is asserted):
+
+``frames``  (default)  Commit in one process → the first frame, written by another process, that
+    shows the change. The reader is the emergency board in a real Textual app whose driver
+    timestamps every frame it writes; it watches the desk through the change feed. The writer
+    logs a P1 (received a minute ago, so it sorts to the top of the board), notes the instant
+    its transaction committed, then rejects it again so the board keeps its size. Both sides
+    use the wall clock (``time.time()``, CLOCK_REALTIME), shared by processes on one host.
+    Targets: SQLite p99 ≤ 75 ms, PostgreSQL p99 ≤ 50 ms.
+``idle``    The CPU a console spends watching a desk where nothing happens: a feed alone in a
+    process for N seconds, its process CPU time over wall time. Target ≤ 0.5 % of a core.
+``fanout``  PostgreSQL with many listening consoles: L feeds (one LISTEN connection each)
+    spread over a few processes; the writer commits notifications; each feed stamps its
+    receipt. Reports COMMIT sent → notification received, p50/p99 over all listeners. L is
+    capped below the server's ``max_connections`` (checked first with ``SHOW max_connections``).
+
+Run::
+
+    .venv/bin/python -m benchmarks.propagation                      # frames + idle, SQLite
+    .venv/bin/python -m benchmarks.propagation --pg postgresql://postgres@127.0.0.1/test
+    .venv/bin/python -m benchmarks.propagation fanout --pg URL --listeners 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import math
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from textual.app import App
+
+from benchmarks.frame_driver import FrameDriver
+from deskui.core.clock import SystemClock
+from deskui.i18n import Catalog
+from deskui.live import LiveLink, start_live
+from deskui.messages import DeskChanged
+from deskui.services.desk import DeskService, prepare_database
+from deskui.services.directory import RequesterInput
+from deskui.services.intake import IntakeRequest
+from deskui.services.users import add_user
+from deskui.store.db import Database
+from deskui.store.feed import Changed, PostgresFeed, announce, open_feed, watch_writes
+from deskui.store.migrate import upgrade
+
+SIZE = (140, 40)
+NUMBER_PREFIX = "IT"
+STAFF = [("op", "王芳", "operator", ["desk"]), ("lead", "赵敏", "duty_lead", ["desk"])]
+
+
+# the frame-stamping driver -------------------------------------------------------------------
+class StampingDriver(FrameDriver):
+    """The shared frame driver, plus what a measurement across processes needs: each frame's
+    flush stamped on the wall clock, and the ticket numbers it showed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.first_seen: dict[str, float] = {}
+        """Ticket number → wall-clock instant of the flush of the first frame that showed it."""
+        self._in_frame: set[str] = set()
+
+    def write(self, data: str) -> None:
+        """Part of a frame: note the ticket numbers it draws."""
+        super().write(data)
+        start = data.find(NUMBER_PREFIX)
+        while start != -1:
+            number = data[start : start + 13]
+            if number[2:].isdigit() and number not in self.first_seen:
+                self._in_frame.add(number)
+            start = data.find(NUMBER_PREFIX, start + 2)
+
+    def flush(self) -> None:
+        """The frame is out: stamp the numbers it showed for the first time."""
+        super().flush()
+        stamp = time.time()
+        for number in self._in_frame:
+            self.first_seen.setdefault(number, stamp)
+        self._in_frame.clear()
+
+    @property
+    def frames(self) -> int:
+        """Frames flushed so far."""
+        return len(self.flushes)
+
+
+def run_app(app: App[Any]) -> None:
+    """Run an app on the stamping driver at the benchmark's terminal size."""
+    app.driver_class = StampingDriver
+    asyncio.run(app.run_async(headless=False, size=SIZE))
+
+
+class ReaderApp(App[None]):
+    """Another console: the emergency board, live, as the desk's app runs it."""
+
+    def __init__(self, desk: DeskService, login: str) -> None:
+        super().__init__()
+        self.desk = desk
+        self.actor = desk.actor(login)
+        desk.rules  # noqa: B018 - read before the app starts, as the console does
+        self.t = Catalog("zh")
+        self.clock = desk.clock
+        self.link: LiveLink | None = None
+
+    def on_mount(self) -> None:
+        """The board, and the change feed."""
+        from deskui.screens.emergency import EmergencyBoard
+
+        self.push_screen(EmergencyBoard())
+        self.link = start_live(self, self.desk.db)
+
+    def on_desk_changed(self, message: DeskChanged) -> None:
+        """Forward to the screen in front, as the console does."""
+        self.screen.post_message(DeskChanged(message.tables))
+
+
+def board_shown(app: App[Any]) -> bool:
+    """The board has read the desk once."""
+    try:
+        return getattr(app.screen, "snapshot", None) is not None
+    except Exception:  # noqa: BLE001 - no screen yet
+        return False
+
+
+def run_reader(url: str, freeze: bool = False) -> None:
+    """The reading console: prints ``ready``, then on ``quit`` the first-seen times as JSON.
+
+    ``freeze``: once the board is up, move everything allocated so far out of the collector's
+    reach (``gc.freeze()``), as a console can do to avoid 100 ms full collections.
+    """
+    app = ReaderApp(DeskService(Database(url), SystemClock()), "lead")
+
+    def control() -> None:
+        # wait until the board has read once and the feed listens, then take orders
+        while not (app.link and app.link.connected and board_shown(app)):
+            time.sleep(0.05)
+        if freeze:
+            time.sleep(0.5)  # the first paint done: what the console keeps from now on
+            app.call_from_thread(gc.freeze)
+        os.write(1, b"ready\n")  # the app holds sys.stdout while it runs
+        sys.stdin.readline()
+        app.call_from_thread(app.exit)
+
+    threading.Thread(target=control, daemon=True).start()
+    run_app(app)
+    if app.link:
+        app.link.stop()
+    driver = app._driver
+    seen = driver.first_seen if isinstance(driver, StampingDriver) else {}
+    print(json.dumps(seen), flush=True)
+
+
+# desks to measure on --------------------------------------------------------------------------
+@contextmanager
+def sqlite_desk() -> Iterator[str]:
+    """A fresh SQLite desk file; its URL."""
+    with tempfile.TemporaryDirectory(prefix="deskui-prop-") as tmp:
+        yield f"sqlite:///{tmp}/desk.db"
+
+
+@contextmanager
+def postgres_desk(admin_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL database on the server of ``admin_url``, dropped afterwards."""
+    admin = admin_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    name = f"deskui_bench_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+def announcing(db: Database) -> Database:
+    """Every write session of ``db`` announces what it flushed (PostgreSQL's NOTIFY)."""
+    plain = db.write
+
+    @contextmanager
+    def write() -> Iterator[Any]:
+        with plain() as session:
+            yield watch_writes(session)
+
+    db.write = write  # type: ignore[method-assign]
+    return db
+
+
+def prepare(url: str, urgent: int) -> DeskService:
+    """Schema, staff, and ``urgent`` P2 tickets already on the board."""
+    db = announcing(Database(url))
+    prepare_database(db)
+    desk = DeskService(db, SystemClock())
+
+    def staff(session: Any) -> None:
+        for login, name, role, groups in STAFF:
+            add_user(session=session, login=login, name=name, role=role, groups=groups,
+                     now=desk.clock.now())  # fmt: skip
+
+    desk.write(staff)
+    for n in range(urgent):
+        desk.create_ticket(desk.actor("op"), call(f"财务系统无法登录 #{n}", impact=2, urgency=2))
+    return desk
+
+
+def call(summary: str, *, impact: int = 1, urgency: int = 1, ago: float = 0) -> IntakeRequest:
+    """A phone call for the bench."""
+    received = SystemClock().now() - timedelta(seconds=ago) if ago else None
+    return IntakeRequest(
+        type="incident", category="network", channel="phone", impact=impact, urgency=urgency,
+        summary=summary, description=summary, received_at=received,
+        requester=RequesterInput(name="钱十", phone="139-0000-0000", department="行政部"),
+    )  # fmt: skip
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    """p50, p95, p99, max of ``values`` (milliseconds)."""
+    ordered = sorted(values)
+
+    def pick(share: float) -> float:
+        return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+    finite = [v for v in ordered if math.isfinite(v)] or [math.inf]
+    return {"n": len(ordered), "p50": pick(0.50), "p95": pick(0.95), "p99": pick(0.99),
+            "max": ordered[-1], "mean": statistics.fmean(finite)}  # fmt: skip
+
+
+def show(label: str, figures: dict[str, float], target: str = "") -> None:
+    """One line of figures (``  >gap`` for samples never shown within the gap)."""
+
+    def ms(value: float) -> str:
+        return f"{value:6.1f} ms" if math.isfinite(value) else "  > gap  "
+
+    print(f"  {label:<34} n={figures['n']:<4.0f} p50 {ms(figures['p50'])}   "
+          f"p95 {ms(figures['p95'])}   p99 {ms(figures['p99'])}   "
+          f"max {ms(figures['max'])}  {target}")  # fmt: skip
+
+
+# frames: commit → frame -----------------------------------------------------------------------
+def measure_frames(
+    url: str, samples: int, urgent: int, gap: float, freeze: bool
+) -> dict[str, float]:
+    """Commit in this process → first frame in the reader process that shows the ticket."""
+    desk = prepare(url, urgent)
+    op, lead = desk.actor("op"), desk.actor("lead")
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.propagation", "reader", url]
+        + (["freeze"] if freeze else []),
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert reader.stdout and reader.stdin
+    if reader.stdout.readline().strip() != "ready":
+        raise RuntimeError("the reading console did not start")
+    committed: dict[str, float] = {}
+    warmup = 5
+    for n in range(samples + warmup):
+        view = desk.create_ticket(op, call(f"核心交换机宕机 #{n}", ago=60))
+        if n >= warmup:
+            committed[view.number] = time.time()
+        time.sleep(gap)
+        desk.set_status(lead, view.number, "rejected", note="bench: duplicate of the outage")
+        time.sleep(gap)
+    out, _ = reader.communicate("quit\n", timeout=60)
+    seen: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    # a ticket never shown was rejected before the reader showed it: slower than the gap, and
+    # counted so (as infinitely slow), not dropped from the figures
+    latencies = [(seen[n] - t) * 1000 if n in seen else math.inf for n, t in committed.items()]
+    desk.db.dispose()
+    figures = percentiles(latencies)
+    figures["missed"] = latencies.count(math.inf)
+    return figures
+
+
+# idle: the cost of watching -------------------------------------------------------------------
+def run_idle(url: str, seconds: float) -> None:
+    """A feed alone in this process for ``seconds``: print its CPU share of one core."""
+    feed = open_feed(url)
+    changes: list[Changed] = []
+    thread = threading.Thread(target=feed.run, args=(changes.append,), daemon=True)
+    thread.start()
+    while not feed.connected:
+        time.sleep(0.01)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu0, wall0 = usage.ru_utime + usage.ru_stime, time.monotonic()
+    time.sleep(seconds)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime - cpu0
+    wall = time.monotonic() - wall0
+    feed.stop()
+    thread.join(5)
+    print(json.dumps({"cpu_s": cpu, "wall_s": wall, "percent": 100 * cpu / wall,
+                      "changes": len(changes)}), flush=True)  # fmt: skip
+
+
+def measure_idle(url: str, seconds: float) -> dict[str, float]:
+    """Run :func:`run_idle` in a fresh process (its figures are the feed's alone)."""
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.propagation", "idle-child", url, str(seconds)],
+        capture_output=True, text=True, check=True, timeout=seconds + 120,
+    )  # fmt: skip
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+# fanout: many LISTEN connections --------------------------------------------------------------
+def run_listeners(url: str, count: int) -> None:
+    """``count`` feeds in this process; prints ``ready``, then on ``quit`` receipts as JSON."""
+    received: dict[str, list[float]] = {}
+    lock = threading.Lock()
+    feeds = [PostgresFeed(url, health_every=60.0, min_gap=0.0) for _ in range(count)]
+
+    def listener(item: object) -> None:
+        stamp = time.time()
+        if isinstance(item, Changed):
+            with lock:
+                for name in item.tables:
+                    received.setdefault(name, []).append(stamp)
+
+    threads = [threading.Thread(target=f.run, args=(listener,), daemon=True) for f in feeds]
+    for thread in threads:
+        thread.start()
+    while not all(f.connected for f in feeds):
+        time.sleep(0.05)
+    print("ready", flush=True)
+    sys.stdin.readline()
+    for feed in feeds:
+        feed.stop()
+    for thread in threads:
+        thread.join(5)
+    print(json.dumps(received), flush=True)
+
+
+def max_listeners(url: str, wanted: int, reserve: int = 15) -> tuple[int, int]:
+    """How many listening connections the server allows us (``max_connections`` − in use − a
+    reserve for everyone else)."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        limit = int(conn.execute(text("SHOW max_connections")).scalar_one())
+        used = int(conn.execute(text("SELECT count(*) FROM pg_stat_activity")).scalar_one())
+    engine.dispose()
+    return min(wanted, max(1, limit - used - reserve)), limit
+
+
+def measure_fanout(url: str, listeners: int, samples: int, processes: int,
+                   gap: float) -> dict[str, float]:  # fmt: skip
+    """Notify from this process → receipt in each of ``listeners`` feeds."""
+    db = Database(url)
+    upgrade(db)
+    per = [listeners // processes + (1 if i < listeners % processes else 0)
+           for i in range(processes)]  # fmt: skip
+    children = [
+        subprocess.Popen([sys.executable, "-m", "benchmarks.propagation", "listen-child", url,
+                          str(n)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        for n in per if n
+    ]  # fmt: skip
+    for child in children:
+        assert child.stdout
+        if child.stdout.readline().strip() != "ready":
+            raise RuntimeError("a listening process did not start")
+    committed: dict[str, float] = {}
+    for n in range(samples):
+        name = f"bench{n}"
+        with db.write() as session:
+            announce(session, [name])
+            # stamped as COMMIT leaves: the notification goes out with it, and reaches the
+            # listeners before the writer has read the server's answer
+            committed[name] = time.time()
+        time.sleep(gap)
+    latencies: list[float] = []
+    missing = 0
+    for child in children:
+        out, _ = child.communicate("quit\n", timeout=60)
+        got: dict[str, list[float]] = json.loads(out.strip().splitlines()[-1])
+        for name, at in committed.items():
+            stamps = got.get(name, [])
+            latencies.extend((s - at) * 1000 for s in stamps)
+            missing += max(0, per[children.index(child)] - len(stamps))
+    db.dispose()
+    figures = percentiles(latencies)
+    figures["missed"] = missing
+    return figures
+
+
+# the command line -----------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> None:
+    """Parse the command line and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("mode", nargs="?", default="frames",
+                        choices=["frames", "idle", "fanout", "reader", "idle-child",
+                                 "listen-child"])  # fmt: skip
+    parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
+    parser.add_argument("--pg", default=os.environ.get("DESKUI_TEST_POSTGRES_URL"),
+                        help="a PostgreSQL server (a database is created there and dropped)")
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--urgent", type=int, default=20, help="tickets already on the board")
+    parser.add_argument("--gap", type=float, default=0.25, help="seconds between writes")
+    parser.add_argument("--seconds", type=float, default=30.0, help="idle measurement length")
+    parser.add_argument("--listeners", type=int, default=200)
+    parser.add_argument("--processes", type=int, default=4)
+    parser.add_argument("--sqlite-only", action="store_true")
+    options = parser.parse_args(argv)
+
+    if options.mode == "reader":
+        run_reader(options.args[0], freeze="freeze" in options.args[1:])
+        return
+    if options.mode == "idle-child":
+        run_idle(options.args[0], float(options.args[1]))
+        return
+    if options.mode == "listen-child":
+        run_listeners(options.args[0], int(options.args[1]))
+        return
+
+    backends = ["sqlite"] + ([] if options.sqlite_only or not options.pg else ["postgresql"])
+    print(f"deskui change propagation — {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    if options.mode == "frames":
+        print(f"commit in one process → first frame in another that shows it "
+              f"({options.samples} samples, board of {options.urgent + 1} tickets)")  # fmt: skip
+        for backend in backends:
+            target = "(target p99 ≤ 75 ms)" if backend == "sqlite" else "(target p99 ≤ 50 ms)"
+            for freeze in (False, True):
+                desk_of = sqlite_desk() if backend == "sqlite" else postgres_desk(options.pg)
+                with desk_of as url:
+                    figures = measure_frames(url, options.samples, options.urgent, options.gap,
+                                             freeze)  # fmt: skip
+                label = f"{backend}{', gc.freeze() at start' if freeze else ''}"
+                show(label, figures, f"{target}  missed {figures['missed']:.0f}")
+    if options.mode in ("frames", "idle"):
+        print(f"CPU of an idle console watching for changes ({options.seconds:.0f} s, "
+              "target ≤ 0.5 % of a core)")  # fmt: skip
+        for backend in backends:
+            desk_of = sqlite_desk() if backend == "sqlite" else postgres_desk(options.pg)
+            with desk_of as url:
+                prepare(url, 0).db.dispose()
+                idle = measure_idle(url, options.seconds)
+            print(f"  {backend:<34} {idle['percent']:.3f} % of a core "
+                  f"({idle['cpu_s'] * 1000:.0f} ms CPU in {idle['wall_s']:.1f} s)")  # fmt: skip
+    if options.mode == "fanout":
+        if not options.pg:
+            parser.error("fanout needs --pg")
+        with postgres_desk(options.pg) as url:
+            count, limit = max_listeners(url, options.listeners)
+            print(f"notify → receipt with {count} listening consoles in {options.processes} "
+                  f"processes (server max_connections {limit}; asked for {options.listeners})")
+            figures = measure_fanout(url, count, min(options.samples, 100), options.processes,
+                                     max(options.gap, 0.2))  # fmt: skip
+        show(f"{count} listeners", figures, f"missed {figures['missed']:.0f}")
+
+
+if __name__ == "__main__":
+    with suppress(KeyboardInterrupt):
+        main()

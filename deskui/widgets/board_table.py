@@ -1,0 +1,358 @@
+"""The emergency board's table: two lines a ticket, three clocks each, drawn with the Line API.
+
+Only the lines on screen are drawn, and only when asked: the board's one timer sets :attr:`now`
+once a second and the table repaints what is visible. A DataTable updating a cell per clock
+would cost a re-layout per cell; here a second of ticking is one repaint of the viewport.
+
+Line 0 is a fixed header; below it, ticket *i* takes content lines ``2i`` (the ticket) and
+``2i + 1`` (its clocks).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from deskui.core.enums import ClockKind, ClockState, Priority
+from deskui.core.sanitize import sanitize_line
+from deskui.core.sla import SlaClock
+from deskui.services.board import BoardRow, BoardSnapshot
+from deskui.widgets.sla_text import clock_text
+
+#: Cells of each fixed column of the ticket line (the summary takes what is left).
+FLAG, PRIORITY, NUMBER, STATUS, REQUESTER, ASSIGNEE, TIER = 6, 14, 15, 14, 16, 12, 6
+_CLOCKS = (ClockKind.RESPONSE, ClockKind.UPDATE, ClockKind.RESOLUTION)
+_BOLD = Style(bold=True)
+#: Drawn ticket lines kept: a few screens in both flash phases (a bigger cache costs more to
+#: the garbage collector than it saves in drawing).
+_CACHE_LIMIT = 256
+
+
+def fit(value: str | Text, width: int, style: str | Style = "") -> Text:
+    """Text cut (with an ellipsis) or padded to exactly ``width`` cells."""
+    text = value.copy() if isinstance(value, Text) else Text(value, style=style)
+    text.no_wrap = True
+    text.truncate(max(0, width), overflow="ellipsis", pad=True)
+    return text
+
+
+def fit_segments(pieces: list[tuple[str, Style]], width: int, pad: Style) -> list[Segment]:
+    """Styled pieces cut (with an ellipsis) or padded to exactly ``width`` cells."""
+    out: list[Segment] = []
+    used = 0
+    for text, style in pieces:
+        cells = cell_len(text)
+        if used + cells > width:
+            room = width - used
+            if room > 0:
+                out.append(Segment(set_cell_size(text, room - 1) + "…", style))
+            return out
+        out.append(Segment(text, style))
+        used += cells
+    if used < width:
+        out.append(Segment(" " * (width - used), pad))
+    return out
+
+
+class BoardTable(ScrollView, can_focus=True):
+    """Tickets of the emergency board with their three SLA clocks, ticking."""
+
+    DEFAULT_CSS = """
+    BoardTable {
+        height: 1fr;
+        overflow-x: hidden;
+        scrollbar-gutter: stable;
+    }
+    BoardTable > .board-table--header { color: $text-muted; text-style: bold; }
+    BoardTable > .board-table--cursor { background: $accent 30%; }
+    BoardTable > .board-table--flash { background: $error 55%; }
+    BoardTable > .board-table--flash-dim { background: $error 20%; }
+    BoardTable > .board-table--flag { background: $error; color: $text; text-style: bold; }
+    BoardTable > .board-table--p1 { background: $error; color: $text; text-style: bold; }
+    BoardTable > .board-table--p2 { background: $warning 70%; color: $text; text-style: bold; }
+    BoardTable > .board-table--label { color: $text-muted; }
+    BoardTable > .board-table--unassigned { color: $warning; text-style: bold; }
+    BoardTable > .board-table--empty { color: $success; text-style: bold; }
+    """
+
+    COMPONENT_CLASSES = {
+        "board-table--header", "board-table--cursor", "board-table--flash",
+        "board-table--flash-dim", "board-table--flag", "board-table--p1", "board-table--p2",
+        "board-table--label", "board-table--unassigned", "board-table--empty",
+    }  # fmt: skip
+
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "jump(0)", "First", show=False),
+        Binding("end", "jump(-1)", "Last", show=False),
+    ]
+
+    cursor: reactive[int] = reactive(0, always_update=False, repaint=False)
+    """Index of the selected ticket."""
+
+    class CursorMoved(Message):
+        """Another ticket is selected (or none: ``number`` is None)."""
+
+        def __init__(self, number: str | None) -> None:
+            super().__init__()
+            self.number = number
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's own name
+        super().__init__(id=id)
+        self.snapshot: BoardSnapshot | None = None
+        """What is shown; None until the first read arrives."""
+        self.now: datetime | None = None
+        """The instant the clocks are drawn at (set by the board's timer)."""
+        self.flagged: frozenset[str] = frozenset()
+        """Numbers of tickets with an unacknowledged alert: they flash."""
+        self.phase = 0
+        """Flash phase, 0 or 1, alternating with the seconds."""
+        self._clocks: dict[str, dict[ClockKind, SlaClock]] = {}
+        self._ticket_lines: dict[tuple[object, ...], Strip] = {}
+
+    # data in -----------------------------------------------------------------------------------
+    @property
+    def rows(self) -> tuple[BoardRow, ...]:
+        """The tickets shown."""
+        return self.snapshot.rows if self.snapshot else ()
+
+    @property
+    def selected(self) -> BoardRow | None:
+        """The ticket under the cursor."""
+        rows = self.rows
+        return rows[self.cursor] if rows and 0 <= self.cursor < len(rows) else None
+
+    def show(self, snapshot: BoardSnapshot) -> None:
+        """Show a new read of the board, keeping the cursor on the same ticket."""
+        keep = self.selected.number if self.selected else None
+        self.snapshot = snapshot
+        self._clocks.clear()
+        if len(self._ticket_lines) > _CACHE_LIMIT:
+            self._ticket_lines.clear()
+        numbers = [r.number for r in snapshot.rows]
+        index = numbers.index(keep) if keep in numbers else min(self.cursor, len(numbers) - 1)
+        self.cursor = max(0, index)
+        self.refresh()
+        # the new rows reach the screen first; the scroll range (a new layout) right after
+        self.call_after_refresh(self._settle)
+        now_selected = self.selected.number if self.selected else None
+        if now_selected != keep:
+            self.post_message(self.CursorMoved(now_selected))
+
+    def _settle(self) -> None:
+        self._fit_virtual_size()
+        self._scroll_to_cursor()
+
+    def tick(self, now: datetime, flagged: frozenset[str], phase: int) -> None:
+        """Move the clocks to ``now`` and repaint what is on screen.
+
+        With nothing flashing, only the clock lines change: just those are repainted.
+        """
+        whole = bool(flagged) or flagged != self.flagged
+        self.now, self.flagged, self.phase = now, flagged, phase
+        self._clocks.clear()
+        if whole:
+            self.refresh()
+            return
+        width, scroll = self.size.width, int(self.scroll_offset.y)
+        first = 1 + (scroll % 2 == 0)  # the first viewport line that is a clock line
+        self.refresh(*(Region(0, y, width, 1) for y in range(first, self.size.height, 2)))
+
+    def clocks(self, row: BoardRow) -> dict[ClockKind, SlaClock]:
+        """A row's clocks at :attr:`now` (computed once per tick, for visible rows only)."""
+        if self.snapshot is None or self.now is None:
+            return dict(row.clocks)
+        found = self._clocks.get(row.number)
+        if found is None:
+            found = self._clocks[row.number] = self.snapshot.clocks_at(row, self.now)
+        return found
+
+    # cursor ------------------------------------------------------------------------------------
+    def _set_cursor(self, index: int) -> None:
+        old = self.cursor
+        self.cursor = index
+        if old != index:
+            self.post_message(self.CursorMoved(self.selected.number if self.selected else None))
+        self._scroll_to_cursor()
+        self.refresh()
+
+    def _scroll_to_cursor(self) -> None:
+        visible = max(1, self.size.height - 1)  # lines below the header
+        top, bottom = 2 * self.cursor, 2 * self.cursor + 1
+        scroll = int(self.scroll_offset.y)
+        if top < scroll:
+            self.scroll_to(y=top, animate=False)
+        elif bottom >= scroll + visible:
+            self.scroll_to(y=bottom - visible + 1, animate=False)
+
+    def action_cursor(self, step: int) -> None:
+        """Select the ticket ``step`` rows away."""
+        if self.rows:
+            self._set_cursor(max(0, min(len(self.rows) - 1, self.cursor + step)))
+
+    def action_page(self, direction: int) -> None:
+        """Move a screenful of tickets."""
+        self.action_cursor(direction * max(1, (self.size.height - 1) // 2))
+
+    def action_jump(self, index: int) -> None:
+        """Select the first (0) or last (-1) ticket."""
+        if self.rows:
+            self._set_cursor(index % len(self.rows))
+
+    def on_click(self, event: events.Click) -> None:
+        """Select the ticket clicked."""
+        if event.y < 1:
+            return
+        index = (int(self.scroll_offset.y) + event.y - 1) // 2
+        if 0 <= index < len(self.rows):
+            self._set_cursor(index)
+
+    def on_resize(self, _event: events.Resize) -> None:
+        """Re-fit the columns."""
+        self._fit_virtual_size()
+
+    def _fit_virtual_size(self) -> None:
+        # never less than the viewport: while the board fits on screen, tickets coming and going
+        # leave the size alone, and a change is one repaint of the table, not a new layout
+        lines = 1 + 2 * len(self.rows)
+        self.virtual_size = Size(self.size.width, max(lines, self.size.height))
+
+    # drawing -----------------------------------------------------------------------------------
+    def _fg(self, component: str) -> Style:
+        """A component's text style alone, its colour blended as the theme means it."""
+        full = self.get_component_rich_style(component)
+        return Style(color=full.color, bold=full.bold, italic=full.italic)
+
+    def _bg(self, component: str) -> Style:
+        """A component's background alone, blended onto the table's background."""
+        return Style(bgcolor=self.get_component_rich_style(component).bgcolor)
+
+    def _badge(self, component: str) -> Style:
+        """A component's colours and weight together (a badge drawn on its own background)."""
+        full = self.get_component_rich_style(component)
+        return Style(color=full.color, bgcolor=full.bgcolor, bold=full.bold)
+
+    def render_line(self, y: int) -> Strip:
+        """One line of the viewport: the header, or a ticket's line, or its clocks."""
+        width = self.size.width
+        base = self.rich_style
+        if y == 0:
+            return self._strip(self._header(width), width, base)
+        index = int(self.scroll_offset.y) + y - 1
+        row_index, part = divmod(index, 2)
+        rows = self.rows
+        if not rows:
+            if y == 2 and self.snapshot is not None:
+                style = base + self._fg("board-table--empty")
+                message = Text(self.app.t("board.empty"), style=style)  # type: ignore[attr-defined]
+                message.align("center", width)
+                return self._strip(message, width, base)
+            return Strip.blank(width, base)
+        if row_index >= len(rows):
+            return Strip.blank(width, base)
+        row = rows[row_index]
+        style = self._row_style(row, row_index, base)
+        if part == 0:
+            # a ticket's line changes with its data, the cursor, the flash and the language:
+            # the same key draws the same line, kept across ticks and reads
+            key = (row.number, row.version, row.number in self.flagged, width, style,
+                   self.app.t.lang)  # type: ignore[attr-defined]  # fmt: skip
+            strip = self._ticket_lines.get(key)
+            if strip is None:
+                strip = self._ticket_lines[key] = self._strip(self._ticket_line(row, width, style),
+                                                              width, style)  # fmt: skip
+            return strip
+        return self._clock_strip(row, width, style)
+
+    def _strip(self, text: Text, width: int, style: Style) -> Strip:
+        text.truncate(width, pad=True)  # exactly the width: one strip, no second pass
+        return Strip(text.render(self.app.console), width)
+
+    def _row_style(self, row: BoardRow, index: int, base: Style) -> Style:
+        style = base
+        if row.number in self.flagged:
+            style += self._bg("board-table--flash" if self.phase == 0 else "board-table--flash-dim")
+        if index == self.cursor:
+            style += self._bg("board-table--cursor")
+        return style
+
+    def _header(self, width: int) -> Text:
+        t = self.app.t  # type: ignore[attr-defined]
+        style = self.rich_style + self._fg("board-table--header")
+        summary = width - (FLAG + PRIORITY + NUMBER + STATUS + REQUESTER + ASSIGNEE + TIER)
+        line = Text(style=style, no_wrap=True)
+        for label, cells in (("", FLAG), (t("field.priority"), PRIORITY),
+                             (t("field.number"), NUMBER), (t("field.status"), STATUS),
+                             (t("field.summary"), summary), (t("field.requester"), REQUESTER),
+                             (t("field.assignee"), ASSIGNEE), (t("board.tier"), TIER)):  # fmt: skip
+            line.append_text(fit(label, cells))
+        return line
+
+    def _ticket_line(self, row: BoardRow, width: int, style: Style) -> Text:
+        t = self.app.t  # type: ignore[attr-defined]
+        line = Text(style=style, no_wrap=True)
+        flag = self._badge("board-table--flag")
+        line.append_text(fit(f" {t('board.flag')}" if row.number in self.flagged else "", FLAG,
+                             flag if row.number in self.flagged else ""))  # fmt: skip
+        badge = {Priority.P1: "board-table--p1", Priority.P2: "board-table--p2"}.get(row.priority)
+        priority_style = self._badge(badge) if badge else ""
+        line.append_text(fit(f" {t(f'priority.{row.priority}')}", PRIORITY - 1, priority_style))
+        line.append(" ")
+        line.append_text(fit(row.number, NUMBER, "bold"))
+        line.append_text(fit(t(f"status.{row.status}"), STATUS))
+        summary_cells = width - (FLAG + PRIORITY + NUMBER + STATUS + REQUESTER + ASSIGNEE + TIER)
+        summary = Text(no_wrap=True)
+        if row.vip:
+            summary.append(f"{t('field.vip')} ", style="bold magenta")
+        summary.append(sanitize_line(row.summary))
+        line.append_text(fit(summary, summary_cells - 1))
+        line.append(" ")
+        line.append_text(fit(sanitize_line(row.requester), REQUESTER))
+        if row.assignee_name:
+            line.append_text(fit(sanitize_line(row.assignee_name), ASSIGNEE))
+        else:
+            unassigned = self._fg("board-table--unassigned")
+            line.append_text(fit(t("board.unassigned"), ASSIGNEE, unassigned))
+        line.append_text(fit(f"L{row.tier}", TIER))
+        return line
+
+    def _when(self, instant: datetime) -> str:
+        """A due time at the desk: ``10:15`` today, ``11-06 18:00`` another day."""
+        tz = self.snapshot.tz if self.snapshot else None
+        local = instant.astimezone(tz)
+        today = (self.now or instant).astimezone(tz).date()
+        return local.strftime("%H:%M" if local.date() == today else "%m-%d %H:%M")
+
+    def _clock_strip(self, row: BoardRow, width: int, style: Style) -> Strip:
+        """The clock line, built straight from segments: it is drawn again every second."""
+        t = self.app.t  # type: ignore[attr-defined]
+        label = style + self._fg("board-table--label")
+        cells = (width - FLAG) // len(_CLOCKS)
+        clocks = self.clocks(row)
+        segments = [Segment(" " * FLAG, style)]
+        for kind in _CLOCKS:
+            clock = clocks[kind]
+            shown = clock_text(clock, t)
+            pieces = [(f"{t(f'clock.{kind}')} ", label),
+                      (shown.plain, style + Style.parse(str(shown.style)) + _BOLD)]  # fmt: skip
+            if clock.state == ClockState.PAUSED and clock.paused_reason:
+                pieces.append((f" · {sanitize_line(clock.paused_reason)}", label))
+            elif clock.is_open and clock.state != ClockState.PAUSED:
+                pieces.append((f" {t('board.due', time=self._when(clock.due))}", label))
+            segments.extend(fit_segments(pieces, cells - 1, style))
+            segments.append(Segment(" ", style))
+        return Strip(segments).adjust_cell_length(width, style)

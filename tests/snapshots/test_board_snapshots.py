@@ -1,0 +1,99 @@
+"""How the emergency board looks, frozen at Monday 2026-11-02 10:00 at the desk, in both languages.
+
+* ``states``: running, warning, breached, met and paused clocks (alerts already acknowledged);
+* ``new_p1``: a P1 logged by another console arrives: its row flashes, the banner asks for an
+  acknowledgement;
+* ``escalate``: the escalation form over the board;
+* ``empty``: nothing urgent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from deskui.core.clock import FrozenClock
+from deskui.messages import DeskChanged
+from deskui.services.desk import DeskService
+from deskui.services.directory import RequesterInput
+from deskui.services.intake import IntakeRequest
+from deskui.store.db import Database
+from tests.ui.conftest import no_cursor_blink  # noqa: F401  (autouse: steady screenshots)
+from tests.ui.test_board import BoardApp, fill_board, settle, staff_desk
+
+SIZE = (140, 40)
+LANGUAGES = ["zh", "en"]
+
+
+@pytest.fixture
+def desk(tmp_path: Path, clock: FrozenClock) -> Iterator[DeskService]:
+    db = Database(f"sqlite:///{tmp_path}/desk.db")
+    yield staff_desk(db, clock)
+    db.dispose()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_board_clock_states(
+    lang: str, desk: DeskService, clock: FrozenClock, snap_compare: Callable[..., bool]
+) -> None:
+    fill_board(desk, clock)
+
+    async def acknowledged(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("K")
+        await pilot.pause()
+
+    app = BoardApp(desk, "agent1", lang, clock)
+    assert snap_compare(app, terminal_size=SIZE, run_before=acknowledged)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_board_flashes_a_new_p1(
+    lang: str, desk: DeskService, clock: FrozenClock, snap_compare: Callable[..., bool]
+) -> None:
+    fill_board(desk, clock)
+
+    async def new_p1(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("K")
+        other = DeskService(Database(desk.db.url), FrozenClock(clock.now()))
+        other.create_ticket(other.actor("op"), IntakeRequest(
+            type="incident", category="network", channel="phone", impact=1, urgency=1,
+            summary="整栋楼无法上网", description="所有人都断网了",
+            requester=RequesterInput(name="钱十", phone="139-0000-0000", department="行政部"),
+        ))  # fmt: skip
+        other.db.dispose()
+        pilot.app.post_message(DeskChanged(frozenset({"ticket"})))
+        await settle(pilot)
+
+    app = BoardApp(desk, "agent1", lang, clock)
+    assert snap_compare(app, terminal_size=SIZE, run_before=new_p1)
+    assert app.bells == 2
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_board_escalation_form(
+    lang: str, desk: DeskService, clock: FrozenClock, snap_compare: Callable[..., bool]
+) -> None:
+    fill_board(desk, clock)
+
+    async def escalating(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("K", "down", "e")
+        await pilot.pause()
+        await pilot.press(*"core switch down; rebooted")
+        await pilot.pause()
+
+    app = BoardApp(desk, "lead", lang, clock)
+    assert snap_compare(app, terminal_size=SIZE, run_before=escalating)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_board_empty(
+    lang: str, desk: DeskService, clock: FrozenClock, snap_compare: Callable[..., bool]
+) -> None:
+    app = BoardApp(desk, "agent1", lang, clock)
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)

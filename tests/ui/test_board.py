@@ -1,0 +1,634 @@
+"""The emergency board at work: clocks tick, alerts ring and flash, actions reach the desk, and a
+change made by another console (another process) shows up by itself."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, text
+from textual.app import App
+from textual.pilot import Pilot
+from textual.widgets import TextArea
+
+from deskui.core.clock import Clock, FrozenClock, SystemClock
+from deskui.core.enums import ClockKind
+from deskui.i18n import Catalog
+from deskui.live import LiveLink, start_live
+from deskui.messages import ConnectionLost, ConnectionRestored, DeskChanged
+from deskui.screens.emergency import EmergencyBoard
+from deskui.services.board import Alert
+from deskui.services.desk import DeskService, prepare_database
+from deskui.services.directory import RequesterInput
+from deskui.services.intake import IntakeRequest
+from deskui.services.users import add_user
+from deskui.store.db import Database, DatabaseUnavailable
+from deskui.store.feed import Backoff, PostgresFeed, SqliteFeed
+from deskui.widgets.board_escalate import EscalateDialog
+from tests.conftest import SHANGHAI, STAFF
+
+
+# a console for tests: what the real app gives the board (desk, actor, t, clock) ---------------
+class BoardApp(App[None]):
+    """The board on its own, with the app's duties it relies on: forward DeskChanged, note the
+    connection messages, count the bell."""
+
+    def __init__(self, desk: DeskService, login: str, lang: str, clock: Clock,
+                 *, live: bool = False) -> None:  # fmt: skip
+        super().__init__()
+        self.desk = desk
+        self.actor = desk.actor(login)
+        self.t = Catalog(lang)
+        self.clock = clock
+        self.bells = 0
+        self.connection: list[str] = []
+        self.live = live
+        self.link: LiveLink | None = None
+
+    def bell(self) -> None:
+        self.bells += 1
+
+    def on_mount(self) -> None:
+        self.push_screen(EmergencyBoard())
+        if self.live:
+            self.link = start_live(self, self.desk.db)
+
+    def on_unmount(self) -> None:
+        if self.link is not None:
+            self.link.stop()
+
+    def on_desk_changed(self, message: DeskChanged) -> None:
+        self.screen.post_message(DeskChanged(message.tables))
+
+    def on_connection_lost(self, message: ConnectionLost) -> None:
+        self.connection.append("lost")
+
+    def on_connection_restored(self, _message: ConnectionRestored) -> None:
+        self.connection.append("restored")
+
+
+def staff_desk(db: Database, clock: Clock) -> DeskService:
+    prepare_database(db)
+    desk = DeskService(db, clock)
+
+    def staff(session: object) -> None:
+        for login, name, role, groups in STAFF:
+            add_user(session=session, login=login, name=name, role=role, groups=groups,  # type: ignore[arg-type]
+                     now=clock.now())  # fmt: skip
+
+    desk.write(staff)
+    return desk
+
+
+def at(hour: int, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(2026, 11, 2, hour, minute, second, tzinfo=SHANGHAI)
+
+
+def log_call(desk: DeskService, clock: FrozenClock, when: datetime, summary: str,
+             impact: int, urgency: int, name: str = "张三") -> str:  # fmt: skip
+    clock.instant = when
+    request = IntakeRequest(
+        type="incident", category="hardware", channel="phone", impact=impact, urgency=urgency,
+        summary=summary, description=summary,
+        requester=RequesterInput(name=name, phone="138-0013-8000", department="财务部"),
+    )  # fmt: skip
+    return desk.create_ticket(desk.actor("op"), request).number
+
+
+def fill_board(desk: DeskService, clock: FrozenClock) -> dict[str, str]:
+    """A desk at Monday 10:00 with a clock in every state; returns the numbers by role."""
+    n = {
+        "p1_breached": log_call(desk, clock, at(9, 40), "核心交换机宕机，全楼断网", 1, 1),
+        "p2_warning": log_call(desk, clock, at(9, 10), "财务系统无法登录", 2, 2, "李四"),
+        "p2_claimed": log_call(desk, clock, at(9, 55), "OA 审批流程卡住", 2, 2, "王五"),
+        "p1_paused": log_call(desk, clock, at(8, 0), "机房空调故障", 1, 1, "赵六"),
+        "p3_warning": log_call(desk, clock, at(9, 5), "邮件发送延迟", 3, 2, "孙七"),
+        "p4_breached": log_call(desk, clock, at(8, 0), "打印机卡纸", 3, 3, "周八"),
+        "p3_fresh": log_call(desk, clock, at(9, 55), "显示器闪烁", 3, 2, "吴九"),
+    }
+    clock.instant = at(9, 58)
+    desk.claim(desk.actor("agent1"), n["p2_claimed"])
+    clock.instant = at(8, 5)
+    desk.claim(desk.actor("agent2"), n["p1_paused"])
+    clock.instant = at(8, 30)
+    desk.set_status(desk.actor("agent2"), n["p1_paused"], "pending", note="等待厂商备件")
+    clock.instant = at(10, 0)
+    return n
+
+
+@pytest.fixture
+def board_desk(tmp_path: Path, clock: FrozenClock) -> Iterator[DeskService]:
+    """A SQLite desk with staff (the board's behaviour does not depend on the database)."""
+    db = Database(f"sqlite:///{tmp_path}/desk.db")
+    yield staff_desk(db, clock)
+    db.dispose()
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Let the board's reads finish and the screen catch up."""
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def board(app: App[None]) -> EmergencyBoard:
+    screen = app.screen
+    assert isinstance(screen, EmergencyBoard)
+    return screen
+
+
+def lines(app: App[None]) -> list[str]:
+    """The board table's lines as a user sees them."""
+    table = board(app).table
+    return [table.render_line(y).text.rstrip() for y in range(table.size.height)]
+
+
+async def select(pilot: Pilot[None], number: str) -> None:
+    """Move the board's cursor to a ticket, as a user would."""
+    table = board(pilot.app).table
+    await pilot.press("home")
+    for _ in table.rows:
+        if table.selected and table.selected.number == number:
+            return
+        await pilot.press("down")
+    pytest.fail(f"{number} is not on the board")
+
+
+def line_of(app: App[None], number: str, part: int = 0) -> str:
+    """The ticket line (0) or clock line (1) of a ticket."""
+    found = lines(app)
+    index = next(i for i, line in enumerate(found) if number in line)
+    return found[index + part]
+
+
+# the board -------------------------------------------------------------------------------------
+async def test_board_lists_urgent_tickets_nearest_due_first(
+    board_desk: DeskService, clock: FrozenClock
+) -> None:
+    n = fill_board(board_desk, clock)
+    app = BoardApp(board_desk, "agent1", "en", clock)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        numbers = [r.number for r in board(app).table.rows]
+        assert numbers == [n["p4_breached"], n["p1_breached"], n["p3_warning"], n["p2_warning"],
+                           n["p2_claimed"], n["p1_paused"]]  # fmt: skip
+        assert "✖ -5m00s BREACHED" in line_of(app, n["p1_breached"], 1)
+        assert "▲ 10m00s warning" in line_of(app, n["p2_warning"], 1)
+        assert "✔" in line_of(app, n["p2_claimed"], 1) and "met" in line_of(app, n["p2_claimed"], 1)
+        paused = line_of(app, n["p1_paused"], 1)
+        assert paused.count("‖") == 2 and paused.count("paused · 等待厂商备件") == 2
+        assert "unclaimed" in line_of(app, n["p1_breached"])
+        assert "张伟" in line_of(app, n["p2_claimed"])
+        title = str(app.screen.query_one("#board-title").render())
+        assert "P1 2 · P2 2 · breached 2 · warning 2" in title
+
+
+async def test_one_timer_moves_every_clock_without_reading_the_database(
+    board_desk: DeskService, clock: FrozenClock
+) -> None:
+    n = fill_board(board_desk, clock)
+    app = BoardApp(board_desk, "agent1", "en", clock)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = board(app)
+        ticking = [timer for timer in screen._timers if timer._callback == screen.tick]
+        assert len(ticking) == 1, "one timer drives every clock"
+        assert not screen.table._timers, "the table has no timer of its own"
+        statements: list[str] = []
+        event.listen(board_desk.db.engine, "before_cursor_execute",
+                     lambda *args: statements.append(args[2]))  # fmt: skip
+        reads = screen.reads
+        for _ in range(3):
+            clock.advance(seconds=1)
+            screen.tick()
+            await pilot.pause()
+        assert "-5m03s" in line_of(app, n["p1_breached"], 1)
+        assert "9m57s" in line_of(app, n["p2_warning"], 1)
+        assert "-1h00m" in line_of(app, n["p4_breached"], 1)
+        assert statements == [] and screen.reads == reads
+
+
+async def test_a_ticket_entering_warning_is_read_when_its_time_comes(
+    board_desk: DeskService, clock: FrozenClock
+) -> None:
+    fill_board(board_desk, clock)
+    fresh = log_call(board_desk, clock, at(9, 59), "P3 due 10:59, warns 10:44", 3, 2)
+    clock.instant = at(10, 0)
+    app = BoardApp(board_desk, "agent1", "en", clock)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = board(app)
+        reads = screen.reads
+        clock.instant = at(10, 3)
+        screen.tick()
+        await settle(pilot)
+        assert screen.reads == reads, "nothing can enter before the lookahead ends"
+        clock.instant = at(10, 44)
+        screen.tick()
+        await settle(pilot)
+        assert screen.reads == reads + 1
+        assert fresh in [r.number for r in screen.table.rows]
+
+
+async def test_new_breach_rings_once_and_flashes_until_acknowledged(
+    board_desk: DeskService, clock: FrozenClock
+) -> None:
+    n = fill_board(board_desk, clock)
+    app = BoardApp(board_desk, "agent1", "en", clock)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = board(app)
+        assert app.bells == 1, "the standing P1s and breaches ring once when the board opens"
+        await pilot.press("K")
+        assert screen.alerts.pending() == []
+        banner = screen.query_one("#board-banner")
+        assert not banner.has_class("-alerting")
+
+        clock.instant = at(10, 5, 1)  # the P3's response is now past due
+        screen.tick()
+        assert app.bells == 2
+        assert screen.alerts.pending() == [Alert(n["p3_warning"], ClockKind.RESPONSE)]
+        await pilot.press("K")
+
+        clock.instant = at(10, 10, 1)  # and the P2's
+        screen.tick()
+        await pilot.pause()
+        assert app.bells == 3
+        assert screen.alerts.pending() == [Alert(n["p2_warning"], ClockKind.RESPONSE)]
+        assert banner.has_class("-alerting")
+        assert "Response breached" in str(banner.render())
+        assert line_of(app, n["p2_warning"]).lstrip().startswith("NEW")
+        dim = banner.has_class("-dim")
+        clock.advance(seconds=1)
+        screen.tick()
+        assert app.bells == 3, "a breach rings once"
+        assert banner.has_class("-dim") != dim, "and flashes"
+
+        await select(pilot, n["p3_warning"])
+        assert screen.check_action("acknowledge", ()) is None, "nothing to acknowledge there"
+        await select(pilot, n["p2_warning"])
+        await pilot.press("k")
+        assert screen.alerts.pending() == []
+        assert not banner.has_class("-alerting")
+        assert not line_of(app, n["p2_warning"]).lstrip().startswith("NEW")
+
+
+async def test_new_p1_from_another_console_rings_and_flashes(
+    board_desk: DeskService, clock: FrozenClock
+) -> None:
+    fill_board(board_desk, clock)
+    app = BoardApp(board_desk, "agent1", "zh", clock)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("K")
+        other_console = DeskService(Database(board_desk.db.url), FrozenClock(at(10, 0)))
+        number = other_console.create_ticket(other_console.actor("op"), IntakeRequest(
+            type="incident", category="network", channel="phone", impact=1, urgency=1,
+            summary="整栋楼无法上网", description="所有人都断网了",
+            requester=RequesterInput(name="钱十", phone="139-0000-0000"),
+        )).number  # fmt: skip
+        other_console.db.dispose()
+        app.post_message(DeskChanged(frozenset({"ticket", "ticket_event"})))
+        await settle(pilot)
+        screen = board(app)
+        assert number in [r.number for r in screen.table.rows]
+        assert app.bells == 2
+        assert screen.alerts.pending() == [Alert(number)]
+        assert "新P1" in str(screen.query_one("#board-banner").render())
+        assert line_of(app, number).lstrip().startswith("新!")
+
+
+async def test_changes_to_unrelated_tables_do_not_read_the_board(
+    board_desk: DeskService, clock: FrozenClock
+) -> None:
+    fill_board(board_desk, clock)
+    app = BoardApp(board_desk, "agent1", "en", clock)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        reads = board(app).reads
+        app.post_message(DeskChanged(frozenset({"ticket_sequence"})))
+        await settle(pilot)
+        assert board(app).reads == reads
+        app.post_message(DeskChanged(frozenset({"ticket"})))
+        await settle(pilot)
+        assert board(app).reads == reads + 1
+
+
+async def test_claim_from_the_board_and_a_claim_conflict_names_the_holder(
+    board_desk: DeskService, clock: FrozenClock
+) -> None:
+    n = fill_board(board_desk, clock)
+    board_desk.claim(board_desk.actor("agent2"), n["p2_warning"])
+    app = BoardApp(board_desk, "agent1", "en", clock)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = board(app)
+        await select(pilot, n["p2_warning"])
+        await pilot.press("a")
+        await settle(pilot)
+        assert any(f"{n['p2_warning']} is already held by agent2" in str(note.message)
+                   for note in app._notifications)  # fmt: skip
+        await select(pilot, n["p1_breached"])
+        assert screen.check_action("claim", ()) is True
+        await pilot.press("a")
+        await settle(pilot)
+        assert board_desk.ticket(n["p1_breached"]).assignee == "agent1"
+        assert "张伟" in line_of(app, n["p1_breached"])
+        assert not screen.alerts.pending_for(n["p1_breached"]), "claiming acknowledges"
+        assert screen.check_action("claim", ()) is None, "already mine"
+
+
+async def test_an_operator_cannot_claim_from_the_board(
+    board_desk: DeskService, clock: FrozenClock
+) -> None:
+    fill_board(board_desk, clock)
+    app = BoardApp(board_desk, "op", "en", clock)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        assert board(app).check_action("claim", ()) is None
+
+
+async def test_escalate_from_the_board_with_a_note(
+    board_desk: DeskService, clock: FrozenClock
+) -> None:
+    n = fill_board(board_desk, clock)
+    app = BoardApp(board_desk, "lead", "en", clock)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await select(pilot, n["p4_breached"])
+        await pilot.press("e")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, EscalateDialog) and dialog.number == n["p4_breached"]
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is dialog, "a note is required"
+        assert "required" in str(dialog.query_one("#escalate-error").render())
+        await pilot.press(*"printer jams on every job; replaced the drum")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, EmergencyBoard)
+        view = board_desk.ticket(n["p4_breached"])
+        assert view.tier == 2
+        escalated = [e for e in view.events if e.kind == "escalated"]
+        assert [e.note for e in escalated] == ["printer jams on every job; replaced the drum"]
+        assert "L2" in line_of(app, n["p4_breached"])
+
+
+async def test_escalation_that_cannot_be_stored_keeps_the_note(
+    board_desk: DeskService, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fill_board(board_desk, clock)
+    app = BoardApp(board_desk, "lead", "zh", clock)
+
+    def unavailable(*_args: object, **_kwargs: object) -> None:
+        raise DatabaseUnavailable("database desk.db unavailable: disk I/O error")
+
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(board_desk, "escalate", unavailable)
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press(*"diagnosis")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, EscalateDialog)
+        assert dialog.query_one(TextArea).text == "diagnosis"
+        assert "数据库不可用" in str(dialog.query_one("#escalate-error").render())
+
+
+async def test_a_lost_connection_marks_the_board_and_a_restored_one_reads_it_again(
+    board_desk: DeskService, clock: FrozenClock
+) -> None:
+    fill_board(board_desk, clock)
+    app = BoardApp(board_desk, "agent1", "en", clock)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = board(app)
+        screen.post_message(ConnectionLost("server closed the connection unexpectedly"))
+        await pilot.pause()
+        assert "reconnecting" in str(screen.query_one("#board-title").render())
+        assert len(screen.table.rows) == 6
+        reads = screen.reads
+        screen.post_message(ConnectionRestored())
+        await settle(pilot)
+        assert screen.reads == reads + 1 and screen.stale_reason is None
+
+
+async def test_enter_opens_the_ticket(board_desk: DeskService, clock: FrozenClock) -> None:
+    from deskui.screens.ticket import TicketScreen
+
+    n = fill_board(board_desk, clock)
+    app = BoardApp(board_desk, "agent1", "en", clock)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await select(pilot, n["p1_paused"])
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TicketScreen)
+
+
+async def test_a_board_without_its_database_keeps_its_rows_and_keeps_ticking(
+    board_desk: DeskService, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    n = fill_board(board_desk, clock)
+    app = BoardApp(board_desk, "agent1", "en", clock)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+
+        def unavailable(_fn: object) -> None:
+            raise DatabaseUnavailable("database desk.db unavailable: unable to open database file")
+
+        monkeypatch.setattr(board_desk, "read", unavailable)
+        app.post_message(DeskChanged(frozenset({"ticket"})))
+        await settle(pilot)
+        screen = board(app)
+        assert screen.stale_reason and "unable to open" in screen.stale_reason
+        assert len(screen.table.rows) == 6
+        title = str(screen.query_one("#board-title").render())
+        assert "database unavailable, reconnecting" in title
+        clock.advance(seconds=30)
+        screen.tick()
+        await pilot.pause()
+        assert "-5m30s" in line_of(app, n["p1_breached"], 1)
+        monkeypatch.undo()
+        app.post_message(DeskChanged(frozenset({"ticket"})))
+        await settle(pilot)
+        assert screen.stale_reason is None
+
+
+async def test_board_in_both_languages_and_empty(
+    board_desk: DeskService, clock: FrozenClock
+) -> None:
+    app = BoardApp(board_desk, "agent1", "zh", clock)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        assert "一切正常" in "\n".join(lines(app))
+        footer_keys = {b.description for b in board(app)._bindings.key_to_bindings["k"]}
+        assert footer_keys == {"确认告警"}
+
+
+async def test_f4_opens_the_board_in_the_console(demo_db: str) -> None:
+    from tests.ui.conftest import make_test_app
+
+    app = make_test_app(demo_db, user="op", lang="zh")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("f4")
+        await settle(pilot)
+        screen = board(app)
+        assert screen.snapshot is not None and screen.table.rows, "the demo desk has urgent work"
+        rows = screen.table.rows
+        dues = [r.due for r in rows if r.due is not None]
+        assert dues == sorted(dues), "nearest due first"
+        assert screen.check_action("claim", ()) is None, "an operator does not claim"
+        app.post_message(DeskChanged(frozenset({"ticket"})))
+        reads = screen.reads
+        await settle(pilot)
+        assert screen.reads == reads + 1, "the console forwards the desk's changes to the board"
+
+
+# live: another process, another console ---------------------------------------------------------
+CREATE = {
+    "type": "incident", "category": "network", "channel": "phone", "impact": 1, "urgency": 1,
+    "summary": "机房断电", "description": "UPS 告警后整个机房断电",
+    "requester": {"name": "钱十", "phone": "139-0000-0000", "department": "行政部"},
+}  # fmt: skip
+
+
+# The other console's write path: every write session announces what it flushed (on PostgreSQL;
+# SQLite needs nothing). Attaching twice is harmless: one transaction announces a table once.
+OTHER_CONSOLE = """
+import sys
+from contextlib import contextmanager
+from deskui.store.db import Database
+from deskui.store.feed import watch_writes
+plain_write = Database.write
+@contextmanager
+def write(self):
+    with plain_write(self) as session:
+        yield watch_writes(session)
+Database.write = write
+from deskui.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def create_in_another_process(url: str) -> str:
+    """A ticket logged by another console: the `deskui` command line, in its own process."""
+    out = subprocess.run(
+        [sys.executable, "-c", OTHER_CONSOLE, "ticket", "create", "--db", url, "--as", "op",
+         "--json"],
+        input=json.dumps(CREATE), capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    return str(json.loads(out.stdout)["number"])
+
+
+async def wait_for(pilot: Pilot[None], condition: object, what: str, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting until {what}")
+        await asyncio.sleep(0.02)
+        await pilot.pause()
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+async def test_a_change_in_another_process_shows_on_a_live_board(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    if backend == "sqlite":
+        db = Database(f"sqlite:///{tmp_path}/desk.db")
+    else:
+        db = Database(request.getfixturevalue("postgres_url"))
+        with db.engine.begin() as conn:
+            tables = [r[0] for r in conn.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename <> 'alembic_version'"))]  # fmt: skip
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    desk = staff_desk(db, SystemClock())
+    app = BoardApp(desk, "agent1", "zh", SystemClock(), live=True)
+    try:
+        async with app.run_test(size=(140, 40)) as pilot:
+            await settle(pilot)
+            await wait_for(pilot, lambda: app.link is not None and app.link.connected, "live")
+            assert board(app).table.rows == ()
+            number = await asyncio.to_thread(create_in_another_process, db.url)
+            await wait_for(pilot, lambda: number in [r.number for r in board(app).table.rows],
+                           "the other console's ticket is on the board")  # fmt: skip
+            assert app.bells == 1, "a new P1 rings"
+            assert "机房断电" in line_of(app, number)
+    finally:
+        db.dispose()
+
+
+async def test_a_live_console_reports_a_lost_sqlite_database_and_its_return(
+    board_desk: DeskService, clock: FrozenClock, tmp_path: Path
+) -> None:
+    fill_board(board_desk, clock)
+    path = tmp_path / "desk.db"
+    app = BoardApp(board_desk, "agent1", "en", clock)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        feed = SqliteFeed(path, check_every=0.05, backoff=Backoff(initial=0.05, cap=0.1))
+        link = start_live(app, board_desk.db, feed=feed)
+        try:
+            await wait_for(pilot, lambda: link.connected, "the feed is connected")
+            board_desk.db.dispose()
+            path.rename(tmp_path / "elsewhere.db")
+            await wait_for(pilot, lambda: app.connection == ["lost"], "the loss is reported")
+            assert len(board(app).table.rows) == 6, "what was shown stays"
+            (tmp_path / "elsewhere.db").rename(path)
+            await wait_for(pilot, lambda: app.connection == ["lost", "restored"], "restored")
+        finally:
+            link.stop()
+
+
+@pytest.mark.postgres
+async def test_a_live_console_reports_a_terminated_postgres_connection_and_reconnects(
+    postgres_url: str,
+) -> None:
+    db = Database(postgres_url)
+
+    class Watcher(App[None]):
+        """Only the link's messages matter here."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.connection: list[str] = []
+            self.changed: list[frozenset[str]] = []
+
+        def on_desk_changed(self, message: DeskChanged) -> None:
+            self.changed.append(message.tables)
+
+        def on_connection_lost(self, _message: ConnectionLost) -> None:
+            self.connection.append("lost")
+
+        def on_connection_restored(self, _message: ConnectionRestored) -> None:
+            self.connection.append("restored")
+
+    watcher = Watcher()
+    async with watcher.run_test() as pilot:
+        feed = PostgresFeed(db.url, backoff=Backoff(initial=0.05, cap=0.2))
+        link = start_live(watcher, db, feed=feed)
+        try:
+            await wait_for(pilot, lambda: link.connected, "the feed is connected")
+            pid = feed.backend_pid
+            with db.engine.begin() as conn:
+                conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            await wait_for(pilot, lambda: watcher.connection == ["lost", "restored"], "restored")
+            await wait_for(pilot, lambda: bool(watcher.changed), "a reload after the outage")
+            assert feed.backend_pid != pid
+        finally:
+            link.stop()
+            db.dispose()
