@@ -352,7 +352,9 @@ def compute_clocks(
             update.close(at)
             update_stop = at if new in FINISHED else None
         if new in PAUSING:
-            pause_since, pause_reason = at, event.note
+            # only a pending ticket's note is a reason for pausing; a solution's note is the
+            # solution itself
+            pause_since, pause_reason = at, event.note if new == Status.PENDING else None
         else:
             pause_since, pause_reason = None, None
         status = new

@@ -141,6 +141,7 @@ def test_solution_stops_resolution_refusal_resumes_it() -> None:
               status(60, Status.AWAITING_CONFIRMATION, note="reinstalled")]  # fmt: skip
     stopped = clocks("P1", events, 500)
     assert stopped[S].state == ClockState.MET
+    assert stopped[U].state == ClockState.PAUSED and stopped[U].paused_reason is None
     assert stopped[S].elapsed_seconds == 3600
     events.append(status(120, Status.IN_PROGRESS, note="still broken"))
     resumed = clocks("P1", events, 180)
