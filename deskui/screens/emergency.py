@@ -54,7 +54,6 @@ class EmergencyBoard(Screen[None]):
     EmergencyBoard #board-title { width: 1fr; height: 1; padding: 0 1; background: $panel; }
     EmergencyBoard #board-banner { width: 1fr; height: 1; padding: 0 1; color: $text-muted; }
     EmergencyBoard #board-banner.-alerting { background: $error; color: $text; text-style: bold; }
-    EmergencyBoard #board-banner.-alerting.-dim { background: $error 35%; }
     """
 
     BINDINGS = [
@@ -228,10 +227,11 @@ class EmergencyBoard(Screen[None]):
             # the footer rebuilds after the frame that shows the change, not before it
             self.call_after_refresh(self.refresh_bindings)
 
-    def _update(self, widget_id: str, text: Text) -> None:
-        # a Static re-lays out on update: only touch it when its words change
-        if self._shown.get(widget_id) != text.plain:
-            self._shown[widget_id] = text.plain
+    def _update(self, widget_id: str, text: Text, key: str = "") -> None:
+        # only touch a line when its words (or its flash phase) change
+        shown = f"{key}|{text.plain}"
+        if self._shown.get(widget_id) != shown:
+            self._shown[widget_id] = shown
             self.query_one(f"#{widget_id}", Static).update(text, layout=False)
 
     def _show_title(self, now: datetime) -> None:
@@ -261,10 +261,10 @@ class EmergencyBoard(Screen[None]):
     def _show_banner(self, pending: list[Alert], phase: int) -> None:
         t = self.app.t  # type: ignore[attr-defined]
         banner = self.query_one("#board-banner", Static)
-        # a class change restyles the node: only when the class really changes
-        for name, wanted in (("-alerting", bool(pending)), ("-dim", bool(pending) and phase == 1)):
-            if banner.has_class(name) != wanted:
-                banner.set_class(wanted, name)
+        # a class change restyles the node: only when alerts start or end; the flash itself
+        # is in the text (reversed every other second), which redraws one line
+        if banner.has_class("-alerting") != bool(pending):
+            banner.set_class(bool(pending), "-alerting")
         if not pending:
             self._update("board-banner", Text(t("board.calm")))
             return
@@ -277,7 +277,10 @@ class EmergencyBoard(Screen[None]):
             items.append(t("board.more", count=len(pending) - _BANNER_ITEMS))
         text = Text(f"!! {t('board.banner', count=len(pending), items=' · '.join(items))}  ")
         text.append(t("board.banner_hint"), style="not bold")
-        self._update("board-banner", text)
+        text.align("left", max(text.cell_len, banner.content_size.width))
+        if phase == 1:
+            text.stylize("reverse")
+        self._update("board-banner", text, key=f"{phase}")
 
     # actions -----------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

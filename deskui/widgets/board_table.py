@@ -158,19 +158,26 @@ class BoardTable(ScrollView, can_focus=True):
         self._scroll_to_cursor()
 
     def tick(self, now: datetime, flagged: frozenset[str], phase: int) -> None:
-        """Move the clocks to ``now`` and repaint what is on screen.
+        """Move the clocks to ``now`` and repaint what changed on screen.
 
-        With nothing flashing, only the clock lines change: just those are repainted.
+        Every second the clock lines change, and the ticket lines of flashing tickets; the
+        other ticket lines stay as they are.
         """
-        whole = bool(flagged) or flagged != self.flagged
-        self.now, self.flagged, self.phase = now, flagged, phase
-        self._clocks.clear()
-        if whole:
+        if flagged != self.flagged:
+            self.now, self.flagged, self.phase = now, flagged, phase
+            self._clocks.clear()
             self.refresh()
             return
-        width, scroll = self.size.width, int(self.scroll_offset.y)
+        self.now, self.phase = now, phase
+        self._clocks.clear()
+        width, height, scroll = self.size.width, self.size.height, int(self.scroll_offset.y)
         first = 1 + (scroll % 2 == 0)  # the first viewport line that is a clock line
-        self.refresh(*(Region(0, y, width, 1) for y in range(first, self.size.height, 2)))
+        lines = set(range(first, height, 2))
+        for index, row in enumerate(self.rows):
+            y = 2 * index - scroll + 1  # the viewport line of the ticket's first line
+            if row.number in flagged and 1 <= y < height:
+                lines.add(y)
+        self.refresh(*(Region(0, y, width, 1) for y in sorted(lines)))
 
     def clocks(self, row: BoardRow) -> dict[ClockKind, SlaClock]:
         """A row's clocks at :attr:`now` (computed once per tick, for visible rows only)."""
