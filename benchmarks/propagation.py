@@ -58,7 +58,7 @@ from deskui.services.directory import RequesterInput
 from deskui.services.intake import IntakeRequest
 from deskui.services.users import add_user
 from deskui.store.db import Database
-from deskui.store.feed import Changed, PostgresFeed, announce, open_feed, watch_writes
+from deskui.store.feed import Changed, PostgresFeed, announce, open_feed
 from deskui.store.migrate import upgrade
 
 SIZE = (140, 40)
@@ -139,13 +139,25 @@ def board_shown(app: App[Any]) -> bool:
         return False
 
 
-def run_reader(url: str, freeze: bool = False) -> None:
+#: How the reading console treats Python's garbage collector.
+GC_MODES = {
+    "default": "",
+    "freeze": ", gc.freeze() at start",
+    "off": ", collector off (diagnostic)",
+}
+
+
+def run_reader(url: str, collector: str = "default") -> None:
     """The reading console: prints ``ready``, then on ``quit`` the first-seen times as JSON.
 
-    ``freeze``: once the board is up, move everything allocated so far out of the collector's
-    reach (``gc.freeze()``), as a console can do to avoid 100 ms full collections.
+    ``collector``: ``default``; ``freeze`` — once the board is up, everything allocated so far
+    leaves the collector's reach (``gc.freeze()``), as a console can do to avoid its 100 ms full
+    collections; ``off`` — no collection at all, to show what the collector's pauses cost.
     """
     app = ReaderApp(DeskService(Database(url), SystemClock()), "lead")
+    freeze = collector == "freeze"
+    if collector == "off":
+        gc.disable()
 
     def control() -> None:
         # wait until the board has read once and the feed listens, then take orders
@@ -191,22 +203,9 @@ def postgres_desk(admin_url: str) -> Iterator[str]:
         engine.dispose()
 
 
-def announcing(db: Database) -> Database:
-    """Every write session of ``db`` announces what it flushed (PostgreSQL's NOTIFY)."""
-    plain = db.write
-
-    @contextmanager
-    def write() -> Iterator[Any]:
-        with plain() as session:
-            yield watch_writes(session)
-
-    db.write = write  # type: ignore[method-assign]
-    return db
-
-
 def prepare(url: str, urgent: int) -> DeskService:
     """Schema, staff, and ``urgent`` P2 tickets already on the board."""
-    db = announcing(Database(url))
+    db = Database(url)  # its write sessions announce what they write (PostgreSQL's NOTIFY)
     prepare_database(db)
     desk = DeskService(db, SystemClock())
 
@@ -249,21 +248,20 @@ def show(label: str, figures: dict[str, float], target: str = "") -> None:
     def ms(value: float) -> str:
         return f"{value:6.1f} ms" if math.isfinite(value) else "  > gap  "
 
-    print(f"  {label:<34} n={figures['n']:<4.0f} p50 {ms(figures['p50'])}   "
+    print(f"  {label:<40} n={figures['n']:<4.0f} p50 {ms(figures['p50'])}   "
           f"p95 {ms(figures['p95'])}   p99 {ms(figures['p99'])}   "
           f"max {ms(figures['max'])}  {target}")  # fmt: skip
 
 
 # frames: commit → frame -----------------------------------------------------------------------
 def measure_frames(
-    url: str, samples: int, urgent: int, gap: float, freeze: bool
+    url: str, samples: int, urgent: int, gap: float, collector: str
 ) -> dict[str, float]:
     """Commit in this process → first frame in the reader process that shows the ticket."""
     desk = prepare(url, urgent)
     op, lead = desk.actor("op"), desk.actor("lead")
     reader = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.propagation", "reader", url]
-        + (["freeze"] if freeze else []),
+        [sys.executable, "-m", "benchmarks.propagation", "reader", url, collector],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     assert reader.stdout and reader.stdin
@@ -415,10 +413,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--listeners", type=int, default=200)
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--gc", default="default,freeze",
+                        help="the reader's collector, comma-separated: default, freeze, off")
     options = parser.parse_args(argv)
 
     if options.mode == "reader":
-        run_reader(options.args[0], freeze="freeze" in options.args[1:])
+        run_reader(options.args[0], options.args[1] if len(options.args) > 1 else "default")
         return
     if options.mode == "idle-child":
         run_idle(options.args[0], float(options.args[1]))
@@ -434,12 +434,14 @@ def main(argv: list[str] | None = None) -> None:
               f"({options.samples} samples, board of {options.urgent + 1} tickets)")  # fmt: skip
         for backend in backends:
             target = "(target p99 ≤ 75 ms)" if backend == "sqlite" else "(target p99 ≤ 50 ms)"
-            for freeze in (False, True):
+            for collector in options.gc.split(","):
+                if collector not in GC_MODES:
+                    parser.error(f"--gc: unknown mode {collector!r}")
                 desk_of = sqlite_desk() if backend == "sqlite" else postgres_desk(options.pg)
                 with desk_of as url:
                     figures = measure_frames(url, options.samples, options.urgent, options.gap,
-                                             freeze)  # fmt: skip
-                label = f"{backend}{', gc.freeze() at start' if freeze else ''}"
+                                             collector)  # fmt: skip
+                label = f"{backend}{GC_MODES[collector]}"
                 show(label, figures, f"{target}  missed {figures['missed']:.0f}")
     if options.mode in ("frames", "idle"):
         print(f"CPU of an idle console watching for changes ({options.seconds:.0f} s, "
@@ -449,7 +451,7 @@ def main(argv: list[str] | None = None) -> None:
             with desk_of as url:
                 prepare(url, 0).db.dispose()
                 idle = measure_idle(url, options.seconds)
-            print(f"  {backend:<34} {idle['percent']:.3f} % of a core "
+            print(f"  {backend:<40} {idle['percent']:.3f} % of a core "
                   f"({idle['cpu_s'] * 1000:.0f} ms CPU in {idle['wall_s']:.1f} s)")  # fmt: skip
     if options.mode == "fanout":
         if not options.pg:

@@ -280,8 +280,14 @@ class DeskApp(App[None]):
 
     def on_desk_changed(self, message: DeskChanged) -> None:
         """Something changed on the desk: new counts, and tell the screen in front."""
+        if "desk_setting" in message.tables:
+            self.desk.reload_rules()
         self.refresh_counts()
         self.screen.post_message(DeskChanged(message.tables))
+        # the board rings for a new P1 even while another screen is in front
+        board = self._screen_stacks.get("board")
+        if board and board[0] is not self.screen:
+            board[0].post_message(DeskChanged(message.tables))
 
     def on_connection_lost(self, message: ConnectionLost) -> None:
         """Show the banner; the screen in front may want to know too."""

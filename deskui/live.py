@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from typing import Any
 
 from textual.app import App
 
@@ -36,7 +37,7 @@ class LiveLink:
         feed: the feed to run.
     """
 
-    def __init__(self, app: App[object], feed: ChangeFeed) -> None:
+    def __init__(self, app: App[Any], feed: ChangeFeed) -> None:
         self.app = app
         self.feed = feed
         self.thread = threading.Thread(
@@ -73,7 +74,7 @@ class LiveLink:
             self.thread.join(timeout)
 
 
-def start_live(app: App[object], db: Database, *, feed: ChangeFeed | None = None) -> LiveLink:
+def start_live(app: App[Any], db: Database, *, feed: ChangeFeed | None = None) -> LiveLink:
     """Start the change feed of ``db`` for ``app`` (call it from ``on_mount``).
 
     Args:

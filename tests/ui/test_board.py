@@ -511,29 +511,10 @@ CREATE = {
 }  # fmt: skip
 
 
-# The other console's write path: every write session announces what it flushed (on PostgreSQL;
-# SQLite needs nothing). Attaching twice is harmless: one transaction announces a table once.
-OTHER_CONSOLE = """
-import sys
-from contextlib import contextmanager
-from deskui.store.db import Database
-from deskui.store.feed import watch_writes
-plain_write = Database.write
-@contextmanager
-def write(self):
-    with plain_write(self) as session:
-        yield watch_writes(session)
-Database.write = write
-from deskui.cli import main
-sys.exit(main(sys.argv[1:]))
-"""
-
-
 def create_in_another_process(url: str) -> str:
     """A ticket logged by another console: the `deskui` command line, in its own process."""
     out = subprocess.run(
-        [sys.executable, "-c", OTHER_CONSOLE, "ticket", "create", "--db", url, "--as", "op",
-         "--json"],
+        [sys.executable, "-m", "deskui", "ticket", "create", "--db", url, "--as", "op", "--json"],
         input=json.dumps(CREATE), capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
     return str(json.loads(out.stdout)["number"])
