@@ -7,7 +7,7 @@ ticket's events and "now", so pauses, reassignment and re-triage never make a cl
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -387,6 +387,33 @@ def compute_clocks(
             paused_reason=pause_reason if resolution_paused else None,
         ),
     }  # fmt: skip
+
+
+def advance_clock(
+    clock: SlaClock, since: datetime, now: datetime, calendar: TimeMeasure, warning_ratio: float
+) -> SlaClock:
+    """A clock computed at ``since`` as it stands at ``now``, no event having happened between.
+
+    A running clock keeps counting (on the business calendar if its target is in working time)
+    and turns warning, then breached, exactly where a recomputation from the events would;
+    paused and stopped clocks keep their figures.
+    """
+    if now <= since or clock.state in (ClockState.MET, ClockState.MISSED):
+        return clock
+    measure = calendar if clock.business else WALL_CLOCK
+    if clock.state == ClockState.PAUSED:
+        if clock.remaining_seconds <= 0:
+            return clock
+        return replace(clock, due=measure.add_business_seconds(now, clock.remaining_seconds))
+    elapsed = clock.elapsed_seconds + measure.business_seconds(since, now)
+    remaining = clock.target_seconds - elapsed
+    if remaining < 0:
+        state = ClockState.BREACHED
+    elif elapsed >= warning_ratio * clock.target_seconds:
+        state = ClockState.WARNING
+    else:
+        state = ClockState.RUNNING
+    return replace(clock, state=state, elapsed_seconds=elapsed, remaining_seconds=remaining)
 
 
 def nearest_due(clocks: Mapping[ClockKind, SlaClock]) -> datetime | None:

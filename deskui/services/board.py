@@ -21,7 +21,7 @@ memory only; every console acknowledges for itself.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -31,7 +31,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from deskui.core.enums import ClockKind, ClockState, Priority, Status
-from deskui.core.sla import WALL_CLOCK, SlaClock, TimeMeasure, nearest_due
+from deskui.core.sla import WALL_CLOCK, SlaClock, TimeMeasure, advance_clock, nearest_due
 from deskui.services.rules import DeskRules
 from deskui.services.views import ticket_clocks
 from deskui.store.models import Group, Requester, Ticket, TicketEvent, User
@@ -45,26 +45,6 @@ BOARD_TABLES = frozenset({"ticket", "ticket_event", "requester", "desk_user", "s
                           "desk_setting"})  # fmt: skip
 _LIVE = frozenset({ClockState.RUNNING, ClockState.WARNING, ClockState.BREACHED})
 _ALARMING = frozenset({ClockState.WARNING, ClockState.BREACHED})
-
-
-def advance_clock(
-    clock: SlaClock, *, as_of: datetime, now: datetime, measure: TimeMeasure, ratio: float
-) -> SlaClock:
-    """The clock read at ``as_of``, as it stands at ``now`` if nothing happened in between.
-
-    Paused and stopped clocks do not move; a running one adds the time counted since.
-    """
-    if clock.state not in _LIVE or now <= as_of:
-        return clock
-    elapsed = clock.elapsed_seconds + measure.business_seconds(as_of, now)
-    remaining = clock.target_seconds - elapsed
-    if remaining < 0:
-        state = ClockState.BREACHED
-    elif elapsed >= ratio * clock.target_seconds:
-        state = ClockState.WARNING
-    else:
-        state = ClockState.RUNNING
-    return replace(clock, state=state, elapsed_seconds=elapsed, remaining_seconds=remaining)
 
 
 def _warning_instant(
@@ -134,8 +114,7 @@ class BoardSnapshot:
     def clocks_at(self, row: BoardRow, now: datetime) -> dict[ClockKind, SlaClock]:
         """A row's three clocks at ``now``, computed in memory."""
         return {
-            kind: advance_clock(clock, as_of=self.as_of, now=now, measure=self.measure(clock),
-                                ratio=self.warning_ratio)  # fmt: skip
+            kind: advance_clock(clock, self.as_of, now, self.calendar, self.warning_ratio)  # fmt: skip
             for kind, clock in row.clocks.items()
         }
 
@@ -147,10 +126,7 @@ class BoardSnapshot:
                 found.add(kind)
             elif clock.state in _LIVE and now > clock.due:
                 # past the due time; a business clock may still sit on a weekend at zero
-                later = advance_clock(
-                    clock, as_of=self.as_of, now=now, measure=self.measure(clock),
-                    ratio=self.warning_ratio,
-                )  # fmt: skip
+                later = advance_clock(clock, self.as_of, now, self.calendar, self.warning_ratio)  # fmt: skip
                 if later.state == ClockState.BREACHED:
                     found.add(kind)
         return frozenset(found)

@@ -16,7 +16,7 @@ reading its events again.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar, cast
@@ -27,7 +27,7 @@ from sqlmodel import Session, col
 
 from deskui.core.enums import ClockKind, ClockState, Priority, Status
 from deskui.core.sanitize import sanitize_line
-from deskui.core.sla import WALL_CLOCK, SlaClock, TimeMeasure
+from deskui.core.sla import WALL_CLOCK, SlaClock, advance_clock
 from deskui.services.rules import DeskRules
 from deskui.services.users import Actor
 from deskui.services.views import ticket_clocks
@@ -154,33 +154,6 @@ class QueueWindow:
     start: int
     total: int
     cursor: int | None = None
-
-
-def advance_clock(
-    clock: SlaClock, since: datetime, now: datetime, calendar: TimeMeasure, warning_ratio: float
-) -> SlaClock:
-    """A clock computed at ``since`` as it stands at ``now``, no event having happened between.
-
-    A running clock keeps counting (on the business calendar if its target is in working time)
-    and turns warning, then breached, exactly where a recomputation from the events would;
-    paused and stopped clocks keep their figures.
-    """
-    if now <= since or clock.state in (ClockState.MET, ClockState.MISSED):
-        return clock
-    measure = calendar if clock.business else WALL_CLOCK
-    if clock.state == ClockState.PAUSED:
-        if clock.remaining_seconds <= 0:
-            return clock
-        return replace(clock, due=measure.add_business_seconds(now, clock.remaining_seconds))
-    elapsed = clock.elapsed_seconds + measure.business_seconds(since, now)
-    remaining = clock.target_seconds - elapsed
-    if remaining < 0:
-        state = ClockState.BREACHED
-    elif elapsed >= warning_ratio * clock.target_seconds:
-        state = ClockState.WARNING
-    else:
-        state = ClockState.RUNNING
-    return replace(clock, state=state, elapsed_seconds=elapsed, remaining_seconds=remaining)
 
 
 def advance_clocks(
