@@ -46,14 +46,14 @@ def test_sqlite_write_transactions_take_the_lock_first(tmp_path: object) -> None
             order.append(f"{name} read {value}")
             time.sleep(hold)
             session.execute(text("UPDATE c SET n = :v"), {"v": value + 1})
-        order.append(f"{name} out")
+            order.append(f"{name} wrote")
 
     first = threading.Thread(target=writer, args=("a", 0.3))
     first.start()
     time.sleep(0.1)
     writer("b", 0)
     first.join()
-    assert order == ["a read 0", "a out", "b read 1", "b out"]
+    assert order == ["a read 0", "a wrote", "b read 1", "b wrote"]
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT n FROM c").scalar() == 2
     db.dispose()
