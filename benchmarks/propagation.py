@@ -3,8 +3,8 @@
 Three measurements, each printed as figures (nothing is asserted):
 
 ``frames``  (default)  Commit in one process → the first frame, written by another process, that
-    shows the change. The reader is the emergency board in a real Textual app whose driver
-    timestamps every frame it writes; it watches the desk through the change feed. The writer
+    shows the change. The reader is the console itself (``make_app``) on the emergency board,
+    its driver timestamping every frame it writes; it watches the desk through the change feed. The writer
     logs a P1 (received a minute ago, so it sorts to the top of the board), notes the instant
     its transaction committed, then rejects it again so the board keeps its size. Both sides
     use the wall clock (``time.time()``, CLOCK_REALTIME), shared by processes on one host.
@@ -49,10 +49,10 @@ from sqlalchemy.engine import make_url
 from textual.app import App
 
 from benchmarks.frame_driver import FrameDriver
+from deskui.app import make_app
+from deskui.collector import CollectorPolicy
+from deskui.config import Settings
 from deskui.core.clock import SystemClock
-from deskui.i18n import Catalog
-from deskui.live import LiveLink, start_live
-from deskui.messages import DeskChanged
 from deskui.services.desk import DeskService, prepare_database
 from deskui.services.directory import RequesterInput
 from deskui.services.intake import IntakeRequest
@@ -107,30 +107,6 @@ def run_app(app: App[Any]) -> None:
     asyncio.run(app.run_async(headless=False, size=SIZE))
 
 
-class ReaderApp(App[None]):
-    """Another console: the emergency board, live, as the desk's app runs it."""
-
-    def __init__(self, desk: DeskService, login: str) -> None:
-        super().__init__()
-        self.desk = desk
-        self.actor = desk.actor(login)
-        desk.rules  # noqa: B018 - read before the app starts, as the console does
-        self.t = Catalog("zh")
-        self.clock = desk.clock
-        self.link: LiveLink | None = None
-
-    def on_mount(self) -> None:
-        """The board, and the change feed."""
-        from deskui.screens.emergency import EmergencyBoard
-
-        self.push_screen(EmergencyBoard())
-        self.link = start_live(self, self.desk.db)
-
-    def on_desk_changed(self, message: DeskChanged) -> None:
-        """Forward to the screen in front, as the console does."""
-        self.screen.post_message(DeskChanged(message.tables))
-
-
 def board_shown(app: App[Any]) -> bool:
     """The board has read the desk once."""
     try:
@@ -141,42 +117,44 @@ def board_shown(app: App[Any]) -> bool:
 
 #: How the reading console treats Python's garbage collector.
 GC_MODES = {
-    "default": "",
-    "freeze": ", gc.freeze() at start",
+    "console": "",
+    "default": ", Python's own collector schedule",
     "off": ", collector off (diagnostic)",
 }
 
 
-def run_reader(url: str, collector: str = "default") -> None:
+def run_reader(url: str, collector: str = "console") -> None:
     """The reading console: prints ``ready``, then on ``quit`` the first-seen times as JSON.
 
-    ``collector``: ``default``; ``freeze`` — once the board is up, everything allocated so far
-    leaves the collector's reach (``gc.freeze()``), as a console can do to avoid its 100 ms full
-    collections; ``off`` — no collection at all, to show what the collector's pauses cost.
+    The reader is the console itself (:func:`deskui.app.make_app`) on the emergency board, as
+    the duty lead runs it. ``collector``: ``console`` — the console's own policy
+    (:class:`deskui.collector.CollectorPolicy`, as ``deskui`` installs it); ``default`` —
+    Python's own schedule of full passes; ``off`` — no collection at all, to show what the
+    collector's pauses cost.
     """
-    app = ReaderApp(DeskService(Database(url), SystemClock()), "lead")
-    freeze = collector == "freeze"
-    if collector == "off":
+    policy = CollectorPolicy() if collector == "console" else None
+    app = make_app(Settings(database_url=url, user="lead", lang="zh"), start_mode="board",
+                   collector=policy)  # fmt: skip
+    if policy is not None:
+        policy.install()
+    elif collector == "off":
         gc.disable()
 
     def control() -> None:
         # wait until the board has read once and the feed listens, then take orders
-        while not (app.link and app.link.connected and board_shown(app)):
+        while not (app.live and app.live.connected and board_shown(app)):
             time.sleep(0.05)
-        if freeze:
-            time.sleep(0.5)  # the first paint done: what the console keeps from now on
-            app.call_from_thread(gc.freeze)
         os.write(1, b"ready\n")  # the app holds sys.stdout while it runs
         sys.stdin.readline()
         app.call_from_thread(app.exit)
 
     threading.Thread(target=control, daemon=True).start()
     run_app(app)
-    if app.link:
-        app.link.stop()
     driver = app._driver
     seen = driver.first_seen if isinstance(driver, StampingDriver) else {}
-    print(json.dumps(seen), flush=True)
+    passes = policy.passes if policy else 0
+    longest = policy.longest_pass_ms if policy else 0.0
+    print(json.dumps({"seen": seen, "passes": passes, "longest_pass": longest}), flush=True)
 
 
 # desks to measure on --------------------------------------------------------------------------
@@ -277,13 +255,16 @@ def measure_frames(
         desk.set_status(lead, view.number, "rejected", note="bench: duplicate of the outage")
         time.sleep(gap)
     out, _ = reader.communicate("quit\n", timeout=60)
-    seen: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    report = json.loads(out.strip().splitlines()[-1])
+    seen: dict[str, float] = report["seen"]
     # a ticket never shown was rejected before the reader showed it: slower than the gap, and
     # counted so (as infinitely slow), not dropped from the figures
     latencies = [(seen[n] - t) * 1000 if n in seen else math.inf for n, t in committed.items()]
     desk.db.dispose()
     figures = percentiles(latencies)
     figures["missed"] = latencies.count(math.inf)
+    figures["passes"] = report["passes"]
+    figures["longest_pass"] = report["longest_pass"]
     return figures
 
 
@@ -413,12 +394,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--listeners", type=int, default=200)
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--sqlite-only", action="store_true")
-    parser.add_argument("--gc", default="default,freeze",
-                        help="the reader's collector, comma-separated: default, freeze, off")
+    parser.add_argument("--gc", default="console,default",
+                        help="the reader's collector, comma-separated: console, default, off")
     options = parser.parse_args(argv)
 
     if options.mode == "reader":
-        run_reader(options.args[0], options.args[1] if len(options.args) > 1 else "default")
+        run_reader(options.args[0], options.args[1] if len(options.args) > 1 else "console")
         return
     if options.mode == "idle-child":
         run_idle(options.args[0], float(options.args[1]))
@@ -442,7 +423,9 @@ def main(argv: list[str] | None = None) -> None:
                     figures = measure_frames(url, options.samples, options.urgent, options.gap,
                                              collector)  # fmt: skip
                 label = f"{backend}{GC_MODES[collector]}"
-                show(label, figures, f"{target}  missed {figures['missed']:.0f}")
+                passes = (f", full passes {figures['passes']:.0f} (longest "
+                          f"{figures['longest_pass']:.0f} ms)" if collector == "console" else "")
+                show(label, figures, f"{target}  missed {figures['missed']:.0f}{passes}")
     if options.mode in ("frames", "idle"):
         print(f"CPU of an idle console watching for changes ({options.seconds:.0f} s, "
               "target ≤ 0.5 % of a core)")  # fmt: skip

@@ -7,7 +7,6 @@ script and the tests both use it); ``run_console`` is what ``deskui`` runs with 
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import os
 import sys
@@ -16,14 +15,16 @@ from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
+from deskui.collector import CollectorPolicy
 from deskui.config import Settings
 from deskui.core.clock import Clock, SystemClock
 from deskui.core.enums import Role
@@ -38,6 +39,7 @@ from deskui.services.queries import DeskCounts
 from deskui.services.seed import DEMO_OPERATOR
 from deskui.services.users import Actor
 from deskui.store.db import Database, DatabaseUnavailable
+from deskui.store.feed import ALL_TABLES
 from deskui.widgets.keys import localize_bindings
 from deskui.widgets.status_line import StatusLine
 
@@ -51,6 +53,12 @@ COUNTS_INTERVAL = 2.0
 #: With the feed, changes arrive as they happen; this re-read only catches what time alone
 #: changes (a ticket whose due time passes becomes breached without any write).
 CLOCK_INTERVAL = 15.0
+#: Seconds from a desk change to the status line's new counts (the screen in front reads first).
+COUNTS_AFTER_CHANGE = 0.2
+#: Seconds after start-up when what the first screen built is frozen (see deskui.collector).
+SETTLE_AFTER = 2.0
+#: Seconds between checks whether a full garbage-collection pass is due.
+COLLECT_CHECK = 5.0
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
 #: Where each role starts: operators answer the phone, agents work the queue, leads watch SLAs.
 START_MODE = {
@@ -143,6 +151,7 @@ class DeskApp(App[None]):
         *,
         start_mode: str | None = None,
         live: bool = True,
+        collector: CollectorPolicy | None = None,
     ) -> None:
         # Textual reads the starting mode from DEFAULT_MODE while it initialises
         self.DEFAULT_MODE = start_mode or START_MODE.get(actor.role, "queue")  # type: ignore[misc]
@@ -158,6 +167,9 @@ class DeskApp(App[None]):
         self.live: LiveLink | None = None
         """The running change feed, if any."""
         self._want_live = live
+        self._counts_timer: Timer | None = None
+        self.collector = collector
+        """When full garbage-collection passes may run (the console's; None in tests)."""
         localize_bindings(self, t)
 
     # start-up ----------------------------------------------------------------------------
@@ -176,6 +188,15 @@ class DeskApp(App[None]):
                 log.exception("no change feed for %s; polling instead", self.desk.db.display_name)
         self.refresh_counts()
         self.set_interval(interval, self.refresh_counts, name="counts")
+        if self.collector is not None:
+            self.set_timer(SETTLE_AFTER, self.collector.settle, name="gc-settle")
+            self.set_interval(COLLECT_CHECK, self.collector.maybe_collect, name="gc")
+
+    async def on_event(self, event: events.Event) -> None:
+        """A key is activity: no garbage-collection pass while someone types."""
+        if self.collector is not None and isinstance(event, events.Key):
+            self.collector.activity()
+        await super().on_event(event)
 
     def on_unmount(self) -> None:
         """Stop the change feed."""
@@ -279,15 +300,36 @@ class DeskApp(App[None]):
                 self.post_message(ConnectionLost(str(worker.error)))
 
     def on_desk_changed(self, message: DeskChanged) -> None:
-        """Something changed on the desk: new counts, and tell the screen in front."""
+        """Something changed on the desk: tell the screen in front, then re-read the counts.
+
+        The screen in front reads first: what the operator is looking at gets the processor
+        before the status line's figures, which follow :data:`COUNTS_AFTER_CHANGE` later (a
+        burst of changes costs one read of the counts).
+        """
+        if self.collector is not None:
+            self.collector.activity()
         if "desk_setting" in message.tables:
-            self.desk.reload_rules()
-        self.refresh_counts()
+            self._reload_rules()
         self.screen.post_message(DeskChanged(message.tables))
         # the board rings for a new P1 even while another screen is in front
         board = self._screen_stacks.get("board")
         if board and board[0] is not self.screen:
             board[0].post_message(DeskChanged(message.tables))
+        if self._counts_timer is None:
+            self._counts_timer = self.set_timer(COUNTS_AFTER_CHANGE, self._counts_after_change,
+                                                name="counts-after-change")  # fmt: skip
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="rules")
+    def _reload_rules(self) -> None:
+        """The rules may have changed: read them (off the loop); if they did, everything shown
+        is read again under the new ones."""
+        _rules, changed = self.desk.reload_rules()
+        if changed:
+            self.post_message(DeskChanged(ALL_TABLES - {"desk_setting"}))
+
+    def _counts_after_change(self) -> None:
+        self._counts_timer = None
+        self.refresh_counts()
 
     def on_connection_lost(self, message: ConnectionLost) -> None:
         """Show the banner; the screen in front may want to know too."""
@@ -308,6 +350,7 @@ def make_app(
     demo: bool = False,
     start_mode: str | None = None,
     live: bool = True,
+    collector: CollectorPolicy | None = None,
 ) -> DeskApp:
     """Build the console for a prepared database (the schema must be current).
 
@@ -321,6 +364,8 @@ def make_app(
         demo: a demo desk, where nobody named at the keyboard means the demo operator.
         start_mode: the area to open first; by default the one for the user's role.
         live: run the change feed (off: the counts are polled, nothing else is live).
+        collector: the garbage-collection policy to follow (:func:`run_console` installs one;
+            tests run many apps in one process and leave the collector alone).
 
     Raises:
         NotFound: the user is not at this desk (or nobody was named on a real desk).
@@ -334,7 +379,8 @@ def make_app(
     actor = desk.actor(login)
     desk.rules  # noqa: B018 - read once now, so the form's matrix never touches the database
     t = Catalog(detect_language(settings.lang))
-    return DeskApp(settings, desk, actor, t, start_mode=start_mode, live=live)
+    return DeskApp(settings, desk, actor, t, start_mode=start_mode, live=live,
+                   collector=collector)  # fmt: skip
 
 
 def _safe_url(url: str) -> str:
@@ -369,7 +415,8 @@ def run_console(args: argparse.Namespace) -> int:
             if not desk.read(is_seeded):
                 sys.stderr.write(t("shell.cli.seeding") + "\n")
                 seed_demo(desk)
-        app = make_app(settings, database=db, demo=embedded)
+        collector = CollectorPolicy()
+        app = make_app(settings, database=db, demo=embedded, collector=collector)
     except NotFound:
         login = settings.user
         db_flag = f" --db {args.db}" if args.db else ""
@@ -388,9 +435,8 @@ def run_console(args: argparse.Namespace) -> int:
             db = _safe_url(settings.database_url)
             sys.stderr.write(t("shell.cli.no_database", db=db, reason=reason) + "\n")
         return EXIT_DATABASE
-    # everything loaded so far lives as long as the console: freezing it keeps the collector's
-    # full passes (130–160 ms) from stalling a keypress
-    gc.collect()
-    gc.freeze()
+    # everything loaded so far lives as long as the console: frozen, and full passes only in
+    # quiet moments from now on
+    collector.install()
     app.run()
     return app.return_code or 0

@@ -19,7 +19,13 @@ from deskui.services import queries, workflow
 from deskui.services.directory import RequesterView, search_requesters
 from deskui.services.intake import IntakeRequest, create_ticket
 from deskui.services.errors import ServiceError
-from deskui.services.rules import DeskRules, ensure_rule_settings, load_rules, save_rule_setting
+from deskui.services.rules import (
+    DeskRules,
+    ensure_rule_settings,
+    load_rules,
+    save_rule_setting,
+    stored_rule_text,
+)
 from deskui.services.users import Actor, ensure_groups, load_actor
 from deskui.services.views import TicketView
 from deskui.store.db import Database, DatabaseUnavailable
@@ -64,18 +70,26 @@ class DeskService:
         self.db = db
         self.clock: Clock = clock or SystemClock()
         self._rules: DeskRules | None = None
+        self._rules_text: dict[str, str] = {}
 
     @property
     def rules(self) -> DeskRules:
-        """The desk's rules, read once from the database."""
-        if self._rules is None:
-            with _translate_db_errors(self.db), self.db.read() as session:
-                self._rules = load_rules(session)
-        return self._rules
+        """The desk's rules, read from the database the first time and kept."""
+        rules = self._rules
+        return rules if rules is not None else self.reload_rules()[0]
 
-    def reload_rules(self) -> None:
-        """Forget the cached rules (after an admin changed them)."""
-        self._rules = None
+    def reload_rules(self) -> tuple[DeskRules, bool]:
+        """Read the stored rules again (an admin may have changed them, here or at another
+        console); parse them only if they differ from what is held. Reads the database: call
+        it from a worker. Returns the rules and whether they changed."""
+        with _translate_db_errors(self.db), self.db.read() as session:
+            text = stored_rule_text(session)
+            rules = self._rules
+            if rules is not None and text == self._rules_text:
+                return rules, False
+            rules = load_rules(session, text)
+        self._rules, self._rules_text = rules, text
+        return rules, True
 
     def read(self, fn: Callable[[Session], T]) -> T:
         """Run a read in its own session."""

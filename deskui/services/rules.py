@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from deskui.config import RULE_FILES, load_rule_files
@@ -90,9 +91,19 @@ def ensure_rule_settings(session: Session, now: datetime) -> None:
         session.add(DeskSetting(key=name, value=json.dumps(files[name]), updated_at=now))
 
 
-def load_rules(session: Session) -> DeskRules:
-    """The rules kept in the database, falling back to data/ for any not stored yet."""
-    stored = {s.key: json.loads(s.value) for s in session.exec(select(DeskSetting)).all()}
+def stored_rule_text(session: Session) -> dict[str, str]:
+    """The rule files as the database keeps them: JSON text by key (cheap to compare)."""
+    rows = session.execute(sa_select(DeskSetting.key, DeskSetting.value))  # type: ignore[call-overload]
+    return {key: value for key, value in rows}
+
+
+def load_rules(session: Session, stored_text: Mapping[str, str] | None = None) -> DeskRules:
+    """The rules kept in the database, falling back to data/ for any not stored yet.
+
+    ``stored_text``: what :func:`stored_rule_text` already read in this session.
+    """
+    text = stored_rule_text(session) if stored_text is None else stored_text
+    stored = {key: json.loads(value) for key, value in text.items()}
     files = load_rule_files() if set(RULE_FILES) - set(stored) else {}
     return DeskRules.from_files({name: stored.get(name) or files[name] for name in RULE_FILES})
 

@@ -28,7 +28,7 @@ from deskui.core.enums import ClockKind, ClockState, Priority
 from deskui.core.sanitize import sanitize_line
 from deskui.core.sla import SlaClock
 from deskui.services.board import BoardRow, BoardSnapshot
-from deskui.widgets.sla_text import clock_text
+from deskui.widgets.sla_text import STYLES, clock_label
 
 #: Cells of each fixed column of the ticket line (the summary takes what is left).
 FLAG, PRIORITY, NUMBER, STATUS, REQUESTER, ASSIGNEE, TIER = 6, 14, 15, 14, 16, 12, 6
@@ -37,6 +37,8 @@ _BOLD = Style(bold=True)
 #: Drawn ticket lines kept: a few screens in both flash phases (a bigger cache costs more to
 #: the garbage collector than it saves in drawing).
 _CACHE_LIMIT = 256
+#: Each clock state's style, parsed once.
+_CLOCK_STYLES = {state: Style.parse(style) + _BOLD for state, style in STYLES.items()}
 
 
 def fit(value: str | Text, width: int, style: str | Style = "") -> Text:
@@ -123,6 +125,11 @@ class BoardTable(ScrollView, can_focus=True):
         """Flash phase, 0 or 1, alternating with the seconds."""
         self._clocks: dict[str, dict[ClockKind, SlaClock]] = {}
         self._ticket_lines: dict[tuple[object, ...], Strip] = {}
+        self._clock_lines: dict[tuple[object, ...], Strip] = {}
+        """Clock lines drawn this second, by what they say: a read of the board in between
+        redraws only the lines whose words changed."""
+        self._styles: dict[tuple[str, str], Style] = {}
+        """The table's own style and its components' (cleared when the theme or CSS changes)."""
 
     # data in -----------------------------------------------------------------------------------
     @property
@@ -163,6 +170,7 @@ class BoardTable(ScrollView, can_focus=True):
         Every second the clock lines change, and the ticket lines of flashing tickets; the
         other ticket lines stay as they are.
         """
+        self._clock_lines.clear()
         if flagged != self.flagged:
             self.now, self.flagged, self.phase = now, flagged, phase
             self._clocks.clear()
@@ -239,24 +247,48 @@ class BoardTable(ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, max(lines, self.size.height))
 
     # drawing -----------------------------------------------------------------------------------
+    def notify_style_update(self) -> None:
+        """The theme or the stylesheet changed: forget the styles and lines drawn with them."""
+        self._styles.clear()
+        self._ticket_lines.clear()
+        self._clock_lines.clear()
+        super().notify_style_update()
+
+    def _style(self, kind: str, component: str = "") -> Style:
+        """The table's style (``kind`` "base") or a component's, as :meth:`_fg`, :meth:`_bg`
+        and :meth:`_badge` describe them; computed once per theme."""
+        key = (kind, component)
+        found = self._styles.get(key)
+        if found is None:
+            if kind == "base":
+                found = self.rich_style
+            else:
+                full = self.get_component_rich_style(component)
+                if kind == "fg":
+                    found = Style(color=full.color, bold=full.bold, italic=full.italic)
+                elif kind == "bg":
+                    found = Style(bgcolor=full.bgcolor)
+                else:
+                    found = Style(color=full.color, bgcolor=full.bgcolor, bold=full.bold)
+            self._styles[key] = found
+        return found
+
     def _fg(self, component: str) -> Style:
         """A component's text style alone, its colour blended as the theme means it."""
-        full = self.get_component_rich_style(component)
-        return Style(color=full.color, bold=full.bold, italic=full.italic)
+        return self._style("fg", component)
 
     def _bg(self, component: str) -> Style:
         """A component's background alone, blended onto the table's background."""
-        return Style(bgcolor=self.get_component_rich_style(component).bgcolor)
+        return self._style("bg", component)
 
     def _badge(self, component: str) -> Style:
         """A component's colours and weight together (a badge drawn on its own background)."""
-        full = self.get_component_rich_style(component)
-        return Style(color=full.color, bgcolor=full.bgcolor, bold=full.bold)
+        return self._style("badge", component)
 
     def render_line(self, y: int) -> Strip:
         """One line of the viewport: the header, or a ticket's line, or its clocks."""
         width = self.size.width
-        base = self.rich_style
+        base = self._style("base")
         if y == 0:
             return self._strip(self._header(width), width, base)
         index = int(self.scroll_offset.y) + y - 1
@@ -299,7 +331,7 @@ class BoardTable(ScrollView, can_focus=True):
 
     def _header(self, width: int) -> Text:
         t = self.app.t  # type: ignore[attr-defined]
-        style = self.rich_style + self._fg("board-table--header")
+        style = self._style("base") + self._fg("board-table--header")
         summary = width - (FLAG + PRIORITY + NUMBER + STATUS + REQUESTER + ASSIGNEE + TIER)
         line = Text(style=style, no_wrap=True)
         for label, cells in (("", FLAG), (t("field.priority"), PRIORITY),
@@ -345,21 +377,34 @@ class BoardTable(ScrollView, can_focus=True):
         return local.strftime("%H:%M" if local.date() == today else "%m-%d %H:%M")
 
     def _clock_strip(self, row: BoardRow, width: int, style: Style) -> Strip:
-        """The clock line, built straight from segments: it is drawn again every second."""
+        """The clock line: its words first, then segments only for words not drawn this second."""
         t = self.app.t  # type: ignore[attr-defined]
-        label = style + self._fg("board-table--label")
-        cells = (width - FLAG) // len(_CLOCKS)
         clocks = self.clocks(row)
-        segments = [Segment(" " * FLAG, style)]
+        words: list[tuple[str, ClockState, str, str]] = []
         for kind in _CLOCKS:
             clock = clocks[kind]
-            shown = clock_text(clock, t)
-            pieces = [(f"{t(f'clock.{kind}')} ", label),
-                      (shown.plain, style + Style.parse(str(shown.style)) + _BOLD)]  # fmt: skip
             if clock.state == ClockState.PAUSED and clock.paused_reason:
-                pieces.append((f" · {sanitize_line(clock.paused_reason)}", label))
+                note = f" · {sanitize_line(clock.paused_reason)}"
             elif clock.is_open and clock.state != ClockState.PAUSED:
-                pieces.append((f" {t('board.due', time=self._when(clock.due))}", label))
+                note = f" {t('board.due', time=self._when(clock.due))}"
+            else:
+                note = ""
+            words.append((f"{t(f'clock.{kind}')} ", clock.state, clock_label(clock, t), note))
+        key = (tuple(words), width, style)
+        strip = self._clock_lines.get(key)
+        if strip is None:
+            strip = self._clock_lines[key] = self._draw_clocks(words, width, style)
+        return strip
+
+    def _draw_clocks(self, words: list[tuple[str, ClockState, str, str]], width: int,
+                     style: Style) -> Strip:  # fmt: skip
+        label = style + self._fg("board-table--label")
+        cells = (width - FLAG) // len(_CLOCKS)
+        segments = [Segment(" " * FLAG, style)]
+        for name, state, shown, note in words:
+            pieces = [(name, label), (shown, style + _CLOCK_STYLES[state])]
+            if note:
+                pieces.append((note, label))
             segments.extend(fit_segments(pieces, cells - 1, style))
             segments.append(Segment(" ", style))
         return Strip(segments).adjust_cell_length(width, style)

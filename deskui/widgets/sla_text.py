@@ -44,11 +44,15 @@ def format_duration(seconds: float) -> str:
     return f"{sign}{minutes}m{secs:02d}s"
 
 
-def clock_text(clock: SlaClock, t: Catalog, *, word: bool = True) -> Text:
-    """A clock as styled text: ``▲ 12m30s warning``."""
+def clock_label(clock: SlaClock, t: Catalog, *, word: bool = True) -> str:
+    """A clock's words alone: ``▲ 12m30s warning`` (its style is ``STYLES[clock.state]``)."""
     state = clock.state
-    body = format_duration(clock.remaining_seconds)
-    label = f"{GLYPHS[state]} {body}"
+    label = f"{GLYPHS[state]} {format_duration(clock.remaining_seconds)}"
     if word:
         label += f" {t(f'clock_state.{state}')}"
-    return Text(label, style=STYLES[state], no_wrap=True)
+    return label
+
+
+def clock_text(clock: SlaClock, t: Catalog, *, word: bool = True) -> Text:
+    """A clock as styled text: ``▲ 12m30s warning``."""
+    return Text(clock_label(clock, t, word=word), style=STYLES[clock.state], no_wrap=True)

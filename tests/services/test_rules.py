@@ -38,3 +38,21 @@ def test_matrix_change_is_audited_and_applied(desk: DeskService) -> None:
     assert events[0].note == "no P4 for individuals" and events[0].actor_id == admin.id
     assert json.loads(events[0].old_value or "{}")["matrix"]["I3"][3] == "P4"
     assert json.loads(events[0].new_value)["matrix"]["I3"][3] == "P3"
+
+
+def test_another_consoles_rule_change_is_read_again_and_only_then_parsed(desk: DeskService) -> None:
+    """A console holds its rules; re-reading them parses nothing unless what is stored moved."""
+    other = DeskService(desk.db, desk.clock)
+    held = desk.rules
+    again, changed = desk.reload_rules()
+    assert again is held and not changed  # nothing changed: the same object, nothing parsed
+    matrix = {"vip_raise": True, "matrix": {"I1": ["P1", "P1", "P2", "P3"],
+                                            "I2": ["P1", "P2", "P3", "P4"],
+                                            "I3": ["P2", "P3", "P3", "P3"]}}  # fmt: skip
+    other.save_rules(other.actor("admin"), "matrix", matrix, "no P4 for individuals")
+    assert desk.rules is held and held.matrix.lookup(3, 4) == "P4"  # held until re-read
+    rules, changed = desk.reload_rules()
+    assert changed and rules is not held and rules.matrix.lookup(3, 4) == "P3"
+    assert desk.rules is rules
+    again, changed = desk.reload_rules()
+    assert again is rules and not changed

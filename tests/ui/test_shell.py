@@ -19,6 +19,7 @@ from deskui.services.desk import DeskService
 from deskui.services.seed import seed_demo
 from deskui.services.users import add_user
 from deskui.store.db import Database
+from deskui.store.feed import ALL_TABLES
 from deskui.widgets.status_line import StatusLine
 from tests.ui.conftest import SIZE, frozen_clock, make_test_app
 
@@ -157,9 +158,46 @@ async def test_status_line_shows_who_where_and_live_counts(demo_db: str) -> None
             requester=RequesterInput(name="赵六", phone="13900001111")))  # fmt: skip
         other.db.dispose()
         app.post_message(DeskChanged(frozenset({"ticket"})))
-        await settle(pilot)
+        for _ in range(50):  # the counts follow the screen in front, a moment later
+            await pilot.pause(0.05)
+            if f"Open {counts.open + 1}" in status_text(app):
+                break
         text = status_text(app)
         assert f"Open {counts.open + 1}" in text and f"P1 {counts.p1 + 1}" in text
+
+
+async def test_a_rule_change_at_another_console_reaches_this_one(
+    demo_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rules are read again off the loop, and the screen in front is told to re-read."""
+    seen: list[frozenset[str]] = []
+    monkeypatch.setattr(IntakeScreen, "on_desk_changed", lambda self, m: seen.append(m.tables),
+                        raising=False)  # fmt: skip
+    app = make_test_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.desk.rules.matrix.lookup(3, 4) == "P4"
+        other = DeskService(Database(demo_db), frozen_clock())
+        matrix = {"vip_raise": True, "matrix": {"I1": ["P1", "P1", "P2", "P3"],
+                                                "I2": ["P1", "P2", "P3", "P4"],
+                                                "I3": ["P2", "P3", "P3", "P3"]}}  # fmt: skip
+        other.save_rules(other.actor("admin"), "matrix", matrix, "no P4 for individuals")
+        other.db.dispose()
+        for _ in range(100):  # the feed tells the console; give it up to ten seconds
+            await pilot.pause(0.1)
+            if app.desk.rules.matrix.lookup(3, 4) == "P3":
+                break
+        assert app.desk.rules.matrix.lookup(3, 4) == "P3"
+        await settle(pilot)
+        # after the change itself, "everything may read differently now"
+        assert "desk_setting" in seen[0]
+        assert ALL_TABLES - {"desk_setting"} in seen
+        # the same rules again: nothing more is announced
+        seen.clear()
+        app.post_message(DeskChanged(frozenset({"desk_setting"})))
+        await settle(pilot)
+        await settle(pilot)
+        assert seen == [frozenset({"desk_setting"})]
 
 
 async def test_another_consoles_call_shows_by_itself(demo_db: str) -> None:
