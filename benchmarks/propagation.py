@@ -4,10 +4,12 @@ Three measurements, each printed as figures (nothing is asserted):
 
 ``frames``  (default)  Commit in one process → the first frame, written by another process, that
     shows the change. The reader is the console itself (``make_app``) on the emergency board,
-    its driver timestamping every frame it writes; it watches the desk through the change feed. The writer
-    logs a P1 (received a minute ago, so it sorts to the top of the board), notes the instant
-    its transaction committed, then rejects it again so the board keeps its size. Both sides
-    use the wall clock (``time.time()``, CLOCK_REALTIME), shared by processes on one host.
+    its driver timestamping every frame it writes; it watches the desk through the change feed.
+    The writer logs a P1 (received a minute ago, so it sorts to the top of the board), notes
+    the instant its transaction committed, then rejects it again so the board keeps its size.
+    Both sides use the wall clock (``time.time()``, CLOCK_REALTIME), shared by processes on one
+    host. ``--gc`` picks how the reader treats Python's garbage collector: ``console`` (the
+    console's own policy, as ``deskui`` runs), ``default`` (Python's schedule), ``off``.
     Targets: SQLite p99 ≤ 75 ms, PostgreSQL p99 ≤ 50 ms.
 ``idle``    The CPU a console spends watching a desk where nothing happens: a feed alone in a
     process for N seconds, its process CPU time over wall time. Target ≤ 0.5 % of a core.

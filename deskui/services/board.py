@@ -23,10 +23,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, bindparam, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
@@ -178,19 +179,36 @@ _DUE_COLUMNS = {
 }
 
 
-def _due_soon(horizons: Mapping[tuple[Priority, ClockKind], datetime]) -> Any:
+@lru_cache(maxsize=8)
+def _due_soon(pairs: tuple[tuple[Priority, ClockKind], ...]) -> Any:
     """SQL: the ticket's own priority has a clock whose cached due time is within its horizon.
 
-    ``next_due`` (indexed) narrows the scan to the widest horizon; the per-clock due columns
-    then drop, say, a P4 whose response is due in 50 minutes although its resolution clock,
-    counted in working days, could warn that far out.
+    ``next_due`` (indexed) narrows the scan to the widest horizon (parameter ``widest``); the
+    per-clock due columns (parameters ``due_0``, ``due_1``, … in the order of ``pairs``) then
+    drop, say, a P4 whose response is due in 50 minutes although its resolution clock, counted
+    in working days, could warn that far out. Built once per set of SLA targets; each read
+    only binds new instants.
     """
-    widest = max(horizons.values())
     per_clock = [
-        and_(col(Ticket.priority) == str(priority), col(_DUE_COLUMNS[kind]) <= cutoff)
-        for (priority, kind), cutoff in horizons.items()
-    ]
-    return and_(col(Ticket.next_due).is_not(None), col(Ticket.next_due) <= widest, or_(*per_clock))
+        and_(col(Ticket.priority) == str(priority),
+             col(_DUE_COLUMNS[kind]) <= bindparam(f"due_{i}"))
+        for i, (priority, kind) in enumerate(pairs)
+    ]  # fmt: skip
+    return _board_query(
+        col(Ticket.next_due).is_not(None), col(Ticket.next_due) <= bindparam("widest"),
+        or_(*per_clock),
+    )  # fmt: skip
+
+
+def _board_query(*conditions: Any) -> Any:
+    """Open tickets meeting ``conditions``, with their requester's, assignee's and group's names."""
+    return (
+        sa_select(*_TICKET_COLUMNS, *_NAME_COLUMNS)
+        .outerjoin(Requester, col(Requester.id) == col(Ticket.requester_id))
+        .outerjoin(User, col(User.id) == col(Ticket.assignee_id))
+        .outerjoin(Group, col(Group.id) == col(Ticket.group_id))
+        .where(col(Ticket.is_open).is_(True), *conditions)
+    )
 
 
 def board_snapshot(
@@ -205,15 +223,13 @@ def board_snapshot(
         lookahead: also read the tickets that may enter the board within this span, so the board
             knows when to read again.
     """
-    open_ticket = col(Ticket.is_open).is_(True)
     horizons = warning_horizons(rules, now + lookahead)
-    urgent_priorities = [str(p) for p in BOARD_PRIORITIES]
+    pairs = tuple(horizons)
     # plain rows, not ORM objects: a read every time the desk changes should allocate little
-    urgent = session.execute(
-        sa_select(*_TICKET_COLUMNS).where(open_ticket, col(Ticket.priority).in_(urgent_priorities))
-    ).all()
+    urgent = session.execute(_URGENT).all()
+    cutoffs = {f"due_{i}": horizons[pair] for i, pair in enumerate(pairs)}
     due_soon = session.execute(
-        sa_select(*_TICKET_COLUMNS).where(open_ticket, _due_soon(horizons))
+        _due_soon(pairs), {"widest": max(horizons.values()), **cutoffs}
     ).all()
     candidates = {t.id: t for t in (*urgent, *due_soon)}
     events: dict[int, list[Any]] = {}
@@ -239,7 +255,7 @@ def board_snapshot(
             entry = _warning_instant(clock, now, measure, ratio)
             if entry is not None:
                 recheck_at = min(recheck_at, entry)
-    rows = _rows(session, chosen, rules, now)
+    rows = [_row(ticket, clocks, rules, now) for ticket, clocks in chosen]
     rows.sort(key=lambda r: (r.due is None, r.due or now, r.priority.level, r.number))
     return BoardSnapshot(
         as_of=now, rows=tuple(rows), recheck_at=max(recheck_at, now + timedelta(seconds=1)),
@@ -256,56 +272,26 @@ _EVENT_COLUMNS = tuple(col(c) for c in (
     TicketEvent.ticket_id, TicketEvent.at, TicketEvent.kind, TicketEvent.field,
     TicketEvent.new_value, TicketEvent.note,
 ))  # fmt: skip
-_REQUESTER_COLUMNS = tuple(col(c) for c in (Requester.id, Requester.name, Requester.department))
-_USER_COLUMNS = tuple(col(c) for c in (User.id, User.login, User.name))
-_GROUP_COLUMNS = tuple(col(c) for c in (Group.id, Group.code, Group.name_zh, Group.name_en))
+_NAME_COLUMNS: tuple[Any, ...] = (
+    col(Requester.name).label("requester_name"), col(Requester.department),
+    col(User.login).label("assignee_login"), col(User.name).label("assignee_name"),
+    col(Group.code).label("group_code"), col(Group.name_zh), col(Group.name_en),
+)  # fmt: skip
+_URGENT = _board_query(col(Ticket.priority).in_([str(p) for p in BOARD_PRIORITIES]))
 
 
-def _rows(
-    session: Session,
-    chosen: list[tuple[Any, dict[ClockKind, SlaClock]]],
-    rules: DeskRules,
-    now: datetime,
-) -> list[BoardRow]:
-    if not chosen:
-        return []
-    tickets = [t for t, _ in chosen]
-    requesters = {
-        r.id: r for r in session.execute(
-            sa_select(*_REQUESTER_COLUMNS)
-            .where(col(Requester.id).in_({t.requester_id for t in tickets}))
-        )
-    }  # fmt: skip
-    user_ids = {t.assignee_id for t in tickets if t.assignee_id is not None}
-    users = (
-        {u.id: u for u in session.execute(
-            sa_select(*_USER_COLUMNS).where(col(User.id).in_(user_ids)))}
-        if user_ids
-        else {}
+def _row(ticket: Any, clocks: dict[ClockKind, SlaClock], rules: DeskRules,
+         now: datetime) -> BoardRow:  # fmt: skip
+    """A board row from a ticket row of :func:`_board_query` and its clocks at ``now``."""
+    return BoardRow(
+        id=ticket.id, number=ticket.number, priority=Priority(ticket.priority),
+        status=Status(ticket.status), summary=ticket.summary,
+        requester=ticket.requester_name or "-", department=ticket.department, vip=ticket.vip,
+        assignee=ticket.assignee_login, assignee_name=ticket.assignee_name,
+        group_code=ticket.group_code, group_name_zh=ticket.name_zh,
+        group_name_en=ticket.name_en, tier=ticket.tier, version=ticket.version, clocks=clocks,
+        due=nearest_due(clocks), warns_at=_warns_at(clocks, rules, now),
     )  # fmt: skip
-    groups = {
-        g.id: g for g in session.execute(sa_select(*_GROUP_COLUMNS))
-    }
-    rows = []
-    for ticket, clocks in chosen:
-        requester = requesters.get(ticket.requester_id)
-        user = users.get(ticket.assignee_id) if ticket.assignee_id else None
-        group = groups.get(ticket.group_id) if ticket.group_id else None
-        rows.append(
-            BoardRow(
-                id=ticket.id, number=ticket.number, priority=Priority(ticket.priority),
-                status=Status(ticket.status), summary=ticket.summary,
-                requester=requester.name if requester else "-",
-                department=requester.department if requester else None, vip=ticket.vip,
-                assignee=user.login if user else None, assignee_name=user.name if user else None,
-                group_code=group.code if group else None,
-                group_name_zh=group.name_zh if group else None,
-                group_name_en=group.name_en if group else None, tier=ticket.tier,
-                version=ticket.version, clocks=clocks, due=nearest_due(clocks),
-                warns_at=_warns_at(clocks, rules, now),
-            )  # fmt: skip
-        )
-    return rows
 
 
 def _warns_at(

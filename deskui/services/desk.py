@@ -17,8 +17,8 @@ from deskui.core.clock import Clock, SystemClock
 from deskui.core.enums import Role
 from deskui.services import queries, workflow
 from deskui.services.directory import RequesterView, search_requesters
-from deskui.services.intake import IntakeRequest, create_ticket
 from deskui.services.errors import ServiceError
+from deskui.services.intake import IntakeRequest, create_ticket
 from deskui.services.rules import (
     DeskRules,
     ensure_rule_settings,

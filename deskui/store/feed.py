@@ -8,8 +8,8 @@ One interface, three backends, chosen by :func:`open_feed` from the database URL
   this console's own writes made through the engine's pool: a console sees its own changes
   without help, and :meth:`ChangeFeed.notify_local` only makes them show at once. When to read
   it: on Linux, when inotify says a file of the database was written (so an idle desk costs
-  nothing to watch and a commit is seen within a millisecond), with a safety read every second;
-  elsewhere, every 40 ms. SQLite cannot tell which tables moved, so a change is reported as
+  nothing to watch and a commit is seen within a millisecond), with a safety read every few
+  seconds; elsewhere, every 40 ms. SQLite cannot tell which tables moved, so a change is reported as
   :data:`ALL_TABLES`. The feed also checks that the file is still there (a database on a
   removed disk or a share that went away): a missing file is a lost connection; the same file
   back again is a restored one.
@@ -205,6 +205,9 @@ class ChangeFeed:
 
 #: Follow-up polls after a write was seen: 1, 2, 4 … 64 ms later.
 _FOLLOW_FIRST, _FOLLOW_LAST = 0.001, 0.064
+#: Seconds between a SQLite feed's checks that its file is still the one opened: with inotify
+#: (which reports a replaced or deleted file itself, so this is only a safety net) and without.
+WATCHED_CHECK_EVERY, POLLED_CHECK_EVERY = 5.0, 1.0
 
 
 class _Waker:
@@ -299,7 +302,10 @@ class SqliteFeed(ChangeFeed):
     Args:
         path: the database file.
         interval: seconds between polls where the files cannot be watched.
-        check_every: seconds between checks that the file is still the one opened.
+        check_every: seconds between checks that the file is still the one opened (with
+            inotify also a look at ``data_version``, in case a notification was missed); by
+            default :data:`WATCHED_CHECK_EVERY` with inotify, :data:`POLLED_CHECK_EVERY`
+            without. Each check wakes the process: an idle console should wake rarely.
         watch_files: use inotify where available (off: always poll).
         backoff: reconnection waits.
     """
@@ -311,7 +317,7 @@ class SqliteFeed(ChangeFeed):
         path: str | os.PathLike[str],
         *,
         interval: float = 0.04,
-        check_every: float = 1.0,
+        check_every: float | None = None,
         watch_files: bool = True,
         backoff: Backoff | None = None,
     ) -> None:
@@ -359,7 +365,10 @@ class SqliteFeed(ChangeFeed):
         self._watch = _DirectoryWatch.open(self.path) if self.watch_files else None
         self._conn, seen = self._open()
         self._came_up()
-        next_check = time.monotonic() + self.check_every
+        every = self.check_every
+        if every is None:
+            every = WATCHED_CHECK_EVERY if self._watch is not None else POLLED_CHECK_EVERY
+        next_check = time.monotonic() + every
         follow: float | None = None  # the next follow-up poll after a write was seen
         while not self._stop.is_set():
             now = time.monotonic()
@@ -395,7 +404,7 @@ class SqliteFeed(ChangeFeed):
                 self._emit(Changed(ALL_TABLES))
             now = time.monotonic()
             if touched or now >= next_check:
-                next_check = now + self.check_every
+                next_check = now + every
                 if self._identity_now() != self._identity:
                     # the file was replaced (restored from a backup): everything may differ
                     self._close()
