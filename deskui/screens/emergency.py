@@ -36,7 +36,7 @@ from deskui.services.board import (
 )
 from deskui.services.errors import ClaimConflict, PermissionDenied, ServiceError
 from deskui.store.db import DatabaseUnavailable
-from deskui.widgets.board_escalate import EscalateDialog
+from deskui.screens.board_escalate import EscalateDialog
 from deskui.widgets.board_table import BoardTable
 from deskui.widgets.keys import localize_bindings
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.request import pathname2url
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -41,6 +42,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    """The file's device and inode; None when there is no file yet (raises nothing then)."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 def _sqlite_begin(connection: Any) -> None:
@@ -75,13 +85,61 @@ class Database:
             kwargs["pool_size"] = 5
             kwargs["max_overflow"] = 5
         self.lock_path: Path | None = None
+        self.path: Path | None = None
+        """The SQLite database file (None in memory and on PostgreSQL)."""
+        self._identity: tuple[int, int] | None = None
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
+            self.path = Path(parsed.database).absolute()
             self.lock_path = Path(f"{parsed.database}.writelock")
+            self._identity = _file_identity(self.path)
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
+        if self.path is not None:
+            event.listen(self.engine, "do_connect", self._open_existing)
+            event.listen(self.engine, "connect", self._note_file)
         self.write_engine: Engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+
+    # a SQLite file that goes away --------------------------------------------------------------
+    def _open_existing(self, _dialect: Any, _record: Any, cargs: list[Any],
+                       cparams: dict[str, Any]) -> None:  # fmt: skip
+        # once the file exists, a new connection opens it or fails: it never creates an empty
+        # database where the real one went missing
+        if self._identity is not None and self.path is not None:
+            cargs[:1] = [f"file:{pathname2url(str(self.path))}?mode=rw"]
+            cparams["uri"] = True
+
+    def _note_file(self, _connection: Any, _record: Any) -> None:
+        if self._identity is None and self.path is not None:
+            self._identity = _file_identity(self.path)
+
+    def _check_file(self) -> None:
+        """Before a session: the file must still be the one the pooled connections hold.
+
+        A deleted file fails here (the open connections would go on reading and writing the
+        unlinked one, and a call saved there would be lost). A replaced file (a backup put back)
+        closes the pool, so the next connections open the file now at the path.
+
+        Raises:
+            DatabaseUnavailable: the file is gone.
+        """
+        if self._identity is None or self.path is None:
+            return
+        try:
+            now = _file_identity(self.path)
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise DatabaseUnavailable(
+                f"database {self.display_name} unavailable: {self.path}: {reason}"
+            ) from exc
+        if now is None:
+            raise DatabaseUnavailable(
+                f"database {self.display_name} unavailable: the file {self.path} is gone"
+            )
+        if now != self._identity:
+            self.engine.dispose()
+            self._identity = now
 
     @property
     def is_sqlite(self) -> bool:
@@ -96,6 +154,7 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading; nothing it does is committed."""
+        self._check_file()
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
 
@@ -105,6 +164,7 @@ class Database:
 
         Everything done inside — the change and its audit events — commits together or not at all.
         """
+        self._check_file()
         with self._writer_turn(), Session(self.write_engine, expire_on_commit=False) as session:
             with session.begin():
                 # on PostgreSQL every flushed table is announced to the listening consoles in

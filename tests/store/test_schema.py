@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import sqlite3
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -11,7 +15,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-from deskui.store.db import Database
+from deskui.store.db import Database, DatabaseUnavailable
 from deskui.store.migrate import current_revision, head_revision, needs_upgrade
 
 
@@ -64,3 +68,65 @@ def test_foreign_keys_are_enforced(database: Database) -> None:
 
     with pytest.raises(IntegrityError), database.write() as session:
         session.execute(text("INSERT INTO user_group (user_id, group_id) VALUES (999, 999)"))
+
+
+def copy_of(path: Path, backup: Path) -> Path:
+    """A backup of the SQLite file at ``path``, taken the way an operator would."""
+    with sqlite3.connect(path) as source, sqlite3.connect(backup) as target:
+        source.backup(target)
+    return backup
+
+
+def test_a_sqlite_file_that_goes_away_is_not_recreated_empty(tmp_path: Path) -> None:
+    """Deleted under a running console: reads and writes fail; put back: they work again."""
+    path = tmp_path / "gone.db"
+    db = Database(f"sqlite:///{path}")
+    with db.write() as session:
+        session.execute(text("CREATE TABLE c (n INTEGER)"))
+        session.execute(text("INSERT INTO c VALUES (1)"))
+    backup = copy_of(path, tmp_path / "backup.db")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    with pytest.raises(DatabaseUnavailable, match="gone"), db.write() as session:
+        session.execute(text("INSERT INTO c VALUES (2)"))
+    with pytest.raises(DatabaseUnavailable, match="gone"), db.read() as session:
+        session.execute(text("SELECT n FROM c"))
+    assert not path.exists()  # no empty database where the real one went missing
+    shutil.copy(backup, path)
+    with db.read() as session:
+        assert session.execute(text("SELECT n FROM c")).scalars().all() == [1]
+    db.dispose()
+
+
+def test_a_sqlite_file_replaced_by_a_backup_is_the_one_read_and_written(tmp_path: Path) -> None:
+    path = tmp_path / "desk.db"
+    db = Database(f"sqlite:///{path}")
+    with db.write() as session:
+        session.execute(text("CREATE TABLE c (n INTEGER)"))
+        session.execute(text("INSERT INTO c VALUES (1)"))
+    backup = copy_of(path, tmp_path / "backup.db")
+    with db.write() as session:
+        session.execute(text("INSERT INTO c VALUES (2)"))
+    with db.read() as session:  # a pooled connection stays open on the file
+        assert session.execute(text("SELECT count(*) FROM c")).scalar() == 2
+    with sqlite3.connect(path) as conn:  # the desk is quiet: its log is in the file
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    os.replace(backup, path)  # the backup is put back while the console runs
+    with db.write() as session:
+        session.execute(text("INSERT INTO c VALUES (3)"))
+    with db.read() as session:
+        assert session.execute(text("SELECT n FROM c ORDER BY n")).scalars().all() == [1, 3]
+    db.dispose()
+    other = Database(f"sqlite:///{path}")
+    with other.read() as session:
+        assert session.execute(text("SELECT n FROM c ORDER BY n")).scalars().all() == [1, 3]
+    other.dispose()
+
+
+def test_a_new_sqlite_file_is_created_once(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "new.db"
+    db = Database(f"sqlite:///{path}")
+    with db.write() as session:
+        session.execute(text("CREATE TABLE c (n INTEGER)"))
+    assert path.exists() and db.path == path.absolute()
+    db.dispose()

@@ -32,7 +32,7 @@ from deskui.services.intake import IntakeRequest
 from deskui.services.users import add_user
 from deskui.store.db import Database, DatabaseUnavailable
 from deskui.store.feed import Backoff, PostgresFeed, SqliteFeed
-from deskui.widgets.board_escalate import EscalateDialog
+from deskui.screens.board_escalate import EscalateDialog
 from tests.conftest import SHANGHAI, STAFF
 
 
