@@ -70,21 +70,22 @@ def test_foreign_keys_are_enforced(database: Database) -> None:
         session.execute(text("INSERT INTO user_group (user_id, group_id) VALUES (999, 999)"))
 
 
-def copy_of(path: Path, backup: Path) -> Path:
-    """A backup of the SQLite file at ``path``, taken the way an operator would."""
-    with sqlite3.connect(path) as source, sqlite3.connect(backup) as target:
-        source.backup(target)
-    return backup
-
-
-def test_a_sqlite_file_that_goes_away_is_not_recreated_empty(tmp_path: Path) -> None:
-    """Deleted under a running console: reads and writes fail; put back: they work again."""
-    path = tmp_path / "gone.db"
+def desk_with_backup(tmp_path: Path) -> tuple[Database, Path, Path]:
+    """A SQLite desk file holding one row, and a backup of it taken the way an operator would."""
+    path = tmp_path / "desk.db"
     db = Database(f"sqlite:///{path}")
     with db.write() as session:
         session.execute(text("CREATE TABLE c (n INTEGER)"))
         session.execute(text("INSERT INTO c VALUES (1)"))
-    backup = copy_of(path, tmp_path / "backup.db")
+    backup = tmp_path / "backup.db"
+    with sqlite3.connect(path) as source, sqlite3.connect(backup) as target:
+        source.backup(target)
+    return db, path, backup
+
+
+def test_a_sqlite_file_that_goes_away_is_not_recreated_empty(tmp_path: Path) -> None:
+    """Deleted under a running console: reads and writes fail; put back: they work again."""
+    db, path, backup = desk_with_backup(tmp_path)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     with pytest.raises(DatabaseUnavailable, match="gone"), db.write() as session:
@@ -99,12 +100,7 @@ def test_a_sqlite_file_that_goes_away_is_not_recreated_empty(tmp_path: Path) -> 
 
 
 def test_a_sqlite_file_replaced_by_a_backup_is_the_one_read_and_written(tmp_path: Path) -> None:
-    path = tmp_path / "desk.db"
-    db = Database(f"sqlite:///{path}")
-    with db.write() as session:
-        session.execute(text("CREATE TABLE c (n INTEGER)"))
-        session.execute(text("INSERT INTO c VALUES (1)"))
-    backup = copy_of(path, tmp_path / "backup.db")
+    db, path, backup = desk_with_backup(tmp_path)
     with db.write() as session:
         session.execute(text("INSERT INTO c VALUES (2)"))
     with db.read() as session:  # a pooled connection stays open on the file
