@@ -156,7 +156,11 @@ def run_reader(url: str, collector: str = "console") -> None:
     seen = driver.first_seen if isinstance(driver, StampingDriver) else {}
     passes = policy.passes if policy else 0
     longest = policy.longest_pass_ms if policy else 0.0
-    print(json.dumps({"seen": seen, "passes": passes, "longest_pass": longest}), flush=True)
+    automatic = policy.automatic_passes if policy else 0
+    longest_automatic = policy.longest_automatic_ms if policy else 0.0
+    print(json.dumps({"seen": seen, "passes": passes, "longest_pass": longest,
+                      "automatic": automatic, "longest_automatic": longest_automatic}),
+          flush=True)  # fmt: skip
 
 
 # desks to measure on --------------------------------------------------------------------------
@@ -267,6 +271,8 @@ def measure_frames(
     figures["missed"] = latencies.count(math.inf)
     figures["passes"] = report["passes"]
     figures["longest_pass"] = report["longest_pass"]
+    figures["automatic"] = report["automatic"]
+    figures["longest_automatic"] = report["longest_automatic"]
     return figures
 
 
@@ -425,8 +431,10 @@ def main(argv: list[str] | None = None) -> None:
                     figures = measure_frames(url, options.samples, options.urgent, options.gap,
                                              collector)  # fmt: skip
                 label = f"{backend}{GC_MODES[collector]}"
-                passes = (f", full passes {figures['passes']:.0f} (longest "
-                          f"{figures['longest_pass']:.0f} ms)" if collector == "console" else "")
+                passes = (f", full passes: quiet {figures['passes']:.0f}, automatic "
+                          f"{figures['automatic']:.0f} (longest "
+                          f"{figures['longest_automatic']:.0f} ms)" if collector == "console"
+                          else "")  # fmt: skip
                 show(label, figures, f"{target}  missed {figures['missed']:.0f}{passes}")
     if options.mode in ("frames", "idle"):
         print(f"CPU of an idle console watching for changes ({options.seconds:.0f} s, "

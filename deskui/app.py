@@ -168,6 +168,7 @@ class DeskApp(App[None]):
         """The running change feed, if any."""
         self._want_live = live
         self._counts_timer: Timer | None = None
+        self._gap_timer: Timer | None = None
         self.collector = collector
         """When full garbage-collection passes may run (the console's; None in tests)."""
         localize_bindings(self, t)
@@ -195,8 +196,24 @@ class DeskApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         """A key is activity: no garbage-collection pass while someone types."""
         if self.collector is not None and isinstance(event, events.Key):
-            self.collector.activity()
+            self._activity()
         await super().on_event(event)
+
+    def _activity(self) -> None:
+        """A key or a desk change: the collector's pass waits for the gap after it."""
+        collector = self.collector
+        if collector is None:
+            return
+        collector.activity()
+        if self._gap_timer is None:
+            self._gap_timer = self.set_timer(collector.quiet, self._in_the_gap, name="gc-gap")
+        else:
+            self._gap_timer.reset()
+
+    def _in_the_gap(self) -> None:
+        self._gap_timer = None
+        if self.collector is not None:
+            self.collector.maybe_collect()
 
     def on_unmount(self) -> None:
         """Stop the change feed."""
@@ -306,8 +323,7 @@ class DeskApp(App[None]):
         before the status line's figures, which follow :data:`COUNTS_AFTER_CHANGE` later (a
         burst of changes costs one read of the counts).
         """
-        if self.collector is not None:
-            self.collector.activity()
+        self._activity()
         if "desk_setting" in message.tables:
             self._reload_rules()
         self.screen.post_message(DeskChanged(message.tables))

@@ -1,26 +1,30 @@
 """When Python's garbage collector may pause the console.
 
-CPython's cyclic collector stops the whole process for a full pass over every tracked object
-once enough survivors pile up. In a console that has run for a while that pass takes 50–150 ms,
-and it falls wherever the allocations happen to tip it: in the middle of drawing a change that
-another console just made, or of answering a key. The young generations are cheap (a
-millisecond or two) and stay automatic; the full pass is what this module moves.
+CPython's cyclic collector stops the whole process for a full pass over every tracked object it
+is not told to skip. Right after start-up that is every object of Textual, Rich, SQLAlchemy and
+the desk: a full pass then takes 130–250 ms, and it falls wherever the allocations happen to tip
+it, in the middle of drawing a change that another console just made or of answering a key.
 
 :class:`CollectorPolicy` does three things:
 
 * :meth:`~CollectorPolicy.install` (before the app runs): collect once, then *freeze* what is
   alive (``gc.freeze()``): modules, classes, the catalog, the rules. They live as long as the
-  process, and a frozen object is never scanned again. Automatic full passes are switched off.
+  process, and a frozen object is never scanned again.
 * :meth:`~CollectorPolicy.settle` (once the first screen is drawn): collect and freeze again,
   so the app, its first screen and the stylesheet leave the collector's reach too.
-* :meth:`~CollectorPolicy.maybe_collect` (called by a timer): run the full pass in a quiet
-  moment (no key and no desk change for :attr:`~CollectorPolicy.quiet` seconds) once
-  :attr:`~CollectorPolicy.every` seconds have passed since the last; and regardless of quiet
-  after :attr:`~CollectorPolicy.at_most` seconds, so memory stays bounded on a busy desk.
+* :meth:`~CollectorPolicy.maybe_collect` (called :attr:`~CollectorPolicy.quiet` seconds after
+  the last key or desk change, and by a slow timer): a full pass in the gap between two
+  changes, at most every :attr:`~CollectorPolicy.every` seconds, and regardless of quiet after
+  :attr:`~CollectorPolicy.at_most` seconds. Python's own automatic full passes are off.
 
-The periodic pass is a plain ``gc.collect()`` over everything not frozen: screens opened and
-closed since start-up are collected as usual. Only what existed at start-up and after the first
-paint is frozen, and that lives until the console closes.
+Frequent short passes are the point. Widgets rebuilt on a change (a footer whose keys grey out)
+leave cyclic garbage behind, over 10,000 objects a second on a desk changing four times a
+second; a pass takes time in proportion to what piled up since the last one. Python's schedule
+let it pile up to passes of 100–900 ms at random moments; forcing one every five minutes stopped
+the console for 4 s. A pass every few seconds, in a gap, takes a few tens of milliseconds.
+
+Only what existed at start-up and after the first paint is frozen, and that lives until the
+console closes.
 """
 
 from __future__ import annotations
@@ -39,18 +43,19 @@ NEVER = 2**31 - 1
 
 @dataclass
 class CollectorPolicy:
-    """Full garbage-collection passes in quiet moments only (see the module docstring).
+    """Start-up frozen, and full garbage-collection passes in quiet moments (see the module
+    docstring).
 
     Attributes:
-        every: seconds between full passes when the console is quiet at the time.
-        at_most: the longest stretch without a full pass, quiet or not.
+        every: seconds between the policy's full passes, each in a quiet moment.
         quiet: seconds without a key or a desk change that make a quiet moment.
+        at_most: the longest stretch without a full pass, quiet or not.
         clock: monotonic seconds (a test's fake).
     """
 
-    every: float = 60.0
-    at_most: float = 300.0
-    quiet: float = 2.0
+    every: float = 5.0
+    quiet: float = 0.1
+    at_most: float = 30.0
     clock: Callable[[], float] = time.monotonic
     installed: bool = field(default=False, init=False)
     passes: int = field(default=0, init=False)
@@ -59,12 +64,18 @@ class CollectorPolicy:
     """How long the last full pass took, in milliseconds."""
     longest_pass_ms: float = field(default=0.0, init=False)
     """The longest full pass so far, in milliseconds."""
+    automatic_passes: int = field(default=0, init=False)
+    """Full passes Python ran on its own schedule (after install)."""
+    longest_automatic_ms: float = field(default=0.0, init=False)
+    """The longest of those, in milliseconds."""
+    _own_pass: bool = field(default=False, init=False, repr=False)
     _thresholds: tuple[int, int, int] | None = field(default=None, init=False, repr=False)
+    _automatic_started: float = field(default=0.0, init=False, repr=False)
     _last_pass: float = field(default=0.0, init=False, repr=False)
     _last_activity: float = field(default=0.0, init=False, repr=False)
 
     def install(self) -> None:
-        """Collect, freeze the survivors, and take full passes off automatic."""
+        """Collect, freeze the survivors, and take Python's full passes off automatic."""
         if self.installed:
             return
         self._thresholds = gc.get_threshold()
@@ -73,6 +84,18 @@ class CollectorPolicy:
         gc.set_threshold(young, middle, NEVER)
         self.installed = True
         self._last_pass = self._last_activity = self.clock()
+        gc.callbacks.append(self._observe)
+
+    def _observe(self, phase: str, info: dict[str, int]) -> None:
+        # Python's own full passes, timed (the policy's are timed in maybe_collect)
+        if info.get("generation") != 2 or self._own_pass:
+            return
+        if phase == "start":
+            self._automatic_started = time.perf_counter()
+        else:
+            took = (time.perf_counter() - self._automatic_started) * 1000
+            self.automatic_passes += 1
+            self.longest_automatic_ms = max(self.longest_automatic_ms, took)
 
     def settle(self) -> None:
         """The console is up: collect and freeze what it built to show its first screen."""
@@ -99,7 +122,11 @@ class CollectorPolicy:
         if not self.due():
             return False
         started = time.perf_counter()
-        found = gc.collect()
+        self._own_pass = True
+        try:
+            found = gc.collect()
+        finally:
+            self._own_pass = False
         self.last_pass_ms = (time.perf_counter() - started) * 1000
         self.longest_pass_ms = max(self.longest_pass_ms, self.last_pass_ms)
         self.passes += 1
@@ -108,12 +135,17 @@ class CollectorPolicy:
         return True
 
     def uninstall(self) -> None:
-        """Back to Python's own schedule (the frozen objects stay frozen)."""
+        """No more passes of the policy's own (the frozen objects stay frozen)."""
+        if self._observe in gc.callbacks:
+            gc.callbacks.remove(self._observe)
         if self.installed and self._thresholds is not None:
             gc.set_threshold(*self._thresholds)
         self.installed = False
 
-    @staticmethod
-    def _collect_and_freeze() -> None:
-        gc.collect()
-        gc.freeze()
+    def _collect_and_freeze(self) -> None:
+        self._own_pass = True
+        try:
+            gc.collect()
+            gc.freeze()
+        finally:
+            self._own_pass = False

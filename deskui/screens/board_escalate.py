@@ -13,10 +13,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Label, Static, TextArea
+from textual.widgets import Button, Label, Static, TextArea
 
 from deskui.services.errors import PermissionDenied, ServiceError
 from deskui.store.db import DatabaseUnavailable
+from deskui.widgets.footer import DeskFooter
 from deskui.widgets.keys import localize_bindings
 
 
@@ -81,7 +82,7 @@ class EscalateDialog(ModalScreen[int | None]):
             with Horizontal(id="escalate-buttons"):
                 yield Button(t("board.key.submit"), id="escalate-submit", variant="warning")
                 yield Button(t("board.key.cancel"), id="escalate-cancel")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         """Translate the keys and put the cursor in the note."""

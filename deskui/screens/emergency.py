@@ -22,10 +22,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from deskui.core.enums import ClockState, Priority, Role
 from deskui.messages import ConnectionLost, ConnectionRestored, DeskChanged
+from deskui.screens.board_escalate import EscalateDialog
 from deskui.services.board import (
     BOARD_TABLES,
     Alert,
@@ -36,8 +37,8 @@ from deskui.services.board import (
 )
 from deskui.services.errors import ClaimConflict, PermissionDenied, ServiceError
 from deskui.store.db import DatabaseUnavailable
-from deskui.screens.board_escalate import EscalateDialog
 from deskui.widgets.board_table import BoardTable
+from deskui.widgets.footer import DeskFooter
 from deskui.widgets.keys import localize_bindings
 
 _BANNER_ITEMS = 3
@@ -123,7 +124,7 @@ class EmergencyBoard(Screen[None]):
         yield Static(id="board-title", markup=False)
         yield Static(id="board-banner", markup=False)
         yield BoardTable(id="board-table")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         """Translate the keys, start the one timer."""

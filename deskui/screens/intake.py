@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import Checkbox, Footer
+from textual.widgets import Checkbox
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from deskui.clipboard import copy_text
@@ -31,6 +31,7 @@ from deskui.store.db import DatabaseUnavailable
 from deskui.widgets.call_details import CallDetails
 from deskui.widgets.caller_lookup import CallerLookup
 from deskui.widgets.caller_panel import CallerPanel
+from deskui.widgets.footer import DeskFooter
 from deskui.widgets.open_tickets import OpenTicket, OpenTicketList
 
 SAVE_GROUPS = ("intake-save", "intake-note")
@@ -98,7 +99,7 @@ class IntakeScreen(DraftKeeping):
         with Horizontal(id="intake-body"):
             yield CallerPanel(id="caller-panel")
             yield CallDetails(id="call-details")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         """The cursor goes to the caller field."""

@@ -23,43 +23,48 @@ class FakeTime:
 @pytest.fixture
 def restore_gc() -> Iterator[None]:
     """Whatever a test does to the collector, the process gets Python's schedule back."""
-    thresholds = gc.get_threshold()
+    thresholds, callbacks = gc.get_threshold(), list(gc.callbacks)
     yield
     gc.set_threshold(*thresholds)
+    gc.callbacks[:] = callbacks
     gc.unfreeze()
 
 
 def test_install_freezes_the_survivors_and_takes_full_passes_off_automatic(
     restore_gc: None,
 ) -> None:
-    young, middle, _ = gc.get_threshold()
+    young, middle, full = gc.get_threshold()
     policy = CollectorPolicy(clock=FakeTime())
     policy.install()
-    assert policy.installed
-    assert gc.get_threshold() == (young, middle, NEVER)
+    assert policy.installed and gc.get_threshold() == (young, middle, NEVER)
     assert gc.get_freeze_count() > 0
     frozen = gc.get_freeze_count()
     keep = [[n] for n in range(1000)]  # built after start-up: what the first screen would be
     policy.settle()
     assert gc.get_freeze_count() >= frozen + len(keep)
+    assert policy.automatic_passes == 0  # the policy's own passes are not counted as Python's
+    gc.collect()  # a full pass the policy did not run: counted and timed
+    assert policy.automatic_passes == 1 and policy.longest_automatic_ms > 0
     policy.uninstall()
-    assert gc.get_threshold() == (young, middle, _)
+    assert gc.get_threshold() == (young, middle, full)
+    gc.collect()
+    assert policy.automatic_passes == 1  # no longer watching
     assert not policy.due()
 
 
 def test_a_full_pass_waits_for_a_quiet_moment_and_collects_cycles(restore_gc: None) -> None:
     clock = FakeTime()
-    policy = CollectorPolicy(every=60, at_most=300, quiet=2, clock=clock)
+    policy = CollectorPolicy(every=30, quiet=1, at_most=300, clock=clock)
     assert not policy.due() and not policy.maybe_collect()  # not installed: Python's schedule
     policy.install()
-    clock.now += 59
+    clock.now += 29
     assert not policy.due()  # too soon
     clock.now += 1
     policy.activity()  # someone is typing
-    clock.now += 1
+    clock.now += 0.5
     assert not policy.due()
-    clock.now += 1
-    assert policy.due()  # a minute since the last pass, two quiet seconds
+    clock.now += 0.5
+    assert policy.due()  # half a minute since the last pass, a quiet second
 
     class Node:
         def __init__(self) -> None:
@@ -78,17 +83,19 @@ def test_a_full_pass_waits_for_a_quiet_moment_and_collects_cycles(restore_gc: No
     assert not policy.due()  # the clock starts again
 
 
-def test_a_busy_desk_still_gets_a_full_pass_every_few_minutes(restore_gc: None) -> None:
+def test_a_busy_desk_still_gets_a_pass_within_at_most(restore_gc: None) -> None:
+    """Never a quiet moment: the pass waits, but never longer than ``at_most``."""
     clock = FakeTime()
-    policy = CollectorPolicy(every=60, at_most=300, quiet=2, clock=clock)
+    policy = CollectorPolicy(every=5, quiet=0.1, at_most=30, clock=clock)
     policy.install()
-    for _ in range(299):
-        clock.now += 1
-        policy.activity()  # never two quiet seconds
+    for _ in range(119):  # a change every quarter of a second, for half a minute
+        clock.now += 0.25
+        policy.activity()
         assert not policy.due()
-    clock.now += 1
+    clock.now += 0.25
     policy.activity()
     assert policy.due() and policy.maybe_collect()
+    assert not policy.due()
 
 
 class RecordingPolicy(CollectorPolicy):
@@ -113,19 +120,21 @@ async def test_the_console_reports_keys_and_changes_and_settles_after_start(
     demo_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("deskui.app.SETTLE_AFTER", 0.05)
-    monkeypatch.setattr("deskui.app.COLLECT_CHECK", 0.05)
+    monkeypatch.setattr("deskui.app.COLLECT_CHECK", 60)  # the slow timer stays out of it
     policy = RecordingPolicy()
     app = make_test_app(demo_db, start_mode="queue")
     app.collector = policy
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause(0.2)
-        assert policy.calls.count("settle") == 1
-        assert "check" in policy.calls
-        assert "activity" not in policy.calls
+        assert policy.calls == ["settle"]
         policy.calls.clear()
         await pilot.press("down")
         assert "activity" in policy.calls
+        await pilot.pause(policy.quiet + 0.1)
+        assert policy.calls[-1] == "check"  # in the gap after the key
         policy.calls.clear()
         app.post_message(DeskChanged(frozenset({"ticket"})))
         await pilot.pause()
         assert "activity" in policy.calls
+        await pilot.pause(policy.quiet + 0.1)
+        assert policy.calls[-1] == "check"  # in the gap after the change

@@ -330,3 +330,22 @@ def test_a_named_user_on_a_real_desk(demo_db: str, monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(DeskApp, "run", lambda self: seen.append(self.actor.login))
     assert run_console(args(db=demo_db, user="newbie")) == 0
     assert seen == ["newbie"]
+
+
+async def test_the_footer_lets_go_of_the_keys_it_replaced(demo_db: str) -> None:
+    """Each change of keys rebuilds the footer; the old keys must not stay alive."""
+    import gc
+
+    from textual.widgets._footer import FooterKey
+
+    app = make_test_app(demo_db)  # the intake form: Textual's footer, rebuilt on every focus move
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for _ in range(10):
+            app.screen.refresh_bindings()
+            await pilot.pause()
+        await settle(pilot)
+        gc.collect()
+        alive = [o for o in gc.get_objects() if isinstance(o, FooterKey)]
+        shown = list(app.screen.query(FooterKey))
+        assert shown and len(alive) == len(shown)
