@@ -17,11 +17,12 @@ it, in the middle of drawing a change that another console just made or of answe
   changes, at most every :attr:`~CollectorPolicy.every` seconds, and regardless of quiet after
   :attr:`~CollectorPolicy.at_most` seconds. Python's own automatic full passes are off.
 
-Frequent short passes are the point. Widgets rebuilt on a change (a footer whose keys grey out)
-leave cyclic garbage behind, over 10,000 objects a second on a desk changing four times a
-second; a pass takes time in proportion to what piled up since the last one. Python's schedule
-let it pile up to passes of 100–900 ms at random moments; forcing one every five minutes stopped
-the console for 4 s. A pass every few seconds, in a gap, takes a few tens of milliseconds.
+Frequent short passes are the point: a pass takes time in proportion to what it scans, the
+objects built since start-up that are still alive plus the cyclic garbage left since the last
+pass (widgets a screen rebuilt and dropped, read results). Python's schedule let that pile up
+and ran its passes at random moments, in the middle of a frame; a pass forced only every five
+minutes lasted seconds (measured while the footer still leaked its keys, see
+:mod:`deskui.widgets.footer`). A pass every few seconds, in a gap, takes milliseconds.
 
 Only what existed at start-up and after the first paint is frozen, and that lives until the
 console closes.
