@@ -36,6 +36,7 @@ from deskui.screens.ticket_actions import (
 )
 from deskui.screens.ticket_forms import NoteForm, PickForm, TicketForm, Triage, TriageForm
 from deskui.services.queue import GroupChoice, QueueQuery, QueueReader, QueueRow, QueueView
+from deskui.services.users import Actor
 from deskui.widgets.keys import localize_bindings
 from deskui.widgets.queue_bar import QueueBar
 from deskui.widgets.queue_footer import KeyFooter
@@ -403,30 +404,27 @@ class QueueScreen(Screen[None]):
 
     def action_escalate(self) -> None:
         """``e``: escalate one tier with a note (diagnosis so far, what was tried)."""
-        row = self.table.current_row
-        if row is None:
-            return
-        desk, actor, t = self.host.desk, self.host.actor, self.host.t
-
-        def send(note: str) -> None:
-            version = self._version(row)
-            self._send("escalate", [(row.number, lambda: desk.escalate(
-                actor, row.number, note, expected_version=version))])
-
-        self._open_form(NoteForm(t("detail.form.escalate_title", number=row.number), send,
-                                 label=t("detail.form.escalate_label")))
+        desk = self.host.desk
+        self._with_note("escalate", lambda actor, number, note, version: desk.escalate(
+            actor, number, note, expected_version=version))  # fmt: skip
 
     def action_pending(self) -> None:
         """``p``: pending, with what the ticket waits for."""
+        desk = self.host.desk
+        self._with_note("pending", lambda actor, number, note, version: desk.set_status(
+            actor, number, "pending", note=note, expected_version=version))  # fmt: skip
+
+    def _with_note(self, kind: str, change: Callable[[Actor, str, str, int], object]) -> None:
+        """Ask for the note ``detail.form.{kind}_title`` / ``_label`` name, then make ``change``
+        to the ticket under the cursor, refused if it moved since it was shown."""
         row = self.table.current_row
         if row is None:
             return
-        desk, actor, t = self.host.desk, self.host.actor, self.host.t
+        actor, t = self.host.actor, self.host.t
 
         def send(note: str) -> None:
             version = self._version(row)
-            self._send("pending", [(row.number, lambda: desk.set_status(
-                actor, row.number, "pending", note=note, expected_version=version))])
+            self._send(kind, [(row.number, lambda: change(actor, row.number, note, version))])
 
-        self._open_form(NoteForm(t("detail.form.pending_title", number=row.number), send,
-                                 label=t("detail.form.pending_label")))
+        self._open_form(NoteForm(t(f"detail.form.{kind}_title", number=row.number), send,
+                                 label=t(f"detail.form.{kind}_label")))  # fmt: skip
