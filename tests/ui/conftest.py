@@ -13,12 +13,15 @@ Snapshot tests elsewhere import these names (fixtures included) from ``tests.ui.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
+from textual.worker import WorkerFailed
 
 from deskui.app import DeskApp, make_app
 from deskui.config import Settings
@@ -38,6 +41,14 @@ def no_cursor_blink(monkeypatch: pytest.MonkeyPatch) -> None:
     """Cursors that do not blink: screenshots are the same every time."""
     monkeypatch.setattr(Input.cursor_blink, "_default", False)
     monkeypatch.setattr(TextArea.cursor_blink, "_default", False)
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Let the workers finish and their messages land (a failed worker is the test's to see)."""
+    for _ in range(3):
+        with contextlib.suppress(WorkerFailed):
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
 
 
 def frozen_clock() -> FrozenClock:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import json
 import os
@@ -17,24 +16,15 @@ import time
 from pathlib import Path
 
 from sqlmodel import select
-from textual.pilot import Pilot
-from textual.worker import WorkerFailed
 
 from deskui.drafts import DraftStore, IntakeDraft, draft_path
 from deskui.screens.draft_prompt import RestoreDraftScreen
 from deskui.screens.intake import IntakeScreen
 from deskui.store.db import Database
 from deskui.store.models import Requester
-from tests.ui.conftest import SIZE, make_test_app
+from tests.ui.conftest import SIZE, make_test_app, settle
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        with contextlib.suppress(WorkerFailed):
-            await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def store_for(db_url: str, login: str = "op") -> DraftStore:

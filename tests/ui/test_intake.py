@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 import pytest
@@ -10,7 +9,6 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from textual import events
 from textual.pilot import Pilot
-from textual.worker import WorkerFailed
 
 from deskui.app import DeskApp
 from deskui.core.enums import EventKind, Status
@@ -24,7 +22,7 @@ from deskui.widgets.caller_lookup import Suggestions
 from deskui.widgets.choice_bar import ChoiceBar
 from deskui.widgets.form_row import FieldError
 from deskui.widgets.safe_input import SafeInput, SafeTextArea
-from tests.ui.conftest import SIZE, make_test_app, ticket_count
+from tests.ui.conftest import SIZE, make_test_app, settle, ticket_count
 
 
 def read(db_url: str, fn: Any) -> Any:
@@ -35,14 +33,6 @@ def read(db_url: str, fn: Any) -> Any:
             return fn(session)
     finally:
         db.dispose()
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let workers finish and their messages land."""
-    for _ in range(3):
-        with contextlib.suppress(WorkerFailed):
-            await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def intake(app: DeskApp) -> IntakeScreen:

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 from pathlib import Path
 
 import pytest
 from textual.command import CommandPalette
-from textual.pilot import Pilot
-from textual.worker import WorkerFailed
 
 from deskui.app import DeskApp, run_console
 from deskui.messages import ConnectionLost, ConnectionRestored, DeskChanged
@@ -21,14 +18,7 @@ from deskui.services.users import add_user
 from deskui.store.db import Database
 from deskui.store.feed import ALL_TABLES
 from deskui.widgets.status_line import StatusLine
-from tests.ui.conftest import SIZE, frozen_clock, make_test_app
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(2):
-        with contextlib.suppress(WorkerFailed):
-            await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+from tests.ui.conftest import SIZE, frozen_clock, make_test_app, settle
 
 
 def screen_name(app: DeskApp) -> str:
