@@ -77,9 +77,12 @@ def run_child(url: str, seconds: float, flashing: bool) -> None:
         frames0 = driver.frames if isinstance(driver, StampingDriver) else 0
         cpu0, wall0 = cpu_seconds(), time.monotonic()
         time.sleep(seconds)
-        result.update(cpu=cpu_seconds() - cpu0, wall=time.monotonic() - wall0,
-                      frames=(driver.frames if isinstance(driver, StampingDriver) else 0) - frames0,
-                      rows=len(app.screen.table.rows))  # type: ignore[attr-defined]  # fmt: skip
+        result.update(
+            cpu=cpu_seconds() - cpu0,
+            wall=time.monotonic() - wall0,
+            frames=(driver.frames if isinstance(driver, StampingDriver) else 0) - frames0,
+            rows=len(app.screen.table.rows),
+        )  # type: ignore[attr-defined]
         app.call_from_thread(app.exit)
 
     threading.Thread(target=measure, daemon=True).start()
@@ -103,22 +106,33 @@ def main(argv: list[str] | None = None) -> None:
         desk = prepare(url, 0)
         op = desk.actor("op")
         for n in range(options.tickets):
-            desk.create_ticket(op, call(f"财务系统无法登录 #{n}", impact=2, urgency=2,
-                                        ago=n * 20))  # fmt: skip
+            desk.create_ticket(op, call(f"财务系统无法登录 #{n}", impact=2, urgency=2, ago=n * 20))
         desk.db.dispose()
         print(f"emergency board ticking, 140×40, {options.seconds:.0f} s (target ≤ 2 % of a core)")
         for mode in ("acknowledged", "flashing"):
             out = subprocess.run(
-                [sys.executable, "-m", "benchmarks.board_cpu", "--child", url,
-                 str(options.seconds), mode],
-                capture_output=True, text=True, check=True, timeout=options.seconds + 120,
-            )  # fmt: skip
+                [
+                    sys.executable,
+                    "-m",
+                    "benchmarks.board_cpu",
+                    "--child",
+                    url,
+                    str(options.seconds),
+                    mode,
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=options.seconds + 120,
+            )
             cpu, wall, frames, rows = out.stdout.split()[-4:]
             share = 100 * float(cpu) / float(wall)
             per_second = float(cpu) * 1000 / float(wall)
             label = "alerts acknowledged" if mode == "acknowledged" else "unacknowledged, flashing"
-            print(f"  {rows} tickets ({int(rows) * 3} clocks), {label:<25} {share:5.2f} % of a core"
-                  f"  ({per_second:.1f} ms CPU/s, {int(frames) / float(wall):.1f} frames/s)")
+            print(
+                f"  {rows} tickets ({int(rows) * 3} clocks), {label:<25} {share:5.2f} % of a core"
+                f"  ({per_second:.1f} ms CPU/s, {int(frames) / float(wall):.1f} frames/s)"
+            )
 
 
 if __name__ == "__main__":

@@ -24,8 +24,15 @@ from deskui.services.seed import seed_demo
 from deskui.store.db import Database
 
 CACHE = Path(tempfile.gettempdir()) / "deskui-bench"
-STATUSES = [("to_assign", 6), ("in_progress", 8), ("pending", 2), ("awaiting_confirmation", 2),
-            ("resolved", 10), ("closed", 70), ("rejected", 2)]  # fmt: skip
+STATUSES = [
+    ("to_assign", 6),
+    ("in_progress", 8),
+    ("pending", 2),
+    ("awaiting_confirmation", 2),
+    ("resolved", 10),
+    ("closed", 70),
+    ("rejected", 2),
+]
 OPEN = {"new", "to_assign", "in_progress", "pending", "awaiting_confirmation"}
 PER_DAY = 800
 
@@ -70,15 +77,38 @@ def build(path: Path, tickets: int, *, now: datetime | None = None) -> Path:
         due = received + timedelta(hours={"P1": 4, "P2": 8, "P3": 24, "P4": 72}[priority])
         assignee = rng.choice(agents) if status not in ("to_assign",) else None
         tid = next_id + i
-        batch.append((
-            tid, f"IT{day}{sequence[day]:03d}", "incident", rng.choice(["hardware", "software", "network", "account", "data", "other"]),
-            "phone", status, is_open, impact, urgency, priority, priority,
-            f"I{impact} × U{urgency} → {priority}", False, rng.choice(requesters),
-            f"批量工单 {i} 打印机/网络/账号问题", "bulk ticket for scale measurements",
-            _iso(received), _iso(received), _iso(received), op, rng.choice(groups), assignee, 1,
-            _iso(received + timedelta(minutes=30)), _iso(due), _iso(due),
-            _iso(due) if is_open else None, 2,
-        ))  # fmt: skip
+        batch.append(
+            (
+                tid,
+                f"IT{day}{sequence[day]:03d}",
+                "incident",
+                rng.choice(["hardware", "software", "network", "account", "data", "other"]),
+                "phone",
+                status,
+                is_open,
+                impact,
+                urgency,
+                priority,
+                priority,
+                f"I{impact} × U{urgency} → {priority}",
+                False,
+                rng.choice(requesters),
+                f"批量工单 {i} 打印机/网络/账号问题",
+                "bulk ticket for scale measurements",
+                _iso(received),
+                _iso(received),
+                _iso(received),
+                op,
+                rng.choice(groups),
+                assignee,
+                1,
+                _iso(received + timedelta(minutes=30)),
+                _iso(due),
+                _iso(due),
+                _iso(due) if is_open else None,
+                2,
+            )
+        )
         events.append((tid, _iso(received), op, "created", "priority", None, priority, None))
         events.append((tid, _iso(received), op, "status", "status", "new", "to_assign", None))
         if status != "to_assign":
@@ -98,7 +128,9 @@ def build(path: Path, tickets: int, *, now: datetime | None = None) -> Path:
     return path
 
 
-def _flush(con: sqlite3.Connection, batch: list[tuple[object, ...]], events: list[tuple[object, ...]]) -> None:
+def _flush(
+    con: sqlite3.Connection, batch: list[tuple[object, ...]], events: list[tuple[object, ...]]
+) -> None:
     con.executemany(
         "INSERT INTO ticket (id, number, type, category, channel, status, is_open, impact, urgency,"
         " priority, matrix_priority, priority_reason, vip, requester_id, summary, description,"
@@ -108,7 +140,8 @@ def _flush(con: sqlite3.Connection, batch: list[tuple[object, ...]], events: lis
         batch,
     )
     con.executemany(
-        "INSERT INTO ticket_event (ticket_id, at, actor_id, kind, field, old_value, new_value, note)"
+        "INSERT INTO ticket_event"
+        " (ticket_id, at, actor_id, kind, field, old_value, new_value, note)"
         " VALUES (?,?,?,?,?,?,?,?)",
         events,
     )

@@ -28,12 +28,17 @@ from deskui.store.db import Database
 
 def _request(worker: int, i: int) -> IntakeRequest:
     return IntakeRequest(
-        type="incident", category=("hardware", "network", "software")[i % 3], channel="phone",
-        impact=1 + i % 3, urgency=1 + i % 4, summary=f"打印机卡纸 {worker}-{i}",
+        type="incident",
+        category=("hardware", "network", "software")[i % 3],
+        channel="phone",
+        impact=1 + i % 3,
+        urgency=1 + i % 4,
+        summary=f"打印机卡纸 {worker}-{i}",
         description="三楼财务部打印机每次打印都卡纸，已经关机重启过，问题依旧。",
-        requester=RequesterInput(name=f"压测{worker}号", phone=f"1390000{worker:04d}",
-                                 department="财务部"),
-    )  # fmt: skip
+        requester=RequesterInput(
+            name=f"压测{worker}号", phone=f"1390000{worker:04d}", department="财务部"
+        ),
+    )
 
 
 def _worker(url: str, worker: int, calls: int, barrier: Any, out: Any) -> None:
@@ -56,7 +61,9 @@ def measure(url: str, calls: int, processes: int) -> dict[str, float]:
     """Run ``processes`` writers of ``calls`` intakes each; figures in ms and commits/s."""
     ctx = mp.get_context("spawn")
     barrier, out = ctx.Barrier(processes), ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(url, w, calls, barrier, out)) for w in range(processes)]
+    procs = [
+        ctx.Process(target=_worker, args=(url, w, calls, barrier, out)) for w in range(processes)
+    ]
     for p in procs:
         p.start()
     results = [out.get() for _ in procs]

@@ -21,7 +21,6 @@ import argparse
 import os
 import statistics
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -70,13 +69,19 @@ def call_keys(initials: str) -> tuple[list[str], list[str]]:
     before = ["f2", *initials]
     after = [
         "enter",  # pick the highlighted caller; the cursor moves to the type (incident)
-        "tab", "1",  # category: hardware
-        "tab", "tab", "2",  # impact: department
-        "tab", "2",  # urgency: severe
-        "tab", *SUMMARY,
-        "tab", *DESCRIPTION,
+        "tab",
+        "1",  # category: hardware
+        "tab",
+        "tab",
+        "2",  # impact: department
+        "tab",
+        "2",  # urgency: severe
+        "tab",
+        *SUMMARY,
+        "tab",
+        *DESCRIPTION,
         "ctrl+s",
-    ]  # fmt: skip
+    ]
     return before, after
 
 
@@ -99,8 +104,9 @@ async def one_call(probe: FrameProbe, initials: str) -> dict[str, Any]:
     for key in before:
         last = await press(key)
     lookup = app.screen.panel.lookup
-    search_ms = (await probe.wait_until(
-        lambda: lookup.is_open and lookup.shown_query == initials) - last) * 1000
+    search_ms = (
+        await probe.wait_until(lambda: lookup.is_open and lookup.shown_query == initials) - last
+    ) * 1000
     for key in after[:-1]:
         await press(key)
     previous = app.clipboard
@@ -159,15 +165,23 @@ def main() -> None:
     total = [r["ms"] for r in results]
     print("typical call (find caller by pinyin initials, pick, category, impact, urgency,")
     print(f"  summary {SUMMARY!r}, description {DESCRIPTION!r}, ctrl+s):")
-    print(f"  keystrokes: {keys}  ({len(SUMMARY) + len(DESCRIPTION)} of them Chinese "
-          "characters as committed by the input method)")  # fmt: skip
-    print(f"  app time per call (every key to its frame + lookup + save; the operator's typing "
-          f"not included): median {statistics.median(total):.0f} ms over {len(total)} calls "
-          f"(min {min(total):.0f}, max {max(total):.0f})")  # fmt: skip
-    print(f"    caller lookup, last key to the matches drawn: median "
-          f"{statistics.median(r['search_ms'] for r in results):.1f} ms")  # fmt: skip
-    print(f"    ctrl+s to the new number drawn (validate, write, copy, clear): median "
-          f"{statistics.median(r['save_ms'] for r in results):.1f} ms")  # fmt: skip
+    print(
+        f"  keystrokes: {keys}  ({len(SUMMARY) + len(DESCRIPTION)} of them Chinese "
+        "characters as committed by the input method)"
+    )
+    print(
+        f"  app time per call (every key to its frame + lookup + save; the operator's typing "
+        f"not included): median {statistics.median(total):.0f} ms over {len(total)} calls "
+        f"(min {min(total):.0f}, max {max(total):.0f})"
+    )
+    print(
+        f"    caller lookup, last key to the matches drawn: median "
+        f"{statistics.median(r['search_ms'] for r in results):.1f} ms"
+    )
+    print(
+        f"    ctrl+s to the new number drawn (validate, write, copy, clear): median "
+        f"{statistics.median(r['save_ms'] for r in results):.1f} ms"
+    )
     every = [(key, latency) for r in results for key, latency in r["timed"]]
     print(f"  key-to-frame over the calls' other keys: {summarize([lat for _, lat in every])}")
     slowest = sorted(every, key=lambda item: -item[1])[:3]

@@ -135,8 +135,9 @@ def run_reader(url: str, collector: str = "console") -> None:
     collector's pauses cost.
     """
     policy = CollectorPolicy() if collector == "console" else None
-    app = make_app(Settings(database_url=url, user="lead", lang="zh"), start_mode="board",
-                   collector=policy)  # fmt: skip
+    app = make_app(
+        Settings(database_url=url, user="lead", lang="zh"), start_mode="board", collector=policy
+    )
     if policy is not None:
         policy.install()
     elif collector == "off":
@@ -158,9 +159,18 @@ def run_reader(url: str, collector: str = "console") -> None:
     longest = policy.longest_pass_ms if policy else 0.0
     automatic = policy.automatic_passes if policy else 0
     longest_automatic = policy.longest_automatic_ms if policy else 0.0
-    print(json.dumps({"seen": seen, "passes": passes, "longest_pass": longest,
-                      "automatic": automatic, "longest_automatic": longest_automatic}),
-          flush=True)  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "seen": seen,
+                "passes": passes,
+                "longest_pass": longest,
+                "automatic": automatic,
+                "longest_automatic": longest_automatic,
+            }
+        ),
+        flush=True,
+    )
 
 
 # desks to measure on --------------------------------------------------------------------------
@@ -195,8 +205,14 @@ def prepare(url: str, urgent: int) -> DeskService:
 
     def staff(session: Any) -> None:
         for login, name, role, groups in STAFF:
-            add_user(session=session, login=login, name=name, role=role, groups=groups,
-                     now=desk.clock.now())  # fmt: skip
+            add_user(
+                session=session,
+                login=login,
+                name=name,
+                role=role,
+                groups=groups,
+                now=desk.clock.now(),
+            )
 
     desk.write(staff)
     for n in range(urgent):
@@ -208,10 +224,16 @@ def call(summary: str, *, impact: int = 1, urgency: int = 1, ago: float = 0) -> 
     """A phone call for the bench."""
     received = SystemClock().now() - timedelta(seconds=ago) if ago else None
     return IntakeRequest(
-        type="incident", category="network", channel="phone", impact=impact, urgency=urgency,
-        summary=summary, description=summary, received_at=received,
+        type="incident",
+        category="network",
+        channel="phone",
+        impact=impact,
+        urgency=urgency,
+        summary=summary,
+        description=summary,
+        received_at=received,
         requester=RequesterInput(name="钱十", phone="139-0000-0000", department="行政部"),
-    )  # fmt: skip
+    )
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
@@ -222,8 +244,14 @@ def percentiles(values: list[float]) -> dict[str, float]:
         return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
     finite = [v for v in ordered if math.isfinite(v)] or [math.inf]
-    return {"n": len(ordered), "p50": pick(0.50), "p95": pick(0.95), "p99": pick(0.99),
-            "max": ordered[-1], "mean": statistics.fmean(finite)}  # fmt: skip
+    return {
+        "n": len(ordered),
+        "p50": pick(0.50),
+        "p95": pick(0.95),
+        "p99": pick(0.99),
+        "max": ordered[-1],
+        "mean": statistics.fmean(finite),
+    }
 
 
 def show(label: str, figures: dict[str, float], target: str = "") -> None:
@@ -232,9 +260,11 @@ def show(label: str, figures: dict[str, float], target: str = "") -> None:
     def ms(value: float) -> str:
         return f"{value:6.1f} ms" if math.isfinite(value) else "  > gap  "
 
-    print(f"  {label:<40} n={figures['n']:<4.0f} p50 {ms(figures['p50'])}   "
-          f"p95 {ms(figures['p95'])}   p99 {ms(figures['p99'])}   "
-          f"max {ms(figures['max'])}  {target}")  # fmt: skip
+    print(
+        f"  {label:<40} n={figures['n']:<4.0f} p50 {ms(figures['p50'])}   "
+        f"p95 {ms(figures['p95'])}   p99 {ms(figures['p99'])}   "
+        f"max {ms(figures['max'])}  {target}"
+    )
 
 
 # frames: commit → frame -----------------------------------------------------------------------
@@ -246,8 +276,10 @@ def measure_frames(
     op, lead = desk.actor("op"), desk.actor("lead")
     reader = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.propagation", "reader", url, collector],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert reader.stdout and reader.stdin
     if reader.stdout.readline().strip() != "ready":
         raise RuntimeError("the reading console did not start")
@@ -293,16 +325,23 @@ def run_idle(url: str, seconds: float) -> None:
     wall = time.monotonic() - wall0
     feed.stop()
     thread.join(5)
-    print(json.dumps({"cpu_s": cpu, "wall_s": wall, "percent": 100 * cpu / wall,
-                      "changes": len(changes)}), flush=True)  # fmt: skip
+    print(
+        json.dumps(
+            {"cpu_s": cpu, "wall_s": wall, "percent": 100 * cpu / wall, "changes": len(changes)}
+        ),
+        flush=True,
+    )
 
 
 def measure_idle(url: str, seconds: float) -> dict[str, float]:
     """Run :func:`run_idle` in a fresh process (its figures are the feed's alone)."""
     out = subprocess.run(
         [sys.executable, "-m", "benchmarks.propagation", "idle-child", url, str(seconds)],
-        capture_output=True, text=True, check=True, timeout=seconds + 120,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 120,
+    )
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
@@ -345,18 +384,25 @@ def max_listeners(url: str, wanted: int, reserve: int = 15) -> tuple[int, int]:
     return min(wanted, max(1, limit - used - reserve)), limit
 
 
-def measure_fanout(url: str, listeners: int, samples: int, processes: int,
-                   gap: float) -> dict[str, float]:  # fmt: skip
+def measure_fanout(
+    url: str, listeners: int, samples: int, processes: int, gap: float
+) -> dict[str, float]:
     """Notify from this process → receipt in each of ``listeners`` feeds."""
     db = Database(url)
     upgrade(db)
-    per = [listeners // processes + (1 if i < listeners % processes else 0)
-           for i in range(processes)]  # fmt: skip
+    per = [
+        listeners // processes + (1 if i < listeners % processes else 0) for i in range(processes)
+    ]
     children = [
-        subprocess.Popen([sys.executable, "-m", "benchmarks.propagation", "listen-child", url,
-                          str(n)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        for n in per if n
-    ]  # fmt: skip
+        subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.propagation", "listen-child", url, str(n)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for n in per
+        if n
+    ]
     for child in children:
         assert child.stdout
         if child.stdout.readline().strip() != "ready":
@@ -389,12 +435,18 @@ def measure_fanout(url: str, listeners: int, samples: int, processes: int,
 def main(argv: list[str] | None = None) -> None:
     """Parse the command line and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("mode", nargs="?", default="frames",
-                        choices=["frames", "idle", "fanout", "reader", "idle-child",
-                                 "listen-child"])  # fmt: skip
+    parser.add_argument(
+        "mode",
+        nargs="?",
+        default="frames",
+        choices=["frames", "idle", "fanout", "reader", "idle-child", "listen-child"],
+    )
     parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
-    parser.add_argument("--pg", default=os.environ.get("DESKUI_TEST_POSTGRES_URL"),
-                        help="a PostgreSQL server (a database is created there and dropped)")
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get("DESKUI_TEST_POSTGRES_URL"),
+        help="a PostgreSQL server (a database is created there and dropped)",
+    )
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--urgent", type=int, default=20, help="tickets already on the board")
     parser.add_argument("--gap", type=float, default=0.25, help="seconds between writes")
@@ -402,8 +454,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--listeners", type=int, default=200)
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--sqlite-only", action="store_true")
-    parser.add_argument("--gc", default="console,default",
-                        help="the reader's collector, comma-separated: console, default, off")
+    parser.add_argument(
+        "--gc",
+        default="console,default",
+        help="the reader's collector, comma-separated: console, default, off",
+    )
     options = parser.parse_args(argv)
 
     if options.mode == "reader":
@@ -419,8 +474,10 @@ def main(argv: list[str] | None = None) -> None:
     backends = ["sqlite"] + ([] if options.sqlite_only or not options.pg else ["postgresql"])
     print(f"deskui change propagation — {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     if options.mode == "frames":
-        print(f"commit in one process → first frame in another that shows it "
-              f"({options.samples} samples, board of {options.urgent + 1} tickets)")  # fmt: skip
+        print(
+            f"commit in one process → first frame in another that shows it "
+            f"({options.samples} samples, board of {options.urgent + 1} tickets)"
+        )
         for backend in backends:
             target = "(target p99 ≤ 75 ms)" if backend == "sqlite" else "(target p99 ≤ 50 ms)"
             for collector in options.gc.split(","):
@@ -428,33 +485,44 @@ def main(argv: list[str] | None = None) -> None:
                     parser.error(f"--gc: unknown mode {collector!r}")
                 desk_of = sqlite_desk() if backend == "sqlite" else postgres_desk(options.pg)
                 with desk_of as url:
-                    figures = measure_frames(url, options.samples, options.urgent, options.gap,
-                                             collector)  # fmt: skip
+                    figures = measure_frames(
+                        url, options.samples, options.urgent, options.gap, collector
+                    )
                 label = f"{backend}{GC_MODES[collector]}"
-                passes = (f", full passes: quiet {figures['passes']:.0f}, automatic "
-                          f"{figures['automatic']:.0f} (longest "
-                          f"{figures['longest_automatic']:.0f} ms)" if collector == "console"
-                          else "")  # fmt: skip
+                passes = (
+                    f", full passes: quiet {figures['passes']:.0f}, automatic "
+                    f"{figures['automatic']:.0f} (longest "
+                    f"{figures['longest_automatic']:.0f} ms)"
+                    if collector == "console"
+                    else ""
+                )
                 show(label, figures, f"{target}  missed {figures['missed']:.0f}{passes}")
     if options.mode in ("frames", "idle"):
-        print(f"CPU of an idle console watching for changes ({options.seconds:.0f} s, "
-              "target ≤ 0.5 % of a core)")  # fmt: skip
+        print(
+            f"CPU of an idle console watching for changes ({options.seconds:.0f} s, "
+            "target ≤ 0.5 % of a core)"
+        )
         for backend in backends:
             desk_of = sqlite_desk() if backend == "sqlite" else postgres_desk(options.pg)
             with desk_of as url:
                 prepare(url, 0).db.dispose()
                 idle = measure_idle(url, options.seconds)
-            print(f"  {backend:<40} {idle['percent']:.3f} % of a core "
-                  f"({idle['cpu_s'] * 1000:.0f} ms CPU in {idle['wall_s']:.1f} s)")  # fmt: skip
+            print(
+                f"  {backend:<40} {idle['percent']:.3f} % of a core "
+                f"({idle['cpu_s'] * 1000:.0f} ms CPU in {idle['wall_s']:.1f} s)"
+            )
     if options.mode == "fanout":
         if not options.pg:
             parser.error("fanout needs --pg")
         with postgres_desk(options.pg) as url:
             count, limit = max_listeners(url, options.listeners)
-            print(f"notify → receipt with {count} listening consoles in {options.processes} "
-                  f"processes (server max_connections {limit}; asked for {options.listeners})")
-            figures = measure_fanout(url, count, min(options.samples, 100), options.processes,
-                                     max(options.gap, 0.2))  # fmt: skip
+            print(
+                f"notify → receipt with {count} listening consoles in {options.processes} "
+                f"processes (server max_connections {limit}; asked for {options.listeners})"
+            )
+            figures = measure_fanout(
+                url, count, min(options.samples, 100), options.processes, max(options.gap, 0.2)
+            )
         show(f"{count} listeners", figures, f"missed {figures['missed']:.0f}")
 
 

@@ -56,20 +56,48 @@ OPEN_SHARE = 0.6
 REQUESTERS = 20_000
 BATCH = 50_000
 
-SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜"
-            "叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史")
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜"
+    "叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史"
+)
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力鹏宇浩凯俊晨欣怡婷雪梅琳"
 SUMMARIES = (
-    "打印机卡纸，无法打印", "VPN 连接后频繁掉线", "Outlook 无法接收邮件", "ERP 登录提示密码错误",
-    "会议室投影仪无信号", "申请开通共享盘权限", "电脑蓝屏重启", "财务系统导出报表失败",
-    "无线网络信号弱", "新员工账号开通", "显示器闪烁", "OA 审批流程卡住",
-)  # fmt: skip
+    "打印机卡纸，无法打印",
+    "VPN 连接后频繁掉线",
+    "Outlook 无法接收邮件",
+    "ERP 登录提示密码错误",
+    "会议室投影仪无信号",
+    "申请开通共享盘权限",
+    "电脑蓝屏重启",
+    "财务系统导出报表失败",
+    "无线网络信号弱",
+    "新员工账号开通",
+    "显示器闪烁",
+    "OA 审批流程卡住",
+)
 CATEGORIES = ("hardware", "software", "network", "account", "data", "other")
-GROUP_OF = {"hardware": "hardware", "software": "software", "network": "network",
-            "account": "account", "data": "software", "other": "desk"}  # fmt: skip
-PRIORITY_OF = {(1, 1): "P1", (1, 2): "P1", (1, 3): "P2", (1, 4): "P3", (2, 1): "P1", (2, 2): "P2",
-               (2, 3): "P3", (2, 4): "P4", (3, 1): "P2", (3, 2): "P3", (3, 3): "P4",
-               (3, 4): "P4"}  # fmt: skip
+GROUP_OF = {
+    "hardware": "hardware",
+    "software": "software",
+    "network": "network",
+    "account": "account",
+    "data": "software",
+    "other": "desk",
+}
+PRIORITY_OF = {
+    (1, 1): "P1",
+    (1, 2): "P1",
+    (1, 3): "P2",
+    (1, 4): "P3",
+    (2, 1): "P1",
+    (2, 2): "P2",
+    (2, 3): "P3",
+    (2, 4): "P4",
+    (3, 1): "P2",
+    (3, 2): "P3",
+    (3, 3): "P4",
+    (3, 4): "P4",
+}
 
 
 def ts(moment: datetime) -> str:
@@ -96,10 +124,11 @@ def build(total: int, path: Path) -> float:
 
     def staff(session: Any) -> None:
         for login, name, role, groups in (
-            ("op", "王芳", "operator", ["desk"]), ("agent1", "张伟", "agent", ["hardware"]),
+            ("op", "王芳", "operator", ["desk"]),
+            ("agent1", "张伟", "agent", ["hardware"]),
             ("agent2", "李娜", "agent", ["hardware", "software"]),
             ("lead", "赵敏", "duty_lead", ["desk", "hardware", "software", "network"]),
-        ):  # fmt: skip
+        ):
             add_user(session=session, login=login, name=name, role=role, groups=groups, now=now)
 
     desk.write(staff)
@@ -120,8 +149,7 @@ def build(total: int, path: Path) -> float:
     # receipt times ascending, so numbers follow receipt day by day
     received = sorted(_receipts(rng, total, now))
     for ticket_id, (when, is_open) in enumerate(received, start=1):
-        row, evs = _ticket(ticket_id, when, is_open, rng, now, users, groups, rules,
-                           day_sequence)  # fmt: skip
+        row, evs = _ticket(ticket_id, when, is_open, rng, now, users, groups, rules, day_sequence)
         tickets.append(row)
         events_rows.extend(evs)
         if len(tickets) >= BATCH:
@@ -151,9 +179,23 @@ def _insert_requesters(conn: sqlite3.Connection, rng: random.Random, now: dateti
         name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
         full, initials = pinyin_keys(name)
         phone = f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
-        rows.append((name, full, initials, "信息部", "总部", phone, phone, f"{8000 + n}",
-                     f"E{100001 + n}", f"e{100001 + n}@example.com", n % 40 == 0, False,
-                     ts(now)))  # fmt: skip
+        rows.append(
+            (
+                name,
+                full,
+                initials,
+                "信息部",
+                "总部",
+                phone,
+                phone,
+                f"{8000 + n}",
+                f"E{100001 + n}",
+                f"e{100001 + n}@example.com",
+                n % 40 == 0,
+                False,
+                ts(now),
+            )
+        )
     conn.executemany(
         "INSERT INTO requester (name, name_pinyin, name_initials, department, company, phone, "
         "phone_digits, extension, employee_id, email, vip, external, created_at) "
@@ -163,9 +205,16 @@ def _insert_requesters(conn: sqlite3.Connection, rng: random.Random, now: dateti
 
 
 def _ticket(
-    ticket_id: int, received: datetime, is_open: bool, rng: random.Random, now: datetime,
-    users: dict[str, int], groups: dict[str, int], rules: Any, day_sequence: dict[str, int],
-) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:  # fmt: skip
+    ticket_id: int,
+    received: datetime,
+    is_open: bool,
+    rng: random.Random,
+    now: datetime,
+    users: dict[str, int],
+    groups: dict[str, int],
+    rules: Any,
+    day_sequence: dict[str, int],
+) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
     """One ticket row and its events, with the clock caches computed from those events."""
     category = rng.choice(CATEGORIES)
     impact, urgency = rng.randint(1, 3), rng.randint(1, 4)
@@ -175,8 +224,9 @@ def _ticket(
     day_sequence[key] = day_sequence.get(key, 0) + 1
     number = format_number(day, day_sequence[key])
     if is_open:
-        status = rng.choices(("to_assign", "in_progress", "pending", "awaiting_confirmation"),
-                             (40, 40, 10, 10))[0]  # fmt: skip
+        status = rng.choices(
+            ("to_assign", "in_progress", "pending", "awaiting_confirmation"), (40, 40, 10, 10)
+        )[0]
     else:
         status = rng.choices(("closed", "resolved", "rejected"), (70, 20, 10))[0]
     agent = users[rng.choice(("agent1", "agent2", "lead"))]
@@ -187,13 +237,24 @@ def _ticket(
     evs: list[tuple[Any, ...]] = []
     clock_events: list[ClockEvent] = []
 
-    def event(kind: str, actor: int, field: str | None = None, old: str | None = None,
-              new: str | None = None, note: str | None = None) -> None:  # fmt: skip
+    def event(
+        kind: str,
+        actor: int,
+        field: str | None = None,
+        old: str | None = None,
+        new: str | None = None,
+        note: str | None = None,
+    ) -> None:
         evs.append((ticket_id, ts(at), actor, kind, field, old, new, note))
-        clock_events.append(ClockEvent(
-            at=at, status=Status(new) if field == "status" and new else None,
-            acknowledges=kind in ("claimed", "takeover", "progress", "first_contact"),
-            progress=kind == "progress", note=note))  # fmt: skip
+        clock_events.append(
+            ClockEvent(
+                at=at,
+                status=Status(new) if field == "status" and new else None,
+                acknowledges=kind in ("claimed", "takeover", "progress", "first_contact"),
+                progress=kind == "progress",
+                note=note,
+            )
+        )
 
     event("created", op, "priority", None, priority, f"I{impact} × U{urgency} → {priority}")
     event("routed", op, "group", None, GROUP_OF[category], f"category {category}")
@@ -228,22 +289,54 @@ def _ticket(
     dues: dict[ClockKind, datetime | None] = dict.fromkeys(ClockKind)
     next_due = None
     if is_open:
-        clocks = compute_clocks(priority=Priority(priority), received_at=received,
-                                events=clock_events, now=now, policy=rules.sla,
-                                calendar=rules.calendar)  # fmt: skip
+        clocks = compute_clocks(
+            priority=Priority(priority),
+            received_at=received,
+            events=clock_events,
+            now=now,
+            policy=rules.sla,
+            calendar=rules.calendar,
+        )
         dues = {k: c.due for k, c in clocks.items()}
         next_due = nearest_due(clocks)
     summary = rng.choice(SUMMARIES)
     row = (
-        ticket_id, number, "incident", category, "phone", status, is_open, impact, urgency,
-        priority, priority, f"I{impact} × U{urgency} → {priority}", False,
-        rng.randint(1, REQUESTERS), summary, f"{summary}。用户反映问题持续出现，已重启无效。",
-        ts(received), ts(received), ts(at), op, group_id, f"category {category}", assignee,
-        ts(received + step) if assignee else None, 1,
-        *(ts(d) if d else None for d in (dues[ClockKind.RESPONSE], dues[ClockKind.UPDATE],
-                                        dues[ClockKind.RESOLUTION], next_due)),
+        ticket_id,
+        number,
+        "incident",
+        category,
+        "phone",
+        status,
+        is_open,
+        impact,
+        urgency,
+        priority,
+        priority,
+        f"I{impact} × U{urgency} → {priority}",
+        False,
+        rng.randint(1, REQUESTERS),
+        summary,
+        f"{summary}。用户反映问题持续出现，已重启无效。",
+        ts(received),
+        ts(received),
+        ts(at),
+        op,
+        group_id,
+        f"category {category}",
+        assignee,
+        ts(received + step) if assignee else None,
+        1,
+        *(
+            ts(d) if d else None
+            for d in (
+                dues[ClockKind.RESPONSE],
+                dues[ClockKind.UPDATE],
+                dues[ClockKind.RESOLUTION],
+                next_due,
+            )
+        ),
         len(evs),
-    )  # fmt: skip
+    )
     return row, evs
 
 
@@ -398,13 +491,22 @@ async def measure(path: Path, *, console_gc: bool = False) -> dict[str, Any]:
             if ms is not None:
                 timings.setdefault(key, []).append(ms)
             top = round(table.scroll_y)
-            if any(table.row_at(i) is None for i in range(top, min(table.total or 0,
-                                                                  top + table.body_height))):
+            if any(
+                table.row_at(i) is None
+                for i in range(top, min(table.total or 0, top + table.body_height))
+            ):
                 misses += 1
             if os.environ.get("BENCH_TRACE"):
                 with open(os.environ["BENCH_TRACE"], "a") as trace:
-                    print(key, ms, top, table.block_start, len(table.loaded_rows), table.cursor,
-                          file=trace)  # fmt: skip
+                    print(
+                        key,
+                        ms,
+                        top,
+                        table.block_start,
+                        len(table.loaded_rows),
+                        table.cursor,
+                        file=trace,
+                    )
             await _settle(app)
         result["keys"] = {k: _percentiles(v) for k, v in timings.items()}
         result["frames_with_missing_rows"] = misses
@@ -426,8 +528,7 @@ async def measure(path: Path, *, console_gc: bool = False) -> dict[str, Any]:
 def _percentiles(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
     p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
-    return {"n": len(ordered), "p50": statistics.median(ordered), "p99": p99,
-            "max": ordered[-1]}  # fmt: skip
+    return {"n": len(ordered), "p50": statistics.median(ordered), "p99": p99, "max": ordered[-1]}
 
 
 # the program ----------------------------------------------------------------------------------
@@ -450,8 +551,12 @@ def main() -> None:
             print(f"  built in {build(total, path):.1f} s", flush=True)
         for console_gc in (False, True):
             command = [sys.executable, __file__, "--measure", str(path)]
-            out = subprocess.run(command + (["--console-gc"] if console_gc else []), check=True,
-                                 capture_output=True, text=True)  # fmt: skip
+            out = subprocess.run(
+                command + (["--console-gc"] if console_gc else []),
+                check=True,
+                capture_output=True,
+                text=True,
+            )
             label = f"{total:,}" + (" console gc" if console_gc else "")
             results[label] = json.loads(out.stdout.strip().splitlines()[-1])
     _report(results)
@@ -459,8 +564,10 @@ def main() -> None:
 
 def _report(results: dict[str, dict[str, Any]]) -> None:
     print()
-    print(f"{'tickets':>20} {'open rows':>10} {'first paint':>12} {'↓ p50':>7} {'↓ p99':>7} "
-          f"{'PgDn p50':>9} {'PgDn p99':>9} {'PgUp p99':>9} {'gaps':>5} {'RSS':>7} {'peak':>7}")
+    print(
+        f"{'tickets':>20} {'open rows':>10} {'first paint':>12} {'↓ p50':>7} {'↓ p99':>7} "
+        f"{'PgDn p50':>9} {'PgDn p99':>9} {'PgUp p99':>9} {'gaps':>5} {'RSS':>7} {'peak':>7}"
+    )
     for label, r in results.items():
         keys = r["keys"]
         print(
@@ -471,8 +578,10 @@ def _report(results: dict[str, dict[str, Any]]) -> None:
             f"{r['rss_mb']:>5.0f}MB {r['peak_rss_mb']:>5.0f}MB"
         )
     print(f"\nload average while measuring: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-    print("targets: ↓ p50 ≤ 16 ms, ↓ p99 ≤ 33 ms, PgDn p99 ≤ 50 ms, memory ≤ 200 MB;"
-          " gaps = keys whose frame showed rows still being read")  # fmt: skip
+    print(
+        "targets: ↓ p50 ≤ 16 ms, ↓ p99 ≤ 33 ms, PgDn p99 ≤ 50 ms, memory ≤ 200 MB;"
+        " gaps = keys whose frame showed rows still being read"
+    )
     print(json.dumps(results, indent=1))
 
 

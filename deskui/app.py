@@ -120,22 +120,65 @@ class DeskApp(App[None]):
     }
     COMMANDS = {DeskCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "shell.key.help", tooltip="shell.key.help.tip", id="desk.help",
-                priority=True),
+        Binding(
+            "f1",
+            "help",
+            "shell.key.help",
+            tooltip="shell.key.help.tip",
+            id="desk.help",
+            priority=True,
+        ),
         Binding("question_mark", "help", "shell.key.help", show=False, id="desk.help_q"),
-        Binding("f2", "new_call", "shell.key.new_call", tooltip="shell.key.new_call.tip",
-                id="desk.new_call", priority=True),
-        Binding("f3", "queue", "shell.key.queue", tooltip="shell.key.queue.tip",
-                id="desk.queue", priority=True),
-        Binding("f4", "board", "shell.key.board", tooltip="shell.key.board.tip",
-                id="desk.board", priority=True),
-        Binding("ctrl+p", "command_palette", "shell.key.palette",
-                tooltip="shell.key.palette.tip", show=False, id="desk.palette", priority=True),
-        Binding("ctrl+t", "toggle_theme", "shell.key.theme", tooltip="shell.key.theme.tip",
-                show=False, id="desk.theme"),
-        Binding("ctrl+q", "quit", "shell.key.quit", tooltip="shell.key.quit.tip",
-                id="desk.quit", priority=True),
-    ]  # fmt: skip
+        Binding(
+            "f2",
+            "new_call",
+            "shell.key.new_call",
+            tooltip="shell.key.new_call.tip",
+            id="desk.new_call",
+            priority=True,
+        ),
+        Binding(
+            "f3",
+            "queue",
+            "shell.key.queue",
+            tooltip="shell.key.queue.tip",
+            id="desk.queue",
+            priority=True,
+        ),
+        Binding(
+            "f4",
+            "board",
+            "shell.key.board",
+            tooltip="shell.key.board.tip",
+            id="desk.board",
+            priority=True,
+        ),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "shell.key.palette",
+            tooltip="shell.key.palette.tip",
+            show=False,
+            id="desk.palette",
+            priority=True,
+        ),
+        Binding(
+            "ctrl+t",
+            "toggle_theme",
+            "shell.key.theme",
+            tooltip="shell.key.theme.tip",
+            show=False,
+            id="desk.theme",
+        ),
+        Binding(
+            "ctrl+q",
+            "quit",
+            "shell.key.quit",
+            tooltip="shell.key.quit.tip",
+            id="desk.quit",
+            priority=True,
+        ),
+    ]
 
     counts: reactive[DeskCounts | None] = reactive(None)
     """The status line's figures (open, P1, breached); None until first read."""
@@ -312,9 +355,12 @@ class DeskApp(App[None]):
             self.counts = worker.result
             if self.connection_problem is not None:
                 self.post_message(ConnectionRestored())
-        elif event.state == WorkerState.ERROR and isinstance(worker.error, DatabaseUnavailable):
-            if self.connection_problem != str(worker.error):
-                self.post_message(ConnectionLost(str(worker.error)))
+        elif (
+            event.state == WorkerState.ERROR
+            and isinstance(worker.error, DatabaseUnavailable)
+            and self.connection_problem != str(worker.error)
+        ):
+            self.post_message(ConnectionLost(str(worker.error)))
 
     def on_desk_changed(self, message: DeskChanged) -> None:
         """Something changed on the desk: tell the screen in front, then re-read the counts.
@@ -332,8 +378,9 @@ class DeskApp(App[None]):
         if board and board[0] is not self.screen:
             board[0].post_message(DeskChanged(message.tables))
         if self._counts_timer is None:
-            self._counts_timer = self.set_timer(COUNTS_AFTER_CHANGE, self._counts_after_change,
-                                                name="counts-after-change")  # fmt: skip
+            self._counts_timer = self.set_timer(
+                COUNTS_AFTER_CHANGE, self._counts_after_change, name="counts-after-change"
+            )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="rules")
     def _reload_rules(self) -> None:
@@ -395,8 +442,7 @@ def make_app(
     actor = desk.actor(login)
     desk.rules  # noqa: B018 - read once now, so the form's matrix never touches the database
     t = Catalog(detect_language(settings.lang))
-    return DeskApp(settings, desk, actor, t, start_mode=start_mode, live=live,
-                   collector=collector)  # fmt: skip
+    return DeskApp(settings, desk, actor, t, start_mode=start_mode, live=live, collector=collector)
 
 
 def _safe_url(url: str) -> str:
@@ -439,8 +485,9 @@ def run_console(args: argparse.Namespace) -> int:
         if login is None:
             sys.stderr.write(t("shell.cli.who", db_flag=db_flag) + "\n")
         else:
-            sys.stderr.write(t("shell.cli.unknown_user", login=login, db=display,
-                               db_flag=db_flag) + "\n")  # fmt: skip
+            sys.stderr.write(
+                t("shell.cli.unknown_user", login=login, db=display, db_flag=db_flag) + "\n"
+            )
         return EXIT_USER
     except (DatabaseUnavailable, SQLAlchemyError, OSError) as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -35,12 +35,43 @@ from deskui.store.db import Database, DatabaseUnavailable
 
 EXIT_INPUT, EXIT_NOT_FOUND, EXIT_CONFLICT, EXIT_DENIED, EXIT_DATABASE = 2, 3, 4, 5, 6
 
-REQUESTER_FIELDS = {"name", "phone", "department", "company", "extension", "employee_id", "email",
-                    "vip", "external"}  # fmt: skip
-TEXT_FIELDS = ("summary", "description", "started_when", "frequency", "impact_scope",
-               "error_message", "tried", "device", "location", "attachments", "solution")  # fmt: skip
-CREATE_FIELDS = {"requester", "requester_id", "type", "category", "channel", "impact", "urgency",
-                 "received_at", "expected_by", "resolve_now", *TEXT_FIELDS}  # fmt: skip
+REQUESTER_FIELDS = {
+    "name",
+    "phone",
+    "department",
+    "company",
+    "extension",
+    "employee_id",
+    "email",
+    "vip",
+    "external",
+}
+TEXT_FIELDS = (
+    "summary",
+    "description",
+    "started_when",
+    "frequency",
+    "impact_scope",
+    "error_message",
+    "tried",
+    "device",
+    "location",
+    "attachments",
+    "solution",
+)
+CREATE_FIELDS = {
+    "requester",
+    "requester_id",
+    "type",
+    "category",
+    "channel",
+    "impact",
+    "urgency",
+    "received_at",
+    "expected_by",
+    "resolve_now",
+    *TEXT_FIELDS,
+}
 
 
 class InputError(Exception):
@@ -52,14 +83,21 @@ def build_parser() -> argparse.ArgumentParser:
     # the shared options are accepted before and after a subcommand; SUPPRESS keeps a
     # subcommand's own copy from overwriting a value given before it
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", default=argparse.SUPPRESS,
-                        help="SQLite path or PostgreSQL URL (DESKUI_DATABASE_URL)")  # fmt: skip
-    common.add_argument("--as", dest="user", default=argparse.SUPPRESS,
-                        help="who acts (DESKUI_USER)")  # fmt: skip
-    common.add_argument("--lang", choices=("zh", "en"), default=argparse.SUPPRESS,
-                        help="interface language (DESKUI_LANG)")  # fmt: skip
-    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
-                        help="print JSON")  # fmt: skip
+    common.add_argument(
+        "--db",
+        default=argparse.SUPPRESS,
+        help="SQLite path or PostgreSQL URL (DESKUI_DATABASE_URL)",
+    )
+    common.add_argument(
+        "--as", dest="user", default=argparse.SUPPRESS, help="who acts (DESKUI_USER)"
+    )
+    common.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default=argparse.SUPPRESS,
+        help="interface language (DESKUI_LANG)",
+    )
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
 
     parser = argparse.ArgumentParser(
         prog="deskui", parents=[common], description="A keyboard-first IT service desk console."
@@ -101,7 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     worklog = t_sub.add_parser("worklog", parents=[common])
     worklog.add_argument("number")
     worklog.add_argument("--text", required=True)
-    worklog.add_argument("--progress", action="store_true", help="a progress update sent to the requester")
+    worklog.add_argument(
+        "--progress", action="store_true", help="a progress update sent to the requester"
+    )
     status = t_sub.add_parser("status", parents=[common])
     status.add_argument("number")
     status.add_argument("status")
@@ -175,9 +215,12 @@ def intake_from_json(data: Any) -> IntakeRequest:
                 raise InputError(f"requester.{key}: must be text")
         requester = RequesterInput(
             name=str(raw.get("name") or ""),
-            **{k: (str(v) if v is not None and not isinstance(v, bool) else v)
-               for k, v in raw.items() if k != "name"},
-        )  # fmt: skip
+            **{
+                k: (str(v) if v is not None and not isinstance(v, bool) else v)
+                for k, v in raw.items()
+                if k != "name"
+            },
+        )
     for name in TEXT_FIELDS:
         if data.get(name) is not None and not isinstance(data[name], str):
             raise InputError(f"{name}: must be text")
@@ -189,15 +232,20 @@ def intake_from_json(data: Any) -> IntakeRequest:
         raise InputError("resolve_now: must be true or false")
     requester_id = data.get("requester_id")
     return IntakeRequest(
-        type=data["type"], category=data["category"], channel=data["channel"],
-        impact=_int("impact", data["impact"]), urgency=_int("urgency", data["urgency"]),
-        summary=data["summary"], description=data["description"], requester=requester,
+        type=data["type"],
+        category=data["category"],
+        channel=data["channel"],
+        impact=_int("impact", data["impact"]),
+        urgency=_int("urgency", data["urgency"]),
+        summary=data["summary"],
+        description=data["description"],
+        requester=requester,
         requester_id=_int("requester_id", requester_id) if requester_id is not None else None,
         received_at=_parse_time("received_at", data.get("received_at")),
         expected_by=_parse_time("expected_by", data.get("expected_by")),
         resolve_now=resolve_now,
         **{name: data.get(name) for name in TEXT_FIELDS if name not in ("summary", "description")},
-    )  # fmt: skip
+    )
 
 
 def _describe(view: TicketView, out: TextIO) -> None:
@@ -264,8 +312,16 @@ class Cli:
 
         if self.args.action == "add":
             a = self.args
-            self.desk.write(lambda s: add_user(session=s, login=a.login, name=a.name, role=a.role,
-                                               groups=a.group, now=self.desk.clock.now()))  # fmt: skip
+            self.desk.write(
+                lambda s: add_user(
+                    session=s,
+                    login=a.login,
+                    name=a.name,
+                    role=a.role,
+                    groups=a.group,
+                    now=self.desk.clock.now(),
+                )
+            )
             self.stdout.write(f"added {a.login} ({a.role})\n")
             return 0
         users = self.desk.read(lambda s: list(s.exec(select(User).order_by(User.login))))
@@ -283,8 +339,9 @@ class Cli:
             self.emit_ticket(self.desk.ticket(a.number))
             return 0
         if action == "list":
-            views = self.desk.tickets(TicketFilter(a.status, a.priority, a.group, a.assignee,
-                                                   a.limit))  # fmt: skip
+            views = self.desk.tickets(
+                TicketFilter(a.status, a.priority, a.group, a.assignee, a.limit)
+            )
             if a.json:
                 now = self.desk.clock.now()
                 self.emit([v.to_json(self.desk.rules.tz, now) for v in views])
@@ -306,8 +363,9 @@ class Cli:
         elif action == "worklog":
             view = self.desk.worklog(actor, a.number, a.text, progress=a.progress)
         elif action == "status":
-            view = self.desk.set_status(actor, a.number, a.status, note=a.note,
-                                        satisfaction=a.satisfaction)  # fmt: skip
+            view = self.desk.set_status(
+                actor, a.number, a.status, note=a.note, satisfaction=a.satisfaction
+            )
         elif action == "triage":
             view = self.desk.triage(actor, a.number, a.impact, a.urgency)
         elif action == "escalate":

@@ -23,10 +23,22 @@ from deskui.config import user_data_dir
 
 FORMAT = 1
 _TEXT_FIELDS = (
-    "lookup", "caller_name", "caller_phone", "caller_department", "summary", "description",
-    "started_when", "impact_scope", "error_message", "tried", "device", "location",
-    "attachments", "expected_by", "solution",
-)  # fmt: skip
+    "lookup",
+    "caller_name",
+    "caller_phone",
+    "caller_department",
+    "summary",
+    "description",
+    "started_when",
+    "impact_scope",
+    "error_message",
+    "tried",
+    "device",
+    "location",
+    "attachments",
+    "expected_by",
+    "solution",
+)
 
 
 @dataclass
@@ -99,24 +111,25 @@ class IntakeDraft:
             if spec.name not in data:
                 continue
             value = data[spec.name]
-            default = getattr(draft, spec.name)
-            if spec.name in _TEXT_FIELDS and isinstance(value, str):
-                setattr(draft, spec.name, value)
-            elif spec.name in ("new_caller", "resolve_now") and isinstance(value, bool):
-                setattr(draft, spec.name, value)
-            elif spec.name in ("impact", "urgency") and type(value) is int:
-                setattr(draft, spec.name, value)
-            elif spec.name in ("type", "channel") and isinstance(value, str):
-                setattr(draft, spec.name, value)
-            elif spec.name in ("category", "frequency", "saved_at") and (
-                value is None or isinstance(value, str)
-            ):
-                setattr(draft, spec.name, value)
-            elif spec.name == "requester" and (value is None or isinstance(value, dict)):
-                setattr(draft, spec.name, value)
-            else:
-                setattr(draft, spec.name, default)
+            setattr(
+                draft, spec.name, value if _fits(spec.name, value) else getattr(draft, spec.name)
+            )
         return draft
+
+
+def _fits(name: str, value: object) -> bool:
+    """``value`` is of the kind the draft's field ``name`` holds."""
+    if name in _TEXT_FIELDS or name in ("type", "channel"):
+        return isinstance(value, str)
+    if name in ("new_caller", "resolve_now"):
+        return isinstance(value, bool)
+    if name in ("impact", "urgency"):
+        return type(value) is int  # a bool is an int too, and is not a choice
+    if name in ("category", "frequency", "saved_at"):
+        return value is None or isinstance(value, str)
+    if name == "requester":
+        return value is None or isinstance(value, dict)
+    return False
 
 
 def draft_path(login: str, database_url: str, directory: Path | None = None) -> Path:

@@ -25,7 +25,9 @@ FROZEN_AT = datetime(2026, 11, 2, 10, 0, tzinfo=SHANGHAI)
 
 
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Keep the developer's own database, user and language out of every test."""
     monkeypatch.setenv("DESKUI_HOME", str(tmp_path_factory.mktemp("home")))
     for name in ("DESKUI_DATABASE_URL", "DESKUI_USER", "DESKUI_LANG", "DESKUI_TZ"):
@@ -37,7 +39,9 @@ def postgres_admin_url() -> str | None:
     raw = os.environ.get(PG_ENV)
     if not raw:
         return None
-    return raw.replace("postgresql://", "postgresql+psycopg://", 1) if "+psycopg" not in raw else raw
+    return (
+        raw.replace("postgresql://", "postgresql+psycopg://", 1) if "+psycopg" not in raw else raw
+    )
 
 
 @pytest.fixture(scope="session")
@@ -62,10 +66,15 @@ def postgres_url() -> Iterator[str]:
 
 def _truncate(db: Database) -> None:
     with db.engine.begin() as conn:
-        tables = [r[0] for r in conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-            "AND tablename <> 'alembic_version'"
-        ))]  # fmt: skip
+        tables = [
+            r[0]
+            for r in conn.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename <> 'alembic_version'"
+                )
+            )
+        ]
         conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 
 
@@ -104,8 +113,14 @@ def desk(database: Database, clock: FrozenClock) -> DeskService:
 
     def staff(session: object) -> None:
         for login, name, role, groups in STAFF:
-            add_user(session=session, login=login, name=name, role=role, groups=groups,  # type: ignore[arg-type]
-                     now=clock.now())  # fmt: skip
+            add_user(
+                session=session,
+                login=login,
+                name=name,
+                role=role,
+                groups=groups,  # type: ignore[arg-type]
+                now=clock.now(),
+            )
 
     service.write(staff)
     return service

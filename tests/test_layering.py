@@ -18,9 +18,11 @@ def _imports_after(module: str) -> set[str]:
 
 
 def test_core_is_pure() -> None:
-    modules = _imports_after("deskui.core.sla, deskui.core.priority, deskui.core.workflow, "
-                             "deskui.core.calendar, deskui.core.phone, deskui.core.sanitize, "
-                             "deskui.core.masking, deskui.core.numbering")  # fmt: skip
+    modules = _imports_after(
+        "deskui.core.sla, deskui.core.priority, deskui.core.workflow, "
+        "deskui.core.calendar, deskui.core.phone, deskui.core.sanitize, "
+        "deskui.core.masking, deskui.core.numbering"
+    )
     for forbidden in ("textual", "sqlalchemy", "sqlmodel", "deskui.services", "deskui.store"):
         assert not any(m == forbidden or m.startswith(forbidden + ".") for m in modules), forbidden
 
@@ -28,11 +30,19 @@ def test_core_is_pure() -> None:
 def test_services_do_not_import_the_ui() -> None:
     modules = _imports_after("deskui.services.desk, deskui.services.seed, deskui.cli")
     assert "textual" not in modules
-    assert not any(m.startswith("deskui.screens") or m.startswith("deskui.widgets") for m in modules)
+    assert not any(
+        m.startswith("deskui.screens") or m.startswith("deskui.widgets") for m in modules
+    )
 
 
 def test_core_source_names_no_outer_layer() -> None:
     for path in (PACKAGE / "core").glob("*.py"):
         source = path.read_text(encoding="utf-8")
-        for layer in ("deskui.store", "deskui.services", "deskui.screens", "deskui.widgets", "textual"):
+        for layer in (
+            "deskui.store",
+            "deskui.services",
+            "deskui.screens",
+            "deskui.widgets",
+            "textual",
+        ):
             assert f"import {layer}" not in source and f"from {layer}" not in source, (path, layer)

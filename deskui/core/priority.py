@@ -9,10 +9,19 @@ from typing import Any
 from deskui.core.enums import IMPACTS, URGENCIES, Priority
 
 DEFAULT_MATRIX: dict[tuple[int, int], Priority] = {
-    (1, 1): Priority.P1, (1, 2): Priority.P1, (1, 3): Priority.P2, (1, 4): Priority.P3,
-    (2, 1): Priority.P1, (2, 2): Priority.P2, (2, 3): Priority.P3, (2, 4): Priority.P4,
-    (3, 1): Priority.P2, (3, 2): Priority.P3, (3, 3): Priority.P4, (3, 4): Priority.P4,
-}  # fmt: skip
+    (1, 1): Priority.P1,
+    (1, 2): Priority.P1,
+    (1, 3): Priority.P2,
+    (1, 4): Priority.P3,
+    (2, 1): Priority.P1,
+    (2, 2): Priority.P2,
+    (2, 3): Priority.P3,
+    (2, 4): Priority.P4,
+    (3, 1): Priority.P2,
+    (3, 2): Priority.P3,
+    (3, 3): Priority.P4,
+    (3, 4): Priority.P4,
+}
 
 
 class PriorityError(ValueError):
@@ -89,9 +98,7 @@ class PriorityMatrix:
 
     def to_config(self) -> dict[str, list[str]]:
         """The inverse of :meth:`from_config`."""
-        return {
-            f"I{i}": [str(self.cells[(i, u)]) for u in URGENCIES] for i in IMPACTS
-        }
+        return {f"I{i}": [str(self.cells[(i, u)]) for u in URGENCIES] for i in IMPACTS}
 
     def lookup(self, impact: int, urgency: int) -> Priority:
         """The matrix cell alone.

@@ -325,10 +325,17 @@ def compute_clocks(
         if event.progress and status not in FINISHED:
             # a progress update starts a new cycle; remember whether the old one ran over
             cycle = _evaluate(
-                ClockKind.UPDATE, update.all(), started_at=update_started, target=update_target,
-                measure=measure_update, now=at, ratio=policy.warning_ratio, stopped_at=None,
-                paused_since=None, paused_reason=None,
-            )  # fmt: skip
+                ClockKind.UPDATE,
+                update.all(),
+                started_at=update_started,
+                target=update_target,
+                measure=measure_update,
+                now=at,
+                ratio=policy.warning_ratio,
+                stopped_at=None,
+                paused_since=None,
+                paused_reason=None,
+            )
             update_prior_miss = update_prior_miss or cycle.remaining_seconds < 0
             running = update.start is not None
             update = _Segments()
@@ -369,24 +376,43 @@ def compute_clocks(
     resolution_paused = pause_since if status == Status.PENDING else None
     return {
         ClockKind.RESPONSE: _evaluate(
-            ClockKind.RESPONSE, response.all(), started_at=received_at,
-            target=target(ClockKind.RESPONSE), measure=measure(ClockKind.RESPONSE), now=now,
-            ratio=ratio, stopped_at=response_stop, paused_since=None, paused_reason=None,
+            ClockKind.RESPONSE,
+            response.all(),
+            started_at=received_at,
+            target=target(ClockKind.RESPONSE),
+            measure=measure(ClockKind.RESPONSE),
+            now=now,
+            ratio=ratio,
+            stopped_at=response_stop,
+            paused_since=None,
+            paused_reason=None,
         ),
         ClockKind.UPDATE: _evaluate(
-            ClockKind.UPDATE, update.all(), started_at=update_started, target=update_target,
-            measure=measure_update, now=now, ratio=ratio, stopped_at=update_stop,
+            ClockKind.UPDATE,
+            update.all(),
+            started_at=update_started,
+            target=update_target,
+            measure=measure_update,
+            now=now,
+            ratio=ratio,
+            stopped_at=update_stop,
             paused_since=pause_since if update_stop is None else None,
             paused_reason=pause_reason if update_stop is None else None,
             earlier_miss=update_prior_miss,
         ),
         ClockKind.RESOLUTION: _evaluate(
-            ClockKind.RESOLUTION, resolution.all(), started_at=received_at,
-            target=target(ClockKind.RESOLUTION), measure=measure(ClockKind.RESOLUTION), now=now,
-            ratio=ratio, stopped_at=resolution_stop, paused_since=resolution_paused,
+            ClockKind.RESOLUTION,
+            resolution.all(),
+            started_at=received_at,
+            target=target(ClockKind.RESOLUTION),
+            measure=measure(ClockKind.RESOLUTION),
+            now=now,
+            ratio=ratio,
+            stopped_at=resolution_stop,
+            paused_since=resolution_paused,
             paused_reason=pause_reason if resolution_paused else None,
         ),
-    }  # fmt: skip
+    }
 
 
 def advance_clock(

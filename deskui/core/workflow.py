@@ -64,7 +64,9 @@ def find_transition(source: Status, target: Status) -> Transition | None:
     return _BY_PAIR.get((Status(source), Status(target)))
 
 
-def check_transition(source: Status, target: Status, role: Role, note: str | None = None) -> Transition:
+def check_transition(
+    source: Status, target: Status, role: Role, note: str | None = None
+) -> Transition:
     """Validate a status change.
 
     Raises:

@@ -43,11 +43,21 @@ class EscalateDialog(ModalScreen[int | None]):
     """
 
     BINDINGS = [
-        Binding("ctrl+s", "submit", "board.key.submit", tooltip="board.tip.submit",
-                id="board.escalate.submit"),
-        Binding("escape", "cancel", "board.key.cancel", tooltip="board.tip.cancel",
-                id="board.escalate.cancel"),
-    ]  # fmt: skip
+        Binding(
+            "ctrl+s",
+            "submit",
+            "board.key.submit",
+            tooltip="board.tip.submit",
+            id="board.escalate.submit",
+        ),
+        Binding(
+            "escape",
+            "cancel",
+            "board.key.cancel",
+            tooltip="board.tip.cancel",
+            id="board.escalate.cancel",
+        ),
+    ]
 
     class Done(Message):
         """The escalation is stored."""
@@ -73,8 +83,12 @@ class EscalateDialog(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         t = self.app.t  # type: ignore[attr-defined]
         with Vertical(id="escalate-box"):
-            title = t("board.escalate.title", number=self.number, tier=self.tier,
-                      next=min(3, self.tier + 1))  # fmt: skip
+            title = t(
+                "board.escalate.title",
+                number=self.number,
+                tier=self.tier,
+                next=min(3, self.tier + 1),
+            )
             yield Static(title, id="escalate-title", markup=False)
             yield Label(t("board.escalate.prompt"))
             yield TextArea(id="escalate-note", soft_wrap=True, show_line_numbers=False)

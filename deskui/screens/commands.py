@@ -86,5 +86,6 @@ class DeskCommands(Provider):
         for command in self.commands():
             score = matcher.match(command.name)
             if score > 0:
-                yield Hit(score, matcher.highlight(command.name), command.run,
-                          help=escape(command.help))
+                yield Hit(
+                    score, matcher.highlight(command.name), command.run, help=escape(command.help)
+                )

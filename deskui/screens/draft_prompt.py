@@ -55,11 +55,12 @@ class RestoreDraftScreen(ModalScreen[DraftChoice]):
     """Restore the unsaved call?"""
 
     BINDINGS = [
-        Binding("enter,r", "choose('restore')", "intake.key.draft_restore",
-                id="desk.draft.restore"),
+        Binding(
+            "enter,r", "choose('restore')", "intake.key.draft_restore", id="desk.draft.restore"
+        ),
         Binding("d", "choose('discard')", "intake.key.draft_discard", id="desk.draft.discard"),
         Binding("escape", "choose('later')", "intake.key.draft_later", id="desk.draft.later"),
-    ]  # fmt: skip
+    ]
 
     def __init__(self, draft: IntakeDraft, tz: ZoneInfo) -> None:
         super().__init__()

@@ -58,15 +58,26 @@ class EmergencyBoard(Screen[None]):
     """
 
     BINDINGS = [
-        Binding("k", "acknowledge", "board.key.acknowledge", tooltip="board.tip.acknowledge",
-                id="board.acknowledge"),
-        Binding("K", "acknowledge_all", "board.key.acknowledge_all",
-                tooltip="board.tip.acknowledge_all", id="board.acknowledge_all"),
+        Binding(
+            "k",
+            "acknowledge",
+            "board.key.acknowledge",
+            tooltip="board.tip.acknowledge",
+            id="board.acknowledge",
+        ),
+        Binding(
+            "K",
+            "acknowledge_all",
+            "board.key.acknowledge_all",
+            tooltip="board.tip.acknowledge_all",
+            id="board.acknowledge_all",
+        ),
         Binding("enter", "open", "board.key.open", tooltip="board.tip.open", id="board.open"),
         Binding("a", "claim", "board.key.claim", tooltip="board.tip.claim", id="board.claim"),
-        Binding("e", "escalate", "board.key.escalate", tooltip="board.tip.escalate",
-                id="board.escalate"),
-    ]  # fmt: skip
+        Binding(
+            "e", "escalate", "board.key.escalate", tooltip="board.tip.escalate", id="board.escalate"
+        ),
+    ]
 
     TICK_SECONDS = 1.0
     """How often the clocks move."""
@@ -220,9 +231,11 @@ class EmergencyBoard(Screen[None]):
     def _refresh_keys(self) -> None:
         # the footer rebuilds itself on refresh_bindings: only when what it greys out changes
         row = self.table.selected
-        state = (bool(self.alerts.seen - self.alerts.acknowledged),
-                 bool(row and self.alerts.pending_for(row.number)),
-                 row and (row.number, row.assignee, row.tier))  # fmt: skip
+        state = (
+            bool(self.alerts.seen - self.alerts.acknowledged),
+            bool(row and self.alerts.pending_for(row.number)),
+            row and (row.number, row.assignee, row.tier),
+        )
         if state != self._keys_state:
             self._keys_state = state
             # the footer rebuilds after the frame that shows the change, not before it
@@ -242,11 +255,13 @@ class EmergencyBoard(Screen[None]):
         if snapshot is not None:
             rows = snapshot.rows
             alarms = [snapshot.alarm_at(r, now) for r in rows]
-            counts = t("board.counts",
-                       p1=sum(r.priority == Priority.P1 for r in rows),
-                       p2=sum(r.priority == Priority.P2 for r in rows),
-                       breached=alarms.count(ClockState.BREACHED),
-                       warning=alarms.count(ClockState.WARNING))  # fmt: skip
+            counts = t(
+                "board.counts",
+                p1=sum(r.priority == Priority.P1 for r in rows),
+                p2=sum(r.priority == Priority.P2 for r in rows),
+                breached=alarms.count(ClockState.BREACHED),
+                warning=alarms.count(ClockState.WARNING),
+            )
             title.append(f"   {counts}   ")
             as_of = snapshot.as_of.astimezone(snapshot.tz).strftime("%H:%M:%S")
             if self.stale_reason is None:
@@ -271,8 +286,11 @@ class EmergencyBoard(Screen[None]):
             return
         items = []
         for alert in pending[:_BANNER_ITEMS]:
-            what = (t("board.alert.p1") if alert.is_p1
-                    else t("board.alert.breach", clock=t(f"clock.{alert.clock}")))  # fmt: skip
+            what = (
+                t("board.alert.p1")
+                if alert.is_p1
+                else t("board.alert.breach", clock=t(f"clock.{alert.clock}"))
+            )
             items.append(f"{alert.number} {what}")
         if len(pending) > _BANNER_ITEMS:
             items.append(t("board.more", count=len(pending) - _BANNER_ITEMS))
@@ -337,8 +355,9 @@ class EmergencyBoard(Screen[None]):
         try:
             app.desk.claim(app.actor, number)  # type: ignore[attr-defined]
         except ClaimConflict as exc:
-            self.post_message(self.Refused(t("board.claim_conflict", number=number,
-                                             holder=exc.holder)))  # fmt: skip
+            self.post_message(
+                self.Refused(t("board.claim_conflict", number=number, holder=exc.holder))
+            )
         except DatabaseUnavailable:
             self.post_message(self.Refused(t("board.unavailable")))
         except PermissionDenied as exc:
@@ -364,8 +383,9 @@ class EmergencyBoard(Screen[None]):
         """Escalate the selected ticket with a note (a small form)."""
         row = self.table.selected
         if row is not None:
-            self.app.push_screen(EscalateDialog(row.number, row.tier),
-                                 partial(self._escalated, row.number))  # fmt: skip
+            self.app.push_screen(
+                EscalateDialog(row.number, row.tier), partial(self._escalated, row.number)
+            )
 
     def _escalated(self, number: str, tier: int | None) -> None:
         if tier is not None:

@@ -62,9 +62,10 @@ def key_rows(app: App[object], screen: Screen[object]) -> list[KeyRow]:
             continue
         seen.add((key, binding.description))
         rows.append(
-            KeyRow(key, binding.description, binding.tooltip or "", active.node is app,
-                   active.enabled)
-        )  # fmt: skip
+            KeyRow(
+                key, binding.description, binding.tooltip or "", active.node is app, active.enabled
+            )
+        )
     rows.sort(key=lambda row: row.everywhere)
     return rows
 
@@ -101,8 +102,11 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(Text(heading, style="underline"), "", "")
             for row in group:
                 style = "" if row.enabled else "dim"
-                table.add_row(Text(row.key, style=style), Text(row.description, style=style),
-                              Text(row.tooltip, style="dim"))  # fmt: skip
+                table.add_row(
+                    Text(row.key, style=style),
+                    Text(row.description, style=style),
+                    Text(row.tooltip, style="dim"),
+                )
             table.add_row("", "", "")
         return table
 

@@ -43,28 +43,67 @@ class IntakeScreen(DraftKeeping):
     """Log a call."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "intake.key.save", tooltip="intake.key.save.tip",
-                id="desk.intake.save", priority=True),
-        Binding("ctrl+o", "note", "intake.key.note", tooltip="intake.key.note.tip",
-                id="desk.intake.note", priority=True),
-        Binding("ctrl+n", "new_caller", "intake.key.new_caller",
-                tooltip="intake.key.new_caller.tip", id="desk.intake.new_caller", priority=True),
-        Binding("ctrl+r", "resolve_now", "intake.key.resolve_now",
-                tooltip="intake.key.resolve_now.tip", id="desk.intake.resolve_now",
-                priority=True),
-        Binding("ctrl+l", "clear", "intake.key.clear", tooltip="intake.key.clear.tip",
-                show=False, id="desk.intake.clear", priority=True),
-        Binding("escape", "leave", "intake.key.leave", tooltip="intake.key.leave.tip",
-                id="desk.intake.leave"),
+        Binding(
+            "ctrl+s",
+            "save",
+            "intake.key.save",
+            tooltip="intake.key.save.tip",
+            id="desk.intake.save",
+            priority=True,
+        ),
+        Binding(
+            "ctrl+o",
+            "note",
+            "intake.key.note",
+            tooltip="intake.key.note.tip",
+            id="desk.intake.note",
+            priority=True,
+        ),
+        Binding(
+            "ctrl+n",
+            "new_caller",
+            "intake.key.new_caller",
+            tooltip="intake.key.new_caller.tip",
+            id="desk.intake.new_caller",
+            priority=True,
+        ),
+        Binding(
+            "ctrl+r",
+            "resolve_now",
+            "intake.key.resolve_now",
+            tooltip="intake.key.resolve_now.tip",
+            id="desk.intake.resolve_now",
+            priority=True,
+        ),
+        Binding(
+            "ctrl+l",
+            "clear",
+            "intake.key.clear",
+            tooltip="intake.key.clear.tip",
+            show=False,
+            id="desk.intake.clear",
+            priority=True,
+        ),
+        Binding(
+            "escape",
+            "leave",
+            "intake.key.leave",
+            tooltip="intake.key.leave.tip",
+            id="desk.intake.leave",
+        ),
         # Keys typed ahead (a fast operator, a paste, a macro) are handed to whichever field
         # has the focus when they are read; as priority bindings, tab and shift+tab move the
         # focus before the next key is read, so "⇥Fan" lands "Fan" in the next field.
         Binding("enter", "pick_caller", "intake.key.pick_caller", show=False, priority=True),
-        Binding("tab", "app.focus_next", "shell.textual.app.focus_next", show=False,
-                priority=True),
-        Binding("shift+tab", "app.focus_previous", "shell.textual.app.focus_previous",
-                show=False, priority=True),
-    ]  # fmt: skip
+        Binding("tab", "app.focus_next", "shell.textual.app.focus_next", show=False, priority=True),
+        Binding(
+            "shift+tab",
+            "app.focus_previous",
+            "shell.textual.app.focus_previous",
+            show=False,
+            priority=True,
+        ),
+    ]
 
     class CallersFound(Message):
         """Directory matches for what was typed."""
@@ -315,8 +354,9 @@ class IntakeScreen(DraftKeeping):
         elif not view.is_open:
             title = t("intake.saved.resolved", number=view.number)
         else:
-            title = t("intake.saved.created", number=view.number,
-                      priority=t(f"priority.{view.priority}"))  # fmt: skip
+            title = t(
+                "intake.saved.created", number=view.number, priority=t(f"priority.{view.priority}")
+            )
         with self.app.batch_update():
             self.panel.show_saved(title, view.number)
             self.load(IntakeDraft())

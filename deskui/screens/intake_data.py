@@ -22,11 +22,28 @@ from deskui.widgets.open_tickets import OpenTicket
 
 #: Fields the form can point at, in the order they appear (the first fault gets the focus).
 FORM_FIELDS = (
-    "requester", "requester.name", "requester.phone", "requester.department", "type",
-    "category", "channel", "impact", "urgency", "summary", "description", "started_when",
-    "frequency", "impact_scope", "error_message", "tried", "device", "location",
-    "attachments", "expected_by", "solution",
-)  # fmt: skip
+    "requester",
+    "requester.name",
+    "requester.phone",
+    "requester.department",
+    "type",
+    "category",
+    "channel",
+    "impact",
+    "urgency",
+    "summary",
+    "description",
+    "started_when",
+    "frequency",
+    "impact_scope",
+    "error_message",
+    "tried",
+    "device",
+    "location",
+    "attachments",
+    "expected_by",
+    "solution",
+)
 #: A date alone means the close of that working day.
 END_OF_DAY = time(18, 0)
 OPEN_TICKETS_SHOWN = 8
@@ -92,16 +109,27 @@ def intake_request(
         problems.extend(exc.errors)
         expected_by = None
     request = IntakeRequest(
-        type=draft.type, category=draft.category or "", channel=draft.channel,
-        impact=draft.impact, urgency=draft.urgency, summary=draft.summary,
-        description=draft.description, requester=requester, requester_id=requester_id,
-        started_when=optional(draft.started_when), frequency=draft.frequency,
-        impact_scope=optional(draft.impact_scope), error_message=optional(draft.error_message),
-        tried=optional(draft.tried), device=optional(draft.device),
-        location=optional(draft.location), attachments=optional(draft.attachments),
-        expected_by=expected_by, resolve_now=draft.resolve_now,
+        type=draft.type,
+        category=draft.category or "",
+        channel=draft.channel,
+        impact=draft.impact,
+        urgency=draft.urgency,
+        summary=draft.summary,
+        description=draft.description,
+        requester=requester,
+        requester_id=requester_id,
+        started_when=optional(draft.started_when),
+        frequency=draft.frequency,
+        impact_scope=optional(draft.impact_scope),
+        error_message=optional(draft.error_message),
+        tried=optional(draft.tried),
+        device=optional(draft.device),
+        location=optional(draft.location),
+        attachments=optional(draft.attachments),
+        expected_by=expected_by,
+        resolve_now=draft.resolve_now,
         solution=optional(draft.solution) if draft.resolve_now else None,
-    )  # fmt: skip
+    )
     return request, problems
 
 

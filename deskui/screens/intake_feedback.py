@@ -23,15 +23,20 @@ if TYPE_CHECKING:
 
 #: Form field → the widget that takes it (and whose ``error-`` line shows its fault).
 WIDGET_OF = {
-    "requester": "lookup-input", "requester.name": "caller-name",
-    "requester.phone": "caller-phone", "requester.department": "caller-department",
-    "requester.extension": "lookup-input", "requester.email": "lookup-input",
-    "requester.employee_id": "lookup-input", "requester.company": "lookup-input",
-}  # fmt: skip
+    "requester": "lookup-input",
+    "requester.name": "caller-name",
+    "requester.phone": "caller-phone",
+    "requester.department": "caller-department",
+    "requester.extension": "lookup-input",
+    "requester.email": "lookup-input",
+    "requester.employee_id": "lookup-input",
+    "requester.company": "lookup-input",
+}
 LABEL_OF = {
-    "requester.name": "intake.caller.name", "requester.phone": "field.phone",
+    "requester.name": "intake.caller.name",
+    "requester.phone": "field.phone",
     "requester.department": "field.department",
-}  # fmt: skip
+}
 
 
 def widget_id(field: str) -> str:
@@ -86,8 +91,13 @@ class FormFeedback(Screen[None]):
                 line = self.query_one("#form-message", FieldError)
             line.update(Text("；".join(texts) if t.lang == "zh" else "; ".join(texts)))
             line.add_class("-shown")
-        self.say(t("intake.error.summary", fields="、".join(named) if t.lang == "zh"
-                    else ", ".join(named)), error=True)  # fmt: skip
+        self.say(
+            t(
+                "intake.error.summary",
+                fields="、".join(named) if t.lang == "zh" else ", ".join(named),
+            ),
+            error=True,
+        )
         order = {name: n for n, name in enumerate(FORM_FIELDS)}
         first = min((f for f, _ in errors), key=lambda f: order.get(f, len(order)))
         self._focus_field(first)

@@ -76,32 +76,81 @@ class QueueScreen(Screen[None]):
     """
 
     BINDINGS = [
-        Binding("1", "view('mine')", "queue.key.mine", tooltip="queue.key.mine.tip",
-                show=False, id="queue.view_mine"),
-        Binding("2", "view('groups')", "queue.key.groups", tooltip="queue.key.groups.tip",
-                show=False, id="queue.view_groups"),
-        Binding("3", "view('unassigned')", "queue.key.unassigned",
-                tooltip="queue.key.unassigned.tip", show=False, id="queue.view_unassigned"),
-        Binding("4", "view('open')", "queue.key.open_view", tooltip="queue.key.open_view.tip",
-                show=False, id="queue.view_open"),
-        Binding("5", "view('alert')", "queue.key.alert", tooltip="queue.key.alert.tip",
-                show=False, id="queue.view_alert"),
+        Binding(
+            "1",
+            "view('mine')",
+            "queue.key.mine",
+            tooltip="queue.key.mine.tip",
+            show=False,
+            id="queue.view_mine",
+        ),
+        Binding(
+            "2",
+            "view('groups')",
+            "queue.key.groups",
+            tooltip="queue.key.groups.tip",
+            show=False,
+            id="queue.view_groups",
+        ),
+        Binding(
+            "3",
+            "view('unassigned')",
+            "queue.key.unassigned",
+            tooltip="queue.key.unassigned.tip",
+            show=False,
+            id="queue.view_unassigned",
+        ),
+        Binding(
+            "4",
+            "view('open')",
+            "queue.key.open_view",
+            tooltip="queue.key.open_view.tip",
+            show=False,
+            id="queue.view_open",
+        ),
+        Binding(
+            "5",
+            "view('alert')",
+            "queue.key.alert",
+            tooltip="queue.key.alert.tip",
+            show=False,
+            id="queue.view_alert",
+        ),
         Binding("enter", "open", "queue.key.open", tooltip="queue.key.open.tip", id="queue.open"),
         Binding("a", "claim", "queue.key.claim", tooltip="queue.key.claim.tip", id="queue.claim"),
-        Binding("t", "triage", "queue.key.triage", tooltip="queue.key.triage.tip",
-                id="queue.triage"),
-        Binding("g", "transfer", "queue.key.transfer", tooltip="queue.key.transfer.tip",
-                id="queue.transfer"),
-        Binding("e", "escalate", "queue.key.escalate", tooltip="queue.key.escalate.tip",
-                id="queue.escalate"),
-        Binding("p", "pending", "queue.key.pending", tooltip="queue.key.pending.tip",
-                id="queue.pending"),
+        Binding(
+            "t", "triage", "queue.key.triage", tooltip="queue.key.triage.tip", id="queue.triage"
+        ),
+        Binding(
+            "g",
+            "transfer",
+            "queue.key.transfer",
+            tooltip="queue.key.transfer.tip",
+            id="queue.transfer",
+        ),
+        Binding(
+            "e",
+            "escalate",
+            "queue.key.escalate",
+            tooltip="queue.key.escalate.tip",
+            id="queue.escalate",
+        ),
+        Binding(
+            "p", "pending", "queue.key.pending", tooltip="queue.key.pending.tip", id="queue.pending"
+        ),
         Binding("y", "copy", "queue.key.copy", tooltip="queue.key.copy.tip", id="queue.copy"),
-        Binding("slash", "search", "queue.key.search", tooltip="queue.key.search.tip",
-                id="queue.search"),
-        Binding("escape", "clear", "queue.key.clear", tooltip="queue.key.clear.tip",
-                show=False, id="queue.clear"),
-    ]  # fmt: skip
+        Binding(
+            "slash", "search", "queue.key.search", tooltip="queue.key.search.tip", id="queue.search"
+        ),
+        Binding(
+            "escape",
+            "clear",
+            "queue.key.clear",
+            tooltip="queue.key.clear.tip",
+            show=False,
+            id="queue.clear",
+        ),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
@@ -137,8 +186,9 @@ class QueueScreen(Screen[None]):
         host = self.host
         yield QueueBar(host.t, id="queue-bar")
         yield SafeInput(placeholder=host.t("queue.search.placeholder"), id="queue-search")
-        yield TicketTable(QueueReader.of(host.desk), self._query(), host.t, host.clock.now,
-                          id="queue-table")  # fmt: skip
+        yield TicketTable(
+            QueueReader.of(host.desk), self._query(), host.t, host.clock.now, id="queue-table"
+        )
         yield Static("", id="queue-notice")
         yield KeyFooter()
 
@@ -373,11 +423,31 @@ class QueueScreen(Screen[None]):
 
         def send(triage: Triage) -> None:
             version = self._version(row)
-            self._send("triage", [(row.number, lambda: desk.triage(
-                actor, row.number, triage.impact, triage.urgency, expected_version=version))])
+            self._send(
+                "triage",
+                [
+                    (
+                        row.number,
+                        lambda: desk.triage(
+                            actor,
+                            row.number,
+                            triage.impact,
+                            triage.urgency,
+                            expected_version=version,
+                        ),
+                    )
+                ],
+            )
 
-        self._open_form(TriageForm(t("detail.form.triage_title", number=row.number), send,
-                                   impact=row.impact, urgency=row.urgency, preview=preview))
+        self._open_form(
+            TriageForm(
+                t("detail.form.triage_title", number=row.number),
+                send,
+                impact=row.impact,
+                urgency=row.urgency,
+                preview=preview,
+            )
+        )
 
     def action_transfer(self) -> None:
         """``g``: send the selected tickets (or the cursor's) to another group."""
@@ -388,15 +458,20 @@ class QueueScreen(Screen[None]):
         current = {r.group_code for r in rows}
         options = [
             (g.code, g.name_zh if t.lang == "zh" else g.name_en)
-            for g in self._groups if not (len(current) == 1 and g.code in current)
-        ]  # fmt: skip
+            for g in self._groups
+            if not (len(current) == 1 and g.code in current)
+        ]
 
         def send(code: str) -> None:
             calls: list[tuple[str, Callable[[], Any]]] = [
-                (row.number, partial(desk.transfer, actor, row.number, code,
-                                     expected_version=self._version(row)))
+                (
+                    row.number,
+                    partial(
+                        desk.transfer, actor, row.number, code, expected_version=self._version(row)
+                    ),
+                )
                 for row in rows
-            ]  # fmt: skip
+            ]
             self._send("transfer", calls)
 
         numbers = ", ".join(r.number for r in rows)
@@ -405,14 +480,22 @@ class QueueScreen(Screen[None]):
     def action_escalate(self) -> None:
         """``e``: escalate one tier with a note (diagnosis so far, what was tried)."""
         desk = self.host.desk
-        self._with_note("escalate", lambda actor, number, note, version: desk.escalate(
-            actor, number, note, expected_version=version))  # fmt: skip
+        self._with_note(
+            "escalate",
+            lambda actor, number, note, version: desk.escalate(
+                actor, number, note, expected_version=version
+            ),
+        )
 
     def action_pending(self) -> None:
         """``p``: pending, with what the ticket waits for."""
         desk = self.host.desk
-        self._with_note("pending", lambda actor, number, note, version: desk.set_status(
-            actor, number, "pending", note=note, expected_version=version))  # fmt: skip
+        self._with_note(
+            "pending",
+            lambda actor, number, note, version: desk.set_status(
+                actor, number, "pending", note=note, expected_version=version
+            ),
+        )
 
     def _with_note(self, kind: str, change: Callable[[Actor, str, str, int], object]) -> None:
         """Ask for the note ``detail.form.{kind}_title`` / ``_label`` name, then make ``change``
@@ -426,5 +509,10 @@ class QueueScreen(Screen[None]):
             version = self._version(row)
             self._send(kind, [(row.number, lambda: change(actor, row.number, note, version))])
 
-        self._open_form(NoteForm(t(f"detail.form.{kind}_title", number=row.number), send,
-                                 label=t(f"detail.form.{kind}_label")))  # fmt: skip
+        self._open_form(
+            NoteForm(
+                t(f"detail.form.{kind}_title", number=row.number),
+                send,
+                label=t(f"detail.form.{kind}_label"),
+            )
+        )

@@ -47,8 +47,20 @@ from deskui.widgets.timeline import Timeline
 #: Where "reopen" leads from each closed-for-now status.
 REOPEN_TARGETS = {Status.RESOLVED: Status.IN_PROGRESS, Status.REJECTED: Status.TO_ASSIGN}
 #: Actions that need the ticket on screen.
-TICKET_ACTIONS = ("claim", "take_over", "worklog", "progress", "status", "pending", "escalate",
-                  "solution", "confirm", "reject", "reopen", "copy")  # fmt: skip
+TICKET_ACTIONS = (
+    "claim",
+    "take_over",
+    "worklog",
+    "progress",
+    "status",
+    "pending",
+    "escalate",
+    "solution",
+    "confirm",
+    "reject",
+    "reopen",
+    "copy",
+)
 
 
 class TicketScreen(Screen[None]):
@@ -81,32 +93,73 @@ class TicketScreen(Screen[None]):
     """
 
     BINDINGS = [
-        Binding("escape", "back", "detail.key.back", tooltip="detail.key.back.tip",
-                id="detail.back"),
-        Binding("a", "claim", "detail.key.claim", tooltip="detail.key.claim.tip",
-                id="detail.claim"),
-        Binding("A", "take_over", "detail.key.take_over", tooltip="detail.key.take_over.tip",
-                id="detail.take_over"),
-        Binding("w", "worklog", "detail.key.worklog", tooltip="detail.key.worklog.tip",
-                id="detail.worklog"),
-        Binding("u", "progress", "detail.key.progress", tooltip="detail.key.progress.tip",
-                id="detail.progress"),
-        Binding("s", "status", "detail.key.status", tooltip="detail.key.status.tip",
-                id="detail.status"),
-        Binding("p", "pending", "detail.key.pending", tooltip="detail.key.pending.tip",
-                show=False, id="detail.pending"),
-        Binding("e", "escalate", "detail.key.escalate", tooltip="detail.key.escalate.tip",
-                id="detail.escalate"),
-        Binding("o", "solution", "detail.key.solution", tooltip="detail.key.solution.tip",
-                id="detail.solution"),
-        Binding("c", "confirm", "detail.key.confirm", tooltip="detail.key.confirm.tip",
-                id="detail.confirm"),
-        Binding("x", "reject", "detail.key.reject", tooltip="detail.key.reject.tip",
-                id="detail.reject"),
-        Binding("R", "reopen", "detail.key.reopen", tooltip="detail.key.reopen.tip",
-                id="detail.reopen"),
+        Binding(
+            "escape", "back", "detail.key.back", tooltip="detail.key.back.tip", id="detail.back"
+        ),
+        Binding(
+            "a", "claim", "detail.key.claim", tooltip="detail.key.claim.tip", id="detail.claim"
+        ),
+        Binding(
+            "A",
+            "take_over",
+            "detail.key.take_over",
+            tooltip="detail.key.take_over.tip",
+            id="detail.take_over",
+        ),
+        Binding(
+            "w",
+            "worklog",
+            "detail.key.worklog",
+            tooltip="detail.key.worklog.tip",
+            id="detail.worklog",
+        ),
+        Binding(
+            "u",
+            "progress",
+            "detail.key.progress",
+            tooltip="detail.key.progress.tip",
+            id="detail.progress",
+        ),
+        Binding(
+            "s", "status", "detail.key.status", tooltip="detail.key.status.tip", id="detail.status"
+        ),
+        Binding(
+            "p",
+            "pending",
+            "detail.key.pending",
+            tooltip="detail.key.pending.tip",
+            show=False,
+            id="detail.pending",
+        ),
+        Binding(
+            "e",
+            "escalate",
+            "detail.key.escalate",
+            tooltip="detail.key.escalate.tip",
+            id="detail.escalate",
+        ),
+        Binding(
+            "o",
+            "solution",
+            "detail.key.solution",
+            tooltip="detail.key.solution.tip",
+            id="detail.solution",
+        ),
+        Binding(
+            "c",
+            "confirm",
+            "detail.key.confirm",
+            tooltip="detail.key.confirm.tip",
+            id="detail.confirm",
+        ),
+        Binding(
+            "x", "reject", "detail.key.reject", tooltip="detail.key.reject.tip", id="detail.reject"
+        ),
+        Binding(
+            "R", "reopen", "detail.key.reopen", tooltip="detail.key.reopen.tip", id="detail.reopen"
+        ),
         Binding("y", "copy", "detail.key.copy", tooltip="detail.key.copy.tip", id="detail.copy"),
-    ]  # fmt: skip
+    ]
 
     def __init__(self, number: str) -> None:
         super().__init__()
@@ -169,8 +222,9 @@ class TicketScreen(Screen[None]):
         head.append("  ")
         head.append(t(f"status.{view.status}"), style="bold reverse")
         head.append("  ")
-        head.append(t(f"priority.{view.priority}"), style="bold red" if view.priority == "P1"
-                    else "bold")  # fmt: skip
+        head.append(
+            t(f"priority.{view.priority}"), style="bold red" if view.priority == "P1" else "bold"
+        )
         if view.vip:
             head.append("  VIP", style="bold magenta")
         head.append("  ")
@@ -233,11 +287,15 @@ class TicketScreen(Screen[None]):
             return []
         actor = self.host.actor
         return [
-            s for s in allowed_targets(view.status, actor.role)
+            s
+            for s in allowed_targets(view.status, actor.role)
             if may_move(actor, view.status, view.assignee, s)
-            and not (s == Status.IN_PROGRESS and view.status in (Status.NEW, Status.TO_ASSIGN)
-                     and not may_claim(actor, view.status, view.assignee))
-        ]  # fmt: skip
+            and not (
+                s == Status.IN_PROGRESS
+                and view.status in (Status.NEW, Status.TO_ASSIGN)
+                and not may_claim(actor, view.status, view.assignee)
+            )
+        ]
 
     # sending changes -------------------------------------------------------------------------
     def _change(self, kind: str, call: Callable[[int], Any]) -> None:
@@ -275,21 +333,35 @@ class TicketScreen(Screen[None]):
         self.form = form
         self.app.push_screen(form)
 
-    def _note(self, kind: str, title_key: str, label_key: str,
-              call: Callable[[str, int], Any], *, required: bool = True) -> None:  # fmt: skip
+    def _note(
+        self,
+        kind: str,
+        title_key: str,
+        label_key: str,
+        call: Callable[[str, int], Any],
+        *,
+        required: bool = True,
+    ) -> None:
         """A note form whose text goes to ``call(text, expected_version)``."""
         t = self.host.t
 
         def send(text: str) -> None:
             self._change(kind, lambda version: call(text, version))
 
-        self._open(NoteForm(t(title_key, number=self.number), send, label=t(label_key),
-                            required=required))  # fmt: skip
+        self._open(
+            NoteForm(t(title_key, number=self.number), send, label=t(label_key), required=required)
+        )
 
     def _set_status(self, kind: str, target: Status, title_key: str, label_key: str) -> None:
         desk, actor = self.host.desk, self.host.actor
-        self._note(kind, title_key, label_key, lambda text, version: desk.set_status(
-            actor, self.number, str(target), note=text, expected_version=version))
+        self._note(
+            kind,
+            title_key,
+            label_key,
+            lambda text, version: desk.set_status(
+                actor, self.number, str(target), note=text, expected_version=version
+            ),
+        )
 
     # actions ---------------------------------------------------------------------------------
     def action_back(self) -> None:
@@ -304,61 +376,91 @@ class TicketScreen(Screen[None]):
     def action_take_over(self) -> None:
         """``A`` (leads): take it over from whoever holds it; audited."""
         desk, actor = self.host.desk, self.host.actor
-        self._change("take_over", lambda version: desk.claim(
-            actor, self.number, takeover=True, expected_version=version))
+        self._change(
+            "take_over",
+            lambda version: desk.claim(actor, self.number, takeover=True, expected_version=version),
+        )
 
     def action_worklog(self) -> None:
         """``w``: a worklog entry (internal)."""
         desk, actor = self.host.desk, self.host.actor
-        self._note("worklog", "detail.form.worklog_title", "detail.form.worklog_label",
-                   lambda text, version: desk.worklog(actor, self.number, text,
-                                                      expected_version=version))  # fmt: skip
+        self._note(
+            "worklog",
+            "detail.form.worklog_title",
+            "detail.form.worklog_label",
+            lambda text, version: desk.worklog(actor, self.number, text, expected_version=version),
+        )
 
     def action_progress(self) -> None:
         """``u``: an update to the requester (restarts the update clock)."""
         desk, actor = self.host.desk, self.host.actor
-        self._note("progress", "detail.form.progress_title", "detail.form.progress_label",
-                   lambda text, version: desk.worklog(actor, self.number, text, progress=True,
-                                                      expected_version=version))  # fmt: skip
+        self._note(
+            "progress",
+            "detail.form.progress_title",
+            "detail.form.progress_label",
+            lambda text, version: desk.worklog(
+                actor, self.number, text, progress=True, expected_version=version
+            ),
+        )
 
     def action_escalate(self) -> None:
         """``e``: one tier up, with the diagnosis so far."""
         desk, actor = self.host.desk, self.host.actor
-        self._note("escalate", "detail.form.escalate_title", "detail.form.escalate_label",
-                   lambda text, version: desk.escalate(actor, self.number, text,
-                                                       expected_version=version))  # fmt: skip
+        self._note(
+            "escalate",
+            "detail.form.escalate_title",
+            "detail.form.escalate_label",
+            lambda text, version: desk.escalate(actor, self.number, text, expected_version=version),
+        )
 
     def action_pending(self) -> None:
         """``p``: pending, with what it waits for."""
-        self._set_status("pending", Status.PENDING, "detail.form.pending_title",
-                         "detail.form.pending_label")  # fmt: skip
+        self._set_status(
+            "pending", Status.PENDING, "detail.form.pending_title", "detail.form.pending_label"
+        )
 
     def action_solution(self) -> None:
         """``o``: the solution; the requester is asked to confirm it."""
-        self._set_status("solution", Status.AWAITING_CONFIRMATION, "detail.form.solution_title",
-                         "detail.form.solution_label")  # fmt: skip
+        self._set_status(
+            "solution",
+            Status.AWAITING_CONFIRMATION,
+            "detail.form.solution_title",
+            "detail.form.solution_label",
+        )
 
     def action_reject(self) -> None:
         """``x``: reject, with politely worded guidance."""
-        self._set_status("reject", Status.REJECTED, "detail.form.reject_title",
-                         "detail.form.reject_label")  # fmt: skip
+        self._set_status(
+            "reject", Status.REJECTED, "detail.form.reject_title", "detail.form.reject_label"
+        )
 
     def action_reopen(self) -> None:
         """``R``: reopen a resolved or rejected ticket, with the reason."""
         view = self.ticket
         if view is None or view.status not in REOPEN_TARGETS:
             return
-        self._set_status("reopen", REOPEN_TARGETS[view.status], "detail.form.reopen_title",
-                         "detail.form.reopen_label")  # fmt: skip
+        self._set_status(
+            "reopen",
+            REOPEN_TARGETS[view.status],
+            "detail.form.reopen_title",
+            "detail.form.reopen_label",
+        )
 
     def action_confirm(self) -> None:
         """``c``: the requester confirms the solution, with 1–5 stars."""
         desk, actor, t = self.host.desk, self.host.actor, self.host.t
 
         def send(confirmation: Confirmation) -> None:
-            self._change("confirm", lambda version: desk.confirm(
-                actor, self.number, confirmation.satisfaction,
-                remark=confirmation.remark or None, expected_version=version))
+            self._change(
+                "confirm",
+                lambda version: desk.confirm(
+                    actor,
+                    self.number,
+                    confirmation.satisfaction,
+                    remark=confirmation.remark or None,
+                    expected_version=version,
+                ),
+            )
 
         self._open(ConfirmForm(t("detail.form.confirm_title", number=self.number), send))
 
@@ -370,8 +472,9 @@ class TicketScreen(Screen[None]):
         t = self.host.t
         options = [(str(s), t(f"status.{s}")) for s in self._targets()]
         note = t("detail.form.status_now", status=t(f"status.{view.status}"))
-        picker = PickForm(t("detail.form.status_title", number=self.number), lambda v: None,
-                          options, note=note)  # fmt: skip
+        picker = PickForm(
+            t("detail.form.status_title", number=self.number), lambda v: None, options, note=note
+        )
         picker.send = lambda value: self._status_chosen(picker, Status(value))
         self.app.push_screen(picker)
 
@@ -389,16 +492,25 @@ class TicketScreen(Screen[None]):
             self.action_confirm()
         elif target == Status.CLOSED:
             desk, actor = self.host.desk, self.host.actor
-            self._change("status", lambda version: desk.set_status(
-                actor, self.number, "closed", expected_version=version))
+            self._change(
+                "status",
+                lambda version: desk.set_status(
+                    actor, self.number, "closed", expected_version=version
+                ),
+            )
         else:
             transition = find_transition(view.status, target)
             needs_note = transition is not None and transition.needs_note
             desk, actor = self.host.desk, self.host.actor
-            self._note("status", "detail.form.status_note_title", "detail.form.status_note_label",
-                       lambda text, version: desk.set_status(
-                           actor, self.number, str(target), note=text or None,
-                           expected_version=version), required=needs_note)
+            self._note(
+                "status",
+                "detail.form.status_note_title",
+                "detail.form.status_note_label",
+                lambda text, version: desk.set_status(
+                    actor, self.number, str(target), note=text or None, expected_version=version
+                ),
+                required=needs_note,
+            )
 
     def action_copy(self) -> None:
         """``y``: number and summary to the clipboard."""

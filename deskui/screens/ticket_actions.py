@@ -131,6 +131,5 @@ def may_move(actor: Actor, status: Status, holder: str | None, target: Status) -
     """The workflow lets the actor's role move the ticket to ``target``, and they may handle it."""
     if target not in allowed_targets(status, actor.role):
         return False
-    handler_only = {Status.PENDING, Status.AWAITING_CONFIRMATION, Status.REJECTED,
-                    Status.TO_ASSIGN}  # fmt: skip
+    handler_only = {Status.PENDING, Status.AWAITING_CONFIRMATION, Status.REJECTED, Status.TO_ASSIGN}
     return target not in handler_only or may_handle(actor, holder)

@@ -75,11 +75,22 @@ class TicketForm(ModalScreen[None]):
     """
 
     BINDINGS = [
-        Binding("ctrl+s", "submit", "detail.form.submit", tooltip="detail.form.submit.tip",
-                id="form.submit", priority=True),
-        Binding("escape", "cancel", "detail.form.cancel", tooltip="detail.form.cancel.tip",
-                id="form.cancel"),
-    ]  # fmt: skip
+        Binding(
+            "ctrl+s",
+            "submit",
+            "detail.form.submit",
+            tooltip="detail.form.submit.tip",
+            id="form.submit",
+            priority=True,
+        ),
+        Binding(
+            "escape",
+            "cancel",
+            "detail.form.cancel",
+            tooltip="detail.form.cancel.tip",
+            id="form.cancel",
+        ),
+    ]
 
     def __init__(self, title: str, send: Callable[[Any], None]) -> None:
         super().__init__()
@@ -153,8 +164,15 @@ class NoteForm(TicketForm):
         required: an empty text is refused.
     """
 
-    def __init__(self, title: str, send: Callable[[str], None], *, label: str,
-                 text: str = "", required: bool = True) -> None:  # fmt: skip
+    def __init__(
+        self,
+        title: str,
+        send: Callable[[str], None],
+        *,
+        label: str,
+        text: str = "",
+        required: bool = True,
+    ) -> None:
         super().__init__(title, send)
         self.label = label
         self.initial = text
@@ -224,8 +242,14 @@ class PickForm(TicketForm):
         note: a line under the title (e.g. what the ticket is now).
     """
 
-    def __init__(self, title: str, send: Callable[[str], None],
-                 options: Sequence[tuple[str, str]], *, note: str = "") -> None:  # fmt: skip
+    def __init__(
+        self,
+        title: str,
+        send: Callable[[str], None],
+        options: Sequence[tuple[str, str]],
+        *,
+        note: str = "",
+    ) -> None:
         super().__init__(title, send)
         self.options = list(options)
         self.note = note
@@ -234,8 +258,9 @@ class PickForm(TicketForm):
         """The list."""
         if self.note:
             yield Label(plain(self.note))
-        yield OptionList(*(Option(plain(label), id=value) for value, label in self.options),
-                         id="choices")  # fmt: skip
+        yield OptionList(
+            *(Option(plain(label), id=value) for value, label in self.options), id="choices"
+        )
 
     def on_mount(self) -> None:
         """Choose at once."""
@@ -274,8 +299,15 @@ class TriageForm(TicketForm):
         preview: the priority label for an (impact, urgency) pair.
     """
 
-    def __init__(self, title: str, send: Callable[[Triage], None], *, impact: int,
-                 urgency: int, preview: Callable[[int, int], str]) -> None:  # fmt: skip
+    def __init__(
+        self,
+        title: str,
+        send: Callable[[Triage], None],
+        *,
+        impact: int,
+        urgency: int,
+        preview: Callable[[int, int], str],
+    ) -> None:
         super().__init__(title, send)
         self.impact = impact
         self.urgency = urgency
@@ -285,11 +317,15 @@ class TriageForm(TicketForm):
         """Two choice bars and the resulting priority."""
         t = self.t
         yield Label(plain(t("field.impact")))
-        yield ChoiceBar([(str(i), t(f"impact.{i}")) for i in (1, 2, 3)], value=str(self.impact),
-                        id="impact")  # fmt: skip
+        yield ChoiceBar(
+            [(str(i), t(f"impact.{i}")) for i in (1, 2, 3)], value=str(self.impact), id="impact"
+        )
         yield Label(plain(t("field.urgency")))
-        yield ChoiceBar([(str(u), t(f"urgency.{u}")) for u in (1, 2, 3, 4)],
-                        value=str(self.urgency), id="urgency")  # fmt: skip
+        yield ChoiceBar(
+            [(str(u), t(f"urgency.{u}")) for u in (1, 2, 3, 4)],
+            value=str(self.urgency),
+            id="urgency",
+        )
         yield Static("", id="preview")
 
     def on_mount(self) -> None:
@@ -318,4 +354,3 @@ class TriageForm(TicketForm):
         """The pair chosen."""
         impact, urgency = self._pair()
         return Triage(impact, urgency)
-

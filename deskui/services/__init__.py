@@ -1,1 +1,2 @@
-"""Use cases of the desk: intake, claim, triage, workflow, directory, reads; permissions and audit."""
+"""Use cases of the desk (intake, claim, triage, workflow, directory, reads), with permissions
+and audit."""

@@ -42,8 +42,9 @@ BOARD_PRIORITIES: tuple[Priority, ...] = (Priority.P1, Priority.P2)
 #: How far ahead a read looks for tickets about to enter the board.
 LOOKAHEAD = timedelta(minutes=5)
 #: Tables whose change can change what the board shows.
-BOARD_TABLES = frozenset({"ticket", "ticket_event", "requester", "desk_user", "support_group",
-                          "desk_setting"})  # fmt: skip
+BOARD_TABLES = frozenset(
+    {"ticket", "ticket_event", "requester", "desk_user", "support_group", "desk_setting"}
+)
 _LIVE = frozenset({ClockState.RUNNING, ClockState.WARNING, ClockState.BREACHED})
 _ALARMING = frozenset({ClockState.WARNING, ClockState.BREACHED})
 
@@ -115,7 +116,7 @@ class BoardSnapshot:
     def clocks_at(self, row: BoardRow, now: datetime) -> dict[ClockKind, SlaClock]:
         """A row's three clocks at ``now``, computed in memory."""
         return {
-            kind: advance_clock(clock, self.as_of, now, self.calendar, self.warning_ratio)  # fmt: skip
+            kind: advance_clock(clock, self.as_of, now, self.calendar, self.warning_ratio)
             for kind, clock in row.clocks.items()
         }
 
@@ -127,7 +128,7 @@ class BoardSnapshot:
                 found.add(kind)
             elif clock.state in _LIVE and now > clock.due:
                 # past the due time; a business clock may still sit on a weekend at zero
-                later = advance_clock(clock, self.as_of, now, self.calendar, self.warning_ratio)  # fmt: skip
+                later = advance_clock(clock, self.as_of, now, self.calendar, self.warning_ratio)
                 if later.state == ClockState.BREACHED:
                     found.add(kind)
         return frozenset(found)
@@ -190,14 +191,16 @@ def _due_soon(pairs: tuple[tuple[Priority, ClockKind], ...]) -> Any:
     only binds new instants.
     """
     per_clock = [
-        and_(col(Ticket.priority) == str(priority),
-             col(_DUE_COLUMNS[kind]) <= bindparam(f"due_{i}"))
+        and_(
+            col(Ticket.priority) == str(priority), col(_DUE_COLUMNS[kind]) <= bindparam(f"due_{i}")
+        )
         for i, (priority, kind) in enumerate(pairs)
-    ]  # fmt: skip
+    ]
     return _board_query(
-        col(Ticket.next_due).is_not(None), col(Ticket.next_due) <= bindparam("widest"),
+        col(Ticket.next_due).is_not(None),
+        col(Ticket.next_due) <= bindparam("widest"),
         or_(*per_clock),
-    )  # fmt: skip
+    )
 
 
 def _board_query(*conditions: Any) -> Any:
@@ -235,9 +238,10 @@ def board_snapshot(
     events: dict[int, list[Any]] = {}
     if candidates:
         for event in session.execute(
-            sa_select(*_EVENT_COLUMNS).where(col(TicketEvent.ticket_id).in_(list(candidates)))
+            sa_select(*_EVENT_COLUMNS)
+            .where(col(TicketEvent.ticket_id).in_(list(candidates)))
             .order_by(col(TicketEvent.id))
-        ):  # fmt: skip
+        ):
             events.setdefault(event.ticket_id, []).append(event)
 
     ratio = rules.sla.warning_ratio
@@ -258,40 +262,79 @@ def board_snapshot(
     rows = [_row(ticket, clocks, rules, now) for ticket, clocks in chosen]
     rows.sort(key=lambda r: (r.due is None, r.due or now, r.priority.level, r.number))
     return BoardSnapshot(
-        as_of=now, rows=tuple(rows), recheck_at=max(recheck_at, now + timedelta(seconds=1)),
-        tz=rules.tz, warning_ratio=ratio, calendar=rules.calendar,
-    )  # fmt: skip
+        as_of=now,
+        rows=tuple(rows),
+        recheck_at=max(recheck_at, now + timedelta(seconds=1)),
+        tz=rules.tz,
+        warning_ratio=ratio,
+        calendar=rules.calendar,
+    )
 
 
-_TICKET_COLUMNS = tuple(col(c) for c in (
-    Ticket.id, Ticket.number, Ticket.priority, Ticket.status, Ticket.summary, Ticket.vip,
-    Ticket.requester_id, Ticket.assignee_id, Ticket.group_id, Ticket.tier, Ticket.version,
-    Ticket.received_at,
-))  # fmt: skip
-_EVENT_COLUMNS = tuple(col(c) for c in (
-    TicketEvent.ticket_id, TicketEvent.at, TicketEvent.kind, TicketEvent.field,
-    TicketEvent.new_value, TicketEvent.note,
-))  # fmt: skip
+_TICKET_COLUMNS = tuple(
+    col(c)
+    for c in (
+        Ticket.id,
+        Ticket.number,
+        Ticket.priority,
+        Ticket.status,
+        Ticket.summary,
+        Ticket.vip,
+        Ticket.requester_id,
+        Ticket.assignee_id,
+        Ticket.group_id,
+        Ticket.tier,
+        Ticket.version,
+        Ticket.received_at,
+    )
+)
+_EVENT_COLUMNS = tuple(
+    col(c)
+    for c in (
+        TicketEvent.ticket_id,
+        TicketEvent.at,
+        TicketEvent.kind,
+        TicketEvent.field,
+        TicketEvent.new_value,
+        TicketEvent.note,
+    )
+)
 _NAME_COLUMNS: tuple[Any, ...] = (
-    col(Requester.name).label("requester_name"), col(Requester.department),
-    col(User.login).label("assignee_login"), col(User.name).label("assignee_name"),
-    col(Group.code).label("group_code"), col(Group.name_zh), col(Group.name_en),
-)  # fmt: skip
+    col(Requester.name).label("requester_name"),
+    col(Requester.department),
+    col(User.login).label("assignee_login"),
+    col(User.name).label("assignee_name"),
+    col(Group.code).label("group_code"),
+    col(Group.name_zh),
+    col(Group.name_en),
+)
 _URGENT = _board_query(col(Ticket.priority).in_([str(p) for p in BOARD_PRIORITIES]))
 
 
-def _row(ticket: Any, clocks: dict[ClockKind, SlaClock], rules: DeskRules,
-         now: datetime) -> BoardRow:  # fmt: skip
+def _row(
+    ticket: Any, clocks: dict[ClockKind, SlaClock], rules: DeskRules, now: datetime
+) -> BoardRow:
     """A board row from a ticket row of :func:`_board_query` and its clocks at ``now``."""
     return BoardRow(
-        id=ticket.id, number=ticket.number, priority=Priority(ticket.priority),
-        status=Status(ticket.status), summary=ticket.summary,
-        requester=ticket.requester_name or "-", department=ticket.department, vip=ticket.vip,
-        assignee=ticket.assignee_login, assignee_name=ticket.assignee_name,
-        group_code=ticket.group_code, group_name_zh=ticket.name_zh,
-        group_name_en=ticket.name_en, tier=ticket.tier, version=ticket.version, clocks=clocks,
-        due=nearest_due(clocks), warns_at=_warns_at(clocks, rules, now),
-    )  # fmt: skip
+        id=ticket.id,
+        number=ticket.number,
+        priority=Priority(ticket.priority),
+        status=Status(ticket.status),
+        summary=ticket.summary,
+        requester=ticket.requester_name or "-",
+        department=ticket.department,
+        vip=ticket.vip,
+        assignee=ticket.assignee_login,
+        assignee_name=ticket.assignee_name,
+        group_code=ticket.group_code,
+        group_name_zh=ticket.name_zh,
+        group_name_en=ticket.name_en,
+        tier=ticket.tier,
+        version=ticket.version,
+        clocks=clocks,
+        due=nearest_due(clocks),
+        warns_at=_warns_at(clocks, rules, now),
+    )
 
 
 def _warns_at(

@@ -114,8 +114,14 @@ class DeskService:
 
         def run(session: Session) -> None:
             try:
-                save_rule_setting(session, key=key, value=value, actor_id=actor.id,
-                                  note=note.strip(), now=self.clock.now())  # fmt: skip
+                save_rule_setting(
+                    session,
+                    key=key,
+                    value=value,
+                    actor_id=actor.id,
+                    note=note.strip(),
+                    now=self.clock.now(),
+                )
             except ValueError as exc:
                 raise ServiceError(str(exc), field=key) from exc
 
@@ -152,20 +158,23 @@ class DeskService:
 
     def assign(self, actor: Actor, number: str, assignee: str, **kwargs: Any) -> TicketView:
         """A lead assigns the ticket to an agent."""
-        return self._change(workflow.assign_ticket, actor, number=number, assignee=assignee,
-                            **kwargs)  # fmt: skip
+        return self._change(
+            workflow.assign_ticket, actor, number=number, assignee=assignee, **kwargs
+        )
 
     def triage(self, actor: Actor, number: str, impact: int, urgency: int, **kw: Any) -> TicketView:
         """New impact and urgency; priority and due times recomputed."""
-        return self._change(workflow.triage_ticket, actor, number=number, impact=impact,
-                            urgency=urgency, **kw)  # fmt: skip
+        return self._change(
+            workflow.triage_ticket, actor, number=number, impact=impact, urgency=urgency, **kw
+        )
 
     def override_priority(
         self, actor: Actor, number: str, priority: str, reason: str, **kw: Any
     ) -> TicketView:
         """A lead overrides the priority with a reason."""
-        return self._change(workflow.override_priority, actor, number=number, priority=priority,
-                            reason=reason, **kw)  # fmt: skip
+        return self._change(
+            workflow.override_priority, actor, number=number, priority=priority, reason=reason, **kw
+        )
 
     def transfer(self, actor: Actor, number: str, group: str, **kw: Any) -> TicketView:
         """Send to another group."""
@@ -185,8 +194,9 @@ class DeskService:
 
     def confirm(self, actor: Actor, number: str, satisfaction: int | None, **kw: Any) -> TicketView:
         """The requester confirms the solution with 1–5 stars."""
-        return self._change(workflow.confirm_ticket, actor, number=number,
-                            satisfaction=satisfaction, **kw)  # fmt: skip
+        return self._change(
+            workflow.confirm_ticket, actor, number=number, satisfaction=satisfaction, **kw
+        )
 
     # reading ---------------------------------------------------------------------------------
     def ticket(self, number: str, with_events: bool = True) -> TicketView:
@@ -194,10 +204,13 @@ class DeskService:
         rules = self.rules
         return self.read(
             lambda s: queries.get_ticket(
-                session=s, number=number, rules=rules, now=self.clock.now(),
+                session=s,
+                number=number,
+                rules=rules,
+                now=self.clock.now(),
                 with_events=with_events,
             )
-        )  # fmt: skip
+        )
 
     def tickets(self, filters: queries.TicketFilter) -> list[TicketView]:
         """A filtered list, nearest due first."""

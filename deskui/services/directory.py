@@ -17,7 +17,7 @@ MAX_NAME = 80
 
 
 def pinyin_keys(name: str) -> tuple[str, str]:
-    """Full pinyin and initials of a name, lower case without spaces (``张三`` → ``zhangsan``, ``zs``).
+    """Full pinyin and initials of a name, lower case, no spaces (``张三`` → ``zhangsan``, ``zs``).
 
     Latin letters in the name pass through, so ``Li Lei`` gives ``lilei``, ``ll``.
     """
@@ -51,9 +51,17 @@ class RequesterView:
         """The read model of a stored requester."""
         assert row.id is not None
         return cls(
-            row.id, row.name, row.department, row.company, row.phone, row.extension,
-            row.employee_id, row.email, row.vip, row.external,
-        )  # fmt: skip
+            row.id,
+            row.name,
+            row.department,
+            row.company,
+            row.phone,
+            row.extension,
+            row.employee_id,
+            row.email,
+            row.vip,
+            row.external,
+        )
 
 
 @dataclass
@@ -109,13 +117,18 @@ class RequesterInput:
             raise ValidationFailed(errors)
         return (
             RequesterInput(
-                name=name, phone=phone, department=line(self.department, 120, "department"),
-                company=line(self.company, 120, "company"), extension=extension,
-                employee_id=line(self.employee_id, 32, "employee_id"), email=email,
-                vip=bool(self.vip), external=bool(self.external),
+                name=name,
+                phone=phone,
+                department=line(self.department, 120, "department"),
+                company=line(self.company, 120, "company"),
+                extension=extension,
+                employee_id=line(self.employee_id, 32, "employee_id"),
+                email=email,
+                vip=bool(self.vip),
+                external=bool(self.external),
             ),
             warnings,
-        )  # fmt: skip
+        )
 
 
 def _phone_digits(phone: str | None) -> str:
@@ -132,11 +145,20 @@ def add_requester(*, session: Session, data: RequesterInput, now: datetime) -> R
     """Add a caller to the directory (the input must already be cleaned)."""
     full, initials = pinyin_keys(data.name)
     row = Requester(
-        name=data.name, name_pinyin=full, name_initials=initials, department=data.department,
-        company=data.company, phone=data.phone, phone_digits=_phone_digits(data.phone),
-        extension=data.extension, employee_id=data.employee_id, email=data.email, vip=data.vip,
-        external=data.external, created_at=now,
-    )  # fmt: skip
+        name=data.name,
+        name_pinyin=full,
+        name_initials=initials,
+        department=data.department,
+        company=data.company,
+        phone=data.phone,
+        phone_digits=_phone_digits(data.phone),
+        extension=data.extension,
+        employee_id=data.employee_id,
+        email=data.email,
+        vip=data.vip,
+        external=data.external,
+        created_at=now,
+    )
     session.add(row)
     session.flush()
     return row

@@ -22,10 +22,17 @@ from deskui.store.models import Group, Requester, Ticket
 
 FREQUENCIES = ("continuous", "intermittent", "sporadic")
 LIMITS = {
-    "summary": 200, "description": 20_000, "started_when": 120, "impact_scope": 400,
-    "error_message": 4_000, "tried": 4_000, "device": 200, "location": 200,
-    "attachments": 4_000, "solution": 20_000,
-}  # fmt: skip
+    "summary": 200,
+    "description": 20_000,
+    "started_when": 120,
+    "impact_scope": 400,
+    "error_message": 4_000,
+    "tried": 4_000,
+    "device": 200,
+    "location": 200,
+    "attachments": 4_000,
+    "solution": 20_000,
+}
 SINGLE_LINE = frozenset({"summary", "started_when", "device", "location"})
 #: How far in the past a back-filled report may be received (an IM report from last week is fine).
 MAX_BACKFILL = timedelta(days=366)
@@ -136,13 +143,20 @@ def validate_intake(request: IntakeRequest, now: datetime) -> IntakeRequest:
     if errors:
         raise ValidationFailed(errors)
     return IntakeRequest(
-        type=request.type, category=request.category, channel=request.channel,
-        impact=request.impact, urgency=request.urgency, requester=requester,
-        requester_id=request.requester_id, frequency=request.frequency,
-        expected_by=request.expected_by, received_at=request.received_at,
-        resolve_now=request.resolve_now, warnings=warnings,
+        type=request.type,
+        category=request.category,
+        channel=request.channel,
+        impact=request.impact,
+        urgency=request.urgency,
+        requester=requester,
+        requester_id=request.requester_id,
+        frequency=request.frequency,
+        expected_by=request.expected_by,
+        received_at=request.received_at,
+        resolve_now=request.resolve_now,
+        warnings=warnings,
         **{k: v for k, v in cleaned.items()},  # type: ignore[arg-type]
-    )  # fmt: skip
+    )
 
 
 def next_ticket_number(session: Session, now: datetime, rules: DeskRules) -> str:
@@ -190,30 +204,64 @@ def create_ticket(
     assignee_id = group.lead_id if group and request.type == TicketType.COMPLAINT else None
     assert requester.id is not None
     ticket = Ticket(
-        number=next_ticket_number(session, now, rules), type=request.type,
-        category=request.category, channel=request.channel, status=str(Status.NEW),
-        impact=request.impact, urgency=request.urgency, priority=str(decision.priority),
-        matrix_priority=str(decision.matrix_priority), priority_reason=decision.reason,
-        vip=requester.vip, requester_id=requester.id, summary=request.summary,
-        description=request.description, started_when=request.started_when,
-        frequency=request.frequency, impact_scope=request.impact_scope,
-        error_message=request.error_message, tried=request.tried, device=request.device,
-        location=request.location, attachments=request.attachments,
-        expected_by=request.expected_by, received_at=request.received_at or now,
-        created_at=now, updated_at=now, created_by_id=actor.id,
-        group_id=group.id if group else None, routing_reason=routing_reason,
-        assignee_id=assignee_id, version=0,
-    )  # fmt: skip
+        number=next_ticket_number(session, now, rules),
+        type=request.type,
+        category=request.category,
+        channel=request.channel,
+        status=str(Status.NEW),
+        impact=request.impact,
+        urgency=request.urgency,
+        priority=str(decision.priority),
+        matrix_priority=str(decision.matrix_priority),
+        priority_reason=decision.reason,
+        vip=requester.vip,
+        requester_id=requester.id,
+        summary=request.summary,
+        description=request.description,
+        started_when=request.started_when,
+        frequency=request.frequency,
+        impact_scope=request.impact_scope,
+        error_message=request.error_message,
+        tried=request.tried,
+        device=request.device,
+        location=request.location,
+        attachments=request.attachments,
+        expected_by=request.expected_by,
+        received_at=request.received_at or now,
+        created_at=now,
+        updated_at=now,
+        created_by_id=actor.id,
+        group_id=group.id if group else None,
+        routing_reason=routing_reason,
+        assignee_id=assignee_id,
+        version=0,
+    )
     session.add(ticket)
     session.flush()
-    record(session, ticket, actor, EventKind.CREATED, now, field="priority",
-           new=decision.priority, note=decision.reason)  # fmt: skip
+    record(
+        session,
+        ticket,
+        actor,
+        EventKind.CREATED,
+        now,
+        field="priority",
+        new=decision.priority,
+        note=decision.reason,
+    )
     if request.resolve_now:
         _resolve_at_intake(session, ticket, actor, request, requester, now)
     else:
         if group is not None:
-            record(session, ticket, actor, EventKind.ROUTED, now, field="group", new=group.code,
-                   note=routing_reason)  # fmt: skip
+            record(
+                session,
+                ticket,
+                actor,
+                EventKind.ROUTED,
+                now,
+                field="group",
+                new=group.code,
+                note=routing_reason,
+            )
         set_status(session, ticket, actor, Status.TO_ASSIGN, now)
     commit_change(session, ticket, rules, now)
     return ticket
@@ -237,6 +285,5 @@ def _resolve_at_intake(
     ticket.confirmed_at = now
     ticket.confirmation_text = "first-contact resolution: confirmed on the call"
     record(session, ticket, actor, EventKind.FIRST_CONTACT, now, note=request.solution)
-    record(session, ticket, actor, EventKind.SOLUTION, now, field="solution",
-           new=request.solution)  # fmt: skip
+    record(session, ticket, actor, EventKind.SOLUTION, now, field="solution", new=request.solution)
     set_status(session, ticket, actor, Status.RESOLVED, now)

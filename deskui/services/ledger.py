@@ -1,4 +1,5 @@
-"""Shared steps of every ticket change: lock the row, append the event, refresh clocks and version."""
+"""Shared steps of every ticket change: lock the row, append the event, refresh the clocks and
+the version."""
 
 from __future__ import annotations
 
@@ -53,10 +54,15 @@ def record(
     """Append one event to the ticket's audit trail (same transaction as the change)."""
     assert ticket.id is not None
     event = TicketEvent(
-        ticket_id=ticket.id, at=now, actor_id=actor.id if actor else None, kind=str(kind),
-        field=field, old_value=None if old is None else str(old),
-        new_value=None if new is None else str(new), note=note,
-    )  # fmt: skip
+        ticket_id=ticket.id,
+        at=now,
+        actor_id=actor.id if actor else None,
+        kind=str(kind),
+        field=field,
+        old_value=None if old is None else str(old),
+        new_value=None if new is None else str(new),
+        note=note,
+    )
     session.add(event)
     return event
 
@@ -73,8 +79,17 @@ def set_status(
     old = ticket.status
     ticket.status = str(target)
     ticket.is_open = target.is_open
-    record(session, ticket, actor, EventKind.STATUS, now, field="status", old=old, new=target,
-           note=note)  # fmt: skip
+    record(
+        session,
+        ticket,
+        actor,
+        EventKind.STATUS,
+        now,
+        field="status",
+        old=old,
+        new=target,
+        note=note,
+    )
 
 
 def commit_change(session: Session, ticket: Ticket, rules: DeskRules, now: datetime) -> None:

@@ -42,10 +42,11 @@ def _views(
         return []
     ids = [t.id for t in tickets]
     requesters = {
-        r.id: r for r in session.exec(
+        r.id: r
+        for r in session.exec(
             select(Requester).where(col(Requester.id).in_({t.requester_id for t in tickets}))
         )
-    }  # fmt: skip
+    }
     groups = {g.id: g for g in session.exec(select(Group))}
     events: dict[int, list[TicketEvent]] = {}
     for event in session.exec(
@@ -55,18 +56,20 @@ def _views(
     user_ids = {t.assignee_id for t in tickets} | {
         e.actor_id for evs in events.values() for e in evs
     }
-    users = {
-        u.id: u for u in session.exec(select(User).where(col(User.id).in_(user_ids - {None})))
-    }
+    users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(user_ids - {None})))}
     actors = {uid: u.login for uid, u in users.items() if uid is not None}
     return [
         ticket_view(
-            t, requester=requesters[t.requester_id],
+            t,
+            requester=requesters[t.requester_id],
             group=groups.get(t.group_id) if t.group_id else None,
             assignee=users.get(t.assignee_id) if t.assignee_id else None,
-            events=events.get(t.id or 0, []), actors=actors, rules=rules, now=now,
+            events=events.get(t.id or 0, []),
+            actors=actors,
+            rules=rules,
+            now=now,
             with_events=with_events,
-        )  # fmt: skip
+        )
         for t in tickets
     ]
 

@@ -232,15 +232,28 @@ def _plain(where: Sequence[Any]) -> list[Any]:
 
 _Assignee = aliased(User)
 _COLUMNS: tuple[Any, ...] = (
-    col(Ticket.id), col(Ticket.number), col(Ticket.priority), col(Ticket.status),
-    col(Ticket.impact), col(Ticket.urgency), col(Ticket.vip), col(Ticket.tier),
-    col(Ticket.category), col(Ticket.summary), col(Ticket.received_at), col(Ticket.next_due),
-    col(Ticket.version), col(Ticket.assignee_id),
-    col(Requester.name).label("requester_name"), col(Requester.phone).label("requester_phone"),
-    col(Group.code).label("group_code"), col(Group.name_zh).label("group_name_zh"),
-    col(Group.name_en).label("group_name_en"), col(_Assignee.login).label("assignee_login"),
+    col(Ticket.id),
+    col(Ticket.number),
+    col(Ticket.priority),
+    col(Ticket.status),
+    col(Ticket.impact),
+    col(Ticket.urgency),
+    col(Ticket.vip),
+    col(Ticket.tier),
+    col(Ticket.category),
+    col(Ticket.summary),
+    col(Ticket.received_at),
+    col(Ticket.next_due),
+    col(Ticket.version),
+    col(Ticket.assignee_id),
+    col(Requester.name).label("requester_name"),
+    col(Requester.phone).label("requester_phone"),
+    col(Group.code).label("group_code"),
+    col(Group.name_zh).label("group_name_zh"),
+    col(Group.name_en).label("group_name_en"),
+    col(_Assignee.login).label("assignee_login"),
     col(_Assignee.name).label("assignee_name"),
-)  # fmt: skip
+)
 
 
 class QueueReader:
@@ -280,9 +293,10 @@ class QueueReader:
 
         def run(session: Session) -> list[GroupChoice]:
             rows = session.execute(
-                select(col(Group.code), col(Group.name_zh), col(Group.name_en))
-                .order_by(col(Group.tier), col(Group.id))
-            )  # fmt: skip
+                select(col(Group.code), col(Group.name_zh), col(Group.name_en)).order_by(
+                    col(Group.tier), col(Group.id)
+                )
+            )
             return [GroupChoice(r.code, r.name_zh, r.name_en) for r in rows]
 
         return cast(list[GroupChoice], self._read(run))
@@ -319,9 +333,11 @@ class QueueReader:
         rules = self._rules()
         horizon = self._horizon(rules, now)
         band = session.execute(
-            select(col(Ticket.id), col(Ticket.version))
-            .where(col(Ticket.is_open).is_(True), col(Ticket.next_due) > now,
-                   col(Ticket.next_due) <= horizon)  # fmt: skip
+            select(col(Ticket.id), col(Ticket.version)).where(
+                col(Ticket.is_open).is_(True),
+                col(Ticket.next_due) > now,
+                col(Ticket.next_due) <= horizon,
+            )
         ).all()
         missing = [(i, v) for i, v in band if (i, v) not in self._warn_memo]
         if missing:
@@ -352,11 +368,13 @@ class QueueReader:
         for part in _chunks(list(tickets)):
             ids = [i for i, _ in part]
             heads = {
-                r.id: r for r in session.execute(
-                    select(col(Ticket.id), col(Ticket.priority), col(Ticket.received_at))
-                    .where(col(Ticket.id).in_(ids))
+                r.id: r
+                for r in session.execute(
+                    select(col(Ticket.id), col(Ticket.priority), col(Ticket.received_at)).where(
+                        col(Ticket.id).in_(ids)
+                    )
                 )
-            }  # fmt: skip
+            }
             events = self._events(session, ids)
             for ticket_id, version in part:
                 head = heads.get(ticket_id)
@@ -369,9 +387,7 @@ class QueueReader:
                         continue
                     measure = rules.calendar if clock.business else WALL_CLOCK
                     still = ratio * clock.target_seconds - clock.elapsed_seconds
-                    instants.append(
-                        now if still <= 0 else measure.add_business_seconds(now, still)
-                    )
+                    instants.append(now if still <= 0 else measure.add_business_seconds(now, still))
                 self._warn_memo[(ticket_id, version)] = min(instants) if instants else None
 
     @staticmethod
@@ -380,11 +396,17 @@ class QueueReader:
         found: dict[int, list[TicketEvent]] = {}
         for part in _chunks(list(ids)):
             rows = session.execute(
-                select(col(TicketEvent.ticket_id), col(TicketEvent.at), col(TicketEvent.kind),
-                       col(TicketEvent.field), col(TicketEvent.new_value), col(TicketEvent.note))
+                select(
+                    col(TicketEvent.ticket_id),
+                    col(TicketEvent.at),
+                    col(TicketEvent.kind),
+                    col(TicketEvent.field),
+                    col(TicketEvent.new_value),
+                    col(TicketEvent.note),
+                )
                 .where(col(TicketEvent.ticket_id).in_(part))
                 .order_by(col(TicketEvent.ticket_id), col(TicketEvent.id))
-            )  # fmt: skip
+            )
             for row in rows:
                 # a row has the attributes ticket_clocks reads from an event
                 found.setdefault(row.ticket_id, []).append(cast(TicketEvent, row))
@@ -417,9 +439,11 @@ class QueueReader:
         rest = [w for w in where if w is not split]
         parts = [
             self._select([*rest, col(Ticket.group_id) == group])
-            .order_by(*order(col(Ticket.next_due), col(Ticket.id))).limit(limit).subquery()
+            .order_by(*order(col(Ticket.next_due), col(Ticket.id)))
+            .limit(limit)
+            .subquery()
             for group in split.ids
-        ]  # fmt: skip
+        ]
         merged = union_all(*(select(part) for part in parts)).subquery()
         statement = select(merged).order_by(*order(merged.c.next_due, merged.c.id)).limit(limit)
         return list(session.execute(statement))
@@ -458,15 +482,30 @@ class QueueReader:
         clocks = self._clocks(session, records, rules, now)
         return [
             QueueRow(
-                id=r.id, number=r.number, priority=Priority(r.priority), status=Status(r.status),
-                impact=r.impact, urgency=r.urgency, vip=bool(r.vip), tier=r.tier,
-                category=r.category, summary=r.summary, requester_name=r.requester_name,
-                requester_phone=r.requester_phone, group_code=r.group_code,
-                group_name_zh=r.group_name_zh, group_name_en=r.group_name_en,
-                assignee_id=r.assignee_id, assignee_login=r.assignee_login,
-                assignee_name=r.assignee_name, received_at=r.received_at, next_due=r.next_due,
-                version=r.version, clocks_at=now, clocks=row_clocks,
-            )  # fmt: skip
+                id=r.id,
+                number=r.number,
+                priority=Priority(r.priority),
+                status=Status(r.status),
+                impact=r.impact,
+                urgency=r.urgency,
+                vip=bool(r.vip),
+                tier=r.tier,
+                category=r.category,
+                summary=r.summary,
+                requester_name=r.requester_name,
+                requester_phone=r.requester_phone,
+                group_code=r.group_code,
+                group_name_zh=r.group_name_zh,
+                group_name_en=r.group_name_en,
+                assignee_id=r.assignee_id,
+                assignee_login=r.assignee_login,
+                assignee_name=r.assignee_name,
+                received_at=r.received_at,
+                next_due=r.next_due,
+                version=r.version,
+                clocks_at=now,
+                clocks=row_clocks,
+            )
             for r, row_clocks in zip(records, clocks, strict=True)
         ]
 
@@ -492,8 +531,9 @@ class QueueReader:
             where = self._undated(filters)
             if key is not None and key.due is None:
                 where.append(col(Ticket.id) > key.id)
-            records += self._ordered(session, where, dated=False, descending=False,
-                                     limit=limit - len(records))  # fmt: skip
+            records += self._ordered(
+                session, where, dated=False, descending=False, limit=limit - len(records)
+            )
         return records
 
     def _fetch_before(
@@ -511,8 +551,9 @@ class QueueReader:
             if key is not None and key.due is not None:
                 where = [w.before(key) if isinstance(w, _DueBy) else w for w in where]
                 where.append(tuple_(col(Ticket.next_due), col(Ticket.id)) < tuple_(key.due, key.id))
-            records += self._ordered(session, where, dated=True, descending=True,
-                                     limit=limit - len(records))  # fmt: skip
+            records += self._ordered(
+                session, where, dated=True, descending=True, limit=limit - len(records)
+            )
         records.reverse()
         return records
 
@@ -523,10 +564,13 @@ class QueueReader:
 
     def _count_before(self, session: Session, filters: Sequence[Any], key: QueueKey) -> int:
         if key.due is not None:
-            return self._count(session, [
-                *self._dated(filters),
-                tuple_(col(Ticket.next_due), col(Ticket.id)) < tuple_(key.due, key.id),
-            ])  # fmt: skip
+            return self._count(
+                session,
+                [
+                    *self._dated(filters),
+                    tuple_(col(Ticket.next_due), col(Ticket.id)) < tuple_(key.due, key.id),
+                ],
+            )
         dated = self._count(session, self._dated(filters))
         return dated + self._count(session, [*self._undated(filters), col(Ticket.id) < key.id])
 
@@ -631,24 +675,38 @@ class QueueReader:
         return own + self._fetch_after(session, filters, key, max(0, limit - len(own)))
 
     def _window_at(
-        self, session: Session, filters: Sequence[Any], total: int, index: int, before: int,
-        after: int, now: datetime,
-    ) -> QueueWindow:  # fmt: skip
+        self,
+        session: Session,
+        filters: Sequence[Any],
+        total: int,
+        index: int,
+        before: int,
+        after: int,
+        now: datetime,
+    ) -> QueueWindow:
         cursor = max(0, min(index, total - 1))
         start = max(0, cursor - before)
         limit = before + after
         dated = self._count(session, self._dated(filters))
         records: list[Any] = []
         if start < dated:
-            records = list(session.execute(
-                self._select(self._dated(filters))
-                .order_by(col(Ticket.next_due), col(Ticket.id)).offset(start).limit(limit)
-            ))  # fmt: skip
+            records = list(
+                session.execute(
+                    self._select(self._dated(filters))
+                    .order_by(col(Ticket.next_due), col(Ticket.id))
+                    .offset(start)
+                    .limit(limit)
+                )
+            )
         if len(records) < limit:
-            records += list(session.execute(
-                self._select(self._undated(filters)).order_by(col(Ticket.id))
-                .offset(max(0, start - dated)).limit(limit - len(records))
-            ))  # fmt: skip
+            records += list(
+                session.execute(
+                    self._select(self._undated(filters))
+                    .order_by(col(Ticket.id))
+                    .offset(max(0, start - dated))
+                    .limit(limit - len(records))
+                )
+            )
         rows = self._rows(session, records, now)
         return QueueWindow(tuple(rows), start, total, cursor if total else None)
 

@@ -135,5 +135,7 @@ def save_rule_setting(
         row.value, row.updated_at, row.updated_by_id = encoded, now, actor_id
         session.add(row)
     session.add(
-        SettingEvent(key=key, at=now, actor_id=actor_id, old_value=old, new_value=encoded, note=note)
+        SettingEvent(
+            key=key, at=now, actor_id=actor_id, old_value=old, new_value=encoded, note=note
+        )
     )

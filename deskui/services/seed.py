@@ -27,9 +27,16 @@ DEMO_OPERATOR = "op"
 SEED = 20231001
 #: The share of tickets left in each state (the rest stays waiting in the queue).
 JOURNEYS = (
-    ("to_assign", 20), ("in_progress", 25), ("pending", 8), ("awaiting_confirmation", 8),
-    ("resolved", 10), ("closed", 12), ("rejected", 4), ("escalated", 6), ("first_contact", 7),
-)  # fmt: skip
+    ("to_assign", 20),
+    ("in_progress", 25),
+    ("pending", 8),
+    ("awaiting_confirmation", 8),
+    ("resolved", 10),
+    ("closed", 12),
+    ("rejected", 4),
+    ("escalated", 6),
+    ("first_contact", 7),
+)
 
 
 def is_seeded(session: Session) -> bool:
@@ -77,8 +84,14 @@ def seed_demo(desk: DeskService, *, callers: int = 300, tickets: int = 120) -> d
         if is_seeded(session):
             return 0
         for spec in demo["users"]:
-            user = add_user(session=session, login=spec["login"], name=spec["name"],
-                            role=spec["role"], groups=spec["groups"], now=now)  # fmt: skip
+            user = add_user(
+                session=session,
+                login=spec["login"],
+                name=spec["name"],
+                role=spec["role"],
+                groups=spec["groups"],
+                now=now,
+            )
             for code in spec.get("leads", []):
                 group = group_by_code(session, code)
                 group.lead_id = user.id
@@ -113,59 +126,97 @@ def seed_demo(desk: DeskService, *, callers: int = 300, tickets: int = 120) -> d
     for received, journey in sorted(plan):
         template = rng.choice(demo["tickets"])
         request = IntakeRequest(
-            type=template["type"], category=template["category"],
-            channel=rng.choice([c.value for c in Channel]), impact=template["impact"],
-            urgency=template["urgency"], summary=template["summary"],
-            description=template["description"], requester_id=rng.choice(requester_ids),
-            received_at=received, resolve_now=journey == "first_contact",
+            type=template["type"],
+            category=template["category"],
+            channel=rng.choice([c.value for c in Channel]),
+            impact=template["impact"],
+            urgency=template["urgency"],
+            summary=template["summary"],
+            description=template["description"],
+            requester_id=rng.choice(requester_ids),
+            received_at=received,
+            resolve_now=journey == "first_contact",
             solution="电话中已指导用户完成操作。" if journey == "first_contact" else None,
-        )  # fmt: skip
+        )
         _play(desk, request, journey, received, now, rng, actor, rules)
         made += 1
     return {"users": len(demo["users"]), "callers": callers, "tickets": made}
 
 
-def _play(desk: DeskService, request: IntakeRequest, journey: str, received: datetime,
-          now: datetime, rng: random.Random, actor: Any, rules: Any) -> None:  # fmt: skip
+def _play(
+    desk: DeskService,
+    request: IntakeRequest,
+    journey: str,
+    received: datetime,
+    now: datetime,
+    rng: random.Random,
+    actor: Any,
+    rules: Any,
+) -> None:
     """Log one ticket and walk it to its journey's state, events spread after receipt."""
     span = max(60.0, (now - received).total_seconds())
     steps = iter(sorted(received + timedelta(seconds=span * f) for f in (0.02, 0.2, 0.4, 0.6, 0.8)))
     op = actor(DEMO_OPERATOR)
 
     def run(session: Session) -> None:
-        ticket = create_ticket(session=session, data=request, actor=op, rules=rules,
-                               now=next(steps))  # fmt: skip
+        ticket = create_ticket(
+            session=session, data=request, actor=op, rules=rules, now=next(steps)
+        )
         number = ticket.number
         if journey in ("to_assign", "first_contact"):
             return
         group_lead = {"hardware": "zhangwei", "network": "chenjie", "account": "sunli"}
         # complaints are already with the lead of the group complained about
-        agent = actor("lead" if request.type == "complaint" else
-                      group_lead.get(request.category, "lina"))
+        agent = actor(
+            "lead" if request.type == "complaint" else group_lead.get(request.category, "lina")
+        )
         kw = {"session": session, "number": number, "rules": rules}
         claim_ticket(**kw, actor=agent, now=next(steps))
-        add_worklog(**kw, actor=agent, now=next(steps), text="已联系用户，远程查看现象。",
-                    progress=rng.random() < 0.5)  # fmt: skip
+        add_worklog(
+            **kw,
+            actor=agent,
+            now=next(steps),
+            text="已联系用户，远程查看现象。",
+            progress=rng.random() < 0.5,
+        )
         at = next(steps)
         if journey == "pending":
-            change_status(**kw, actor=agent, now=at, target=Status.PENDING,
-                          note="等待用户提供错误截图")  # fmt: skip
+            change_status(
+                **kw, actor=agent, now=at, target=Status.PENDING, note="等待用户提供错误截图"
+            )
         elif journey == "escalated":
-            escalate_ticket(**kw, actor=agent, now=at, note="一线排查无果：已重启、已重装驱动，需厂商介入。",
-                            group="vendor")  # fmt: skip
+            escalate_ticket(
+                **kw,
+                actor=agent,
+                now=at,
+                note="一线排查无果：已重启、已重装驱动，需厂商介入。",
+                group="vendor",
+            )
         elif journey == "rejected":
-            change_status(**kw, actor=agent, now=at, target=Status.REJECTED,
-                          note="与工单 IT 重复，请在原工单跟进，谢谢。")  # fmt: skip
+            change_status(
+                **kw,
+                actor=agent,
+                now=at,
+                target=Status.REJECTED,
+                note="与工单 IT 重复，请在原工单跟进，谢谢。",
+            )
         elif journey in ("awaiting_confirmation", "resolved", "closed"):
-            change_status(**kw, actor=agent, now=at, target=Status.AWAITING_CONFIRMATION,
-                          note="已更换配件并测试正常。")  # fmt: skip
+            change_status(
+                **kw,
+                actor=agent,
+                now=at,
+                target=Status.AWAITING_CONFIRMATION,
+                note="已更换配件并测试正常。",
+            )
             if journey != "awaiting_confirmation":
                 at = next(steps)
-                confirm_ticket(**kw, actor=op, now=at, satisfaction=rng.choice((3, 4, 5, 5)),
-                               remark="处理及时")  # fmt: skip
+                confirm_ticket(
+                    **kw, actor=op, now=at, satisfaction=rng.choice((3, 4, 5, 5)), remark="处理及时"
+                )
                 if journey == "closed":
-                    change_status(**kw, actor=op, now=at + timedelta(seconds=30),
-                                  target=Status.CLOSED)  # fmt: skip
+                    change_status(
+                        **kw, actor=op, now=at + timedelta(seconds=30), target=Status.CLOSED
+                    )
 
     desk.write(run)
 

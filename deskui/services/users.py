@@ -113,9 +113,13 @@ def ensure_groups(session: Session, groups: list[dict[str, Any]]) -> None:
     for spec in groups:
         if spec["code"] not in existing:
             session.add(
-                Group(code=spec["code"], name_zh=spec["name_zh"], name_en=spec["name_en"],
-                      tier=int(spec.get("tier", 2)))
-            )  # fmt: skip
+                Group(
+                    code=spec["code"],
+                    name_zh=spec["name_zh"],
+                    name_en=spec["name_en"],
+                    tier=int(spec.get("tier", 2)),
+                )
+            )
 
 
 def require_lead(actor: Actor, doing: str) -> None:

@@ -123,30 +123,54 @@ class TicketView:
             return value.astimezone(tz).isoformat() if value else None
 
         data: dict[str, Any] = {
-            "number": self.number, "type": self.type, "category": self.category,
-            "channel": self.channel, "status": str(self.status), "priority": str(self.priority),
-            "matrix_priority": str(self.matrix_priority), "priority_reason": self.priority_reason,
-            "override_reason": self.override_reason, "impact": self.impact,
-            "urgency": self.urgency, "vip": self.vip,
+            "number": self.number,
+            "type": self.type,
+            "category": self.category,
+            "channel": self.channel,
+            "status": str(self.status),
+            "priority": str(self.priority),
+            "matrix_priority": str(self.matrix_priority),
+            "priority_reason": self.priority_reason,
+            "override_reason": self.override_reason,
+            "impact": self.impact,
+            "urgency": self.urgency,
+            "vip": self.vip,
             "requester": {
-                "name": self.requester.name, "department": self.requester.department,
-                "company": self.requester.company, "phone": self.requester.phone,
-                "extension": self.requester.extension, "employee_id": self.requester.employee_id,
-                "email": self.requester.email, "vip": self.requester.vip,
+                "name": self.requester.name,
+                "department": self.requester.department,
+                "company": self.requester.company,
+                "phone": self.requester.phone,
+                "extension": self.requester.extension,
+                "employee_id": self.requester.employee_id,
+                "email": self.requester.email,
+                "vip": self.requester.vip,
             },
-            "summary": self.summary, "description": self.description, **self.details,
-            "received_at": iso(self.received_at), "created_at": iso(self.created_at),
-            "updated_at": iso(self.updated_at), "expected_by": iso(self.expected_by),
-            "group": self.group_code, "routing_reason": self.routing_reason,
-            "assignee": self.assignee, "accepted_at": iso(self.accepted_at), "tier": self.tier,
-            "solution": self.solution, "result": self.result,
-            "resolved_at": iso(self.resolved_at), "confirmed_by": self.confirmed_by,
-            "confirmed_at": iso(self.confirmed_at), "confirmation": self.confirmation_text,
-            "satisfaction": self.satisfaction, "satisfaction_remark": self.satisfaction_remark,
-            "closed_at": iso(self.closed_at), "version": self.version,
+            "summary": self.summary,
+            "description": self.description,
+            **self.details,
+            "received_at": iso(self.received_at),
+            "created_at": iso(self.created_at),
+            "updated_at": iso(self.updated_at),
+            "expected_by": iso(self.expected_by),
+            "group": self.group_code,
+            "routing_reason": self.routing_reason,
+            "assignee": self.assignee,
+            "accepted_at": iso(self.accepted_at),
+            "tier": self.tier,
+            "solution": self.solution,
+            "result": self.result,
+            "resolved_at": iso(self.resolved_at),
+            "confirmed_by": self.confirmed_by,
+            "confirmed_at": iso(self.confirmed_at),
+            "confirmation": self.confirmation_text,
+            "satisfaction": self.satisfaction,
+            "satisfaction_remark": self.satisfaction_remark,
+            "closed_at": iso(self.closed_at),
+            "version": self.version,
             "sla": {
                 str(kind): {
-                    "state": str(c.state), "due": iso(c.due),
+                    "state": str(c.state),
+                    "due": iso(c.due),
                     "remaining_seconds": round(c.remaining_seconds),
                     "elapsed_seconds": round(c.elapsed_seconds),
                     "target_seconds": round(c.target_seconds),
@@ -154,20 +178,33 @@ class TicketView:
                 }
                 for kind, c in self.clocks.items()
             },
-        }  # fmt: skip
+        }
         if self.events:
             data["events"] = [
-                {"at": iso(e.at), "actor": e.actor, "kind": str(e.kind), "field": e.field,
-                 "from": e.old_value, "to": e.new_value, "note": e.note}
+                {
+                    "at": iso(e.at),
+                    "actor": e.actor,
+                    "kind": str(e.kind),
+                    "field": e.field,
+                    "from": e.old_value,
+                    "to": e.new_value,
+                    "note": e.note,
+                }
                 for e in self.events
-            ]  # fmt: skip
+            ]
         return data
 
 
 DETAIL_FIELDS = (
-    "started_when", "frequency", "impact_scope", "error_message", "tried", "device",
-    "location", "attachments",
-)  # fmt: skip
+    "started_when",
+    "frequency",
+    "impact_scope",
+    "error_message",
+    "tried",
+    "device",
+    "location",
+    "attachments",
+)
 
 
 def ticket_view(
@@ -186,32 +223,61 @@ def ticket_view(
     assert ticket.id is not None
     timeline = (
         tuple(
-            EventView(e.id or 0, e.at, actors.get(e.actor_id or 0), EventKind(e.kind), e.field,
-                      e.old_value, e.new_value, e.note)
+            EventView(
+                e.id or 0,
+                e.at,
+                actors.get(e.actor_id or 0),
+                EventKind(e.kind),
+                e.field,
+                e.old_value,
+                e.new_value,
+                e.note,
+            )
             for e in events
-        )  # fmt: skip
+        )
         if with_events
         else ()
     )
     return TicketView(
-        id=ticket.id, number=ticket.number, type=ticket.type, category=ticket.category,
-        channel=ticket.channel, status=Status(ticket.status), impact=ticket.impact,
-        urgency=ticket.urgency, priority=Priority(ticket.priority),
-        matrix_priority=Priority(ticket.matrix_priority), priority_reason=ticket.priority_reason,
-        override_reason=ticket.override_reason, vip=ticket.vip,
-        requester=RequesterView.of(requester), summary=ticket.summary,
+        id=ticket.id,
+        number=ticket.number,
+        type=ticket.type,
+        category=ticket.category,
+        channel=ticket.channel,
+        status=Status(ticket.status),
+        impact=ticket.impact,
+        urgency=ticket.urgency,
+        priority=Priority(ticket.priority),
+        matrix_priority=Priority(ticket.matrix_priority),
+        priority_reason=ticket.priority_reason,
+        override_reason=ticket.override_reason,
+        vip=ticket.vip,
+        requester=RequesterView.of(requester),
+        summary=ticket.summary,
         description=ticket.description,
         details={name: getattr(ticket, name) for name in DETAIL_FIELDS},
-        received_at=ticket.received_at, created_at=ticket.created_at,
-        updated_at=ticket.updated_at, expected_by=ticket.expected_by,
-        group_code=group.code if group else None, group_name_zh=group.name_zh if group else None,
-        group_name_en=group.name_en if group else None, routing_reason=ticket.routing_reason,
+        received_at=ticket.received_at,
+        created_at=ticket.created_at,
+        updated_at=ticket.updated_at,
+        expected_by=ticket.expected_by,
+        group_code=group.code if group else None,
+        group_name_zh=group.name_zh if group else None,
+        group_name_en=group.name_en if group else None,
+        routing_reason=ticket.routing_reason,
         assignee=assignee.login if assignee else None,
-        assignee_name=assignee.name if assignee else None, accepted_at=ticket.accepted_at,
-        tier=ticket.tier, solution=ticket.solution, result=ticket.result,
-        resolved_at=ticket.resolved_at, confirmed_by=ticket.confirmed_by,
-        confirmed_at=ticket.confirmed_at, confirmation_text=ticket.confirmation_text,
-        satisfaction=ticket.satisfaction, satisfaction_remark=ticket.satisfaction_remark,
-        closed_at=ticket.closed_at, version=ticket.version,
-        clocks=ticket_clocks(ticket, events, rules, now), events=timeline,
-    )  # fmt: skip
+        assignee_name=assignee.name if assignee else None,
+        accepted_at=ticket.accepted_at,
+        tier=ticket.tier,
+        solution=ticket.solution,
+        result=ticket.result,
+        resolved_at=ticket.resolved_at,
+        confirmed_by=ticket.confirmed_by,
+        confirmed_at=ticket.confirmed_at,
+        confirmation_text=ticket.confirmation_text,
+        satisfaction=ticket.satisfaction,
+        satisfaction_remark=ticket.satisfaction_remark,
+        closed_at=ticket.closed_at,
+        version=ticket.version,
+        clocks=ticket_clocks(ticket, events, rules, now),
+        events=timeline,
+    )

@@ -95,11 +95,19 @@ def claim_ticket(
         if not takeover:
             raise ClaimConflict(f"{ticket.number} is already held by {holder}", holder=holder)
         require_lead(actor, "take over a claimed ticket")
-        record(session, ticket, actor, EventKind.TAKEOVER, now, field="assignee", old=holder,
-               new=actor.login, note=f"taken over from {holder}")  # fmt: skip
+        record(
+            session,
+            ticket,
+            actor,
+            EventKind.TAKEOVER,
+            now,
+            field="assignee",
+            old=holder,
+            new=actor.login,
+            note=f"taken over from {holder}",
+        )
     else:
-        record(session, ticket, actor, EventKind.CLAIMED, now, field="assignee",
-               new=actor.login)  # fmt: skip
+        record(session, ticket, actor, EventKind.CLAIMED, now, field="assignee", new=actor.login)
     ticket.assignee_id = actor.id
     ticket.accepted_at = ticket.accepted_at or now
     if status in (Status.NEW, Status.TO_ASSIGN):
@@ -109,9 +117,16 @@ def claim_ticket(
 
 
 def assign_ticket(
-    *, session: Session, number: str, actor: Actor, assignee: str, rules: DeskRules,
-    now: datetime, note: str | None = None, expected_version: int | None = None,
-) -> Ticket:  # fmt: skip
+    *,
+    session: Session,
+    number: str,
+    actor: Actor,
+    assignee: str,
+    rules: DeskRules,
+    now: datetime,
+    note: str | None = None,
+    expected_version: int | None = None,
+) -> Ticket:
     """A duty lead hands the ticket to a named agent (audited)."""
     require_lead(actor, "assign tickets to others")
     ticket = lock_ticket(session, number, expected_version)
@@ -121,8 +136,17 @@ def assign_ticket(
     old = _login(session, ticket.assignee_id)
     ticket.assignee_id = user.id
     ticket.accepted_at = ticket.accepted_at or now
-    record(session, ticket, actor, EventKind.TAKEOVER, now, field="assignee", old=old,
-           new=user.login, note=clean_note(note, required=False))  # fmt: skip
+    record(
+        session,
+        ticket,
+        actor,
+        EventKind.TAKEOVER,
+        now,
+        field="assignee",
+        old=old,
+        new=user.login,
+        note=clean_note(note, required=False),
+    )
     if Status(ticket.status) in (Status.NEW, Status.TO_ASSIGN):
         set_status(session, ticket, actor, Status.IN_PROGRESS, now)
     commit_change(session, ticket, rules, now)
@@ -130,9 +154,17 @@ def assign_ticket(
 
 
 def triage_ticket(
-    *, session: Session, number: str, actor: Actor, rules: DeskRules, now: datetime,
-    impact: int, urgency: int, expected_version: int | None = None, note: str | None = None,
-) -> Ticket:  # fmt: skip
+    *,
+    session: Session,
+    number: str,
+    actor: Actor,
+    rules: DeskRules,
+    now: datetime,
+    impact: int,
+    urgency: int,
+    expected_version: int | None = None,
+    note: str | None = None,
+) -> Ticket:
     """Re-triage: new impact and urgency; the matrix re-applied and the due times recomputed."""
     ticket = lock_ticket(session, number, expected_version)
     if not Status(ticket.status).is_open:
@@ -147,17 +179,32 @@ def triage_ticket(
     if ticket.override_reason is None:
         ticket.priority = str(decision.priority)
         ticket.priority_reason = decision.reason
-    record(session, ticket, actor, EventKind.TRIAGED, now, field="priority", old=old,
-           new=f"I{impact} U{urgency} {ticket.priority}",
-           note=clean_note(note, required=False) or decision.reason)  # fmt: skip
+    record(
+        session,
+        ticket,
+        actor,
+        EventKind.TRIAGED,
+        now,
+        field="priority",
+        old=old,
+        new=f"I{impact} U{urgency} {ticket.priority}",
+        note=clean_note(note, required=False) or decision.reason,
+    )
     commit_change(session, ticket, rules, now)
     return ticket
 
 
 def override_priority(
-    *, session: Session, number: str, actor: Actor, rules: DeskRules, now: datetime,
-    priority: str, reason: str, expected_version: int | None = None,
-) -> Ticket:  # fmt: skip
+    *,
+    session: Session,
+    number: str,
+    actor: Actor,
+    rules: DeskRules,
+    now: datetime,
+    priority: str,
+    reason: str,
+    expected_version: int | None = None,
+) -> Ticket:
     """A duty lead sets the priority by hand, with a reason kept in the audit trail."""
     require_lead(actor, "override a priority")
     reason_text = clean_note(reason, field="reason")
@@ -167,38 +214,78 @@ def override_priority(
         raise ServiceError("must be P1, P2, P3 or P4", field="priority") from exc
     ticket = lock_ticket(session, number, expected_version)
     decision = rules.matrix.decide(
-        ticket.impact, ticket.urgency, vip=ticket.vip and rules.vip_raise,
-        override=wanted, override_reason=reason_text,
-    )  # fmt: skip
+        ticket.impact,
+        ticket.urgency,
+        vip=ticket.vip and rules.vip_raise,
+        override=wanted,
+        override_reason=reason_text,
+    )
     old = ticket.priority
     ticket.priority, ticket.priority_reason = str(wanted), decision.reason
     ticket.override_reason = decision.override_reason
-    record(session, ticket, actor, EventKind.PRIORITY_OVERRIDE, now, field="priority", old=old,
-           new=wanted, note=reason_text)  # fmt: skip
+    record(
+        session,
+        ticket,
+        actor,
+        EventKind.PRIORITY_OVERRIDE,
+        now,
+        field="priority",
+        old=old,
+        new=wanted,
+        note=reason_text,
+    )
     commit_change(session, ticket, rules, now)
     return ticket
 
 
 def _move_to_group(
-    session: Session, ticket: Ticket, actor: Actor, group: Group, now: datetime,
-    kind: EventKind, note: str | None,
-) -> None:  # fmt: skip
+    session: Session,
+    ticket: Ticket,
+    actor: Actor,
+    group: Group,
+    now: datetime,
+    kind: EventKind,
+    note: str | None,
+) -> None:
     old_group = session.get(Group, ticket.group_id) if ticket.group_id else None
-    record(session, ticket, actor, kind, now, field="group",
-           old=old_group.code if old_group else None, new=group.code, note=note)  # fmt: skip
+    record(
+        session,
+        ticket,
+        actor,
+        kind,
+        now,
+        field="group",
+        old=old_group.code if old_group else None,
+        new=group.code,
+        note=note,
+    )
     ticket.group_id = group.id
     if ticket.assignee_id is not None:
-        record(session, ticket, actor, EventKind.RELEASED, now, field="assignee",
-               old=_login(session, ticket.assignee_id))  # fmt: skip
+        record(
+            session,
+            ticket,
+            actor,
+            EventKind.RELEASED,
+            now,
+            field="assignee",
+            old=_login(session, ticket.assignee_id),
+        )
         ticket.assignee_id = None
     if Status(ticket.status) in (Status.NEW, Status.IN_PROGRESS):
         set_status(session, ticket, actor, Status.TO_ASSIGN, now, note)
 
 
 def transfer_ticket(
-    *, session: Session, number: str, actor: Actor, rules: DeskRules, now: datetime,
-    group: str, note: str | None = None, expected_version: int | None = None,
-) -> Ticket:  # fmt: skip
+    *,
+    session: Session,
+    number: str,
+    actor: Actor,
+    rules: DeskRules,
+    now: datetime,
+    group: str,
+    note: str | None = None,
+    expected_version: int | None = None,
+) -> Ticket:
     """Send the ticket to another group's queue, unassigned."""
     ticket = lock_ticket(session, number, expected_version)
     if not Status(ticket.status).is_open:
@@ -207,16 +294,24 @@ def transfer_ticket(
     target = group_by_code(session, group)
     if target.id == ticket.group_id:
         raise ServiceError(f"{ticket.number} is already with {group}", field="group")
-    _move_to_group(session, ticket, actor, target, now, EventKind.TRANSFERRED,
-                   clean_note(note, required=False))  # fmt: skip
+    _move_to_group(
+        session, ticket, actor, target, now, EventKind.TRANSFERRED, clean_note(note, required=False)
+    )
     commit_change(session, ticket, rules, now)
     return ticket
 
 
 def escalate_ticket(
-    *, session: Session, number: str, actor: Actor, rules: DeskRules, now: datetime,
-    note: str, group: str | None = None, expected_version: int | None = None,
-) -> Ticket:  # fmt: skip
+    *,
+    session: Session,
+    number: str,
+    actor: Actor,
+    rules: DeskRules,
+    now: datetime,
+    note: str,
+    group: str | None = None,
+    expected_version: int | None = None,
+) -> Ticket:
     """Escalate one tier (L1 → L2 → L3 vendor) with the diagnosis so far; history travels along.
 
     Raises:
@@ -233,8 +328,17 @@ def escalate_ticket(
         raise ServiceError(f"{ticket.number} is already at L3 (vendor)", field="group")
     old_tier = ticket.tier
     ticket.tier = tier
-    record(session, ticket, actor, EventKind.ESCALATED, now, field="tier", old=f"L{old_tier}",
-           new=f"L{tier}", note=text)  # fmt: skip
+    record(
+        session,
+        ticket,
+        actor,
+        EventKind.ESCALATED,
+        now,
+        field="tier",
+        old=f"L{old_tier}",
+        new=f"L{tier}",
+        note=text,
+    )
     if code:
         target = group_by_code(session, code)
         if target.id != ticket.group_id:
@@ -244,9 +348,16 @@ def escalate_ticket(
 
 
 def add_worklog(
-    *, session: Session, number: str, actor: Actor, rules: DeskRules, now: datetime, text: str,
-    progress: bool = False, expected_version: int | None = None,
-) -> Ticket:  # fmt: skip
+    *,
+    session: Session,
+    number: str,
+    actor: Actor,
+    rules: DeskRules,
+    now: datetime,
+    text: str,
+    progress: bool = False,
+    expected_version: int | None = None,
+) -> Ticket:
     """A worklog entry (处理过程记录), or a progress update sent to the requester.
 
     A progress update restarts the update clock and counts as contact (stops the response clock).
@@ -262,25 +373,48 @@ def add_worklog(
 
 
 def record_estimate(
-    *, session: Session, number: str, actor: Actor, rules: DeskRules, now: datetime,
-    reason: str, new_estimate: datetime, expected_version: int | None = None,
-) -> Ticket:  # fmt: skip
+    *,
+    session: Session,
+    number: str,
+    actor: Actor,
+    rules: DeskRules,
+    now: datetime,
+    reason: str,
+    new_estimate: datetime,
+    expected_version: int | None = None,
+) -> Ticket:
     """A target cannot be met: the reason and the new estimate given to the requester."""
     body = clean_note(reason, field="reason")
     ticket = lock_ticket(session, number, expected_version)
-    record(session, ticket, actor, EventKind.ESTIMATE, now, field="expected_by",
-           old=ticket.expected_by.isoformat() if ticket.expected_by else None,
-           new=new_estimate.isoformat(), note=body)  # fmt: skip
+    record(
+        session,
+        ticket,
+        actor,
+        EventKind.ESTIMATE,
+        now,
+        field="expected_by",
+        old=ticket.expected_by.isoformat() if ticket.expected_by else None,
+        new=new_estimate.isoformat(),
+        note=body,
+    )
     ticket.expected_by = new_estimate
     commit_change(session, ticket, rules, now)
     return ticket
 
 
 def change_status(
-    *, session: Session, number: str, actor: Actor, rules: DeskRules, now: datetime,
-    target: str, note: str | None = None, satisfaction: int | None = None,
-    confirmer: str | None = None, expected_version: int | None = None,
-) -> Ticket:  # fmt: skip
+    *,
+    session: Session,
+    number: str,
+    actor: Actor,
+    rules: DeskRules,
+    now: datetime,
+    target: str,
+    note: str | None = None,
+    satisfaction: int | None = None,
+    confirmer: str | None = None,
+    expected_version: int | None = None,
+) -> Ticket:
     """Move a ticket along the workflow; what each move means is decided by its target.
 
     - ``pending`` needs a reason (what the ticket waits for); ``in_progress`` from pending
@@ -309,12 +443,14 @@ def change_status(
     elif wanted == Status.RESOLVED:
         _confirm(session, ticket, actor, now, text, satisfaction, confirmer)
     elif wanted == Status.CLOSED:
-        if not can_close(has_solution=bool(ticket.solution),
-                         has_confirmation=ticket.confirmed_at is not None):  # fmt: skip
+        if not can_close(
+            has_solution=bool(ticket.solution), has_confirmation=ticket.confirmed_at is not None
+        ):
             raise ServiceError(
                 f"{ticket.number} cannot be closed: a solution and the requester's "
-                "confirmation must be on record", field="status",
-            )  # fmt: skip
+                "confirmation must be on record",
+                field="status",
+            )
         _transition(session, ticket, actor, wanted, now, text)
         ticket.closed_at = now
         record(session, ticket, actor, EventKind.CLOSED, now, note=text)
@@ -323,8 +459,9 @@ def change_status(
     else:
         _transition(session, ticket, actor, wanted, now, text)
         kind = {
-            Status.PENDING: EventKind.PENDING, Status.REJECTED: EventKind.REJECTED,
-        }.get(wanted)  # fmt: skip
+            Status.PENDING: EventKind.PENDING,
+            Status.REJECTED: EventKind.REJECTED,
+        }.get(wanted)
         if current == Status.PENDING:
             kind = EventKind.RESUMED
         elif current == Status.AWAITING_CONFIRMATION:
@@ -346,13 +483,19 @@ def change_status(
 
 
 def _confirm(
-    session: Session, ticket: Ticket, actor: Actor, now: datetime, text: str | None,
-    satisfaction: int | None, confirmer: str | None,
-) -> None:  # fmt: skip
+    session: Session,
+    ticket: Ticket,
+    actor: Actor,
+    now: datetime,
+    text: str | None,
+    satisfaction: int | None,
+    confirmer: str | None,
+) -> None:
     if satisfaction is not None and (
-        isinstance(satisfaction, bool) or not isinstance(satisfaction, int)
+        isinstance(satisfaction, bool)
+        or not isinstance(satisfaction, int)
         or not 1 <= satisfaction <= 5
-    ):  # fmt: skip
+    ):
         raise ServiceError("must be 1 to 5 stars", field="satisfaction")
     _transition(session, ticket, actor, Status.RESOLVED, now, text)
     requester_name = confirmer or ticket_requester_name(session, ticket)
@@ -360,21 +503,44 @@ def _confirm(
     ticket.confirmed_at = ticket.resolved_at = now
     ticket.confirmation_text = text
     ticket.satisfaction = satisfaction
-    record(session, ticket, actor, EventKind.CONFIRMED, now, field="satisfaction",
-           new=satisfaction, note=text)  # fmt: skip
+    record(
+        session,
+        ticket,
+        actor,
+        EventKind.CONFIRMED,
+        now,
+        field="satisfaction",
+        new=satisfaction,
+        note=text,
+    )
 
 
 def confirm_ticket(
-    *, session: Session, number: str, actor: Actor, rules: DeskRules, now: datetime,
-    satisfaction: int | None, remark: str | None = None, confirmer: str | None = None,
-    text: str | None = None, expected_version: int | None = None,
-) -> Ticket:  # fmt: skip
+    *,
+    session: Session,
+    number: str,
+    actor: Actor,
+    rules: DeskRules,
+    now: datetime,
+    satisfaction: int | None,
+    remark: str | None = None,
+    confirmer: str | None = None,
+    text: str | None = None,
+    expected_version: int | None = None,
+) -> Ticket:
     """The requester confirms the solution, with 1–5 stars and a remark."""
     ticket = change_status(
-        session=session, number=number, actor=actor, rules=rules, now=now,
-        target=Status.RESOLVED, note=text, satisfaction=satisfaction, confirmer=confirmer,
+        session=session,
+        number=number,
+        actor=actor,
+        rules=rules,
+        now=now,
+        target=Status.RESOLVED,
+        note=text,
+        satisfaction=satisfaction,
+        confirmer=confirmer,
         expected_version=expected_version,
-    )  # fmt: skip
+    )
     ticket.satisfaction_remark = clean_note(remark, field="remark", required=False)
     session.add(ticket)
     return ticket

@@ -102,8 +102,9 @@ class Database:
         self.write_engine: Engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
 
     # a SQLite file that goes away --------------------------------------------------------------
-    def _open_existing(self, _dialect: Any, _record: Any, cargs: list[Any],
-                       cparams: dict[str, Any]) -> None:  # fmt: skip
+    def _open_existing(
+        self, _dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]
+    ) -> None:
         # once the file exists, a new connection opens it or fails: it never creates an empty
         # database where the real one went missing
         if self._identity is not None and self.path is not None:
@@ -165,11 +166,14 @@ class Database:
         Everything done inside — the change and its audit events — commits together or not at all.
         """
         self._check_file()
-        with self._writer_turn(), Session(self.write_engine, expire_on_commit=False) as session:
-            with session.begin():
-                # on PostgreSQL every flushed table is announced to the listening consoles in
-                # this same transaction, so a notice leaves with the commit and never without it
-                yield watch_writes(session)
+        with (
+            self._writer_turn(),
+            Session(self.write_engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            # on PostgreSQL every flushed table is announced to the listening consoles in
+            # this same transaction, so a notice leaves with the commit and never without it
+            yield watch_writes(session)
 
     @contextmanager
     def _writer_turn(self) -> Iterator[None]:

@@ -475,10 +475,15 @@ class PostgresFeed(ChangeFeed):
         from psycopg import pq, sql
 
         conn = psycopg.connect(
-            self.conninfo, autocommit=True, connect_timeout=self.connect_timeout,
-            keepalives=1, keepalives_idle=10, keepalives_interval=3, keepalives_count=3,
+            self.conninfo,
+            autocommit=True,
+            connect_timeout=self.connect_timeout,
+            keepalives=1,
+            keepalives_idle=10,
+            keepalives_interval=3,
+            keepalives_count=3,
             application_name="deskui-feed",
-        )  # fmt: skip
+        )
         self._conn = conn
         conn.add_notify_handler(self._on_notify)
         conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))

@@ -89,10 +89,17 @@ class BoardTable(ScrollView, can_focus=True):
     """
 
     COMPONENT_CLASSES = {
-        "board-table--header", "board-table--cursor", "board-table--flash",
-        "board-table--flash-dim", "board-table--flag", "board-table--p1", "board-table--p2",
-        "board-table--label", "board-table--unassigned", "board-table--empty",
-    }  # fmt: skip
+        "board-table--header",
+        "board-table--cursor",
+        "board-table--flash",
+        "board-table--flash-dim",
+        "board-table--flag",
+        "board-table--p1",
+        "board-table--p2",
+        "board-table--label",
+        "board-table--unassigned",
+        "board-table--empty",
+    }
 
     BINDINGS = [
         Binding("up", "cursor(-1)", "Up", show=False),
@@ -308,12 +315,19 @@ class BoardTable(ScrollView, can_focus=True):
         if part == 0:
             # a ticket's line changes with its data, the cursor, the flash and the language:
             # the same key draws the same line, kept across ticks and reads
-            key = (row.number, row.version, row.number in self.flagged, width, style,
-                   self.app.t.lang)  # type: ignore[attr-defined]  # fmt: skip
+            key = (
+                row.number,
+                row.version,
+                row.number in self.flagged,
+                width,
+                style,
+                self.app.t.lang,
+            )  # type: ignore[attr-defined]
             strip = self._ticket_lines.get(key)
             if strip is None:
-                strip = self._ticket_lines[key] = self._strip(self._ticket_line(row, width, style),
-                                                              width, style)  # fmt: skip
+                strip = self._ticket_lines[key] = self._strip(
+                    self._ticket_line(row, width, style), width, style
+                )
             return strip
         return self._clock_strip(row, width, style)
 
@@ -334,10 +348,16 @@ class BoardTable(ScrollView, can_focus=True):
         style = self._style("base") + self._fg("board-table--header")
         summary = width - (FLAG + PRIORITY + NUMBER + STATUS + REQUESTER + ASSIGNEE + TIER)
         line = Text(style=style, no_wrap=True)
-        for label, cells in (("", FLAG), (t("field.priority"), PRIORITY),
-                             (t("field.number"), NUMBER), (t("field.status"), STATUS),
-                             (t("field.summary"), summary), (t("field.requester"), REQUESTER),
-                             (t("field.assignee"), ASSIGNEE), (t("board.tier"), TIER)):  # fmt: skip
+        for label, cells in (
+            ("", FLAG),
+            (t("field.priority"), PRIORITY),
+            (t("field.number"), NUMBER),
+            (t("field.status"), STATUS),
+            (t("field.summary"), summary),
+            (t("field.requester"), REQUESTER),
+            (t("field.assignee"), ASSIGNEE),
+            (t("board.tier"), TIER),
+        ):
             line.append_text(fit(label, cells))
         return line
 
@@ -345,8 +365,13 @@ class BoardTable(ScrollView, can_focus=True):
         t = self.app.t  # type: ignore[attr-defined]
         line = Text(style=style, no_wrap=True)
         flag = self._badge("board-table--flag")
-        line.append_text(fit(f" {t('board.flag')}" if row.number in self.flagged else "", FLAG,
-                             flag if row.number in self.flagged else ""))  # fmt: skip
+        line.append_text(
+            fit(
+                f" {t('board.flag')}" if row.number in self.flagged else "",
+                FLAG,
+                flag if row.number in self.flagged else "",
+            )
+        )
         badge = {Priority.P1: "board-table--p1", Priority.P2: "board-table--p2"}.get(row.priority)
         priority_style = self._badge(badge) if badge else ""
         line.append_text(fit(f" {t(f'priority.{row.priority}')}", PRIORITY - 1, priority_style))
@@ -396,8 +421,9 @@ class BoardTable(ScrollView, can_focus=True):
             strip = self._clock_lines[key] = self._draw_clocks(words, width, style)
         return strip
 
-    def _draw_clocks(self, words: list[tuple[str, ClockState, str, str]], width: int,
-                     style: Style) -> Strip:  # fmt: skip
+    def _draw_clocks(
+        self, words: list[tuple[str, ClockState, str, str]], width: int, style: Style
+    ) -> Strip:
         label = style + self._fg("board-table--label")
         cells = (width - FLAG) // len(_CLOCKS)
         segments = [Segment(" " * FLAG, style)]

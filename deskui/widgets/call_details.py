@@ -24,10 +24,16 @@ from deskui.widgets.safe_input import SafeInput, SafeTextArea
 
 #: One-line text fields: draft attribute → widget id.
 LINE_FIELDS = {
-    "summary": "summary", "started_when": "started-when", "impact_scope": "impact-scope",
-    "error_message": "error-message", "tried": "tried", "device": "device",
-    "location": "location", "attachments": "attachments", "expected_by": "expected-by",
-}  # fmt: skip
+    "summary": "summary",
+    "started_when": "started-when",
+    "impact_scope": "impact-scope",
+    "error_message": "error-message",
+    "tried": "tried",
+    "device": "device",
+    "location": "location",
+    "attachments": "attachments",
+    "expected_by": "expected-by",
+}
 AREA_FIELDS = {"description": "description", "solution": "solution"}
 CHOICE_FIELDS = ("type", "category", "channel", "frequency")
 
@@ -48,40 +54,77 @@ class CallDetails(VerticalScroll):
             return [(str(v), t(f"{prefix}.{v}")) for v in values]
 
         yield FieldError(id="form-message")
-        yield field_row(t("field.type"), ChoiceBar(options("type", TicketType),
-                        value=TicketType.INCIDENT, id="type"), name="type")  # fmt: skip
-        yield field_row(t("field.category"), ChoiceBar(options("category", Category),
-                        id="category"), name="category")  # fmt: skip
-        yield field_row(t("field.channel"), ChoiceBar(options("channel", Channel),
-                        value=Channel.PHONE, id="channel"), name="channel")  # fmt: skip
-        yield field_row(t("field.impact"), ChoiceBar(options("impact", IMPACTS), value="3",
-                        id="impact"), name="impact")  # fmt: skip
-        yield field_row(t("field.urgency"), ChoiceBar(options("urgency", URGENCIES), value="3",
-                        id="urgency"), name="urgency")  # fmt: skip
+        yield field_row(
+            t("field.type"),
+            ChoiceBar(options("type", TicketType), value=TicketType.INCIDENT, id="type"),
+            name="type",
+        )
+        yield field_row(
+            t("field.category"),
+            ChoiceBar(options("category", Category), id="category"),
+            name="category",
+        )
+        yield field_row(
+            t("field.channel"),
+            ChoiceBar(options("channel", Channel), value=Channel.PHONE, id="channel"),
+            name="channel",
+        )
+        yield field_row(
+            t("field.impact"),
+            ChoiceBar(options("impact", IMPACTS), value="3", id="impact"),
+            name="impact",
+        )
+        yield field_row(
+            t("field.urgency"),
+            ChoiceBar(options("urgency", URGENCIES), value="3", id="urgency"),
+            name="urgency",
+        )
         yield field_row(t("field.priority"), PriorityBadge(id="priority"), name="priority")
-        yield field_row(t("field.summary"), SafeInput(id="summary",
-                        placeholder=t("intake.placeholder.summary")), name="summary")  # fmt: skip
-        yield field_row(t("field.description"), SafeTextArea(id="description",
-                        placeholder=t("intake.placeholder.description")),
-                        name="description")  # fmt: skip
-        yield field_row(t("field.started_when"), SafeInput(id="started-when",
-                        placeholder=t("intake.placeholder.started_when")),
-                        name="started-when")  # fmt: skip
-        yield field_row(t("field.frequency"), ChoiceBar(options("frequency", FREQUENCIES),
-                        optional=True, id="frequency"), name="frequency")  # fmt: skip
-        for attribute in ("impact_scope", "error_message", "tried", "device", "location",
-                          "attachments"):  # fmt: skip
+        yield field_row(
+            t("field.summary"),
+            SafeInput(id="summary", placeholder=t("intake.placeholder.summary")),
+            name="summary",
+        )
+        yield field_row(
+            t("field.description"),
+            SafeTextArea(id="description", placeholder=t("intake.placeholder.description")),
+            name="description",
+        )
+        yield field_row(
+            t("field.started_when"),
+            SafeInput(id="started-when", placeholder=t("intake.placeholder.started_when")),
+            name="started-when",
+        )
+        yield field_row(
+            t("field.frequency"),
+            ChoiceBar(options("frequency", FREQUENCIES), optional=True, id="frequency"),
+            name="frequency",
+        )
+        for attribute in (
+            "impact_scope",
+            "error_message",
+            "tried",
+            "device",
+            "location",
+            "attachments",
+        ):
             widget_id = LINE_FIELDS[attribute]
             yield field_row(t(f"field.{attribute}"), SafeInput(id=widget_id), name=widget_id)
-        yield field_row(t("field.expected_by"), SafeInput(id="expected-by",
-                        placeholder=t("intake.placeholder.expected_by")),
-                        name="expected-by")  # fmt: skip
-        yield field_row(t("intake.resolve_now.label"),
-                        Checkbox(t("intake.resolve_now.box"), id="resolve-now"),
-                        name="resolve-now")  # fmt: skip
-        yield field_row(t("field.solution"), SafeTextArea(id="solution",
-                        placeholder=t("intake.placeholder.solution")),
-                        name="solution")  # fmt: skip
+        yield field_row(
+            t("field.expected_by"),
+            SafeInput(id="expected-by", placeholder=t("intake.placeholder.expected_by")),
+            name="expected-by",
+        )
+        yield field_row(
+            t("intake.resolve_now.label"),
+            Checkbox(t("intake.resolve_now.box"), id="resolve-now"),
+            name="resolve-now",
+        )
+        yield field_row(
+            t("field.solution"),
+            SafeTextArea(id="solution", placeholder=t("intake.placeholder.solution")),
+            name="solution",
+        )
 
     def on_mount(self) -> None:
         """The first matrix result, the answer field hidden."""

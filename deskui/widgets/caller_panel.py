@@ -57,11 +57,13 @@ class CallerPanel(Vertical):
         yield CallerCard(id="caller-card")
         with Vertical(id="new-caller"):
             yield Static(t("intake.caller.new_title"), classes="section-title")
-            yield field_row(t("intake.caller.name"), SafeInput(id="caller-name"),
-                            name="caller-name")  # fmt: skip
+            yield field_row(
+                t("intake.caller.name"), SafeInput(id="caller-name"), name="caller-name"
+            )
             yield field_row(t("field.phone"), SafeInput(id="caller-phone"), name="caller-phone")
-            yield field_row(t("field.department"), SafeInput(id="caller-department"),
-                            name="caller-department")  # fmt: skip
+            yield field_row(
+                t("field.department"), SafeInput(id="caller-department"), name="caller-department"
+            )
         yield Static(t("intake.open.title"), id="open-title", classes="section-title")
         yield OpenTicketList(id="open-tickets")
         with Vertical(id="saved-box"):

@@ -62,8 +62,9 @@ class DetailClocks(Widget):
             if clock.state not in (ClockState.MET, ClockState.MISSED, ClockState.PAUSED):
                 text.append("  " + t("detail.clock.due", due=stamp(clock.due, tz)), style="dim")
             elif clock.stopped_at is not None:
-                text.append("  " + t("detail.clock.stopped", at=stamp(clock.stopped_at, tz)),
-                            style="dim")  # fmt: skip
+                text.append(
+                    "  " + t("detail.clock.stopped", at=stamp(clock.stopped_at, tz)), style="dim"
+                )
             if clock.paused_reason:
                 text.append("  " + t("detail.clock.paused_for"), style="dim")
                 text.append(sanitize_line(clock.paused_reason), style="italic")

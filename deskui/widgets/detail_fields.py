@@ -90,8 +90,12 @@ def handling_rows(view: TicketView, tz: ZoneInfo, t: Catalog) -> list[Row]:
     stars = "★" * view.satisfaction + "☆" * (5 - view.satisfaction) if view.satisfaction else None
     return [
         ("field.solution", view.solution),
-        ("detail.field.result", t(f"status.{view.result}") if view.result
-         and t.has(f"status.{view.result}") else view.result),
+        (
+            "detail.field.result",
+            t(f"status.{view.result}")
+            if view.result and t.has(f"status.{view.result}")
+            else view.result,
+        ),
         ("detail.field.resolved_at", stamp(view.resolved_at, tz) if view.resolved_at else None),
         ("detail.field.confirmed_by", view.confirmed_by),
         ("detail.field.confirmed_at", stamp(view.confirmed_at, tz) if view.confirmed_at else None),

@@ -58,9 +58,14 @@ class OpenTicketList(OptionList):
     """The caller's open tickets, newest first."""
 
     BINDINGS = [
-        Binding("n", "note", "intake.key.note_here", tooltip="intake.key.note.tip",
-                id="desk.intake.note_here"),
-    ]  # fmt: skip
+        Binding(
+            "n",
+            "note",
+            "intake.key.note_here",
+            tooltip="intake.key.note.tip",
+            id="desk.intake.note_here",
+        ),
+    ]
 
     class NoteRequested(Message):
         """Add the call as a worklog note to ``number``."""

@@ -13,8 +13,12 @@ from textual.widgets import Static
 
 from deskui.core.priority import PriorityDecision
 
-STYLES = {"P1": "bold white on red", "P2": "bold black on yellow", "P3": "bold black on cyan",
-          "P4": "bold black on grey70"}  # fmt: skip
+STYLES = {
+    "P1": "bold white on red",
+    "P2": "bold black on yellow",
+    "P3": "bold black on cyan",
+    "P4": "bold black on grey70",
+}
 
 
 def decision_text(decision: PriorityDecision, t: Any) -> Text:

@@ -59,12 +59,19 @@ def fit(text: str, width: int) -> str:
 def layout_columns(width: int) -> list[Column]:
     """The columns for a table ``width`` cells wide; the summary takes what is left."""
     fixed = [
-        Column("mark", 1), Column("queue.col.number", 14), Column("queue.col.priority", 3),
-        Column("queue.col.status", 11), Column("queue.col.response", 9),
-        Column("queue.col.update", 9), Column("queue.col.resolution", 9),
-        Column("queue.col.requester", 20), Column("queue.col.category", 8),
-        Column("queue.col.group", 8), Column("queue.col.assignee", 8), Column("queue.col.age", 6),
-    ]  # fmt: skip
+        Column("mark", 1),
+        Column("queue.col.number", 14),
+        Column("queue.col.priority", 3),
+        Column("queue.col.status", 11),
+        Column("queue.col.response", 9),
+        Column("queue.col.update", 9),
+        Column("queue.col.resolution", 9),
+        Column("queue.col.requester", 20),
+        Column("queue.col.category", 8),
+        Column("queue.col.group", 8),
+        Column("queue.col.assignee", 8),
+        Column("queue.col.age", 6),
+    ]
     used = sum(c.width for c in fixed) + len(fixed) * len(GAP)
     return [*fixed, Column("queue.col.summary", max(8, width - used))]
 
@@ -141,11 +148,15 @@ class RowPainter:
         phone = mask_phone(row.requester_phone) if row.requester_phone else ""
         group = row.group_name_zh if t.lang == "zh" else row.group_name_en
         return (
-            row.number, str(row.priority), t(f"status.{row.status}"),
-            f"{name} {phone}".strip(), t(f"category.{row.category}"),
-            sanitize_line(group or "—"), sanitize_line(row.assignee_name or "—"),
+            row.number,
+            str(row.priority),
+            t(f"status.{row.status}"),
+            f"{name} {phone}".strip(),
+            t(f"category.{row.category}"),
+            sanitize_line(group or "—"),
+            sanitize_line(row.assignee_name or "—"),
             sanitize_line(row.summary),
-        )  # fmt: skip
+        )
 
     def prepare(self, rows: Iterable[QueueRow]) -> dict[tuple[int, int], tuple[str, ...]]:
         """The cells of rows just read, computed where they were read (masking a phone costs
@@ -167,9 +178,17 @@ class RowPainter:
         return cells
 
     def paint(
-        self, row: QueueRow, columns: list[Column], width: int, styles: RowStyles, *,
-        now: datetime, rules: DeskRules | None, cursor: bool, selected: bool,
-    ) -> tuple[Strip, datetime]:  # fmt: skip
+        self,
+        row: QueueRow,
+        columns: list[Column],
+        width: int,
+        styles: RowStyles,
+        *,
+        now: datetime,
+        rules: DeskRules | None,
+        cursor: bool,
+        selected: bool,
+    ) -> tuple[Strip, datetime]:
         """The row's line and the instant until which it reads the same."""
         base = styles.base
         if selected:
@@ -181,8 +200,9 @@ class RowPainter:
         if rules is not None and now > row.clocks_at:
             clocks = advance_clocks(row.clocks, row.clocks_at, now, rules)
         cols = columns
-        lead = GAP.join((fit("✓" if selected else "", cols[0].width), fit(number, cols[1].width),
-                         ""))  # fmt: skip
+        lead = GAP.join(
+            (fit("✓" if selected else "", cols[0].width), fit(number, cols[1].width), "")
+        )
         segments = [
             Segment(lead, base),
             Segment(fit(priority, cols[2].width), base + PRIORITY_STYLES[row.priority]),
@@ -193,10 +213,17 @@ class RowPainter:
             segments.append(Segment(fit(label.plain, column.width), base + _parsed(label.style)))
             segments.append(Segment(GAP, base))
         age = format_duration(max(0.0, (now - row.received_at).total_seconds()))
-        tail = GAP.join(fit(text, column.width) for text, column in (
-            (requester, cols[7]), (category, cols[8]), (group, cols[9]), (assignee, cols[10]),
-            (age, cols[11]), (summary, cols[12]),
-        ))  # fmt: skip
+        tail = GAP.join(
+            fit(text, column.width)
+            for text, column in (
+                (requester, cols[7]),
+                (category, cols[8]),
+                (group, cols[9]),
+                (assignee, cols[10]),
+                (age, cols[11]),
+                (summary, cols[12]),
+            )
+        )
         segments.append(Segment(tail, base))
         strip = Strip(segments).crop_extend(0, width, base)
         ratio = rules.sla.warning_ratio if rules is not None else 0.75

@@ -31,7 +31,8 @@ STYLES: dict[ClockState, str] = {
 
 
 def format_duration(seconds: float) -> str:
-    """``1d02h``, ``3h05m``, ``12m30s``, ``-0m45s``: compact, signed, to the second under an hour."""
+    """``1d02h``, ``3h05m``, ``12m30s``, ``-0m45s``: compact, signed, to the second below an
+    hour."""
     sign = "-" if seconds < 0 else ""
     total = int(abs(seconds))
     days, rest = divmod(total, 86_400)

@@ -88,8 +88,13 @@ class TicketTable(ScrollView, can_focus=True):
         Binding("pagedown", "page_down", "queue.key.page_down", show=False, id="queue.page_down"),
         Binding("home", "first", "queue.key.home", show=False, id="queue.home"),
         Binding("end", "last", "queue.key.end", show=False, id="queue.end"),
-        Binding("space", "toggle_select", "queue.key.select", tooltip="queue.key.select.tip",
-                id="queue.select"),  # fmt: skip
+        Binding(
+            "space",
+            "toggle_select",
+            "queue.key.select",
+            tooltip="queue.key.select.tip",
+            id="queue.select",
+        ),
     ]
 
     class CursorMoved(Message):
@@ -119,9 +124,15 @@ class TicketTable(ScrollView, can_focus=True):
     class _Arrived(Message):
         """A worker's result: a window to merge (internal)."""
 
-        def __init__(self, generation: int, kind: str, window: QueueWindow, rules: DeskRules,
-                     anchor: QueueKey | None, cells: dict[tuple[int, int], tuple[str, ...]],
-                     ) -> None:  # fmt: skip
+        def __init__(
+            self,
+            generation: int,
+            kind: str,
+            window: QueueWindow,
+            rules: DeskRules,
+            anchor: QueueKey | None,
+            cells: dict[tuple[int, int], tuple[str, ...]],
+        ) -> None:
             super().__init__()
             self.generation = generation
             self.kind = kind
@@ -249,22 +260,40 @@ class TicketTable(ScrollView, can_focus=True):
         """Start a read; the worker gets everything it needs as arguments."""
         self._busy = True
         top = round(self.scroll_y)
-        self._read(generation, kind, anchor, self._cursor_id, self.cursor, top,
-                   max(20, self.body_height), self.total)  # fmt: skip
+        self._read(
+            generation,
+            kind,
+            anchor,
+            self._cursor_id,
+            self.cursor,
+            top,
+            max(20, self.body_height),
+            self.total,
+        )
 
     @work(thread=True, group="ticket-table", exit_on_error=False)
     def _read(
-        self, generation: int, kind: str, anchor: QueueKey | None, cursor_id: int | None,
-        cursor: int, top: int, page: int, known_total: int | None,
-    ) -> None:  # fmt: skip
+        self,
+        generation: int,
+        kind: str,
+        anchor: QueueKey | None,
+        cursor_id: int | None,
+        cursor: int,
+        top: int,
+        page: int,
+        known_total: int | None,
+    ) -> None:
         """Read a window in a thread and post it; never touches widget state."""
         reader, query = self.reader, self.view_query
         try:
             if kind == "reset":
                 rows = reader.after(query, None, page * (MARGIN_PAGES + 1))
                 window = QueueWindow(tuple(rows), 0, len(rows))
-                self.post_message(self._Arrived(generation, kind, window, reader.rules(), None,
-                                                self._painter.prepare(rows)))  # fmt: skip
+                self.post_message(
+                    self._Arrived(
+                        generation, kind, window, reader.rules(), None, self._painter.prepare(rows)
+                    )
+                )
                 self.post_message(self._Counted(generation, reader.count(query)))
                 return
             if kind in ("top", "bottom"):
@@ -289,10 +318,19 @@ class TicketTable(ScrollView, can_focus=True):
                 rows = reader.before(query, anchor, page * FETCH_PAGES)
                 window = QueueWindow(tuple(rows), -1, -1)
             else:  # a jump far from the block
-                window = reader.at(query, max(0, top - page * MARGIN_PAGES),
-                                   page * (2 * MARGIN_PAGES + 1))  # fmt: skip
-            self.post_message(self._Arrived(generation, kind, window, reader.rules(), anchor,
-                                            self._painter.prepare(window.rows)))  # fmt: skip
+                window = reader.at(
+                    query, max(0, top - page * MARGIN_PAGES), page * (2 * MARGIN_PAGES + 1)
+                )
+            self.post_message(
+                self._Arrived(
+                    generation,
+                    kind,
+                    window,
+                    reader.rules(),
+                    anchor,
+                    self._painter.prepare(window.rows),
+                )
+            )
         except Exception as exc:  # noqa: BLE001 - shown to the agent; the table stays usable
             self.post_message(self._Failed(exc))
 
@@ -542,11 +580,12 @@ class TicketTable(ScrollView, can_focus=True):
         if self._styles is None:
             component = self.get_component_rich_style
             self._styles = RowStyles(
-                base=self.rich_style, header=component("ticket-table--header"),
+                base=self.rich_style,
+                header=component("ticket-table--header"),
                 cursor=component("ticket-table--cursor"),
                 selected=component("ticket-table--selected"),
                 placeholder=component("ticket-table--placeholder"),
-            )  # fmt: skip
+            )
         return self._styles
 
     def tick(self) -> None:
@@ -580,15 +619,22 @@ class TicketTable(ScrollView, can_focus=True):
             return Strip.blank(width, styles.base)
         row = self.row_at(index)
         if row is None:
-            return self._painter.placeholder(width, styles.base + styles.placeholder,
-                                             loading=bool(self.total))  # fmt: skip
+            return self._painter.placeholder(
+                width, styles.base + styles.placeholder, loading=bool(self.total)
+            )
         key = self._line_key(row, index, width)
         entry = self._strips.get(key)
         if entry is None or entry[1] <= self._instant:
             entry = self._painter.paint(
-                row, self._columns, width, styles, now=self._instant, rules=self._rules,
-                cursor=key[2], selected=key[3],
-            )  # fmt: skip
+                row,
+                self._columns,
+                width,
+                styles,
+                now=self._instant,
+                rules=self._rules,
+                cursor=key[2],
+                selected=key[3],
+            )
             self._strips[key] = entry
         return entry[0]
 

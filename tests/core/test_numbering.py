@@ -55,6 +55,12 @@ def test_naive_time_is_refused() -> None:
 def test_parse_roundtrip_and_rejects() -> None:
     assert parse_number("IT20231001001") == (date(2023, 10, 1), 1)
     assert parse_number("it202310011000") == (date(2023, 10, 1), 1000)
-    for bad in ("IT2023100101", "XX20231001001", "IT20231301001", "IT20231001000", "IT202310010001"):
+    for bad in (
+        "IT2023100101",
+        "XX20231001001",
+        "IT20231301001",
+        "IT20231001000",
+        "IT202310010001",
+    ):
         with pytest.raises(ValueError):
             parse_number(bad)

@@ -221,9 +221,7 @@ def test_other_doubtful_input_is_warned_about(
         ("13800138000 x 5", "+8613800138000", "138 0013 8000 转 5", "138001380005"),
     ],
 )
-def test_e164_display_and_digits(
-    text: str, e164: str | None, display: str, digits: str
-) -> None:
+def test_e164_display_and_digits(text: str, e164: str | None, display: str, digits: str) -> None:
     number = parse_phone(text)
     assert number.e164 == e164
     assert number.display == display

@@ -53,10 +53,20 @@ def test_override_needs_a_reason_and_is_explained() -> None:
 
 @pytest.mark.parametrize(
     ("impact", "urgency", "field"),
-    [(0, 1, "impact"), (4, 1, "impact"), (1, 0, "urgency"), (1, 5, "urgency"),
-     (True, 1, "impact"), (1, "2", "urgency"), (None, 1, "impact"), (1.0, 1, "impact")],
-)  # fmt: skip
-def test_out_of_range_is_refused_naming_the_field(impact: object, urgency: object, field: str) -> None:
+    [
+        (0, 1, "impact"),
+        (4, 1, "impact"),
+        (1, 0, "urgency"),
+        (1, 5, "urgency"),
+        (True, 1, "impact"),
+        (1, "2", "urgency"),
+        (None, 1, "impact"),
+        (1.0, 1, "impact"),
+    ],
+)
+def test_out_of_range_is_refused_naming_the_field(
+    impact: object, urgency: object, field: str
+) -> None:
     with pytest.raises(PriorityError, match=field):
         PriorityMatrix().decide(impact, urgency)  # type: ignore[arg-type]
 

@@ -31,8 +31,14 @@ def at(minutes: float) -> datetime:
 
 
 def clocks(priority: str, events: list[ClockEvent], now_min: float, received: datetime = T0):
-    return compute_clocks(priority=Priority(priority), received_at=received, events=events,
-                          now=received + timedelta(minutes=now_min), policy=POLICY, calendar=CAL)  # fmt: skip
+    return compute_clocks(
+        priority=Priority(priority),
+        received_at=received,
+        events=events,
+        now=received + timedelta(minutes=now_min),
+        policy=POLICY,
+        calendar=CAL,
+    )
 
 
 def status(minutes: float, s: Status, note: str | None = None, **kw: bool) -> ClockEvent:
@@ -41,8 +47,12 @@ def status(minutes: float, s: Status, note: str | None = None, **kw: bool) -> Cl
 
 def test_targets_of_the_spec() -> None:
     day = 9 * 3600
-    expected = {"P1": (15 * 60, 4 * 3600, 4 * 3600), "P2": (3600, 4 * 3600, 8 * 3600),
-                "P3": (3600, 4 * 3600, 24 * 3600), "P4": (3600, 4 * 3600, 3 * day)}  # fmt: skip
+    expected = {
+        "P1": (15 * 60, 4 * 3600, 4 * 3600),
+        "P2": (3600, 4 * 3600, 8 * 3600),
+        "P3": (3600, 4 * 3600, 24 * 3600),
+        "P4": (3600, 4 * 3600, 3 * day),
+    }
     for p, (r, u, s) in expected.items():
         assert POLICY.target(Priority(p), R).seconds == r
         assert POLICY.target(Priority(p), U).seconds == u
@@ -116,8 +126,10 @@ def test_no_drift_across_several_pauses() -> None:
 
 
 def test_progress_update_restarts_update_clock() -> None:
-    events = [status(5, Status.IN_PROGRESS, acknowledges=True),
-              ClockEvent(at=at(200), progress=True)]  # fmt: skip
+    events = [
+        status(5, Status.IN_PROGRESS, acknowledges=True),
+        ClockEvent(at=at(200), progress=True),
+    ]
     result = clocks("P3", events, 230)
     assert result[U].started_at == at(200)
     assert result[U].elapsed_seconds == 30 * 60
@@ -127,18 +139,22 @@ def test_progress_update_restarts_update_clock() -> None:
 
 
 def test_update_cycle_that_ran_over_counts_as_missed_at_the_end() -> None:
-    events = [status(5, Status.IN_PROGRESS, acknowledges=True),
-              ClockEvent(at=at(300), progress=True),
-              status(310, Status.AWAITING_CONFIRMATION, note="fixed"),
-              status(320, Status.RESOLVED)]  # fmt: skip
+    events = [
+        status(5, Status.IN_PROGRESS, acknowledges=True),
+        ClockEvent(at=at(300), progress=True),
+        status(310, Status.AWAITING_CONFIRMATION, note="fixed"),
+        status(320, Status.RESOLVED),
+    ]
     result = clocks("P3", events, 400)
     assert result[U].state == ClockState.MISSED
     assert result[S].state == ClockState.MET
 
 
 def test_solution_stops_resolution_refusal_resumes_it() -> None:
-    events = [status(5, Status.IN_PROGRESS, acknowledges=True),
-              status(60, Status.AWAITING_CONFIRMATION, note="reinstalled")]  # fmt: skip
+    events = [
+        status(5, Status.IN_PROGRESS, acknowledges=True),
+        status(60, Status.AWAITING_CONFIRMATION, note="reinstalled"),
+    ]
     stopped = clocks("P1", events, 500)
     assert stopped[S].state == ClockState.MET
     assert stopped[U].state == ClockState.PAUSED and stopped[U].paused_reason is None
@@ -161,9 +177,14 @@ def test_retriage_changes_targets_from_receipt() -> None:
 
 def test_business_time_clock_pauses_over_the_weekend() -> None:
     friday = datetime(2026, 11, 6, 17, 0, tzinfo=SH)
-    result = compute_clocks(priority=Priority.P4, received_at=friday, events=[],
-                            now=datetime(2026, 11, 9, 10, 0, tzinfo=SH), policy=POLICY,
-                            calendar=CAL)  # fmt: skip
+    result = compute_clocks(
+        priority=Priority.P4,
+        received_at=friday,
+        events=[],
+        now=datetime(2026, 11, 9, 10, 0, tzinfo=SH),
+        policy=POLICY,
+        calendar=CAL,
+    )
     # Friday 17-18 and Monday 9-10 count: two hours of business time
     assert result[S].elapsed_seconds == 2 * 3600
     assert result[S].due == datetime(2026, 11, 11, 17, 0, tzinfo=SH)
@@ -191,6 +212,11 @@ def test_target_parsing() -> None:
         with pytest.raises(ValueError):
             SlaTarget.parse(bad, working_day_seconds=1)
     with pytest.raises(ValueError, match="P2"):
-        SlaPolicy.from_config({"targets": {"P1": {"response": "1 hours", "update": "1 hours",
-                                                  "resolution": "1 hours"}}},
-                              working_day_seconds=1)  # fmt: skip
+        SlaPolicy.from_config(
+            {
+                "targets": {
+                    "P1": {"response": "1 hours", "update": "1 hours", "resolution": "1 hours"}
+                }
+            },
+            working_day_seconds=1,
+        )

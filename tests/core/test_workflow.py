@@ -16,11 +16,19 @@ from deskui.core.workflow import (
 
 
 def test_main_line_exists() -> None:
-    line = [Status.NEW, Status.TO_ASSIGN, Status.IN_PROGRESS, Status.AWAITING_CONFIRMATION,
-            Status.RESOLVED, Status.CLOSED]  # fmt: skip
+    line = [
+        Status.NEW,
+        Status.TO_ASSIGN,
+        Status.IN_PROGRESS,
+        Status.AWAITING_CONFIRMATION,
+        Status.RESOLVED,
+        Status.CLOSED,
+    ]
     roles = [Role.OPERATOR, Role.AGENT, Role.AGENT, Role.OPERATOR, Role.OPERATOR]
     notes = [None, None, "fixed it", None, None]
-    for (source, target), role, note in zip(zip(line, line[1:], strict=False), roles, notes, strict=True):
+    for (source, target), role, note in zip(
+        zip(line, line[1:], strict=False), roles, notes, strict=True
+    ):
         check_transition(source, target, role, note)
 
 
@@ -32,10 +40,15 @@ def test_refusal_reopens() -> None:
 
 @pytest.mark.parametrize(
     ("source", "target"),
-    [(Status.CLOSED, Status.IN_PROGRESS), (Status.NEW, Status.CLOSED),
-     (Status.PENDING, Status.RESOLVED), (Status.TO_ASSIGN, Status.AWAITING_CONFIRMATION),
-     (Status.REJECTED, Status.RESOLVED), (Status.CLOSED, Status.REJECTED)],
-)  # fmt: skip
+    [
+        (Status.CLOSED, Status.IN_PROGRESS),
+        (Status.NEW, Status.CLOSED),
+        (Status.PENDING, Status.RESOLVED),
+        (Status.TO_ASSIGN, Status.AWAITING_CONFIRMATION),
+        (Status.REJECTED, Status.RESOLVED),
+        (Status.CLOSED, Status.REJECTED),
+    ],
+)
 def test_impossible_moves(source: Status, target: Status) -> None:
     with pytest.raises(WorkflowError, match="cannot go"):
         check_transition(source, target, Role.ADMIN, "note")

@@ -24,11 +24,16 @@ def intake_worker(url: str, worker: int, count: int, barrier: Any, results: Any)
         view = desk.create_ticket(
             actor,
             IntakeRequest(
-                type="incident", category="network", channel="phone", impact=2, urgency=3,
-                summary=f"worker {worker} call {i}", description="concurrent intake",
+                type="incident",
+                category="network",
+                channel="phone",
+                impact=2,
+                urgency=3,
+                summary=f"worker {worker} call {i}",
+                description="concurrent intake",
                 requester=RequesterInput(name=f"并发{worker}", phone=f"1380000{worker:04d}"),
             ),
-        )  # fmt: skip
+        )
         numbers.append(view.number)
     db.dispose()
     results.put((worker, numbers))

@@ -29,14 +29,20 @@ P1, P2, P3, P4 = (1, 1), (2, 2), (3, 2), (3, 3)
 def call(summary: str, impact_urgency: tuple[int, int]) -> IntakeRequest:
     impact, urgency = impact_urgency
     return IntakeRequest(
-        type="incident", category="hardware", channel="phone", impact=impact, urgency=urgency,
-        summary=summary, description=summary,
+        type="incident",
+        category="hardware",
+        channel="phone",
+        impact=impact,
+        urgency=urgency,
+        summary=summary,
+        description=summary,
         requester=RequesterInput(name="张三", phone="138-0013-8000", department="财务部"),
-    )  # fmt: skip
+    )
 
 
-def log_call(desk: DeskService, clock: FrozenClock, at: datetime, summary: str,
-             pri: tuple[int, int]) -> str:  # fmt: skip
+def log_call(
+    desk: DeskService, clock: FrozenClock, at: datetime, summary: str, pri: tuple[int, int]
+) -> str:
     """A call received at ``at`` (the desk's clock is moved there for it)."""
     clock.instant = at
     return desk.create_ticket(desk.actor("op"), call(summary, pri)).number
@@ -100,8 +106,13 @@ def test_paused_clocks_carry_their_reason(desk: DeskService, clock: FrozenClock)
 
 @pytest.mark.parametrize(
     "later",
-    [timedelta(seconds=1), timedelta(minutes=4), timedelta(minutes=50), timedelta(hours=5),
-     timedelta(days=4, hours=3)],  # fmt: skip
+    [
+        timedelta(seconds=1),
+        timedelta(minutes=4),
+        timedelta(minutes=50),
+        timedelta(hours=5),
+        timedelta(days=4, hours=3),
+    ],
 )
 def test_clocks_advanced_in_memory_equal_a_fresh_read(
     desk: DeskService, clock: FrozenClock, later: timedelta
@@ -143,6 +154,7 @@ def test_the_read_never_loads_tickets_far_from_due(desk: DeskService, clock: Fro
         log_call(desk, clock, at(9, 59), f"quiet P4 #{n}", P4)
     urgent = log_call(desk, clock, at(9, 59), "P1", P1)
     statements: list[tuple[str, object]] = []
+
     def note(_conn: object, _cursor: object, sql: str, params: object, *_rest: object) -> None:
         statements.append((sql, params))
 

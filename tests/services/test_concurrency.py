@@ -59,8 +59,14 @@ def test_racing_claims_leave_exactly_one_owner(desk: DeskService) -> None:
 
     def racers(session: object) -> None:
         for login in logins:
-            add_user(session=session, login=login, name=login, role="agent",  # type: ignore[arg-type]
-                     groups=["hardware"], now=desk.clock.now())  # fmt: skip
+            add_user(
+                session=session,
+                login=login,
+                name=login,
+                role="agent",  # type: ignore[arg-type]
+                groups=["hardware"],
+                now=desk.clock.now(),
+            )
 
     desk.write(racers)
     op = desk.actor("op")
@@ -76,7 +82,9 @@ def test_racing_claims_leave_exactly_one_owner(desk: DeskService) -> None:
     assert all(len(w) == 1 for w in winners.values()), winners
 
     def stored(session: object) -> dict[str, str]:
-        rows = session.exec(select(Ticket.number, User.login).join(User, Ticket.assignee_id == User.id))  # type: ignore[attr-defined]
+        rows = session.exec(
+            select(Ticket.number, User.login).join(User, Ticket.assignee_id == User.id)
+        )  # type: ignore[attr-defined]
         return dict(rows.all())
 
     assert desk.read(stored) == {n: w[0] for n, w in winners.items()}

@@ -19,10 +19,15 @@ from tests.conftest import FROZEN_AT
 
 def call(**overrides: object) -> IntakeRequest:
     data: dict[str, object] = dict(
-        type="incident", category="hardware", channel="phone", impact=3, urgency=3,
-        summary="打印机卡纸", description="三楼打印机每次都卡纸",
+        type="incident",
+        category="hardware",
+        channel="phone",
+        impact=3,
+        urgency=3,
+        summary="打印机卡纸",
+        description="三楼打印机每次都卡纸",
         requester=RequesterInput(name="张三", phone="138-0013-8000", department="财务部"),
-    )  # fmt: skip
+    )
     data.update(overrides)
     return IntakeRequest(**data)  # type: ignore[arg-type]
 
@@ -66,8 +71,9 @@ def test_vip_raise_shows_why(desk: DeskService) -> None:
 
 def test_backfilled_report_clocks_start_at_receipt(desk: DeskService) -> None:
     received = FROZEN_AT - timedelta(hours=2)
-    view = desk.create_ticket(desk.actor("op"), call(channel="im", impact=1, urgency=1,
-                                                     received_at=received))  # fmt: skip
+    view = desk.create_ticket(
+        desk.actor("op"), call(channel="im", impact=1, urgency=1, received_at=received)
+    )
     assert view.received_at == received
     response = view.clocks[ClockKind.RESPONSE]
     assert response.state == ClockState.BREACHED
@@ -99,10 +105,16 @@ def test_fcr_needs_the_answer(desk: DeskService) -> None:
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
-        ({"type": "bogus"}, "type"), ({"category": ""}, "category"), ({"channel": "fax"}, "channel"),
-        ({"impact": 0}, "impact"), ({"urgency": 5}, "urgency"), ({"impact": True}, "impact"),
-        ({"summary": "  \x1b[2J  "}, "summary"), ({"description": ""}, "description"),
-        ({"summary": "x" * 201}, "summary"), ({"description": "长" * 20_001}, "description"),
+        ({"type": "bogus"}, "type"),
+        ({"category": ""}, "category"),
+        ({"channel": "fax"}, "channel"),
+        ({"impact": 0}, "impact"),
+        ({"urgency": 5}, "urgency"),
+        ({"impact": True}, "impact"),
+        ({"summary": "  \x1b[2J  "}, "summary"),
+        ({"description": ""}, "description"),
+        ({"summary": "x" * 201}, "summary"),
+        ({"description": "长" * 20_001}, "description"),
         ({"requester": RequesterInput(name="")}, "requester.name"),
         ({"requester": RequesterInput(name="张三", phone="abc")}, "requester.phone"),
         ({"requester": RequesterInput(name="张三", email="no-at")}, "requester.email"),
@@ -111,15 +123,19 @@ def test_fcr_needs_the_answer(desk: DeskService) -> None:
         ({"received_at": datetime(2026, 11, 2, 10)}, "received_at"),
         ({"frequency": "often"}, "frequency"),
     ],
-)  # fmt: skip
+)
 def test_bad_input_names_the_field_and_writes_nothing(
     desk: DeskService, overrides: dict[str, object], field: str
 ) -> None:
     with pytest.raises(ValidationFailed) as info:
         desk.create_ticket(desk.actor("op"), call(**overrides))
     assert field in [f for f, _ in info.value.errors]
-    counts = desk.read(lambda s: (s.exec(select(func.count()).select_from(Ticket)).one(),
-                                  s.exec(select(func.count()).select_from(Requester)).one()))  # fmt: skip
+    counts = desk.read(
+        lambda s: (
+            s.exec(select(func.count()).select_from(Ticket)).one(),
+            s.exec(select(func.count()).select_from(Requester)).one(),
+        )
+    )
     assert counts == (0, 0)
     # the number was not consumed either
     assert desk.create_ticket(desk.actor("op"), call()).number == "IT20261102001"
@@ -134,9 +150,12 @@ def test_every_error_is_reported_at_once(desk: DeskService) -> None:
 def test_text_is_sanitized_and_secrets_masked(desk: DeskService) -> None:
     view = desk.create_ticket(
         desk.actor("op"),
-        call(summary="\x1b[31m红色\x1b[0m 标题\x07", description="邮箱登不上，密码: abc12345 🧑‍💻",
-             requester=RequesterInput(name="\x1b]0;pwn\x07王五", phone="13800138001")),
-    )  # fmt: skip
+        call(
+            summary="\x1b[31m红色\x1b[0m 标题\x07",
+            description="邮箱登不上，密码: abc12345 🧑‍💻",
+            requester=RequesterInput(name="\x1b]0;pwn\x07王五", phone="13800138001"),
+        ),
+    )
     assert view.summary == "红色 标题"
     assert "abc12345" not in view.description and "🧑‍💻" in view.description
     assert view.requester.name == "王五"
@@ -162,7 +181,9 @@ def test_complaint_goes_to_the_group_lead(desk: DeskService) -> None:
 
 def test_events_are_written_with_the_ticket(desk: DeskService) -> None:
     view = desk.create_ticket(desk.actor("op"), call())
-    rows = desk.read(lambda s: list(s.exec(select(TicketEvent).where(TicketEvent.ticket_id == view.id))))
+    rows = desk.read(
+        lambda s: list(s.exec(select(TicketEvent).where(TicketEvent.ticket_id == view.id)))
+    )
     assert len(rows) == 3 and all(r.actor_id is not None for r in rows)
 
 

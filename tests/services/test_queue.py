@@ -24,9 +24,11 @@ from deskui.services.views import TicketView
 from deskui.store.models import Ticket
 
 CALLERS = [
-    ("张三", "13800138000"), ("李四", "13911112222"), ("王小明", "010-62345678"),
+    ("张三", "13800138000"),
+    ("李四", "13911112222"),
+    ("王小明", "010-62345678"),
     ("Alice Chen", "13555556666"),
-]  # fmt: skip
+]
 
 
 def log_call(
@@ -45,12 +47,17 @@ def log_call(
     return desk.create_ticket(
         desk.actor("op"),
         IntakeRequest(
-            type="incident", category=category, channel="phone", impact=impact,
-            urgency=urgency, summary=summary, description=description,
+            type="incident",
+            category=category,
+            channel="phone",
+            impact=impact,
+            urgency=urgency,
+            summary=summary,
+            description=description,
             requester=RequesterInput(name=name, phone=phone),
             received_at=desk.clock.now() - timedelta(minutes=minutes_ago),
         ),
-    )  # fmt: skip
+    )
 
 
 def fill_desk(desk: DeskService) -> dict[str, str]:
@@ -61,19 +68,42 @@ def fill_desk(desk: DeskService) -> dict[str, str]:
     """
     names: dict[str, str] = {}
     agent1, agent2 = desk.actor("agent1"), desk.actor("agent2")
-    names["breached"] = log_call(desk, "打印机卡纸，无法打印", minutes_ago=75, impact=2,
-                                 urgency=2).number  # fmt: skip
-    names["warning"] = log_call(desk, "VPN 连接后频繁掉线", minutes_ago=50, impact=2, urgency=3,
-                                category="network", caller=1).number  # fmt: skip
-    names["fresh"] = log_call(desk, "Outlook 无法接收邮件", minutes_ago=5, category="software",
-                              caller=2).number  # fmt: skip
-    names["p1"] = log_call(desk, "ERP 全公司无法登录", minutes_ago=12, impact=1, urgency=1,
-                           category="software", caller=3).number  # fmt: skip
+    names["breached"] = log_call(
+        desk, "打印机卡纸，无法打印", minutes_ago=75, impact=2, urgency=2
+    ).number
+    names["warning"] = log_call(
+        desk,
+        "VPN 连接后频繁掉线",
+        minutes_ago=50,
+        impact=2,
+        urgency=3,
+        category="network",
+        caller=1,
+    ).number
+    names["fresh"] = log_call(
+        desk, "Outlook 无法接收邮件", minutes_ago=5, category="software", caller=2
+    ).number
+    names["p1"] = log_call(
+        desk,
+        "ERP 全公司无法登录",
+        minutes_ago=12,
+        impact=1,
+        urgency=1,
+        category="software",
+        caller=3,
+    ).number
     held = log_call(desk, "显示器闪烁", minutes_ago=30, caller=1)
     desk.claim(agent1, held.number)
     names["held"] = held.number
-    mine = log_call(desk, "会议室投影仪无信号", minutes_ago=20, impact=2, urgency=2,
-                    category="hardware", caller=2)  # fmt: skip
+    mine = log_call(
+        desk,
+        "会议室投影仪无信号",
+        minutes_ago=20,
+        impact=2,
+        urgency=2,
+        category="hardware",
+        caller=2,
+    )
     desk.claim(agent2, mine.number)
     names["mine"] = mine.number
     pending = log_call(desk, "申请开通共享盘权限", minutes_ago=40, category="account")
@@ -90,8 +120,7 @@ def fill_desk(desk: DeskService) -> dict[str, str]:
     desk.confirm(desk.actor("op"), closed.number, 5)
     names["resolved"] = closed.number
     for n in range(6):
-        log_call(desk, f"无线网络信号弱 {n}", minutes_ago=3 + 9 * n, category="network",
-                 caller=n)  # fmt: skip
+        log_call(desk, f"无线网络信号弱 {n}", minutes_ago=3 + 9 * n, category="network", caller=n)
     return names
 
 
@@ -211,20 +240,30 @@ def _matches(view: TicketView, text: str) -> bool:
     full, initials = pinyin_keys(view.requester.name)
     spelled = lowered.replace(" ", "")
     return (
-        lowered in view.number.lower() or text in view.requester.name
-        or lowered in view.summary.lower() or lowered in view.description.lower()
-        or full.startswith(spelled) or initials.startswith(spelled)
-    )  # fmt: skip
+        lowered in view.number.lower()
+        or text in view.requester.name
+        or lowered in view.summary.lower()
+        or lowered in view.description.lower()
+        or full.startswith(spelled)
+        or initials.startswith(spelled)
+    )
 
 
 @pytest.mark.parametrize(
     ("text", "at_least"),
     [
-        ("打印机", {"breached"}), ("vpn", {"warning"}), ("王小明", {"fresh"}),
-        ("zhangsan", {"breached", "pending"}), ("ALICE", {"p1"}), ("zs", {"breached"}),
-        ("重启无效", {"warning", "fresh", "p1"}), ("%", set()), ("_", set()), ("信号弱 3", set()),
+        ("打印机", {"breached"}),
+        ("vpn", {"warning"}),
+        ("王小明", {"fresh"}),
+        ("zhangsan", {"breached", "pending"}),
+        ("ALICE", {"p1"}),
+        ("zs", {"breached"}),
+        ("重启无效", {"warning", "fresh", "p1"}),
+        ("%", set()),
+        ("_", set()),
+        ("信号弱 3", set()),
     ],
-)  # fmt: skip
+)
 def test_search_matches_number_requester_and_text(
     desk: DeskService, text: str, at_least: set[str]
 ) -> None:
@@ -319,8 +358,7 @@ def test_triage_moves_the_row_at_once(desk: DeskService, reader: QueueReader) ->
     query = QueueQuery(QueueView.OPEN)
     waiting = [r for r in reader.after(query, None, 500) if r.status == Status.TO_ASSIGN]
     last_dated = waiting[-1]  # response clock running: P1 brings it from 1 h to 15 min
-    desk.triage(desk.actor("agent2"), last_dated.number, 1, 1,
-                expected_version=last_dated.version)  # fmt: skip
+    desk.triage(desk.actor("agent2"), last_dated.number, 1, 1, expected_version=last_dated.version)
     rows = reader.after(query, None, 500)
     row = next(r for r in rows if r.id == last_dated.id)
     assert str(row.priority) == "P1" and row.version == last_dated.version + 1

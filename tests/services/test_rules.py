@@ -21,9 +21,14 @@ def test_rules_come_from_the_database(desk: DeskService) -> None:
 
 def test_matrix_change_is_audited_and_applied(desk: DeskService) -> None:
     admin = desk.actor("admin")
-    matrix = {"vip_raise": True, "matrix": {"I1": ["P1", "P1", "P2", "P3"],
-                                            "I2": ["P1", "P2", "P3", "P4"],
-                                            "I3": ["P2", "P3", "P3", "P3"]}}  # fmt: skip
+    matrix = {
+        "vip_raise": True,
+        "matrix": {
+            "I1": ["P1", "P1", "P2", "P3"],
+            "I2": ["P1", "P2", "P3", "P4"],
+            "I3": ["P2", "P3", "P3", "P3"],
+        },
+    }
     with pytest.raises(PermissionDenied):
         desk.save_rules(desk.actor("lead"), "matrix", matrix, "no P4 for individuals")
     with pytest.raises(ServiceError, match="reason"):
@@ -46,9 +51,14 @@ def test_another_consoles_rule_change_is_read_again_and_only_then_parsed(desk: D
     held = desk.rules
     again, changed = desk.reload_rules()
     assert again is held and not changed  # nothing changed: the same object, nothing parsed
-    matrix = {"vip_raise": True, "matrix": {"I1": ["P1", "P1", "P2", "P3"],
-                                            "I2": ["P1", "P2", "P3", "P4"],
-                                            "I3": ["P2", "P3", "P3", "P3"]}}  # fmt: skip
+    matrix = {
+        "vip_raise": True,
+        "matrix": {
+            "I1": ["P1", "P1", "P2", "P3"],
+            "I2": ["P1", "P2", "P3", "P4"],
+            "I3": ["P2", "P3", "P3", "P3"],
+        },
+    }
     other.save_rules(other.actor("admin"), "matrix", matrix, "no P4 for individuals")
     assert desk.rules is held and held.matrix.lookup(3, 4) == "P4"  # held until re-read
     rules, changed = desk.reload_rules()

@@ -233,8 +233,9 @@ def test_announce_does_nothing_on_sqlite(sqlite_db: Database) -> None:
     statements: list[str] = []
     from sqlalchemy import event
 
-    event.listen(sqlite_db.engine, "before_cursor_execute",
-                 lambda *args: statements.append(args[2]))  # fmt: skip
+    event.listen(
+        sqlite_db.engine, "before_cursor_execute", lambda *args: statements.append(args[2])
+    )
     with sqlite_db.write() as session:
         announce(session, ["ticket"])
     assert not any("pg_notify" in s for s in statements)
@@ -264,8 +265,9 @@ def test_postgres_watch_writes_announces_flushed_tables_on_commit_only(pg_db: Da
     with watching(open_feed(pg_db.url)) as watched:
         with pytest.raises(RuntimeError), pg_db.write() as session:
             watch_writes(session)
-            session.add(DeskSetting(key="feed-rolled-back", value="{}",
-                                    updated_at=datetime.now(UTC)))  # fmt: skip
+            session.add(
+                DeskSetting(key="feed-rolled-back", value="{}", updated_at=datetime.now(UTC))
+            )
             session.flush()
             raise RuntimeError("the change is abandoned")
         assert watched.quiet(0.3) == [], "a rolled-back change must announce nothing"
@@ -303,8 +305,11 @@ def test_postgres_terminated_backend_is_lost_then_restored(pg_db: Database) -> N
 
 def test_postgres_unreachable_server_is_lost_and_retried() -> None:
     # a port nobody listens on: the console starts, says the database is lost, keeps trying
-    feed = PostgresFeed("postgresql://postgres@127.0.0.1:9/none", connect_timeout=1,
-                        backoff=Backoff(initial=0.05, cap=0.1))  # fmt: skip
+    feed = PostgresFeed(
+        "postgresql://postgres@127.0.0.1:9/none",
+        connect_timeout=1,
+        backoff=Backoff(initial=0.05, cap=0.1),
+    )
     with watching(feed, connected=False) as watched:
         assert isinstance(watched.next(), Lost)
         assert watched.quiet(0.5) == []

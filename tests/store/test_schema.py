@@ -1,4 +1,5 @@
-"""The schema: migrations match the models; SQLite runs WAL with foreign keys and IMMEDIATE writes."""
+"""The schema: migrations match the models; SQLite runs WAL with foreign keys and IMMEDIATE
+writes."""
 
 from __future__ import annotations
 

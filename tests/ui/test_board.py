@@ -24,6 +24,7 @@ from deskui.core.enums import ClockKind
 from deskui.i18n import Catalog
 from deskui.live import LiveLink, start_live
 from deskui.messages import ConnectionLost, ConnectionRestored, DeskChanged
+from deskui.screens.board_escalate import EscalateDialog
 from deskui.screens.emergency import EmergencyBoard
 from deskui.services.board import Alert
 from deskui.services.desk import DeskService, prepare_database
@@ -32,7 +33,6 @@ from deskui.services.intake import IntakeRequest
 from deskui.services.users import add_user
 from deskui.store.db import Database, DatabaseUnavailable
 from deskui.store.feed import Backoff, PostgresFeed, SqliteFeed
-from deskui.screens.board_escalate import EscalateDialog
 from tests.conftest import SHANGHAI, STAFF
 
 
@@ -41,8 +41,9 @@ class BoardApp(App[None]):
     """The board on its own, with the app's duties it relies on: forward DeskChanged, note the
     connection messages, count the bell."""
 
-    def __init__(self, desk: DeskService, login: str, lang: str, clock: Clock,
-                 *, live: bool = False) -> None:  # fmt: skip
+    def __init__(
+        self, desk: DeskService, login: str, lang: str, clock: Clock, *, live: bool = False
+    ) -> None:
         super().__init__()
         self.desk = desk
         self.actor = desk.actor(login)
@@ -81,8 +82,14 @@ def staff_desk(db: Database, clock: Clock) -> DeskService:
 
     def staff(session: object) -> None:
         for login, name, role, groups in STAFF:
-            add_user(session=session, login=login, name=name, role=role, groups=groups,  # type: ignore[arg-type]
-                     now=clock.now())  # fmt: skip
+            add_user(
+                session=session,
+                login=login,
+                name=name,
+                role=role,
+                groups=groups,  # type: ignore[arg-type]
+                now=clock.now(),
+            )
 
     desk.write(staff)
     return desk
@@ -92,14 +99,26 @@ def at(hour: int, minute: int = 0, second: int = 0) -> datetime:
     return datetime(2026, 11, 2, hour, minute, second, tzinfo=SHANGHAI)
 
 
-def log_call(desk: DeskService, clock: FrozenClock, when: datetime, summary: str,
-             impact: int, urgency: int, name: str = "张三") -> str:  # fmt: skip
+def log_call(
+    desk: DeskService,
+    clock: FrozenClock,
+    when: datetime,
+    summary: str,
+    impact: int,
+    urgency: int,
+    name: str = "张三",
+) -> str:
     clock.instant = when
     request = IntakeRequest(
-        type="incident", category="hardware", channel="phone", impact=impact, urgency=urgency,
-        summary=summary, description=summary,
+        type="incident",
+        category="hardware",
+        channel="phone",
+        impact=impact,
+        urgency=urgency,
+        summary=summary,
+        description=summary,
         requester=RequesterInput(name=name, phone="138-0013-8000", department="财务部"),
-    )  # fmt: skip
+    )
     return desk.create_ticket(desk.actor("op"), request).number
 
 
@@ -179,8 +198,14 @@ async def test_board_lists_urgent_tickets_nearest_due_first(
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         numbers = [r.number for r in board(app).table.rows]
-        assert numbers == [n["p4_breached"], n["p1_breached"], n["p3_warning"], n["p2_warning"],
-                           n["p2_claimed"], n["p1_paused"]]  # fmt: skip
+        assert numbers == [
+            n["p4_breached"],
+            n["p1_breached"],
+            n["p3_warning"],
+            n["p2_warning"],
+            n["p2_claimed"],
+            n["p1_paused"],
+        ]
         assert "✖ -5m00s BREACHED" in line_of(app, n["p1_breached"], 1)
         assert "▲ 10m00s warning" in line_of(app, n["p2_warning"], 1)
         assert "✔" in line_of(app, n["p2_claimed"], 1) and "met" in line_of(app, n["p2_claimed"], 1)
@@ -204,8 +229,9 @@ async def test_one_timer_moves_every_clock_without_reading_the_database(
         assert len(ticking) == 1, "one timer drives every clock"
         assert not screen.table._timers, "the table has no timer of its own"
         statements: list[str] = []
-        event.listen(board_desk.db.engine, "before_cursor_execute",
-                     lambda *args: statements.append(args[2]))  # fmt: skip
+        event.listen(
+            board_desk.db.engine, "before_cursor_execute", lambda *args: statements.append(args[2])
+        )
         reads = screen.reads
         for _ in range(3):
             clock.advance(seconds=1)
@@ -267,6 +293,7 @@ async def test_new_breach_rings_once_and_flashes_until_acknowledged(
         assert banner.has_class("-alerting")
         assert "Response breached" in str(banner.render())
         assert line_of(app, n["p2_warning"]).lstrip().startswith("NEW")
+
         def reversed_banner() -> bool:
             content = banner.content
             return isinstance(content, Text) and any(
@@ -297,11 +324,19 @@ async def test_new_p1_from_another_console_rings_and_flashes(
         await settle(pilot)
         await pilot.press("K")
         other_console = DeskService(Database(board_desk.db.url), FrozenClock(at(10, 0)))
-        number = other_console.create_ticket(other_console.actor("op"), IntakeRequest(
-            type="incident", category="network", channel="phone", impact=1, urgency=1,
-            summary="整栋楼无法上网", description="所有人都断网了",
-            requester=RequesterInput(name="钱十", phone="139-0000-0000"),
-        )).number  # fmt: skip
+        number = other_console.create_ticket(
+            other_console.actor("op"),
+            IntakeRequest(
+                type="incident",
+                category="network",
+                channel="phone",
+                impact=1,
+                urgency=1,
+                summary="整栋楼无法上网",
+                description="所有人都断网了",
+                requester=RequesterInput(name="钱十", phone="139-0000-0000"),
+            ),
+        ).number
         other_console.db.dispose()
         app.post_message(DeskChanged(frozenset({"ticket", "ticket_event"})))
         await settle(pilot)
@@ -341,8 +376,10 @@ async def test_claim_from_the_board_and_a_claim_conflict_names_the_holder(
         await select(pilot, n["p2_warning"])
         await pilot.press("a")
         await settle(pilot)
-        assert any(f"{n['p2_warning']} is already held by agent2" in str(note.message)
-                   for note in app._notifications)  # fmt: skip
+        assert any(
+            f"{n['p2_warning']} is already held by agent2" in str(note.message)
+            for note in app._notifications
+        )
         await select(pilot, n["p1_breached"])
         assert screen.check_action("claim", ()) is True
         await pilot.press("a")
@@ -505,18 +542,27 @@ async def test_f4_opens_the_board_in_the_console(demo_db: str) -> None:
 
 # live: another process, another console ---------------------------------------------------------
 CREATE = {
-    "type": "incident", "category": "network", "channel": "phone", "impact": 1, "urgency": 1,
-    "summary": "机房断电", "description": "UPS 告警后整个机房断电",
+    "type": "incident",
+    "category": "network",
+    "channel": "phone",
+    "impact": 1,
+    "urgency": 1,
+    "summary": "机房断电",
+    "description": "UPS 告警后整个机房断电",
     "requester": {"name": "钱十", "phone": "139-0000-0000", "department": "行政部"},
-}  # fmt: skip
+}
 
 
 def create_in_another_process(url: str) -> str:
     """A ticket logged by another console: the `deskui` command line, in its own process."""
     out = subprocess.run(
         [sys.executable, "-m", "deskui", "ticket", "create", "--db", url, "--as", "op", "--json"],
-        input=json.dumps(CREATE), capture_output=True, text=True, timeout=120, check=True,
-    )  # fmt: skip
+        input=json.dumps(CREATE),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     return str(json.loads(out.stdout)["number"])
 
 
@@ -540,9 +586,15 @@ async def test_a_change_in_another_process_shows_on_a_live_board(
     else:
         db = Database(request.getfixturevalue("postgres_url"))
         with db.engine.begin() as conn:
-            tables = [r[0] for r in conn.execute(text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                "AND tablename <> 'alembic_version'"))]  # fmt: skip
+            tables = [
+                r[0]
+                for r in conn.execute(
+                    text(
+                        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                        "AND tablename <> 'alembic_version'"
+                    )
+                )
+            ]
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     desk = staff_desk(db, SystemClock())
     app = BoardApp(desk, "agent1", "zh", SystemClock(), live=True)
@@ -552,8 +604,11 @@ async def test_a_change_in_another_process_shows_on_a_live_board(
             await wait_for(pilot, lambda: app.link is not None and app.link.connected, "live")
             assert board(app).table.rows == ()
             number = await asyncio.to_thread(create_in_another_process, db.url)
-            await wait_for(pilot, lambda: number in [r.number for r in board(app).table.rows],
-                           "the other console's ticket is on the board")  # fmt: skip
+            await wait_for(
+                pilot,
+                lambda: number in [r.number for r in board(app).table.rows],
+                "the other console's ticket is on the board",
+            )
             assert app.bells == 1, "a new P1 rings"
             assert "机房断电" in line_of(app, number)
     finally:

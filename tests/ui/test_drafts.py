@@ -34,8 +34,13 @@ def store_for(db_url: str, login: str = "op") -> DraftStore:
 # the file ------------------------------------------------------------------------------------
 def test_a_draft_round_trips_and_is_private(tmp_path: Path) -> None:
     store = DraftStore(tmp_path / "d" / "intake.json")
-    draft = IntakeDraft(lookup="zs", summary="打印机卡纸", impact=2, category="hardware",
-                        requester={"id": 7, "name": "张三"})  # fmt: skip
+    draft = IntakeDraft(
+        lookup="zs",
+        summary="打印机卡纸",
+        impact=2,
+        category="hardware",
+        requester={"id": 7, "name": "张三"},
+    )
     assert store.save(draft, 1, "2026-11-02T02:00:00+00:00")
     loaded = store.load()
     assert loaded == draft and loaded is not None and loaded.saved_at is not None
@@ -61,17 +66,20 @@ def test_unreadable_or_foreign_files_are_no_draft(tmp_path: Path) -> None:
     assert store.load() is None
     store.path.write_text(json.dumps({"format": 99, "summary": "x"}), encoding="utf-8")
     assert store.load() is None
-    store.path.write_text(json.dumps({"format": 1, "summary": 5, "impact": "2", "type": "x",
-                                      "tried": "reboot"}), encoding="utf-8")  # fmt: skip
+    store.path.write_text(
+        json.dumps({"format": 1, "summary": 5, "impact": "2", "type": "x", "tried": "reboot"}),
+        encoding="utf-8",
+    )
     assert store.load() == IntakeDraft(type="x", tried="reboot")
 
 
 def test_each_user_and_database_has_its_own_draft(tmp_path: Path) -> None:
     paths = {
-        draft_path("op", "sqlite:///a.db", tmp_path), draft_path("op2", "sqlite:///a.db", tmp_path),
+        draft_path("op", "sqlite:///a.db", tmp_path),
+        draft_path("op2", "sqlite:///a.db", tmp_path),
         draft_path("op", "sqlite:///b.db", tmp_path),
         draft_path("op", "postgresql+psycopg://u:pw@h/desk", tmp_path),
-    }  # fmt: skip
+    }
     assert len(paths) == 4
     assert all("pw" not in p.name for p in paths)
 
@@ -106,10 +114,17 @@ async def test_typing_is_saved_within_a_second_and_a_save_clears_it(demo_db: str
 
 async def test_a_draft_is_offered_and_restored(demo_db: str) -> None:
     store_for(demo_db).save(
-        IntakeDraft(new_caller=True, caller_name="钱七", caller_phone="13912345678",
-                    summary="VPN 连不上", description="提示 809", category="network",
-                    urgency=2),  # fmt: skip
-        1, "2026-11-02T01:55:00+00:00",
+        IntakeDraft(
+            new_caller=True,
+            caller_name="钱七",
+            caller_phone="13912345678",
+            summary="VPN 连不上",
+            description="提示 809",
+            category="network",
+            urgency=2,
+        ),
+        1,
+        "2026-11-02T01:55:00+00:00",
     )
     app = make_test_app(demo_db, lang="zh")
     async with app.run_test(size=SIZE) as pilot:
@@ -123,7 +138,10 @@ async def test_a_draft_is_offered_and_restored(demo_db: str) -> None:
         assert isinstance(screen, IntakeScreen)
         draft = screen.collect()
         assert (draft.caller_name, draft.summary, draft.description) == (
-            "钱七", "VPN 连不上", "提示 809")
+            "钱七",
+            "VPN 连不上",
+            "提示 809",
+        )
         assert draft.category == "network" and draft.urgency == 2 and draft.new_caller
 
 
@@ -179,9 +197,15 @@ class Terminal:
         self.master = master
         self.output = bytearray()
         self.process = subprocess.Popen(
-            argv, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=REPO,
-            start_new_session=True, close_fds=True,
-        )  # fmt: skip
+            argv,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            cwd=REPO,
+            start_new_session=True,
+            close_fds=True,
+        )
         os.close(slave)
         self._reader = threading.Thread(target=self._drain, daemon=True)
         self._reader.start()
@@ -218,8 +242,13 @@ class Terminal:
 
 
 async def test_a_draft_survives_kill_9(demo_db: str, tmp_path: Path) -> None:
-    env = {**os.environ, "TERM": "xterm-256color", "DESKUI_HOME": os.environ["DESKUI_HOME"],
-           "COLUMNS": "140", "LINES": "40"}  # fmt: skip
+    env = {
+        **os.environ,
+        "TERM": "xterm-256color",
+        "DESKUI_HOME": os.environ["DESKUI_HOME"],
+        "COLUMNS": "140",
+        "LINES": "40",
+    }
     argv = [sys.executable, "-m", "deskui", "--db", demo_db, "--as", "op", "--lang", "en"]
     store = store_for(demo_db)
     name = caller_name(demo_db, "8003")

@@ -68,8 +68,10 @@ async def describe_call(pilot: Pilot[None], summary: str, description: str) -> N
 
 def suggestion_names(app: DeskApp) -> list[str]:
     suggestions = app.screen.query_one(Suggestions)
-    return [str(suggestions.get_option_at_index(i).prompt).split()[0]
-            for i in range(suggestions.option_count)]  # fmt: skip
+    return [
+        str(suggestions.get_option_at_index(i).prompt).split()[0]
+        for i in range(suggestions.option_count)
+    ]
 
 
 async def pick_by_typing(pilot: Pilot[None], query: str, requester_id: int) -> None:
@@ -202,10 +204,14 @@ async def test_repeat_caller_becomes_a_note_on_the_open_ticket(demo_db: str) -> 
     assert ticket_count(demo_db) == before
 
     def notes(session: Any) -> list[TicketEvent]:
-        return list(session.exec(
-            select(TicketEvent).where(TicketEvent.ticket_id == existing.id,
-                                      TicketEvent.kind == EventKind.WORKLOG.value)
-        ))  # fmt: skip
+        return list(
+            session.exec(
+                select(TicketEvent).where(
+                    TicketEvent.ticket_id == existing.id,
+                    TicketEvent.kind == EventKind.WORKLOG.value,
+                )
+            )
+        )
 
     texts = [event.note or "" for event in read(demo_db, notes)]
     assert any(person.name in text and "Again" in text for text in texts), texts
@@ -268,8 +274,10 @@ async def test_invalid_input_names_the_fields_and_writes_nothing(demo_db: str) -
         assert app.focused is not None and app.focused.id == "caller-phone"
         assert value(app, "caller-name") == "Li Lei"
     assert ticket_count(demo_db) == before
-    assert read(demo_db, lambda s: s.exec(select(func.count()).select_from(Requester)).one()) \
+    assert (
+        read(demo_db, lambda s: s.exec(select(func.count()).select_from(Requester)).one())
         == callers
+    )
 
 
 async def test_no_caller_is_named_as_the_fault(demo_db: str) -> None:
@@ -310,8 +318,7 @@ async def test_database_error_keeps_everything_typed(
         assert value(app, "description") == "Since 9"
         assert screen.panel.requester is not None and screen.panel.requester.id == person.id
         # the app is told, so the status line raises its banner (until the next good read)
-        assert any(isinstance(m, ConnectionLost) and "disk I/O error" in m.reason
-                   for m in posted)  # fmt: skip
+        assert any(isinstance(m, ConnectionLost) and "disk I/O error" in m.reason for m in posted)
         assert ticket_count(demo_db) == before
         # back again: the same keystroke saves what was kept
         await pilot.press("ctrl+s")
@@ -360,8 +367,13 @@ async def test_typed_and_pasted_text_stays_inert(demo_db: str) -> None:
     hostile = "[bold red]boom[/]\x1b[31m\x1b]0;owned\x07 tail"
 
     def plant(session: Any) -> int:
-        row = Requester(name="[red]Mallory[/red]\x1b[2J", name_pinyin="mallory",
-                        name_initials="m", phone_digits="", created_at=app.clock.now())
+        row = Requester(
+            name="[red]Mallory[/red]\x1b[2J",
+            name_pinyin="mallory",
+            name_initials="m",
+            phone_digits="",
+            created_at=app.clock.now(),
+        )
         session.add(row)
         session.flush()
         return int(row.id)
@@ -437,6 +449,14 @@ async def test_a_call_and_a_repeat_call_on_postgresql(demo_pg: str) -> None:
         await settle(pilot)
         assert app.clipboard == ticket.number
     assert ticket_count(demo_pg) == before + 1
-    notes = read(demo_pg, lambda s: list(s.exec(select(TicketEvent).where(
-        TicketEvent.ticket_id == ticket.id, TicketEvent.kind == EventKind.WORKLOG.value))))
+    notes = read(
+        demo_pg,
+        lambda s: list(
+            s.exec(
+                select(TicketEvent).where(
+                    TicketEvent.ticket_id == ticket.id, TicketEvent.kind == EventKind.WORKLOG.value
+                )
+            )
+        ),
+    )
     assert [n.note for n in notes] == [f"{person.name} called again:"]

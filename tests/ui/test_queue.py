@@ -41,8 +41,7 @@ class DeskTestApp(App[None]):
     """What a screen reads from the console — ``desk``, ``actor``, ``t``, ``clock`` — and the
     console's forwarding of desk changes to the screen in front."""
 
-    def __init__(self, desk: DeskService, login: str, lang: str = "en",
-                 first: Any = None) -> None:  # fmt: skip
+    def __init__(self, desk: DeskService, login: str, lang: str = "en", first: Any = None) -> None:
         super().__init__()
         self.desk = desk
         self.actor = desk.actor(login)
@@ -66,10 +65,17 @@ def open_desk(path: Path, clock: FrozenClock, *, staff: bool) -> DeskService:
         prepare_database(db)
     desk = DeskService(db, clock)
     if staff:
+
         def add(session: Any) -> None:
             for login, name, role, groups in STAFF:
-                add_user(session=session, login=login, name=name, role=role, groups=groups,
-                         now=clock.now())  # fmt: skip
+                add_user(
+                    session=session,
+                    login=login,
+                    name=name,
+                    role=role,
+                    groups=groups,
+                    now=clock.now(),
+                )
 
         desk.write(add)
     return desk
@@ -100,8 +106,14 @@ async def settle(pilot: Pilot[Any], rounds: int = 3) -> None:
 def screen_text(app: App[Any]) -> str:
     """The screen as plain text."""
     width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), record=True,
-                      color_system=None, legacy_windows=False)  # fmt: skip
+    console = Console(
+        width=width,
+        height=height,
+        file=io.StringIO(),
+        record=True,
+        color_system=None,
+        legacy_windows=False,
+    )
     console.print(app.screen._compositor.render_update(full=True))
     return console.export_text()
 
@@ -144,9 +156,14 @@ async def test_rows_show_clocks_masked_phones_and_text_as_typed(
 
 @pytest.mark.parametrize(
     ("key", "view"),
-    [("1", QueueView.MINE), ("2", QueueView.GROUPS), ("3", QueueView.UNASSIGNED),
-     ("5", QueueView.ALERT), ("4", QueueView.OPEN)],
-)  # fmt: skip
+    [
+        ("1", QueueView.MINE),
+        ("2", QueueView.GROUPS),
+        ("3", QueueView.UNASSIGNED),
+        ("5", QueueView.ALERT),
+        ("4", QueueView.OPEN),
+    ],
+)
 async def test_views_on_single_keys(queue_desk: DeskService, key: str, view: QueueView) -> None:
     app = DeskTestApp(queue_desk, "agent2")
     actor = app.actor
@@ -165,8 +182,9 @@ async def test_views_on_single_keys(queue_desk: DeskService, key: str, view: Que
         elif view == QueueView.UNASSIGNED:
             assert {r.assignee_login for r in rows} == {None}
         elif view == QueueView.ALERT:
-            assert all({"warning", "breached"} & {str(c.state) for c in r.clocks.values()}
-                       for r in rows)  # fmt: skip
+            assert all(
+                {"warning", "breached"} & {str(c.state) for c in r.clocks.values()} for r in rows
+            )
         assert actor.login == "agent2"
         assert f"{key} " in screen_text(app)
 
@@ -434,8 +452,14 @@ async def test_scrolling_a_long_queue_reads_windows(tmp_path: Path, clock: Froze
     def many(session: Any) -> None:
         for n in range(300):
             call = IntakeRequest(
-                type="incident", category="network", channel="phone", impact=3, urgency=3,
-                summary=f"工单 {n:03d}", description="断网", requester_id=1,
+                type="incident",
+                category="network",
+                channel="phone",
+                impact=3,
+                urgency=3,
+                summary=f"工单 {n:03d}",
+                description="断网",
+                requester_id=1,
                 received_at=clock.now() - timedelta(minutes=1 + n * 0.5),
             )
             create_ticket(session=session, data=call, actor=op, rules=rules, now=clock.now())
@@ -468,17 +492,39 @@ async def test_scrolling_a_long_queue_reads_windows(tmp_path: Path, clock: Froze
 
 def test_every_queue_and_detail_text_is_in_both_languages() -> None:
     package = Path(__file__).resolve().parents[2] / "deskui"
-    sources = [*package.glob("screens/queue*.py"), *package.glob("screens/ticket*.py"),
-               *package.glob("widgets/queue_*.py"), *package.glob("widgets/detail_*.py"),
-               package / "widgets/ticket_table.py", package / "widgets/timeline.py"]  # fmt: skip
+    sources = [
+        *package.glob("screens/queue*.py"),
+        *package.glob("screens/ticket*.py"),
+        *package.glob("widgets/queue_*.py"),
+        *package.glob("widgets/detail_*.py"),
+        package / "widgets/ticket_table.py",
+        package / "widgets/timeline.py",
+    ]
     literal = re.compile(r"(?<!id=)[\"']((?:queue|detail)\.[a-z_.]*[a-z_])[\"']")
     keys = {k for path in sources for k in literal.findall(path.read_text(encoding="utf-8"))}
     keys |= {f"queue.view.{v}" for v in QueueView}
-    keys |= {f"detail.done.{kind}" for kind in (
-        "claim", "take_over", "triage", "transfer", "escalate", "pending", "worklog",
-        "progress", "solution", "confirm", "reject", "reopen", "status")}  # fmt: skip
-    keys |= {f"detail.error.{reason}" for reason in (
-        "conflict", "stale", "denied", "missing", "refused", "database")}  # fmt: skip
+    keys |= {
+        f"detail.done.{kind}"
+        for kind in (
+            "claim",
+            "take_over",
+            "triage",
+            "transfer",
+            "escalate",
+            "pending",
+            "worklog",
+            "progress",
+            "solution",
+            "confirm",
+            "reject",
+            "reopen",
+            "status",
+        )
+    }
+    keys |= {
+        f"detail.error.{reason}"
+        for reason in ("conflict", "stale", "denied", "missing", "refused", "database")
+    }
     assert len(keys) > 100
     for lang in ("zh", "en"):
         t = Catalog(lang)

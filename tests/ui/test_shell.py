@@ -34,9 +34,13 @@ async def test_f_keys_switch_areas_from_every_screen(demo_db: str) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert screen_name(app) == "IntakeScreen"
-        for key, mode, name in (("f3", "queue", "QueueScreen"), ("f4", "board", "EmergencyBoard"),
-                                ("f2", "intake", "IntakeScreen"), ("f4", "board", "EmergencyBoard"),
-                                ("f3", "queue", "QueueScreen")):  # fmt: skip
+        for key, mode, name in (
+            ("f3", "queue", "QueueScreen"),
+            ("f4", "board", "EmergencyBoard"),
+            ("f2", "intake", "IntakeScreen"),
+            ("f4", "board", "EmergencyBoard"),
+            ("f3", "queue", "QueueScreen"),
+        ):
             await pilot.press(key)
             await settle(pilot)
             assert (app.current_mode, screen_name(app)) == (mode, name)
@@ -107,9 +111,16 @@ async def test_ctrl_p_opens_the_palette_with_every_action(demo_db: str) -> None:
         from deskui.screens.commands import DeskCommands
 
         names = {c.name for c in DeskCommands(app.screen_stack[-2]).commands()}
-        assert {"New call (intake form)", "Live queue", "Emergency board",
-                "Help: keys of this screen", "Toggle light / dark theme", "Quit", "Save",
-                "New caller"} <= names  # fmt: skip
+        assert {
+            "New call (intake form)",
+            "Live queue",
+            "Emergency board",
+            "Help: keys of this screen",
+            "Toggle light / dark theme",
+            "Quit",
+            "Save",
+            "New caller",
+        } <= names
         await pilot.press(*"board")
         await pilot.pause(0.3)
         await pilot.press("enter")
@@ -142,10 +153,19 @@ async def test_status_line_shows_who_where_and_live_counts(demo_db: str) -> None
         from deskui.services.intake import IntakeRequest
 
         other = DeskService(Database(demo_db), frozen_clock())
-        other.create_ticket(other.actor("op2"), IntakeRequest(
-            type="incident", category="network", channel="phone", impact=1, urgency=1,
-            summary="Core switch down", description="Whole floor offline",
-            requester=RequesterInput(name="赵六", phone="13900001111")))  # fmt: skip
+        other.create_ticket(
+            other.actor("op2"),
+            IntakeRequest(
+                type="incident",
+                category="network",
+                channel="phone",
+                impact=1,
+                urgency=1,
+                summary="Core switch down",
+                description="Whole floor offline",
+                requester=RequesterInput(name="赵六", phone="13900001111"),
+            ),
+        )
         other.db.dispose()
         app.post_message(DeskChanged(frozenset({"ticket"})))
         for _ in range(50):  # the counts follow the screen in front, a moment later
@@ -161,16 +181,22 @@ async def test_a_rule_change_at_another_console_reaches_this_one(
 ) -> None:
     """The rules are read again off the loop, and the screen in front is told to re-read."""
     seen: list[frozenset[str]] = []
-    monkeypatch.setattr(IntakeScreen, "on_desk_changed", lambda self, m: seen.append(m.tables),
-                        raising=False)  # fmt: skip
+    monkeypatch.setattr(
+        IntakeScreen, "on_desk_changed", lambda self, m: seen.append(m.tables), raising=False
+    )
     app = make_test_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.desk.rules.matrix.lookup(3, 4) == "P4"
         other = DeskService(Database(demo_db), frozen_clock())
-        matrix = {"vip_raise": True, "matrix": {"I1": ["P1", "P1", "P2", "P3"],
-                                                "I2": ["P1", "P2", "P3", "P4"],
-                                                "I3": ["P2", "P3", "P3", "P3"]}}  # fmt: skip
+        matrix = {
+            "vip_raise": True,
+            "matrix": {
+                "I1": ["P1", "P1", "P2", "P3"],
+                "I2": ["P1", "P2", "P3", "P4"],
+                "I3": ["P2", "P3", "P3", "P3"],
+            },
+        }
         other.save_rules(other.actor("admin"), "matrix", matrix, "no P4 for individuals")
         other.db.dispose()
         for _ in range(100):  # the feed tells the console; give it up to ten seconds
@@ -201,10 +227,19 @@ async def test_another_consoles_call_shows_by_itself(demo_db: str) -> None:
         assert app.live is not None
         before = app.desk.counts()
         other = DeskService(Database(demo_db), frozen_clock())
-        other.create_ticket(other.actor("op2"), IntakeRequest(
-            type="incident", category="network", channel="phone", impact=1, urgency=1,
-            summary="Core switch down", description="Whole floor offline",
-            requester=RequesterInput(name="赵六", phone="13900001111")))  # fmt: skip
+        other.create_ticket(
+            other.actor("op2"),
+            IntakeRequest(
+                type="incident",
+                category="network",
+                channel="phone",
+                impact=1,
+                urgency=1,
+                summary="Core switch down",
+                description="Whole floor offline",
+                requester=RequesterInput(name="赵六", phone="13900001111"),
+            ),
+        )
         other.db.dispose()
         for _ in range(100):  # the feed polls; give it up to ten seconds
             await pilot.pause(0.1)
@@ -217,10 +252,12 @@ async def test_desk_changes_are_forwarded_to_the_screen_in_front(
     demo_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[object] = []
-    monkeypatch.setattr(IntakeScreen, "on_desk_changed", lambda self, m: seen.append(m.tables),
-                        raising=False)  # fmt: skip
-    monkeypatch.setattr(IntakeScreen, "on_connection_lost",
-                        lambda self, m: seen.append(m.reason), raising=False)  # fmt: skip
+    monkeypatch.setattr(
+        IntakeScreen, "on_desk_changed", lambda self, m: seen.append(m.tables), raising=False
+    )
+    monkeypatch.setattr(
+        IntakeScreen, "on_connection_lost", lambda self, m: seen.append(m.reason), raising=False
+    )
     app = make_test_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -298,22 +335,28 @@ def test_the_first_run_seeds_a_demo_desk_and_seats_the_demo_operator(
         seen["counts"] = self.desk.counts()
 
     monkeypatch.setattr(DeskApp, "run", run)
-    monkeypatch.setattr("deskui.services.seed.seed_demo",
-                        lambda desk: seed_demo(desk, callers=20, tickets=5))  # fmt: skip
+    monkeypatch.setattr(
+        "deskui.services.seed.seed_demo", lambda desk: seed_demo(desk, callers=20, tickets=5)
+    )
     assert run_console(args()) == 0
     assert seen["actor"] == "op"
     assert (tmp_path / "deskui.db").exists()
     # a second start finds the desk seeded and does not seed again
-    monkeypatch.setattr("deskui.services.seed.seed_demo",
-                        lambda desk: pytest.fail("seeded twice"))  # fmt: skip
+    monkeypatch.setattr("deskui.services.seed.seed_demo", lambda desk: pytest.fail("seeded twice"))
     assert run_console(args()) == 0
 
 
 def test_a_named_user_on_a_real_desk(demo_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     db = Database(demo_db)
     DeskService(db, frozen_clock()).write(
-        lambda s: add_user(session=s, login="newbie", name="New Bie", role="agent",
-                           groups=["hardware"], now=frozen_clock().now())  # fmt: skip
+        lambda s: add_user(
+            session=s,
+            login="newbie",
+            name="New Bie",
+            role="agent",
+            groups=["hardware"],
+            now=frozen_clock().now(),
+        )
     )
     db.dispose()
     seen: list[str] = []

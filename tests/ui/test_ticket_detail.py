@@ -48,21 +48,42 @@ async def write_note(pilot: Pilot[Any], text: str) -> None:
 
 
 async def test_every_field_and_the_timeline_in_minutes(desk: DeskService) -> None:
-    ticket = log_call(desk, "ERP 无法登录", minutes_ago=20, impact=1, urgency=2, caller=2,
-                      description="登录时提示：用户名或密码错误\n已尝试：清缓存")  # fmt: skip
+    ticket = log_call(
+        desk,
+        "ERP 无法登录",
+        minutes_ago=20,
+        impact=1,
+        urgency=2,
+        caller=2,
+        description="登录时提示：用户名或密码错误\n已尝试：清缓存",
+    )
     desk.claim(desk.actor("agent1"), ticket.number)
     app = await open_ticket(desk, "agent2", ticket.number)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         text = screen_text(app)
         for expected in (
-            ticket.number, "In progress", "P1 Critical", "ERP 无法登录", "010-****5678",
-            "王小明", "I1 Enterprise", "U2 Severe", "Hardware", "张伟 (agent1)",
-            "2026-11-02 09:40", "登录时提示：用户名或密码错误", "已尝试：清缓存",
-            "Response", "Update", "Resolution", "missed", "due 2026-11-02 13:40",
+            ticket.number,
+            "In progress",
+            "P1 Critical",
+            "ERP 无法登录",
+            "010-****5678",
+            "王小明",
+            "I1 Enterprise",
+            "U2 Severe",
+            "Hardware",
+            "张伟 (agent1)",
+            "2026-11-02 09:40",
+            "登录时提示：用户名或密码错误",
+            "已尝试：清缓存",
+            "Response",
+            "Update",
+            "Resolution",
+            "missed",
+            "due 2026-11-02 13:40",
             "2026-11-02 10:00  agent1   claimed  Assignee: agent1",
             "Status: To assign → In progress",
-        ):  # fmt: skip
+        ):
             assert expected in text, expected
         assert "010-62345678" not in text
 
@@ -109,8 +130,11 @@ async def test_status_changes_the_workflow_allows(desk: DeskService) -> None:
         picker = app.screen
         assert isinstance(picker, PickForm)
         assert [value for value, _ in picker.options] == [
-            "to_assign", "pending", "awaiting_confirmation", "rejected",
-        ]  # fmt: skip
+            "to_assign",
+            "pending",
+            "awaiting_confirmation",
+            "rejected",
+        ]
         await pilot.press("down", "enter")
         await pilot.pause()
         await write_note(pilot, "waiting for the vendor")
@@ -143,7 +167,10 @@ async def test_solution_then_the_requesters_stars(desk: DeskService) -> None:
         await settle(pilot)
         stored = ticket_row(desk, number)
         assert (stored.status, stored.satisfaction, stored.satisfaction_remark) == (
-            "resolved", 4, "quick")
+            "resolved",
+            4,
+            "quick",
+        )
         app.screen.query_one(DetailFields).scroll_end(animate=False)
         await pilot.pause()
         assert "★★★★☆" in screen_text(app) and "quick" in screen_text(app)

@@ -18,7 +18,6 @@ from deskui.core.clock import FrozenClock
 from deskui.screens.ticket import TicketScreen
 from deskui.services.desk import DeskService
 from tests.services.test_queue import fill_desk, log_call
-from tests.ui.conftest import no_cursor_blink  # noqa: F401  (autouse: steady screenshots)
 from tests.ui.test_queue import SIZE, DeskTestApp, open_desk, settle
 
 LANGUAGES = ["zh", "en"]
@@ -62,8 +61,7 @@ def test_queue_search_with_a_selection(
         await settle(pilot)
         await pilot.pause(0.1)
 
-    assert snap_compare(DeskTestApp(desk, "agent2", lang), terminal_size=SIZE,
-                        run_before=search)  # fmt: skip
+    assert snap_compare(DeskTestApp(desk, "agent2", lang), terminal_size=SIZE, run_before=search)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -73,17 +71,22 @@ def test_triage_form(lang: str, desk: DeskService, snap_compare: Callable[..., b
         await pilot.press("down", "down", "t", "1")
         await settle(pilot)
 
-    assert snap_compare(DeskTestApp(desk, "agent2", lang), terminal_size=SIZE,
-                        run_before=triage)  # fmt: skip
+    assert snap_compare(DeskTestApp(desk, "agent2", lang), terminal_size=SIZE, run_before=triage)
 
 
 def long_story(desk: DeskService, clock: FrozenClock) -> str:
     """A ticket worked for a morning: claims, many worklog entries, updates, a pause, an
     escalation. Returns its number."""
-    number = log_call(desk, "财务系统导出报表失败，月底结账受阻", minutes_ago=25, impact=2,
-                      urgency=2, category="software", caller=2,
-                      description="导出 Excel 时报错“内存不足”。\n已尝试：重启客户端、换电脑。",
-                      ).number  # fmt: skip
+    number = log_call(
+        desk,
+        "财务系统导出报表失败，月底结账受阻",
+        minutes_ago=25,
+        impact=2,
+        urgency=2,
+        category="software",
+        caller=2,
+        description="导出 Excel 时报错“内存不足”。\n已尝试：重启客户端、换电脑。",
+    ).number
     agent, lead = desk.actor("agent2"), desk.actor("lead")
     clock.advance(minutes=3)
     desk.claim(agent, number)

@@ -21,7 +21,6 @@ from deskui.services.desk import DeskService
 from deskui.services.directory import RequesterInput
 from deskui.services.intake import IntakeRequest
 from deskui.store.db import Database
-from tests.ui.conftest import no_cursor_blink  # noqa: F401  (autouse: steady screenshots)
 from tests.ui.test_board import BoardApp, fill_board, settle, staff_desk
 
 SIZE = (140, 40)
@@ -60,11 +59,19 @@ def test_board_flashes_a_new_p1(
         await settle(pilot)
         await pilot.press("K")
         other = DeskService(Database(desk.db.url), FrozenClock(clock.now()))
-        other.create_ticket(other.actor("op"), IntakeRequest(
-            type="incident", category="network", channel="phone", impact=1, urgency=1,
-            summary="整栋楼无法上网", description="所有人都断网了",
-            requester=RequesterInput(name="钱十", phone="139-0000-0000", department="行政部"),
-        ))  # fmt: skip
+        other.create_ticket(
+            other.actor("op"),
+            IntakeRequest(
+                type="incident",
+                category="network",
+                channel="phone",
+                impact=1,
+                urgency=1,
+                summary="整栋楼无法上网",
+                description="所有人都断网了",
+                requester=RequesterInput(name="钱十", phone="139-0000-0000", department="行政部"),
+            ),
+        )
         other.db.dispose()
         pilot.app.post_message(DeskChanged(frozenset({"ticket"})))
         await settle(pilot)

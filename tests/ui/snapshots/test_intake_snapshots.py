@@ -19,13 +19,7 @@ from textual.worker import WorkerFailed
 
 from deskui.store.db import Database
 from deskui.store.models import Requester, Ticket
-from tests.ui.conftest import (  # noqa: F401  (fixtures: a seeded desk, steady cursors)
-    SIZE,
-    demo_db,
-    demo_template,
-    make_test_app,
-    no_cursor_blink,
-)
+from tests.ui.conftest import SIZE, make_test_app
 
 LANGUAGES = ["zh", "en"]
 VIP_EXTENSION = "8000"  # the first caller of the demo directory is a VIP
@@ -86,7 +80,8 @@ def repeat_caller_extension(db_url: str) -> str:
     try:
         with db.read() as session:
             row = session.exec(
-                select(Requester).join(Ticket, col(Ticket.requester_id) == Requester.id)
+                select(Requester)
+                .join(Ticket, col(Ticket.requester_id) == Requester.id)
                 .where(col(Ticket.is_open).is_(True), col(Requester.vip).is_(False))
                 .order_by(Requester.id)
             ).first()
