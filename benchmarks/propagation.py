@@ -52,7 +52,7 @@ from textual.app import App
 
 from benchmarks.frame_driver import FrameDriver
 from deskui.app import make_app
-from deskui.collector import CollectorPolicy
+from deskui.console.gc_policy import CollectorPolicy
 from deskui.config import Settings
 from deskui.core.clock import SystemClock
 from deskui.services.desk import DeskService, prepare_database
@@ -130,7 +130,7 @@ def run_reader(url: str, collector: str = "console") -> None:
 
     The reader is the console itself (:func:`deskui.app.make_app`) on the emergency board, as
     the duty lead runs it. ``collector``: ``console`` — the console's own policy
-    (:class:`deskui.collector.CollectorPolicy`, as ``deskui`` installs it); ``default`` —
+    (:class:`deskui.console.gc_policy.CollectorPolicy`, as ``deskui`` installs it); ``default`` —
     Python's own schedule of full passes; ``off`` — no collection at all, to show what the
     collector's pauses cost.
     """

@@ -38,7 +38,7 @@ from textual.app import App
 from textual.driver import Driver
 from textual.geometry import Size
 
-from deskui.collector import CollectorPolicy
+from deskui.console.gc_policy import CollectorPolicy
 from deskui.core.clock import SystemClock
 from deskui.core.enums import ClockKind, Priority, Status
 from deskui.core.numbering import format_number
@@ -453,7 +453,7 @@ async def measure(path: Path, *, console_gc: bool = False) -> dict[str, Any]:
 
     Args:
         console_gc: follow the console's garbage-collection policy
-            (:class:`deskui.collector.CollectorPolicy`: start-up frozen, and what the first
+            (:class:`deskui.console.gc_policy.CollectorPolicy`: start-up frozen, and what the first
             paint built, full passes only in quiet moments); without it Python's own schedule
             runs full passes over every object of the loaded libraries (~150 ms here).
     """

@@ -10,41 +10,38 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Callable, Iterator
+from typing import Any, ClassVar
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from textual import events, work
-from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
-from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from deskui.collector import CollectorPolicy
 from deskui.config import Settings
+from deskui.console.context import ConsoleApp
+from deskui.console.errors import describe
+from deskui.console.gc_policy import CollectorPolicy, QuietMoments
+from deskui.console.live import LiveLink, start_live
+from deskui.console.messages import ConnectionLost, ConnectionRestored, DeskChanged, LeaveArea
 from deskui.core.clock import Clock, SystemClock
 from deskui.core.enums import Role
 from deskui.i18n import Catalog, detect_language
-from deskui.messages import ConnectionLost, ConnectionRestored, DeskChanged
 from deskui.screens.commands import DeskCommands
 from deskui.screens.help import HelpScreen, key_rows
 from deskui.screens.intake import IntakeScreen
+from deskui.services.changes import ALL_TABLES
 from deskui.services.desk import DeskService, prepare_database
-from deskui.services.errors import NotFound
+from deskui.services.errors import DatabaseUnavailable, NotFound
 from deskui.services.queries import DeskCounts
 from deskui.services.seed import DEMO_OPERATOR
 from deskui.services.users import Actor
-from deskui.store.db import Database, DatabaseUnavailable
-from deskui.store.feed import ALL_TABLES
-from deskui.widgets.keys import localize_bindings
+from deskui.store.db import Database
 from deskui.widgets.status_line import StatusLine
-
-if TYPE_CHECKING:
-    from deskui.live import LiveLink
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +52,6 @@ COUNTS_INTERVAL = 2.0
 CLOCK_INTERVAL = 15.0
 #: Seconds from a desk change to the status line's new counts (the screen in front reads first).
 COUNTS_AFTER_CHANGE = 0.2
-#: Seconds after start-up when what the first screen built is frozen (see deskui.collector).
-SETTLE_AFTER = 2.0
-#: Seconds between checks whether a full garbage-collection pass is due.
-COLLECT_CHECK = 5.0
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
 #: Where each role starts: operators answer the phone, agents work the queue, leads watch SLAs.
 START_MODE = {
@@ -84,36 +77,25 @@ def emergency_board() -> Screen[None]:
     return EmergencyBoard()
 
 
-class DeskApp(App[None]):
-    """The deskui console.
+class DeskApp(ConsoleApp):
+    """The deskui console: navigation between the desk's areas, the global keys, the live feed.
 
-    Screens reach the desk through the app; these attributes are their whole interface:
-
-    Attributes:
-        settings: what this run is pointed at (database URL, user, language, theme).
-        desk: the use cases (:class:`~deskui.services.desk.DeskService`); call it from thread
-            workers only, never on the event loop.
-        actor: who is at the keyboard.
-        t: the translation catalog in the operator's language (``self.app.t("shell.key.help")``).
-        clock: where "now" comes from (frozen in tests and snapshots).
-
-    The app runs the desk's change feed (:mod:`deskui.live`) and receives
-    :class:`~deskui.messages.DeskChanged`, :class:`~deskui.messages.ConnectionLost` and
-    :class:`~deskui.messages.ConnectionRestored` from it. After writing, a screen calls
-    :meth:`desk_written` so the change shows at once in this console and in the others.
+    Screens reach the desk through :class:`~deskui.console.context.DeskContext` (``self.ctx``
+    on a :class:`~deskui.console.base.DeskScreen`), never through this class.
 
     Each area is a Textual mode with its own screen stack: ``intake`` (F2), ``queue`` (F3),
-    ``board`` (F4). A mode's screen is built with no arguments the first time it is shown.
-    Screen bindings may use catalog keys as descriptions and tooltips: the app translates the
-    bindings of every screen it shows (widgets call :func:`deskui.widgets.keys.localize_bindings`
-    themselves). The app posts :class:`~deskui.messages.DeskChanged`,
-    :class:`~deskui.messages.ConnectionLost` and :class:`~deskui.messages.ConnectionRestored`
-    on to the active screen after handling them.
+    ``board`` (F4); a mode's screen is built with no arguments the first time it is shown. The
+    app runs the desk's change feed (:mod:`deskui.console.live`); what it hears —
+    :class:`~deskui.console.messages.DeskChanged`, :class:`~deskui.console.messages.ConnectionLost`,
+    :class:`~deskui.console.messages.ConnectionRestored` — it handles (status line, rules) and
+    passes on to the screen in front, and a desk change to the board even when it is behind.
+    Bindings everywhere are declared with catalog keys as descriptions; the footer, the help
+    and the palette word them in the operator's language.
     """
 
     CSS_PATH = "app.tcss"
     TITLE = "deskui"
-    MODES: ClassVar[dict[str, Callable[[], Screen[None]]]] = {  # type: ignore[assignment]
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         "intake": IntakeScreen,
         "queue": queue_screen,
         "board": emergency_board,
@@ -180,30 +162,23 @@ class DeskApp(App[None]):
         ),
     ]
 
-    counts: reactive[DeskCounts | None] = reactive(None)
-    """The status line's figures (open, P1, breached); None until first read."""
-    connection_problem: reactive[str | None] = reactive(None)
-    """Why the database cannot be reached, while it cannot; None when all is well."""
-
     def __init__(
         self,
         settings: Settings,
+        *,
         desk: DeskService,
         actor: Actor,
         t: Catalog,
-        *,
+        clock: Clock,
         start_mode: str | None = None,
         live: bool = True,
         collector: CollectorPolicy | None = None,
     ) -> None:
-        # Textual reads the starting mode from DEFAULT_MODE while it initialises
-        self.DEFAULT_MODE = start_mode or START_MODE.get(actor.role, "queue")  # type: ignore[misc]
-        super().__init__()
+        # Textual reads the first mode from this class attribute while it initialises
+        self.DEFAULT_MODE = start_mode or START_MODE.get(actor.role, "queue")  # type: ignore[misc]  # per-instance on purpose: the start depends on the role
+        super().__init__(desk=desk, actor=actor, t=t, clock=clock)
         self.settings = settings
-        self.desk = desk
-        self.actor = actor
-        self.t = t
-        self.clock: Clock = desk.clock
+        """What this run is pointed at (database URL, user, language, theme)."""
         self.theme = THEMES.get(settings.theme, THEMES["dark"])
         self.previous_mode: str | None = None
         """The area the operator came from (escape on the intake form goes back there)."""
@@ -211,10 +186,13 @@ class DeskApp(App[None]):
         """The running change feed, if any."""
         self._want_live = live
         self._counts_timer: Timer | None = None
-        self._gap_timer: Timer | None = None
-        self.collector = collector
-        """When full garbage-collection passes may run (the console's; None in tests)."""
-        localize_bindings(self, t)
+        self.quiet_moments = QuietMoments(self, collector) if collector is not None else None
+        """When full garbage-collection passes run (the console's; None in tests)."""
+
+    @property
+    def desk(self) -> DeskService:
+        """The use cases (the context's)."""
+        return self.context.desk
 
     # start-up ----------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -223,58 +201,46 @@ class DeskApp(App[None]):
         self._dress_screen(self.screen)
         interval = COUNTS_INTERVAL
         if self._want_live:
-            from deskui.live import start_live
-
             try:
-                self.live = start_live(self, self.desk.db)
+                self.live = start_live(self, self.desk.open_feed())
                 interval = CLOCK_INTERVAL
             except Exception:  # noqa: BLE001 - without a feed the console still works, by polling
-                log.exception("no change feed for %s; polling instead", self.desk.db.display_name)
+                log.exception("no change feed for %s; polling instead", self.desk.database_name)
         self.refresh_counts()
         self.set_interval(interval, self.refresh_counts, name="counts")
-        if self.collector is not None:
-            self.set_timer(SETTLE_AFTER, self.collector.settle, name="gc-settle")
-            self.set_interval(COLLECT_CHECK, self.collector.maybe_collect, name="gc")
+        if self.quiet_moments is not None:
+            self.quiet_moments.start()
 
     async def on_event(self, event: events.Event) -> None:
         """A key is activity: no garbage-collection pass while someone types."""
-        if self.collector is not None and isinstance(event, events.Key):
-            self._activity()
+        if self.quiet_moments is not None and isinstance(event, events.Key):
+            self.quiet_moments.activity()
         await super().on_event(event)
-
-    def _activity(self) -> None:
-        """A key or a desk change: the collector's pass waits for the gap after it."""
-        collector = self.collector
-        if collector is None:
-            return
-        collector.activity()
-        if self._gap_timer is None:
-            self._gap_timer = self.set_timer(collector.quiet, self._in_the_gap, name="gc-gap")
-        else:
-            self._gap_timer.reset()
-
-    def _in_the_gap(self) -> None:
-        self._gap_timer = None
-        if self.collector is not None:
-            self.collector.maybe_collect()
 
     def on_unmount(self) -> None:
         """Stop the change feed."""
         if self.live is not None:
             self.live.stop()
 
-    def desk_written(self, tables: frozenset[str]) -> None:
+    def announce(self, tables: frozenset[str]) -> None:
         """This console wrote to ``tables``: show it here now and tell the other consoles."""
         if self.live is not None:
             self.live.notify_local(tables)
-        self.post_message(DeskChanged(tables))
+        super().announce(tables)
 
     def _dress_screen(self, screen: Screen[object]) -> None:
-        """Translate a newly shown screen's keys and give it the status line."""
-        localize_bindings(screen, self.t)
+        """Give a newly shown screen the status line."""
         if not isinstance(screen, ModalScreen) and not screen.query(StatusLine):
             screen.mount(StatusLine())
         screen.refresh_bindings()
+
+    def _areas(self) -> Iterator[tuple[str, list[Screen[Any]]]]:
+        """Each area built so far, with its screen stack."""
+        for mode in self.MODES:
+            try:
+                yield mode, self.get_screen_stack(mode)
+            except KeyError:  # not shown yet
+                continue
 
     # navigation ----------------------------------------------------------------------------
     def _close_modals(self) -> None:
@@ -303,8 +269,8 @@ class DeskApp(App[None]):
         """F4: the emergency board."""
         self.open_area("board")
 
-    def action_back(self) -> None:
-        """Leave the current area for the one the operator came from."""
+    def on_leave_area(self, _message: LeaveArea) -> None:
+        """A screen is done: back to the area the operator came from."""
         target = self.previous_mode
         if target is None or target == self.current_mode:
             target = "queue" if self.current_mode != "queue" else "intake"
@@ -315,7 +281,7 @@ class DeskApp(App[None]):
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss()
             return
-        self.push_screen(HelpScreen(key_rows(self, self.screen)))
+        self.push_screen(HelpScreen(key_rows(self, self.screen, self.context.t)))
 
     def action_command_palette(self) -> None:
         """ctrl+p: every action, searchable, in the operator's language."""
@@ -323,14 +289,14 @@ class DeskApp(App[None]):
             self.push_screen(
                 CommandPalette(
                     providers=[DeskCommands],
-                    placeholder=self.t("shell.palette.placeholder"),
+                    placeholder=self.context.t("shell.palette.placeholder"),
                     id="--command-palette",
                 )
             )
 
     async def action_quit(self) -> None:
         """ctrl+q: the half-typed call is on disk before the console closes."""
-        for stack in self._screen_stacks.values():
+        for _mode, stack in self._areas():
             for screen in stack:
                 if isinstance(screen, IntakeScreen):
                     screen.save_draft_now()
@@ -355,12 +321,10 @@ class DeskApp(App[None]):
             self.counts = worker.result
             if self.connection_problem is not None:
                 self.post_message(ConnectionRestored())
-        elif (
-            event.state == WorkerState.ERROR
-            and isinstance(worker.error, DatabaseUnavailable)
-            and self.connection_problem != str(worker.error)
-        ):
-            self.post_message(ConnectionLost(str(worker.error)))
+        elif event.state == WorkerState.ERROR and isinstance(worker.error, DatabaseUnavailable):
+            reason = describe(worker.error, self.context.t)
+            if self.connection_problem != reason:
+                self.post_message(ConnectionLost(reason))
 
     def on_desk_changed(self, message: DeskChanged) -> None:
         """Something changed on the desk: tell the screen in front, then re-read the counts.
@@ -369,14 +333,15 @@ class DeskApp(App[None]):
         before the status line's figures, which follow :data:`COUNTS_AFTER_CHANGE` later (a
         burst of changes costs one read of the counts).
         """
-        self._activity()
+        if self.quiet_moments is not None:
+            self.quiet_moments.activity()
         if "desk_setting" in message.tables:
             self._reload_rules()
         self.screen.post_message(DeskChanged(message.tables))
         # the board rings for a new P1 even while another screen is in front
-        board = self._screen_stacks.get("board")
-        if board and board[0] is not self.screen:
-            board[0].post_message(DeskChanged(message.tables))
+        for mode, stack in self._areas():
+            if mode == "board" and stack and stack[0] is not self.screen:
+                stack[0].post_message(DeskChanged(message.tables))
         if self._counts_timer is None:
             self._counts_timer = self.set_timer(
                 COUNTS_AFTER_CHANGE, self._counts_after_change, name="counts-after-change"
@@ -441,8 +406,16 @@ def make_app(
         raise NotFound("nobody named at the keyboard", field="user")
     actor = desk.actor(login)
     desk.rules  # noqa: B018 - read once now, so the form's matrix never touches the database
-    t = Catalog(detect_language(settings.lang))
-    return DeskApp(settings, desk, actor, t, start_mode=start_mode, live=live, collector=collector)
+    return DeskApp(
+        settings,
+        desk=desk,
+        actor=actor,
+        t=Catalog(detect_language(settings.lang)),
+        clock=desk.clock,
+        start_mode=start_mode,
+        live=live,
+        collector=collector,
+    )
 
 
 def _safe_url(url: str) -> str:

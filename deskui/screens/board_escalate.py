@@ -12,16 +12,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static, TextArea
 
-from deskui.services.errors import PermissionDenied, ServiceError
-from deskui.store.db import DatabaseUnavailable
-from deskui.widgets.footer import DeskFooter
-from deskui.widgets.keys import localize_bindings
+from deskui.console.base import DeskModal
+from deskui.services.errors import DatabaseUnavailable, PermissionDenied, ServiceError
+from deskui.widgets.key_footer import KeyFooter
 
 
-class EscalateDialog(ModalScreen[int | None]):
+class EscalateDialog(DeskModal[int | None]):
     """Ask for the escalation note and escalate; dismissed with the new tier, or None.
 
     Args:
@@ -81,7 +79,7 @@ class EscalateDialog(ModalScreen[int | None]):
         """A send is under way (a second ctrl+s waits for it)."""
 
     def compose(self) -> ComposeResult:
-        t = self.app.t  # type: ignore[attr-defined]
+        t = self.ctx.t
         with Vertical(id="escalate-box"):
             title = t(
                 "board.escalate.title",
@@ -96,11 +94,10 @@ class EscalateDialog(ModalScreen[int | None]):
             with Horizontal(id="escalate-buttons"):
                 yield Button(t("board.key.submit"), id="escalate-submit", variant="warning")
                 yield Button(t("board.key.cancel"), id="escalate-cancel")
-        yield DeskFooter()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Translate the keys and put the cursor in the note."""
-        localize_bindings(self, self.app.t)  # type: ignore[attr-defined]
         self.refresh_bindings()
         self.query_one("#escalate-note", TextArea).focus()
 
@@ -111,7 +108,7 @@ class EscalateDialog(ModalScreen[int | None]):
             return
         note = self.query_one("#escalate-note", TextArea).text.strip()
         if not note:
-            self._show_error(self.app.t("board.escalate.empty"))  # type: ignore[attr-defined]
+            self._show_error(self.ctx.t("board.escalate.empty"))
             return
         self.sending = True
         self._show_error("")
@@ -124,10 +121,9 @@ class EscalateDialog(ModalScreen[int | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="board-escalate")
     def _send(self, note: str) -> None:
-        app = self.app
-        t = app.t  # type: ignore[attr-defined]
+        t = self.ctx.t
         try:
-            view = app.desk.escalate(app.actor, self.number, note)  # type: ignore[attr-defined]
+            view = self.ctx.desk.escalate(self.ctx.actor, self.number, note)
         except DatabaseUnavailable:
             self.post_message(self.Failed(t("board.unavailable")))
         except PermissionDenied as exc:

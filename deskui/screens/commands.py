@@ -17,6 +17,9 @@ from typing import Any
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.markup import escape
 
+from deskui.console.context import desk_context
+from deskui.widgets.keys import binding_text
+
 #: The app's actions: (action, catalog key of its name, catalog key of its help).
 APP_COMMANDS = (
     ("new_call", "shell.cmd.new_call", "shell.key.new_call.tip"),
@@ -42,38 +45,30 @@ class DeskCommands(Provider):
 
     def commands(self) -> list[Command]:
         """Everything the palette offers right now."""
-        app: Any = self.app
-        t = app.t
+        app = self.app
+        t = desk_context(self.screen).t
+        active = self.screen.active_bindings.values()
+        keys = {b.binding.action: app.get_key_display(b.binding) for b in active if b.node is app}
         found: list[Command] = []
         names: set[str] = set()
         for action, name_key, help_key in APP_COMMANDS:
-            key = self._key_of(app, action)
+            key = keys.get(action, "")
             help_text = t(help_key) + (f"  ({key})" if key else "")
-            found.append(Command(t(name_key), help_text, getattr(app, f"action_{action}")))
+            found.append(Command(t(name_key), help_text, partial(app.run_action, action)))
             names.add(t(name_key))
-        screen = self.screen
-        for active in screen.active_bindings.values():
-            binding = active.binding
-            if active.node is app or not active.enabled or not binding.description:
+        for binding_of in active:
+            binding = binding_of.binding
+            if binding_of.node is app or not binding_of.enabled or not binding.description:
                 continue
-            if not (binding.show or binding.id) or binding.description in names:
+            description, tooltip = binding_text(binding, t)
+            if not (binding.show or binding.id) or description in names:
                 continue
-            names.add(binding.description)
+            names.add(description)
             key = app.get_key_display(binding)
-            help_text = (binding.tooltip or "") + f"  ({key})"
-            run = partial(app.call_later, app.run_action, binding.action, active.node)
-            found.append(Command(binding.description, help_text.strip(), run))
+            help_text = f"{tooltip}  ({key})"
+            run = partial(app.call_later, app.run_action, binding.action, binding_of.node)
+            found.append(Command(description, help_text.strip(), run))
         return found
-
-    @staticmethod
-    def _key_of(app: Any, action: str) -> str:
-        for _key, binding in app._bindings:
-            if binding.action == action and binding.show is not False:
-                return str(app.get_key_display(binding))
-        for _key, binding in app._bindings:
-            if binding.action == action:
-                return str(app.get_key_display(binding))
-        return ""
 
     async def discover(self) -> Hits:
         """Shown before anything is typed: every command."""

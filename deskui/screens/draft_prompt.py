@@ -17,6 +17,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from deskui.console.context import desk_context
 from deskui.core.sanitize import sanitize_line
 from deskui.drafts import IntakeDraft
 
@@ -69,7 +70,7 @@ class RestoreDraftScreen(ModalScreen[DraftChoice]):
 
     def compose(self) -> ComposeResult:
         """The question, what the draft holds, and the keys."""
-        t: Any = self.app.t  # type: ignore[attr-defined]
+        t = desk_context(self).t
         with Vertical(id="draft-box"):
             yield Static(t("intake.draft.title"), id="draft-title")
             yield Static(draft_summary(self.draft, t, self.tz), id="draft-summary")

@@ -21,11 +21,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Static
 
+from deskui.console.base import DeskScreen
+from deskui.console.messages import ConnectionLost, ConnectionRestored, DeskChanged
 from deskui.core.enums import ClockState, Priority, Role
-from deskui.messages import ConnectionLost, ConnectionRestored, DeskChanged
 from deskui.screens.board_escalate import EscalateDialog
 from deskui.services.board import (
     BOARD_TABLES,
@@ -35,11 +35,14 @@ from deskui.services.board import (
     board_snapshot,
     current_alerts,
 )
-from deskui.services.errors import ClaimConflict, PermissionDenied, ServiceError
-from deskui.store.db import DatabaseUnavailable
+from deskui.services.errors import (
+    ClaimConflict,
+    DatabaseUnavailable,
+    PermissionDenied,
+    ServiceError,
+)
 from deskui.widgets.board_table import BoardTable
-from deskui.widgets.footer import DeskFooter
-from deskui.widgets.keys import localize_bindings
+from deskui.widgets.key_footer import KeyFooter
 
 _BANNER_ITEMS = 3
 #: After a failed read, wait this long before a timed read tries again (the feed's restore
@@ -47,7 +50,7 @@ _BANNER_ITEMS = 3
 _RETRY = timedelta(seconds=5)
 
 
-class EmergencyBoard(Screen[None]):
+class EmergencyBoard(DeskScreen[None]):
     """SLA countdowns of every urgent ticket, with alerts that ring until acknowledged."""
 
     # the title and banner keep one line each, always: updating them never re-lays the screen
@@ -135,14 +138,13 @@ class EmergencyBoard(Screen[None]):
         yield Static(id="board-title", markup=False)
         yield Static(id="board-banner", markup=False)
         yield BoardTable(id="board-table")
-        yield DeskFooter()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Translate the keys, start the one timer."""
-        localize_bindings(self, self.app.t)  # type: ignore[attr-defined]
         self.refresh_bindings()
         self.table.focus()
-        self._show_title(self.app.clock.now())  # type: ignore[attr-defined]
+        self._show_title(self.ctx.clock.now())
         self.set_interval(self.TICK_SECONDS, self.tick)
 
     def on_screen_resume(self) -> None:
@@ -161,11 +163,10 @@ class EmergencyBoard(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="board-load")
     def _load(self) -> None:
-        app = self.app
-        desk = app.desk  # type: ignore[attr-defined]
+        desk = self.ctx.desk
         try:
             snapshot = desk.read(
-                lambda s: board_snapshot(session=s, rules=desk.rules, now=app.clock.now())  # type: ignore[attr-defined]
+                lambda s: board_snapshot(session=s, rules=desk.rules, now=self.ctx.clock.now())
             )
         except DatabaseUnavailable as exc:
             self.post_message(self.LoadFailed(str(exc)))
@@ -190,8 +191,8 @@ class EmergencyBoard(Screen[None]):
         # keep every row and keep ticking: the clocks stay right without the database
         self._loading, self._again = False, False
         self.stale_reason = message.reason
-        self._retry_at = self.app.clock.now() + _RETRY  # type: ignore[attr-defined]
-        self._show_title(self.app.clock.now())  # type: ignore[attr-defined]
+        self._retry_at = self.ctx.clock.now() + _RETRY
+        self._show_title(self.ctx.clock.now())
 
     @on(DeskChanged)
     def _desk_changed(self, message: DeskChanged) -> None:
@@ -202,7 +203,7 @@ class EmergencyBoard(Screen[None]):
     def _connection_lost(self, message: ConnectionLost) -> None:
         # what is shown stays, marked as possibly out of date; the clocks keep ticking
         self.stale_reason = message.reason
-        self._show_title(self.app.clock.now())  # type: ignore[attr-defined]
+        self._show_title(self.ctx.clock.now())
 
     @on(ConnectionRestored)
     def _connection_restored(self) -> None:
@@ -211,7 +212,7 @@ class EmergencyBoard(Screen[None]):
     # the one timer -----------------------------------------------------------------------------
     def tick(self) -> None:
         """Move every clock to now, ring for new alerts, repaint; read again only if due."""
-        now: datetime = self.app.clock.now()  # type: ignore[attr-defined]
+        now: datetime = self.ctx.clock.now()
         snapshot = self.snapshot
         if snapshot is None:
             return
@@ -249,7 +250,7 @@ class EmergencyBoard(Screen[None]):
             self.query_one(f"#{widget_id}", Static).update(text, layout=False)
 
     def _show_title(self, now: datetime) -> None:
-        t = self.app.t  # type: ignore[attr-defined]
+        t = self.ctx.t
         title = Text(t("board.title"), style="bold")
         snapshot = self.snapshot
         if snapshot is not None:
@@ -275,7 +276,7 @@ class EmergencyBoard(Screen[None]):
         self._update("board-title", title)
 
     def _show_banner(self, pending: list[Alert], phase: int) -> None:
-        t = self.app.t  # type: ignore[attr-defined]
+        t = self.ctx.t
         banner = self.query_one("#board-banner", Static)
         # a class change restyles the node: only when alerts start or end; the flash itself
         # is in the text (reversed every other second), which redraws one line
@@ -312,7 +313,7 @@ class EmergencyBoard(Screen[None]):
         if action == "acknowledge_all":
             return True if self.alerts.pending() else None
         if action == "claim":
-            actor = self.app.actor  # type: ignore[attr-defined]
+            actor = self.ctx.actor
             if row is None or actor.role == Role.OPERATOR or row.assignee == actor.login:
                 return None
             return True
@@ -350,10 +351,9 @@ class EmergencyBoard(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="board-claim")
     def _claim(self, number: str) -> None:
-        app = self.app
-        t = app.t  # type: ignore[attr-defined]
+        t = self.ctx.t
         try:
-            app.desk.claim(app.actor, number)  # type: ignore[attr-defined]
+            self.ctx.desk.claim(self.ctx.actor, number)
         except ClaimConflict as exc:
             self.post_message(
                 self.Refused(t("board.claim_conflict", number=number, holder=exc.holder))
@@ -371,7 +371,7 @@ class EmergencyBoard(Screen[None]):
     def _claimed(self, message: Claimed) -> None:
         # someone is on it now: its alerts are acknowledged here
         self.alerts.acknowledge(self.alerts.pending_for(message.number))
-        self.notify(self.app.t("board.claimed", number=message.number), markup=False)  # type: ignore[attr-defined]
+        self.notify(self.ctx.t("board.claimed", number=message.number), markup=False)
         self.reload()
         self.tick()
 
@@ -389,7 +389,7 @@ class EmergencyBoard(Screen[None]):
 
     def _escalated(self, number: str, tier: int | None) -> None:
         if tier is not None:
-            self.notify(self.app.t("board.escalated", number=number, tier=tier), markup=False)  # type: ignore[attr-defined]
+            self.notify(self.ctx.t("board.escalated", number=number, tier=tier), markup=False)
             self.reload()
 
     @on(BoardTable.CursorMoved)

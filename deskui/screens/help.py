@@ -15,8 +15,13 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
+from textual.dom import DOMNode
+from textual.screen import Screen
 from textual.widgets import Static
+
+from deskui.console.base import DeskModal
+from deskui.i18n import Catalog
+from deskui.widgets.keys import binding_text
 
 
 @dataclass(frozen=True)
@@ -38,7 +43,7 @@ class KeyRow:
     enabled: bool
 
 
-def _listed(node: Any, binding: Binding, app: App[object], screen: Screen[object]) -> bool:
+def _listed(node: DOMNode, binding: Binding, app: App[Any], screen: Screen[Any]) -> bool:
     """A key worth listing: shown in the footer, one of ours, or the screen's or the app's.
 
     Textual's own editing keys of text fields (cursor movement, deletion) carry no id and are
@@ -49,8 +54,8 @@ def _listed(node: Any, binding: Binding, app: App[object], screen: Screen[object
     return binding.show or bool(binding.id) or node is app or node is screen
 
 
-def key_rows(app: App[object], screen: Screen[object]) -> list[KeyRow]:
-    """The help rows of ``screen``: its own keys first, then the app-wide ones."""
+def key_rows(app: App[Any], screen: Screen[Any], t: Catalog) -> list[KeyRow]:
+    """The help rows of ``screen``: its own keys first, then the app-wide ones, worded by ``t``."""
     rows: list[KeyRow] = []
     seen: set[tuple[str, str]] = set()
     for active in screen.active_bindings.values():
@@ -58,19 +63,16 @@ def key_rows(app: App[object], screen: Screen[object]) -> list[KeyRow]:
         if not _listed(active.node, binding, app, screen):
             continue
         key = app.get_key_display(binding)
-        if (key, binding.description) in seen:
+        description, tooltip = binding_text(binding, t)
+        if (key, description) in seen:
             continue
-        seen.add((key, binding.description))
-        rows.append(
-            KeyRow(
-                key, binding.description, binding.tooltip or "", active.node is app, active.enabled
-            )
-        )
+        seen.add((key, description))
+        rows.append(KeyRow(key, description, tooltip, active.node is app, active.enabled))
     rows.sort(key=lambda row: row.everywhere)
     return rows
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(DeskModal[None]):
     """The keys of the screen below, in two groups: this screen, and everywhere."""
 
     BINDINGS = [
@@ -83,13 +85,13 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         """A title and one table."""
-        t: Any = getattr(self.app, "t", lambda key, **_: key)
+        t = self.ctx.t
         with Vertical(id="help-box"):
             yield Static(t("shell.help.title"), id="help-title")
             yield Static(self._table(t), id="help-keys")
             yield Static(t("shell.help.hint"), id="help-hint")
 
-    def _table(self, t: Any) -> Table:
+    def _table(self, t: Catalog) -> Table:
         table = Table(box=None, show_header=False, expand=True, padding=(0, 1))
         table.add_column(no_wrap=True, style="bold")
         table.add_column(no_wrap=True)

@@ -18,20 +18,20 @@ from textual.message import Message
 from textual.widgets import Checkbox
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from deskui.clipboard import copy_text
+from deskui.console.clipboard import copy_text
+from deskui.console.messages import LeaveArea
 from deskui.core.sanitize import sanitize_line
 from deskui.drafts import IntakeDraft
-from deskui.screens.intake_data import intake_request, note_text, open_tickets_of
+from deskui.screens.intake_data import intake_request, note_text
 from deskui.screens.intake_drafts import DraftKeeping
 from deskui.services.directory import RequesterView
-from deskui.services.errors import ValidationFailed
+from deskui.services.errors import DatabaseUnavailable, ValidationFailed
 from deskui.services.intake import validate_intake
 from deskui.services.views import TicketView
-from deskui.store.db import DatabaseUnavailable
 from deskui.widgets.call_details import CallDetails
 from deskui.widgets.caller_lookup import CallerLookup
 from deskui.widgets.caller_panel import CallerPanel
-from deskui.widgets.footer import DeskFooter
+from deskui.widgets.key_footer import KeyFooter
 from deskui.widgets.open_tickets import OpenTicket, OpenTicketList
 
 SAVE_GROUPS = ("intake-save", "intake-note")
@@ -138,7 +138,7 @@ class IntakeScreen(DraftKeeping):
         with Horizontal(id="intake-body"):
             yield CallerPanel(id="caller-panel")
             yield CallDetails(id="call-details")
-        yield DeskFooter()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """The cursor goes to the caller field."""
@@ -190,7 +190,7 @@ class IntakeScreen(DraftKeeping):
     @work(thread=True, exclusive=True, exit_on_error=False, group="caller-search")
     def search_callers(self, query: str) -> None:
         """Directory matches (only the newest search reports back)."""
-        results = self.desk_app.desk.search_requesters(query)
+        results = self.ctx.desk.search_requesters(query)
         if not get_current_worker().is_cancelled:
             self.post_message(self.CallersFound(query, results))
 
@@ -238,7 +238,7 @@ class IntakeScreen(DraftKeeping):
     @work(thread=True, exclusive=True, exit_on_error=False, group="caller-tickets")
     def load_open_tickets(self, requester_id: int) -> None:
         """The caller's open tickets."""
-        tickets = self.desk_app.desk.read(lambda s: open_tickets_of(s, requester_id))
+        tickets = self.ctx.desk.open_tickets(requester_id)
         if not get_current_worker().is_cancelled:
             self.post_message(self.OpenTicketsFound(requester_id, tickets))
 
@@ -246,7 +246,7 @@ class IntakeScreen(DraftKeeping):
         """List them, if that caller is still the one picked."""
         requester = self.panel.requester
         if requester is not None and requester.id == message.requester_id:
-            self.panel.show_open_tickets(message.tickets, self.desk_app.desk.rules.tz)
+            self.panel.show_open_tickets(message.tickets, self.ctx.desk.rules.tz)
             self.refresh_bindings()
 
     # actions ----------------------------------------------------------------------------------
@@ -287,17 +287,17 @@ class IntakeScreen(DraftKeeping):
     def action_leave(self) -> None:
         """Back to where the operator came from; the draft stays."""
         self.flush_draft()
-        self.desk_app.action_back()
+        self.post_message(LeaveArea())
 
     def action_save(self) -> None:
         """Validate here, then log the call in one step."""
         if self._saving:
             return
-        app = self.desk_app
-        now = app.clock.now()
+        ctx = self.ctx
+        now = ctx.clock.now()
         draft = self.collect()
         self.clear_errors()
-        request, problems = intake_request(draft, app.desk.rules.tz, now)
+        request, problems = intake_request(draft, ctx.desk.rules.tz, now)
         try:
             validate_intake(request, now)
         except ValidationFailed as exc:
@@ -321,31 +321,31 @@ class IntakeScreen(DraftKeeping):
             return
         self.clear_errors()
         self._start_saving()
-        self.add_note(message.number, note_text(self.collect(), requester.name, self.desk_app.t))
+        self.add_note(message.number, note_text(self.collect(), requester.name, self.ctx.t))
 
     def _start_saving(self) -> None:
         # check_action refuses a second ctrl+s at once; the footer is not redrawn for a state
         # that lasts a few milliseconds (redrawing it costs more than the save)
         self._saving = True
-        self.say(self.desk_app.t("intake.saving"), error=False)
+        self.say(self.ctx.t("intake.saving"), error=False)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="intake-save")
     def save_call(self, request: Any) -> None:
         """Write the ticket (and a new caller) in one transaction."""
-        app = self.desk_app
-        view = app.desk.create_ticket(app.actor, request)
+        ctx = self.ctx
+        view = ctx.desk.create_ticket(ctx.actor, request)
         self.post_message(self.CallSaved(view, noted=False))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="intake-note")
     def add_note(self, number: str, text: str) -> None:
         """Write the note."""
-        app = self.desk_app
-        view = app.desk.worklog(app.actor, number, text)
+        ctx = self.ctx
+        view = ctx.desk.worklog(ctx.actor, number, text)
         self.post_message(self.CallSaved(view, noted=True))
 
     def on_intake_screen_call_saved(self, message: CallSaved) -> None:
         """The number large and on the clipboard; a clean form for the next call."""
-        t = self.desk_app.t
+        t = self.ctx.t
         view = message.view
         self._saving = False
         copy_text(self.app, view.number)
@@ -363,7 +363,7 @@ class IntakeScreen(DraftKeeping):
             self.say(t("intake.saved.copied", number=view.number), error=False)
             self.begin_call()
         self.forget_draft()
-        self.desk_app.desk_written(CALL_TABLES)
+        self.ctx.announce(CALL_TABLES)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """One place for every worker that failed."""
@@ -376,6 +376,6 @@ class IntakeScreen(DraftKeeping):
             self.show_failure(error)
         elif worker.group in ("draft", "draft-load"):
             reason = sanitize_line(str(error))
-            self.say(self.desk_app.t("intake.error.draft", reason=reason), error=True)
+            self.say(self.ctx.t("intake.error.draft", reason=reason), error=True)
         elif isinstance(error, DatabaseUnavailable):
             self.report_database(error)

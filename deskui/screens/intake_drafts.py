@@ -44,8 +44,8 @@ class DraftKeeping(FormFeedback):
 
     def on_mount(self) -> None:
         """This operator's draft file on this desk."""
-        app = self.desk_app
-        self._store = DraftStore(draft_path(app.actor.login, app.desk.db.url))
+        ctx = self.ctx
+        self._store = DraftStore(draft_path(ctx.actor.login, ctx.desk.db.url))
 
     def collect(self) -> IntakeDraft:
         """Everything in the form (the intake screen says how)."""
@@ -79,7 +79,7 @@ class DraftKeeping(FormFeedback):
         if draft.is_blank:
             self._store.clear(sequence)
         else:
-            self._store.save(draft, sequence, self.desk_app.clock.now().isoformat())
+            self._store.save(draft, sequence, self.ctx.clock.now().isoformat())
 
     def forget_draft(self) -> None:
         """The draft file goes (the call was saved, discarded or cleared)."""
@@ -102,7 +102,7 @@ class DraftKeeping(FormFeedback):
         if draft.is_blank:
             self._store.clear(self._sequence)
         else:
-            self._store.save(draft, self._sequence, self.desk_app.clock.now().isoformat())
+            self._store.save(draft, self._sequence, self.ctx.clock.now().isoformat())
 
     @on(Input.Changed)
     @on(TextArea.Changed)
@@ -140,7 +140,7 @@ class DraftKeeping(FormFeedback):
             # read again while its discarding was still on the way to the disk
             return
         self._offering = True
-        tz = self.desk_app.desk.rules.tz
+        tz = self.ctx.desk.rules.tz
         draft = message.draft
         self.app.push_screen(
             RestoreDraftScreen(draft, tz), lambda choice: self._draft_answered(draft, choice)

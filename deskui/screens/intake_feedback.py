@@ -5,21 +5,15 @@ named, and nothing typed is lost.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
 from rich.text import Text
-from textual.screen import Screen
 from textual.widget import Widget
 
+from deskui.console.base import DeskScreen
+from deskui.console.messages import ConnectionLost
 from deskui.core.sanitize import sanitize_line
-from deskui.messages import ConnectionLost
 from deskui.screens.intake_data import FORM_FIELDS, explain
-from deskui.services.errors import NotFound, ServiceError, ValidationFailed
-from deskui.store.db import DatabaseUnavailable
+from deskui.services.errors import DatabaseUnavailable, NotFound, ServiceError, ValidationFailed
 from deskui.widgets.form_row import FieldError
-
-if TYPE_CHECKING:
-    from deskui.app import DeskApp
 
 #: Form field → the widget that takes it (and whose ``error-`` line shows its fault).
 WIDGET_OF = {
@@ -44,13 +38,8 @@ def widget_id(field: str) -> str:
     return WIDGET_OF.get(field, field.replace("_", "-"))
 
 
-class FormFeedback(Screen[None]):
+class FormFeedback(DeskScreen[None]):
     """A form screen with a ``#form-message`` line and an ``#error-ID`` line per field."""
-
-    @property
-    def desk_app(self) -> DeskApp:
-        """The console, with the desk, the actor, the catalog and the clock."""
-        return cast("DeskApp", self.app)
 
     def say(self, text: str, *, error: bool) -> None:
         """A line at the top of the form: what happened (``error``: something went wrong)."""
@@ -75,7 +64,7 @@ class FormFeedback(Screen[None]):
 
     def show_errors(self, errors: list[tuple[str, str]]) -> None:
         """Each fault next to its field, the fields named at the top, the cursor on the first."""
-        t = self.desk_app.t
+        t = self.ctx.t
         by_widget: dict[str, list[str]] = {}
         named: list[str] = []
         for field, message in errors:
@@ -112,7 +101,7 @@ class FormFeedback(Screen[None]):
 
     def show_failure(self, error: BaseException | None) -> None:
         """A refused or failed save: say what happened; everything typed stays."""
-        t = self.desk_app.t
+        t = self.ctx.t
         if isinstance(error, ValidationFailed):
             self.show_errors(error.errors)
         elif isinstance(error, NotFound) and error.field == "requester":
@@ -128,5 +117,5 @@ class FormFeedback(Screen[None]):
     def report_database(self, error: DatabaseUnavailable) -> None:
         """The database did not answer: say so here, and raise the status line's banner."""
         reason = sanitize_line(str(error))
-        self.say(self.desk_app.t("intake.error.database", reason=reason), error=True)
+        self.say(self.ctx.t("intake.error.database", reason=reason), error=True)
         self.app.post_message(ConnectionLost(reason))

@@ -3,8 +3,8 @@
 The table reads only the rows in view (see :mod:`deskui.widgets.ticket_table`). Triage keys act
 on the selection (claim, transfer) or on the cursor's ticket; each change runs in a worker and
 the rows it touched are read again at once. A change made on another console arrives as
-:class:`~deskui.messages.DeskChanged` and refreshes the rows in place: the cursor stays on its
-ticket, the selection stays selected.
+:class:`~deskui.console.messages.DeskChanged` and refreshes the rows in place: the cursor stays on
+its ticket, the selection stays selected.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.events import ScreenResume
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from deskui.clipboard import copy_text
+from deskui.console.base import DeskScreen
+from deskui.console.clipboard import copy_text
 from deskui.core.enums import Status
 from deskui.core.sanitize import sanitize_line
 from deskui.screens.ticket import TicketScreen
@@ -37,9 +37,8 @@ from deskui.screens.ticket_actions import (
 from deskui.screens.ticket_forms import NoteForm, PickForm, TicketForm, Triage, TriageForm
 from deskui.services.queue import GroupChoice, QueueQuery, QueueReader, QueueRow, QueueView
 from deskui.services.users import Actor
-from deskui.widgets.keys import localize_bindings
+from deskui.widgets.key_footer import KeyFooter
 from deskui.widgets.queue_bar import QueueBar
-from deskui.widgets.queue_footer import KeyFooter
 from deskui.widgets.safe_input import SafeInput
 from deskui.widgets.ticket_table import TicketTable
 
@@ -54,7 +53,7 @@ CHANGE_DELAY = 0.1
 ROW_ACTIONS = ("open", "copy", "claim", "triage", "transfer", "escalate", "pending")
 
 
-class QueueScreen(Screen[None]):
+class QueueScreen(DeskScreen[None]):
     """The live queue.
 
     Reaches the desk through the app: ``app.desk``, ``app.actor``, ``app.t``, ``app.clock``.
@@ -168,10 +167,6 @@ class QueueScreen(Screen[None]):
         self._shown = ""
 
     # the desk, through the app ---------------------------------------------------------------
-    @property
-    def host(self) -> Any:
-        """The app (``desk``, ``actor``, ``t``, ``clock``)."""
-        return self.app
 
     @property
     def table(self) -> TicketTable:
@@ -179,22 +174,21 @@ class QueueScreen(Screen[None]):
         return self.query_one(TicketTable)
 
     def _query(self, search: str = "") -> QueueQuery:
-        return QueueQuery.for_actor(self.host.actor, self.view, search)
+        return QueueQuery.for_actor(self.ctx.actor, self.view, search)
 
     def compose(self) -> ComposeResult:
         """Bar, search field, table, notice, keys."""
-        host = self.host
-        yield QueueBar(host.t, id="queue-bar")
-        yield SafeInput(placeholder=host.t("queue.search.placeholder"), id="queue-search")
+        ctx = self.ctx
+        yield QueueBar(ctx.t, id="queue-bar")
+        yield SafeInput(placeholder=ctx.t("queue.search.placeholder"), id="queue-search")
         yield TicketTable(
-            QueueReader.of(host.desk), self._query(), host.t, host.clock.now, id="queue-table"
+            QueueReader.of(ctx.desk), self._query(), ctx.t, ctx.clock.now, id="queue-table"
         )
         yield Static("", id="queue-notice")
         yield KeyFooter()
 
     def on_mount(self) -> None:
         """Keys in the agent's language, the clocks' second hand, the groups for transfers."""
-        localize_bindings(self, self.host.t)
         self.table.focus()
         self.set_interval(1.0, self._tick, name="queue-clocks")
         self.set_interval(REREAD_SECONDS, self._reread, name="queue-reread")
@@ -209,7 +203,7 @@ class QueueScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue-groups")
     def _load_groups(self) -> None:
-        groups = QueueReader.of(self.host.desk).groups()
+        groups = QueueReader.of(self.ctx.desk).groups()
         self.app.call_from_thread(setattr, self, "_groups", groups)
 
     @on(ScreenResume)
@@ -236,7 +230,7 @@ class QueueScreen(Screen[None]):
             return bool(self.table.selected or self.has_class("-searching"))
         if action not in ROW_ACTIONS:
             return True
-        actor = self.host.actor
+        actor = self.ctx.actor
         row = self.table.current_row
         if action in ("claim", "transfer"):
             rows = self.table.targets()
@@ -255,10 +249,10 @@ class QueueScreen(Screen[None]):
         return True if may_move(actor, row.status, row.assignee_login, Status.PENDING) else None
 
     def _claimable(self, row: QueueRow) -> bool:
-        return may_claim(self.host.actor, row.status, row.assignee_login)
+        return may_claim(self.ctx.actor, row.status, row.assignee_login)
 
     def _transferable(self, row: QueueRow) -> bool:
-        return row.is_open and may_handle(self.host.actor, row.assignee_login)
+        return row.is_open and may_handle(self.ctx.actor, row.assignee_login)
 
     def _update_keys(self) -> None:
         """Refresh the footer only when what applies changed (it is costly to redraw)."""
@@ -277,14 +271,14 @@ class QueueScreen(Screen[None]):
         bar.total = message.total
         bar.selected = len(self.table.selected)
         if message.total == 0:
-            self._say(self.notice or self.host.t("queue.empty"), remember=False)
+            self._say(self.notice or self.ctx.t("queue.empty"), remember=False)
         else:
             self._say(self.notice, remember=False)
         self._update_keys()
 
     @on(TicketTable.LoadFailed)
     def _load_failed(self, message: TicketTable.LoadFailed) -> None:
-        self._say(self.host.t("queue.error.load", reason=str(message.error).splitlines()[0]))
+        self._say(self.ctx.t("queue.error.load", reason=str(message.error).splitlines()[0]))
 
     def _say(self, text: str, *, remember: bool = True) -> None:
         if remember:
@@ -355,7 +349,7 @@ class QueueScreen(Screen[None]):
             return
         text = f"{row.number} {sanitize_line(row.summary)}"
         copy_text(self.app, text)
-        self._say(self.host.t("queue.copied", text=text))
+        self._say(self.ctx.t("queue.copied", text=text))
 
     # triage ---------------------------------------------------------------------------------
     def _version(self, row: QueueRow) -> int:
@@ -367,7 +361,7 @@ class QueueScreen(Screen[None]):
         return held.version
 
     def _send(self, kind: str, calls: list[tuple[str, Callable[[], Any]]]) -> None:
-        self._say(self.host.t("queue.working"), remember=False)
+        self._say(self.ctx.t("queue.working"), remember=False)
         self._run_changes(kind, calls)
 
     @work(thread=True, exit_on_error=False, group="queue-changes")
@@ -377,7 +371,7 @@ class QueueScreen(Screen[None]):
     @on(ChangesFinished)
     def _changes_finished(self, message: ChangesFinished) -> None:
         outcome = message.outcome
-        self._say(outcome_text(outcome, self.host.t))
+        self._say(outcome_text(outcome, self.ctx.t))
         if outcome.done:
             for number in outcome.done:
                 self._unselect(number)
@@ -385,7 +379,7 @@ class QueueScreen(Screen[None]):
         form, self.form = self.form, None
         if form is not None and form.is_attached:
             if outcome.refused:
-                form.failed(outcome_text(outcome, self.host.t))
+                form.failed(outcome_text(outcome, self.ctx.t))
                 self.form = form
             else:
                 form.done()
@@ -401,7 +395,7 @@ class QueueScreen(Screen[None]):
 
     def action_claim(self) -> None:
         """``a``: claim the selected tickets (or the cursor's) — exactly one owner each."""
-        desk, actor = self.host.desk, self.host.actor
+        desk, actor = self.ctx.desk, self.ctx.actor
         rows = [r for r in self.table.targets() if self._claimable(r)]
         calls: list[tuple[str, Callable[[], Any]]] = [
             (r.number, partial(desk.claim, actor, r.number)) for r in rows
@@ -415,7 +409,7 @@ class QueueScreen(Screen[None]):
         rules = self.table.rules
         if row is None or rules is None:
             return
-        desk, actor, t = self.host.desk, self.host.actor, self.host.t
+        desk, actor, t = self.ctx.desk, self.ctx.actor, self.ctx.t
 
         def preview(impact: int, urgency: int) -> str:
             decision = rules.matrix.decide(impact, urgency, vip=row.vip and rules.vip_raise)
@@ -454,7 +448,7 @@ class QueueScreen(Screen[None]):
         rows = [r for r in self.table.targets() if self._transferable(r)]
         if not rows or not self._groups:
             return
-        desk, actor, t = self.host.desk, self.host.actor, self.host.t
+        desk, actor, t = self.ctx.desk, self.ctx.actor, self.ctx.t
         current = {r.group_code for r in rows}
         options = [
             (g.code, g.name_zh if t.lang == "zh" else g.name_en)
@@ -479,7 +473,7 @@ class QueueScreen(Screen[None]):
 
     def action_escalate(self) -> None:
         """``e``: escalate one tier with a note (diagnosis so far, what was tried)."""
-        desk = self.host.desk
+        desk = self.ctx.desk
         self._with_note(
             "escalate",
             lambda actor, number, note, version: desk.escalate(
@@ -489,7 +483,7 @@ class QueueScreen(Screen[None]):
 
     def action_pending(self) -> None:
         """``p``: pending, with what the ticket waits for."""
-        desk = self.host.desk
+        desk = self.ctx.desk
         self._with_note(
             "pending",
             lambda actor, number, note, version: desk.set_status(
@@ -503,7 +497,7 @@ class QueueScreen(Screen[None]):
         row = self.table.current_row
         if row is None:
             return
-        actor, t = self.host.actor, self.host.t
+        actor, t = self.ctx.actor, self.ctx.t
 
         def send(note: str) -> None:
             version = self._version(row)

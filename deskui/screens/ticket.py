@@ -16,10 +16,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Static
 
-from deskui.clipboard import copy_text
+from deskui.console.base import DeskScreen
+from deskui.console.clipboard import copy_text
 from deskui.core.enums import Status
 from deskui.core.sanitize import sanitize_line
 from deskui.core.workflow import allowed_targets, find_transition
@@ -33,15 +33,13 @@ from deskui.screens.ticket_actions import (
     outcome_text,
 )
 from deskui.screens.ticket_forms import Confirmation, ConfirmForm, NoteForm, PickForm, TicketForm
-from deskui.services.errors import ServiceError
+from deskui.services.errors import DatabaseUnavailable, ServiceError
 from deskui.services.queue import advance_clocks
 from deskui.services.rules import DeskRules
 from deskui.services.views import TicketView
-from deskui.store.db import DatabaseUnavailable
 from deskui.widgets.detail_clocks import DetailClocks
 from deskui.widgets.detail_fields import DetailFields
-from deskui.widgets.keys import localize_bindings
-from deskui.widgets.queue_footer import KeyFooter
+from deskui.widgets.key_footer import KeyFooter
 from deskui.widgets.timeline import Timeline
 
 #: Where "reopen" leads from each closed-for-now status.
@@ -63,7 +61,7 @@ TICKET_ACTIONS = (
 )
 
 
-class TicketScreen(Screen[None]):
+class TicketScreen(DeskScreen[None]):
     """One ticket.
 
     Args:
@@ -174,14 +172,9 @@ class TicketScreen(Screen[None]):
         self._rules: DeskRules | None = None
         self._read_at: datetime | None = None
 
-    @property
-    def host(self) -> Any:
-        """The app (``desk``, ``actor``, ``t``, ``clock``)."""
-        return self.app
-
     def compose(self) -> ComposeResult:
         """Heading, clocks, fields beside the timeline, notice, keys."""
-        t = self.host.t
+        t = self.ctx.t
         yield Static(Text(self.number, style="bold"), id="detail-head")
         yield DetailClocks(t, id="detail-clocks")
         with Horizontal(id="detail-body"):
@@ -192,7 +185,6 @@ class TicketScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Keys in the agent's language; read the ticket; one timer moves the clocks."""
-        localize_bindings(self, self.host.t)
         self.query_one(Timeline).focus()
         self.set_interval(1.0, self._tick, name="detail-clocks")
         self.reload()
@@ -204,7 +196,7 @@ class TicketScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail-read")
     def _read(self) -> None:
-        desk = self.host.desk
+        desk = self.ctx.desk
         try:
             rules = desk.rules
             view = desk.ticket(self.number)
@@ -216,7 +208,7 @@ class TicketScreen(Screen[None]):
     def _show(self, view: TicketView, rules: DeskRules, read_at: datetime) -> None:
         """Lay out a freshly read ticket."""
         self.ticket, self._rules, self._read_at = view, rules, read_at
-        t = self.host.t
+        t = self.ctx.t
         head = Text()
         head.append(view.number, style="bold")
         head.append("  ")
@@ -242,7 +234,7 @@ class TicketScreen(Screen[None]):
         view, rules, read_at = self.ticket, self._rules, self._read_at
         if view is None or rules is None or read_at is None:
             return
-        clocks = advance_clocks(view.clocks, read_at, self.host.clock.now(), rules)
+        clocks = advance_clocks(view.clocks, read_at, self.ctx.clock.now(), rules)
         self.query_one(DetailClocks).show(clocks, rules.tz)
 
     def on_desk_changed(self, message: Any) -> None:
@@ -263,7 +255,7 @@ class TicketScreen(Screen[None]):
         view = self.ticket
         if view is None:
             return None
-        actor, status, holder = self.host.actor, view.status, view.assignee
+        actor, status, holder = self.ctx.actor, view.status, view.assignee
         allowed = {
             "claim": may_claim(actor, status, holder),
             "take_over": may_take_over(actor, status, holder),
@@ -285,7 +277,7 @@ class TicketScreen(Screen[None]):
         view = self.ticket
         if view is None:
             return []
-        actor = self.host.actor
+        actor = self.ctx.actor
         return [
             s
             for s in allowed_targets(view.status, actor.role)
@@ -304,7 +296,7 @@ class TicketScreen(Screen[None]):
         if view is None:
             return
         version = view.version
-        self._say(self.host.t("queue.working"))
+        self._say(self.ctx.t("queue.working"))
         self._run(kind, [(view.number, lambda: call(version))])
 
     @work(thread=True, exit_on_error=False, group="detail-changes")
@@ -314,10 +306,10 @@ class TicketScreen(Screen[None]):
     @on(ChangesFinished)
     def _finished(self, message: ChangesFinished) -> None:
         outcome = message.outcome
-        t = self.host.t
+        t = self.ctx.t
         self._say(outcome_text(outcome, t))
         if isinstance(outcome.result, TicketView) and self._rules is not None:
-            self._show(outcome.result, self._rules, self.host.clock.now())
+            self._show(outcome.result, self._rules, self.ctx.clock.now())
         else:
             self.reload()
         form, self.form = self.form, None
@@ -343,7 +335,7 @@ class TicketScreen(Screen[None]):
         required: bool = True,
     ) -> None:
         """A note form whose text goes to ``call(text, expected_version)``."""
-        t = self.host.t
+        t = self.ctx.t
 
         def send(text: str) -> None:
             self._change(kind, lambda version: call(text, version))
@@ -353,7 +345,7 @@ class TicketScreen(Screen[None]):
         )
 
     def _set_status(self, kind: str, target: Status, title_key: str, label_key: str) -> None:
-        desk, actor = self.host.desk, self.host.actor
+        desk, actor = self.ctx.desk, self.ctx.actor
         self._note(
             kind,
             title_key,
@@ -370,12 +362,12 @@ class TicketScreen(Screen[None]):
 
     def action_claim(self) -> None:
         """``a``: claim it (one owner; if someone else got there first, who)."""
-        desk, actor = self.host.desk, self.host.actor
+        desk, actor = self.ctx.desk, self.ctx.actor
         self._change("claim", lambda version: desk.claim(actor, self.number))
 
     def action_take_over(self) -> None:
         """``A`` (leads): take it over from whoever holds it; audited."""
-        desk, actor = self.host.desk, self.host.actor
+        desk, actor = self.ctx.desk, self.ctx.actor
         self._change(
             "take_over",
             lambda version: desk.claim(actor, self.number, takeover=True, expected_version=version),
@@ -383,7 +375,7 @@ class TicketScreen(Screen[None]):
 
     def action_worklog(self) -> None:
         """``w``: a worklog entry (internal)."""
-        desk, actor = self.host.desk, self.host.actor
+        desk, actor = self.ctx.desk, self.ctx.actor
         self._note(
             "worklog",
             "detail.form.worklog_title",
@@ -393,7 +385,7 @@ class TicketScreen(Screen[None]):
 
     def action_progress(self) -> None:
         """``u``: an update to the requester (restarts the update clock)."""
-        desk, actor = self.host.desk, self.host.actor
+        desk, actor = self.ctx.desk, self.ctx.actor
         self._note(
             "progress",
             "detail.form.progress_title",
@@ -405,7 +397,7 @@ class TicketScreen(Screen[None]):
 
     def action_escalate(self) -> None:
         """``e``: one tier up, with the diagnosis so far."""
-        desk, actor = self.host.desk, self.host.actor
+        desk, actor = self.ctx.desk, self.ctx.actor
         self._note(
             "escalate",
             "detail.form.escalate_title",
@@ -448,7 +440,7 @@ class TicketScreen(Screen[None]):
 
     def action_confirm(self) -> None:
         """``c``: the requester confirms the solution, with 1–5 stars."""
-        desk, actor, t = self.host.desk, self.host.actor, self.host.t
+        desk, actor, t = self.ctx.desk, self.ctx.actor, self.ctx.t
 
         def send(confirmation: Confirmation) -> None:
             self._change(
@@ -469,7 +461,7 @@ class TicketScreen(Screen[None]):
         view = self.ticket
         if view is None:
             return
-        t = self.host.t
+        t = self.ctx.t
         options = [(str(s), t(f"status.{s}")) for s in self._targets()]
         note = t("detail.form.status_now", status=t(f"status.{view.status}"))
         picker = PickForm(
@@ -491,7 +483,7 @@ class TicketScreen(Screen[None]):
         elif target == Status.RESOLVED:
             self.action_confirm()
         elif target == Status.CLOSED:
-            desk, actor = self.host.desk, self.host.actor
+            desk, actor = self.ctx.desk, self.ctx.actor
             self._change(
                 "status",
                 lambda version: desk.set_status(
@@ -501,7 +493,7 @@ class TicketScreen(Screen[None]):
         else:
             transition = find_transition(view.status, target)
             needs_note = transition is not None and transition.needs_note
-            desk, actor = self.host.desk, self.host.actor
+            desk, actor = self.ctx.desk, self.ctx.actor
             self._note(
                 "status",
                 "detail.form.status_note_title",
@@ -519,4 +511,4 @@ class TicketScreen(Screen[None]):
             return
         text = f"{view.number} {sanitize_line(view.summary)}"
         copy_text(self.app, text)
-        self._say(self.host.t("queue.copied", text=text))
+        self._say(self.ctx.t("queue.copied", text=text))

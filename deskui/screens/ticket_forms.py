@@ -17,13 +17,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from deskui.console.base import DeskModal
 from deskui.core.sanitize import sanitize_line
+from deskui.i18n import Catalog
 from deskui.widgets.choice_bar import ChoiceBar
-from deskui.widgets.keys import localize_bindings
 from deskui.widgets.safe_input import SafeInput, SafeTextArea
 
 
@@ -32,7 +32,7 @@ def plain(text: str) -> Text:
     return Text(sanitize_line(text))
 
 
-class TicketForm(ModalScreen[None]):
+class TicketForm(DeskModal[None]):
     """The frame of every form: title, fields, an error line and the keys.
 
     Args:
@@ -102,9 +102,9 @@ class TicketForm(ModalScreen[None]):
         """A send is under way (a second ``ctrl+s`` waits for it)."""
 
     @property
-    def t(self) -> Any:
+    def t(self) -> Catalog:
         """The catalog."""
-        return self.app.t  # type: ignore[attr-defined]
+        return self.ctx.t
 
     def compose(self) -> ComposeResult:
         """Title, the fields of the form, error and keys."""
@@ -113,10 +113,6 @@ class TicketForm(ModalScreen[None]):
             yield from self.fields()
             yield Static("", id="form-error")
             yield Static(plain(self.t("detail.form.hint")), id="form-hint")
-
-    def on_mount(self) -> None:
-        """Keys in the agent's language."""
-        localize_bindings(self, self.t)
 
     def fields(self) -> ComposeResult:
         """The form's own widgets."""
@@ -185,7 +181,6 @@ class NoteForm(TicketForm):
 
     def on_mount(self) -> None:
         """Type at once."""
-        super().on_mount()
         self.query_one("#note", SafeTextArea).focus()
 
     @property
@@ -222,7 +217,6 @@ class ConfirmForm(TicketForm):
 
     def on_mount(self) -> None:
         """Stars first."""
-        super().on_mount()
         self.query_one("#stars", ChoiceBar).focus()
 
     def value(self) -> Confirmation | None:
@@ -264,7 +258,6 @@ class PickForm(TicketForm):
 
     def on_mount(self) -> None:
         """Choose at once."""
-        super().on_mount()
         choices = self.query_one("#choices", OptionList)
         choices.highlighted = 0 if self.options else None
         choices.focus()
@@ -330,7 +323,6 @@ class TriageForm(TicketForm):
 
     def on_mount(self) -> None:
         """Impact first; show the current priority."""
-        super().on_mount()
         self.query_one("#impact", ChoiceBar).focus()
         self._show_preview()
 

@@ -16,9 +16,11 @@ from deskui.config import load_toml
 from deskui.core.clock import Clock, SystemClock
 from deskui.core.enums import Role
 from deskui.services import queries, workflow
+from deskui.services.board import BoardSnapshot, board_snapshot
 from deskui.services.directory import RequesterView, search_requesters
 from deskui.services.errors import ServiceError
 from deskui.services.intake import IntakeRequest, create_ticket
+from deskui.services.queue import GroupChoice, QueueReader
 from deskui.services.rules import (
     DeskRules,
     ensure_rule_settings,
@@ -27,8 +29,9 @@ from deskui.services.rules import (
     stored_rule_text,
 )
 from deskui.services.users import Actor, ensure_groups, load_actor
-from deskui.services.views import TicketView
+from deskui.services.views import OpenTicketView, TicketView
 from deskui.store.db import Database, DatabaseUnavailable
+from deskui.store.feed import ChangeFeed, open_feed
 from deskui.store.migrate import needs_upgrade, upgrade
 from deskui.store.models import Ticket
 
@@ -224,3 +227,40 @@ class DeskService:
     def counts(self) -> queries.DeskCounts:
         """Open, P1 and breached counts for the status line."""
         return self.read(lambda s: queries.desk_counts(session=s, now=self.clock.now()))
+
+    # interim read models for the console ----------------------------------------------------
+    @property
+    def database_name(self) -> str:
+        """The database's short name."""
+        return self.db.display_name
+
+    def open_feed(self) -> ChangeFeed:
+        """The change feed of this desk's database."""
+        return open_feed(self.db.url)
+
+    def board(self) -> BoardSnapshot:
+        """The emergency board."""
+        rules = self.rules
+        return self.read(lambda s: board_snapshot(session=s, rules=rules, now=self.clock.now()))
+
+    def groups(self) -> list[GroupChoice]:
+        """The groups a ticket may go to."""
+        return QueueReader.of(self).groups()
+
+    def open_tickets(self, requester_id: int, limit: int = 8) -> list[OpenTicketView]:
+        """The caller's open tickets, newest first."""
+        from sqlmodel import col, select
+
+        def run(session: Session) -> list[OpenTicketView]:
+            rows = session.exec(
+                select(Ticket)
+                .where(Ticket.requester_id == requester_id, col(Ticket.is_open).is_(True))
+                .order_by(col(Ticket.received_at).desc(), col(Ticket.id).desc())
+                .limit(limit)
+            ).all()
+            return [
+                OpenTicketView(r.number, r.status, r.priority, r.summary, r.received_at)
+                for r in rows
+            ]
+
+        return self.read(run)

@@ -61,3 +61,7 @@ class ClaimConflict(ServiceError):
     def __init__(self, message: str, *, holder: str) -> None:
         super().__init__(message)
         self.holder = holder
+
+
+# interim: the structured DatabaseUnavailable of the services replaces this re-export
+from deskui.store.db import DatabaseUnavailable as DatabaseUnavailable  # noqa: E402

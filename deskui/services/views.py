@@ -281,3 +281,14 @@ def ticket_view(
         clocks=ticket_clocks(ticket, events, rules, now),
         events=timeline,
     )
+
+
+@dataclass(frozen=True)
+class OpenTicketView:
+    """One of a caller's open tickets, as the intake form lists it."""
+
+    number: str
+    status: str
+    priority: str
+    summary: str
+    received_at: datetime

@@ -24,6 +24,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from deskui.console.context import desk_context
 from deskui.core.enums import ClockKind, ClockState, Priority
 from deskui.core.sanitize import sanitize_line
 from deskui.core.sla import SlaClock
@@ -304,7 +305,7 @@ class BoardTable(ScrollView, can_focus=True):
         if not rows:
             if y == 2 and self.snapshot is not None:
                 style = base + self._fg("board-table--empty")
-                message = Text(self.app.t("board.empty"), style=style)  # type: ignore[attr-defined]
+                message = Text(desk_context(self).t("board.empty"), style=style)
                 message.align("center", width)
                 return self._strip(message, width, base)
             return Strip.blank(width, base)
@@ -321,8 +322,8 @@ class BoardTable(ScrollView, can_focus=True):
                 row.number in self.flagged,
                 width,
                 style,
-                self.app.t.lang,
-            )  # type: ignore[attr-defined]
+                desk_context(self).t.lang,
+            )
             strip = self._ticket_lines.get(key)
             if strip is None:
                 strip = self._ticket_lines[key] = self._strip(
@@ -344,7 +345,7 @@ class BoardTable(ScrollView, can_focus=True):
         return style
 
     def _header(self, width: int) -> Text:
-        t = self.app.t  # type: ignore[attr-defined]
+        t = desk_context(self).t
         style = self._style("base") + self._fg("board-table--header")
         summary = width - (FLAG + PRIORITY + NUMBER + STATUS + REQUESTER + ASSIGNEE + TIER)
         line = Text(style=style, no_wrap=True)
@@ -362,7 +363,7 @@ class BoardTable(ScrollView, can_focus=True):
         return line
 
     def _ticket_line(self, row: BoardRow, width: int, style: Style) -> Text:
-        t = self.app.t  # type: ignore[attr-defined]
+        t = desk_context(self).t
         line = Text(style=style, no_wrap=True)
         flag = self._badge("board-table--flag")
         line.append_text(
@@ -403,7 +404,7 @@ class BoardTable(ScrollView, can_focus=True):
 
     def _clock_strip(self, row: BoardRow, width: int, style: Style) -> Strip:
         """The clock line: its words first, then segments only for words not drawn this second."""
-        t = self.app.t  # type: ignore[attr-defined]
+        t = desk_context(self).t
         clocks = self.clocks(row)
         words: list[tuple[str, ClockState, str, str]] = []
         for kind in _CLOCKS:

@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Checkbox
 
+from deskui.console.context import desk_context
 from deskui.core.enums import IMPACTS, URGENCIES, Category, Channel, TicketType
 from deskui.core.priority import PriorityDecision
 from deskui.drafts import IntakeDraft
@@ -48,7 +49,7 @@ class CallDetails(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         """Every field, in the order the operator asks."""
-        t: Any = self.app.t  # type: ignore[attr-defined]
+        t = desk_context(self).t
 
         def options(prefix: str, values: Any) -> list[tuple[str, str]]:
             return [(str(v), t(f"{prefix}.{v}")) for v in values]
@@ -142,7 +143,7 @@ class CallDetails(VerticalScroll):
 
     def decision(self) -> PriorityDecision:
         """The matrix result for the current impact, urgency and caller."""
-        rules = self.app.desk.rules  # type: ignore[attr-defined]
+        rules = desk_context(self).desk.rules
         impact = int(self.query_one("#impact", ChoiceBar).value or 3)
         urgency = int(self.query_one("#urgency", ChoiceBar).value or 3)
         decision: PriorityDecision = rules.matrix.decide(

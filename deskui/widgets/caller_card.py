@@ -11,6 +11,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import Static
 
+from deskui.console.context import desk_context
 from deskui.core.sanitize import sanitize_line
 from deskui.services.directory import RequesterView
 
@@ -46,7 +47,7 @@ class CallerCard(Static):
 
     def show(self, view: RequesterView | None) -> None:
         """Show ``view`` (None: nobody picked yet)."""
-        self.update(caller_text(view, self.app.t))  # type: ignore[attr-defined]
+        self.update(caller_text(view, desk_context(self).t))
 
 
 class VipBanner(Static):
@@ -56,4 +57,4 @@ class VipBanner(Static):
         """Show or hide the banner."""
         self.display = vip
         if vip:
-            self.update(Text(f"★ {self.app.t('intake.caller.vip')}"))  # type: ignore[attr-defined]
+            self.update(Text(f"★ {desk_context(self).t('intake.caller.vip')}"))

@@ -17,10 +17,10 @@ from textual.message import Message
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
+from deskui.console.context import desk_context
 from deskui.core.masking import mask_phone
 from deskui.core.sanitize import sanitize_line
 from deskui.services.directory import RequesterView
-from deskui.widgets.keys import localize_bindings
 from deskui.widgets.safe_input import SafeInput
 
 NEW_CALLER = "__new__"
@@ -113,13 +113,9 @@ class CallerLookup(Vertical):
 
     def compose(self) -> ComposeResult:
         """The field and the list."""
-        t: Any = self.app.t  # type: ignore[attr-defined]
+        t = desk_context(self).t
         yield SafeInput(placeholder=t("intake.lookup.placeholder"), id="lookup-input")
         yield Suggestions(id="suggestions")
-
-    def on_mount(self) -> None:
-        """Keys in the operator's language."""
-        localize_bindings(self, self.app.t)  # type: ignore[attr-defined]
 
     @property
     def field(self) -> SafeInput:
@@ -155,7 +151,7 @@ class CallerLookup(Vertical):
         """Show the matches of ``query`` (ignored if the field has moved on since)."""
         if query != self.query_text or self.picked is not None or not query:
             return
-        t: Any = self.app.t  # type: ignore[attr-defined]
+        t = desk_context(self).t
         self._results = results
         self.shown_query = query
         options = [Option(requester_line(view, t), id=str(view.id)) for view in results]

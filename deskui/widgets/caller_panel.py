@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from deskui.console.context import desk_context
 from deskui.core.phone import phone_search_key
 from deskui.drafts import IntakeDraft
 from deskui.services.directory import RequesterView
@@ -49,7 +50,7 @@ class CallerPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         """Lookup, card, inline fields, open tickets, last number."""
-        t: Any = self.app.t  # type: ignore[attr-defined]
+        t = desk_context(self).t
         yield Static(t("intake.section.caller"), classes="section-title")
         yield CallerLookup(id="lookup")
         yield FieldError(id="error-lookup-input")

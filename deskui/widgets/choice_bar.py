@@ -16,8 +16,6 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from deskui.widgets.keys import localize_bindings
-
 
 class ChoiceBar(Widget, can_focus=True):
     """Options ``1 …``, ``2 …``; the chosen one is highlighted.
@@ -76,10 +74,6 @@ class ChoiceBar(Widget, can_focus=True):
         self.options = list(options)
         self.optional = optional
         self.set_reactive(ChoiceBar.value, value)
-
-    def on_mount(self) -> None:
-        """Keys in the operator's language."""
-        localize_bindings(self, self.app.t)  # type: ignore[attr-defined]
 
     def _options_text(self) -> list[Text]:
         pieces = []

@@ -16,8 +16,8 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from deskui.console.context import desk_context
 from deskui.core.sanitize import sanitize_line
-from deskui.widgets.keys import localize_bindings
 
 PRIORITY_STYLES = {"P1": "bold white on red", "P2": "bold yellow", "P3": "cyan", "P4": "dim"}
 
@@ -78,13 +78,9 @@ class OpenTicketList(OptionList):
         super().__init__(id=id)
         self.tickets: list[OpenTicket] = []
 
-    def on_mount(self) -> None:
-        """Keys in the operator's language."""
-        localize_bindings(self, self.app.t)  # type: ignore[attr-defined]
-
     def show(self, tickets: list[OpenTicket], tz: ZoneInfo) -> None:
         """Replace the list."""
-        t: Any = self.app.t  # type: ignore[attr-defined]
+        t = desk_context(self).t
         self.tickets = list(tickets)
         self.set_options([Option(ticket_line(x, t, tz), id=x.number) for x in tickets])
         if tickets:

@@ -11,6 +11,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import Static
 
+from deskui.console.context import desk_context
 from deskui.core.priority import PriorityDecision
 
 STYLES = {
@@ -38,4 +39,4 @@ class PriorityBadge(Static):
 
     def show(self, decision: PriorityDecision) -> None:
         """Show a new decision."""
-        self.update(decision_text(decision, self.app.t))  # type: ignore[attr-defined]
+        self.update(decision_text(decision, desk_context(self).t))

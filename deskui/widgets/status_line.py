@@ -1,29 +1,19 @@
 """The status line at the top of every screen: who, which desk, the live counts, the connection.
 
-It reads the app's ``actor``, ``counts`` and ``connection_problem`` and redraws when they
-change; it never reads the database itself.
+It reads the console's ``counts`` and ``connection_problem`` and the context's actor, and
+redraws when they change; it never reads the database itself.
 """
 
 from __future__ import annotations
 
-from pathlib import PurePath
-from typing import Any
-
 from rich.cells import cell_len
 from rich.text import Text
-from sqlalchemy.engine import make_url
 from textual.widget import Widget
 
+from deskui.console.context import console_app
 from deskui.core.sanitize import sanitize_line
-
-
-def database_label(url: str) -> str:
-    """A short name for the desk's database: the file name of a SQLite file, else the URL
-    without its password."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        return PurePath(parsed.database).name if parsed.database else ":memory:"
-    return parsed.render_as_string(hide_password=True)
+from deskui.i18n import Catalog
+from deskui.services.queries import DeskCounts
 
 
 class StatusLine(Widget):
@@ -45,37 +35,36 @@ class StatusLine(Widget):
 
     def on_mount(self) -> None:
         """Redraw whenever the figures or the connection change."""
-        self.watch(self.app, "counts", self._changed, init=False)
-        self.watch(self.app, "connection_problem", self._changed)
+        app = console_app(self)
+        self.watch(app, "counts", self._changed, init=False)
+        self.watch(app, "connection_problem", self._changed)
 
-    def _changed(self, _value: Any = None) -> None:
-        self.set_class(getattr(self.app, "connection_problem", None) is not None, "-lost")
+    def _changed(self, _value: object = None) -> None:
+        self.set_class(console_app(self).connection_problem is not None, "-lost")
         self.refresh()
 
     def render(self) -> Text:
         """The line, built from plain strings (names come from the database: never markup)."""
-        app: Any = self.app
-        t = app.t
-        actor = app.actor
+        app = console_app(self)
+        ctx = app.context
+        t, actor = ctx.t, ctx.actor
         left = Text(" ")
         left.append(sanitize_line(actor.name), style="bold")
         left.append(f" ({sanitize_line(actor.login)}) · ")
         left.append(t(f"role.{actor.role}"))
         left.append(" · ")
-        left.append(sanitize_line(database_label(app.desk.db.url)), style="italic")
+        left.append(sanitize_line(ctx.desk.database_name), style="italic")
         problem = app.connection_problem
         if problem is not None:
             right = Text(f"⚠ {t('shell.status.lost')}: {sanitize_line(problem)} ")
         else:
-            right = self._counts(app)
+            right = self._counts(app.counts, t)
         gap = max(1, self.size.width - cell_len(left.plain) - cell_len(right.plain))
         line = Text.assemble(left, " " * gap, right, no_wrap=True, overflow="ellipsis")
         return line
 
     @staticmethod
-    def _counts(app: Any) -> Text:
-        t = app.t
-        counts = app.counts
+    def _counts(counts: DeskCounts | None, t: Catalog) -> Text:
         if counts is None:
             return Text(f"{t('shell.status.loading')} ", style="dim")
         text = Text()

@@ -28,7 +28,6 @@ from textual.strip import Strip
 from deskui.i18n import Catalog
 from deskui.services.queue import QueueKey, QueueQuery, QueueReader, QueueRow, QueueWindow
 from deskui.services.rules import DeskRules
-from deskui.widgets.keys import localize_bindings
 from deskui.widgets.queue_block import RowBlock
 from deskui.widgets.queue_row import Column, RowPainter, RowStyles, layout_columns
 
@@ -252,7 +251,6 @@ class TicketTable(ScrollView, can_focus=True):
     # workers ----------------------------------------------------------------------------------
     def on_mount(self) -> None:
         """Keys in the agent's language; read the first window."""
-        localize_bindings(self, self.t)
         self._instant = self._now()
         self._load(self._generation, "reset")
 

@@ -22,8 +22,8 @@ from textual.widgets import TextArea
 from deskui.core.clock import Clock, FrozenClock, SystemClock
 from deskui.core.enums import ClockKind
 from deskui.i18n import Catalog
-from deskui.live import LiveLink, start_live
-from deskui.messages import ConnectionLost, ConnectionRestored, DeskChanged
+from deskui.console.live import LiveLink, start_live
+from deskui.console.messages import ConnectionLost, ConnectionRestored, DeskChanged
 from deskui.screens.board_escalate import EscalateDialog
 from deskui.screens.emergency import EmergencyBoard
 from deskui.services.board import Alert

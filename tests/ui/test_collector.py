@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from deskui.collector import NEVER, CollectorPolicy
-from deskui.messages import DeskChanged
+from deskui.console.gc_policy import NEVER, CollectorPolicy
+from deskui.console.messages import DeskChanged
 from tests.ui.conftest import SIZE, make_test_app
 
 

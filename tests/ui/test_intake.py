@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 
 from deskui.app import DeskApp
 from deskui.core.enums import EventKind, Status
-from deskui.messages import ConnectionLost
+from deskui.console.messages import ConnectionLost
 from deskui.screens.intake import IntakeScreen
 from deskui.services.desk import DeskService
 from deskui.services.directory import pinyin_keys
@@ -372,7 +372,7 @@ async def test_typed_and_pasted_text_stays_inert(demo_db: str) -> None:
             name_pinyin="mallory",
             name_initials="m",
             phone_digits="",
-            created_at=app.clock.now(),
+            created_at=app.context.clock.now(),
         )
         session.add(row)
         session.flush()

@@ -19,7 +19,7 @@ from textual.pilot import Pilot
 from deskui.core.clock import FrozenClock
 from deskui.core.enums import ClockKind, Status
 from deskui.i18n import Catalog
-from deskui.messages import DeskChanged
+from deskui.console.messages import DeskChanged
 from deskui.screens.queue import QueueScreen
 from deskui.screens.ticket import TicketScreen
 from deskui.screens.ticket_forms import NoteForm, PickForm, TriageForm
@@ -166,7 +166,7 @@ async def test_rows_show_clocks_masked_phones_and_text_as_typed(
 )
 async def test_views_on_single_keys(queue_desk: DeskService, key: str, view: QueueView) -> None:
     app = DeskTestApp(queue_desk, "agent2")
-    actor = app.actor
+    actor = app.context.actor
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press(key)
@@ -219,7 +219,7 @@ async def test_claim_takes_the_ticket(queue_desk: DeskService) -> None:
         await put_cursor_on(pilot, row.number)
         await pilot.press("a")
         await settle(pilot)
-        assert ticket_row(queue_desk, row.number).assignee_id == app.actor.id
+        assert ticket_row(queue_desk, row.number).assignee_id == app.context.actor.id
         current = table.current_row
         assert current is not None and current.id == row.id, "the cursor stays on its ticket"
         assert current.assignee_login == "agent2" and current.status == Status.IN_PROGRESS
@@ -393,7 +393,7 @@ async def test_copy_puts_number_and_summary_on_the_clipboard(
     queue_desk: DeskService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     copied: list[str] = []
-    monkeypatch.setattr("deskui.clipboard.pyperclip.copy", copied.append)
+    monkeypatch.setattr("deskui.console.clipboard.pyperclip.copy", copied.append)
     app = DeskTestApp(queue_desk, "agent2")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -9,7 +9,7 @@ import pytest
 from textual.command import CommandPalette
 
 from deskui.app import DeskApp, run_console
-from deskui.messages import ConnectionLost, ConnectionRestored, DeskChanged
+from deskui.console.messages import ConnectionLost, ConnectionRestored, DeskChanged
 from deskui.screens.help import HelpScreen
 from deskui.screens.intake import IntakeScreen
 from deskui.services.desk import DeskService

@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 
 from deskui.core.clock import FrozenClock
 from deskui.core.enums import Status
-from deskui.messages import DeskChanged
+from deskui.console.messages import DeskChanged
 from deskui.screens.ticket import TicketScreen
 from deskui.screens.ticket_forms import ConfirmForm, NoteForm, PickForm
 from deskui.services.desk import DeskService
@@ -213,7 +213,7 @@ async def test_claim_and_a_leads_take_over(desk: DeskService) -> None:
         assert not app.screen.active_bindings["A"].enabled, "agents do not take over"
         await pilot.press("a")
         await settle(pilot)
-        assert ticket_row(desk, free).assignee_id == app.actor.id
+        assert ticket_row(desk, free).assignee_id == app.context.actor.id
         assert not app.screen.active_bindings["a"].enabled
     lead_app = await open_ticket(desk, "lead", free)
     async with lead_app.run_test(size=SIZE) as pilot:
@@ -274,7 +274,7 @@ async def test_a_change_elsewhere_shows_without_a_key(
 
 
 async def test_copy_number_and_summary(desk: DeskService, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("deskui.clipboard.pyperclip.copy", lambda text: None)
+    monkeypatch.setattr("deskui.console.clipboard.pyperclip.copy", lambda text: None)
     number = held_by(desk, "agent2", summary="VPN 掉线")
     app = await open_ticket(desk, "agent2", number)
     async with app.run_test(size=SIZE) as pilot:

@@ -16,7 +16,7 @@ import pytest
 from textual.pilot import Pilot
 
 from deskui.core.clock import FrozenClock
-from deskui.messages import DeskChanged
+from deskui.console.messages import DeskChanged
 from deskui.services.desk import DeskService
 from deskui.services.directory import RequesterInput
 from deskui.services.intake import IntakeRequest

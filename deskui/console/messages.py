@@ -36,3 +36,10 @@ class ConnectionLost(Message, bubble=False):
 
 class ConnectionRestored(Message, bubble=False):
     """The database answers again."""
+
+
+class LeaveArea(Message):
+    """A screen is done (escape on the intake form): back to the area the operator came from.
+
+    Posted by the screen; it bubbles up to the app, which knows the areas.
+    """

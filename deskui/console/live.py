@@ -4,11 +4,11 @@ The app calls :func:`start_live` once it is mounted and :meth:`LiveLink.stop` wh
 feed runs in a daemon thread of its own (it blocks on a socket or a short sleep, so it must not
 occupy one of Textual's worker threads or the event loop) and posts, thread-safely, to the app:
 
-* :class:`~deskui.messages.DeskChanged` ``(tables)`` when something was committed, by this
+* :class:`~deskui.console.messages.DeskChanged` ``(tables)`` when something was committed, by this
   console or any other;
-* :class:`~deskui.messages.ConnectionLost` ``(reason)`` once when the database goes away;
-* :class:`~deskui.messages.ConnectionRestored` when it is back, followed by a ``DeskChanged`` of
-  every table, since what happened meanwhile was not seen.
+* :class:`~deskui.console.messages.ConnectionLost` ``(reason)`` once when the database goes away;
+* :class:`~deskui.console.messages.ConnectionRestored` when it is back, followed by a
+  ``DeskChanged`` of every table, since what happened meanwhile was not seen.
 
 After its own writes the app may call :meth:`LiveLink.notify_local`: on a SQLite file that makes
 the change show at once instead of at the next poll; on PostgreSQL it does nothing (the
@@ -24,9 +24,8 @@ from typing import Any
 
 from textual.app import App
 
-from deskui.messages import ConnectionLost, ConnectionRestored, DeskChanged
-from deskui.store.db import Database
-from deskui.store.feed import ALL_TABLES, Changed, ChangeFeed, FeedEvent, Lost, open_feed
+from deskui.console.messages import ConnectionLost, ConnectionRestored, DeskChanged
+from deskui.services.changes import ALL_TABLES, Changed, ChangeFeed, FeedEvent, Lost
 
 
 class LiveLink:
@@ -74,15 +73,14 @@ class LiveLink:
             self.thread.join(timeout)
 
 
-def start_live(app: App[Any], db: Database, *, feed: ChangeFeed | None = None) -> LiveLink:
-    """Start the change feed of ``db`` for ``app`` (call it from ``on_mount``).
+def start_live(app: App[Any], feed: ChangeFeed) -> LiveLink:
+    """Start ``feed`` for ``app`` (call it from ``on_mount``).
 
     Args:
         app: the running app; it receives DeskChanged, ConnectionLost and ConnectionRestored.
-        db: the desk's database (its URL chooses the backend).
-        feed: a feed to use instead (tests).
+        feed: the desk's change feed (:meth:`~deskui.services.desk.DeskService.open_feed`).
 
     Returns:
         The link; call :meth:`LiveLink.stop` when the app closes.
     """
-    return LiveLink(app, feed or open_feed(db.url)).start()
+    return LiveLink(app, feed).start()

@@ -22,7 +22,7 @@ objects built since start-up that are still alive plus the cyclic garbage left s
 pass (widgets a screen rebuilt and dropped, read results). Python's schedule let that pile up
 and ran its passes at random moments, in the middle of a frame; a pass forced only every five
 minutes lasted seconds (measured while the footer still leaked its keys, see
-:mod:`deskui.widgets.footer`). A pass every few seconds, in a gap, takes milliseconds.
+:mod:`deskui.widgets.key_footer`). A pass every few seconds, in a gap, takes milliseconds.
 
 Only what existed at start-up and after the first paint is frozen, and that lives until the
 console closes.
@@ -35,6 +35,10 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
+
+from textual.app import App
+from textual.timer import Timer
 
 log = logging.getLogger(__name__)
 
@@ -150,3 +154,45 @@ class CollectorPolicy:
             gc.freeze()
         finally:
             self._own_pass = False
+
+
+class QuietMoments:
+    """Runs a :class:`CollectorPolicy` inside an app: its timers, and the gap after activity.
+
+    Args:
+        app: the console.
+        policy: when passes may run.
+        settle_after: seconds after start-up when what the first screen built is frozen.
+        check_every: seconds between checks whether a full pass is due anyway.
+    """
+
+    def __init__(
+        self,
+        app: App[Any],
+        policy: CollectorPolicy,
+        *,
+        settle_after: float = 2.0,
+        check_every: float = 5.0,
+    ) -> None:
+        self.app = app
+        self.policy = policy
+        self.settle_after = settle_after
+        self.check_every = check_every
+        self._gap_timer: Timer | None = None
+
+    def start(self) -> None:
+        """Start the timers (from the app's ``on_mount``)."""
+        self.app.set_timer(self.settle_after, self.policy.settle, name="gc-settle")
+        self.app.set_interval(self.check_every, self.policy.maybe_collect, name="gc")
+
+    def activity(self) -> None:
+        """A key or a desk change: the pass waits for the gap after it."""
+        self.policy.activity()
+        if self._gap_timer is None:
+            self._gap_timer = self.app.set_timer(self.policy.quiet, self._in_the_gap, name="gc-gap")
+        else:
+            self._gap_timer.reset()
+
+    def _in_the_gap(self) -> None:
+        self._gap_timer = None
+        self.policy.maybe_collect()

@@ -1,0 +1,83 @@
+"""The base of every screen and dialog of the console: the desk context and one error funnel.
+
+Every database call of a screen runs in a thread worker (``exit_on_error=False``), so a worker
+that fails does not bring the console down: it ends in the ``ERROR`` state, and Textual tells the
+screen with :class:`~textual.worker.Worker.StateChanged`. :class:`DeskScreen` receives every such
+message of the screen and its widgets in one place and hands a failure to
+:meth:`DeskScreen.worker_failed`; a screen overrides that hook to put the form that was waiting
+back in the operator's hands. Whatever the screen does not handle itself is shown (in the
+operator's language), logged with its traceback, and — if the database went away — raises the
+status line's banner. A failure is never dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TypeVar
+
+from textual.screen import ModalScreen, Screen
+from textual.worker import Worker, WorkerState
+
+from deskui.console.context import DeskContext, desk_context
+from deskui.console.errors import describe
+from deskui.console.messages import ConnectionLost
+from deskui.services.errors import DatabaseUnavailable, ServiceError
+
+log = logging.getLogger(__name__)
+
+ResultType = TypeVar("ResultType")
+
+
+class DeskScreen(Screen[ResultType]):
+    """A screen of the console: ``self.ctx`` is the desk; failed workers end in one place."""
+
+    @property
+    def ctx(self) -> DeskContext:
+        """The desk, the actor, the catalog, the clock."""
+        return desk_context(self)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The funnel: a worker of this screen (or of one of its widgets) failed."""
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            report_failure(self, event.worker, event.worker.error)
+
+    def worker_failed(self, worker: Worker[object], error: BaseException) -> bool:
+        """A worker failed: put things right here; True when the failure was shown.
+
+        The default shows nothing itself: the funnel then shows and logs it. A screen whose
+        form waits on ``worker`` returns the form to editable (what was typed stays) and says
+        why where the operator is looking.
+        """
+        return False
+
+
+class DeskModal(ModalScreen[ResultType]):
+    """A dialog of the console: ``self.ctx`` is the desk; failed workers end in one place."""
+
+    @property
+    def ctx(self) -> DeskContext:
+        """The desk, the actor, the catalog, the clock."""
+        return desk_context(self)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The funnel: a worker of this dialog failed."""
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            report_failure(self, event.worker, event.worker.error)
+
+    def worker_failed(self, worker: Worker[object], error: BaseException) -> bool:
+        """As :meth:`DeskScreen.worker_failed`."""
+        return False
+
+
+def report_failure(
+    screen: DeskScreen[object] | DeskModal[object], worker: Worker[object], error: BaseException
+) -> None:
+    """Let the screen put things right, then make sure the failure is seen and logged."""
+    shown = screen.worker_failed(worker, error)
+    if isinstance(error, DatabaseUnavailable):
+        screen.app.post_message(ConnectionLost(describe(error, screen.ctx.t)))
+    elif not isinstance(error, ServiceError):
+        # a refusal is the desk's answer, not a fault; anything else is a fault to fix
+        log.error("worker %r of %r failed", worker.name, screen, exc_info=error)
+    if not shown:
+        screen.notify(describe(error, screen.ctx.t), severity="error", markup=False)
