@@ -457,7 +457,7 @@ async def measure(path: Path, *, console_gc: bool = False) -> dict[str, Any]:
             paint built, full passes only in quiet moments); without it Python's own schedule
             runs full passes over every object of the loaded libraries (~150 ms here).
     """
-    from deskui.widgets.ticket_table import TicketTable
+    from deskui.widgets.queue_table import TicketTable
 
     db = Database(f"sqlite:///{path}")
     desk = DeskService(db, SystemClock())

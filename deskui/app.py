@@ -375,6 +375,7 @@ def make_app(
     *,
     clock: Clock | None = None,
     database: Database | None = None,
+    desk: DeskService | None = None,
     demo: bool = False,
     start_mode: str | None = None,
     live: bool = True,
@@ -389,6 +390,8 @@ def make_app(
         settings: the database, user, language and theme.
         clock: "now" (frozen in tests); the system clock by default.
         database: an open database; one is built from ``settings.database_url`` otherwise.
+        desk: the use cases on an open database (a test's desk, with its clock); ``database``
+            and ``clock`` are then taken from it.
         demo: a demo desk, where nobody named at the keyboard means the demo operator.
         start_mode: the area to open first; by default the one for the user's role.
         live: run the change feed (off: the counts are polled, nothing else is live).
@@ -399,8 +402,8 @@ def make_app(
         NotFound: the user is not at this desk (or nobody was named on a real desk).
         DatabaseUnavailable: the database cannot be read.
     """
-    db = database or Database(settings.database_url)
-    desk = DeskService(db, clock or SystemClock())
+    if desk is None:
+        desk = DeskService(database or Database(settings.database_url), clock or SystemClock())
     login = settings.user or (DEMO_OPERATOR if demo else None)
     if login is None:
         raise NotFound("nobody named at the keyboard", field="user")

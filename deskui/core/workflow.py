@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from deskui.core.enums import Role, Status
+from deskui.core.permissions import Action, Person, TicketFacts, allows, may_claim_now
 
 _ALL = frozenset(Role)
 _HANDLERS = frozenset({Role.AGENT, Role.DUTY_LEAD, Role.ADMIN})
@@ -91,3 +92,35 @@ def allowed_targets(source: Status, role: Role) -> list[Status]:
 def can_close(*, has_solution: bool, has_confirmation: bool) -> bool:
     """Closing needs a complete record: a solution and the requester's confirmation."""
     return has_solution and has_confirmation
+
+
+# interim: the transitions name their Action and this moves next to them
+_ACTION_OF = {
+    "dispatch": "dispatch",
+    "claim": "claim",
+    "resolve_at_intake": "resolve_at_intake",
+    "reject": "reject",
+    "pend": "pend",
+    "release": "release",
+    "solve": "solve",
+    "resume": "resume",
+    "confirm": "confirm",
+    "refuse": "refuse",
+    "close": "close",
+    "reopen": "reopen",
+}
+
+
+def status_targets(person: Person, ticket: TicketFacts) -> list[Status]:
+    """The statuses ``person`` may move ``ticket`` to now (what the status picker offers)."""
+    found: list[Status] = []
+    for transition in TRANSITIONS:
+        if transition.source != ticket.status or Role(person.role) not in transition.roles:
+            continue
+        action = Action(_ACTION_OF[transition.action])
+        if action == Action.CLAIM:
+            if may_claim_now(person, ticket):
+                found.append(transition.target)
+        elif allows(person, action, ticket):
+            found.append(transition.target)
+    return found

@@ -19,30 +19,27 @@ from functools import partial
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Static
+from textual.worker import Worker
 
 from deskui.console.base import DeskScreen
+from deskui.console.errors import describe
 from deskui.console.messages import ConnectionLost, ConnectionRestored, DeskChanged
-from deskui.core.enums import ClockState, Priority, Role
-from deskui.screens.board_escalate import EscalateDialog
+from deskui.core.enums import ClockState, Priority
+from deskui.core.permissions import Action, TicketFacts, allows, may_claim_now
+from deskui.screens.ticket_work import Outcome, TicketChanges
 from deskui.services.board import (
     BOARD_TABLES,
     Alert,
     AlertBook,
+    BoardRow,
     BoardSnapshot,
-    board_snapshot,
     current_alerts,
-)
-from deskui.services.errors import (
-    ClaimConflict,
-    DatabaseUnavailable,
-    PermissionDenied,
-    ServiceError,
 )
 from deskui.widgets.board_table import BoardTable
 from deskui.widgets.key_footer import KeyFooter
+from deskui.widgets.keys import desk_key
 
 _BANNER_ITEMS = 3
 #: After a failed read, wait this long before a timed read tries again (the feed's restore
@@ -50,40 +47,30 @@ _BANNER_ITEMS = 3
 _RETRY = timedelta(seconds=5)
 
 
+def facts(row: BoardRow) -> TicketFacts:
+    """What the permission rules need of a board row."""
+    return TicketFacts(row.status, row.assignee, row.tier)
+
+
 class EmergencyBoard(DeskScreen[None]):
     """SLA countdowns of every urgent ticket, with alerts that ring until acknowledged."""
 
     # the title and banner keep one line each, always: updating them never re-lays the screen
-    DEFAULT_CSS = """
-    EmergencyBoard #board-title { width: 1fr; height: 1; padding: 0 1; background: $panel; }
-    EmergencyBoard #board-banner { width: 1fr; height: 1; padding: 0 1; color: $text-muted; }
-    EmergencyBoard #board-banner.-alerting { background: $error; color: $text; text-style: bold; }
-    """
+    CSS_PATH = "emergency.tcss"
 
     BINDINGS = [
-        Binding(
-            "k",
-            "acknowledge",
-            "board.key.acknowledge",
-            tooltip="board.tip.acknowledge",
-            id="board.acknowledge",
-        ),
-        Binding(
-            "K",
-            "acknowledge_all",
-            "board.key.acknowledge_all",
-            tooltip="board.tip.acknowledge_all",
-            id="board.acknowledge_all",
-        ),
-        Binding("enter", "open", "board.key.open", tooltip="board.tip.open", id="board.open"),
-        Binding("a", "claim", "board.key.claim", tooltip="board.tip.claim", id="board.claim"),
-        Binding(
-            "e", "escalate", "board.key.escalate", tooltip="board.tip.escalate", id="board.escalate"
-        ),
+        desk_key("k", "acknowledge", "board.key.acknowledge"),
+        desk_key("K", "acknowledge_all", "board.key.acknowledge_all"),
+        desk_key("enter", "open", "board.key.open"),
+        desk_key("a", "claim", "board.key.claim"),
+        desk_key("e", "escalate", "board.key.escalate"),
     ]
 
-    TICK_SECONDS = 1.0
+    tick_seconds = 1.0
     """How often the clocks move."""
+    retry_after = _RETRY
+    """After a failed read, how long before a timed read tries again (the feed's restore
+    triggers one sooner)."""
 
     class Loaded(Message):
         """A read of the board arrived."""
@@ -91,27 +78,6 @@ class EmergencyBoard(DeskScreen[None]):
         def __init__(self, snapshot: BoardSnapshot) -> None:
             super().__init__()
             self.snapshot = snapshot
-
-    class LoadFailed(Message):
-        """The board could not be read; what is shown stays."""
-
-        def __init__(self, reason: str) -> None:
-            super().__init__()
-            self.reason = reason
-
-    class Claimed(Message):
-        """This console claimed a ticket."""
-
-        def __init__(self, number: str) -> None:
-            super().__init__()
-            self.number = number
-
-    class Refused(Message):
-        """An action was refused or failed; ``text`` says why, in the user's language."""
-
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
 
     def __init__(self) -> None:
         super().__init__()
@@ -123,6 +89,8 @@ class EmergencyBoard(DeskScreen[None]):
         """Why the latest read failed, while it keeps failing."""
         self.reads = 0
         """Reads started (the board reads only when it must)."""
+        self.changes = TicketChanges(self, say=self._say, finished=self._changes_finished)
+        """Claims and escalations from the board."""
         self._loading = False
         self._again = False
         self._retry_at: datetime | None = None
@@ -145,7 +113,7 @@ class EmergencyBoard(DeskScreen[None]):
         self.refresh_bindings()
         self.table.focus()
         self._show_title(self.ctx.clock.now())
-        self.set_interval(self.TICK_SECONDS, self.tick)
+        self.set_interval(self.tick_seconds, self.tick)
 
     def on_screen_resume(self) -> None:
         """Back on screen (or shown the first time): read the board."""
@@ -163,17 +131,22 @@ class EmergencyBoard(DeskScreen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="board-load")
     def _load(self) -> None:
-        desk = self.ctx.desk
-        try:
-            snapshot = desk.read(
-                lambda s: board_snapshot(session=s, rules=desk.rules, now=self.ctx.clock.now())
-            )
-        except DatabaseUnavailable as exc:
-            self.post_message(self.LoadFailed(str(exc)))
-        except Exception as exc:  # noqa: BLE001 - shown, and the board keeps what it has
-            self.post_message(self.LoadFailed(f"{type(exc).__name__}: {exc}"))
-        else:
-            self.post_message(self.Loaded(snapshot))
+        self.post_message(self.Loaded(self.ctx.desk.board()))
+
+    def worker_failed(self, worker: Worker[object], error: BaseException) -> bool:
+        """A failed read keeps every row and the clocks ticking; a failed claim or escalation
+        gives its form back."""
+        if self.changes.worker_failed(worker, error):
+            return True
+        if worker.group != "board-load":
+            return False
+        # keep every row and keep ticking: the clocks stay right without the database
+        self._loading, self._again = False, False
+        self.stale_reason = describe(error, self.ctx.t)
+        now = self.ctx.clock.now()
+        self._retry_at = now + self.retry_after
+        self._show_title(now)
+        return True
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -185,14 +158,6 @@ class EmergencyBoard(DeskScreen[None]):
         self.tick()
         if self._again:
             self.reload()
-
-    @on(LoadFailed)
-    def _load_failed(self, message: LoadFailed) -> None:
-        # keep every row and keep ticking: the clocks stay right without the database
-        self._loading, self._again = False, False
-        self.stale_reason = message.reason
-        self._retry_at = self.ctx.clock.now() + _RETRY
-        self._show_title(self.ctx.clock.now())
 
     @on(DeskChanged)
     def _desk_changed(self, message: DeskChanged) -> None:
@@ -313,12 +278,9 @@ class EmergencyBoard(DeskScreen[None]):
         if action == "acknowledge_all":
             return True if self.alerts.pending() else None
         if action == "claim":
-            actor = self.ctx.actor
-            if row is None or actor.role == Role.OPERATOR or row.assignee == actor.login:
-                return None
-            return True
+            return True if row and may_claim_now(self.ctx.actor, facts(row)) else None
         if action == "escalate":
-            return True if row and row.tier < 3 else None
+            return True if row and allows(self.ctx.actor, Action.ESCALATE, facts(row)) else None
         if action == "open":
             return True if row else None
         return True
@@ -344,53 +306,37 @@ class EmergencyBoard(DeskScreen[None]):
         self.tick()
 
     def action_claim(self) -> None:
-        """Claim the selected ticket."""
+        """Claim the selected ticket (claiming acknowledges its alerts here)."""
         row = self.table.selected
         if row is not None:
-            self._claim(row.number)
+            desk, actor = self.ctx.desk, self.ctx.actor
+            self.changes.send("claim", [(row.number, partial(desk.claim, actor, row.number))])
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="board-claim")
-    def _claim(self, number: str) -> None:
-        t = self.ctx.t
-        try:
-            self.ctx.desk.claim(self.ctx.actor, number)
-        except ClaimConflict as exc:
-            self.post_message(
-                self.Refused(t("board.claim_conflict", number=number, holder=exc.holder))
-            )
-        except DatabaseUnavailable:
-            self.post_message(self.Refused(t("board.unavailable")))
-        except PermissionDenied as exc:
-            self.post_message(self.Refused(t("board.denied", message=exc.message)))
-        except ServiceError as exc:
-            self.post_message(self.Refused(t("board.failed", message=str(exc))))
-        else:
-            self.post_message(self.Claimed(number))
+    def action_escalate(self) -> None:
+        """Escalate the selected ticket with a note, based on the version on the board."""
+        row = self.table.selected
+        if row is None:
+            return
+        desk, actor = self.ctx.desk, self.ctx.actor
+        self.changes.with_note(
+            "escalate",
+            row.number,
+            lambda note: partial(
+                desk.escalate, actor, row.number, note, expected_version=row.version
+            ),
+        )
 
-    @on(Claimed)
-    def _claimed(self, message: Claimed) -> None:
-        # someone is on it now: its alerts are acknowledged here
-        self.alerts.acknowledge(self.alerts.pending_for(message.number))
-        self.notify(self.ctx.t("board.claimed", number=message.number), markup=False)
+    def _changes_finished(self, outcome: Outcome) -> None:
+        if outcome.kind == "claim":
+            # someone is on it now: its alerts are acknowledged here
+            for number in outcome.done:
+                self.alerts.acknowledge(self.alerts.pending_for(number))
         self.reload()
         self.tick()
 
-    @on(Refused)
-    def _refused(self, message: Refused) -> None:
-        self.notify(message.text, severity="warning", markup=False)
-
-    def action_escalate(self) -> None:
-        """Escalate the selected ticket with a note (a small form)."""
-        row = self.table.selected
-        if row is not None:
-            self.app.push_screen(
-                EscalateDialog(row.number, row.tier), partial(self._escalated, row.number)
-            )
-
-    def _escalated(self, number: str, tier: int | None) -> None:
-        if tier is not None:
-            self.notify(self.ctx.t("board.escalated", number=number, tier=tier), markup=False)
-            self.reload()
+    def _say(self, text: str) -> None:
+        if text and text != self.ctx.t("queue.working"):
+            self.notify(text, markup=False)
 
     @on(BoardTable.CursorMoved)
     def _cursor_moved(self) -> None:

@@ -1,155 +1,88 @@
 """The agent's live queue (F3): views on single keys, search, and triage without leaving it.
 
-The table reads only the rows in view (see :mod:`deskui.widgets.ticket_table`). Triage keys act
-on the selection (claim, transfer) or on the cursor's ticket; each change runs in a worker and
-the rows it touched are read again at once. A change made on another console arrives as
-:class:`~deskui.console.messages.DeskChanged` and refreshes the rows in place: the cursor stays on
-its ticket, the selection stays selected.
+The table reads only the rows in view (see :mod:`deskui.widgets.queue_table`). Triage keys act
+on the selection (claim, transfer) or on the cursor's ticket; each change goes through the
+shared :class:`~deskui.screens.ticket_work.TicketChanges` and the rows it touched are read again
+at once. A change made on another console arrives as
+:class:`~deskui.console.messages.DeskChanged` and refreshes the rows in place: the cursor stays
+on its ticket, the selection stays selected. What a key may do is decided by
+:mod:`deskui.core.permissions`, the same rules the services enforce.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
 from functools import partial
-from typing import Any
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.events import ScreenResume
 from textual.timer import Timer
 from textual.widgets import Input, Static
+from textual.worker import Worker
 
 from deskui.console.base import DeskScreen
 from deskui.console.clipboard import copy_text
-from deskui.core.enums import Status
+from deskui.console.errors import describe
+from deskui.console.messages import DeskChanged
+from deskui.core.permissions import Action, TicketFacts, allows, may_claim_now
 from deskui.core.sanitize import sanitize_line
 from deskui.screens.ticket import TicketScreen
-from deskui.screens.ticket_actions import (
-    ChangesFinished,
-    apply_changes,
-    may_claim,
-    may_handle,
-    may_move,
-    outcome_text,
-)
-from deskui.screens.ticket_forms import NoteForm, PickForm, TicketForm, Triage, TriageForm
+from deskui.screens.ticket_forms import PickForm, Triage, TriageForm
+from deskui.screens.ticket_work import Call, Outcome, TicketChanges
+from deskui.services.errors import ServiceError
 from deskui.services.queue import GroupChoice, QueueQuery, QueueReader, QueueRow, QueueView
-from deskui.services.users import Actor
 from deskui.widgets.key_footer import KeyFooter
+from deskui.widgets.keys import desk_key
 from deskui.widgets.queue_bar import QueueBar
+from deskui.widgets.queue_table import TicketTable
 from deskui.widgets.safe_input import SafeInput
-from deskui.widgets.ticket_table import TicketTable
 
-#: Seconds between re-reads of the rows in view when nothing announced a change (clocks cross
-#: into warning with time alone, which changes the alert view).
-REREAD_SECONDS = 30.0
-#: Seconds of quiet typing before a search runs.
-SEARCH_DELAY = 0.3
-#: Changes announced this close together are read once.
-CHANGE_DELAY = 0.1
-#: Actions whose greying depends on the row under the cursor.
+log = logging.getLogger(__name__)
+
+#: Actions whose greying depends on the row under the cursor (or the selection).
 ROW_ACTIONS = ("open", "copy", "claim", "triage", "transfer", "escalate", "pending")
+#: Tables whose changes can change what the queue shows.
+QUEUE_TABLES = frozenset({"ticket", "ticket_event", "requester", "desk_user"})
+
+
+def facts(row: QueueRow) -> TicketFacts:
+    """What the permission rules need of a queue row."""
+    return TicketFacts(row.status, row.assignee_login, row.tier)
 
 
 class QueueScreen(DeskScreen[None]):
-    """The live queue.
+    """The live queue."""
 
-    Reaches the desk through the app: ``app.desk``, ``app.actor``, ``app.t``, ``app.clock``.
-    """
-
-    DEFAULT_CSS = """
-    QueueScreen #queue-search {
-        display: none;
-        height: 3;
-    }
-    QueueScreen.-searching #queue-search {
-        display: block;
-    }
-    QueueScreen #queue-notice {
-        height: 1;
-        background: $panel;
-        padding: 0 1;
-    }
-    """
+    CSS_PATH = "queue.tcss"
 
     BINDINGS = [
-        Binding(
-            "1",
-            "view('mine')",
-            "queue.key.mine",
-            tooltip="queue.key.mine.tip",
-            show=False,
-            id="queue.view_mine",
-        ),
-        Binding(
-            "2",
-            "view('groups')",
-            "queue.key.groups",
-            tooltip="queue.key.groups.tip",
-            show=False,
-            id="queue.view_groups",
-        ),
-        Binding(
-            "3",
-            "view('unassigned')",
-            "queue.key.unassigned",
-            tooltip="queue.key.unassigned.tip",
-            show=False,
-            id="queue.view_unassigned",
-        ),
-        Binding(
-            "4",
-            "view('open')",
-            "queue.key.open_view",
-            tooltip="queue.key.open_view.tip",
-            show=False,
-            id="queue.view_open",
-        ),
-        Binding(
-            "5",
-            "view('alert')",
-            "queue.key.alert",
-            tooltip="queue.key.alert.tip",
-            show=False,
-            id="queue.view_alert",
-        ),
-        Binding("enter", "open", "queue.key.open", tooltip="queue.key.open.tip", id="queue.open"),
-        Binding("a", "claim", "queue.key.claim", tooltip="queue.key.claim.tip", id="queue.claim"),
-        Binding(
-            "t", "triage", "queue.key.triage", tooltip="queue.key.triage.tip", id="queue.triage"
-        ),
-        Binding(
-            "g",
-            "transfer",
-            "queue.key.transfer",
-            tooltip="queue.key.transfer.tip",
-            id="queue.transfer",
-        ),
-        Binding(
-            "e",
-            "escalate",
-            "queue.key.escalate",
-            tooltip="queue.key.escalate.tip",
-            id="queue.escalate",
-        ),
-        Binding(
-            "p", "pending", "queue.key.pending", tooltip="queue.key.pending.tip", id="queue.pending"
-        ),
-        Binding("y", "copy", "queue.key.copy", tooltip="queue.key.copy.tip", id="queue.copy"),
-        Binding(
-            "slash", "search", "queue.key.search", tooltip="queue.key.search.tip", id="queue.search"
-        ),
-        Binding(
-            "escape",
-            "clear",
-            "queue.key.clear",
-            tooltip="queue.key.clear.tip",
-            show=False,
-            id="queue.clear",
-        ),
+        desk_key("1", "view('mine')", "queue.key.mine", show=False),
+        desk_key("2", "view('groups')", "queue.key.groups", show=False),
+        desk_key("3", "view('unassigned')", "queue.key.unassigned", show=False),
+        desk_key("4", "view('open')", "queue.key.open_view", show=False),
+        desk_key("5", "view('alert')", "queue.key.alert", show=False),
+        desk_key("enter", "open", "queue.key.open"),
+        desk_key("a", "claim", "queue.key.claim"),
+        desk_key("t", "triage", "queue.key.triage"),
+        desk_key("g", "transfer", "queue.key.transfer"),
+        desk_key("e", "escalate", "queue.key.escalate"),
+        desk_key("p", "pending", "queue.key.pending"),
+        desk_key("y", "copy", "queue.key.copy"),
+        desk_key("slash", "search", "queue.key.search"),
+        desk_key("escape", "clear", "queue.key.clear", show=False),
     ]
+
+    reread_seconds = 30.0
+    """Seconds between re-reads of the rows in view when nothing announced a change (clocks
+    cross into warning with time alone, which changes the alert view)."""
+    search_delay = 0.3
+    """Seconds of quiet typing before a search runs."""
+    change_delay = 0.1
+    """Changes announced this close together are read once."""
+    tick_seconds = 1.0
+    """How often the clocks in view move."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -157,16 +90,14 @@ class QueueScreen(DeskScreen[None]):
         """The view shown."""
         self.notice = ""
         """The last message shown under the table (what a change did, or why not)."""
-        self.form: TicketForm | None = None
-        """The form waiting for its change to finish, if any."""
+        self.changes = TicketChanges(self, say=self._say, finished=self._changes_finished)
+        """Sends the changes of this screen's keys."""
         self._groups: list[GroupChoice] = []
         self._action_state: tuple[object, ...] = ()
         self._search_timer: Timer | None = None
         self._change_timer: Timer | None = None
         self._resumed_once = False
         self._shown = ""
-
-    # the desk, through the app ---------------------------------------------------------------
 
     @property
     def table(self) -> TicketTable:
@@ -188,14 +119,11 @@ class QueueScreen(DeskScreen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        """Keys in the agent's language, the clocks' second hand, the groups for transfers."""
+        """The clocks' second hand, the slow re-read, the groups for transfers."""
         self.table.focus()
-        self.set_interval(1.0, self._tick, name="queue-clocks")
-        self.set_interval(REREAD_SECONDS, self._reread, name="queue-reread")
+        self.set_interval(self.tick_seconds, self.table.tick, name="queue-clocks")
+        self.set_interval(self.reread_seconds, self._reread, name="queue-reread")
         self._load_groups()
-
-    def _tick(self) -> None:
-        self.table.tick()
 
     def _reread(self) -> None:
         if self.app.screen is self:
@@ -203,7 +131,7 @@ class QueueScreen(DeskScreen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue-groups")
     def _load_groups(self) -> None:
-        groups = QueueReader.of(self.ctx.desk).groups()
+        groups = self.ctx.desk.groups()
         self.app.call_from_thread(setattr, self, "_groups", groups)
 
     @on(ScreenResume)
@@ -213,14 +141,20 @@ class QueueScreen(DeskScreen[None]):
             self.table.reload()
         self._resumed_once = True
 
-    def on_desk_changed(self, message: Any) -> None:
+    def on_desk_changed(self, message: DeskChanged) -> None:
         """Another console (or this one) changed the desk: read the rows in view again."""
-        tables = getattr(message, "tables", None)
-        if tables and not {"ticket", "ticket_event", "requester", "desk_user"} & set(tables):
+        if not QUEUE_TABLES & message.tables:
             return
         if self._change_timer is not None:
             self._change_timer.stop()
-        self._change_timer = self.set_timer(CHANGE_DELAY, self.table.reload)
+        self._change_timer = self.set_timer(self.change_delay, self.table.reload)
+
+    def worker_failed(self, worker: Worker[object], error: BaseException) -> bool:
+        """A change that failed gives its form back; a failed read is said under the table."""
+        if self.changes.worker_failed(worker, error):
+            return True
+        self._say(describe(error, self.ctx.t))
+        return True
 
     # what applies ------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -230,32 +164,25 @@ class QueueScreen(DeskScreen[None]):
             return bool(self.table.selected or self.has_class("-searching"))
         if action not in ROW_ACTIONS:
             return True
-        actor = self.ctx.actor
-        row = self.table.current_row
         if action in ("claim", "transfer"):
-            rows = self.table.targets()
             test = self._claimable if action == "claim" else self._transferable
-            return True if any(test(r) for r in rows) else None
+            return True if any(test(r) for r in self.table.targets()) else None
+        row = self.table.current_row
         if row is None:
             return None
         if action in ("open", "copy"):
             return True
-        if not row.is_open:
-            return None
-        if action == "triage":
-            return True
-        if action == "escalate":
-            return True if may_handle(actor, row.assignee_login) and row.tier < 3 else None
-        return True if may_move(actor, row.status, row.assignee_login, Status.PENDING) else None
+        wanted = {"triage": Action.TRIAGE, "escalate": Action.ESCALATE, "pending": Action.PEND}
+        return True if allows(self.ctx.actor, wanted[action], facts(row)) else None
 
     def _claimable(self, row: QueueRow) -> bool:
-        return may_claim(self.ctx.actor, row.status, row.assignee_login)
+        return may_claim_now(self.ctx.actor, facts(row))
 
     def _transferable(self, row: QueueRow) -> bool:
-        return row.is_open and may_handle(self.ctx.actor, row.assignee_login)
+        return allows(self.ctx.actor, Action.TRANSFER, facts(row))
 
     def _update_keys(self) -> None:
-        """Refresh the footer only when what applies changed (it is costly to redraw)."""
+        """Refresh the footer only when what applies changed."""
         state = tuple(self.check_action(a, ()) for a in (*ROW_ACTIONS, "clear"))
         if state != self._action_state:
             self._action_state = state
@@ -278,7 +205,9 @@ class QueueScreen(DeskScreen[None]):
 
     @on(TicketTable.LoadFailed)
     def _load_failed(self, message: TicketTable.LoadFailed) -> None:
-        self._say(self.ctx.t("queue.error.load", reason=str(message.error).splitlines()[0]))
+        if not isinstance(message.error, ServiceError):
+            log.error("reading the queue failed", exc_info=message.error)
+        self._say(self.ctx.t("queue.error.load", reason=describe(message.error, self.ctx.t)))
 
     def _say(self, text: str, *, remember: bool = True) -> None:
         if remember:
@@ -305,7 +234,7 @@ class QueueScreen(DeskScreen[None]):
         event.stop()
         if self._search_timer is not None:
             self._search_timer.stop()
-        self._search_timer = self.set_timer(SEARCH_DELAY, self._run_search)
+        self._search_timer = self.set_timer(self.search_delay, self._run_search)
 
     def _run_search(self) -> None:
         text = self.query_one("#queue-search", SafeInput).value
@@ -357,51 +286,24 @@ class QueueScreen(DeskScreen[None]):
         for held in self.table.loaded_rows:
             if held.id == row.id:
                 return held.version
-        held = self.table.selected.get(row.id, row)
-        return held.version
+        return self.table.selected.get(row.id, row).version
 
-    def _send(self, kind: str, calls: list[tuple[str, Callable[[], Any]]]) -> None:
-        self._say(self.ctx.t("queue.working"), remember=False)
-        self._run_changes(kind, calls)
-
-    @work(thread=True, exit_on_error=False, group="queue-changes")
-    def _run_changes(self, kind: str, calls: list[tuple[str, Callable[[], Any]]]) -> None:
-        self.post_message(ChangesFinished(apply_changes(kind, calls)))
-
-    @on(ChangesFinished)
-    def _changes_finished(self, message: ChangesFinished) -> None:
-        outcome = message.outcome
-        self._say(outcome_text(outcome, self.ctx.t))
-        if outcome.done:
-            for number in outcome.done:
-                self._unselect(number)
+    def _changes_finished(self, outcome: Outcome) -> None:
+        for number in outcome.done:
+            self._unselect(number)
         self.table.reload()
-        form, self.form = self.form, None
-        if form is not None and form.is_attached:
-            if outcome.refused:
-                form.failed(outcome_text(outcome, self.ctx.t))
-                self.form = form
-            else:
-                form.done()
 
     def _unselect(self, number: str) -> None:
         for ticket_id, row in list(self.table.selected.items()):
             if row.number == number:
                 del self.table.selected[ticket_id]
 
-    def _open_form(self, form: TicketForm) -> None:
-        self.form = form
-        self.app.push_screen(form)
-
     def action_claim(self) -> None:
         """``a``: claim the selected tickets (or the cursor's) — exactly one owner each."""
         desk, actor = self.ctx.desk, self.ctx.actor
         rows = [r for r in self.table.targets() if self._claimable(r)]
-        calls: list[tuple[str, Callable[[], Any]]] = [
-            (r.number, partial(desk.claim, actor, r.number)) for r in rows
-        ]
-        if calls:
-            self._send("claim", calls)
+        calls: list[Call] = [(r.number, partial(desk.claim, actor, r.number)) for r in rows]
+        self.changes.send("claim", calls)
 
     def action_triage(self) -> None:
         """``t``: new impact and urgency; the matrix gives the priority, due times follow."""
@@ -413,35 +315,23 @@ class QueueScreen(DeskScreen[None]):
 
         def preview(impact: int, urgency: int) -> str:
             decision = rules.matrix.decide(impact, urgency, vip=row.vip and rules.vip_raise)
-            return str(t(f"priority.{decision.priority}"))
+            return t(f"priority.{decision.priority}")
 
         def send(triage: Triage) -> None:
             version = self._version(row)
-            self._send(
-                "triage",
-                [
-                    (
-                        row.number,
-                        lambda: desk.triage(
-                            actor,
-                            row.number,
-                            triage.impact,
-                            triage.urgency,
-                            expected_version=version,
-                        ),
-                    )
-                ],
+            change = partial(
+                desk.triage,
+                actor,
+                row.number,
+                triage.impact,
+                triage.urgency,
+                expected_version=version,
             )
+            self.changes.send("triage", [(row.number, change)])
 
-        self._open_form(
-            TriageForm(
-                t("detail.form.triage_title", number=row.number),
-                send,
-                impact=row.impact,
-                urgency=row.urgency,
-                preview=preview,
-            )
-        )
+        title = t("detail.form.triage_title", number=row.number)
+        form = TriageForm(title, send, impact=row.impact, urgency=row.urgency, preview=preview)
+        self.changes.open(form)
 
     def action_transfer(self) -> None:
         """``g``: send the selected tickets (or the cursor's) to another group."""
@@ -457,7 +347,7 @@ class QueueScreen(DeskScreen[None]):
         ]
 
         def send(code: str) -> None:
-            calls: list[tuple[str, Callable[[], Any]]] = [
+            calls: list[Call] = [
                 (
                     row.number,
                     partial(
@@ -466,47 +356,40 @@ class QueueScreen(DeskScreen[None]):
                 )
                 for row in rows
             ]
-            self._send("transfer", calls)
+            self.changes.send("transfer", calls)
 
-        numbers = ", ".join(r.number for r in rows)
-        self._open_form(PickForm(t("detail.form.transfer_title", numbers=numbers), send, options))
+        title = t("detail.form.transfer_title", numbers=", ".join(r.number for r in rows))
+        self.changes.open(PickForm(title, send, options=options))
 
     def action_escalate(self) -> None:
         """``e``: escalate one tier with a note (diagnosis so far, what was tried)."""
-        desk = self.ctx.desk
-        self._with_note(
+        row = self.table.current_row
+        if row is None:
+            return
+        desk, actor = self.ctx.desk, self.ctx.actor
+        self.changes.with_note(
             "escalate",
-            lambda actor, number, note, version: desk.escalate(
-                actor, number, note, expected_version=version
+            row.number,
+            lambda note: partial(
+                desk.escalate, actor, row.number, note, expected_version=self._version(row)
             ),
         )
 
     def action_pending(self) -> None:
         """``p``: pending, with what the ticket waits for."""
-        desk = self.ctx.desk
-        self._with_note(
-            "pending",
-            lambda actor, number, note, version: desk.set_status(
-                actor, number, "pending", note=note, expected_version=version
-            ),
-        )
-
-    def _with_note(self, kind: str, change: Callable[[Actor, str, str, int], object]) -> None:
-        """Ask for the note ``detail.form.{kind}_title`` / ``_label`` name, then make ``change``
-        to the ticket under the cursor, refused if it moved since it was shown."""
         row = self.table.current_row
         if row is None:
             return
-        actor, t = self.ctx.actor, self.ctx.t
-
-        def send(note: str) -> None:
-            version = self._version(row)
-            self._send(kind, [(row.number, lambda: change(actor, row.number, note, version))])
-
-        self._open_form(
-            NoteForm(
-                t(f"detail.form.{kind}_title", number=row.number),
-                send,
-                label=t(f"detail.form.{kind}_label"),
-            )
+        desk, actor = self.ctx.desk, self.ctx.actor
+        self.changes.with_note(
+            "pending",
+            row.number,
+            lambda note: partial(
+                desk.set_status,
+                actor,
+                row.number,
+                "pending",
+                note=note,
+                expected_version=self._version(row),
+            ),
         )

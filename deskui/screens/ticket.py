@@ -2,63 +2,66 @@
 
 Every change names the version the agent was looking at. If another console changed the ticket
 meanwhile the change is refused, the ticket is read again, and the form stays open with what
-was typed, so sending again applies it to what the ticket is now.
+was typed, so sending again applies it to what the ticket is now. Changes go through the shared
+:class:`~deskui.screens.ticket_work.TicketChanges`; what a key may do is decided by
+:mod:`deskui.core.permissions` and :func:`deskui.core.workflow.status_targets`, the rules the
+services enforce.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from functools import partial
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Static
+from textual.worker import Worker
 
 from deskui.console.base import DeskScreen
 from deskui.console.clipboard import copy_text
+from deskui.console.errors import describe
+from deskui.console.messages import DeskChanged
 from deskui.core.enums import Status
+from deskui.core.permissions import Action, TicketFacts, allows, may_claim_now
 from deskui.core.sanitize import sanitize_line
-from deskui.core.workflow import allowed_targets, find_transition
-from deskui.screens.ticket_actions import (
-    ChangesFinished,
-    apply_changes,
-    may_claim,
-    may_handle,
-    may_move,
-    may_take_over,
-    outcome_text,
-)
-from deskui.screens.ticket_forms import Confirmation, ConfirmForm, NoteForm, PickForm, TicketForm
-from deskui.services.errors import DatabaseUnavailable, ServiceError
+from deskui.core.workflow import find_transition, status_targets
+from deskui.screens.ticket_forms import Confirmation, ConfirmForm, PickForm
+from deskui.screens.ticket_work import Outcome, TicketChanges
 from deskui.services.queue import advance_clocks
 from deskui.services.rules import DeskRules
 from deskui.services.views import TicketView
 from deskui.widgets.detail_clocks import DetailClocks
 from deskui.widgets.detail_fields import DetailFields
 from deskui.widgets.key_footer import KeyFooter
+from deskui.widgets.keys import desk_key
 from deskui.widgets.timeline import Timeline
 
 #: Where "reopen" leads from each closed-for-now status.
 REOPEN_TARGETS = {Status.RESOLVED: Status.IN_PROGRESS, Status.REJECTED: Status.TO_ASSIGN}
-#: Actions that need the ticket on screen.
-TICKET_ACTIONS = (
-    "claim",
-    "take_over",
-    "worklog",
-    "progress",
-    "status",
-    "pending",
-    "escalate",
-    "solution",
-    "confirm",
-    "reject",
-    "reopen",
-    "copy",
-)
+#: Each key's action → what the permission rules call it (``status`` and ``copy`` aside).
+ACTIONS = {
+    "claim": Action.CLAIM,
+    "take_over": Action.TAKE_OVER,
+    "worklog": Action.WORKLOG,
+    "progress": Action.PROGRESS,
+    "pending": Action.PEND,
+    "escalate": Action.ESCALATE,
+    "solution": Action.SOLVE,
+    "confirm": Action.CONFIRM,
+    "reject": Action.REJECT,
+    "reopen": Action.REOPEN,
+}
+#: The status change each action is (the workflow must allow it from where the ticket is).
+TARGETS = {
+    "pending": Status.PENDING,
+    "solution": Status.AWAITING_CONFIRMATION,
+    "confirm": Status.RESOLVED,
+    "reject": Status.REJECTED,
+}
 
 
 class TicketScreen(DeskScreen[None]):
@@ -68,96 +71,26 @@ class TicketScreen(DeskScreen[None]):
         number: the ticket number (``IT20261102001``).
     """
 
-    DEFAULT_CSS = """
-    TicketScreen #detail-head {
-        height: auto;
-        padding: 0 1;
-        background: $panel;
-    }
-    TicketScreen #detail-body {
-        height: 1fr;
-    }
-    TicketScreen DetailFields {
-        width: 3fr;
-    }
-    TicketScreen Timeline {
-        width: 4fr;
-    }
-    TicketScreen #detail-notice {
-        height: 1;
-        background: $panel;
-        padding: 0 1;
-    }
-    """
+    CSS_PATH = "ticket.tcss"
 
     BINDINGS = [
-        Binding(
-            "escape", "back", "detail.key.back", tooltip="detail.key.back.tip", id="detail.back"
-        ),
-        Binding(
-            "a", "claim", "detail.key.claim", tooltip="detail.key.claim.tip", id="detail.claim"
-        ),
-        Binding(
-            "A",
-            "take_over",
-            "detail.key.take_over",
-            tooltip="detail.key.take_over.tip",
-            id="detail.take_over",
-        ),
-        Binding(
-            "w",
-            "worklog",
-            "detail.key.worklog",
-            tooltip="detail.key.worklog.tip",
-            id="detail.worklog",
-        ),
-        Binding(
-            "u",
-            "progress",
-            "detail.key.progress",
-            tooltip="detail.key.progress.tip",
-            id="detail.progress",
-        ),
-        Binding(
-            "s", "status", "detail.key.status", tooltip="detail.key.status.tip", id="detail.status"
-        ),
-        Binding(
-            "p",
-            "pending",
-            "detail.key.pending",
-            tooltip="detail.key.pending.tip",
-            show=False,
-            id="detail.pending",
-        ),
-        Binding(
-            "e",
-            "escalate",
-            "detail.key.escalate",
-            tooltip="detail.key.escalate.tip",
-            id="detail.escalate",
-        ),
-        Binding(
-            "o",
-            "solution",
-            "detail.key.solution",
-            tooltip="detail.key.solution.tip",
-            id="detail.solution",
-        ),
-        Binding(
-            "c",
-            "confirm",
-            "detail.key.confirm",
-            tooltip="detail.key.confirm.tip",
-            id="detail.confirm",
-        ),
-        Binding(
-            "x", "reject", "detail.key.reject", tooltip="detail.key.reject.tip", id="detail.reject"
-        ),
-        Binding(
-            "R", "reopen", "detail.key.reopen", tooltip="detail.key.reopen.tip", id="detail.reopen"
-        ),
-        Binding("y", "copy", "detail.key.copy", tooltip="detail.key.copy.tip", id="detail.copy"),
+        desk_key("escape", "back", "detail.key.back"),
+        desk_key("a", "claim", "detail.key.claim"),
+        desk_key("A", "take_over", "detail.key.take_over"),
+        desk_key("w", "worklog", "detail.key.worklog"),
+        desk_key("u", "progress", "detail.key.progress"),
+        desk_key("s", "status", "detail.key.status"),
+        desk_key("p", "pending", "detail.key.pending", show=False),
+        desk_key("e", "escalate", "detail.key.escalate"),
+        desk_key("o", "solution", "detail.key.solution"),
+        desk_key("c", "confirm", "detail.key.confirm"),
+        desk_key("x", "reject", "detail.key.reject"),
+        desk_key("R", "reopen", "detail.key.reopen"),
+        desk_key("y", "copy", "detail.key.copy"),
     ]
+
+    tick_seconds = 1.0
+    """How often the clocks move."""
 
     def __init__(self, number: str) -> None:
         super().__init__()
@@ -165,10 +98,10 @@ class TicketScreen(DeskScreen[None]):
         """The ticket shown."""
         self.ticket: TicketView | None = None
         """The ticket as last read (None until it arrives)."""
-        self.form: TicketForm | None = None
-        """The form whose change is under way or was refused, if any."""
         self.notice = ""
         """The last message shown."""
+        self.changes = TicketChanges(self, say=self._say, finished=self._changes_finished)
+        """Sends the changes of this screen's keys."""
         self._rules: DeskRules | None = None
         self._read_at: datetime | None = None
 
@@ -184,9 +117,9 @@ class TicketScreen(DeskScreen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        """Keys in the agent's language; read the ticket; one timer moves the clocks."""
+        """Read the ticket; one timer moves the clocks."""
         self.query_one(Timeline).focus()
-        self.set_interval(1.0, self._tick, name="detail-clocks")
+        self.set_interval(self.tick_seconds, self._tick, name="detail-clocks")
         self.reload()
 
     # reading ---------------------------------------------------------------------------------
@@ -197,13 +130,16 @@ class TicketScreen(DeskScreen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail-read")
     def _read(self) -> None:
         desk = self.ctx.desk
-        try:
-            rules = desk.rules
-            view = desk.ticket(self.number)
-        except (ServiceError, DatabaseUnavailable) as exc:
-            self.app.call_from_thread(self._say, str(exc))
-            return
+        rules = desk.rules
+        view = desk.ticket(self.number)
         self.app.call_from_thread(self._show, view, rules, desk.clock.now())
+
+    def worker_failed(self, worker: Worker[object], error: BaseException) -> bool:
+        """A failed change gives its form back; a failed read is said in the notice line."""
+        if self.changes.worker_failed(worker, error):
+            return True
+        self._say(describe(error, self.ctx.t))
+        return True
 
     def _show(self, view: TicketView, rules: DeskRules, read_at: datetime) -> None:
         """Lay out a freshly read ticket."""
@@ -237,10 +173,9 @@ class TicketScreen(DeskScreen[None]):
         clocks = advance_clocks(view.clocks, read_at, self.ctx.clock.now(), rules)
         self.query_one(DetailClocks).show(clocks, rules.tz)
 
-    def on_desk_changed(self, message: Any) -> None:
+    def on_desk_changed(self, message: DeskChanged) -> None:
         """Someone changed the desk: show the ticket as it is now."""
-        tables = getattr(message, "tables", None)
-        if not tables or {"ticket", "ticket_event"} & set(tables):
+        if {"ticket", "ticket_event"} & message.tables:
             self.reload()
 
     def _say(self, text: str) -> None:
@@ -248,114 +183,75 @@ class TicketScreen(DeskScreen[None]):
         self.query_one("#detail-notice", Static).update(Text(sanitize_line(text)))
 
     # what applies ----------------------------------------------------------------------------
+    def _facts(self) -> TicketFacts | None:
+        view = self.ticket
+        return None if view is None else TicketFacts(view.status, view.assignee, view.tier)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey out what the workflow, the role or the ticket's holder does not allow."""
-        if action not in TICKET_ACTIONS:
+        if action not in (*ACTIONS, "status", "copy"):
             return True
-        view = self.ticket
-        if view is None:
+        ticket = self._facts()
+        if ticket is None:
             return None
-        actor, status, holder = self.ctx.actor, view.status, view.assignee
-        allowed = {
-            "claim": may_claim(actor, status, holder),
-            "take_over": may_take_over(actor, status, holder),
-            "worklog": status != Status.CLOSED,
-            "progress": status.is_open,
-            "status": bool(self._targets()),
-            "pending": may_move(actor, status, holder, Status.PENDING),
-            "escalate": status.is_open and may_handle(actor, holder) and view.tier < 3,
-            "solution": may_move(actor, status, holder, Status.AWAITING_CONFIRMATION),
-            "confirm": may_move(actor, status, holder, Status.RESOLVED),
-            "reject": may_move(actor, status, holder, Status.REJECTED),
-            "reopen": status in REOPEN_TARGETS
-            and may_move(actor, status, holder, REOPEN_TARGETS[status]),
-            "copy": True,
-        }[action]
-        return True if allowed else None
+        return True if self._applies(action, ticket) else None
 
-    def _targets(self) -> list[Status]:
-        view = self.ticket
-        if view is None:
-            return []
+    def _applies(self, action: str, ticket: TicketFacts) -> bool:
         actor = self.ctx.actor
-        return [
-            s
-            for s in allowed_targets(view.status, actor.role)
-            if may_move(actor, view.status, view.assignee, s)
-            and not (
-                s == Status.IN_PROGRESS
-                and view.status in (Status.NEW, Status.TO_ASSIGN)
-                and not may_claim(actor, view.status, view.assignee)
-            )
-        ]
+        if action == "copy":
+            return True
+        if action == "status":
+            return bool(status_targets(actor, ticket))
+        if action == "claim":
+            return may_claim_now(actor, ticket)
+        target = TARGETS.get(action) or REOPEN_TARGETS.get(ticket.status)
+        if action in TARGETS or action == "reopen":
+            return target in status_targets(actor, ticket)
+        return allows(actor, ACTIONS[action], ticket)
 
-    # sending changes -------------------------------------------------------------------------
-    def _change(self, kind: str, call: Callable[[int], Any]) -> None:
-        """Run ``call(expected_version)`` in a worker, based on the version on screen now."""
-        view = self.ticket
-        if view is None:
-            return
-        version = view.version
-        self._say(self.ctx.t("queue.working"))
-        self._run(kind, [(view.number, lambda: call(version))])
-
-    @work(thread=True, exit_on_error=False, group="detail-changes")
-    def _run(self, kind: str, calls: list[tuple[str, Callable[[], Any]]]) -> None:
-        self.post_message(ChangesFinished(apply_changes(kind, calls)))
-
-    @on(ChangesFinished)
-    def _finished(self, message: ChangesFinished) -> None:
-        outcome = message.outcome
-        t = self.ctx.t
-        self._say(outcome_text(outcome, t))
-        if isinstance(outcome.result, TicketView) and self._rules is not None:
+    # actions ---------------------------------------------------------------------------------
+    def _changes_finished(self, outcome: Outcome) -> None:
+        if outcome.result is not None and self._rules is not None:
             self._show(outcome.result, self._rules, self.ctx.clock.now())
         else:
             self.reload()
-        form, self.form = self.form, None
-        if form is None or not form.is_attached:
-            return
-        if outcome.refused:
-            form.failed(outcome_text(outcome, t))
-            self.form = form
-        else:
-            form.done()
 
-    def _open(self, form: TicketForm) -> None:
-        self.form = form
-        self.app.push_screen(form)
+    def _version(self) -> int | None:
+        return None if self.ticket is None else self.ticket.version
 
-    def _note(
+    def _now(self, kind: str, call: Callable[[int | None], TicketView]) -> None:
+        """Run ``call(expected_version)`` now, based on the version on screen."""
+        version = self._version()
+        self.changes.send(kind, [(self.number, lambda: call(version))])
+
+    def _noted(
         self,
         kind: str,
-        title_key: str,
-        label_key: str,
-        call: Callable[[str, int], Any],
+        call: Callable[[str, int | None], TicketView],
         *,
+        title: str | None = None,
+        label: str | None = None,
         required: bool = True,
     ) -> None:
         """A note form whose text goes to ``call(text, expected_version)``."""
-        t = self.ctx.t
-
-        def send(text: str) -> None:
-            self._change(kind, lambda version: call(text, version))
-
-        self._open(
-            NoteForm(t(title_key, number=self.number), send, label=t(label_key), required=required)
+        self.changes.with_note(
+            kind,
+            self.number,
+            lambda text: partial(call, text, self._version()),
+            title=title,
+            label=label,
+            required=required,
         )
 
-    def _set_status(self, kind: str, target: Status, title_key: str, label_key: str) -> None:
+    def _set_status(self, kind: str, target: Status) -> None:
         desk, actor = self.ctx.desk, self.ctx.actor
-        self._note(
+        self._noted(
             kind,
-            title_key,
-            label_key,
             lambda text, version: desk.set_status(
                 actor, self.number, str(target), note=text, expected_version=version
             ),
         )
 
-    # actions ---------------------------------------------------------------------------------
     def action_back(self) -> None:
         """Back to the queue."""
         self.dismiss(None)
@@ -363,12 +259,12 @@ class TicketScreen(DeskScreen[None]):
     def action_claim(self) -> None:
         """``a``: claim it (one owner; if someone else got there first, who)."""
         desk, actor = self.ctx.desk, self.ctx.actor
-        self._change("claim", lambda version: desk.claim(actor, self.number))
+        self._now("claim", lambda version: desk.claim(actor, self.number))
 
     def action_take_over(self) -> None:
         """``A`` (leads): take it over from whoever holds it; audited."""
         desk, actor = self.ctx.desk, self.ctx.actor
-        self._change(
+        self._now(
             "take_over",
             lambda version: desk.claim(actor, self.number, takeover=True, expected_version=version),
         )
@@ -376,20 +272,16 @@ class TicketScreen(DeskScreen[None]):
     def action_worklog(self) -> None:
         """``w``: a worklog entry (internal)."""
         desk, actor = self.ctx.desk, self.ctx.actor
-        self._note(
+        self._noted(
             "worklog",
-            "detail.form.worklog_title",
-            "detail.form.worklog_label",
             lambda text, version: desk.worklog(actor, self.number, text, expected_version=version),
         )
 
     def action_progress(self) -> None:
         """``u``: an update to the requester (restarts the update clock)."""
         desk, actor = self.ctx.desk, self.ctx.actor
-        self._note(
+        self._noted(
             "progress",
-            "detail.form.progress_title",
-            "detail.form.progress_label",
             lambda text, version: desk.worklog(
                 actor, self.number, text, progress=True, expected_version=version
             ),
@@ -398,52 +290,35 @@ class TicketScreen(DeskScreen[None]):
     def action_escalate(self) -> None:
         """``e``: one tier up, with the diagnosis so far."""
         desk, actor = self.ctx.desk, self.ctx.actor
-        self._note(
+        self._noted(
             "escalate",
-            "detail.form.escalate_title",
-            "detail.form.escalate_label",
             lambda text, version: desk.escalate(actor, self.number, text, expected_version=version),
         )
 
     def action_pending(self) -> None:
         """``p``: pending, with what it waits for."""
-        self._set_status(
-            "pending", Status.PENDING, "detail.form.pending_title", "detail.form.pending_label"
-        )
+        self._set_status("pending", Status.PENDING)
 
     def action_solution(self) -> None:
         """``o``: the solution; the requester is asked to confirm it."""
-        self._set_status(
-            "solution",
-            Status.AWAITING_CONFIRMATION,
-            "detail.form.solution_title",
-            "detail.form.solution_label",
-        )
+        self._set_status("solution", Status.AWAITING_CONFIRMATION)
 
     def action_reject(self) -> None:
         """``x``: reject, with politely worded guidance."""
-        self._set_status(
-            "reject", Status.REJECTED, "detail.form.reject_title", "detail.form.reject_label"
-        )
+        self._set_status("reject", Status.REJECTED)
 
     def action_reopen(self) -> None:
         """``R``: reopen a resolved or rejected ticket, with the reason."""
         view = self.ticket
-        if view is None or view.status not in REOPEN_TARGETS:
-            return
-        self._set_status(
-            "reopen",
-            REOPEN_TARGETS[view.status],
-            "detail.form.reopen_title",
-            "detail.form.reopen_label",
-        )
+        if view is not None and view.status in REOPEN_TARGETS:
+            self._set_status("reopen", REOPEN_TARGETS[view.status])
 
     def action_confirm(self) -> None:
         """``c``: the requester confirms the solution, with 1–5 stars."""
         desk, actor, t = self.ctx.desk, self.ctx.actor, self.ctx.t
 
         def send(confirmation: Confirmation) -> None:
-            self._change(
+            self._now(
                 "confirm",
                 lambda version: desk.confirm(
                     actor,
@@ -454,28 +329,28 @@ class TicketScreen(DeskScreen[None]):
                 ),
             )
 
-        self._open(ConfirmForm(t("detail.form.confirm_title", number=self.number), send))
+        self.changes.open(ConfirmForm(t("detail.form.confirm_title", number=self.number), send))
 
     def action_status(self) -> None:
-        """``s``: any status change the workflow allows here."""
-        view = self.ticket
-        if view is None:
+        """``s``: any status change the workflow allows here; the picker asks, then what that
+        move needs follows."""
+        ticket = self._facts()
+        if ticket is None:
             return
         t = self.ctx.t
-        options = [(str(s), t(f"status.{s}")) for s in self._targets()]
-        note = t("detail.form.status_now", status=t(f"status.{view.status}"))
+        options = [(str(s), t(f"status.{s}")) for s in status_targets(self.ctx.actor, ticket)]
+        note = t("detail.form.status_now", status=t(f"status.{ticket.status}"))
         picker = PickForm(
-            t("detail.form.status_title", number=self.number), lambda v: None, options, note=note
+            t("detail.form.status_title", number=self.number), options=options, note=note
         )
-        picker.send = lambda value: self._status_chosen(picker, Status(value))
-        self.app.push_screen(picker)
+        self.app.push_screen(picker, self._status_chosen)
 
-    def _status_chosen(self, picker: PickForm, target: Status) -> None:
+    def _status_chosen(self, value: str | None) -> None:
         """Go on from the status picker to what that move needs."""
         view = self.ticket
-        picker.dismiss(None)
-        if view is None:
+        if value is None or view is None:
             return
+        target = Status(value)
         if target == Status.IN_PROGRESS and view.status in (Status.NEW, Status.TO_ASSIGN):
             self.action_claim()
         elif target == Status.AWAITING_CONFIRMATION:
@@ -484,7 +359,7 @@ class TicketScreen(DeskScreen[None]):
             self.action_confirm()
         elif target == Status.CLOSED:
             desk, actor = self.ctx.desk, self.ctx.actor
-            self._change(
+            self._now(
                 "status",
                 lambda version: desk.set_status(
                     actor, self.number, "closed", expected_version=version
@@ -492,16 +367,15 @@ class TicketScreen(DeskScreen[None]):
             )
         else:
             transition = find_transition(view.status, target)
-            needs_note = transition is not None and transition.needs_note
-            desk, actor = self.ctx.desk, self.ctx.actor
-            self._note(
+            desk, actor, t = self.ctx.desk, self.ctx.actor, self.ctx.t
+            self._noted(
                 "status",
-                "detail.form.status_note_title",
-                "detail.form.status_note_label",
                 lambda text, version: desk.set_status(
                     actor, self.number, str(target), note=text or None, expected_version=version
                 ),
-                required=needs_note,
+                title=t("detail.form.status_note_title", number=self.number),
+                label=t("detail.form.status_note_label"),
+                required=transition is not None and transition.needs_note,
             )
 
     def action_copy(self) -> None:

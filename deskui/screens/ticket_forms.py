@@ -1,17 +1,21 @@
-"""Small modal forms for working a ticket: a note, the stars of a confirmation, a choice.
+"""Small modal forms for working a ticket: a note, the stars of a confirmation, a choice, triage.
 
-A form never touches the database. ``ctrl+s`` hands its value to the ``send`` callback of the
-screen that opened it; that screen runs the change in a worker and then calls :meth:`done`
-(the form closes) or :meth:`failed` (the form stays open with the error and everything typed,
-so the agent can send again — after a stale edit the screen has reloaded the ticket, and the
-next send is based on the new version).
+A form never touches the database. It is one of two kinds, by whether it is given ``send``:
+
+* a *change form* (``send`` given): ``ctrl+s`` hands the value to ``send``, which runs the change
+  (see :class:`~deskui.screens.ticket_work.TicketChanges`); the form stays open until the change
+  is through (:meth:`TicketForm.done`) or refused (:meth:`TicketForm.failed`: the reason shows
+  and everything typed stays, so the agent can send again — after a stale edit the ticket was
+  read again, and the next send is based on the new version);
+* a *question* (no ``send``): ``ctrl+s`` closes the form with its value, for the screen's
+  ``push_screen`` callback (the status picker asks what comes next).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Generic, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -22,9 +26,10 @@ from textual.widgets.option_list import Option
 
 from deskui.console.base import DeskModal
 from deskui.core.sanitize import sanitize_line
-from deskui.i18n import Catalog
 from deskui.widgets.choice_bar import ChoiceBar
 from deskui.widgets.safe_input import SafeInput, SafeTextArea
+
+ValueType = TypeVar("ValueType")
 
 
 def plain(text: str) -> Text:
@@ -32,12 +37,13 @@ def plain(text: str) -> Text:
     return Text(sanitize_line(text))
 
 
-class TicketForm(DeskModal[None]):
+class TicketForm(DeskModal[ValueType | None], Generic[ValueType]):
     """The frame of every form: title, fields, an error line and the keys.
 
     Args:
         title: what the form does, e.g. "Escalate IT20261102001".
-        send: called with the form's value on ``ctrl+s``.
+        send: for a change form, called with the form's value on ``ctrl+s``; None for a
+            question, which closes with its value.
     """
 
     DEFAULT_CSS = """
@@ -92,19 +98,14 @@ class TicketForm(DeskModal[None]):
         ),
     ]
 
-    def __init__(self, title: str, send: Callable[[Any], None]) -> None:
+    def __init__(self, title: str, send: Callable[[ValueType], None] | None = None) -> None:
         super().__init__()
         self.form_title = title
         """The heading."""
         self.send = send
-        """Where the value goes."""
+        """Where a change form's value goes (None: the form is a question)."""
         self.sending = False
         """A send is under way (a second ``ctrl+s`` waits for it)."""
-
-    @property
-    def t(self) -> Catalog:
-        """The catalog."""
-        return self.ctx.t
 
     def compose(self) -> ComposeResult:
         """Title, the fields of the form, error and keys."""
@@ -112,25 +113,28 @@ class TicketForm(DeskModal[None]):
             yield Static(plain(self.form_title), id="form-title")
             yield from self.fields()
             yield Static("", id="form-error")
-            yield Static(plain(self.t("detail.form.hint")), id="form-hint")
+            yield Static(plain(self.ctx.t("detail.form.hint")), id="form-hint")
 
     def fields(self) -> ComposeResult:
         """The form's own widgets."""
         yield from ()
 
-    def value(self) -> Any:
+    def value(self) -> ValueType | None:
         """The value to send, or None (after showing why) when the form is not complete."""
         return None
 
     def action_submit(self) -> None:
-        """Send the value (once at a time)."""
+        """Send the value (once at a time), or answer the question with it."""
         if self.sending:
             return
         value = self.value()
         if value is None:
             return
+        if self.send is None:
+            self.dismiss(value)
+            return
         self.sending = True
-        self.show_error(self.t("detail.form.sending"))
+        self.show_error(self.ctx.t("detail.form.sending"))
         self.send(value)
 
     def action_cancel(self) -> None:
@@ -142,7 +146,7 @@ class TicketForm(DeskModal[None]):
         self.query_one("#form-error", Static).update(plain(message))
 
     def failed(self, message: str) -> None:
-        """The change was refused: say why; everything typed stays."""
+        """The change was refused or failed: say why; everything typed stays, ready to send."""
         self.sending = False
         self.show_error(message)
 
@@ -151,7 +155,7 @@ class TicketForm(DeskModal[None]):
         self.dismiss(None)
 
 
-class NoteForm(TicketForm):
+class NoteForm(TicketForm[str]):
     """A text to send: a worklog entry, an update, a solution, a reason.
 
     Args:
@@ -163,7 +167,7 @@ class NoteForm(TicketForm):
     def __init__(
         self,
         title: str,
-        send: Callable[[str], None],
+        send: Callable[[str], None] | None = None,
         *,
         label: str,
         text: str = "",
@@ -192,7 +196,7 @@ class NoteForm(TicketForm):
         """The text, or None if it is required and empty."""
         text = self.text.strip()
         if self.required and not text:
-            self.show_error(self.t("detail.form.required"))
+            self.show_error(self.ctx.t("detail.form.required"))
             return None
         return text
 
@@ -205,14 +209,14 @@ class Confirmation:
     remark: str
 
 
-class ConfirmForm(TicketForm):
+class ConfirmForm(TicketForm[Confirmation]):
     """The requester confirms the solution: 1–5 stars and an optional remark."""
 
     def fields(self) -> ComposeResult:
         """Stars and remark."""
-        yield Label(plain(self.t("detail.form.stars")))
+        yield Label(plain(self.ctx.t("detail.form.stars")))
         yield ChoiceBar([(str(n), "★" * n) for n in range(1, 6)], id="stars")
-        yield Label(plain(self.t("detail.form.remark")))
+        yield Label(plain(self.ctx.t("detail.form.remark")))
         yield SafeInput(id="remark")
 
     def on_mount(self) -> None:
@@ -223,13 +227,13 @@ class ConfirmForm(TicketForm):
         """Stars are required."""
         stars = self.query_one("#stars", ChoiceBar).value
         if stars is None:
-            self.show_error(self.t("detail.form.stars_required"))
+            self.show_error(self.ctx.t("detail.form.stars_required"))
             return None
         return Confirmation(int(stars), self.query_one("#remark", SafeInput).value.strip())
 
 
-class PickForm(TicketForm):
-    """One choice from a list (a group, a status): enter or ``ctrl+s`` sends it.
+class PickForm(TicketForm[str]):
+    """One choice from a list (a group, a status): enter or ``ctrl+s`` takes it.
 
     Args:
         options: (value, label) pairs.
@@ -239,9 +243,9 @@ class PickForm(TicketForm):
     def __init__(
         self,
         title: str,
-        send: Callable[[str], None],
-        options: Sequence[tuple[str, str]],
+        send: Callable[[str], None] | None = None,
         *,
+        options: Sequence[tuple[str, str]],
         note: str = "",
     ) -> None:
         super().__init__(title, send)
@@ -263,7 +267,7 @@ class PickForm(TicketForm):
         choices.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        """Enter on an option sends it."""
+        """Enter on an option takes it."""
         event.stop()
         self.action_submit()
 
@@ -283,7 +287,7 @@ class Triage:
     urgency: int
 
 
-class TriageForm(TicketForm):
+class TriageForm(TicketForm[Triage]):
     """Impact × urgency, with the priority the matrix gives shown as they are picked.
 
     Args:
@@ -295,7 +299,7 @@ class TriageForm(TicketForm):
     def __init__(
         self,
         title: str,
-        send: Callable[[Triage], None],
+        send: Callable[[Triage], None] | None = None,
         *,
         impact: int,
         urgency: int,
@@ -308,7 +312,7 @@ class TriageForm(TicketForm):
 
     def fields(self) -> ComposeResult:
         """Two choice bars and the resulting priority."""
-        t = self.t
+        t = self.ctx.t
         yield Label(plain(t("field.impact")))
         yield ChoiceBar(
             [(str(i), t(f"impact.{i}")) for i in (1, 2, 3)], value=str(self.impact), id="impact"
@@ -339,7 +343,9 @@ class TriageForm(TicketForm):
     def _show_preview(self) -> None:
         impact, urgency = self._pair()
         self.query_one("#preview", Static).update(
-            plain(self.t("detail.form.priority_preview", priority=self.preview(impact, urgency)))
+            plain(
+                self.ctx.t("detail.form.priority_preview", priority=self.preview(impact, urgency))
+            )
         )
 
     def value(self) -> Triage:

@@ -28,3 +28,22 @@ def binding_text(binding: Binding, t: Catalog) -> tuple[str, str]:
     if description == binding.description and t.has(textual_key):
         description = t(textual_key)
     return description, _text(binding.tooltip, t)
+
+
+def desk_key(
+    key: str, action: str, name: str, *, show: bool = True, priority: bool = False
+) -> Binding:
+    """A binding of the desk: described by the catalog entry ``name``, explained by ``name.tip``.
+
+    Its id (which a user's key map would name) is ``name`` without ``.key``:
+    ``desk_key("a", "claim", "queue.key.claim")`` has the id ``queue.claim``.
+    """
+    return Binding(
+        key,
+        action,
+        name,
+        tooltip=f"{name}.tip",
+        show=show,
+        priority=priority,
+        id=name.replace(".key.", ".", 1),
+    )

@@ -43,9 +43,20 @@ def no_cursor_blink(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(TextArea.cursor_blink, "_default", False)
 
 
-async def settle(pilot: Pilot[None]) -> None:
-    """Let the workers finish and their messages land (a failed worker is the test's to see)."""
-    for _ in range(3):
+async def settle(pilot: Pilot[None], rounds: int = 3) -> None:
+    """Let every worker finish and every message be handled.
+
+    A finished read may start another (the queue reads ahead only after a frame), so after the
+    first rounds it goes on until a round starts none (at most 20 more). A worker that failed is
+    the test's to see, through the screen's error funnel.
+    """
+    for _ in range(rounds):
+        with contextlib.suppress(WorkerFailed):
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+    for _ in range(20):
+        if not any(worker.is_running for worker in pilot.app.workers):
+            return
         with contextlib.suppress(WorkerFailed):
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()
@@ -107,6 +118,24 @@ def make_test_app(
     """The console on ``db_url`` as ``user``, in ``lang``, at a frozen time."""
     settings = Settings(database_url=db_url, user=user, lang=lang, theme=theme)
     return make_app(settings, clock=clock or frozen_clock(), start_mode=start_mode)
+
+
+def console_for(
+    desk: DeskService,
+    user: str,
+    lang: str = "en",
+    *,
+    start_mode: str = "queue",
+    live: bool = False,
+) -> DeskApp:
+    """The console on a desk a test built (its database and its clock), as ``user``.
+
+    The real app from the real factory, so what a screen relies on (status line, forwarding of
+    desk changes, the connection banner) is what the console gives it. The change feed is off
+    unless asked for: a test announces its own writes, or reads again itself.
+    """
+    settings = Settings(database_url=desk.db.url, user=user, lang=lang)
+    return make_app(settings, desk=desk, start_mode=start_mode, live=live)
 
 
 def ticket_count(db_url: str) -> int:

@@ -17,15 +17,14 @@ from rich.text import Text
 from sqlalchemy import event, text
 from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import TextArea
 
+from deskui.app import DeskApp
+from deskui.console.live import start_live
+from deskui.console.messages import ConnectionLost, ConnectionRestored, DeskChanged
 from deskui.core.clock import Clock, FrozenClock, SystemClock
 from deskui.core.enums import ClockKind
-from deskui.i18n import Catalog
-from deskui.console.live import LiveLink, start_live
-from deskui.console.messages import ConnectionLost, ConnectionRestored, DeskChanged
-from deskui.screens.board_escalate import EscalateDialog
 from deskui.screens.emergency import EmergencyBoard
+from deskui.screens.ticket_forms import NoteForm
 from deskui.services.board import Alert
 from deskui.services.desk import DeskService, prepare_database
 from deskui.services.directory import RequesterInput
@@ -33,47 +32,26 @@ from deskui.services.intake import IntakeRequest
 from deskui.services.users import add_user
 from deskui.store.db import Database, DatabaseUnavailable
 from deskui.store.feed import Backoff, PostgresFeed, SqliteFeed
+from deskui.widgets.keys import binding_text
+from deskui.widgets.safe_input import SafeTextArea
 from tests.conftest import SHANGHAI, STAFF
+from tests.conftest import _truncate as truncate_postgres
+from tests.ui.conftest import console_for, settle
 
 
-# a console for tests: what the real app gives the board (desk, actor, t, clock) ---------------
-class BoardApp(App[None]):
-    """The board on its own, with the app's duties it relies on: forward DeskChanged, note the
-    connection messages, count the bell."""
+def console(desk: DeskService, login: str, lang: str, *, live: bool = False) -> DeskApp:
+    """The console on ``desk`` as ``login``, opened on the board; its bell counts its rings."""
+    app = console_for(desk, login, lang, start_mode="board", live=live)
+    rings: list[None] = []
+    app.bell = lambda: rings.append(None)  # type: ignore[method-assign]  # no terminal to ring
+    app.rings = rings  # type: ignore[attr-defined]  # read by bells()
+    return app
 
-    def __init__(
-        self, desk: DeskService, login: str, lang: str, clock: Clock, *, live: bool = False
-    ) -> None:
-        super().__init__()
-        self.desk = desk
-        self.actor = desk.actor(login)
-        self.t = Catalog(lang)
-        self.clock = clock
-        self.bells = 0
-        self.connection: list[str] = []
-        self.live = live
-        self.link: LiveLink | None = None
 
-    def bell(self) -> None:
-        self.bells += 1
-
-    def on_mount(self) -> None:
-        self.push_screen(EmergencyBoard())
-        if self.live:
-            self.link = start_live(self, self.desk.db)
-
-    def on_unmount(self) -> None:
-        if self.link is not None:
-            self.link.stop()
-
-    def on_desk_changed(self, message: DeskChanged) -> None:
-        self.screen.post_message(DeskChanged(message.tables))
-
-    def on_connection_lost(self, message: ConnectionLost) -> None:
-        self.connection.append("lost")
-
-    def on_connection_restored(self, _message: ConnectionRestored) -> None:
-        self.connection.append("restored")
+def bells(app: DeskApp) -> int:
+    """How often the console rang."""
+    rings: list[None] = app.rings  # type: ignore[attr-defined]  # set by console()
+    return len(rings)
 
 
 def staff_desk(db: Database, clock: Clock) -> DeskService:
@@ -151,14 +129,6 @@ def board_desk(tmp_path: Path, clock: FrozenClock) -> Iterator[DeskService]:
     db.dispose()
 
 
-async def settle(pilot: Pilot[None]) -> None:
-    """Let the board's reads finish and the screen catch up."""
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 def board(app: App[None]) -> EmergencyBoard:
     screen = app.screen
     assert isinstance(screen, EmergencyBoard)
@@ -194,7 +164,7 @@ async def test_board_lists_urgent_tickets_nearest_due_first(
     board_desk: DeskService, clock: FrozenClock
 ) -> None:
     n = fill_board(board_desk, clock)
-    app = BoardApp(board_desk, "agent1", "en", clock)
+    app = console(board_desk, "agent1", "en")
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         numbers = [r.number for r in board(app).table.rows]
@@ -221,7 +191,7 @@ async def test_one_timer_moves_every_clock_without_reading_the_database(
     board_desk: DeskService, clock: FrozenClock
 ) -> None:
     n = fill_board(board_desk, clock)
-    app = BoardApp(board_desk, "agent1", "en", clock)
+    app = console(board_desk, "agent1", "en")
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         screen = board(app)
@@ -249,7 +219,7 @@ async def test_a_ticket_entering_warning_is_read_when_its_time_comes(
     fill_board(board_desk, clock)
     fresh = log_call(board_desk, clock, at(9, 59), "P3 due 10:59, warns 10:44", 3, 2)
     clock.instant = at(10, 0)
-    app = BoardApp(board_desk, "agent1", "en", clock)
+    app = console(board_desk, "agent1", "en")
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         screen = board(app)
@@ -269,11 +239,11 @@ async def test_new_breach_rings_once_and_flashes_until_acknowledged(
     board_desk: DeskService, clock: FrozenClock
 ) -> None:
     n = fill_board(board_desk, clock)
-    app = BoardApp(board_desk, "agent1", "en", clock)
+    app = console(board_desk, "agent1", "en")
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         screen = board(app)
-        assert app.bells == 1, "the standing P1s and breaches ring once when the board opens"
+        assert bells(app) == 1, "the standing P1s and breaches ring once when the board opens"
         await pilot.press("K")
         assert screen.alerts.pending() == []
         banner = screen.query_one("#board-banner")
@@ -281,14 +251,14 @@ async def test_new_breach_rings_once_and_flashes_until_acknowledged(
 
         clock.instant = at(10, 5, 1)  # the P3's response is now past due
         screen.tick()
-        assert app.bells == 2
+        assert bells(app) == 2
         assert screen.alerts.pending() == [Alert(n["p3_warning"], ClockKind.RESPONSE)]
         await pilot.press("K")
 
         clock.instant = at(10, 10, 1)  # and the P2's
         screen.tick()
         await pilot.pause()
-        assert app.bells == 3
+        assert bells(app) == 3
         assert screen.alerts.pending() == [Alert(n["p2_warning"], ClockKind.RESPONSE)]
         assert banner.has_class("-alerting")
         assert "Response breached" in str(banner.render())
@@ -303,7 +273,7 @@ async def test_new_breach_rings_once_and_flashes_until_acknowledged(
         shown = reversed_banner()
         clock.advance(seconds=1)
         screen.tick()
-        assert app.bells == 3, "a breach rings once"
+        assert bells(app) == 3, "a breach rings once"
         assert reversed_banner() != shown, "and flashes"
 
         await select(pilot, n["p3_warning"])
@@ -319,7 +289,7 @@ async def test_new_p1_from_another_console_rings_and_flashes(
     board_desk: DeskService, clock: FrozenClock
 ) -> None:
     fill_board(board_desk, clock)
-    app = BoardApp(board_desk, "agent1", "zh", clock)
+    app = console(board_desk, "agent1", "zh")
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         await pilot.press("K")
@@ -342,7 +312,7 @@ async def test_new_p1_from_another_console_rings_and_flashes(
         await settle(pilot)
         screen = board(app)
         assert number in [r.number for r in screen.table.rows]
-        assert app.bells == 2
+        assert bells(app) == 2
         assert screen.alerts.pending() == [Alert(number)]
         assert "新P1" in str(screen.query_one("#board-banner").render())
         assert line_of(app, number).lstrip().startswith("新!")
@@ -352,7 +322,7 @@ async def test_changes_to_unrelated_tables_do_not_read_the_board(
     board_desk: DeskService, clock: FrozenClock
 ) -> None:
     fill_board(board_desk, clock)
-    app = BoardApp(board_desk, "agent1", "en", clock)
+    app = console(board_desk, "agent1", "en")
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         reads = board(app).reads
@@ -368,18 +338,21 @@ async def test_claim_from_the_board_and_a_claim_conflict_names_the_holder(
     board_desk: DeskService, clock: FrozenClock
 ) -> None:
     n = fill_board(board_desk, clock)
-    board_desk.claim(board_desk.actor("agent2"), n["p2_warning"])
-    app = BoardApp(board_desk, "agent1", "en", clock)
+    app = console(board_desk, "agent1", "en")
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         screen = board(app)
         await select(pilot, n["p2_warning"])
+        assert screen.check_action("claim", ()) is True
+        # another console claims it first; this board has not heard yet (no feed here)
+        board_desk.claim(board_desk.actor("agent2"), n["p2_warning"])
         await pilot.press("a")
         await settle(pilot)
         assert any(
             f"{n['p2_warning']} is already held by agent2" in str(note.message)
             for note in app._notifications
         )
+        assert screen.check_action("claim", ()) is None, "read again: agent2 holds it now"
         await select(pilot, n["p1_breached"])
         assert screen.check_action("claim", ()) is True
         await pilot.press("a")
@@ -394,7 +367,7 @@ async def test_an_operator_cannot_claim_from_the_board(
     board_desk: DeskService, clock: FrozenClock
 ) -> None:
     fill_board(board_desk, clock)
-    app = BoardApp(board_desk, "op", "en", clock)
+    app = console(board_desk, "op", "en")
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         assert board(app).check_action("claim", ()) is None
@@ -404,18 +377,18 @@ async def test_escalate_from_the_board_with_a_note(
     board_desk: DeskService, clock: FrozenClock
 ) -> None:
     n = fill_board(board_desk, clock)
-    app = BoardApp(board_desk, "lead", "en", clock)
+    app = console(board_desk, "lead", "en")
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         await select(pilot, n["p4_breached"])
         await pilot.press("e")
         await pilot.pause()
         dialog = app.screen
-        assert isinstance(dialog, EscalateDialog) and dialog.number == n["p4_breached"]
+        assert isinstance(dialog, NoteForm) and n["p4_breached"] in dialog.form_title
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is dialog, "a note is required"
-        assert "required" in str(dialog.query_one("#escalate-error").render())
+        assert "Write something" in str(dialog.query_one("#form-error").render())
         await pilot.press(*"printer jams on every job; replaced the drum")
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -431,7 +404,7 @@ async def test_escalation_that_cannot_be_stored_keeps_the_note(
     board_desk: DeskService, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fill_board(board_desk, clock)
-    app = BoardApp(board_desk, "lead", "zh", clock)
+    app = console(board_desk, "lead", "zh")
 
     def unavailable(*_args: object, **_kwargs: object) -> None:
         raise DatabaseUnavailable("database desk.db unavailable: disk I/O error")
@@ -445,16 +418,16 @@ async def test_escalation_that_cannot_be_stored_keeps_the_note(
         await pilot.press("ctrl+s")
         await settle(pilot)
         dialog = app.screen
-        assert isinstance(dialog, EscalateDialog)
-        assert dialog.query_one(TextArea).text == "diagnosis"
-        assert "数据库不可用" in str(dialog.query_one("#escalate-error").render())
+        assert isinstance(dialog, NoteForm)
+        assert dialog.query_one(SafeTextArea).text == "diagnosis"
+        assert "数据库不可用" in str(dialog.query_one("#form-error").render())
 
 
 async def test_a_lost_connection_marks_the_board_and_a_restored_one_reads_it_again(
     board_desk: DeskService, clock: FrozenClock
 ) -> None:
     fill_board(board_desk, clock)
-    app = BoardApp(board_desk, "agent1", "en", clock)
+    app = console(board_desk, "agent1", "en")
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         screen = board(app)
@@ -472,7 +445,7 @@ async def test_enter_opens_the_ticket(board_desk: DeskService, clock: FrozenCloc
     from deskui.screens.ticket import TicketScreen
 
     n = fill_board(board_desk, clock)
-    app = BoardApp(board_desk, "agent1", "en", clock)
+    app = console(board_desk, "agent1", "en")
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         await select(pilot, n["p1_paused"])
@@ -485,7 +458,7 @@ async def test_a_board_without_its_database_keeps_its_rows_and_keeps_ticking(
     board_desk: DeskService, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     n = fill_board(board_desk, clock)
-    app = BoardApp(board_desk, "agent1", "en", clock)
+    app = console(board_desk, "agent1", "en")
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
 
@@ -513,12 +486,12 @@ async def test_a_board_without_its_database_keeps_its_rows_and_keeps_ticking(
 async def test_board_in_both_languages_and_empty(
     board_desk: DeskService, clock: FrozenClock
 ) -> None:
-    app = BoardApp(board_desk, "agent1", "zh", clock)
+    app = console(board_desk, "agent1", "zh")
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         assert "一切正常" in "\n".join(lines(app))
-        footer_keys = {b.description for b in board(app)._bindings.key_to_bindings["k"]}
-        assert footer_keys == {"确认告警"}
+        binding = board(app).active_bindings["k"].binding
+        assert binding_text(binding, app.context.t)[0] == "确认告警"
 
 
 async def test_f4_opens_the_board_in_the_console(demo_db: str) -> None:
@@ -597,11 +570,11 @@ async def test_a_change_in_another_process_shows_on_a_live_board(
             ]
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     desk = staff_desk(db, SystemClock())
-    app = BoardApp(desk, "agent1", "zh", SystemClock(), live=True)
+    app = console(desk, "agent1", "zh", live=True)
     try:
         async with app.run_test(size=(140, 40)) as pilot:
             await settle(pilot)
-            await wait_for(pilot, lambda: app.link is not None and app.link.connected, "live")
+            await wait_for(pilot, lambda: app.live is not None and app.live.connected, "live")
             assert board(app).table.rows == ()
             number = await asyncio.to_thread(create_in_another_process, db.url)
             await wait_for(
@@ -609,7 +582,7 @@ async def test_a_change_in_another_process_shows_on_a_live_board(
                 lambda: number in [r.number for r in board(app).table.rows],
                 "the other console's ticket is on the board",
             )
-            assert app.bells == 1, "a new P1 rings"
+            assert bells(app) == 1, "a new P1 rings"
             assert "机房断电" in line_of(app, number)
     finally:
         db.dispose()
@@ -620,19 +593,21 @@ async def test_a_live_console_reports_a_lost_sqlite_database_and_its_return(
 ) -> None:
     fill_board(board_desk, clock)
     path = tmp_path / "desk.db"
-    app = BoardApp(board_desk, "agent1", "en", clock)
+    app = console(board_desk, "agent1", "en")
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         feed = SqliteFeed(path, check_every=0.05, backoff=Backoff(initial=0.05, cap=0.1))
-        link = start_live(app, board_desk.db, feed=feed)
+        link = start_live(app, feed)
         try:
             await wait_for(pilot, lambda: link.connected, "the feed is connected")
             board_desk.db.dispose()
             path.rename(tmp_path / "elsewhere.db")
-            await wait_for(pilot, lambda: app.connection == ["lost"], "the loss is reported")
+            await wait_for(pilot, lambda: app.connection_problem is not None, "the loss is told")
             assert len(board(app).table.rows) == 6, "what was shown stays"
+            reads = board(app).reads
             (tmp_path / "elsewhere.db").rename(path)
-            await wait_for(pilot, lambda: app.connection == ["lost", "restored"], "restored")
+            await wait_for(pilot, lambda: app.connection_problem is None, "restored")
+            await wait_for(pilot, lambda: board(app).reads > reads, "read again after the outage")
         finally:
             link.stop()
 
@@ -643,34 +618,22 @@ async def test_a_live_console_reports_a_terminated_postgres_connection_and_recon
 ) -> None:
     db = Database(postgres_url)
 
-    class Watcher(App[None]):
-        """Only the link's messages matter here."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.connection: list[str] = []
-            self.changed: list[frozenset[str]] = []
-
-        def on_desk_changed(self, message: DeskChanged) -> None:
-            self.changed.append(message.tables)
-
-        def on_connection_lost(self, _message: ConnectionLost) -> None:
-            self.connection.append("lost")
-
-        def on_connection_restored(self, _message: ConnectionRestored) -> None:
-            self.connection.append("restored")
-
-    watcher = Watcher()
-    async with watcher.run_test() as pilot:
+    truncate_postgres(db)
+    desk = staff_desk(db, SystemClock())
+    app = console(desk, "agent1", "en")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
         feed = PostgresFeed(db.url, backoff=Backoff(initial=0.05, cap=0.2))
-        link = start_live(watcher, db, feed=feed)
+        link = start_live(app, feed)
         try:
             await wait_for(pilot, lambda: link.connected, "the feed is connected")
+            reads = board(app).reads
             pid = feed.backend_pid
             with db.engine.begin() as conn:
                 conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-            await wait_for(pilot, lambda: watcher.connection == ["lost", "restored"], "restored")
-            await wait_for(pilot, lambda: bool(watcher.changed), "a reload after the outage")
+            await wait_for(pilot, lambda: app.connection_problem is not None, "the loss is told")
+            await wait_for(pilot, lambda: app.connection_problem is None, "restored")
+            await wait_for(pilot, lambda: board(app).reads > reads, "read again after the outage")
             assert feed.backend_pid != pid
         finally:
             link.stop()

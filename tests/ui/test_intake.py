@@ -11,8 +11,8 @@ from textual import events
 from textual.pilot import Pilot
 
 from deskui.app import DeskApp
-from deskui.core.enums import EventKind, Status
 from deskui.console.messages import ConnectionLost
+from deskui.core.enums import EventKind, Status
 from deskui.screens.intake import IntakeScreen
 from deskui.services.desk import DeskService
 from deskui.services.directory import pinyin_keys

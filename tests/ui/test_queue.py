@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -16,10 +15,9 @@ from sqlmodel import select
 from textual.app import App
 from textual.pilot import Pilot
 
+from deskui.console.messages import DeskChanged
 from deskui.core.clock import FrozenClock
 from deskui.core.enums import ClockKind, Status
-from deskui.i18n import Catalog
-from deskui.console.messages import DeskChanged
 from deskui.screens.queue import QueueScreen
 from deskui.screens.ticket import TicketScreen
 from deskui.screens.ticket_forms import NoteForm, PickForm, TriageForm
@@ -29,33 +27,13 @@ from deskui.services.queue import QueueView
 from deskui.services.users import add_user
 from deskui.store.db import Database
 from deskui.store.models import Ticket
+from deskui.widgets.queue_table import TicketTable
 from deskui.widgets.safe_input import SafeTextArea
-from deskui.widgets.ticket_table import TicketTable
 from tests.conftest import STAFF
 from tests.services.test_queue import fill_desk, log_call
+from tests.ui.conftest import console_for, settle
 
 SIZE = (140, 40)
-
-
-class DeskTestApp(App[None]):
-    """What a screen reads from the console — ``desk``, ``actor``, ``t``, ``clock`` — and the
-    console's forwarding of desk changes to the screen in front."""
-
-    def __init__(self, desk: DeskService, login: str, lang: str = "en", first: Any = None) -> None:
-        super().__init__()
-        self.desk = desk
-        self.actor = desk.actor(login)
-        self.t = Catalog(lang)
-        self.clock = desk.clock
-        self.first = first
-
-    def on_mount(self) -> None:
-        """The screen under test."""
-        self.push_screen(self.first if self.first is not None else QueueScreen())
-
-    def on_desk_changed(self, message: DeskChanged) -> None:
-        """As the console does: tell the screen in front."""
-        self.screen.post_message(DeskChanged(message.tables))
 
 
 def open_desk(path: Path, clock: FrozenClock, *, staff: bool) -> DeskService:
@@ -90,17 +68,11 @@ def queue_desk(tmp_path: Path, clock: FrozenClock) -> Iterator[DeskService]:
     desk.db.dispose()
 
 
-async def settle(pilot: Pilot[Any], rounds: int = 3) -> None:
-    """Let every worker finish and every message be handled (read-aheads start only after a
-    frame, so a round may start new ones: go on until a round starts none)."""
-    for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-    for _ in range(20):
-        if not any(worker.is_running for worker in pilot.app.workers):
-            return
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+def queue_of(app: App[Any]) -> QueueScreen:
+    """The queue screen in front."""
+    screen = app.screen
+    assert isinstance(screen, QueueScreen)
+    return screen
 
 
 def screen_text(app: App[Any]) -> str:
@@ -142,7 +114,7 @@ async def test_rows_show_clocks_masked_phones_and_text_as_typed(
     queue_desk: DeskService,
 ) -> None:
     log_call(queue_desk, "[b]x[/b] é", minutes_ago=1)
-    app = DeskTestApp(queue_desk, "agent2")
+    app = console_for(queue_desk, "agent2")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         text = screen_text(app)
@@ -165,7 +137,7 @@ async def test_rows_show_clocks_masked_phones_and_text_as_typed(
     ],
 )
 async def test_views_on_single_keys(queue_desk: DeskService, key: str, view: QueueView) -> None:
-    app = DeskTestApp(queue_desk, "agent2")
+    app = console_for(queue_desk, "agent2")
     actor = app.context.actor
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -190,17 +162,16 @@ async def test_views_on_single_keys(queue_desk: DeskService, key: str, view: Que
 
 
 async def test_search_narrows_by_text_number_and_requester(queue_desk: DeskService) -> None:
-    app = DeskTestApp(queue_desk, "agent2")
+    app = console_for(queue_desk, "agent2")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        queue_of(app).search_delay = 0.001  # the debounce is the screen's; no waiting on it here
         await pilot.press("slash", "v", "p", "n")
-        await pilot.pause(0.5)
         await settle(pilot)
         table = table_of(app)
         assert [r.summary for r in table.loaded_rows] == ["VPN 连接后频繁掉线"]
         field = app.screen.query_one("#queue-search")
-        field.value = "王小明"  # type: ignore[attr-defined]
-        await pilot.pause(0.5)
+        field.value = "王小明"  # type: ignore[attr-defined]  # the search field is a SafeInput
         await settle(pilot)
         assert {r.requester_name for r in table.loaded_rows} == {"王小明"}
         assert "王小明" in screen_text(app)
@@ -211,7 +182,7 @@ async def test_search_narrows_by_text_number_and_requester(queue_desk: DeskServi
 
 
 async def test_claim_takes_the_ticket(queue_desk: DeskService) -> None:
-    app = DeskTestApp(queue_desk, "agent2")
+    app = console_for(queue_desk, "agent2")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = table_of(app)
@@ -232,7 +203,7 @@ async def test_two_consoles_claim_the_same_ticket_one_wins(
     first = open_desk(tmp_path / "shared.db", clock, staff=True)
     fill_desk(first)
     second = open_desk(tmp_path / "shared.db", clock, staff=False)
-    app1, app2 = DeskTestApp(first, "agent1"), DeskTestApp(second, "agent2")
+    app1, app2 = console_for(first, "agent1"), console_for(second, "agent2")
     async with app1.run_test(size=SIZE) as p1, app2.run_test(size=SIZE) as p2:
         await settle(p1)
         await settle(p2)
@@ -243,11 +214,11 @@ async def test_two_consoles_claim_the_same_ticket_one_wins(
         await settle(p1)
         await settle(p2)
         holder = ticket_row(first, number).assignee_id
-        winner, loser = (app1, app2) if holder == app1.actor.id else (app2, app1)
-        assert holder == winner.actor.id
+        winner, loser = (app1, app2) if holder == app1.context.actor.id else (app2, app1)
+        assert holder == winner.context.actor.id
         assert f"Claimed: {number}" in screen_text(winner)
         told = screen_text(loser)
-        assert f"{number} is already held by {winner.actor.login}" in told
+        assert f"{number} is already held by {winner.context.actor.login}" in told
         assert f"Claimed: {number}" not in told
     first.db.dispose()
     second.db.dispose()
@@ -256,7 +227,7 @@ async def test_two_consoles_claim_the_same_ticket_one_wins(
 async def test_triage_recomputes_priority_and_due_times_in_the_row(
     queue_desk: DeskService,
 ) -> None:
-    app = DeskTestApp(queue_desk, "agent2")
+    app = console_for(queue_desk, "agent2")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = table_of(app)
@@ -279,7 +250,7 @@ async def test_triage_recomputes_priority_and_due_times_in_the_row(
 
 
 async def test_transfer_sends_every_selected_ticket(queue_desk: DeskService) -> None:
-    app = DeskTestApp(queue_desk, "lead")
+    app = console_for(queue_desk, "lead")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = table_of(app)
@@ -303,7 +274,7 @@ async def test_transfer_sends_every_selected_ticket(queue_desk: DeskService) -> 
 
 
 async def test_escalate_with_a_note(queue_desk: DeskService) -> None:
-    app = DeskTestApp(queue_desk, "agent2")
+    app = console_for(queue_desk, "agent2")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         row = next(r for r in table_of(app).loaded_rows if r.assignee_login == "agent2")
@@ -324,7 +295,7 @@ async def test_escalate_with_a_note(queue_desk: DeskService) -> None:
 
 
 async def test_pending_with_a_reason(queue_desk: DeskService) -> None:
-    app = DeskTestApp(queue_desk, "agent2")
+    app = console_for(queue_desk, "agent2")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         row = next(r for r in table_of(app).loaded_rows if r.assignee_login == "agent2")
@@ -341,7 +312,7 @@ async def test_pending_with_a_reason(queue_desk: DeskService) -> None:
 
 
 async def test_keys_that_do_not_apply_are_greyed(queue_desk: DeskService) -> None:
-    app = DeskTestApp(queue_desk, "agent2")
+    app = console_for(queue_desk, "agent2")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         rows = table_of(app).loaded_rows
@@ -363,7 +334,7 @@ async def test_another_consoles_change_shows_and_cursor_and_selection_stay(
     queue_desk: DeskService, clock: FrozenClock, tmp_path: Path
 ) -> None:
     other = open_desk(tmp_path / "desk.db", clock, staff=False)
-    app = DeskTestApp(queue_desk, "agent2")
+    app = console_for(queue_desk, "agent2")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = table_of(app)
@@ -376,8 +347,8 @@ async def test_another_consoles_change_shows_and_cursor_and_selection_stay(
         urgent = log_call(other, "全公司断网", minutes_ago=40, impact=1, urgency=1)
         claimed = next(r for r in rows[6:] if r.assignee_login is None)
         other.claim(other.actor("agent1"), claimed.number)
+        queue_of(app).change_delay = 0.001
         app.post_message(DeskChanged(frozenset({"ticket", "ticket_event"})))
-        await pilot.pause(0.3)
         await settle(pilot)
         assert table.current_row is not None and table.current_row.id == under_cursor.id
         assert set(table.selected) == {selected_id}
@@ -394,7 +365,7 @@ async def test_copy_puts_number_and_summary_on_the_clipboard(
 ) -> None:
     copied: list[str] = []
     monkeypatch.setattr("deskui.console.clipboard.pyperclip.copy", copied.append)
-    app = DeskTestApp(queue_desk, "agent2")
+    app = console_for(queue_desk, "agent2")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         row = table_of(app).current_row
@@ -406,7 +377,7 @@ async def test_copy_puts_number_and_summary_on_the_clipboard(
 
 
 async def test_enter_opens_the_ticket(queue_desk: DeskService) -> None:
-    app = DeskTestApp(queue_desk, "agent2")
+    app = console_for(queue_desk, "agent2")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         row = table_of(app).current_row
@@ -423,7 +394,7 @@ async def test_a_stale_triage_is_refused_and_the_form_stays(
     queue_desk: DeskService, clock: FrozenClock, tmp_path: Path
 ) -> None:
     other = open_desk(tmp_path / "desk.db", clock, staff=False)
-    app = DeskTestApp(queue_desk, "agent2")
+    app = console_for(queue_desk, "agent2")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         row = table_of(app).current_row
@@ -466,7 +437,7 @@ async def test_scrolling_a_long_queue_reads_windows(tmp_path: Path, clock: Froze
 
     log_call(desk, "工单 -01", minutes_ago=0.5)  # also puts the caller in the directory
     desk.write(many)
-    app = DeskTestApp(desk, "agent2")
+    app = console_for(desk, "agent2")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = table_of(app)
@@ -488,44 +459,3 @@ async def test_scrolling_a_long_queue_reads_windows(tmp_path: Path, clock: Froze
         await settle(pilot)
         assert table.current_row is not None
     desk.db.dispose()
-
-
-def test_every_queue_and_detail_text_is_in_both_languages() -> None:
-    package = Path(__file__).resolve().parents[2] / "deskui"
-    sources = [
-        *package.glob("screens/queue*.py"),
-        *package.glob("screens/ticket*.py"),
-        *package.glob("widgets/queue_*.py"),
-        *package.glob("widgets/detail_*.py"),
-        package / "widgets/ticket_table.py",
-        package / "widgets/timeline.py",
-    ]
-    literal = re.compile(r"(?<!id=)[\"']((?:queue|detail)\.[a-z_.]*[a-z_])[\"']")
-    keys = {k for path in sources for k in literal.findall(path.read_text(encoding="utf-8"))}
-    keys |= {f"queue.view.{v}" for v in QueueView}
-    keys |= {
-        f"detail.done.{kind}"
-        for kind in (
-            "claim",
-            "take_over",
-            "triage",
-            "transfer",
-            "escalate",
-            "pending",
-            "worklog",
-            "progress",
-            "solution",
-            "confirm",
-            "reject",
-            "reopen",
-            "status",
-        )
-    }
-    keys |= {
-        f"detail.error.{reason}"
-        for reason in ("conflict", "stale", "denied", "missing", "refused", "database")
-    }
-    assert len(keys) > 100
-    for lang in ("zh", "en"):
-        t = Catalog(lang)
-        assert not sorted(k for k in keys if not t.has(k)), lang

@@ -8,16 +8,18 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from deskui.app import DeskApp
+from deskui.console.messages import DeskChanged
 from deskui.core.clock import FrozenClock
 from deskui.core.enums import Status
-from deskui.console.messages import DeskChanged
 from deskui.screens.ticket import TicketScreen
 from deskui.screens.ticket_forms import ConfirmForm, NoteForm, PickForm
 from deskui.services.desk import DeskService
 from deskui.widgets.detail_fields import DetailFields
 from deskui.widgets.safe_input import SafeTextArea
 from tests.services.test_queue import log_call
-from tests.ui.test_queue import SIZE, DeskTestApp, open_desk, screen_text, settle, ticket_row
+from tests.ui.conftest import console_for, settle
+from tests.ui.test_queue import SIZE, open_desk, screen_text, ticket_row
 
 
 @pytest.fixture
@@ -33,9 +35,16 @@ def held_by(desk: DeskService, login: str, summary: str = "打印机卡纸") -> 
     return number
 
 
-async def open_ticket(desk: DeskService, login: str, number: str, lang: str = "en") -> Any:
-    """The detail screen of ``number`` in a test console (use as ``async with``)."""
-    return DeskTestApp(desk, login, lang, first=TicketScreen(number))
+async def open_ticket(desk: DeskService, login: str, number: str, lang: str = "en") -> DeskApp:
+    """The console of ``login`` (run it, then :func:`show_ticket`)."""
+    return console_for(desk, login, lang)
+
+
+async def show_ticket(pilot: Pilot[None], number: str) -> None:
+    """Open the detail of ``number`` over the queue, as enter on its row does."""
+    await settle(pilot)
+    await pilot.app.push_screen(TicketScreen(number))
+    await settle(pilot)
 
 
 async def write_note(pilot: Pilot[Any], text: str) -> None:
@@ -60,7 +69,7 @@ async def test_every_field_and_the_timeline_in_minutes(desk: DeskService) -> Non
     desk.claim(desk.actor("agent1"), ticket.number)
     app = await open_ticket(desk, "agent2", ticket.number)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await show_ticket(pilot, ticket.number)
         text = screen_text(app)
         for expected in (
             ticket.number,
@@ -88,14 +97,17 @@ async def test_every_field_and_the_timeline_in_minutes(desk: DeskService) -> Non
         assert "010-62345678" not in text
 
 
-async def test_the_clocks_count_down_each_second(desk: DeskService, clock: FrozenClock) -> None:
+async def test_the_clocks_count_down_each_second(
+    desk: DeskService, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(TicketScreen, "tick_seconds", 0.01)  # the second hand, sped up
     number = log_call(desk, "显示器闪烁", minutes_ago=10).number
     app = await open_ticket(desk, "agent2", number)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await show_ticket(pilot, number)
         assert "50m00s" in screen_text(app)
         clock.advance(seconds=7)
-        await pilot.pause(1.3)
+        await pilot.pause(0.05)
         assert "49m53s" in screen_text(app), "one timer carries the clocks forward"
 
 
@@ -103,7 +115,7 @@ async def test_worklog_and_progress_update(desk: DeskService, clock: FrozenClock
     number = held_by(desk, "agent2")
     app = await open_ticket(desk, "agent2", number)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await show_ticket(pilot, number)
         clock.advance(minutes=90)
         await pilot.press("w")
         await pilot.pause()
@@ -124,7 +136,7 @@ async def test_status_changes_the_workflow_allows(desk: DeskService) -> None:
     number = held_by(desk, "agent2")
     app = await open_ticket(desk, "agent2", number)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await show_ticket(pilot, number)
         await pilot.press("s")
         await pilot.pause()
         picker = app.screen
@@ -150,7 +162,7 @@ async def test_solution_then_the_requesters_stars(desk: DeskService) -> None:
     number = held_by(desk, "agent2")
     app = await open_ticket(desk, "agent2", number)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await show_ticket(pilot, number)
         assert not app.screen.active_bindings["c"].enabled, "nothing to confirm yet"
         await pilot.press("o")
         await pilot.pause()
@@ -180,7 +192,7 @@ async def test_reject_and_reopen(desk: DeskService) -> None:
     number = log_call(desk, "垃圾来电", minutes_ago=3).number
     app = await open_ticket(desk, "lead", number)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await show_ticket(pilot, number)
         assert not app.screen.active_bindings["R"].enabled
         await pilot.press("x")
         await pilot.pause()
@@ -197,7 +209,7 @@ async def test_escalate_with_the_diagnosis(desk: DeskService) -> None:
     number = held_by(desk, "agent2")
     app = await open_ticket(desk, "agent2", number)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await show_ticket(pilot, number)
         await pilot.press("e")
         await pilot.pause()
         await write_note(pilot, "driver reinstalled")
@@ -209,7 +221,7 @@ async def test_claim_and_a_leads_take_over(desk: DeskService) -> None:
     free = log_call(desk, "无人处理", minutes_ago=5).number
     app = await open_ticket(desk, "agent2", free)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await show_ticket(pilot, free)
         assert not app.screen.active_bindings["A"].enabled, "agents do not take over"
         await pilot.press("a")
         await settle(pilot)
@@ -217,13 +229,13 @@ async def test_claim_and_a_leads_take_over(desk: DeskService) -> None:
         assert not app.screen.active_bindings["a"].enabled
     lead_app = await open_ticket(desk, "lead", free)
     async with lead_app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("a")
-        await settle(pilot)
-        assert f"{free} is already held by agent2" in screen_text(lead_app)
+        await show_ticket(pilot, free)
+        bindings = lead_app.screen.active_bindings
+        assert not bindings["a"].enabled, "someone holds it: a lead takes it over instead"
+        assert bindings["A"].enabled
         await pilot.press("A")
         await settle(pilot)
-        assert ticket_row(desk, free).assignee_id == lead_app.actor.id
+        assert ticket_row(desk, free).assignee_id == lead_app.context.actor.id
         assert "taken over" in screen_text(lead_app)
 
 
@@ -234,7 +246,7 @@ async def test_a_stale_edit_is_refused_and_the_text_kept(
     other = open_desk(tmp_path / "desk.db", clock, staff=False)
     app = await open_ticket(desk, "agent2", number)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await show_ticket(pilot, number)
         version = ticket_row(desk, number).version
         await pilot.press("w")
         await pilot.pause()
@@ -262,7 +274,7 @@ async def test_a_change_elsewhere_shows_without_a_key(
     other = open_desk(tmp_path / "desk.db", clock, staff=False)
     app = await open_ticket(desk, "agent2", number)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await show_ticket(pilot, number)
         other.worklog(other.actor("lead"), number, "lead looked at it")
         app.post_message(DeskChanged(frozenset({"ticket_event"})))
         await settle(pilot)
@@ -278,7 +290,7 @@ async def test_copy_number_and_summary(desk: DeskService, monkeypatch: pytest.Mo
     number = held_by(desk, "agent2", summary="VPN 掉线")
     app = await open_ticket(desk, "agent2", number)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await show_ticket(pilot, number)
         await pilot.press("y")
         await settle(pilot)
         assert app.clipboard == f"{number} VPN 掉线"

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from deskui.core.clock import FrozenClock
 from deskui.console.messages import DeskChanged
+from deskui.core.clock import FrozenClock
 from deskui.services.desk import DeskService
 from deskui.services.directory import RequesterInput
 from deskui.services.intake import IntakeRequest

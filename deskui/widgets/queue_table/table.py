@@ -6,7 +6,7 @@ contiguous block, renders each visible line on demand from it (cached per line),
 the next block before the cursor reaches the edge. Moving the cursor inside the block touches
 no database and repaints two lines.
 
-Lines are painted by :class:`~deskui.widgets.queue_row.RowPainter` from sanitized strings,
+Lines are painted by :class:`~deskui.widgets.queue_table.row.RowPainter` from sanitized strings,
 with phone numbers masked, and repainted only when their text changes.
 """
 
@@ -28,8 +28,8 @@ from textual.strip import Strip
 from deskui.i18n import Catalog
 from deskui.services.queue import QueueKey, QueueQuery, QueueReader, QueueRow, QueueWindow
 from deskui.services.rules import DeskRules
-from deskui.widgets.queue_block import RowBlock
-from deskui.widgets.queue_row import Column, RowPainter, RowStyles, layout_columns
+from deskui.widgets.queue_table.block import RowBlock
+from deskui.widgets.queue_table.row import Column, RowPainter, RowStyles, layout_columns
 
 #: Rows wanted beyond the viewport on each side, in pages (read ahead before they are needed).
 MARGIN_PAGES = 2

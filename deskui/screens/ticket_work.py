@@ -1,0 +1,199 @@
+"""The one way the queue, the ticket detail and the emergency board change tickets.
+
+A change is a list of calls, one per ticket, each naming the version the agent was looking at
+(the service refuses a stale edit). :class:`TicketChanges` runs them in a thread worker, keeps
+each refusal with its ticket number (a claim race or a stale edit is reported as exactly that),
+and hands the :class:`Outcome` back to the screen on the event loop. A form that sent the change
+closes when it went through and stays open, with what was typed, when it did not. A failure
+that is not the desk's answer (a bug, a driver error) reaches the screen's error funnel, and the
+waiting form comes back to life with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from textual.worker import Worker
+
+from deskui.console.base import DeskScreen
+from deskui.console.errors import describe
+from deskui.core.sanitize import sanitize_line
+from deskui.i18n import Catalog
+from deskui.screens.ticket_forms import NoteForm, TicketForm
+from deskui.services.errors import ClaimConflict, DatabaseUnavailable, ServiceError, StaleEdit
+from deskui.services.views import TicketView
+
+#: The worker group of ticket changes (one screen runs one batch at a time).
+CHANGES_GROUP = "ticket-changes"
+#: What a ticket change writes, for the other consoles.
+CHANGE_TABLES = frozenset({"ticket", "ticket_event"})
+
+#: One change: the ticket's number and the call that makes it (run in a worker thread).
+Call = tuple[str, Callable[[], TicketView]]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One ticket the change did not go through for, and the desk's reason."""
+
+    number: str
+    error: ServiceError
+
+
+@dataclass
+class Outcome:
+    """What happened to a batch of changes."""
+
+    kind: str
+    done: list[str] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
+    result: TicketView | None = None
+    """The ticket as the last successful call left it."""
+
+
+def apply_changes(kind: str, calls: Sequence[Call]) -> Outcome:
+    """Run each call (in a worker thread), keeping every refusal with its ticket number.
+
+    A database that went away ends the batch (the rest would fail the same way). Anything that
+    is not a refusal of the desk propagates: it is a fault, for the screen's error funnel.
+    """
+    outcome = Outcome(kind)
+    for number, call in calls:
+        try:
+            outcome.result = call()
+        except ServiceError as exc:
+            outcome.refused.append(Refusal(number, exc))
+            if isinstance(exc, DatabaseUnavailable):
+                break
+        else:
+            outcome.done.append(number)
+    return outcome
+
+
+def refusal_text(refusal: Refusal, t: Catalog) -> str:
+    """Why one ticket was refused, as a sentence in the catalog's language."""
+    error = refusal.error
+    if isinstance(error, ClaimConflict):
+        return t("detail.error.conflict", number=refusal.number, holder=sanitize_line(error.holder))
+    if isinstance(error, StaleEdit):
+        return t("detail.error.stale", number=refusal.number)
+    if isinstance(error, DatabaseUnavailable):
+        return t("detail.error.database", detail=describe(error, t))
+    return t("detail.error.refused", number=refusal.number, detail=describe(error, t))
+
+
+def outcome_text(outcome: Outcome, t: Catalog) -> str:
+    """One line for the notice: what went through, then each refusal."""
+    parts = []
+    if outcome.done:
+        parts.append(t(f"detail.done.{outcome.kind}", numbers=", ".join(outcome.done)))
+    parts.extend(refusal_text(r, t) for r in outcome.refused)
+    return "  ".join(parts)
+
+
+class TicketChanges:
+    """Sends changes for one screen and reports back to it.
+
+    Args:
+        screen: the screen the changes are made from (it runs the worker).
+        say: shows a line to the agent (the screen's notice line, or a notification).
+        finished: the screen's own follow-up once a batch is through (read the rows again…).
+    """
+
+    def __init__(
+        self,
+        screen: DeskScreen[Any],
+        *,
+        say: Callable[[str], None],
+        finished: Callable[[Outcome], None],
+    ) -> None:
+        self.screen = screen
+        self.say = say
+        self.finished = finished
+        self.form: TicketForm[Any] | None = None
+        """The form whose change is under way or was refused, if any."""
+
+    @property
+    def t(self) -> Catalog:
+        """The catalog."""
+        return self.screen.ctx.t
+
+    def send(self, kind: str, calls: Sequence[Call]) -> None:
+        """Run ``calls`` in a worker; ``kind`` names them (``detail.done.<kind>``)."""
+        if not calls:
+            return
+        self.say(self.t("queue.working"))
+        batch = list(calls)
+        self.screen.run_worker(
+            lambda: self._run(kind, batch),
+            name=f"ticket-{kind}",
+            group=CHANGES_GROUP,
+            thread=True,
+            exit_on_error=False,
+        )
+
+    def _run(self, kind: str, calls: list[Call]) -> None:
+        outcome = apply_changes(kind, calls)
+        if outcome.done:
+            self.screen.ctx.announce(CHANGE_TABLES)
+        self.screen.app.call_from_thread(self._finished, outcome)
+
+    def _finished(self, outcome: Outcome) -> None:
+        text = outcome_text(outcome, self.t)
+        self.say(text)
+        self.finished(outcome)
+        form, self.form = self.form, None
+        if form is None or not form.is_attached:
+            return
+        if outcome.refused:
+            form.failed(text)
+            self.form = form
+        else:
+            form.done()
+
+    def open(self, form: TicketForm[Any]) -> None:
+        """Show a change form; its send goes through :meth:`send`."""
+        self.form = form
+        self.screen.app.push_screen(form)
+
+    def with_note(
+        self,
+        kind: str,
+        number: str,
+        change: Callable[[str], Callable[[], TicketView]],
+        *,
+        title: str | None = None,
+        label: str | None = None,
+        required: bool = True,
+    ) -> None:
+        """Ask for a note (``detail.form.<kind>_title`` / ``_label``), then send the call
+        ``change(note)`` builds (on the event loop, when the note is sent: so it can name the
+        version on screen then, read again after a stale edit)."""
+        t = self.t
+
+        def send(note: str) -> None:
+            self.send(kind, [(number, change(note))])
+
+        self.open(
+            NoteForm(
+                title or t(f"detail.form.{kind}_title", number=number),
+                send,
+                label=label or t(f"detail.form.{kind}_label"),
+                required=required,
+            )
+        )
+
+    def worker_failed(self, worker: Worker[object], error: BaseException) -> bool:
+        """A batch failed with a fault, not a refusal: the form waiting for it is editable
+        again with the reason; True when this was one of this runner's workers."""
+        if worker.group != CHANGES_GROUP:
+            return False
+        text = describe(error, self.t)
+        self.say(text)
+        form, self.form = self.form, None
+        if form is not None and form.is_attached:
+            form.failed(text)
+            self.form = form
+        return True

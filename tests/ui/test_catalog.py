@@ -1,0 +1,62 @@
+"""The console speaks from one catalog, in both languages, and no English reaches the Chinese UI."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from deskui.core.permissions import Action
+from deskui.i18n import Catalog
+
+PACKAGE = Path(__file__).resolve().parents[2] / "deskui"
+CONSOLE = [
+    PACKAGE / "app.py",
+    *PACKAGE.glob("console/**/*.py"),
+    *PACKAGE.glob("screens/**/*.py"),
+    *PACKAGE.glob("widgets/**/*.py"),
+]
+NAMESPACES = ("shell", "queue", "detail", "board", "intake", "field", "status", "priority")
+LITERAL = re.compile(r"(?<!id=)[\"']((?:" + "|".join(NAMESPACES) + r")\.[a-z0-9_.]*[a-z0-9_])[\"']")
+DESK_KEY = re.compile(r"desk_key\(\s*\"[^\"]+\",\s*\"[^\"]+\",\s*\"([a-z_.]+)\"")
+#: Latin words a Chinese desk writes as they are.
+LATIN_IN_CHINESE = {"VIP", "IT", "Ctrl", "ctrl", "Enter", "Esc", "Tab", "Space", "IM", "SLA"}
+LATIN_IN_CHINESE |= {"YYYY"}  # a date's format, as typed
+#: Entries that quote a command line (commands and flags are typed as they are).
+COMMAND_LINES = ("shell.cli.", "shell.textual.")
+
+
+def catalog_keys_in_code() -> set[str]:
+    keys: set[str] = set()
+    for path in CONSOLE:
+        text = path.read_text(encoding="utf-8")
+        keys |= {k for k in LITERAL.findall(text) if not k.endswith(".tcss")}
+        for name in DESK_KEY.findall(text):
+            keys |= {name, f"{name}.tip"}
+    return keys
+
+
+def test_the_console_code_names_catalog_entries_that_exist_in_both_languages() -> None:
+    keys = catalog_keys_in_code()
+    assert len(keys) > 150, "the scan found the console's keys"
+    for lang in ("zh", "en"):
+        t = Catalog(lang)
+        assert not sorted(k for k in keys if not t.has(k)), lang
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_every_action_has_a_name_in_both_languages(action: Action) -> None:
+    for lang in ("zh", "en"):
+        assert Catalog(lang).has(f"action.{action}")
+
+
+def test_no_english_in_the_chinese_catalog() -> None:
+    zh = Catalog("zh")
+    offenders = []
+    for key in Catalog.keys():  # noqa: SIM118 - keys() is the catalog's own listing
+        text = re.sub(r"\{[a-z_]+\}", "", zh(key))  # placeholders are filled at run time
+        words = set(re.findall(r"[A-Za-z]{3,}", text)) - LATIN_IN_CHINESE
+        if words and not key.startswith(COMMAND_LINES):
+            offenders.append((key, sorted(words)))
+    assert not offenders
