@@ -231,7 +231,14 @@ class DeskService:
     # interim read models for the console ----------------------------------------------------
     @property
     def database_name(self) -> str:
-        """The database's short name."""
+        """The database's short name (a SQLite file's name; a server's URL without password)."""
+        from pathlib import PurePath
+
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(self.db.url)
+        if parsed.get_backend_name() == "sqlite":
+            return PurePath(parsed.database).name if parsed.database else ":memory:"
         return self.db.display_name
 
     def open_feed(self) -> ChangeFeed:

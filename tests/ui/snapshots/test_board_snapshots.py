@@ -21,7 +21,8 @@ from deskui.services.desk import DeskService
 from deskui.services.directory import RequesterInput
 from deskui.services.intake import IntakeRequest
 from deskui.store.db import Database
-from tests.ui.test_board import BoardApp, fill_board, settle, staff_desk
+from tests.ui.conftest import settle
+from tests.ui.test_board import bells, console, fill_board, staff_desk
 
 SIZE = (140, 40)
 LANGUAGES = ["zh", "en"]
@@ -45,7 +46,7 @@ def test_board_clock_states(
         await pilot.press("K")
         await pilot.pause()
 
-    app = BoardApp(desk, "agent1", lang, clock)
+    app = console(desk, "agent1", lang)
     assert snap_compare(app, terminal_size=SIZE, run_before=acknowledged)
 
 
@@ -76,9 +77,9 @@ def test_board_flashes_a_new_p1(
         pilot.app.post_message(DeskChanged(frozenset({"ticket"})))
         await settle(pilot)
 
-    app = BoardApp(desk, "agent1", lang, clock)
+    app = console(desk, "agent1", lang)
     assert snap_compare(app, terminal_size=SIZE, run_before=new_p1)
-    assert app.bells == 2
+    assert bells(app) == 2
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -94,7 +95,7 @@ def test_board_escalation_form(
         await pilot.press(*"core switch down; rebooted")
         await pilot.pause()
 
-    app = BoardApp(desk, "lead", lang, clock)
+    app = console(desk, "lead", lang)
     assert snap_compare(app, terminal_size=SIZE, run_before=escalating)
 
 
@@ -102,5 +103,5 @@ def test_board_escalation_form(
 def test_board_empty(
     lang: str, desk: DeskService, clock: FrozenClock, snap_compare: Callable[..., bool]
 ) -> None:
-    app = BoardApp(desk, "agent1", lang, clock)
+    app = console(desk, "agent1", lang)
     assert snap_compare(app, terminal_size=SIZE, run_before=settle)

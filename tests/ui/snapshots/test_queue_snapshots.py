@@ -15,10 +15,12 @@ import pytest
 from textual.pilot import Pilot
 
 from deskui.core.clock import FrozenClock
+from deskui.screens.queue import QueueScreen
 from deskui.screens.ticket import TicketScreen
 from deskui.services.desk import DeskService
 from tests.services.test_queue import fill_desk, log_call
-from tests.ui.test_queue import SIZE, DeskTestApp, open_desk, settle
+from tests.ui.conftest import console_for, settle
+from tests.ui.test_queue import SIZE, open_desk
 
 LANGUAGES = ["zh", "en"]
 VIEW_KEYS = {"mine": "1", "groups": "2", "unassigned": "3", "open": "4", "alert": "5"}
@@ -43,7 +45,7 @@ def test_queue_view(
         await pilot.press(VIEW_KEYS[view])
         await settle(pilot)
 
-    assert snap_compare(DeskTestApp(desk, "agent2", lang), terminal_size=SIZE, run_before=show)
+    assert snap_compare(console_for(desk, "agent2", lang), terminal_size=SIZE, run_before=show)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -52,16 +54,17 @@ def test_queue_search_with_a_selection(
 ) -> None:
     async def search(pilot: Pilot[None]) -> None:
         await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, QueueScreen)
+        screen.search_delay = 0.001  # the search runs after a pause in typing: no waiting here
         await pilot.press("slash", *"wang")
-        await pilot.pause(0.5)  # the search runs after a pause in typing
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
         await pilot.press("space")
         await settle(pilot)
-        await pilot.pause(0.1)
 
-    assert snap_compare(DeskTestApp(desk, "agent2", lang), terminal_size=SIZE, run_before=search)
+    assert snap_compare(console_for(desk, "agent2", lang), terminal_size=SIZE, run_before=search)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -71,7 +74,7 @@ def test_triage_form(lang: str, desk: DeskService, snap_compare: Callable[..., b
         await pilot.press("down", "down", "t", "1")
         await settle(pilot)
 
-    assert snap_compare(DeskTestApp(desk, "agent2", lang), terminal_size=SIZE, run_before=triage)
+    assert snap_compare(console_for(desk, "agent2", lang), terminal_size=SIZE, run_before=triage)
 
 
 def long_story(desk: DeskService, clock: FrozenClock) -> str:
@@ -113,5 +116,11 @@ def test_detail_with_a_long_timeline(
     lang: str, desk: DeskService, clock: FrozenClock, snap_compare: Callable[..., bool]
 ) -> None:
     number = long_story(desk, clock)
-    app = DeskTestApp(desk, "agent2", lang, first=TicketScreen(number))
-    assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+    app = console_for(desk, "agent2", lang)
+
+    async def show(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.app.push_screen(TicketScreen(number))
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=show)
