@@ -7,14 +7,14 @@ import os
 import shutil
 import sqlite3
 import threading
-import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 from deskui.store.db import Database, DatabaseUnavailable
 from deskui.store.migrate import current_revision, head_revision, needs_upgrade
@@ -37,27 +37,80 @@ def test_sqlite_pragmas(tmp_path: object) -> None:
     db.dispose()
 
 
-def test_sqlite_write_transactions_take_the_lock_first(tmp_path: object) -> None:
-    """A second writer waits at BEGIN, before reading, so read-then-write cannot interleave."""
-    db = Database(f"sqlite:///{tmp_path}/l.db")
+#: A safety limit on waits for the other thread: they return as soon as it gets there, and this
+#: only turns a hang (a writer that never queues) into a failure.
+STUCK = 30.0
+
+
+def test_sqlite_write_transactions_take_the_lock_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second writer waits at BEGIN, before reading, so read-then-write cannot interleave.
+
+    The order is forced with events, not with sleeps: writer A reads, then holds its transaction
+    open until writer B is known to be queued behind it, and only then writes and commits.
+
+    How it fails without the locks:
+    * without ``BEGIN IMMEDIATE`` (a deferred BEGIN), A holds no write lock after its read, so
+      another program's ``BEGIN IMMEDIATE`` gets in: ``pytest.raises`` reports DID NOT RAISE;
+    * without the writer turn (the ``flock`` in ``Database.write``), B is never queued: A's wait
+      for it ends at ``STUCK`` with "the second writer did not queue"; and were B let through, it
+      would read 0 while A is still open (the order would read ``b read 0``).
+    """
+    fcntl = pytest.importorskip("fcntl", reason="the writer turn is an flock where there is one")
+    path = tmp_path / "l.db"
+    db = Database(f"sqlite:///{path}")
     with db.engine.begin() as conn:
         conn.exec_driver_sql("CREATE TABLE c (n INTEGER)")
         conn.exec_driver_sql("INSERT INTO c VALUES (0)")
     order: list[str] = []
+    b_queued = threading.Event()
+    b_failed: list[BaseException] = []
 
-    def writer(name: str, hold: float) -> None:
-        with db.write() as session:
-            value = session.execute(text("SELECT n FROM c")).scalar_one()
-            order.append(f"{name} read {value}")
-            time.sleep(hold)
-            session.execute(text("UPDATE c SET n = :v"), {"v": value + 1})
-            order.append(f"{name} wrote")
+    def flock(fd: int, operation: int) -> None:
+        # the writer turn as Database.write takes it, telling the test when a writer has to
+        # wait: a try without blocking fails only while another writer holds the turn
+        try:
+            fcntl.flock(fd, operation | fcntl.LOCK_NB)
+        except BlockingIOError:
+            b_queued.set()
+            fcntl.flock(fd, operation)
 
-    first = threading.Thread(target=writer, args=("a", 0.3))
-    first.start()
-    time.sleep(0.1)
-    writer("b", 0)
-    first.join()
+    monkeypatch.setattr(
+        "deskui.store.db.fcntl", SimpleNamespace(LOCK_EX=fcntl.LOCK_EX, flock=flock)
+    )
+
+    def read_then_write(session: Session, name: str) -> int:
+        value = int(session.execute(text("SELECT n FROM c")).scalar_one())
+        order.append(f"{name} read {value}")
+        return value
+
+    def writer_b() -> None:
+        try:
+            with db.write() as session:
+                value = read_then_write(session, "b")
+                session.execute(text("UPDATE c SET n = :v"), {"v": value + 1})
+                order.append("b wrote")
+        except BaseException as exc:  # reported by the main thread
+            b_failed.append(exc)
+
+    b = threading.Thread(target=writer_b)
+    with db.write() as session:
+        value = read_then_write(session, "a")
+        # another program on the same file does not take deskui's writer turn: SQLite itself
+        # must refuse it a write transaction while A's is open, even though A has only read
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+        finally:
+            other.close()
+        b.start()
+        assert b_queued.wait(STUCK), "the second writer did not queue behind the first"
+        session.execute(text("UPDATE c SET n = :v"), {"v": value + 1})
+        order.append("a wrote")
+    b.join(STUCK)
+    assert not b.is_alive() and not b_failed, b_failed
     assert order == ["a read 0", "a wrote", "b read 1", "b wrote"]
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT n FROM c").scalar() == 2
