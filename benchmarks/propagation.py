@@ -52,8 +52,8 @@ from textual.app import App
 
 from benchmarks.frame_driver import FrameDriver
 from deskui.app import make_app
-from deskui.console.gc_policy import CollectorPolicy
 from deskui.config import Settings
+from deskui.console.gc_policy import CollectorPolicy
 from deskui.core.clock import SystemClock
 from deskui.services.desk import DeskService, prepare_database
 from deskui.services.directory import RequesterInput
