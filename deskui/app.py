@@ -285,7 +285,7 @@ class DeskApp(ConsoleApp):
 
     def action_command_palette(self) -> None:
         """ctrl+p: every action, searchable, in the operator's language."""
-        if not CommandPalette.is_open(self):
+        if not isinstance(self.screen, CommandPalette):
             self.push_screen(
                 CommandPalette(
                     providers=[DeskCommands],
@@ -471,8 +471,8 @@ def run_console(args: argparse.Namespace) -> int:
             # its message already names the database (without the password)
             sys.stderr.write(t("shell.cli.unavailable", reason=reason) + "\n")
         else:
-            db = _safe_url(settings.database_url)
-            sys.stderr.write(t("shell.cli.no_database", db=db, reason=reason) + "\n")
+            named = _safe_url(settings.database_url)
+            sys.stderr.write(t("shell.cli.no_database", db=named, reason=reason) + "\n")
         return EXIT_DATABASE
     # everything loaded so far lives as long as the console: frozen, and full passes only in
     # quiet moments from now on

@@ -13,7 +13,7 @@ status line's banner. A failure is never dropped.
 from __future__ import annotations
 
 import logging
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
@@ -70,7 +70,7 @@ class DeskModal(ModalScreen[ResultType]):
 
 
 def report_failure(
-    screen: DeskScreen[object] | DeskModal[object], worker: Worker[object], error: BaseException
+    screen: DeskScreen[Any] | DeskModal[Any], worker: Worker[Any], error: BaseException
 ) -> None:
     """Let the screen put things right, then make sure the failure is seen and logged."""
     shown = screen.worker_failed(worker, error)

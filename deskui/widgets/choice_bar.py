@@ -77,7 +77,7 @@ class ChoiceBar(Widget, can_focus=True):
 
     def _options_text(self) -> list[Text]:
         pieces = []
-        numbered = [(0, None, "–")] if self.optional else []
+        numbered: list[tuple[int, str | None, str]] = [(0, None, "–")] if self.optional else []
         numbered += [(n, value, label) for n, (value, label) in enumerate(self.options, 1)]
         for number, value, label in numbered:
             style = Style(meta={"@click": f"pick({number})"})
