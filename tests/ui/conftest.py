@@ -25,6 +25,7 @@ from textual.worker import WorkerFailed
 
 from deskui.app import DeskApp, make_app
 from deskui.config import Settings
+from deskui.console.gc_policy import CollectorPolicy
 from deskui.core.clock import FrozenClock
 from deskui.services.desk import DeskService, prepare_database
 from deskui.services.seed import seed_demo
@@ -114,10 +115,13 @@ def make_test_app(
     clock: FrozenClock | None = None,
     start_mode: str | None = None,
     theme: str = "dark",
+    collector: CollectorPolicy | None = None,
 ) -> DeskApp:
     """The console on ``db_url`` as ``user``, in ``lang``, at a frozen time."""
     settings = Settings(database_url=db_url, user=user, lang=lang, theme=theme)
-    return make_app(settings, clock=clock or frozen_clock(), start_mode=start_mode)
+    return make_app(
+        settings, clock=clock or frozen_clock(), start_mode=start_mode, collector=collector
+    )
 
 
 def console_for(

@@ -117,15 +117,17 @@ class RecordingPolicy(CollectorPolicy):
 
 
 async def test_the_console_reports_keys_and_changes_and_settles_after_start(
-    demo_db: str, monkeypatch: pytest.MonkeyPatch
+    demo_db: str,
 ) -> None:
-    monkeypatch.setattr("deskui.app.SETTLE_AFTER", 0.05)
-    monkeypatch.setattr("deskui.app.COLLECT_CHECK", 60)  # the slow timer stays out of it
     policy = RecordingPolicy()
-    app = make_test_app(demo_db, start_mode="queue")
-    app.collector = policy
+    policy.quiet = 0.02
+    app = make_test_app(demo_db, start_mode="queue", collector=policy)
+    moments = app.quiet_moments
+    assert moments is not None and moments.policy is policy
+    moments.settle_after = 0.01
+    moments.check_every = 60  # the slow timer stays out of it
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.2)
+        await pilot.pause(0.1)
         assert policy.calls == ["settle"]
         policy.calls.clear()
         await pilot.press("down")
