@@ -29,6 +29,7 @@ from deskui.core.enums import ClockKind, ClockState, Priority
 from deskui.core.sanitize import sanitize_line
 from deskui.core.sla import SlaClock
 from deskui.services.board import BoardRow, BoardSnapshot
+from deskui.widgets.cells import fit_text
 from deskui.widgets.sla_text import STYLES, clock_label
 
 #: Cells of each fixed column of the ticket line (the summary takes what is left).
@@ -40,14 +41,6 @@ _BOLD = Style(bold=True)
 _CACHE_LIMIT = 256
 #: Each clock state's style, parsed once.
 _CLOCK_STYLES = {state: Style.parse(style) + _BOLD for state, style in STYLES.items()}
-
-
-def fit(value: str | Text, width: int, style: str | Style = "") -> Text:
-    """Text cut (with an ellipsis) or padded to exactly ``width`` cells."""
-    text = value.copy() if isinstance(value, Text) else Text(value, style=style)
-    text.no_wrap = True
-    text.truncate(max(0, width), overflow="ellipsis", pad=True)
-    return text
 
 
 def fit_segments(pieces: list[tuple[str, Style]], width: int, pad: Style) -> list[Segment]:
@@ -359,7 +352,7 @@ class BoardTable(ScrollView, can_focus=True):
             (t("field.assignee"), ASSIGNEE),
             (t("board.tier"), TIER),
         ):
-            line.append_text(fit(label, cells))
+            line.append_text(fit_text(label, cells))
         return line
 
     def _ticket_line(self, row: BoardRow, width: int, style: Style) -> Text:
@@ -367,7 +360,7 @@ class BoardTable(ScrollView, can_focus=True):
         line = Text(style=style, no_wrap=True)
         flag = self._badge("board-table--flag")
         line.append_text(
-            fit(
+            fit_text(
                 f" {t('board.flag')}" if row.number in self.flagged else "",
                 FLAG,
                 flag if row.number in self.flagged else "",
@@ -375,24 +368,26 @@ class BoardTable(ScrollView, can_focus=True):
         )
         badge = {Priority.P1: "board-table--p1", Priority.P2: "board-table--p2"}.get(row.priority)
         priority_style = self._badge(badge) if badge else ""
-        line.append_text(fit(f" {t(f'priority.{row.priority}')}", PRIORITY - 1, priority_style))
+        line.append_text(
+            fit_text(f" {t(f'priority.{row.priority}')}", PRIORITY - 1, priority_style)
+        )
         line.append(" ")
-        line.append_text(fit(row.number, NUMBER, "bold"))
-        line.append_text(fit(t(f"status.{row.status}"), STATUS))
+        line.append_text(fit_text(row.number, NUMBER, "bold"))
+        line.append_text(fit_text(t(f"status.{row.status}"), STATUS))
         summary_cells = width - (FLAG + PRIORITY + NUMBER + STATUS + REQUESTER + ASSIGNEE + TIER)
         summary = Text(no_wrap=True)
         if row.vip:
             summary.append(f"{t('field.vip')} ", style="bold magenta")
         summary.append(sanitize_line(row.summary))
-        line.append_text(fit(summary, summary_cells - 1))
+        line.append_text(fit_text(summary, summary_cells - 1))
         line.append(" ")
-        line.append_text(fit(sanitize_line(row.requester), REQUESTER))
+        line.append_text(fit_text(sanitize_line(row.requester), REQUESTER))
         if row.assignee_name:
-            line.append_text(fit(sanitize_line(row.assignee_name), ASSIGNEE))
+            line.append_text(fit_text(sanitize_line(row.assignee_name), ASSIGNEE))
         else:
             unassigned = self._fg("board-table--unassigned")
-            line.append_text(fit(t("board.unassigned"), ASSIGNEE, unassigned))
-        line.append_text(fit(f"L{row.tier}", TIER))
+            line.append_text(fit_text(t("board.unassigned"), ASSIGNEE, unassigned))
+        line.append_text(fit_text(f"L{row.tier}", TIER))
         return line
 
     def _when(self, instant: datetime) -> str:

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
@@ -25,6 +24,7 @@ from deskui.core.sla import SlaClock
 from deskui.i18n import Catalog
 from deskui.services.queue import QueueRow, advance_clocks
 from deskui.services.rules import DeskRules
+from deskui.widgets.cells import fit
 from deskui.widgets.sla_text import clock_text, format_duration
 
 GAP = " "
@@ -45,15 +45,6 @@ class Column:
 
     key: str
     width: int
-
-
-def fit(text: str, width: int) -> str:
-    """``text`` cut (with an ellipsis) or padded to exactly ``width`` cells."""
-    if width <= 0:
-        return ""
-    if cell_len(text) <= width:
-        return set_cell_size(text, width)
-    return set_cell_size(text, width - 1) + "…"
 
 
 def layout_columns(width: int) -> list[Column]:
