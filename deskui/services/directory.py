@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from deskui.core.phone import PhoneError, parse_phone, phone_search_key
 from deskui.core.sanitize import sanitize_line
-from deskui.services.errors import ValidationFailed
+from deskui.services.errors import Problem, ValidationFailed, problem
 from deskui.store.models import Requester
 
 MAX_NAME = 80
@@ -84,7 +84,7 @@ class RequesterInput:
         Raises:
             ValidationFailed: naming each field at fault (``requester.phone`` …).
         """
-        errors: list[tuple[str, str]] = []
+        errors: list[Problem] = []
         warnings: list[str] = []
 
         def line(value: str | None, limit: int, name: str) -> str | None:
@@ -92,12 +92,14 @@ class RequesterInput:
                 return None
             text = sanitize_line(str(value))
             if len(text) > limit:
-                errors.append((f"{prefix}.{name}", f"is longer than {limit} characters"))
+                errors.append(
+                    problem(f"{prefix}.{name}", "text.too_long", length=len(text), limit=limit)
+                )
             return text or None
 
         name = line(self.name, MAX_NAME, "name") or ""
         if not name:
-            errors.append((f"{prefix}.name", "is required"))
+            errors.append(problem(f"{prefix}.name", "field.required"))
         phone = line(self.phone, 40, "phone")
         extension = line(self.extension, 12, "extension")
         if phone:
@@ -107,12 +109,12 @@ class RequesterInput:
                 if parsed.extension and not extension:
                     extension = parsed.extension
             except PhoneError as exc:
-                errors.append((f"{prefix}.phone", str(exc)))
+                errors.append(problem(f"{prefix}.phone", f"phone.{exc.code}"))
         if extension and not extension.isdigit():
-            errors.append((f"{prefix}.extension", "must be digits"))
+            errors.append(problem(f"{prefix}.extension", "field.digits"))
         email = line(self.email, 254, "email")
         if email and ("@" not in email or " " in email):
-            errors.append((f"{prefix}.email", "is not an e-mail address"))
+            errors.append(problem(f"{prefix}.email", "field.email"))
         if errors:
             raise ValidationFailed(errors)
         return (

@@ -29,13 +29,9 @@ def lock_ticket(session: Session, number: str, expected_version: int | None = No
         select(Ticket).where(Ticket.number == number.strip().upper()).with_for_update()
     ).first()
     if ticket is None:
-        raise NotFound(f"no ticket {number!r}", field="number")
+        raise NotFound("ticket.unknown", field="number", number=number)
     if expected_version is not None and ticket.version != expected_version:
-        raise StaleEdit(
-            f"{ticket.number} was changed by someone else (version {expected_version} → "
-            f"{ticket.version}); reload it — nothing was overwritten",
-            current_version=ticket.version,
-        )
+        raise StaleEdit(ticket.version, number=ticket.number)
     return ticket
 
 

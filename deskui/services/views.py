@@ -281,3 +281,22 @@ def ticket_view(
         clocks=ticket_clocks(ticket, events, rules, now),
         events=timeline,
     )
+
+
+@dataclass(frozen=True)
+class OpenTicketView:
+    """One of a caller's open tickets, as intake lists them (a repeat call becomes a note).
+
+    Attributes:
+        number: the ticket number.
+        status: status identifier.
+        priority: ``P1`` … ``P4``.
+        summary: what the ticket is about.
+        received_at: when it was logged.
+    """
+
+    number: str
+    status: str
+    priority: str
+    summary: str
+    received_at: datetime
