@@ -85,6 +85,12 @@ def _int(name: str, value: Any) -> int:
     return value
 
 
+def _text(raw: dict[str, Any], key: str) -> str | None:
+    # a number given for a phone or an employee id is read as its digits
+    value = raw.get(key)
+    return None if value is None else str(value)
+
+
 def intake_from_json(data: Any) -> IntakeRequest:
     """Turn the JSON of ``ticket create`` into an intake request.
 
@@ -118,11 +124,14 @@ def intake_from_json(data: Any) -> IntakeRequest:
                 raise InputError(f"requester.{key}", "field.text")
         requester = RequesterInput(
             name=str(raw.get("name") or ""),
-            **{
-                k: (str(v) if v is not None and not isinstance(v, bool) else v)
-                for k, v in raw.items()
-                if k != "name"
-            },
+            phone=_text(raw, "phone"),
+            department=_text(raw, "department"),
+            company=_text(raw, "company"),
+            extension=_text(raw, "extension"),
+            employee_id=_text(raw, "employee_id"),
+            email=_text(raw, "email"),
+            vip=bool(raw.get("vip", False)),
+            external=bool(raw.get("external", False)),
         )
     for name in TEXT_FIELDS:
         if data.get(name) is not None and not isinstance(data[name], str):
@@ -147,5 +156,13 @@ def intake_from_json(data: Any) -> IntakeRequest:
         received_at=_parse_time("received_at", data.get("received_at")),
         expected_by=_parse_time("expected_by", data.get("expected_by")),
         resolve_now=resolve_now,
-        **{name: data.get(name) for name in TEXT_FIELDS if name not in ("summary", "description")},
+        started_when=data.get("started_when"),
+        frequency=data.get("frequency"),
+        impact_scope=data.get("impact_scope"),
+        error_message=data.get("error_message"),
+        tried=data.get("tried"),
+        device=data.get("device"),
+        location=data.get("location"),
+        attachments=data.get("attachments"),
+        solution=data.get("solution"),
     )

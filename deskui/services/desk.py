@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -211,6 +212,19 @@ class DeskService:
     def worklog(self, actor: Actor, number: str, text: str, **kw: Any) -> TicketView:
         """Add a worklog entry (``progress=True`` for an update to the requester)."""
         return self._change(workflow.add_worklog, actor, number=number, text=text, **kw)
+
+    def estimate(
+        self, actor: Actor, number: str, reason: str, new_estimate: datetime, **kw: Any
+    ) -> TicketView:
+        """A target cannot be met: the reason and the new estimate for the requester."""
+        return self._change(
+            workflow.record_estimate,
+            actor,
+            number=number,
+            reason=reason,
+            new_estimate=new_estimate,
+            **kw,
+        )
 
     def set_status(self, actor: Actor, number: str, target: str, **kw: Any) -> TicketView:
         """Move along the workflow (pending, solution, confirm, reject, reopen, close …)."""

@@ -24,9 +24,16 @@ def pinyin_keys(name: str) -> tuple[str, str]:
     # imported here: its dictionaries are ~55 MB that a console only needs when adding a caller
     from pypinyin import Style, lazy_pinyin
 
-    syllables = [s.lower() for s in lazy_pinyin(name, errors=lambda text: list(text))]
+    # a character without pinyin stays as itself, one syllable per character
+    syllables = [
+        s.lower()
+        for s in lazy_pinyin(name, errors=lambda text: list(text))  # type: ignore[arg-type,return-value]  # pypinyin accepts a list, its stub says str
+    ]
     full = "".join(ch for ch in "".join(syllables) if ch.isalnum())
-    words = [s for s in lazy_pinyin(name, style=Style.FIRST_LETTER, errors=lambda t: t.split())]
+    words = [
+        s
+        for s in lazy_pinyin(name, style=Style.FIRST_LETTER, errors=lambda t: t.split())  # type: ignore[arg-type,return-value]  # as above
+    ]
     initials = "".join(w[0].lower() for w in words if w and w[0].isalnum())
     return full, initials
 
@@ -202,7 +209,7 @@ def search_requesters(*, session: Session, query: str, limit: int = 8) -> list[R
         col(Requester.employee_id).startswith(text),
     ]
     if digits and len(digits) == len(lowered):
-        conditions.append(Requester.extension == digits)
+        conditions.append(col(Requester.extension) == digits)
         if len(digits) >= 3:
             conditions.append(col(Requester.phone_digits).contains(digits))
     rows = session.exec(select(Requester).where(or_(*conditions)).limit(limit * 4)).all()

@@ -97,15 +97,15 @@ def validate_intake(request: IntakeRequest, now: datetime) -> IntakeRequest:
         if value not in {str(v) for v in allowed}:
             errors.append(problem(name, "field.choice", choices=", ".join(allowed)))
 
-    def in_range(name: str, value: object, allowed: tuple[int, ...]) -> None:
+    def in_range(name: str, value: object, allowed: tuple[int, ...], code: str) -> None:
         if isinstance(value, bool) or value not in allowed:
-            errors.append(problem(name, f"{name}.range", value=value))
+            errors.append(problem(name, code, value=value))
 
     choice("type", request.type, TicketType)
     choice("category", request.category, Category)
     choice("channel", request.channel, Channel)
-    in_range("impact", request.impact, IMPACTS)
-    in_range("urgency", request.urgency, URGENCIES)
+    in_range("impact", request.impact, IMPACTS, "impact.range")
+    in_range("urgency", request.urgency, URGENCIES, "urgency.range")
     cleaned = {name: _clean_text(name, getattr(request, name), errors) for name in LIMITS}
     if not cleaned["summary"]:
         errors.append(problem("summary", "field.required"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from deskui.core.enums import EventKind, Status
 from deskui.services.errors import NotFound, StaleEdit
@@ -95,7 +95,7 @@ def commit_change(session: Session, ticket: Ticket, rules: DeskRules, now: datet
     session.add(ticket)
     session.flush()
     events = session.exec(
-        select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
+        select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(col(TicketEvent.id))
     ).all()
     refresh_due_cache(ticket, ticket_clocks(ticket, events, rules, now))
     session.add(ticket)

@@ -50,7 +50,7 @@ def _views(
     groups = {g.id: g for g in session.exec(select(Group))}
     events: dict[int, list[TicketEvent]] = {}
     for event in session.exec(
-        select(TicketEvent).where(col(TicketEvent.ticket_id).in_(ids)).order_by(TicketEvent.id)
+        select(TicketEvent).where(col(TicketEvent.ticket_id).in_(ids)).order_by(col(TicketEvent.id))
     ):
         events.setdefault(event.ticket_id, []).append(event)
     user_ids = {t.assignee_id for t in tickets} | {

@@ -94,7 +94,9 @@ def add_user(
     session.flush()
     assert user.id is not None
     for code in groups:
-        session.add(UserGroup(user_id=user.id, group_id=group_by_code(session, code).id))
+        group = group_by_code(session, code)
+        assert group.id is not None  # a stored group has its id
+        session.add(UserGroup(user_id=user.id, group_id=group.id))
     return user
 
 
