@@ -97,6 +97,7 @@ HOLDER_ONLY = frozenset(
         Action.ESCALATE,
         Action.ESTIMATE,
         Action.PEND,
+        Action.RESUME,
         Action.RELEASE,
         Action.SOLVE,
         Action.REJECT,

@@ -22,6 +22,7 @@ from typing import Literal
 from deskui.core.sanitize import sanitize_line
 
 __all__ = [
+    "PHONE_ERROR_CODES",
     "PhoneError",
     "PhoneKind",
     "PhoneNumber",
@@ -115,6 +116,20 @@ _PREFIXED_SEARCH = re.compile(r"^\s*(?:\+\s*|00)86")
 
 _MAX_EXTENSION = 6
 _QUOTE_LIMIT = 40
+
+
+#: Every :attr:`PhoneError.code`: why an input cannot be a phone number.
+PHONE_ERROR_CODES = (
+    "empty",
+    "no_digits",
+    "unexpected_characters",
+    "unsupported_country",
+    "too_short",
+    "too_long",
+    "bad_length",
+    "bad_mobile_prefix",
+    "bad_area_code",
+)
 
 
 class PhoneError(ValueError):

@@ -442,6 +442,28 @@ def advance_clock(
     return replace(clock, state=state, elapsed_seconds=elapsed, remaining_seconds=remaining)
 
 
+class ClockRules(Protocol):
+    """What carrying clocks forward needs of the desk's rules (``DeskRules`` is one)."""
+
+    @property
+    def sla(self) -> SlaPolicy:
+        """The SLA targets and the warning ratio."""
+        ...
+
+    @property
+    def calendar(self) -> TimeMeasure:
+        """The business calendar."""
+        ...
+
+
+def advance_clocks(
+    clocks: Mapping[ClockKind, SlaClock], since: datetime, now: datetime, rules: ClockRules
+) -> dict[ClockKind, SlaClock]:
+    """Every clock of a ticket carried from ``since`` to ``now`` (see :func:`advance_clock`)."""
+    ratio = rules.sla.warning_ratio
+    return {kind: advance_clock(c, since, now, rules.calendar, ratio) for kind, c in clocks.items()}
+
+
 def nearest_due(clocks: Mapping[ClockKind, SlaClock]) -> datetime | None:
     """The earliest due time among the clocks still open (running, warning, breached)."""
     open_dues = [c.due for c in clocks.values() if c.state in _LIVE]

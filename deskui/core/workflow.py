@@ -1,16 +1,27 @@
-"""The status workflow of SPEC §4: which transitions exist and which roles may make them."""
+"""The status workflow of SPEC §4: which transitions exist, and which action each one is.
+
+Who may make a move is :mod:`deskui.core.permissions`'s to decide: each transition names its
+:class:`~deskui.core.permissions.Action` and takes its roles from the matrix. A few moves are
+narrower than their action in general (pending a ticket already in progress, or rejecting one,
+is for those who work tickets; reopening a rejected ticket is a lead's call), and say so here.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from deskui.core.enums import Role, Status
-from deskui.core.permissions import Action, Person, TicketFacts, allows, may_claim_now
-
-_ALL = frozenset(Role)
-_HANDLERS = frozenset({Role.AGENT, Role.DUTY_LEAD, Role.ADMIN})
-_LEADS = frozenset({Role.DUTY_LEAD, Role.ADMIN})
-_DESK = frozenset({Role.OPERATOR, Role.DUTY_LEAD, Role.ADMIN})
+from deskui.core.permissions import (
+    HANDLERS,
+    LEADS,
+    ROLES,
+    Action,
+    Person,
+    Refusal,
+    TicketFacts,
+    may_claim_now,
+    refusal,
+)
 
 
 @dataclass(frozen=True)
@@ -20,44 +31,71 @@ class Transition:
     Attributes:
         source: the status the ticket is in.
         target: the status it moves to.
-        action: the desk's word for the move (names the service that makes it).
-        roles: who may make it.
+        action: the action the move is (its roles come from the permission matrix).
         needs_note: the move must carry a reason or note.
+        only: a narrower set of roles than the action's in general, for this move; None when
+            the matrix alone decides.
     """
 
     source: Status
     target: Status
-    action: str
-    roles: frozenset[Role]
+    action: Action
     needs_note: bool = False
+    only: frozenset[Role] | None = None
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """Who may make this move: the action's roles, narrowed where the move says so."""
+        roles = ROLES[self.action]
+        return roles if self.only is None else roles & self.only
 
 
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition(Status.NEW, Status.TO_ASSIGN, "dispatch", _ALL),
-    Transition(Status.NEW, Status.IN_PROGRESS, "claim", _HANDLERS),
-    Transition(Status.NEW, Status.RESOLVED, "resolve_at_intake", _ALL),
-    Transition(Status.NEW, Status.REJECTED, "reject", _ALL, needs_note=True),
-    Transition(Status.TO_ASSIGN, Status.IN_PROGRESS, "claim", _HANDLERS),
-    Transition(Status.TO_ASSIGN, Status.PENDING, "pend", _ALL, needs_note=True),
-    Transition(Status.TO_ASSIGN, Status.REJECTED, "reject", _ALL, needs_note=True),
-    Transition(Status.IN_PROGRESS, Status.TO_ASSIGN, "release", _HANDLERS),
-    Transition(Status.IN_PROGRESS, Status.PENDING, "pend", _HANDLERS, needs_note=True),
-    Transition(Status.IN_PROGRESS, Status.AWAITING_CONFIRMATION, "solve", _HANDLERS, True),
-    Transition(Status.IN_PROGRESS, Status.REJECTED, "reject", _HANDLERS, needs_note=True),
-    Transition(Status.PENDING, Status.IN_PROGRESS, "resume", _HANDLERS, needs_note=True),
-    Transition(Status.PENDING, Status.TO_ASSIGN, "resume", _ALL, needs_note=True),
-    Transition(Status.AWAITING_CONFIRMATION, Status.RESOLVED, "confirm", _ALL),
-    Transition(Status.AWAITING_CONFIRMATION, Status.IN_PROGRESS, "refuse", _ALL, True),
-    Transition(Status.RESOLVED, Status.CLOSED, "close", _DESK),
-    Transition(Status.RESOLVED, Status.IN_PROGRESS, "reopen", _ALL, needs_note=True),
-    Transition(Status.REJECTED, Status.TO_ASSIGN, "reopen", _LEADS, needs_note=True),
+    Transition(Status.NEW, Status.TO_ASSIGN, Action.DISPATCH),
+    Transition(Status.NEW, Status.IN_PROGRESS, Action.CLAIM),
+    Transition(Status.NEW, Status.RESOLVED, Action.RESOLVE_AT_INTAKE),
+    Transition(Status.NEW, Status.REJECTED, Action.REJECT, needs_note=True),
+    Transition(Status.TO_ASSIGN, Status.IN_PROGRESS, Action.CLAIM),
+    Transition(Status.TO_ASSIGN, Status.PENDING, Action.PEND, needs_note=True),
+    Transition(Status.TO_ASSIGN, Status.REJECTED, Action.REJECT, needs_note=True),
+    Transition(Status.IN_PROGRESS, Status.TO_ASSIGN, Action.RELEASE),
+    # once work has started, only those who work tickets pause or refuse it
+    Transition(Status.IN_PROGRESS, Status.PENDING, Action.PEND, needs_note=True, only=HANDLERS),
+    Transition(Status.IN_PROGRESS, Status.AWAITING_CONFIRMATION, Action.SOLVE, needs_note=True),
+    Transition(Status.IN_PROGRESS, Status.REJECTED, Action.REJECT, needs_note=True, only=HANDLERS),
+    Transition(Status.PENDING, Status.IN_PROGRESS, Action.RESUME, needs_note=True, only=HANDLERS),
+    Transition(Status.PENDING, Status.TO_ASSIGN, Action.RESUME, needs_note=True),
+    Transition(Status.AWAITING_CONFIRMATION, Status.RESOLVED, Action.CONFIRM),
+    Transition(Status.AWAITING_CONFIRMATION, Status.IN_PROGRESS, Action.REFUSE, needs_note=True),
+    Transition(Status.RESOLVED, Status.CLOSED, Action.CLOSE),
+    Transition(Status.RESOLVED, Status.IN_PROGRESS, Action.REOPEN, needs_note=True),
+    # a rejection was a judgement about the desk's scope: undoing it is a lead's call
+    Transition(Status.REJECTED, Status.TO_ASSIGN, Action.REOPEN, needs_note=True, only=LEADS),
 )
 
 _BY_PAIR = {(t.source, t.target): t for t in TRANSITIONS}
+#: Moves that are a claim: offered only to someone who may claim the ticket now.
+_CLAIMS = frozenset({Action.CLAIM})
 
 
 class WorkflowError(ValueError):
-    """A status change the workflow or the actor's role does not allow."""
+    """A status change the workflow or the actor's role does not allow.
+
+    Attributes:
+        code: ``ticket.no_transition``, ``permission.role`` or ``note.required``.
+        source: the status the ticket is in.
+        target: the status asked for.
+        transition: the move, when the workflow has one.
+    """
+
+    def __init__(
+        self, code: str, source: Status, target: Status, transition: Transition | None = None
+    ) -> None:
+        self.code = code
+        self.source, self.target = source, target
+        self.transition = transition
+        doing = transition.action if transition else "move"
+        super().__init__(f"{code}: {doing} ({source} → {target})")
 
 
 def find_transition(source: Status, target: Status) -> Transition | None:
@@ -68,19 +106,20 @@ def find_transition(source: Status, target: Status) -> Transition | None:
 def check_transition(
     source: Status, target: Status, role: Role, note: str | None = None
 ) -> Transition:
-    """Validate a status change.
+    """Validate a status change as far as the workflow and the role go.
 
     Raises:
-        WorkflowError: no such transition, the role may not make it, or a required note is
-            missing. The message names the statuses and the role.
+        WorkflowError: no such transition (``ticket.no_transition``), the role may not make it
+            (``permission.role``), or a required note is missing (``note.required``).
     """
+    source, target = Status(source), Status(target)
     transition = find_transition(source, target)
     if transition is None:
-        raise WorkflowError(f"a ticket cannot go from {source} to {target}")
+        raise WorkflowError("ticket.no_transition", source, target)
     if Role(role) not in transition.roles:
-        raise WorkflowError(f"a {role} may not {transition.action} ({source} → {target})")
+        raise WorkflowError(str(Refusal.ROLE), source, target, transition)
     if transition.needs_note and not (note and note.strip()):
-        raise WorkflowError(f"{transition.action} ({source} → {target}) needs a note")
+        raise WorkflowError("note.required", source, target, transition)
     return transition
 
 
@@ -89,38 +128,26 @@ def allowed_targets(source: Status, role: Role) -> list[Status]:
     return [t.target for t in TRANSITIONS if t.source == source and Role(role) in t.roles]
 
 
-def can_close(*, has_solution: bool, has_confirmation: bool) -> bool:
-    """Closing needs a complete record: a solution and the requester's confirmation."""
-    return has_solution and has_confirmation
-
-
-# interim: the transitions name their Action and this moves next to them
-_ACTION_OF = {
-    "dispatch": "dispatch",
-    "claim": "claim",
-    "resolve_at_intake": "resolve_at_intake",
-    "reject": "reject",
-    "pend": "pend",
-    "release": "release",
-    "solve": "solve",
-    "resume": "resume",
-    "confirm": "confirm",
-    "refuse": "refuse",
-    "close": "close",
-    "reopen": "reopen",
-}
-
-
 def status_targets(person: Person, ticket: TicketFacts) -> list[Status]:
-    """The statuses ``person`` may move ``ticket`` to now (what the status picker offers)."""
-    found: list[Status] = []
+    """The statuses the change-status picker may offer ``person`` for ``ticket`` now.
+
+    The workflow's moves from the ticket's status that the person's role may make and the
+    permission rules allow on this ticket (the holder rule, an open ticket); a move to
+    in-progress that is a claim is offered only if the person may claim the ticket now.
+    """
+    targets: list[Status] = []
     for transition in TRANSITIONS:
         if transition.source != ticket.status or Role(person.role) not in transition.roles:
             continue
-        action = Action(_ACTION_OF[transition.action])
-        if action == Action.CLAIM:
-            if may_claim_now(person, ticket):
-                found.append(transition.target)
-        elif allows(person, action, ticket):
-            found.append(transition.target)
-    return found
+        if transition.action in _CLAIMS:
+            allowed = may_claim_now(person, ticket)
+        else:
+            allowed = refusal(person, transition.action, ticket) is None
+        if allowed:
+            targets.append(transition.target)
+    return targets
+
+
+def can_close(*, has_solution: bool, has_confirmation: bool) -> bool:
+    """Closing needs a complete record: a solution and the requester's confirmation."""
+    return has_solution and has_confirmation

@@ -1,12 +1,15 @@
 """The desk's front door: each method is one unit of work in its own transaction.
 
-Screens and the command line call these; they receive read models, never live ORM objects.
+Screens and the command line call these; they receive read models, never live ORM objects,
+and a database that cannot be used is always reported as
+:class:`~deskui.services.errors.DatabaseUnavailable`, whatever the driver raised.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -14,11 +17,13 @@ from sqlmodel import Session
 
 from deskui.config import load_toml
 from deskui.core.clock import Clock, SystemClock
-from deskui.core.enums import Role
+from deskui.core.permissions import Action
 from deskui.services import queries, workflow
+from deskui.services.access import require
 from deskui.services.board import BoardSnapshot, board_snapshot
+from deskui.services.changes import ChangeFeed
 from deskui.services.directory import RequesterView, search_requesters
-from deskui.services.errors import ServiceError
+from deskui.services.errors import DatabaseUnavailable, ServiceError
 from deskui.services.intake import IntakeRequest, create_ticket
 from deskui.services.queue import GroupChoice, QueueReader
 from deskui.services.rules import (
@@ -30,23 +35,39 @@ from deskui.services.rules import (
 )
 from deskui.services.users import Actor, ensure_groups, load_actor
 from deskui.services.views import OpenTicketView, TicketView
-from deskui.store.db import Database, DatabaseUnavailable
-from deskui.store.feed import ChangeFeed, open_feed
+from deskui.store import db as store_db
+from deskui.store.db import Database
+from deskui.store.feed import open_feed
 from deskui.store.migrate import needs_upgrade, upgrade
 from deskui.store.models import Ticket
 
 T = TypeVar("T")
 
 
+def database_name(url: str) -> str:
+    """The database's short name for the status line and messages, without a password: a
+    SQLite file's name (``:memory:`` in memory), otherwise the URL. Works on a URL that does
+    not open, or does not even parse."""
+    return store_db.display_name(url)
+
+
 @contextmanager
 def _translate_db_errors(db: Database) -> Iterator[None]:
-    """A database that went away is reported as such, with the driver's reason."""
+    """The one place a database that cannot be used becomes the services' error.
+
+    The store's own refusal (a SQLite file gone) and the driver's operational errors (a server
+    down, a connection cut) alike become :class:`DatabaseUnavailable`, with the reason.
+    """
     try:
         yield
+    except DatabaseUnavailable:
+        raise
+    except store_db.DatabaseUnavailable as exc:
+        raise DatabaseUnavailable(database=db.display_name, reason=exc.reason) from exc
     except (OperationalError, DBAPIError) as exc:
         if isinstance(exc, OperationalError) or exc.connection_invalidated:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-            raise DatabaseUnavailable(f"database {db.display_name} unavailable: {reason}") from exc
+            raise DatabaseUnavailable(database=db.display_name, reason=reason) from exc
         raise
 
 
@@ -111,9 +132,9 @@ class DeskService:
             PermissionDenied: not an admin.
             ServiceError: the new rules do not parse, or no reason was given; nothing is written.
         """
-        actor.require(Role.ADMIN, doing="change the desk's rules")
+        require(actor, Action.CHANGE_RULES)
         if not note or not note.strip():
-            raise ServiceError("a change to the rules needs a reason", field="note")
+            raise ServiceError("note.required", field="note")
 
         def run(session: Session) -> None:
             try:
@@ -126,7 +147,8 @@ class DeskService:
                     now=self.clock.now(),
                 )
             except ValueError as exc:
-                raise ServiceError(str(exc), field=key) from exc
+                # the parser's own account of the fault (file, key, value) is the reason
+                raise ServiceError("rules.invalid", field=key, reason=str(exc)) from exc
 
         self.write(run)
         self.reload_rules()
@@ -191,6 +213,19 @@ class DeskService:
         """Add a worklog entry (``progress=True`` for an update to the requester)."""
         return self._change(workflow.add_worklog, actor, number=number, text=text, **kw)
 
+    def estimate(
+        self, actor: Actor, number: str, reason: str, new_estimate: datetime, **kw: Any
+    ) -> TicketView:
+        """A target cannot be met: the reason and the new estimate for the requester."""
+        return self._change(
+            workflow.record_estimate,
+            actor,
+            number=number,
+            reason=reason,
+            new_estimate=new_estimate,
+            **kw,
+        )
+
     def set_status(self, actor: Actor, number: str, target: str, **kw: Any) -> TicketView:
         """Move along the workflow (pending, solution, confirm, reject, reopen, close …)."""
         return self._change(workflow.change_status, actor, number=number, target=target, **kw)
@@ -228,46 +263,31 @@ class DeskService:
         """Open, P1 and breached counts for the status line."""
         return self.read(lambda s: queries.desk_counts(session=s, now=self.clock.now()))
 
-    # interim read models for the console ----------------------------------------------------
-    @property
-    def database_name(self) -> str:
-        """The database's short name (a SQLite file's name; a server's URL without password)."""
-        from pathlib import PurePath
-
-        from sqlalchemy.engine import make_url
-
-        parsed = make_url(self.db.url)
-        if parsed.get_backend_name() == "sqlite":
-            return PurePath(parsed.database).name if parsed.database else ":memory:"
-        return self.db.display_name
-
-    def open_feed(self) -> ChangeFeed:
-        """The change feed of this desk's database."""
-        return open_feed(self.db.url)
+    def open_tickets(self, requester_id: int, limit: int = 8) -> list[OpenTicketView]:
+        """The caller's open tickets, newest first (intake offers to add a repeat call to one)."""
+        return self.read(
+            lambda s: queries.open_tickets_of(session=s, requester_id=requester_id, limit=limit)
+        )
 
     def board(self) -> BoardSnapshot:
-        """The emergency board."""
+        """The emergency board: open P1/P2 tickets and those with a clock warning or breached."""
         rules = self.rules
         return self.read(lambda s: board_snapshot(session=s, rules=rules, now=self.clock.now()))
 
     def groups(self) -> list[GroupChoice]:
-        """The groups a ticket may go to."""
+        """Every group a ticket can be sent to, by tier."""
         return QueueReader.of(self).groups()
 
-    def open_tickets(self, requester_id: int, limit: int = 8) -> list[OpenTicketView]:
-        """The caller's open tickets, newest first."""
-        from sqlmodel import col, select
+    # the database ------------------------------------------------------------------------------
+    @property
+    def database_name(self) -> str:
+        """The database's short name for the status line (see :func:`database_name`)."""
+        return self.db.display_name
 
-        def run(session: Session) -> list[OpenTicketView]:
-            rows = session.exec(
-                select(Ticket)
-                .where(Ticket.requester_id == requester_id, col(Ticket.is_open).is_(True))
-                .order_by(col(Ticket.received_at).desc(), col(Ticket.id).desc())
-                .limit(limit)
-            ).all()
-            return [
-                OpenTicketView(r.number, r.status, r.priority, r.summary, r.received_at)
-                for r in rows
-            ]
+    def open_feed(self, **options: Any) -> ChangeFeed:
+        """The change feed that suits this desk's database (not yet running).
 
-        return self.read(run)
+        Args:
+            options: passed to the feed (``interval=`` for SQLite, ``health_every=`` …).
+        """
+        return open_feed(self.db.url, **options)

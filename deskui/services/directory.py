@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from deskui.core.phone import PhoneError, parse_phone, phone_search_key
 from deskui.core.sanitize import sanitize_line
-from deskui.services.errors import ValidationFailed
+from deskui.services.errors import Problem, ValidationFailed, problem
 from deskui.store.models import Requester
 
 MAX_NAME = 80
@@ -24,9 +24,16 @@ def pinyin_keys(name: str) -> tuple[str, str]:
     # imported here: its dictionaries are ~55 MB that a console only needs when adding a caller
     from pypinyin import Style, lazy_pinyin
 
-    syllables = [s.lower() for s in lazy_pinyin(name, errors=lambda text: list(text))]
+    # a character without pinyin stays as itself, one syllable per character
+    syllables = [
+        s.lower()
+        for s in lazy_pinyin(name, errors=lambda text: list(text))  # type: ignore[arg-type,return-value]  # pypinyin accepts a list, its stub says str
+    ]
     full = "".join(ch for ch in "".join(syllables) if ch.isalnum())
-    words = [s for s in lazy_pinyin(name, style=Style.FIRST_LETTER, errors=lambda t: t.split())]
+    words = [
+        s
+        for s in lazy_pinyin(name, style=Style.FIRST_LETTER, errors=lambda t: t.split())  # type: ignore[arg-type,return-value]  # as above
+    ]
     initials = "".join(w[0].lower() for w in words if w and w[0].isalnum())
     return full, initials
 
@@ -84,7 +91,7 @@ class RequesterInput:
         Raises:
             ValidationFailed: naming each field at fault (``requester.phone`` …).
         """
-        errors: list[tuple[str, str]] = []
+        errors: list[Problem] = []
         warnings: list[str] = []
 
         def line(value: str | None, limit: int, name: str) -> str | None:
@@ -92,12 +99,14 @@ class RequesterInput:
                 return None
             text = sanitize_line(str(value))
             if len(text) > limit:
-                errors.append((f"{prefix}.{name}", f"is longer than {limit} characters"))
+                errors.append(
+                    problem(f"{prefix}.{name}", "text.too_long", length=len(text), limit=limit)
+                )
             return text or None
 
         name = line(self.name, MAX_NAME, "name") or ""
         if not name:
-            errors.append((f"{prefix}.name", "is required"))
+            errors.append(problem(f"{prefix}.name", "field.required"))
         phone = line(self.phone, 40, "phone")
         extension = line(self.extension, 12, "extension")
         if phone:
@@ -107,12 +116,12 @@ class RequesterInput:
                 if parsed.extension and not extension:
                     extension = parsed.extension
             except PhoneError as exc:
-                errors.append((f"{prefix}.phone", str(exc)))
+                errors.append(problem(f"{prefix}.phone", f"phone.{exc.code}"))
         if extension and not extension.isdigit():
-            errors.append((f"{prefix}.extension", "must be digits"))
+            errors.append(problem(f"{prefix}.extension", "field.digits"))
         email = line(self.email, 254, "email")
         if email and ("@" not in email or " " in email):
-            errors.append((f"{prefix}.email", "is not an e-mail address"))
+            errors.append(problem(f"{prefix}.email", "field.email"))
         if errors:
             raise ValidationFailed(errors)
         return (
@@ -200,7 +209,7 @@ def search_requesters(*, session: Session, query: str, limit: int = 8) -> list[R
         col(Requester.employee_id).startswith(text),
     ]
     if digits and len(digits) == len(lowered):
-        conditions.append(Requester.extension == digits)
+        conditions.append(col(Requester.extension) == digits)
         if len(digits) >= 3:
             conditions.append(col(Requester.phone_digits).contains(digits))
     rows = session.exec(select(Requester).where(or_(*conditions)).limit(limit * 4)).all()

@@ -1,31 +1,226 @@
-"""What a use case refuses, with a message a person can act on."""
+"""What a use case refuses, as a code and its parameters that the catalog words.
+
+A raise site never writes a sentence: it names a code (``ticket.held``) and gives the values the
+sentence needs (``holder``). The catalog (``deskui/locales/errors.toml``, keys ``error.<code>``)
+words it in either language, so a screen shows it in the console's language and the command line
+in the user's; ``message`` is the English wording, for logs and for callers that have no catalog.
+
+:data:`CODES` is the registry of every code and the parameters its wording uses; a raise with an
+unknown code, or with parameters that do not match, fails at once (while ``__debug__``), so a
+missing translation or a placeholder left empty is a test failure, not a sentence with a hole.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import Any
+
+from deskui.core.permissions import Action, Refusal
+from deskui.core.phone import PHONE_ERROR_CODES
+from deskui.i18n import Catalog
+from deskui.store.db import DatabaseUnavailable as StoreDatabaseUnavailable
+
+_NUMBER = frozenset({"number"})
+_PERMISSION = frozenset({"action"})
+
+#: Every error code → the names of the parameters its wording takes.
+CODES: dict[str, frozenset[str]] = {
+    # input
+    "field.required": frozenset(),
+    "field.text": frozenset(),
+    "field.choice": frozenset({"choices"}),
+    "field.boolean": frozenset(),
+    "field.whole_number": frozenset({"value"}),
+    "field.unknown": frozenset(),
+    "field.json_object": frozenset(),
+    "field.not_json": frozenset({"reason", "line"}),
+    "field.time": frozenset({"value"}),
+    "field.time_offset": frozenset(),
+    "field.future": frozenset(),
+    "field.too_old": frozenset(),
+    "field.digits": frozenset(),
+    "field.email": frozenset(),
+    "field.login": frozenset(),
+    "field.stars": frozenset(),
+    "text.too_long": frozenset({"length", "limit"}),
+    "note.required": frozenset(),
+    "impact.range": frozenset({"value"}),
+    "urgency.range": frozenset({"value"}),
+    "priority.unknown": frozenset({"value"}),
+    "status.unknown": frozenset({"value"}),
+    "user.taken": frozenset({"login"}),
+    "user.missing": frozenset(),
+    "intake.resolve_type": frozenset(),
+    "intake.solution_required": frozenset(),
+    "rules.invalid": frozenset({"reason"}),
+    # things that do not exist
+    "ticket.unknown": _NUMBER,
+    "user.unknown": frozenset({"login"}),
+    "group.unknown": frozenset({"group"}),
+    "requester.unknown": frozenset({"id"}),
+    # the ticket's state
+    "ticket.held": frozenset({"number", "holder"}),
+    "ticket.stale": frozenset({"number", "current_version"}),
+    "ticket.no_transition": frozenset({"number", "source", "target"}),
+    "ticket.incomplete": _NUMBER,
+    "ticket.claim_first": _NUMBER,
+    "ticket.same_group": frozenset({"number", "group"}),
+    # the database
+    "database.unavailable": frozenset({"database", "reason"}),
+    # the permission module's refusals: each names the action refused
+    **{str(r): _PERMISSION for r in Refusal if r != Refusal.ROLE},
+    str(Refusal.ROLE): frozenset({"action", "role"}),
+    # a phone number that cannot be one (core/phone's codes)
+    **{f"phone.{code}": frozenset() for code in PHONE_ERROR_CODES},
+}
+
+#: Parameters whose values are identifiers the catalog also words (an action, a status, a role).
+_WORDED = {
+    "action": "error.action.{}",
+    "role": "role.{}",
+    "source": "status.{}",
+    "target": "status.{}",
+    "status": "status.{}",
+}
+_ENGLISH: Catalog | None = None
+
+
+def _english() -> Catalog:
+    global _ENGLISH  # one catalog for every English message; it never changes
+    if _ENGLISH is None:
+        _ENGLISH = Catalog("en")
+    return _ENGLISH
+
+
+def check_params(code: str, params: Mapping[str, object]) -> None:
+    """Refuse an unknown code or parameters that do not match its wording.
+
+    Raises:
+        ValueError: naming the code and what is wrong.
+    """
+    expected = CODES.get(code)
+    if expected is None:
+        raise ValueError(f"unknown error code {code!r}: add it to CODES and errors.toml")
+    if set(params) != expected:
+        raise ValueError(f"error {code!r} takes {sorted(expected)}, was given {sorted(params)}")
+
+
+def word(code: str, params: Mapping[str, object], t: Catalog) -> str:
+    """The sentence of ``code`` in the catalog's language, identifiers among the values worded."""
+    values: dict[str, object] = {}
+    for name, value in params.items():
+        pattern = _WORDED.get(name)
+        key = pattern.format(value) if pattern else ""
+        values[name] = t(key) if pattern and t.has(key) else value
+    return t(f"error.{code}", **values)
+
+
+def _legacy(code: str) -> bool:
+    # a sentence given where a code belongs (callers not yet moved to codes): shown as given
+    return any(c.isspace() for c in code)
 
 
 class ServiceError(Exception):
     """A refused use case. Nothing was written.
 
-    Attributes:
+    Args:
+        code: what was refused, dotted (``ticket.held``); the catalog key is ``error.<code>``.
         field: the input field at fault, when one is.
+        **params: the values the wording needs (see :data:`CODES`).
+
+    Attributes:
+        code: as given.
+        field: as given.
+        params: as given.
     """
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, code: str, *, field: str | None = None, **params: object) -> None:
+        self._start(code, field, params)
+
+    def _start(self, code: str, field: str | None, params: Mapping[str, object]) -> None:
+        # subclasses that add parameters of their own start here (their keywords are typed)
+        if __debug__ and not _legacy(code):
+            check_params(code, params)
+        super().__init__(code)
+        self.code = code
         self.field = field
+        self.params: dict[str, object] = dict(params)
+
+    @property
+    def message(self) -> str:
+        """The English wording, placeholders filled."""
+        return self.words(_english())
+
+    def words(self, t: Catalog) -> str:
+        """The wording in the catalog's language, without the field."""
+        if _legacy(self.code):
+            return self.code
+        return word(self.code, self.params, t)
+
+    def explain(self, t: Catalog) -> str:
+        """The wording in the catalog's language, led by the field's name when there is one."""
+        text = self.words(t)
+        if not self.field:
+            return text
+        label = f"field.{self.field}"
+        return f"{t(label) if t.has(label) else self.field}: {text}"
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}" if self.field else self.message
 
 
-class ValidationFailed(ServiceError):
-    """Input that the rules refuse; ``errors`` lists every field at fault."""
+@dataclass(frozen=True)
+class Problem:
+    """One field at fault in refused input.
 
-    def __init__(self, errors: list[tuple[str, str]]) -> None:
-        self.errors = errors
-        first_field, first_message = errors[0]
-        super().__init__(first_message, field=first_field)
+    Attributes:
+        field: the field (``summary``, ``requester.phone`` …).
+        code: why (an error code).
+        params: the values the wording needs.
+    """
+
+    field: str
+    code: str
+    params: dict[str, Any] = dataclass_field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if __debug__:
+            check_params(self.code, self.params)
+
+    @property
+    def message(self) -> str:
+        """The English wording."""
+        return word(self.code, self.params, _english())
+
+    def words(self, t: Catalog) -> str:
+        """The wording in the catalog's language."""
+        return word(self.code, self.params, t)
+
+
+def problem(field_name: str, code: str, **params: object) -> Problem:
+    """A :class:`Problem`, the parameters given as keywords."""
+    return Problem(field_name, code, dict(params))
+
+
+class ValidationFailed(ServiceError):
+    """Input that the rules refuse; ``problems`` lists every field at fault.
+
+    ``code``, ``field`` and ``params`` are the first problem's.
+    """
+
+    def __init__(self, problems: list[Problem]) -> None:
+        if not problems:
+            raise ValueError("a refusal of input names at least one problem")
+        self.problems = list(problems)
+        first = self.problems[0]
+        self._start(first.code, first.field, first.params)
+
+    @property
+    def errors(self) -> list[tuple[str, str]]:
+        """``(field, English message)`` of every problem (the older form of ``problems``)."""
+        return [(p.field, p.message) for p in self.problems]
 
     def __str__(self) -> str:
         return "; ".join(f"{f}: {m}" for f, m in self.errors)
@@ -36,7 +231,15 @@ class NotFound(ServiceError):
 
 
 class PermissionDenied(ServiceError):
-    """The actor's role does not allow this."""
+    """The rules refuse this person this action (the code is a :class:`Refusal` value).
+
+    Attributes:
+        action: the action refused.
+    """
+
+    def __init__(self, code: str, *, action: Action, **params: object) -> None:
+        self._start(code, None, {"action": str(action), **params})
+        self.action = action
 
 
 class StaleEdit(ServiceError):
@@ -46,8 +249,8 @@ class StaleEdit(ServiceError):
         current_version: the version now in the database.
     """
 
-    def __init__(self, message: str, *, current_version: int) -> None:
-        super().__init__(message)
+    def __init__(self, current_version: int, *, number: str) -> None:
+        self._start("ticket.stale", None, {"number": number, "current_version": current_version})
         self.current_version = current_version
 
 
@@ -58,10 +261,39 @@ class ClaimConflict(ServiceError):
         holder: the login of whoever has it.
     """
 
-    def __init__(self, message: str, *, holder: str) -> None:
-        super().__init__(message)
+    def __init__(self, holder: str, *, number: str) -> None:
+        self._start("ticket.held", None, {"number": number, "holder": holder})
         self.holder = holder
 
 
-# interim: the structured DatabaseUnavailable of the services replaces this re-export
-from deskui.store.db import DatabaseUnavailable as DatabaseUnavailable  # noqa: E402
+class DatabaseUnavailable(ServiceError, StoreDatabaseUnavailable):
+    """The database cannot be reached or opened.
+
+    Also a :class:`deskui.store.db.DatabaseUnavailable`, so code that still catches the store's
+    error catches this one.
+
+    Attributes:
+        database: the database's name, without a password.
+        reason: the driver's or the file system's reason.
+    """
+
+    def __init__(self, *, database: str, reason: str) -> None:
+        self._start("database.unavailable", None, {"database": database, "reason": reason})
+        self.database = database
+        self.reason = reason
+
+
+__all__ = [
+    "CODES",
+    "ClaimConflict",
+    "DatabaseUnavailable",
+    "NotFound",
+    "PermissionDenied",
+    "Problem",
+    "ServiceError",
+    "StaleEdit",
+    "ValidationFailed",
+    "check_params",
+    "problem",
+    "word",
+]

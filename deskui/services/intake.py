@@ -8,13 +8,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from deskui.core.enums import Category, Channel, EventKind, Status, TicketType
+from deskui.core.enums import IMPACTS, URGENCIES, Category, Channel, EventKind, Status, TicketType
 from deskui.core.masking import mask_secrets
 from deskui.core.numbering import day_key, desk_day, format_number
-from deskui.core.priority import PriorityError, validate_impact_urgency
 from deskui.core.sanitize import sanitize_line, sanitize_text
 from deskui.services.directory import RequesterInput, find_or_add_requester
-from deskui.services.errors import NotFound, ValidationFailed
+from deskui.services.errors import NotFound, Problem, ValidationFailed, problem
 from deskui.services.ledger import commit_change, record, set_status
 from deskui.services.rules import DeskRules
 from deskui.services.users import Actor
@@ -74,15 +73,15 @@ class IntakeRequest:
     warnings: list[str] = field(default_factory=list)
 
 
-def _clean_text(name: str, value: str | None, errors: list[tuple[str, str]]) -> str | None:
+def _clean_text(name: str, value: str | None, errors: list[Problem]) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        errors.append((name, "must be text"))
+        errors.append(problem(name, "field.text"))
         return None
     cleaned = sanitize_line(value) if name in SINGLE_LINE else sanitize_text(value).strip()
     if len(cleaned) > LIMITS[name]:
-        errors.append((name, f"is {len(cleaned)} characters long; at most {LIMITS[name]}"))
+        errors.append(problem(name, "text.too_long", length=len(cleaned), limit=LIMITS[name]))
     return mask_secrets(cleaned) or None
 
 
@@ -92,54 +91,52 @@ def validate_intake(request: IntakeRequest, now: datetime) -> IntakeRequest:
     Raises:
         ValidationFailed: listing each field at fault; nothing has been written.
     """
-    errors: list[tuple[str, str]] = []
+    errors: list[Problem] = []
 
     def choice(name: str, value: str, allowed: type[TicketType | Category | Channel]) -> None:
         if value not in {str(v) for v in allowed}:
-            errors.append((name, f"must be one of {', '.join(str(v) for v in allowed)}"))
+            errors.append(problem(name, "field.choice", choices=", ".join(allowed)))
+
+    def in_range(name: str, value: object, allowed: tuple[int, ...], code: str) -> None:
+        if isinstance(value, bool) or value not in allowed:
+            errors.append(problem(name, code, value=value))
 
     choice("type", request.type, TicketType)
     choice("category", request.category, Category)
     choice("channel", request.channel, Channel)
-    try:
-        validate_impact_urgency(request.impact, 1)
-    except PriorityError as exc:
-        errors.append(("impact", str(exc)))
-    try:
-        validate_impact_urgency(1, request.urgency)
-    except PriorityError as exc:
-        errors.append(("urgency", str(exc)))
+    in_range("impact", request.impact, IMPACTS, "impact.range")
+    in_range("urgency", request.urgency, URGENCIES, "urgency.range")
     cleaned = {name: _clean_text(name, getattr(request, name), errors) for name in LIMITS}
     if not cleaned["summary"]:
-        errors.append(("summary", "is required"))
+        errors.append(problem("summary", "field.required"))
     if not cleaned["description"]:
-        errors.append(("description", "is required"))
+        errors.append(problem("description", "field.required"))
     if request.frequency is not None and request.frequency not in FREQUENCIES:
-        errors.append(("frequency", f"must be one of {', '.join(FREQUENCIES)}"))
+        errors.append(problem("frequency", "field.choice", choices=", ".join(FREQUENCIES)))
     for name in ("received_at", "expected_by"):
         value = getattr(request, name)
         if value is not None and (value.tzinfo is None or value.utcoffset() is None):
-            errors.append((name, "needs a UTC offset (ISO 8601, e.g. 2026-09-30T10:00:00+08:00)"))
+            errors.append(problem(name, "field.time_offset"))
     received = request.received_at
     if received is not None and received.tzinfo is not None:
         if received > now + MAX_SKEW:
-            errors.append(("received_at", "is in the future"))
+            errors.append(problem("received_at", "field.future"))
         elif received < now - MAX_BACKFILL:
-            errors.append(("received_at", "is more than a year ago"))
+            errors.append(problem("received_at", "field.too_old"))
     if request.resolve_now:
         if request.type not in (TicketType.CONSULTATION, TicketType.INCIDENT):
-            errors.append(("type", "only a consultation or an incident is resolved at intake"))
+            errors.append(problem("type", "intake.resolve_type"))
         if not cleaned["solution"]:
-            errors.append(("solution", "a call resolved at intake needs its answer"))
+            errors.append(problem("solution", "intake.solution_required"))
     requester = request.requester
     if request.requester_id is None and requester is None:
-        errors.append(("requester", "is required"))
+        errors.append(problem("requester", "field.required"))
     warnings: list[str] = []
     if requester is not None:
         try:
             requester, warnings = requester.cleaned()
         except ValidationFailed as exc:
-            errors.extend(exc.errors)
+            errors.extend(exc.problems)
     if errors:
         raise ValidationFailed(errors)
     return IntakeRequest(
@@ -193,7 +190,7 @@ def create_ticket(
     if request.requester_id is not None:
         requester = session.get(Requester, request.requester_id)
         if requester is None:
-            raise NotFound(f"no requester {request.requester_id}", field="requester")
+            raise NotFound("requester.unknown", field="requester", id=request.requester_id)
     else:
         assert request.requester is not None
         requester = find_or_add_requester(session=session, data=request.requester, now=now)

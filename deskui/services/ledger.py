@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from deskui.core.enums import EventKind, Status
 from deskui.services.errors import NotFound, StaleEdit
@@ -29,13 +29,9 @@ def lock_ticket(session: Session, number: str, expected_version: int | None = No
         select(Ticket).where(Ticket.number == number.strip().upper()).with_for_update()
     ).first()
     if ticket is None:
-        raise NotFound(f"no ticket {number!r}", field="number")
+        raise NotFound("ticket.unknown", field="number", number=number)
     if expected_version is not None and ticket.version != expected_version:
-        raise StaleEdit(
-            f"{ticket.number} was changed by someone else (version {expected_version} → "
-            f"{ticket.version}); reload it — nothing was overwritten",
-            current_version=ticket.version,
-        )
+        raise StaleEdit(ticket.version, number=ticket.number)
     return ticket
 
 
@@ -99,7 +95,7 @@ def commit_change(session: Session, ticket: Ticket, rules: DeskRules, now: datet
     session.add(ticket)
     session.flush()
     events = session.exec(
-        select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
+        select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(col(TicketEvent.id))
     ).all()
     refresh_due_cache(ticket, ticket_clocks(ticket, events, rules, now))
     session.add(ticket)

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from deskui.core.enums import OPEN_STATUSES, Priority, Status
 from deskui.services.errors import NotFound, ServiceError
 from deskui.services.rules import DeskRules
-from deskui.services.views import TicketView, ticket_view
+from deskui.services.views import OpenTicketView, TicketView, ticket_view
 from deskui.store.models import Group, Requester, Ticket, TicketEvent, User
 
 
@@ -50,7 +50,7 @@ def _views(
     groups = {g.id: g for g in session.exec(select(Group))}
     events: dict[int, list[TicketEvent]] = {}
     for event in session.exec(
-        select(TicketEvent).where(col(TicketEvent.ticket_id).in_(ids)).order_by(TicketEvent.id)
+        select(TicketEvent).where(col(TicketEvent.ticket_id).in_(ids)).order_by(col(TicketEvent.id))
     ):
         events.setdefault(event.ticket_id, []).append(event)
     user_ids = {t.assignee_id for t in tickets} | {
@@ -84,7 +84,7 @@ def get_ticket(
     """
     ticket = session.exec(select(Ticket).where(Ticket.number == number.strip().upper())).first()
     if ticket is None:
-        raise NotFound(f"no ticket {number!r}", field="number")
+        raise NotFound("ticket.unknown", field="number", number=number)
     return _views(session, [ticket], rules, now, with_events)[0]
 
 
@@ -94,30 +94,31 @@ def list_tickets(
     """Tickets matching the filters, nearest SLA due first.
 
     Raises:
-        ServiceError: an unknown status, priority, group or user, naming the filter.
+        ServiceError: an unknown status or priority, naming the filter.
+        NotFound: an unknown group or user.
     """
     statement = select(Ticket)
     statuses = list(filters.status) or [str(s) for s in OPEN_STATUSES]
     for value in statuses:
         if value not in {str(s) for s in Status}:
-            raise ServiceError(f"unknown status {value!r}", field="status")
+            raise ServiceError("status.unknown", field="status", value=value)
     statement = statement.where(col(Ticket.status).in_(statuses))
     for value in filters.priority:
         if value not in {str(p) for p in Priority}:
-            raise ServiceError(f"unknown priority {value!r}", field="priority")
+            raise ServiceError("priority.unknown", field="priority", value=value)
     if filters.priority:
         statement = statement.where(col(Ticket.priority).in_(list(filters.priority)))
     if filters.group:
         group = session.exec(select(Group).where(Group.code == filters.group)).first()
         if group is None:
-            raise ServiceError(f"no group {filters.group!r}", field="group")
+            raise NotFound("group.unknown", field="group", group=filters.group)
         statement = statement.where(Ticket.group_id == group.id)
     if filters.assignee == "-":
         statement = statement.where(col(Ticket.assignee_id).is_(None))
     elif filters.assignee:
         user = session.exec(select(User).where(User.login == filters.assignee)).first()
         if user is None:
-            raise ServiceError(f"no user {filters.assignee!r}", field="assignee")
+            raise NotFound("user.unknown", field="assignee", login=filters.assignee)
         statement = statement.where(Ticket.assignee_id == user.id)
     statement = statement.order_by(
         col(Ticket.next_due).is_(None), col(Ticket.next_due), col(Ticket.id)
@@ -141,3 +142,14 @@ def desk_counts(*, session: Session, now: datetime) -> DeskCounts:
     p1 = session.exec(open_q.where(Ticket.priority == Priority.P1.value)).one()
     breached = session.exec(open_q.where(col(Ticket.next_due) < now)).one()
     return DeskCounts(int(opened), int(p1), int(breached))
+
+
+def open_tickets_of(*, session: Session, requester_id: int, limit: int = 8) -> list[OpenTicketView]:
+    """A caller's open tickets, newest first (at most ``limit``)."""
+    rows = session.exec(
+        select(Ticket)
+        .where(Ticket.requester_id == requester_id, col(Ticket.is_open).is_(True))
+        .order_by(col(Ticket.received_at).desc(), col(Ticket.id).desc())
+        .limit(max(1, limit))
+    ).all()
+    return [OpenTicketView(r.number, r.status, r.priority, r.summary, r.received_at) for r in rows]

@@ -27,7 +27,9 @@ from sqlmodel import Session, col
 
 from deskui.core.enums import ClockKind, ClockState, Priority, Status
 from deskui.core.sanitize import sanitize_line
-from deskui.core.sla import WALL_CLOCK, SlaClock, advance_clock
+
+# advance_clocks lives with the clocks now; screens still import it from here
+from deskui.core.sla import WALL_CLOCK, SlaClock, advance_clock, advance_clocks
 from deskui.services.rules import DeskRules
 from deskui.services.users import Actor
 from deskui.services.views import ticket_clocks
@@ -154,14 +156,6 @@ class QueueWindow:
     start: int
     total: int
     cursor: int | None = None
-
-
-def advance_clocks(
-    clocks: Mapping[ClockKind, SlaClock], since: datetime, now: datetime, rules: DeskRules
-) -> dict[ClockKind, SlaClock]:
-    """Every clock of a ticket carried from ``since`` to ``now`` (see :func:`advance_clock`)."""
-    ratio = rules.sla.warning_ratio
-    return {kind: advance_clock(c, since, now, rules.calendar, ratio) for kind, c in clocks.items()}
 
 
 def _chunks(values: Sequence[T], size: int = _CHUNK) -> Iterable[Sequence[T]]:

@@ -48,7 +48,7 @@ def _callers(rng: random.Random, count: int, demo: dict[str, Any]) -> list[Reque
     d = demo["directory"]
     surnames, given, departments = d["surnames"], d["given"], d["departments"]
     seen: set[str] = set()
-    callers = []
+    callers: list[RequesterInput] = []
     while len(callers) < count:
         name = rng.choice(surnames) + "".join(rng.choice(given) for _ in range(rng.choice((1, 2))))
         if name in seen:

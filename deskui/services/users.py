@@ -1,4 +1,8 @@
-"""The people who work the desk and their groups."""
+"""The people who work the desk and their groups.
+
+Who may do what is not decided here: see :mod:`deskui.core.permissions` and
+:func:`deskui.services.access.require`.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from sqlmodel import Session, select
 
 from deskui.core.enums import Role
 from deskui.core.sanitize import sanitize_line
-from deskui.services.errors import NotFound, PermissionDenied, ValidationFailed
+from deskui.services.errors import NotFound, Problem, ValidationFailed, problem
 from deskui.store.models import Group, User, UserGroup
 
 
@@ -29,15 +33,6 @@ class Actor:
         """A duty lead or an admin."""
         return self.role in (Role.DUTY_LEAD, Role.ADMIN)
 
-    def require(self, *roles: Role, doing: str) -> None:
-        """Refuse unless the actor has one of ``roles``.
-
-        Raises:
-            PermissionDenied: naming the action and the actor's role.
-        """
-        if self.role not in roles:
-            raise PermissionDenied(f"a {self.role} may not {doing}")
-
 
 def load_actor(session: Session, login: str) -> Actor:
     """The actor with this login.
@@ -47,11 +42,7 @@ def load_actor(session: Session, login: str) -> Actor:
     """
     user = session.exec(select(User).where(User.login == login)).first()
     if user is None or not user.active:
-        raise NotFound(
-            f"no user {login!r} at this desk; add one with "
-            f"`deskui user add {login} --name NAME --role agent`",
-            field="user",
-        )
+        raise NotFound("user.unknown", field="user", login=login)
     assert user.id is not None
     groups = session.exec(select(UserGroup.group_id).where(UserGroup.user_id == user.id)).all()
     return Actor(user.id, user.login, user.name, Role(user.role), frozenset(groups))
@@ -65,7 +56,7 @@ def group_by_code(session: Session, code: str) -> Group:
     """
     group = session.exec(select(Group).where(Group.code == code)).first()
     if group is None:
-        raise NotFound(f"no group {code!r}", field="group")
+        raise NotFound("group.unknown", field="group", group=code)
     return group
 
 
@@ -85,25 +76,27 @@ def add_user(
         ValidationFailed: bad login, name or role, or the login is taken.
         NotFound: an unknown group code.
     """
-    errors: list[tuple[str, str]] = []
+    problems: list[Problem] = []
     login = sanitize_line(login)
     name = sanitize_line(name)
     if not login or not login.replace("_", "").replace(".", "").replace("-", "").isalnum():
-        errors.append(("login", "use letters, digits, '.', '-' or '_'"))
+        problems.append(problem("login", "field.login"))
     if not name:
-        errors.append(("name", "is required"))
+        problems.append(problem("name", "field.required"))
     if role not in set(Role):
-        errors.append(("role", f"must be one of {', '.join(Role)}"))
+        problems.append(problem("role", "field.choice", choices=", ".join(Role)))
     if session.exec(select(User).where(User.login == login)).first() is not None:
-        errors.append(("login", f"{login!r} is taken"))
-    if errors:
-        raise ValidationFailed(errors)
+        problems.append(problem("login", "user.taken", login=login))
+    if problems:
+        raise ValidationFailed(problems)
     user = User(login=login, name=name, role=role, phone=phone, created_at=now)
     session.add(user)
     session.flush()
     assert user.id is not None
     for code in groups:
-        session.add(UserGroup(user_id=user.id, group_id=group_by_code(session, code).id))
+        group = group_by_code(session, code)
+        assert group.id is not None  # a stored group has its id
+        session.add(UserGroup(user_id=user.id, group_id=group.id))
     return user
 
 
@@ -120,9 +113,3 @@ def ensure_groups(session: Session, groups: list[dict[str, Any]]) -> None:
                     tier=int(spec.get("tier", 2)),
                 )
             )
-
-
-def require_lead(actor: Actor, doing: str) -> None:
-    """Refuse unless the actor is a duty lead or admin."""
-    if not actor.is_lead:
-        raise PermissionDenied(f"only a duty lead may {doing}")

@@ -285,7 +285,15 @@ def ticket_view(
 
 @dataclass(frozen=True)
 class OpenTicketView:
-    """One of a caller's open tickets, as the intake form lists it."""
+    """One of a caller's open tickets, as intake lists them (a repeat call becomes a note).
+
+    Attributes:
+        number: the ticket number.
+        status: status identifier.
+        priority: ``P1`` … ``P4``.
+        summary: what the ticket is about.
+        received_at: when it was logged.
+    """
 
     number: str
     status: str

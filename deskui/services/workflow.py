@@ -11,19 +11,19 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from deskui.core.enums import EventKind, Priority, Role, Status
+from deskui.core.enums import IMPACTS, URGENCIES, EventKind, Priority, Status
 from deskui.core.masking import mask_secrets
-from deskui.core.priority import PriorityError
+from deskui.core.permissions import TOP_TIER, Action, Refusal, refusal
 from deskui.core.sanitize import sanitize_text
-from deskui.core.workflow import WorkflowError, can_close, check_transition
+from deskui.core.workflow import WorkflowError, can_close, check_transition, find_transition
+from deskui.services.access import require, ticket_facts
 from deskui.services.errors import ClaimConflict, NotFound, PermissionDenied, ServiceError
 from deskui.services.ledger import commit_change, lock_ticket, record, set_status
 from deskui.services.rules import DeskRules
-from deskui.services.users import Actor, group_by_code, require_lead
+from deskui.services.users import Actor, group_by_code
 from deskui.store.models import Group, Requester, Ticket, User
 
 MAX_NOTE = 20_000
-_CLAIMABLE = (Status.NEW, Status.TO_ASSIGN, Status.IN_PROGRESS, Status.PENDING)
 
 
 def clean_note(text: str | None, *, field: str = "note", required: bool = True) -> str | None:
@@ -34,26 +34,49 @@ def clean_note(text: str | None, *, field: str = "note", required: bool = True) 
     """
     cleaned = mask_secrets(sanitize_text(text or "").strip())
     if required and not cleaned:
-        raise ServiceError("is required", field=field)
+        raise ServiceError("field.required", field=field)
     if len(cleaned) > MAX_NOTE:
-        raise ServiceError(f"is {len(cleaned)} characters long; at most {MAX_NOTE}", field=field)
+        raise ServiceError("text.too_long", field=field, length=len(cleaned), limit=MAX_NOTE)
     return cleaned or None
+
+
+def _check_move(
+    session: Session, ticket: Ticket, actor: Actor, target: Status, note: str | None
+) -> None:
+    """The workflow has the move, the rules let the actor make it on this ticket, and a note
+    it needs is there.
+
+    Raises:
+        ServiceError: no such move (``ticket.no_transition``) or no note (``note.required``).
+        PermissionDenied: the rules' refusal for the move's action.
+    """
+    source = Status(ticket.status)
+    transition = find_transition(source, target)
+    if transition is None:
+        raise ServiceError(
+            "ticket.no_transition",
+            field="status",
+            number=ticket.number,
+            source=str(source),
+            target=str(target),
+        )
+    require(actor, transition.action, ticket_facts(session, ticket))
+    try:
+        check_transition(source, target, actor.role, note)
+    except WorkflowError as exc:
+        if exc.code == Refusal.ROLE:
+            # the move is narrower than its action in general (see core.workflow)
+            raise PermissionDenied(
+                exc.code, action=transition.action, role=str(actor.role)
+            ) from exc
+        raise ServiceError(exc.code, field="note") from exc
 
 
 def _transition(
     session: Session, ticket: Ticket, actor: Actor, target: Status, now: datetime, note: str | None
 ) -> None:
-    try:
-        check_transition(Status(ticket.status), target, actor.role, note)
-    except WorkflowError as exc:
-        raise ServiceError(f"{ticket.number}: {exc}", field="status") from exc
+    _check_move(session, ticket, actor, target, note)
     set_status(session, ticket, actor, target, now, note)
-
-
-def _require_handler(ticket: Ticket, actor: Actor, doing: str) -> None:
-    """An agent works only tickets they hold; leads and the desk may act on any."""
-    if actor.role == Role.AGENT and ticket.assignee_id not in (None, actor.id):
-        raise PermissionDenied(f"{ticket.number} is held by someone else; an agent may not {doing}")
 
 
 def _login(session: Session, user_id: int | None) -> str:
@@ -80,21 +103,24 @@ def claim_ticket(
         ClaimConflict: someone else holds it (and this is not a lead's takeover).
         PermissionDenied: the role may not claim, or may not take over.
     """
-    actor.require(Role.AGENT, Role.DUTY_LEAD, Role.ADMIN, doing="claim tickets")
+    require(actor, Action.CLAIM)
     ticket = lock_ticket(session, number, expected_version)
-    status = Status(ticket.status)
-    if status not in _CLAIMABLE:
-        raise ServiceError(f"{ticket.number} is {status}; it cannot be claimed", field="status")
+    facts = ticket_facts(session, ticket)
+    status = facts.status
+    why = refusal(actor, Action.CLAIM, facts)
+    if why == Refusal.HELD:
+        if not takeover:
+            raise ClaimConflict(facts.holder or "-", number=ticket.number)
+        require(actor, Action.TAKE_OVER, facts)
+    elif why is not None:
+        require(actor, Action.CLAIM, facts)
     if ticket.assignee_id == actor.id:
         if status not in (Status.NEW, Status.TO_ASSIGN):
             return ticket
         # a ticket routed straight to this person (a complaint to a lead) is accepted by claiming
         record(session, ticket, actor, EventKind.CLAIMED, now, field="assignee", new=actor.login)
     elif ticket.assignee_id is not None:
-        holder = _login(session, ticket.assignee_id)
-        if not takeover:
-            raise ClaimConflict(f"{ticket.number} is already held by {holder}", holder=holder)
-        require_lead(actor, "take over a claimed ticket")
+        holder = facts.holder or "-"
         record(
             session,
             ticket,
@@ -128,11 +154,12 @@ def assign_ticket(
     expected_version: int | None = None,
 ) -> Ticket:
     """A duty lead hands the ticket to a named agent (audited)."""
-    require_lead(actor, "assign tickets to others")
+    require(actor, Action.ASSIGN)
     ticket = lock_ticket(session, number, expected_version)
+    require(actor, Action.ASSIGN, ticket_facts(session, ticket))
     user = session.exec(select(User).where(User.login == assignee)).first()
     if user is None or not user.active:
-        raise NotFound(f"no user {assignee!r}", field="assignee")
+        raise NotFound("user.unknown", field="assignee", login=assignee)
     old = _login(session, ticket.assignee_id)
     ticket.assignee_id = user.id
     ticket.accepted_at = ticket.accepted_at or now
@@ -166,13 +193,14 @@ def triage_ticket(
     note: str | None = None,
 ) -> Ticket:
     """Re-triage: new impact and urgency; the matrix re-applied and the due times recomputed."""
+    require(actor, Action.TRIAGE)
+    if isinstance(impact, bool) or impact not in IMPACTS:
+        raise ServiceError("impact.range", field="impact", value=impact)
+    if isinstance(urgency, bool) or urgency not in URGENCIES:
+        raise ServiceError("urgency.range", field="urgency", value=urgency)
     ticket = lock_ticket(session, number, expected_version)
-    if not Status(ticket.status).is_open:
-        raise ServiceError(f"{ticket.number} is {ticket.status}; it cannot be re-triaged")
-    try:
-        decision = rules.matrix.decide(impact, urgency, vip=ticket.vip and rules.vip_raise)
-    except PriorityError as exc:
-        raise ServiceError(str(exc), field="impact" if "impact" in str(exc) else "urgency") from exc
+    require(actor, Action.TRIAGE, ticket_facts(session, ticket))
+    decision = rules.matrix.decide(impact, urgency, vip=ticket.vip and rules.vip_raise)
     old = f"I{ticket.impact} U{ticket.urgency} {ticket.priority}"
     ticket.impact, ticket.urgency = impact, urgency
     ticket.matrix_priority = str(decision.matrix_priority)
@@ -206,13 +234,14 @@ def override_priority(
     expected_version: int | None = None,
 ) -> Ticket:
     """A duty lead sets the priority by hand, with a reason kept in the audit trail."""
-    require_lead(actor, "override a priority")
+    require(actor, Action.OVERRIDE_PRIORITY)
     reason_text = clean_note(reason, field="reason")
     try:
         wanted = Priority(priority)
     except ValueError as exc:
-        raise ServiceError("must be P1, P2, P3 or P4", field="priority") from exc
+        raise ServiceError("priority.unknown", field="priority", value=priority) from exc
     ticket = lock_ticket(session, number, expected_version)
+    require(actor, Action.OVERRIDE_PRIORITY, ticket_facts(session, ticket))
     decision = rules.matrix.decide(
         ticket.impact,
         ticket.urgency,
@@ -288,12 +317,10 @@ def transfer_ticket(
 ) -> Ticket:
     """Send the ticket to another group's queue, unassigned."""
     ticket = lock_ticket(session, number, expected_version)
-    if not Status(ticket.status).is_open:
-        raise ServiceError(f"{ticket.number} is {ticket.status}; it cannot be transferred")
-    _require_handler(ticket, actor, "transfer it")
+    require(actor, Action.TRANSFER, ticket_facts(session, ticket))
     target = group_by_code(session, group)
     if target.id == ticket.group_id:
-        raise ServiceError(f"{ticket.number} is already with {group}", field="group")
+        raise ServiceError("ticket.same_group", field="group", number=ticket.number, group=group)
     _move_to_group(
         session, ticket, actor, target, now, EventKind.TRANSFERRED, clean_note(note, required=False)
     )
@@ -314,18 +341,21 @@ def escalate_ticket(
 ) -> Ticket:
     """Escalate one tier (L1 → L2 → L3 vendor) with the diagnosis so far; history travels along.
 
+    At L3 there is no tier above; naming a group there sends the ticket to it with the note,
+    which is a transfer, and is permitted as one.
+
     Raises:
-        ServiceError: no note, already at L3 with no group named, or the ticket is closed.
+        ServiceError: no note.
+        PermissionDenied: already at L3 with no group named, the ticket is closed, or an agent
+            escalates a ticket someone else holds.
     """
     text = clean_note(note, field="note")
     ticket = lock_ticket(session, number, expected_version)
-    if not Status(ticket.status).is_open:
-        raise ServiceError(f"{ticket.number} is {ticket.status}; it cannot be escalated")
-    _require_handler(ticket, actor, "escalate it")
-    tier = min(3, ticket.tier + 1)
+    facts = ticket_facts(session, ticket)
+    at_top = ticket.tier >= TOP_TIER
+    require(actor, Action.TRANSFER if at_top and group else Action.ESCALATE, facts)
+    tier = min(TOP_TIER, ticket.tier + 1)
     code = group or rules.escalation_groups.get(tier, "")
-    if ticket.tier >= 3 and not group:
-        raise ServiceError(f"{ticket.number} is already at L3 (vendor)", field="group")
     old_tier = ticket.tier
     ticket.tier = tier
     record(
@@ -361,11 +391,13 @@ def add_worklog(
     """A worklog entry (处理过程记录), or a progress update sent to the requester.
 
     A progress update restarts the update clock and counts as contact (stops the response clock).
+
+    Raises:
+        PermissionDenied: the ticket is closed (a worklog) or no longer open (a progress update).
     """
     body = clean_note(text, field="text")
     ticket = lock_ticket(session, number, expected_version)
-    if Status(ticket.status) == Status.CLOSED:
-        raise ServiceError(f"{ticket.number} is closed; reopen it first")
+    require(actor, Action.PROGRESS if progress else Action.WORKLOG, ticket_facts(session, ticket))
     kind = EventKind.PROGRESS if progress else EventKind.WORKLOG
     record(session, ticket, actor, kind, now, note=body)
     commit_change(session, ticket, rules, now)
@@ -383,9 +415,16 @@ def record_estimate(
     new_estimate: datetime,
     expected_version: int | None = None,
 ) -> Ticket:
-    """A target cannot be met: the reason and the new estimate given to the requester."""
+    """A target cannot be met: the reason and the new estimate given to the requester.
+
+    Raises:
+        PermissionDenied: not someone who works tickets, the ticket is no longer open, or an
+            agent estimates a ticket someone else holds.
+    """
+    require(actor, Action.ESTIMATE)
     body = clean_note(reason, field="reason")
     ticket = lock_ticket(session, number, expected_version)
+    require(actor, Action.ESTIMATE, ticket_facts(session, ticket))
     record(
         session,
         ticket,
@@ -430,12 +469,12 @@ def change_status(
     try:
         wanted = Status(target)
     except ValueError as exc:
-        raise ServiceError(f"unknown status {target!r}", field="status") from exc
+        raise ServiceError("status.unknown", field="status", value=target) from exc
     ticket = lock_ticket(session, number, expected_version)
     current = Status(ticket.status)
     text = clean_note(note, required=False)
-    if wanted in (Status.PENDING, Status.AWAITING_CONFIRMATION, Status.REJECTED, Status.TO_ASSIGN):
-        _require_handler(ticket, actor, f"move it to {wanted}")
+    if wanted == Status.IN_PROGRESS and current in (Status.NEW, Status.TO_ASSIGN):
+        raise ServiceError("ticket.claim_first", field="status", number=ticket.number)
     if wanted == Status.AWAITING_CONFIRMATION:
         _transition(session, ticket, actor, wanted, now, text)
         ticket.solution, ticket.result = text, "resolved"
@@ -443,19 +482,14 @@ def change_status(
     elif wanted == Status.RESOLVED:
         _confirm(session, ticket, actor, now, text, satisfaction, confirmer)
     elif wanted == Status.CLOSED:
+        _check_move(session, ticket, actor, wanted, text)
         if not can_close(
             has_solution=bool(ticket.solution), has_confirmation=ticket.confirmed_at is not None
         ):
-            raise ServiceError(
-                f"{ticket.number} cannot be closed: a solution and the requester's "
-                "confirmation must be on record",
-                field="status",
-            )
-        _transition(session, ticket, actor, wanted, now, text)
+            raise ServiceError("ticket.incomplete", field="status", number=ticket.number)
+        set_status(session, ticket, actor, wanted, now, text)
         ticket.closed_at = now
         record(session, ticket, actor, EventKind.CLOSED, now, note=text)
-    elif wanted == Status.IN_PROGRESS and current in (Status.NEW, Status.TO_ASSIGN):
-        raise ServiceError(f"{ticket.number}: claim it to start work", field="status")
     else:
         _transition(session, ticket, actor, wanted, now, text)
         kind = {
@@ -496,7 +530,7 @@ def _confirm(
         or not isinstance(satisfaction, int)
         or not 1 <= satisfaction <= 5
     ):
-        raise ServiceError("must be 1 to 5 stars", field="satisfaction")
+        raise ServiceError("field.stars", field="satisfaction")
     _transition(session, ticket, actor, Status.RESOLVED, now, text)
     requester_name = confirmer or ticket_requester_name(session, ticket)
     ticket.confirmed_by = clean_note(requester_name, field="confirmer")

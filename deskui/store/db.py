@@ -10,12 +10,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 from urllib.request import pathname2url
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
@@ -30,7 +31,43 @@ BUSY_TIMEOUT_MS = 30_000
 
 
 class DatabaseUnavailable(RuntimeError):
-    """The database cannot be reached or opened; the message says which and why."""
+    """The database cannot be reached or opened; the message says which and why.
+
+    Attributes:
+        database: the database's short name (:func:`display_name`), without a password.
+        reason: why it cannot be used.
+    """
+
+    def __init__(self, message: str, *, database: str = "", reason: str = "") -> None:
+        super().__init__(message)
+        self.database = database
+        self.reason = reason or message
+
+    @classmethod
+    def of(cls, database: str, reason: str) -> DatabaseUnavailable:
+        """The error for ``database`` (a short name) and ``reason``."""
+        return cls(f"database {database} unavailable: {reason}", database=database, reason=reason)
+
+
+def safe_url(url: str) -> str:
+    """The URL without its password; for a URL that does not even parse, what follows ``@``."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return url.rsplit("@", 1)[-1]
+
+
+def display_name(url: str) -> str:
+    """The database's short name for the status line and messages: a SQLite file's name
+    (``:memory:`` in memory), otherwise the URL without its password."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return safe_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        return PurePath(database).name if database and database != ":memory:" else ":memory:"
+    return safe_url(url)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -131,13 +168,9 @@ class Database:
             now = _file_identity(self.path)
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
-            raise DatabaseUnavailable(
-                f"database {self.display_name} unavailable: {self.path}: {reason}"
-            ) from exc
+            raise DatabaseUnavailable.of(self.display_name, f"{self.path}: {reason}") from exc
         if now is None:
-            raise DatabaseUnavailable(
-                f"database {self.display_name} unavailable: the file {self.path} is gone"
-            )
+            raise DatabaseUnavailable.of(self.display_name, f"the file {self.path} is gone")
         if now != self._identity:
             self.engine.dispose()
             self._identity = now
@@ -149,8 +182,8 @@ class Database:
 
     @property
     def display_name(self) -> str:
-        """The URL without a password, for the status line."""
-        return make_url(self.url).render_as_string(hide_password=True)
+        """The database's short name, without a password (see :func:`display_name`)."""
+        return display_name(self.url)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

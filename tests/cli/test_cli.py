@@ -119,7 +119,11 @@ def test_create_show_claim_worklog_status(
     assert code == 0 and json.loads(out)["assignee"] == "agent1"
     assert json.loads(out)["sla"]["response"]["state"] == "met"
     code, out, err = run(capsys, monkeypatch, ["ticket", "claim", number, "--db", db, "--as", "op"])
-    assert code == 5 and "operator may not claim" in err
+    assert code == 5 and "(Operator) may not claim" in err
+    code, out, err = run(
+        capsys, monkeypatch, ["ticket", "claim", number, "--db", db, "--as", "op", "--lang", "zh"]
+    )
+    assert code == 5 and err == "deskui: 服务台接线员无权接单\n"
     code, out, _ = run(
         capsys,
         monkeypatch,

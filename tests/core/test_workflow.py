@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from deskui.core.enums import Role, Status
+from deskui.core.permissions import ROLES, Action
 from deskui.core.workflow import (
     TRANSITIONS,
     WorkflowError,
@@ -34,8 +35,9 @@ def test_main_line_exists() -> None:
 
 def test_refusal_reopens() -> None:
     assert find_transition(Status.AWAITING_CONFIRMATION, Status.IN_PROGRESS) is not None
-    with pytest.raises(WorkflowError, match="needs a note"):
+    with pytest.raises(WorkflowError) as info:
         check_transition(Status.AWAITING_CONFIRMATION, Status.IN_PROGRESS, Role.OPERATOR)
+    assert info.value.code == "note.required"
 
 
 @pytest.mark.parametrize(
@@ -50,26 +52,46 @@ def test_refusal_reopens() -> None:
     ],
 )
 def test_impossible_moves(source: Status, target: Status) -> None:
-    with pytest.raises(WorkflowError, match="cannot go"):
+    with pytest.raises(WorkflowError) as info:
         check_transition(source, target, Role.ADMIN, "note")
+    assert info.value.code == "ticket.no_transition" and info.value.transition is None
 
 
 def test_roles() -> None:
-    with pytest.raises(WorkflowError, match="operator may not claim"):
-        check_transition(Status.TO_ASSIGN, Status.IN_PROGRESS, Role.OPERATOR)
-    with pytest.raises(WorkflowError, match="agent may not close"):
-        check_transition(Status.RESOLVED, Status.CLOSED, Role.AGENT)
-    with pytest.raises(WorkflowError, match="agent may not reopen"):
-        check_transition(Status.REJECTED, Status.TO_ASSIGN, Role.AGENT, "mistake")
+    refused = [
+        (Status.TO_ASSIGN, Status.IN_PROGRESS, Role.OPERATOR, None, Action.CLAIM),
+        (Status.RESOLVED, Status.CLOSED, Role.AGENT, None, Action.CLOSE),
+        (Status.REJECTED, Status.TO_ASSIGN, Role.AGENT, "mistake", Action.REOPEN),
+        (Status.IN_PROGRESS, Status.PENDING, Role.OPERATOR, "vendor", Action.PEND),
+        (Status.IN_PROGRESS, Status.REJECTED, Role.OPERATOR, "spam", Action.REJECT),
+        (Status.PENDING, Status.IN_PROGRESS, Role.OPERATOR, "back", Action.RESUME),
+    ]
+    for source, target, role, note, action in refused:
+        with pytest.raises(WorkflowError) as info:
+            check_transition(source, target, role, note)
+        assert info.value.code == "permission.role"
+        assert info.value.transition is not None and info.value.transition.action == action
     check_transition(Status.REJECTED, Status.TO_ASSIGN, Role.DUTY_LEAD, "mistake")
+    # the same actions elsewhere in the workflow are the matrix's: the operator may do them
+    check_transition(Status.TO_ASSIGN, Status.PENDING, Role.OPERATOR, "vendor")
+    check_transition(Status.NEW, Status.REJECTED, Role.OPERATOR, "spam")
+    check_transition(Status.PENDING, Status.TO_ASSIGN, Role.OPERATOR, "back")
+
+
+def test_transitions_take_their_roles_from_the_matrix() -> None:
+    for transition in TRANSITIONS:
+        assert transition.roles <= ROLES[transition.action]
+        if transition.only is None:
+            assert transition.roles == ROLES[transition.action]
 
 
 @pytest.mark.parametrize("transition", [t for t in TRANSITIONS if t.needs_note])
 def test_every_noted_move_needs_a_note(transition: object) -> None:
     t = transition
     role = next(iter(t.roles))  # type: ignore[attr-defined]
-    with pytest.raises(WorkflowError, match="needs a note"):
+    with pytest.raises(WorkflowError) as info:
         check_transition(t.source, t.target, role, "  ")  # type: ignore[attr-defined]
+    assert info.value.code == "note.required"
 
 
 def test_allowed_targets_and_close_rule() -> None:

@@ -1,0 +1,162 @@
+"""What each subcommand does: one invocation's settings, desk service and output.
+
+Request Tracker's ``rt`` is the model: ``deskui ticket create`` reads JSON on standard input (how
+an IM or e-mail report is back-filled), every other subcommand takes a ticket number, and
+``--json`` prints what a script can parse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any, TextIO
+
+from deskui.cli.intake_json import InputError, intake_from_json
+from deskui.config import Settings
+from deskui.core.clock import SystemClock
+from deskui.core.enums import ClockKind
+from deskui.services.desk import DeskService, prepare_database
+from deskui.services.queries import TicketFilter
+from deskui.services.views import TicketView
+from deskui.store.db import Database
+
+
+def _describe(view: TicketView, out: TextIO) -> None:
+    """One ticket in two lines, for a person reading the terminal."""
+    clocks = "  ".join(
+        f"{kind}: {view.clocks[kind].state} {int(view.clocks[kind].remaining_seconds // 60)}m"
+        for kind in ClockKind
+    )
+    out.write(
+        f"{view.number}  {view.priority}  {view.status}  I{view.impact}×U{view.urgency}  "
+        f"{view.group_code or '-'}/{view.assignee or '-'}  {view.requester.name}  "
+        f"{view.summary}\n    {clocks}\n"
+    )
+
+
+class Cli:
+    """One invocation: settings, the desk service, output."""
+
+    def __init__(self, args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> None:
+        self.args = args
+        self.stdin, self.stdout = stdin, stdout
+        self.settings = Settings.from_env(db=args.db, user=args.user, lang=args.lang)
+        self.db = Database(self.settings.database_url)
+        self.desk = DeskService(self.db, SystemClock())
+
+    def emit(self, payload: Any) -> None:
+        """Print JSON (non-ASCII text as itself)."""
+        self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+    def emit_ticket(self, view: TicketView) -> None:
+        """Print a ticket: JSON with ``--json``, else two lines."""
+        if self.args.json:
+            self.emit(view.to_json(self.desk.rules.tz, self.desk.clock.now()))
+        else:
+            _describe(view, self.stdout)
+
+    def actor_login(self) -> str:
+        """Who acts: ``--as`` or ``DESKUI_USER``.
+
+        Raises:
+            InputError: nobody named.
+        """
+        if not self.settings.user:
+            raise InputError("user", "user.missing")
+        return self.settings.user
+
+    def run(self) -> int:
+        """Run the subcommand; returns the exit code (errors are raised)."""
+        args = self.args
+        prepare_database(self.db)
+        if args.command == "db":
+            from deskui.store.migrate import current_revision
+
+            self.stdout.write(f"{self.db.display_name}: at revision {current_revision(self.db)}\n")
+            return 0
+        if args.command == "seed":
+            from deskui.services.seed import seed_demo
+
+            summary = seed_demo(self.desk, callers=args.callers, tickets=args.tickets)
+            self.emit(summary) if args.json else self.stdout.write(
+                ", ".join(f"{k}: {v}" for k, v in summary.items()) + "\n"
+            )
+            return 0
+        if args.command == "user":
+            return self.user()
+        return self.ticket()
+
+    def user(self) -> int:
+        """``deskui user add`` and ``deskui user list``."""
+        from sqlmodel import select
+
+        from deskui.services.users import add_user
+        from deskui.store.models import User
+
+        if self.args.action == "add":
+            a = self.args
+            self.desk.write(
+                lambda s: add_user(
+                    session=s,
+                    login=a.login,
+                    name=a.name,
+                    role=a.role,
+                    groups=a.group,
+                    now=self.desk.clock.now(),
+                )
+            )
+            self.stdout.write(f"added {a.login} ({a.role})\n")
+            return 0
+        users = self.desk.read(lambda s: list(s.exec(select(User).order_by(User.login))))
+        if self.args.json:
+            self.emit([{"login": u.login, "name": u.name, "role": u.role} for u in users])
+        else:
+            for u in users:
+                self.stdout.write(f"{u.login:16} {u.role:10} {u.name}\n")
+        return 0
+
+    def ticket(self) -> int:
+        """``deskui ticket …``: create, show, list and every change."""
+        a = self.args
+        action = a.action
+        if action == "show":
+            self.emit_ticket(self.desk.ticket(a.number))
+            return 0
+        if action == "list":
+            views = self.desk.tickets(
+                TicketFilter(a.status, a.priority, a.group, a.assignee, a.limit)
+            )
+            if a.json:
+                now = self.desk.clock.now()
+                self.emit([v.to_json(self.desk.rules.tz, now) for v in views])
+            else:
+                for view in views:
+                    _describe(view, self.stdout)
+            return 0
+        actor = self.desk.actor(self.actor_login())
+        if action == "create":
+            try:
+                data = json.loads(self.stdin.read())
+            except json.JSONDecodeError as exc:
+                raise InputError(
+                    "input", "field.not_json", reason=exc.msg, line=exc.lineno
+                ) from exc
+            view = self.desk.create_ticket(actor, intake_from_json(data))
+            self.emit(view.to_json(self.desk.rules.tz, self.desk.clock.now()))
+            return 0
+        if action == "claim":
+            view = self.desk.claim(actor, a.number, takeover=a.takeover)
+        elif action == "worklog":
+            view = self.desk.worklog(actor, a.number, a.text, progress=a.progress)
+        elif action == "status":
+            view = self.desk.set_status(
+                actor, a.number, a.status, note=a.note, satisfaction=a.satisfaction
+            )
+        elif action == "triage":
+            view = self.desk.triage(actor, a.number, a.impact, a.urgency)
+        elif action == "escalate":
+            view = self.desk.escalate(actor, a.number, a.note, group=a.group)
+        else:
+            view = self.desk.transfer(actor, a.number, a.group, note=a.note)
+        self.emit_ticket(view)
+        return 0

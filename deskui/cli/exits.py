@@ -1,0 +1,41 @@
+"""The exit codes of the ``deskui`` command, as the README documents them.
+
+A script can tell what went wrong without reading the message: bad input, something that does
+not exist, a conflict with another user, a refusal of the rules, or no database at all.
+"""
+
+from __future__ import annotations
+
+from deskui.services.errors import (
+    ClaimConflict,
+    DatabaseUnavailable,
+    NotFound,
+    PermissionDenied,
+    ServiceError,
+    StaleEdit,
+)
+
+OK = 0
+#: Bad input: a missing or malformed field, a value the rules refuse; nothing was written.
+INPUT = 2
+#: No such ticket, user, requester or group.
+NOT_FOUND = 3
+#: Someone else got there first: the ticket is held by another, or changed since it was read.
+CONFLICT = 4
+#: The rules do not allow this person this action.
+NOT_ALLOWED = 5
+#: The database cannot be reached or opened.
+DATABASE = 6
+
+
+def exit_code(error: ServiceError) -> int:
+    """The exit code that reports ``error``."""
+    if isinstance(error, DatabaseUnavailable):
+        return DATABASE
+    if isinstance(error, NotFound):
+        return NOT_FOUND
+    if isinstance(error, ClaimConflict | StaleEdit):
+        return CONFLICT
+    if isinstance(error, PermissionDenied):
+        return NOT_ALLOWED
+    return INPUT

@@ -1,0 +1,59 @@
+"""The ``deskui`` entry point: parse, run, and report a refusal in the user's language.
+
+Bad input names the field on standard error and exits non-zero with nothing written; the exit
+code says what kind of failure it was (:mod:`deskui.cli.exits`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from deskui.cli import exits
+from deskui.cli.commands import Cli
+from deskui.cli.parser import build_parser
+from deskui.i18n import Catalog, detect_language
+from deskui.services.errors import ServiceError, ValidationFailed
+
+
+def explain(error: ServiceError, t: Catalog) -> str:
+    """The refusal in the catalog's language, naming each field at fault.
+
+    A field is named as the command line and the JSON spell it (``requester.phone``), so a
+    script's author finds it in what they sent, in either language.
+    """
+    if isinstance(error, ValidationFailed):
+        return "; ".join(f"{p.field}: {p.words(t)}" for p in error.problems)
+    text = error.words(t)
+    return f"{error.field}: {text}" if error.field else text
+
+
+def fail(error: ServiceError, t: Catalog, stderr: TextIO | None = None) -> int:
+    """Report ``error`` on standard error and give its exit code."""
+    (stderr or sys.stderr).write(f"deskui: {explain(error, t)}\n")
+    return exits.exit_code(error)
+
+
+def _defaults(args: argparse.Namespace) -> None:
+    # the shared options' actions are shared by every subparser, so their defaults are set
+    # here rather than with set_defaults (which would change them for the subparsers too)
+    for name, default in (("db", None), ("user", None), ("lang", None), ("json", False)):
+        if not hasattr(args, name):
+            setattr(args, name, default)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``deskui`` console script."""
+    args = build_parser().parse_args(argv)
+    _defaults(args)
+    if args.command in (None, "run"):
+        from deskui.app import run_console
+
+        return run_console(args)
+    t = Catalog(detect_language(args.lang))
+    try:
+        return Cli(args, sys.stdin, sys.stdout).run()
+    except ServiceError as exc:
+        return fail(exc, t)

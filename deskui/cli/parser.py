@@ -1,0 +1,95 @@
+"""The command line's grammar: the shared options and every subcommand.
+
+The shared options (``--db``, ``--as``, ``--lang``, ``--json``) are accepted before and after a
+subcommand.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from deskui.core.enums import Role
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line."""
+    # the shared options are accepted before and after a subcommand; SUPPRESS keeps a
+    # subcommand's own copy from overwriting a value given before it
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        default=argparse.SUPPRESS,
+        help="SQLite path or PostgreSQL URL (DESKUI_DATABASE_URL)",
+    )
+    common.add_argument(
+        "--as", dest="user", default=argparse.SUPPRESS, help="who acts (DESKUI_USER)"
+    )
+    common.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default=argparse.SUPPRESS,
+        help="interface language (DESKUI_LANG)",
+    )
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
+
+    parser = argparse.ArgumentParser(
+        prog="deskui", parents=[common], description="A keyboard-first IT service desk console."
+    )
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", parents=[common], help="open the console (the default)")
+
+    db = sub.add_parser("db", parents=[common], help="database schema")
+    db.add_argument("action", choices=("upgrade", "current"))
+
+    seed = sub.add_parser("seed", parents=[common], help="fill a desk")
+    seed.add_argument("--demo", action="store_true", required=True, help="a demo desk")
+    seed.add_argument("--callers", type=int, default=300)
+    seed.add_argument("--tickets", type=int, default=120)
+
+    user = sub.add_parser("user", parents=[common], help="desk users")
+    user_sub = user.add_subparsers(dest="action", required=True)
+    add = user_sub.add_parser("add", parents=[common])
+    add.add_argument("login")
+    add.add_argument("--name", required=True)
+    add.add_argument("--role", required=True, choices=[str(r) for r in Role])
+    add.add_argument("--group", action="append", default=[], help="group code (repeatable)")
+    user_sub.add_parser("list", parents=[common])
+
+    ticket = sub.add_parser("ticket", parents=[common], help="tickets")
+    t_sub = ticket.add_subparsers(dest="action", required=True)
+    t_sub.add_parser("create", parents=[common], help="create from a JSON object on stdin")
+    show = t_sub.add_parser("show", parents=[common])
+    show.add_argument("number")
+    lst = t_sub.add_parser("list", parents=[common])
+    lst.add_argument("--status", action="append", default=[])
+    lst.add_argument("--priority", action="append", default=[])
+    lst.add_argument("--group")
+    lst.add_argument("--assignee", help="a login, or - for unassigned")
+    lst.add_argument("--limit", type=int, default=100)
+    claim = t_sub.add_parser("claim", parents=[common])
+    claim.add_argument("number")
+    claim.add_argument("--takeover", action="store_true", help="a duty lead takes it over")
+    worklog = t_sub.add_parser("worklog", parents=[common])
+    worklog.add_argument("number")
+    worklog.add_argument("--text", required=True)
+    worklog.add_argument(
+        "--progress", action="store_true", help="a progress update sent to the requester"
+    )
+    status = t_sub.add_parser("status", parents=[common])
+    status.add_argument("number")
+    status.add_argument("status")
+    status.add_argument("--note")
+    status.add_argument("--satisfaction", type=int)
+    triage = t_sub.add_parser("triage", parents=[common])
+    triage.add_argument("number")
+    triage.add_argument("--impact", type=int, required=True)
+    triage.add_argument("--urgency", type=int, required=True)
+    escalate = t_sub.add_parser("escalate", parents=[common])
+    escalate.add_argument("number")
+    escalate.add_argument("--note", required=True)
+    escalate.add_argument("--group")
+    transfer = t_sub.add_parser("transfer", parents=[common])
+    transfer.add_argument("number")
+    transfer.add_argument("--group", required=True)
+    transfer.add_argument("--note")
+    return parser
