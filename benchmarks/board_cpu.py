@@ -1,11 +1,11 @@
 """What an emergency board with many ticking clocks costs: process CPU time over wall time.
 
 A desk with N tickets on the board (P2s, so each stays on it, three clocks each) is opened in
-a real Textual app on the shared frame driver (``benchmarks/frame_driver.py``), which renders
+the console itself (``make_app``, a duty lead, the change feed on) on the shared frame driver (``benchmarks/frame_driver.py``), which renders
 and writes every frame (to nowhere) as to a terminal; the board's one timer ticks every second.
 After the first read has arrived, the process's CPU time is taken over ``--seconds`` of wall
-time. Nothing else runs in the process: the figure is the board's, plus Textual's own frame
-work. Target: ≤ 2 % of a core with 200 tickets.
+time. Nothing else runs in the process: the figure is the board's, the status line's and the
+feed's, plus Textual's own frame work. Target: ≤ 2 % of a core with 200 tickets.
 
 Run::
 
@@ -25,31 +25,16 @@ import threading
 import time
 from typing import Any
 
-from textual.app import App
-
 from benchmarks.propagation import StampingDriver, board_shown, call, prepare, run_app
-from deskui.core.clock import SystemClock
-from deskui.i18n import Catalog
-from deskui.services.desk import DeskService
-from deskui.store.db import Database
+from deskui.app import DeskApp, make_app
+from deskui.config import Settings
+from deskui.screens.emergency import EmergencyBoard
 
 
-class BoardApp(App[None]):
-    """The board alone, with what it reads from the console."""
-
-    def __init__(self, desk: DeskService) -> None:
-        super().__init__()
-        self.desk = desk
-        self.actor = desk.actor("lead")
-        desk.rules  # noqa: B018 - read before the app starts, as the console does
-        self.t = Catalog("zh")
-        self.clock = desk.clock
-
-    def on_mount(self) -> None:
-        """The board."""
-        from deskui.screens.emergency import EmergencyBoard
-
-        self.push_screen(EmergencyBoard())
+def board_console(url: str) -> DeskApp:
+    """The console as a duty lead opens it (the board first), in Chinese, live."""
+    settings = Settings(database_url=url, user="lead", lang="zh")
+    return make_app(settings, start_mode="board", live=True)
 
 
 def cpu_seconds() -> float:
@@ -64,14 +49,16 @@ def run_child(url: str, seconds: float, flashing: bool) -> None:
     ``flashing``: leave the standing alerts unacknowledged (their rows and the banner flash);
     otherwise they are acknowledged first, as on a board someone watches.
     """
-    app = BoardApp(DeskService(Database(url), SystemClock()))
+    app = board_console(url)
     result: dict[str, Any] = {}
 
     def measure() -> None:
         while not board_shown(app):
             time.sleep(0.05)
         if not flashing:
-            app.call_from_thread(app.screen.action_acknowledge_all)  # type: ignore[attr-defined]
+            board = app.screen
+            assert isinstance(board, EmergencyBoard)
+            app.call_from_thread(board.action_acknowledge_all)
         time.sleep(2.0)  # let the first paint and start-up work finish
         driver = app._driver
         frames0 = driver.frames if isinstance(driver, StampingDriver) else 0
@@ -81,8 +68,8 @@ def run_child(url: str, seconds: float, flashing: bool) -> None:
             cpu=cpu_seconds() - cpu0,
             wall=time.monotonic() - wall0,
             frames=(driver.frames if isinstance(driver, StampingDriver) else 0) - frames0,
-            rows=len(app.screen.table.rows),
-        )  # type: ignore[attr-defined]
+            rows=len(board.table.rows) if isinstance(board := app.screen, EmergencyBoard) else 0,
+        )
         app.call_from_thread(app.exit)
 
     threading.Thread(target=measure, daemon=True).start()

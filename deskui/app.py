@@ -1,20 +1,15 @@
 """The console: navigation between the desk's screens, the global keys, theme and language.
 
 No business rule lives here. ``make_app`` builds a :class:`DeskApp` from settings (the console
-script and the tests both use it); ``run_console`` is what ``deskui`` runs with no subcommand.
+script, :mod:`deskui.cli.console`, and the tests all use it).
 """
 
 from __future__ import annotations
 
-import argparse
 import logging
-import os
-import sys
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
 from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
@@ -35,7 +30,7 @@ from deskui.screens.commands import DeskCommands
 from deskui.screens.help import HelpScreen, key_rows
 from deskui.screens.intake import IntakeScreen
 from deskui.services.changes import ALL_TABLES
-from deskui.services.desk import DeskService, prepare_database
+from deskui.services.desk import DeskService
 from deskui.services.errors import DatabaseUnavailable, NotFound
 from deskui.services.queries import DeskCounts
 from deskui.services.seed import DEMO_OPERATOR
@@ -60,7 +55,6 @@ START_MODE = {
     Role.DUTY_LEAD: "board",
     Role.ADMIN: "queue",
 }
-EXIT_USER, EXIT_DATABASE = 2, 6
 
 
 def queue_screen() -> Screen[None]:
@@ -406,7 +400,7 @@ def make_app(
         desk = DeskService(database or Database(settings.database_url), clock or SystemClock())
     login = settings.user or (DEMO_OPERATOR if demo else None)
     if login is None:
-        raise NotFound("nobody named at the keyboard", field="user")
+        raise NotFound("user.missing", field="user")
     actor = desk.actor(login)
     desk.rules  # noqa: B018 - read once now, so the form's matrix never touches the database
     return DeskApp(
@@ -419,63 +413,3 @@ def make_app(
         live=live,
         collector=collector,
     )
-
-
-def _safe_url(url: str) -> str:
-    """The URL without its password, for messages."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except SQLAlchemyError:
-        return url.split("@")[-1]
-
-
-def _is_embedded_default(args: argparse.Namespace) -> bool:
-    return not args.db and not os.environ.get("DESKUI_DATABASE_URL")
-
-
-def run_console(args: argparse.Namespace) -> int:
-    """``deskui`` with no subcommand: open the console.
-
-    On the embedded default database the first run fills a demo desk and, with nobody named,
-    seats the demo operator. Returns the process exit code.
-    """
-    settings = Settings.from_env(db=args.db, user=args.user, lang=args.lang)
-    t = Catalog(detect_language(settings.lang))
-    embedded = _is_embedded_default(args)
-    try:
-        db = Database(settings.database_url)
-        display = db.display_name
-        prepare_database(db)
-        if embedded:
-            from deskui.services.seed import is_seeded, seed_demo
-
-            desk = DeskService(db, SystemClock())
-            if not desk.read(is_seeded):
-                sys.stderr.write(t("shell.cli.seeding") + "\n")
-                seed_demo(desk)
-        collector = CollectorPolicy()
-        app = make_app(settings, database=db, demo=embedded, collector=collector)
-    except NotFound:
-        login = settings.user
-        db_flag = f" --db {args.db}" if args.db else ""
-        if login is None:
-            sys.stderr.write(t("shell.cli.who", db_flag=db_flag) + "\n")
-        else:
-            sys.stderr.write(
-                t("shell.cli.unknown_user", login=login, db=display, db_flag=db_flag) + "\n"
-            )
-        return EXIT_USER
-    except (DatabaseUnavailable, SQLAlchemyError, OSError) as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        if isinstance(exc, DatabaseUnavailable):
-            # its message already names the database (without the password)
-            sys.stderr.write(t("shell.cli.unavailable", reason=reason) + "\n")
-        else:
-            named = _safe_url(settings.database_url)
-            sys.stderr.write(t("shell.cli.no_database", db=named, reason=reason) + "\n")
-        return EXIT_DATABASE
-    # everything loaded so far lives as long as the console: frozen, and full passes only in
-    # quiet moments from now on
-    collector.install()
-    app.run()
-    return app.return_code or 0

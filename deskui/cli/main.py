@@ -49,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _defaults(args)
     if args.command in (None, "run"):
-        from deskui.app import run_console
+        from deskui.cli.console import run_console
 
         return run_console(args)
     t = Catalog(detect_language(args.lang))

@@ -28,10 +28,10 @@ from deskui.console.messages import DeskChanged
 from deskui.core.enums import Status
 from deskui.core.permissions import Action, TicketFacts, allows, may_claim_now
 from deskui.core.sanitize import sanitize_line
+from deskui.core.sla import advance_clocks
 from deskui.core.workflow import find_transition, status_targets
 from deskui.screens.ticket_forms import Confirmation, ConfirmForm, PickForm
 from deskui.screens.ticket_work import Outcome, TicketChanges
-from deskui.services.queue import advance_clocks
 from deskui.services.rules import DeskRules
 from deskui.services.views import TicketView
 from deskui.widgets.detail_clocks import DetailClocks

@@ -117,11 +117,6 @@ def word(code: str, params: Mapping[str, object], t: Catalog) -> str:
     return t(f"error.{code}", **values)
 
 
-def _legacy(code: str) -> bool:
-    # a sentence given where a code belongs (callers not yet moved to codes): shown as given
-    return any(c.isspace() for c in code)
-
-
 class ServiceError(Exception):
     """A refused use case. Nothing was written.
 
@@ -141,7 +136,7 @@ class ServiceError(Exception):
 
     def _start(self, code: str, field: str | None, params: Mapping[str, object]) -> None:
         # subclasses that add parameters of their own start here (their keywords are typed)
-        if __debug__ and not _legacy(code):
+        if __debug__:
             check_params(code, params)
         super().__init__(code)
         self.code = code
@@ -155,8 +150,6 @@ class ServiceError(Exception):
 
     def words(self, t: Catalog) -> str:
         """The wording in the catalog's language, without the field."""
-        if _legacy(self.code):
-            return self.code
         return word(self.code, self.params, t)
 
     def explain(self, t: Catalog) -> str:

@@ -27,8 +27,6 @@ from sqlmodel import Session, col
 
 from deskui.core.enums import ClockKind, ClockState, Priority, Status
 from deskui.core.sanitize import sanitize_line
-
-# advance_clocks lives with the clocks now; screens still import it from here
 from deskui.core.sla import WALL_CLOCK, SlaClock, advance_clock, advance_clocks
 from deskui.services.rules import DeskRules
 from deskui.services.users import Actor
@@ -714,6 +712,5 @@ __all__ = [
     "QueueView",
     "QueueWindow",
     "advance_clock",
-    "advance_clocks",
     "search_terms",
 ]

@@ -28,9 +28,10 @@ from deskui.screens.ticket_forms import NoteForm
 from deskui.services.board import Alert
 from deskui.services.desk import DeskService, prepare_database
 from deskui.services.directory import RequesterInput
+from deskui.services.errors import DatabaseUnavailable
 from deskui.services.intake import IntakeRequest
 from deskui.services.users import add_user
-from deskui.store.db import Database, DatabaseUnavailable
+from deskui.store.db import Database
 from deskui.store.feed import Backoff, PostgresFeed, SqliteFeed
 from deskui.widgets.keys import binding_text
 from deskui.widgets.safe_input import SafeTextArea
@@ -407,7 +408,7 @@ async def test_escalation_that_cannot_be_stored_keeps_the_note(
     app = console(board_desk, "lead", "zh")
 
     def unavailable(*_args: object, **_kwargs: object) -> None:
-        raise DatabaseUnavailable("database desk.db unavailable: disk I/O error")
+        raise DatabaseUnavailable(database="desk.db", reason="disk I/O error")
 
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
@@ -463,7 +464,7 @@ async def test_a_board_without_its_database_keeps_its_rows_and_keeps_ticking(
         await settle(pilot)
 
         def unavailable(_fn: object) -> None:
-            raise DatabaseUnavailable("database desk.db unavailable: unable to open database file")
+            raise DatabaseUnavailable(database="desk.db", reason="unable to open database file")
 
         monkeypatch.setattr(board_desk, "read", unavailable)
         app.post_message(DeskChanged(frozenset({"ticket"})))

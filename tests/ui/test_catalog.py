@@ -48,7 +48,7 @@ def test_the_console_code_names_catalog_entries_that_exist_in_both_languages() -
 @pytest.mark.parametrize("action", list(Action))
 def test_every_action_has_a_name_in_both_languages(action: Action) -> None:
     for lang in ("zh", "en"):
-        assert Catalog(lang).has(f"action.{action}")
+        assert Catalog(lang).has(f"error.action.{action}")
 
 
 def test_no_english_in_the_chinese_catalog() -> None:

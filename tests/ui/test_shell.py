@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from textual.command import CommandPalette
 
-from deskui.app import DeskApp, run_console
+from deskui.app import DeskApp
+from deskui.cli.console import run_console
 from deskui.console.messages import ConnectionLost, ConnectionRestored, DeskChanged
 from deskui.screens.help import HelpScreen
 from deskui.screens.intake import IntakeScreen

@@ -20,9 +20,9 @@ from textual.strip import Strip
 from deskui.core.enums import ClockKind, ClockState, Priority
 from deskui.core.masking import mask_phone
 from deskui.core.sanitize import sanitize_line
-from deskui.core.sla import SlaClock
+from deskui.core.sla import SlaClock, advance_clocks
 from deskui.i18n import Catalog
-from deskui.services.queue import QueueRow, advance_clocks
+from deskui.services.queue import QueueRow
 from deskui.services.rules import DeskRules
 from deskui.widgets.cells import fit
 from deskui.widgets.sla_text import clock_text, format_duration

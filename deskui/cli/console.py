@@ -1,0 +1,70 @@
+"""``deskui`` with no subcommand: open the console, or say plainly why it cannot open.
+
+On the embedded default database the first run fills a demo desk and, with nobody named, seats
+the demo operator. A user unknown to the desk, or a database that cannot be opened, ends the
+command with a message in the user's language and the exit code the README documents.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from deskui.app import make_app
+from deskui.cli import exits
+from deskui.config import Settings
+from deskui.console.gc_policy import CollectorPolicy
+from deskui.core.clock import SystemClock
+from deskui.i18n import Catalog, detect_language
+from deskui.services.desk import DeskService, database_name, prepare_database
+from deskui.services.errors import DatabaseUnavailable, NotFound
+from deskui.store.db import Database
+
+
+def _is_embedded_default(args: argparse.Namespace) -> bool:
+    return not args.db and not os.environ.get("DESKUI_DATABASE_URL")
+
+
+def run_console(args: argparse.Namespace) -> int:
+    """Open the console; the process exit code once it closes (or why it could not open)."""
+    settings = Settings.from_env(db=args.db, user=args.user, lang=args.lang)
+    t = Catalog(detect_language(settings.lang))
+    embedded = _is_embedded_default(args)
+    display = database_name(settings.database_url)
+    try:
+        db = Database(settings.database_url)
+        prepare_database(db)
+        if embedded:
+            from deskui.services.seed import is_seeded, seed_demo
+
+            desk = DeskService(db, SystemClock())
+            if not desk.read(is_seeded):
+                sys.stderr.write(t("shell.cli.seeding") + "\n")
+                seed_demo(desk)
+        collector = CollectorPolicy()
+        app = make_app(settings, database=db, demo=embedded, collector=collector)
+    except NotFound:
+        login = settings.user
+        db_flag = f" --db {args.db}" if args.db else ""
+        if login is None:
+            sys.stderr.write(t("shell.cli.who", db_flag=db_flag) + "\n")
+        else:
+            text = t("shell.cli.unknown_user", login=login, db=display, db_flag=db_flag)
+            sys.stderr.write(text + "\n")
+        return exits.INPUT
+    except DatabaseUnavailable as exc:
+        sys.stderr.write(t("shell.cli.unavailable", reason=exc.words(t)) + "\n")
+        return exits.DATABASE
+    except (SQLAlchemyError, OSError) as exc:
+        # the URL itself is wrong, or the file cannot be made: the driver's words, no password
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        sys.stderr.write(t("shell.cli.no_database", db=display, reason=reason) + "\n")
+        return exits.DATABASE
+    # everything loaded so far lives as long as the console: frozen, and full passes only in
+    # quiet moments from now on
+    collector.install()
+    app.run()
+    return app.return_code or 0
