@@ -104,8 +104,6 @@ class IntakeDraft:
 
 #: Every field of the draft and the type it holds (the draft file is checked against these).
 FIELD_TYPES: dict[str, object] = get_type_hints(IntakeDraft)
-#: The fields typed as text (a text field, or a choice the form keeps as its identifier).
-TEXT_FIELDS = tuple(name for name, kind in FIELD_TYPES.items() if kind is str)
 
 
 def fits(kind: object, value: object) -> bool:
