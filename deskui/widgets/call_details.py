@@ -7,7 +7,7 @@ answer.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -16,27 +16,14 @@ from textual.widgets import Checkbox
 from deskui.console.context import desk_context
 from deskui.core.enums import IMPACTS, URGENCIES, Category, Channel, TicketType
 from deskui.core.priority import PriorityDecision
-from deskui.drafts import IntakeDraft
 from deskui.services.intake import FREQUENCIES
 from deskui.widgets.choice_bar import ChoiceBar
 from deskui.widgets.form_row import FieldError, field_row
 from deskui.widgets.priority_badge import PriorityBadge
 from deskui.widgets.safe_input import SafeInput, SafeTextArea
 
-#: One-line text fields: draft attribute → widget id.
-LINE_FIELDS = {
-    "summary": "summary",
-    "started_when": "started-when",
-    "impact_scope": "impact-scope",
-    "error_message": "error-message",
-    "tried": "tried",
-    "device": "device",
-    "location": "location",
-    "attachments": "attachments",
-    "expected_by": "expected-by",
-}
-AREA_FIELDS = {"description": "description", "solution": "solution"}
-CHOICE_FIELDS = ("type", "category", "channel", "frequency")
+#: The one-line fields that need no hint, in the order they are asked (SPEC §2).
+PLAIN_LINES = ("impact_scope", "error_message", "tried", "device", "location", "attachments")
 
 
 class CallDetails(VerticalScroll):
@@ -51,7 +38,7 @@ class CallDetails(VerticalScroll):
         """Every field, in the order the operator asks."""
         t = desk_context(self).t
 
-        def options(prefix: str, values: Any) -> list[tuple[str, str]]:
+        def options(prefix: str, values: Iterable[object]) -> list[tuple[str, str]]:
             return [(str(v), t(f"{prefix}.{v}")) for v in values]
 
         yield FieldError(id="form-message")
@@ -101,15 +88,8 @@ class CallDetails(VerticalScroll):
             ChoiceBar(options("frequency", FREQUENCIES), optional=True, id="frequency"),
             name="frequency",
         )
-        for attribute in (
-            "impact_scope",
-            "error_message",
-            "tried",
-            "device",
-            "location",
-            "attachments",
-        ):
-            widget_id = LINE_FIELDS[attribute]
+        for attribute in PLAIN_LINES:
+            widget_id = attribute.replace("_", "-")
             yield field_row(t(f"field.{attribute}"), SafeInput(id=widget_id), name=widget_id)
         yield field_row(
             t("field.expected_by"),
@@ -157,35 +137,7 @@ class CallDetails(VerticalScroll):
             self.vip = vip
         self.query_one(PriorityBadge).show(self.decision())
 
-    def values(self) -> dict[str, Any]:
-        """The details' share of the draft."""
-        data: dict[str, Any] = {
-            name: self.query_one(f"#{widget_id}", SafeInput).value
-            for name, widget_id in LINE_FIELDS.items()
-        }
-        for name, widget_id in AREA_FIELDS.items():
-            data[name] = self.query_one(f"#{widget_id}", SafeTextArea).text
-        for name in CHOICE_FIELDS:
-            data[name] = self.query_one(f"#{name}", ChoiceBar).value
-        data["type"] = data["type"] or str(TicketType.INCIDENT)
-        data["channel"] = data["channel"] or str(Channel.PHONE)
-        data["impact"] = int(self.query_one("#impact", ChoiceBar).value or 3)
-        data["urgency"] = int(self.query_one("#urgency", ChoiceBar).value or 3)
-        data["resolve_now"] = self.query_one("#resolve-now", Checkbox).value
-        return data
-
-    def load(self, draft: IntakeDraft) -> None:
-        """Fill the details from a draft (or empty them with a blank one)."""
-        for name, widget_id in LINE_FIELDS.items():
-            self.query_one(f"#{widget_id}", SafeInput).value = getattr(draft, name)
-        for name, widget_id in AREA_FIELDS.items():
-            area = self.query_one(f"#{widget_id}", SafeTextArea)
-            if area.text != getattr(draft, name):
-                area.load_text(getattr(draft, name))
-        for name in CHOICE_FIELDS:
-            self.query_one(f"#{name}", ChoiceBar).value = getattr(draft, name)
-        self.query_one("#impact", ChoiceBar).value = str(draft.impact)
-        self.query_one("#urgency", ChoiceBar).value = str(draft.urgency)
-        self.query_one("#resolve-now", Checkbox).value = draft.resolve_now
-        self.query_one("#field-solution").display = draft.resolve_now
-        self.show_priority()
+    def show_state(self, *, vip: bool) -> None:
+        """The fields were filled by code: the answer field and the priority follow them."""
+        self.query_one("#field-solution").display = self.query_one("#resolve-now", Checkbox).value
+        self.show_priority(vip=vip)

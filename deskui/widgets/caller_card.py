@@ -6,17 +6,16 @@ sanitized and drawn as plain text.
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 from textual.widgets import Static
 
 from deskui.console.context import desk_context
 from deskui.core.sanitize import sanitize_line
+from deskui.i18n import Catalog
 from deskui.services.directory import RequesterView
 
 
-def caller_text(view: RequesterView | None, t: Any) -> Text:
+def caller_text(view: RequesterView | None, t: Catalog) -> Text:
     """The card's lines, or the hint of what the lookup accepts."""
     if view is None:
         return Text(t("intake.caller.none"), style="dim")

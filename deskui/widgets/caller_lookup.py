@@ -7,8 +7,6 @@ the results (``show_results``), so the screen runs the query in a worker.
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +18,7 @@ from textual.widgets.option_list import Option
 from deskui.console.context import desk_context
 from deskui.core.masking import mask_phone
 from deskui.core.sanitize import sanitize_line
+from deskui.i18n import Catalog
 from deskui.services.directory import RequesterView
 from deskui.widgets.safe_input import SafeInput
 
@@ -30,7 +29,7 @@ class Suggestions(OptionList, can_focus=False):
     """The matches under the field; the field keeps the focus while the operator types."""
 
 
-def requester_line(view: RequesterView, t: Any) -> Text:
+def requester_line(view: RequesterView, t: Catalog) -> Text:
     """One suggestion: name, VIP, department, extension, masked phone, employee id."""
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(sanitize_line(view.name), style="bold")

@@ -7,8 +7,6 @@ and tells the form by message; the form runs the queries.
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -18,24 +16,14 @@ from textual.widgets import Static
 
 from deskui.console.context import desk_context
 from deskui.core.phone import phone_search_key
-from deskui.drafts import IntakeDraft
 from deskui.services.directory import RequesterView
+from deskui.services.views import OpenTicketView
 from deskui.widgets.big_number import BigNumber
 from deskui.widgets.caller_card import CallerCard, VipBanner
 from deskui.widgets.caller_lookup import CallerLookup
 from deskui.widgets.form_row import FieldError, field_row
-from deskui.widgets.open_tickets import OpenTicket, OpenTicketList
+from deskui.widgets.open_tickets import OpenTicketList
 from deskui.widgets.safe_input import SafeInput
-
-
-def requester_from_dict(data: dict[str, Any] | None) -> RequesterView | None:
-    """A caller kept in a draft, or None if the draft's copy is unreadable."""
-    if not data:
-        return None
-    try:
-        return RequesterView(**data)
-    except TypeError:
-        return None
 
 
 class CallerPanel(Vertical):
@@ -126,7 +114,7 @@ class CallerPanel(Vertical):
         self.query_one("#new-caller").display = False
         self.query_one(CallerCard).display = True
 
-    def show_open_tickets(self, tickets: list[OpenTicket], tz: ZoneInfo) -> None:
+    def show_open_tickets(self, tickets: list[OpenTicketView], tz: ZoneInfo) -> None:
         """List the caller's open tickets (hidden when there are none)."""
         self.open_tickets.show(tickets, tz)
         self.open_tickets.display = bool(tickets)
@@ -138,29 +126,19 @@ class CallerPanel(Vertical):
         self.query_one(BigNumber).show(number)
         self.query_one("#saved-box").display = True
 
-    def values(self) -> dict[str, Any]:
-        """The panel's share of the draft."""
-        return {
-            "lookup": self.lookup.field.value,
-            "requester": asdict(self.requester) if self.requester is not None else None,
-            "new_caller": self.new_caller,
-            "caller_name": self._value("caller-name"),
-            "caller_phone": self._value("caller-phone"),
-            "caller_department": self._value("caller-department"),
-        }
+    def show_caller(
+        self, requester: RequesterView | None, lookup: str, *, new_caller: bool
+    ) -> None:
+        """Show a caller as a restored draft holds it (nobody, and an empty lookup: a new form).
 
-    def load(self, draft: IntakeDraft) -> None:
-        """Fill the panel from a draft (or empty it with a blank one)."""
-        for widget_id, value in (
-            ("caller-name", draft.caller_name),
-            ("caller-phone", draft.caller_phone),
-            ("caller-department", draft.caller_department),
-        ):
-            self.query_one(f"#{widget_id}", SafeInput).value = value
-        requester = requester_from_dict(draft.requester)
+        Args:
+            requester: the caller picked from the directory, or None.
+            lookup: what is typed in the lookup field when nobody is picked.
+            new_caller: the caller is being added inline.
+        """
         self.set_requester(requester)
-        self.lookup.set_picked(requester, draft.lookup)
-        if draft.new_caller:
+        self.lookup.set_picked(requester, lookup)
+        if new_caller:
             self.new_caller = True
             self.query_one("#new-caller").display = True
             self.query_one(CallerCard).display = False
@@ -169,4 +147,4 @@ class CallerPanel(Vertical):
 
     def reset(self) -> None:
         """Nobody calling."""
-        self.load(IntakeDraft())
+        self.show_caller(None, "", new_caller=False)

@@ -5,9 +5,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -18,30 +15,13 @@ from textual.widgets.option_list import Option
 
 from deskui.console.context import desk_context
 from deskui.core.sanitize import sanitize_line
+from deskui.i18n import Catalog
+from deskui.services.views import OpenTicketView
 
 PRIORITY_STYLES = {"P1": "bold white on red", "P2": "bold yellow", "P3": "cyan", "P4": "dim"}
 
 
-@dataclass(frozen=True)
-class OpenTicket:
-    """A line of the list: a plain read model.
-
-    Attributes:
-        number: the ticket number.
-        status: status identifier.
-        priority: ``P1`` … ``P4``.
-        summary: what the ticket is about.
-        received_at: when it was logged.
-    """
-
-    number: str
-    status: str
-    priority: str
-    summary: str
-    received_at: datetime
-
-
-def ticket_line(ticket: OpenTicket, t: Any, tz: ZoneInfo) -> Text:
+def ticket_line(ticket: OpenTicketView, t: Catalog, tz: ZoneInfo) -> Text:
     """Two lines: ``IT20261101003  P2  处理中  11-01 09:12`` and the summary under it."""
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(ticket.number, style="bold")
@@ -76,9 +56,9 @@ class OpenTicketList(OptionList):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.tickets: list[OpenTicket] = []
+        self.tickets: list[OpenTicketView] = []
 
-    def show(self, tickets: list[OpenTicket], tz: ZoneInfo) -> None:
+    def show(self, tickets: list[OpenTicketView], tz: ZoneInfo) -> None:
         """Replace the list."""
         t = desk_context(self).t
         self.tickets = list(tickets)
@@ -87,7 +67,7 @@ class OpenTicketList(OptionList):
             self.highlighted = 0
 
     @property
-    def selected(self) -> OpenTicket | None:
+    def selected(self) -> OpenTicketView | None:
         """The highlighted ticket."""
         index = self.highlighted
         if index is None or not (0 <= index < len(self.tickets)):

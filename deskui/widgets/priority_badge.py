@@ -6,13 +6,12 @@ shows exactly what the ticket will record.
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 from textual.widgets import Static
 
 from deskui.console.context import desk_context
 from deskui.core.priority import PriorityDecision
+from deskui.i18n import Catalog
 
 STYLES = {
     "P1": "bold white on red",
@@ -22,7 +21,7 @@ STYLES = {
 }
 
 
-def decision_text(decision: PriorityDecision, t: Any) -> Text:
+def decision_text(decision: PriorityDecision, t: Catalog) -> Text:
     """The priority as a coloured label, then why."""
     priority = str(decision.priority)
     text = Text(no_wrap=True, overflow="ellipsis")

@@ -9,27 +9,26 @@ languages.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 
 import pytest
 from sqlmodel import col, select
 from textual.pilot import Pilot
-from textual.worker import WorkerFailed
 
+from deskui.services.desk import DeskService
 from deskui.store.db import Database
 from deskui.store.models import Requester, Ticket
-from tests.ui.conftest import SIZE, make_test_app
+from tests.ui.conftest import SIZE, make_test_app, settle
 
 LANGUAGES = ["zh", "en"]
 VIP_EXTENSION = "8000"  # the first caller of the demo directory is a VIP
 
 
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        with contextlib.suppress(WorkerFailed):
-            await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+@pytest.fixture(autouse=True)
+def same_database_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The status line names the desk's database by its URL, which holds the test's temporary
+    directory: every picture names it ``desk.db`` instead, as the console does for a file."""
+    monkeypatch.setattr(DeskService, "database_name", property(lambda _desk: "desk.db"))
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -1,46 +1,55 @@
 """The intake form (F2): log a phone call while the caller is still talking, and never lose it.
 
 The left half finds the caller (:class:`~deskui.widgets.caller_panel.CallerPanel`), the right
-half takes the call (:class:`~deskui.widgets.call_details.CallDetails`). This screen runs the
-queries in thread workers, saves the call in one step (ctrl+s), turns a repeat call into a note
-on the caller's open ticket (ctrl+o), and keeps the half-typed call in a draft file.
+half takes the call (:class:`~deskui.widgets.call_details.CallDetails`). The screen runs the
+desk's use cases in thread workers: it saves the call in one step (ctrl+s) and turns a repeat
+call into a note on the caller's open ticket (ctrl+o). Its parts do the rest: the form read as a
+draft (:mod:`.form`), the request built from it (:mod:`.request`), the draft file
+(:class:`~.draft_keeper.DraftKeeper`) and what the form says (:class:`~.feedback.FormFeedback`).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import Checkbox
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.widgets import Checkbox, Input, TextArea
+from textual.worker import Worker, get_current_worker
 
+from deskui.console.base import DeskScreen
 from deskui.console.clipboard import copy_text
+from deskui.console.errors import describe
 from deskui.console.messages import LeaveArea
-from deskui.core.sanitize import sanitize_line
-from deskui.drafts import IntakeDraft
-from deskui.screens.intake_data import intake_request, note_text
-from deskui.screens.intake_drafts import DraftKeeping
+from deskui.screens.intake.draft_keeper import DRAFT_GROUPS, DraftFound, DraftKeeper
+from deskui.screens.intake.drafts import IntakeDraft
+from deskui.screens.intake.feedback import FormFeedback
+from deskui.screens.intake.form import fill_form, read_form
+from deskui.screens.intake.request import intake_request, note_text, refused_fields
 from deskui.services.directory import RequesterView
-from deskui.services.errors import DatabaseUnavailable, ValidationFailed
-from deskui.services.intake import validate_intake
-from deskui.services.views import TicketView
+from deskui.services.errors import ValidationFailed
+from deskui.services.intake import IntakeRequest, validate_intake
+from deskui.services.views import OpenTicketView, TicketView
 from deskui.widgets.call_details import CallDetails
 from deskui.widgets.caller_lookup import CallerLookup
 from deskui.widgets.caller_panel import CallerPanel
+from deskui.widgets.choice_bar import ChoiceBar
 from deskui.widgets.key_footer import KeyFooter
-from deskui.widgets.open_tickets import OpenTicket, OpenTicketList
+from deskui.widgets.open_tickets import OpenTicketList
 
-SAVE_GROUPS = ("intake-save", "intake-note")
+#: Worker groups that write the call (a failure returns the form to the operator).
+SAVE_GROUPS = frozenset({"intake-save", "intake-note"})
 #: What logging a call writes.
 CALL_TABLES = frozenset({"ticket", "ticket_event", "requester"})
 
 
-class IntakeScreen(DraftKeeping):
+class IntakeScreen(DeskScreen[None]):
     """Log a call."""
+
+    CSS_PATH = "intake.tcss"
+    DRAFT_DELAY = 0.5
+    """Seconds between a change in the form and its draft on disk."""
 
     BINDINGS = [
         Binding(
@@ -116,7 +125,7 @@ class IntakeScreen(DraftKeeping):
     class OpenTicketsFound(Message):
         """The picked caller's open tickets."""
 
-        def __init__(self, requester_id: int, tickets: list[OpenTicket]) -> None:
+        def __init__(self, requester_id: int, tickets: list[OpenTicketView]) -> None:
             super().__init__()
             self.requester_id = requester_id
             self.tickets = tickets
@@ -131,7 +140,12 @@ class IntakeScreen(DraftKeeping):
 
     def __init__(self) -> None:
         super().__init__()
-        self._saving = False
+        self.saving = False
+        """A save or note is on its way to the desk (a second ctrl+s waits for it)."""
+        self.feedback = FormFeedback(self)
+        """The form's message line and field errors."""
+        self.drafts = DraftKeeper(self, self.collect, self.restore, delay=self.DRAFT_DELAY)
+        """The draft file."""
 
     def compose(self) -> ComposeResult:
         """Caller on the left, call on the right, keys at the bottom."""
@@ -142,6 +156,7 @@ class IntakeScreen(DraftKeeping):
 
     def on_mount(self) -> None:
         """The cursor goes to the caller field."""
+        self.drafts.start()
         self.begin_call()
 
     @property
@@ -161,25 +176,46 @@ class IntakeScreen(DraftKeeping):
     # the form as data -------------------------------------------------------------------------
     def collect(self) -> IntakeDraft:
         """Everything in the form."""
-        return IntakeDraft(**self.panel.values(), **self.details.values())
+        return read_form(self)
 
     def load(self, draft: IntakeDraft) -> None:
         """Fill the form from ``draft`` (a blank draft empties it)."""
-        self.panel.load(draft)
+        fill_form(self, draft)
+        self.feedback.clear()
         requester = self.panel.requester
-        self.details.load(draft)
-        self.details.show_priority(vip=bool(requester and requester.vip))
-        self.clear_errors()
         if requester is not None:
             self.load_open_tickets(requester.id)
 
     def restore(self, draft: IntakeDraft) -> None:
         """A restored draft: the form as it was; the cursor where the call goes on."""
         self.load(draft)
-        if draft.requester is not None:
+        if self.panel.requester is not None:
             self.details.query_one("#summary").focus()
         else:
             self.begin_call()
+
+    def save_draft_now(self) -> None:
+        """The console is closing: a change still waiting for its delay goes to disk now."""
+        self.drafts.save_now()
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(ChoiceBar.Changed)
+    @on(Checkbox.Changed)
+    def _field_changed(self) -> None:
+        self.drafts.mark_changed()
+
+    def on_screen_resume(self) -> None:
+        """An empty form looks for a draft left by an earlier run."""
+        self.drafts.look()
+
+    def on_screen_suspend(self) -> None:
+        """Leaving the form: a postponed draft is offered again on coming back."""
+        self.drafts.left()
+
+    def on_draft_found(self, message: DraftFound) -> None:
+        """Offer the draft left by an earlier run."""
+        self.drafts.offer(message.draft)
 
     # the caller -------------------------------------------------------------------------------
     def on_caller_lookup_search(self, message: CallerLookup.Search) -> None:
@@ -214,9 +250,9 @@ class IntakeScreen(DraftKeeping):
         """A known caller: card, VIP, priority, open tickets; on to the call's type."""
         self.panel.set_requester(view)
         self.details.show_priority(vip=view.vip)
-        self.clear_errors()
+        self.feedback.clear()
         self.load_open_tickets(view.id)
-        self.mark_changed()
+        self.drafts.mark_changed()
         self.details.query_one("#type").focus()
 
     def on_caller_lookup_add_new(self, message: CallerLookup.AddNew) -> None:
@@ -227,12 +263,12 @@ class IntakeScreen(DraftKeeping):
         """The pick was typed over."""
         self.panel.set_requester(None)
         self.details.show_priority(vip=False)
-        self.mark_changed()
+        self.drafts.mark_changed()
 
     def _start_new_caller(self, typed: str) -> None:
         focus = self.panel.start_new_caller(typed)
         self.details.show_priority(vip=False)
-        self.mark_changed()
+        self.drafts.mark_changed()
         self.panel.query_one(f"#{focus}").focus()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="caller-tickets")
@@ -256,17 +292,17 @@ class IntakeScreen(DraftKeeping):
             lookup = self.panel.lookup
             return self.focused is lookup.field and lookup.is_open
         if action == "save":
-            return None if self._saving else True
+            return None if self.saving else True
         if action == "note":
             ready = self.panel.requester is not None and self.panel.open_tickets.selected
-            return True if ready and not self._saving else None
+            return True if ready and not self.saving else None
         return True
 
     def action_new_caller(self) -> None:
         """Add the caller inline (again: back to the lookup)."""
         if self.panel.new_caller:
             self.panel.stop_new_caller()
-            self.mark_changed()
+            self.drafts.mark_changed()
             self.begin_call()
         else:
             self._start_new_caller(self.panel.lookup.query_text)
@@ -281,29 +317,28 @@ class IntakeScreen(DraftKeeping):
     def action_clear(self) -> None:
         """Empty the form and forget its draft (a wrong number)."""
         self.load(IntakeDraft())
-        self.forget_draft()
+        self.drafts.forget()
         self.begin_call()
 
     def action_leave(self) -> None:
         """Back to where the operator came from; the draft stays."""
-        self.flush_draft()
+        self.drafts.flush()
         self.post_message(LeaveArea())
 
     def action_save(self) -> None:
-        """Validate here, then log the call in one step."""
-        if self._saving:
+        """Check the form against the desk's rules here, then log the call in one step."""
+        if self.saving:
             return
         ctx = self.ctx
         now = ctx.clock.now()
-        draft = self.collect()
-        self.clear_errors()
-        request, problems = intake_request(draft, ctx.desk.rules.tz, now)
+        self.feedback.clear()
+        request, problems = intake_request(self.collect(), ctx.desk.rules.tz, now)
         try:
             validate_intake(request, now)
         except ValidationFailed as exc:
-            problems = exc.errors + problems
+            problems = refused_fields(exc) + problems
         if problems:
-            self.show_errors(problems)
+            self.feedback.show_problems(problems)
             return
         self._start_saving()
         self.save_call(request)
@@ -317,20 +352,20 @@ class IntakeScreen(DraftKeeping):
     def on_open_ticket_list_note_requested(self, message: OpenTicketList.NoteRequested) -> None:
         """Add the call to that ticket instead of opening a duplicate."""
         requester = self.panel.requester
-        if self._saving or requester is None:
+        if self.saving or requester is None:
             return
-        self.clear_errors()
+        self.feedback.clear()
         self._start_saving()
         self.add_note(message.number, note_text(self.collect(), requester.name, self.ctx.t))
 
     def _start_saving(self) -> None:
         # check_action refuses a second ctrl+s at once; the footer is not redrawn for a state
         # that lasts a few milliseconds (redrawing it costs more than the save)
-        self._saving = True
-        self.say(self.ctx.t("intake.saving"), error=False)
+        self.saving = True
+        self.feedback.say(self.ctx.t("intake.saving"), error=False)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="intake-save")
-    def save_call(self, request: Any) -> None:
+    def save_call(self, request: IntakeRequest) -> None:
         """Write the ticket (and a new caller) in one transaction."""
         ctx = self.ctx
         view = ctx.desk.create_ticket(ctx.actor, request)
@@ -347,7 +382,7 @@ class IntakeScreen(DraftKeeping):
         """The number large and on the clipboard; a clean form for the next call."""
         t = self.ctx.t
         view = message.view
-        self._saving = False
+        self.saving = False
         copy_text(self.app, view.number)
         if message.noted:
             title = t("intake.saved.noted", number=view.number)
@@ -360,22 +395,20 @@ class IntakeScreen(DraftKeeping):
         with self.app.batch_update():
             self.panel.show_saved(title, view.number)
             self.load(IntakeDraft())
-            self.say(t("intake.saved.copied", number=view.number), error=False)
+            self.feedback.say(t("intake.saved.copied", number=view.number), error=False)
             self.begin_call()
-        self.forget_draft()
+        self.drafts.forget()
         self.ctx.announce(CALL_TABLES)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """One place for every worker that failed."""
-        if event.state != WorkerState.ERROR:
-            return
-        worker = event.worker
-        error = worker.error
+    def worker_failed(self, worker: Worker[object], error: BaseException) -> bool:
+        """A save or note that failed gives the form back as it was typed, and says why; a
+        draft that cannot be written is said on the message line."""
         if worker.group in SAVE_GROUPS:
-            self._saving = False
-            self.show_failure(error)
-        elif worker.group in ("draft", "draft-load"):
-            reason = sanitize_line(str(error))
-            self.say(self.ctx.t("intake.error.draft", reason=reason), error=True)
-        elif isinstance(error, DatabaseUnavailable):
-            self.report_database(error)
+            self.saving = False
+            self.feedback.show_failure(error)
+            return True
+        if worker.group in DRAFT_GROUPS:
+            reason = describe(error, self.ctx.t)
+            self.feedback.say(self.ctx.t("intake.error.draft", reason=reason), error=True)
+            return True
+        return False

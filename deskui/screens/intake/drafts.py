@@ -1,6 +1,11 @@
-"""The half-typed call, kept on disk so that a crash or ``kill -9`` never loses it.
+"""The half-typed call as plain data, and kept on disk so that a crash or ``kill -9`` never
+loses it.
 
-The intake form writes its whole state here at most a second after every change; a successful
+:class:`IntakeDraft` is the one list of what the intake form holds: the form reads and fills its
+widgets by these field names (:mod:`.form`), and a draft file is checked against their types.
+No Textual here.
+
+The intake form writes its whole state to the file at most a second after every change; a successful
 save deletes it; on the next start the form offers it back. One draft per user and database
 (two operators sharing a machine, or one operator on two desks, never see each other's draft).
 The file is replaced atomically — written to a temporary file beside it, flushed to disk, then
@@ -15,30 +20,14 @@ import json
 import os
 import tempfile
 import threading
-from dataclasses import asdict, dataclass, field, fields
+import types
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import get_args, get_origin, get_type_hints
 
 from deskui.config import user_data_dir
 
 FORMAT = 1
-_TEXT_FIELDS = (
-    "lookup",
-    "caller_name",
-    "caller_phone",
-    "caller_department",
-    "summary",
-    "description",
-    "started_when",
-    "impact_scope",
-    "error_message",
-    "tried",
-    "device",
-    "location",
-    "attachments",
-    "expected_by",
-    "solution",
-)
 
 
 @dataclass
@@ -63,7 +52,7 @@ class IntakeDraft:
     """
 
     lookup: str = ""
-    requester: dict[str, Any] | None = None
+    requester: dict[str, object] | None = None
     new_caller: bool = False
     caller_name: str = ""
     caller_phone: str = ""
@@ -93,12 +82,12 @@ class IntakeDraft:
         """Nothing was typed or chosen: the form as it opens."""
         return self == IntakeDraft()
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         """The file's content."""
         return {"format": FORMAT, **asdict(self)}
 
     @classmethod
-    def from_json(cls, data: Any) -> IntakeDraft | None:
+    def from_json(cls, data: object) -> IntakeDraft | None:
         """A draft read back; None when the file holds something else.
 
         Unknown keys are ignored and values of the wrong kind fall back to the default, so a
@@ -107,29 +96,28 @@ class IntakeDraft:
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             return None
         draft = cls()
-        for spec in fields(cls):
-            if spec.name not in data:
-                continue
-            value = data[spec.name]
-            setattr(
-                draft, spec.name, value if _fits(spec.name, value) else getattr(draft, spec.name)
-            )
+        for name, kind in FIELD_TYPES.items():
+            if name in data and fits(kind, data[name]):
+                setattr(draft, name, data[name])
         return draft
 
 
-def _fits(name: str, value: object) -> bool:
-    """``value`` is of the kind the draft's field ``name`` holds."""
-    if name in _TEXT_FIELDS or name in ("type", "channel"):
-        return isinstance(value, str)
-    if name in ("new_caller", "resolve_now"):
-        return isinstance(value, bool)
-    if name in ("impact", "urgency"):
+#: Every field of the draft and the type it holds (the draft file is checked against these).
+FIELD_TYPES: dict[str, object] = get_type_hints(IntakeDraft)
+
+
+def fits(kind: object, value: object) -> bool:
+    """``value`` is of the type ``kind`` (one of :data:`FIELD_TYPES`)."""
+    if isinstance(kind, types.UnionType):
+        return any(fits(option, value) for option in get_args(kind))
+    if kind is type(None):
+        return value is None
+    if kind is int:
         return type(value) is int  # a bool is an int too, and is not a choice
-    if name in ("category", "frequency", "saved_at"):
-        return value is None or isinstance(value, str)
-    if name == "requester":
-        return value is None or isinstance(value, dict)
-    return False
+    origin = get_origin(kind)
+    if isinstance(origin, type):
+        return isinstance(value, origin)
+    return isinstance(kind, type) and isinstance(value, kind)
 
 
 def draft_path(login: str, database_url: str, directory: Path | None = None) -> Path:

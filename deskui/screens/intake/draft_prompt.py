@@ -7,24 +7,24 @@ the next time the empty form opens, until a new call is typed over it).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from deskui.console.context import desk_context
+from deskui.console.base import DeskModal
 from deskui.core.sanitize import sanitize_line
-from deskui.drafts import IntakeDraft
+from deskui.i18n import Catalog
+from deskui.screens.intake.drafts import IntakeDraft
 
 DraftChoice = Literal["restore", "discard", "later"]
 
 
-def draft_summary(draft: IntakeDraft, t: Any, tz: ZoneInfo) -> Text:
+def draft_summary(draft: IntakeDraft, t: Catalog, tz: ZoneInfo) -> Text:
     """When it was typed, who called, what about — as inert text."""
     text = Text()
     if draft.saved_at:
@@ -52,8 +52,10 @@ def draft_summary(draft: IntakeDraft, t: Any, tz: ZoneInfo) -> Text:
     return text
 
 
-class RestoreDraftScreen(ModalScreen[DraftChoice]):
+class RestoreDraftScreen(DeskModal[DraftChoice]):
     """Restore the unsaved call?"""
+
+    CSS_PATH = "intake.tcss"
 
     BINDINGS = [
         Binding(
@@ -70,7 +72,7 @@ class RestoreDraftScreen(ModalScreen[DraftChoice]):
 
     def compose(self) -> ComposeResult:
         """The question, what the draft holds, and the keys."""
-        t = desk_context(self).t
+        t = self.ctx.t
         with Vertical(id="draft-box"):
             yield Static(t("intake.draft.title"), id="draft-title")
             yield Static(draft_summary(self.draft, t, self.tz), id="draft-summary")
