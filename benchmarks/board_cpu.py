@@ -1,7 +1,8 @@
 """What an emergency board with many ticking clocks costs: process CPU time over wall time.
 
 A desk with N tickets on the board (P2s, so each stays on it, three clocks each) is opened in
-the console itself (``make_app``, a duty lead, the change feed on) on the shared frame driver (``benchmarks/frame_driver.py``), which renders
+the console itself (``make_app``, a duty lead, the change feed on) on the shared frame driver
+(``benchmarks/frame_driver.py``), which renders
 and writes every frame (to nowhere) as to a terminal; the board's one timer ticks every second.
 After the first read has arrived, the process's CPU time is taken over ``--seconds`` of wall
 time. Nothing else runs in the process: the figure is the board's, the status line's and the

@@ -27,7 +27,7 @@ ROOT = PACKAGE.parent
 UI = ("textual",)
 DATABASE = ("sqlalchemy", "sqlmodel", "alembic")
 #: The layers without a UI: nothing they load may pull in Textual.
-BELOW_THE_UI = ("core", "store", "services", "config", "i18n", "drafts")
+BELOW_THE_UI = ("core", "store", "services", "config", "i18n")
 #: The layers that draw the console: they use the services, never the store or SQL directly.
 UI_LAYERS = ("screens", "widgets", "console")
 #: Everything of deskui the core may import: itself.

@@ -31,7 +31,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import chinese_calendar  # type: ignore[import-untyped]
+import chinese_calendar
 
 __all__ = [
     "DEFAULT_HOURS",
