@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -133,7 +134,7 @@ class DetailFields(VerticalScroll, can_focus=True):
     }
     """
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
         """The sections in one Static."""
         yield Static("", id="fields-text")
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -97,7 +98,7 @@ class Timeline(VerticalScroll, can_focus=True):
     }
     """
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
         """One Static holds the whole text (a long timeline stays a single widget)."""
         yield Static("", id="timeline-text")
 

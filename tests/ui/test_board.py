@@ -8,13 +8,14 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from rich.text import Text
 from sqlalchemy import event, text
+from sqlmodel import Session
 from textual.app import App
 from textual.pilot import Pilot
 
@@ -59,14 +60,14 @@ def staff_desk(db: Database, clock: Clock) -> DeskService:
     prepare_database(db)
     desk = DeskService(db, clock)
 
-    def staff(session: object) -> None:
+    def staff(session: Session) -> None:
         for login, name, role, groups in STAFF:
             add_user(
                 session=session,
                 login=login,
                 name=name,
                 role=role,
-                groups=groups,  # type: ignore[arg-type]
+                groups=groups,
                 now=clock.now(),
             )
 
@@ -540,9 +541,11 @@ def create_in_another_process(url: str) -> str:
     return str(json.loads(out.stdout)["number"])
 
 
-async def wait_for(pilot: Pilot[None], condition: object, what: str, seconds: float = 20) -> None:
+async def wait_for(
+    pilot: Pilot[None], condition: Callable[[], bool], what: str, seconds: float = 20
+) -> None:
     deadline = time.monotonic() + seconds
-    while not condition():  # type: ignore[operator]
+    while not condition():
         if time.monotonic() > deadline:
             pytest.fail(f"timed out waiting until {what}")
         await asyncio.sleep(0.02)

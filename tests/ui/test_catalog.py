@@ -22,9 +22,9 @@ LITERAL = re.compile(r"(?<!id=)[\"']((?:" + "|".join(NAMESPACES) + r")\.[a-z0-9_
 DESK_KEY = re.compile(r"desk_key\(\s*\"[^\"]+\",\s*\"[^\"]+\",\s*\"([a-z_.]+)\"")
 #: Latin words a Chinese desk writes as they are.
 LATIN_IN_CHINESE = {"VIP", "IT", "Ctrl", "ctrl", "Enter", "Esc", "Tab", "Space", "IM", "SLA"}
-LATIN_IN_CHINESE |= {"YYYY"}  # a date's format, as typed
+LATIN_IN_CHINESE |= {"YYYY", "ISO", "JSON", "true", "false"}  # formats and literal values
 #: Entries that quote a command line (commands and flags are typed as they are).
-COMMAND_LINES = ("shell.cli.", "shell.textual.")
+COMMAND_LINES = ("shell.cli.", "shell.textual.", "error.user.missing", "error.user.unknown")
 
 
 def catalog_keys_in_code() -> set[str]:

@@ -13,6 +13,7 @@ import sys
 import termios
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -228,10 +229,10 @@ class Terminal:
             os.write(self.master, char.encode("utf-8"))
             time.sleep(pause)
 
-    def wait_for(self, predicate: object, timeout: float = 20.0) -> None:
+    def wait_for(self, predicate: Callable[[], bool], timeout: float = 20.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if predicate():  # type: ignore[operator]
+            if predicate():
                 return
             if self.process.poll() is not None:
                 raise AssertionError(f"the console exited: {self.output[-2000:]!r}")

@@ -12,6 +12,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from textual import events
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from deskui.app import DeskApp
 from deskui.console.messages import ConnectionLost
@@ -51,7 +52,8 @@ def value(app: DeskApp, widget_id: str) -> str:
     widget = app.screen.query_one(f"#{widget_id}")
     if isinstance(widget, SafeTextArea):
         return widget.text
-    return str(widget.value)  # type: ignore[attr-defined]
+    assert isinstance(widget, Input | ChoiceBar), widget
+    return str(widget.value)
 
 
 async def type_into(pilot: Pilot[None], widget_id: str, text: str) -> None:
