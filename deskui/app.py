@@ -40,13 +40,6 @@ from deskui.widgets.status_line import StatusLine
 
 log = logging.getLogger(__name__)
 
-#: Without a change feed, the status line re-reads the counts this often (seconds).
-COUNTS_INTERVAL = 2.0
-#: With the feed, changes arrive as they happen; this re-read only catches what time alone
-#: changes (a ticket whose due time passes becomes breached without any write).
-CLOCK_INTERVAL = 15.0
-#: Seconds from a desk change to the status line's new counts (the screen in front reads first).
-COUNTS_AFTER_CHANGE = 0.2
 THEMES = {"dark": "textual-dark", "light": "textual-light"}
 #: Where each role starts: operators answer the phone, agents work the queue, leads watch SLAs.
 START_MODE = {
@@ -87,7 +80,6 @@ class DeskApp(ConsoleApp):
     and the palette word them in the operator's language.
     """
 
-    CSS_PATH = "app.tcss"
     TITLE = "deskui"
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         "intake": IntakeScreen,
@@ -95,6 +87,15 @@ class DeskApp(ConsoleApp):
         "board": emergency_board,
     }
     COMMANDS = {DeskCommands}
+
+    counts_interval = 2.0
+    """Without a change feed, the status line re-reads the counts this often (seconds)."""
+    clock_interval = 15.0
+    """With the feed, changes arrive as they happen; this re-read only catches what time alone
+    changes (a ticket whose due time passes becomes breached without any write)."""
+    counts_after_change = 0.2
+    """Seconds from a desk change to the status line's new counts (the screen in front reads
+    first)."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "f1",
@@ -193,11 +194,11 @@ class DeskApp(ConsoleApp):
         """Dress the first screen, start the change feed, read the counts."""
         self.screen_change_signal.subscribe(self, self._dress_screen)
         self._dress_screen(self.screen)
-        interval = COUNTS_INTERVAL
+        interval = self.counts_interval
         if self._want_live:
             try:
                 self.live = start_live(self, self.desk.open_feed())
-                interval = CLOCK_INTERVAL
+                interval = self.clock_interval
             except Exception:  # noqa: BLE001 - without a feed the console still works, by polling
                 log.exception("no change feed for %s; polling instead", self.desk.database_name)
         self.refresh_counts()
@@ -324,7 +325,7 @@ class DeskApp(ConsoleApp):
         """Something changed on the desk: tell the screen in front, then re-read the counts.
 
         The screen in front reads first: what the operator is looking at gets the processor
-        before the status line's figures, which follow :data:`COUNTS_AFTER_CHANGE` later (a
+        before the status line's figures, which follow :attr:`counts_after_change` later (a
         burst of changes costs one read of the counts).
         """
         if self.quiet_moments is not None:
@@ -338,7 +339,7 @@ class DeskApp(ConsoleApp):
                 stack[0].post_message(DeskChanged(message.tables))
         if self._counts_timer is None:
             self._counts_timer = self.set_timer(
-                COUNTS_AFTER_CHANGE, self._counts_after_change, name="counts-after-change"
+                self.counts_after_change, self._counts_after_change, name="counts-after-change"
             )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="rules")

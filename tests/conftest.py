@@ -6,11 +6,13 @@ import os
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlmodel import Session
 
 from deskui.core.clock import FrozenClock
 from deskui.services.desk import DeskService, prepare_database
@@ -79,10 +81,10 @@ def _truncate(db: Database) -> None:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[Database]:
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """An empty, migrated desk database: a SQLite file, then the PostgreSQL one."""
     if request.param == "sqlite":
-        db = Database(f"sqlite:///{tmp_path}/desk.db")  # type: ignore[str-bytes-safe]
+        db = Database(f"sqlite:///{tmp_path}/desk.db")
     else:
         db = Database(request.getfixturevalue("postgres_url"))
         _truncate(db)
@@ -111,14 +113,14 @@ def desk(database: Database, clock: FrozenClock) -> DeskService:
     """A desk with staff, on each database, at a frozen time."""
     service = DeskService(database, clock)
 
-    def staff(session: object) -> None:
+    def staff(session: Session) -> None:
         for login, name, role, groups in STAFF:
             add_user(
                 session=session,
                 login=login,
                 name=name,
                 role=role,
-                groups=groups,  # type: ignore[arg-type]
+                groups=groups,
                 now=clock.now(),
             )
 

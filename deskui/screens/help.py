@@ -75,6 +75,8 @@ def key_rows(app: App[Any], screen: Screen[Any], t: Catalog) -> list[KeyRow]:
 class HelpScreen(DeskModal[None]):
     """The keys of the screen below, in two groups: this screen, and everywhere."""
 
+    CSS_PATH = "help.tcss"
+
     BINDINGS = [
         Binding("escape,f1,question_mark,q,enter", "close", "shell.key.close", id="desk.close"),
     ]

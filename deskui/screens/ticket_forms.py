@@ -46,39 +46,7 @@ class TicketForm(DeskModal[ValueType | None], Generic[ValueType]):
             question, which closes with its value.
     """
 
-    DEFAULT_CSS = """
-    TicketForm {
-        align: center middle;
-    }
-    TicketForm > #form {
-        width: 84;
-        max-width: 95%;
-        height: auto;
-        max-height: 90%;
-        border: thick $accent;
-        background: $surface;
-        padding: 0 1;
-    }
-    TicketForm #form-title {
-        text-style: bold;
-        padding-bottom: 1;
-    }
-    TicketForm #form-error {
-        color: $error;
-        text-style: bold;
-        height: auto;
-    }
-    TicketForm #form-hint {
-        color: $text-muted;
-    }
-    TicketForm SafeTextArea {
-        height: 8;
-    }
-    TicketForm OptionList {
-        height: auto;
-        max-height: 16;
-    }
-    """
+    CSS_PATH = "ticket_forms.tcss"
 
     BINDINGS = [
         Binding(

@@ -107,9 +107,10 @@ def validate_intake(request: IntakeRequest, now: datetime) -> IntakeRequest:
     in_range("impact", request.impact, IMPACTS, "impact.range")
     in_range("urgency", request.urgency, URGENCIES, "urgency.range")
     cleaned = {name: _clean_text(name, getattr(request, name), errors) for name in LIMITS}
-    if not cleaned["summary"]:
+    summary, description = cleaned["summary"], cleaned["description"]
+    if not summary:
         errors.append(problem("summary", "field.required"))
-    if not cleaned["description"]:
+    if not description:
         errors.append(problem("description", "field.required"))
     if request.frequency is not None and request.frequency not in FREQUENCIES:
         errors.append(problem("frequency", "field.choice", choices=", ".join(FREQUENCIES)))
@@ -137,7 +138,7 @@ def validate_intake(request: IntakeRequest, now: datetime) -> IntakeRequest:
             requester, warnings = requester.cleaned()
         except ValidationFailed as exc:
             errors.extend(exc.problems)
-    if errors:
+    if errors or not summary or not description:  # (both already faults: this narrows to str)
         raise ValidationFailed(errors)
     return IntakeRequest(
         type=request.type,
@@ -152,7 +153,16 @@ def validate_intake(request: IntakeRequest, now: datetime) -> IntakeRequest:
         received_at=request.received_at,
         resolve_now=request.resolve_now,
         warnings=warnings,
-        **{k: v for k, v in cleaned.items()},  # type: ignore[arg-type]
+        summary=summary,
+        description=description,
+        started_when=cleaned["started_when"],
+        impact_scope=cleaned["impact_scope"],
+        error_message=cleaned["error_message"],
+        tried=cleaned["tried"],
+        device=cleaned["device"],
+        location=cleaned["location"],
+        attachments=cleaned["attachments"],
+        solution=cleaned["solution"],
     )
 
 

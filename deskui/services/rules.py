@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from deskui.config import RULE_FILES, load_rule_files
@@ -93,7 +92,7 @@ def ensure_rule_settings(session: Session, now: datetime) -> None:
 
 def stored_rule_text(session: Session) -> dict[str, str]:
     """The rule files as the database keeps them: JSON text by key (cheap to compare)."""
-    rows = session.execute(sa_select(DeskSetting.key, DeskSetting.value))  # type: ignore[call-overload]
+    rows = session.exec(select(DeskSetting.key, DeskSetting.value))
     return {key: value for key, value in rows}
 
 

@@ -25,7 +25,9 @@ from deskui.store.feed import watch_writes
 try:
     import fcntl
 except ImportError:  # Windows: SQLite's own busy handler alone serializes writers
-    fcntl = None  # type: ignore[assignment]
+    _HAVE_FLOCK = False
+else:
+    _HAVE_FLOCK = True
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -217,7 +219,7 @@ class Database:
         waiter of ``flock`` as soon as the lock is free. Writers that do not take this lock
         (other tools) are still serialized by SQLite itself.
         """
-        if self.lock_path is None or fcntl is None:
+        if self.lock_path is None or not _HAVE_FLOCK:
             yield
             return
         fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)

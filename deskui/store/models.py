@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
@@ -10,8 +11,14 @@ from sqlmodel import Field, SQLModel
 from deskui.store.types import UTCDateTime
 
 
-def _utc(**kwargs: object) -> object:
-    return Field(sa_type=UTCDateTime, **kwargs)  # type: ignore[call-overload]
+def _utc(*, nullable: bool = False) -> Any:
+    """A timestamp column kept in UTC: required, or ``nullable`` and None by default.
+
+    Typed ``Any``, as ``Field`` is, so that it can be assigned to a ``datetime`` attribute.
+    """
+    if nullable:
+        return Field(default=None, sa_type=UTCDateTime, nullable=True)
+    return Field(sa_type=UTCDateTime)
 
 
 class Group(SQLModel, table=True):
@@ -40,7 +47,7 @@ class User(SQLModel, table=True):
     role: str = Field(max_length=16)
     phone: str | None = Field(default=None, max_length=40)
     active: bool = Field(default=True)
-    created_at: datetime = _utc()  # type: ignore[assignment]
+    created_at: datetime = _utc()
 
 
 class UserGroup(SQLModel, table=True):
@@ -78,7 +85,7 @@ class Requester(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=254)
     vip: bool = Field(default=False)
     external: bool = Field(default=False)
-    created_at: datetime = _utc()  # type: ignore[assignment]
+    created_at: datetime = _utc()
 
 
 class Ticket(SQLModel, table=True):
@@ -122,32 +129,32 @@ class Ticket(SQLModel, table=True):
     device: str | None = Field(default=None, max_length=200)
     location: str | None = Field(default=None, max_length=200)
     attachments: str | None = Field(default=None, sa_column=Column(Text))
-    expected_by: datetime | None = _utc(default=None, nullable=True)  # type: ignore[assignment]
+    expected_by: datetime | None = _utc(nullable=True)
 
-    received_at: datetime = _utc()  # type: ignore[assignment]
-    created_at: datetime = _utc()  # type: ignore[assignment]
-    updated_at: datetime = _utc()  # type: ignore[assignment]
+    received_at: datetime = _utc()
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
     created_by_id: int | None = Field(default=None, foreign_key="desk_user.id")
 
     group_id: int | None = Field(default=None, foreign_key="support_group.id")
     routing_reason: str | None = Field(default=None, max_length=200)
     assignee_id: int | None = Field(default=None, foreign_key="desk_user.id")
-    accepted_at: datetime | None = _utc(default=None, nullable=True)  # type: ignore[assignment]
+    accepted_at: datetime | None = _utc(nullable=True)
     tier: int = Field(default=1)
     solution: str | None = Field(default=None, sa_column=Column(Text))
     result: str | None = Field(default=None, max_length=24)
-    resolved_at: datetime | None = _utc(default=None, nullable=True)  # type: ignore[assignment]
+    resolved_at: datetime | None = _utc(nullable=True)
     confirmed_by: str | None = Field(default=None, max_length=80)
-    confirmed_at: datetime | None = _utc(default=None, nullable=True)  # type: ignore[assignment]
+    confirmed_at: datetime | None = _utc(nullable=True)
     confirmation_text: str | None = Field(default=None, sa_column=Column(Text))
     satisfaction: int | None = Field(default=None)
     satisfaction_remark: str | None = Field(default=None, max_length=400)
-    closed_at: datetime | None = _utc(default=None, nullable=True)  # type: ignore[assignment]
+    closed_at: datetime | None = _utc(nullable=True)
 
-    response_due: datetime | None = _utc(default=None, nullable=True)  # type: ignore[assignment]
-    update_due: datetime | None = _utc(default=None, nullable=True)  # type: ignore[assignment]
-    resolution_due: datetime | None = _utc(default=None, nullable=True)  # type: ignore[assignment]
-    next_due: datetime | None = _utc(default=None, nullable=True)  # type: ignore[assignment]
+    response_due: datetime | None = _utc(nullable=True)
+    update_due: datetime | None = _utc(nullable=True)
+    resolution_due: datetime | None = _utc(nullable=True)
+    next_due: datetime | None = _utc(nullable=True)
     """The nearest due time of the clocks still running: a cache for ordering the queue,
     refreshed by every change; the clocks themselves are always recomputed from events."""
 
@@ -163,7 +170,7 @@ class TicketEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="ticket.id")
-    at: datetime = _utc()  # type: ignore[assignment]
+    at: datetime = _utc()
     actor_id: int | None = Field(default=None, foreign_key="desk_user.id")
     kind: str = Field(max_length=24)
     field: str | None = Field(default=None, max_length=32)
@@ -188,7 +195,7 @@ class DeskSetting(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=32)
     value: str = Field(sa_column=Column(Text, nullable=False))
-    updated_at: datetime = _utc()  # type: ignore[assignment]
+    updated_at: datetime = _utc()
     updated_by_id: int | None = Field(default=None, foreign_key="desk_user.id")
 
 
@@ -199,7 +206,7 @@ class SettingEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=32)
-    at: datetime = _utc()  # type: ignore[assignment]
+    at: datetime = _utc()
     actor_id: int | None = Field(default=None, foreign_key="desk_user.id")
     old_value: str | None = Field(default=None, sa_column=Column(Text))
     new_value: str = Field(sa_column=Column(Text, nullable=False))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import random
 import warnings
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
-import chinese_calendar  # type: ignore[import-untyped]
+import chinese_calendar
 import pytest
 
 from deskui.core.calendar import (
@@ -425,6 +426,13 @@ def test_seconds_per_day(hours: WorkingHours, seconds: int) -> None:
     assert hours.seconds_per_day == seconds
 
 
+class _HoursArgs(TypedDict, total=False):
+    start: time
+    end: time
+    lunch: tuple[time, time] | None
+    weekdays: frozenset[int]
+
+
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
@@ -437,13 +445,13 @@ def test_seconds_per_day(hours: WorkingHours, seconds: int) -> None:
         ({"weekdays": frozenset({7})}, "weekdays"),
     ],
 )
-def test_working_hours_validation(kwargs: dict[str, object], match: str) -> None:
+def test_working_hours_validation(kwargs: _HoursArgs, match: str) -> None:
     with pytest.raises(ValueError, match=match):
-        WorkingHours(**kwargs)  # type: ignore[arg-type]
+        WorkingHours(**kwargs)
 
 
 def test_working_hours_is_hashable_with_any_weekday_iterable() -> None:
-    hours = WorkingHours(weekdays={0, 1, 2})  # type: ignore[arg-type]
+    hours = WorkingHours(weekdays={0, 1, 2})  # type: ignore[arg-type]  # a set on purpose
     assert hours.weekdays == frozenset({0, 1, 2})
     assert hash(hours) == hash(WorkingHours(weekdays=frozenset({2, 1, 0})))
 

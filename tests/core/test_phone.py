@@ -343,7 +343,7 @@ def test_search_key_of_a_prefix_is_a_substring_of_the_stored_key() -> None:
 def test_phone_number_is_immutable() -> None:
     number = parse_phone("13800138000")
     with pytest.raises(AttributeError):
-        number.national = "0"  # type: ignore[misc]
+        number.national = "0"  # type: ignore[misc]  # writing a frozen field on purpose
 
 
 @pytest.mark.parametrize(

@@ -68,7 +68,7 @@ def test_out_of_range_is_refused_naming_the_field(
     impact: object, urgency: object, field: str
 ) -> None:
     with pytest.raises(PriorityError, match=field):
-        PriorityMatrix().decide(impact, urgency)  # type: ignore[arg-type]
+        PriorityMatrix().decide(impact, urgency)  # type: ignore[arg-type]  # wrong types on purpose
 
 
 def test_matrix_config_roundtrip_and_errors() -> None:

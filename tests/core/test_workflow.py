@@ -8,6 +8,7 @@ from deskui.core.enums import Role, Status
 from deskui.core.permissions import ROLES, Action
 from deskui.core.workflow import (
     TRANSITIONS,
+    Transition,
     WorkflowError,
     allowed_targets,
     can_close,
@@ -86,11 +87,11 @@ def test_transitions_take_their_roles_from_the_matrix() -> None:
 
 
 @pytest.mark.parametrize("transition", [t for t in TRANSITIONS if t.needs_note])
-def test_every_noted_move_needs_a_note(transition: object) -> None:
+def test_every_noted_move_needs_a_note(transition: Transition) -> None:
     t = transition
-    role = next(iter(t.roles))  # type: ignore[attr-defined]
+    role = next(iter(t.roles))
     with pytest.raises(WorkflowError) as info:
-        check_transition(t.source, t.target, role, "  ")  # type: ignore[attr-defined]
+        check_transition(t.source, t.target, role, "  ")
     assert info.value.code == "note.required"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 import pytest
@@ -24,6 +25,8 @@ from tests.conftest import FROZEN_AT, SHANGHAI
 
 # impact, urgency → priority with the default matrix
 P1, P2, P3, P4 = (1, 1), (2, 2), (3, 2), (3, 3)
+#: a statement's parameters as the DBAPI gets them: named or positional
+DbParams = Mapping[str, object] | Sequence[object]
 
 
 def call(summary: str, impact_urgency: tuple[int, int]) -> IntakeRequest:
@@ -153,9 +156,9 @@ def test_the_read_never_loads_tickets_far_from_due(desk: DeskService, clock: Fro
     for n in range(5):
         log_call(desk, clock, at(9, 59), f"quiet P4 #{n}", P4)
     urgent = log_call(desk, clock, at(9, 59), "P1", P1)
-    statements: list[tuple[str, object]] = []
+    statements: list[tuple[str, DbParams]] = []
 
-    def note(_conn: object, _cursor: object, sql: str, params: object, *_rest: object) -> None:
+    def note(_conn: object, _cursor: object, sql: str, params: DbParams, *_rest: object) -> None:
         statements.append((sql, params))
 
     event.listen(desk.db.engine, "before_cursor_execute", note)
@@ -164,8 +167,9 @@ def test_the_read_never_loads_tickets_far_from_due(desk: DeskService, clock: Fro
     event_reads = [p for sql, p in statements if "FROM ticket_event" in sql]
     assert len(event_reads) == 1
     # only the one candidate's history was read
-    flat = event_reads[0].values() if isinstance(event_reads[0], dict) else event_reads[0]
-    assert len([v for v in flat if isinstance(v, int)]) == 1  # type: ignore[union-attr]
+    params = event_reads[0]
+    flat = params.values() if isinstance(params, Mapping) else params
+    assert len([v for v in flat if isinstance(v, int)]) == 1
 
 
 def test_warning_horizon_covers_a_due_time_at_the_end_of_a_working_day(desk: DeskService) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import multiprocessing as mp
 from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, col, select
 
 from deskui.core.enums import EventKind
 from deskui.services.desk import DeskService
@@ -22,11 +24,13 @@ CONTESTED = 40
 pytestmark = pytest.mark.slow
 
 
-def _run(target: object, arg_sets: list[tuple[object, ...]]) -> list[object]:
+def _run(target: Callable[..., None], arg_sets: Sequence[tuple[object, ...]]) -> list[Any]:
+    """Start one process per argument set and gather what each put on the queue (unpickled,
+    so untyped: the caller says what its worker reports)."""
     ctx = mp.get_context("spawn")
     barrier = ctx.Barrier(len(arg_sets))
     results = ctx.Queue()
-    procs = [ctx.Process(target=target, args=(*args, barrier, results)) for args in arg_sets]  # type: ignore[arg-type]
+    procs = [ctx.Process(target=target, args=(*args, barrier, results)) for args in arg_sets]
     for p in procs:
         p.start()
     out = [results.get(timeout=300) for _ in procs]
@@ -38,8 +42,10 @@ def _run(target: object, arg_sets: list[tuple[object, ...]]) -> list[object]:
 
 def test_concurrent_intake_leaves_no_duplicate_gap_or_loss(desk: DeskService) -> None:
     url = desk.db.url
-    out = _run(intake_worker, [(url, w, INTAKES) for w in range(PROCESSES)])
-    numbers = [n for _, nums in out for n in nums]  # type: ignore[misc]
+    out: list[tuple[int, list[str]]] = _run(
+        intake_worker, [(url, w, INTAKES) for w in range(PROCESSES)]
+    )
+    numbers = [n for _, nums in out for n in nums]
     assert len(numbers) == PROCESSES * INTAKES
     assert len(set(numbers)) == len(numbers), "duplicate numbers"
     stored = desk.read(lambda s: list(s.exec(select(Ticket.number))))
@@ -50,20 +56,20 @@ def test_concurrent_intake_leaves_no_duplicate_gap_or_loss(desk: DeskService) ->
         assert seqs == list(range(seqs[0], seqs[0] + count)), f"gap in {day}"
     assert sum(days.values()) == PROCESSES * INTAKES
     # each process saw its own numbers rising
-    for _, nums in out:  # type: ignore[misc]
+    for _, nums in out:
         assert nums == sorted(nums, key=lambda n: (n[2:10], int(n[10:])))
 
 
 def test_racing_claims_leave_exactly_one_owner(desk: DeskService) -> None:
     logins = [f"racer{i}" for i in range(PROCESSES)]
 
-    def racers(session: object) -> None:
+    def racers(session: Session) -> None:
         for login in logins:
             add_user(
                 session=session,
                 login=login,
                 name=login,
-                role="agent",  # type: ignore[arg-type]
+                role="agent",
                 groups=["hardware"],
                 now=desk.clock.now(),
             )
@@ -71,9 +77,11 @@ def test_racing_claims_leave_exactly_one_owner(desk: DeskService) -> None:
     desk.write(racers)
     op = desk.actor("op")
     numbers = [desk.create_ticket(op, call(summary=f"race {i}")).number for i in range(CONTESTED)]
-    out = _run(claim_worker, [(desk.db.url, login, numbers) for login in logins])
+    out: list[tuple[str, list[str], list[tuple[str, str]]]] = _run(
+        claim_worker, [(desk.db.url, login, numbers) for login in logins]
+    )
     winners: dict[str, list[str]] = {}
-    for login, won, lost in out:  # type: ignore[misc]
+    for login, won, lost in out:
         for number in won:
             winners.setdefault(number, []).append(login)
         for _number, holder in lost:
@@ -81,10 +89,10 @@ def test_racing_claims_leave_exactly_one_owner(desk: DeskService) -> None:
     assert sorted(winners) == sorted(numbers)
     assert all(len(w) == 1 for w in winners.values()), winners
 
-    def stored(session: object) -> dict[str, str]:
+    def stored(session: Session) -> dict[str, str]:
         rows = session.exec(
-            select(Ticket.number, User.login).join(User, Ticket.assignee_id == User.id)
-        )  # type: ignore[attr-defined]
+            select(Ticket.number, User.login).join(User, col(Ticket.assignee_id) == User.id)
+        )
         return dict(rows.all())
 
     assert desk.read(stored) == {n: w[0] for n, w in winners.items()}

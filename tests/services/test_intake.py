@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
-from sqlmodel import func, select
+from sqlmodel import Session, func, select
 
 from deskui.core.clock import FrozenClock
 from deskui.core.enums import ClockKind, ClockState, EventKind, Status
@@ -17,8 +19,9 @@ from deskui.store.models import Requester, Ticket, TicketEvent
 from tests.conftest import FROZEN_AT
 
 
-def call(**overrides: object) -> IntakeRequest:
-    data: dict[str, object] = dict(
+def call(**overrides: Any) -> IntakeRequest:
+    """A plain printer call; ``overrides`` replace any of its fields, the invalid values too."""
+    base = IntakeRequest(
         type="incident",
         category="hardware",
         channel="phone",
@@ -28,8 +31,7 @@ def call(**overrides: object) -> IntakeRequest:
         description="三楼打印机每次都卡纸",
         requester=RequesterInput(name="张三", phone="138-0013-8000", department="财务部"),
     )
-    data.update(overrides)
-    return IntakeRequest(**data)  # type: ignore[arg-type]
+    return replace(base, **overrides)
 
 
 def test_intake_numbers_routes_and_starts_clocks(desk: DeskService) -> None:
@@ -167,12 +169,12 @@ def test_unknown_requester_id(desk: DeskService) -> None:
 
 
 def test_complaint_goes_to_the_group_lead(desk: DeskService) -> None:
-    def make_lead(session: object) -> None:
+    def make_lead(session: Session) -> None:
         from deskui.services.users import group_by_code, load_actor
 
-        group = group_by_code(session, "desk")  # type: ignore[arg-type]
-        group.lead_id = load_actor(session, "lead").id  # type: ignore[arg-type]
-        session.add(group)  # type: ignore[attr-defined]
+        group = group_by_code(session, "desk")
+        group.lead_id = load_actor(session, "lead").id
+        session.add(group)
 
     desk.write(make_lead)
     view = desk.create_ticket(desk.actor("op"), call(type="complaint", category="other"))

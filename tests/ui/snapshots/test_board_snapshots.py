@@ -76,6 +76,9 @@ def test_board_flashes_a_new_p1(
         other.db.dispose()
         pilot.app.post_message(DeskChanged(frozenset({"ticket"})))
         await settle(pilot)
+        # the status line's counts follow a change a moment later: read them now, not by timer
+        app.refresh_counts()
+        await settle(pilot)
 
     app = console(desk, "agent1", lang)
     assert snap_compare(app, terminal_size=SIZE, run_before=new_p1)
