@@ -103,6 +103,19 @@ class ClockState(StrEnum):
     MET = "met"
     MISSED = "missed"
 
+    @property
+    def is_live(self) -> bool:
+        """The clock is counting down now (running, in warning, or past due)."""
+        return self in LIVE_CLOCK_STATES
+
+    @property
+    def is_alarming(self) -> bool:
+        """The clock is in warning or past due."""
+        return self in (ClockState.WARNING, ClockState.BREACHED)
+
+
+#: The states of a clock that is counting down.
+LIVE_CLOCK_STATES = frozenset({ClockState.RUNNING, ClockState.WARNING, ClockState.BREACHED})
 
 IMPACTS: tuple[int, ...] = (1, 2, 3)
 URGENCIES: tuple[int, ...] = (1, 2, 3, 4)

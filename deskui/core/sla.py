@@ -466,7 +466,7 @@ def advance_clocks(
 
 def nearest_due(clocks: Mapping[ClockKind, SlaClock]) -> datetime | None:
     """The earliest due time among the clocks still open (running, warning, breached)."""
-    open_dues = [c.due for c in clocks.values() if c.state in _LIVE]
+    open_dues = [c.due for c in clocks.values() if c.state.is_live]
     return min(open_dues) if open_dues else None
 
 
@@ -479,7 +479,6 @@ def worst_state(clocks: Mapping[ClockKind, SlaClock]) -> ClockState:
     return ClockState.MET
 
 
-_LIVE = frozenset({ClockState.RUNNING, ClockState.WARNING, ClockState.BREACHED})
 _SEVERITY = (
     ClockState.BREACHED,
     ClockState.WARNING,

@@ -45,8 +45,6 @@ LOOKAHEAD = timedelta(minutes=5)
 BOARD_TABLES = frozenset(
     {"ticket", "ticket_event", "requester", "desk_user", "support_group", "desk_setting"}
 )
-_LIVE = frozenset({ClockState.RUNNING, ClockState.WARNING, ClockState.BREACHED})
-_ALARMING = frozenset({ClockState.WARNING, ClockState.BREACHED})
 
 
 def _warning_instant(
@@ -126,7 +124,7 @@ class BoardSnapshot:
         for kind, clock in row.clocks.items():
             if clock.state == ClockState.BREACHED:
                 found.add(kind)
-            elif clock.state in _LIVE and now > clock.due:
+            elif clock.state.is_live and now > clock.due:
                 # past the due time; a business clock may still sit on a weekend at zero
                 later = advance_clock(clock, self.as_of, now, self.calendar, self.warning_ratio)
                 if later.state == ClockState.BREACHED:
@@ -148,7 +146,7 @@ class BoardSnapshot:
 
 def on_board(priority: Priority, clocks: Mapping[ClockKind, SlaClock]) -> bool:
     """Whether an open ticket belongs on the board."""
-    return priority in BOARD_PRIORITIES or any(c.state in _ALARMING for c in clocks.values())
+    return priority in BOARD_PRIORITIES or any(c.state.is_alarming for c in clocks.values())
 
 
 def warning_horizons(rules: DeskRules, at: datetime) -> dict[tuple[Priority, ClockKind], datetime]:

@@ -25,7 +25,7 @@ from sqlalchemy import Select, false, func, or_, select, tuple_, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from deskui.core.enums import ClockKind, ClockState, Priority, Status
+from deskui.core.enums import ClockKind, Priority, Status
 from deskui.core.sanitize import sanitize_line
 from deskui.core.sla import WALL_CLOCK, SlaClock, advance_clock, advance_clocks
 from deskui.services.rules import DeskRules
@@ -36,7 +36,6 @@ from deskui.store.models import Group, Requester, Ticket, TicketEvent, User
 T = TypeVar("T")
 
 #: Clocks whose state moves with time alone.
-_LIVE = frozenset({ClockState.RUNNING, ClockState.WARNING, ClockState.BREACHED})
 #: How many (ticket, version) clocks and warning instants a reader remembers.
 _MEMO_LIMIT = 50_000
 #: Rows of events fetched per statement (well under every driver's parameter limit).
@@ -375,7 +374,7 @@ class QueueReader:
                 clocks = ticket_clocks(cast(Ticket, head), events.get(ticket_id, []), rules, now)
                 instants = []
                 for clock in clocks.values():
-                    if clock.state not in _LIVE:
+                    if not clock.state.is_live:
                         continue
                     measure = rules.calendar if clock.business else WALL_CLOCK
                     still = ratio * clock.target_seconds - clock.elapsed_seconds

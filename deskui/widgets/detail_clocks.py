@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from rich.text import Text
 from textual.widget import Widget
 
-from deskui.core.enums import ClockKind, ClockState
+from deskui.core.enums import ClockKind
 from deskui.core.sanitize import sanitize_line
 from deskui.core.sla import SlaClock
 from deskui.i18n import Catalog
@@ -59,7 +59,7 @@ class DetailClocks(Widget):
             text.append(pad(t(f"clock.{kind}"), 10), style="bold")
             text.append(" ")
             text.append_text(clock_text(clock, t))
-            if clock.state not in (ClockState.MET, ClockState.MISSED, ClockState.PAUSED):
+            if clock.state.is_live:
                 text.append("  " + t("detail.clock.due", due=stamp(clock.due, tz)), style="dim")
             elif clock.stopped_at is not None:
                 text.append(

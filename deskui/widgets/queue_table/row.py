@@ -35,7 +35,6 @@ PRIORITY_STYLES = {
     Priority.P3: Style(),
     Priority.P4: Style(dim=True),
 }
-_LIVE = frozenset({ClockState.RUNNING, ClockState.WARNING, ClockState.BREACHED})
 _STYLE_CACHE: dict[str, Style] = {}
 
 
@@ -94,7 +93,7 @@ def next_change(
     """The earliest instant at which the line's clocks or age could read differently."""
     waits = [_until_digit_changes((now - received_at).total_seconds(), rising=True)]
     for clock in clocks.values():
-        if clock.state not in _LIVE:
+        if not clock.state.is_live:
             continue
         remaining = clock.remaining_seconds
         waits.append(_until_digit_changes(remaining, rising=remaining < 0))
