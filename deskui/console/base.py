@@ -28,12 +28,13 @@ log = logging.getLogger(__name__)
 ResultType = TypeVar("ResultType")
 
 
-class DeskScreen(Screen[ResultType]):
-    """A screen of the console: ``self.ctx`` is the desk; failed workers end in one place."""
+class DeskNode:
+    """What every screen and dialog of the console has: ``ctx``, and the error funnel."""
 
     @property
     def ctx(self) -> DeskContext:
         """The desk, the actor, the catalog, the clock."""
+        assert isinstance(self, Screen), "DeskNode is mixed into screens only"
         return desk_context(self)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -41,7 +42,7 @@ class DeskScreen(Screen[ResultType]):
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             report_failure(self, event.worker, event.worker.error)
 
-    def worker_failed(self, worker: Worker[object], error: BaseException) -> bool:
+    def worker_failed(self, worker: Worker[Any], error: BaseException) -> bool:
         """A worker failed: put things right here; True when the failure was shown.
 
         The default shows nothing itself: the funnel then shows and logs it. A screen whose
@@ -51,33 +52,24 @@ class DeskScreen(Screen[ResultType]):
         return False
 
 
-class DeskModal(ModalScreen[ResultType]):
+class DeskScreen(DeskNode, Screen[ResultType]):
+    """A screen of the console: ``self.ctx`` is the desk; failed workers end in one place."""
+
+
+class DeskModal(DeskNode, ModalScreen[ResultType]):
     """A dialog of the console: ``self.ctx`` is the desk; failed workers end in one place."""
 
-    @property
-    def ctx(self) -> DeskContext:
-        """The desk, the actor, the catalog, the clock."""
-        return desk_context(self)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The funnel: a worker of this dialog failed."""
-        if event.state == WorkerState.ERROR and event.worker.error is not None:
-            report_failure(self, event.worker, event.worker.error)
-
-    def worker_failed(self, worker: Worker[object], error: BaseException) -> bool:
-        """As :meth:`DeskScreen.worker_failed`."""
-        return False
-
-
-def report_failure(
-    screen: DeskScreen[Any] | DeskModal[Any], worker: Worker[Any], error: BaseException
-) -> None:
+def report_failure(node: DeskNode, worker: Worker[Any], error: BaseException) -> None:
     """Let the screen put things right, then make sure the failure is seen and logged."""
-    shown = screen.worker_failed(worker, error)
+    assert isinstance(node, Screen)
+    screen: Screen[Any] = node
+    shown = node.worker_failed(worker, error)
+    t = desk_context(screen).t
     if isinstance(error, DatabaseUnavailable):
-        screen.app.post_message(ConnectionLost(describe(error, screen.ctx.t)))
+        screen.app.post_message(ConnectionLost(describe(error, t)))
     elif not isinstance(error, ServiceError):
         # a refusal is the desk's answer, not a fault; anything else is a fault to fix
         log.error("worker %r of %r failed", worker.name, screen, exc_info=error)
     if not shown:
-        screen.notify(describe(error, screen.ctx.t), severity="error", markup=False)
+        screen.notify(describe(error, t), severity="error", markup=False)

@@ -315,16 +315,8 @@ class EmergencyBoard(DeskScreen[None]):
     def action_escalate(self) -> None:
         """Escalate the selected ticket with a note, based on the version on the board."""
         row = self.table.selected
-        if row is None:
-            return
-        desk, actor = self.ctx.desk, self.ctx.actor
-        self.changes.with_note(
-            "escalate",
-            row.number,
-            lambda note: partial(
-                desk.escalate, actor, row.number, note, expected_version=row.version
-            ),
-        )
+        if row is not None:
+            self.changes.escalate(row.number, lambda: row.version)
 
     def _changes_finished(self, outcome: Outcome) -> None:
         if outcome.kind == "claim":

@@ -364,16 +364,8 @@ class QueueScreen(DeskScreen[None]):
     def action_escalate(self) -> None:
         """``e``: escalate one tier with a note (diagnosis so far, what was tried)."""
         row = self.table.current_row
-        if row is None:
-            return
-        desk, actor = self.ctx.desk, self.ctx.actor
-        self.changes.with_note(
-            "escalate",
-            row.number,
-            lambda note: partial(
-                desk.escalate, actor, row.number, note, expected_version=self._version(row)
-            ),
-        )
+        if row is not None:
+            self.changes.escalate(row.number, lambda: self._version(row))
 
     def action_pending(self) -> None:
         """``p``: pending, with what the ticket waits for."""

@@ -289,11 +289,7 @@ class TicketScreen(DeskScreen[None]):
 
     def action_escalate(self) -> None:
         """``e``: one tier up, with the diagnosis so far."""
-        desk, actor = self.ctx.desk, self.ctx.actor
-        self._noted(
-            "escalate",
-            lambda text, version: desk.escalate(actor, self.number, text, expected_version=version),
-        )
+        self.changes.escalate(self.number, self._version)
 
     def action_pending(self) -> None:
         """``p``: pending, with what it waits for."""

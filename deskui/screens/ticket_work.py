@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from textual.worker import Worker
@@ -183,6 +184,16 @@ class TicketChanges:
                 label=label or t(f"detail.form.{kind}_label"),
                 required=required,
             )
+        )
+
+    def escalate(self, number: str, version: Callable[[], int | None]) -> None:
+        """Escalate ``number`` one tier with a note; ``version()`` is the version on screen when
+        the note is sent."""
+        desk, actor = self.screen.ctx.desk, self.screen.ctx.actor
+        self.with_note(
+            "escalate",
+            number,
+            lambda note: partial(desk.escalate, actor, number, note, expected_version=version()),
         )
 
     def worker_failed(self, worker: Worker[object], error: BaseException) -> bool:

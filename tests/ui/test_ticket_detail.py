@@ -267,6 +267,33 @@ async def test_a_stale_edit_is_refused_and_the_text_kept(
     other.db.dispose()
 
 
+async def test_a_failure_that_is_not_a_refusal_gives_the_form_back_in_chinese(
+    desk: DeskService, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    number = held_by(desk, "agent2")
+    app = await open_ticket(desk, "agent2", number, lang="zh")
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("the driver fell over")
+
+    async with app.run_test(size=SIZE) as pilot:
+        await show_ticket(pilot, number)
+        monkeypatch.setattr(app.context.desk, "worklog", broken)
+        await pilot.press("w")
+        await pilot.pause()
+        await pilot.press(*"更换硒鼓")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, NoteForm), "the form stays open"
+        assert form.query_one(SafeTextArea).text == "更换硒鼓", "what was typed stays"
+        assert not form.sending, "and it can be sent again"
+        error = str(form.query_one("#form-error").render())
+        assert "意外错误" in error and "RuntimeError" in error
+        assert "driver fell over" not in screen_text(app), "the details go to the log"
+    assert "the driver fell over" in caplog.text
+
+
 async def test_a_change_elsewhere_shows_without_a_key(
     desk: DeskService, clock: FrozenClock, tmp_path: Path
 ) -> None:
