@@ -108,21 +108,19 @@ STAFF = [
 ]
 
 
-@pytest.fixture
-def desk(database: Database, clock: FrozenClock) -> DeskService:
-    """A desk with staff, on each database, at a frozen time."""
-    service = DeskService(database, clock)
+def add_staff(desk: DeskService) -> DeskService:
+    """Seat :data:`STAFF` at ``desk`` (in one transaction); the desk, for chaining."""
+    now = desk.clock.now()
 
     def staff(session: Session) -> None:
         for login, name, role, groups in STAFF:
-            add_user(
-                session=session,
-                login=login,
-                name=name,
-                role=role,
-                groups=groups,
-                now=clock.now(),
-            )
+            add_user(session=session, login=login, name=name, role=role, groups=groups, now=now)
 
-    service.write(staff)
-    return service
+    desk.write(staff)
+    return desk
+
+
+@pytest.fixture
+def desk(database: Database, clock: FrozenClock) -> DeskService:
+    """A desk with staff, on each database, at a frozen time."""
+    return add_staff(DeskService(database, clock))

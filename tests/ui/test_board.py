@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from rich.text import Text
 from sqlalchemy import event, text
-from sqlmodel import Session
 from textual.app import App
 from textual.pilot import Pilot
 
@@ -31,12 +30,11 @@ from deskui.services.desk import DeskService, prepare_database
 from deskui.services.directory import RequesterInput
 from deskui.services.errors import DatabaseUnavailable
 from deskui.services.intake import IntakeRequest
-from deskui.services.users import add_user
 from deskui.store.db import Database
 from deskui.store.feed import Backoff, PostgresFeed, SqliteFeed
 from deskui.widgets.keys import binding_text
 from deskui.widgets.safe_input import SafeTextArea
-from tests.conftest import SHANGHAI, STAFF
+from tests.conftest import SHANGHAI, add_staff
 from tests.conftest import _truncate as truncate_postgres
 from tests.ui.conftest import console_for, settle
 
@@ -58,21 +56,7 @@ def bells(app: DeskApp) -> int:
 
 def staff_desk(db: Database, clock: Clock) -> DeskService:
     prepare_database(db)
-    desk = DeskService(db, clock)
-
-    def staff(session: Session) -> None:
-        for login, name, role, groups in STAFF:
-            add_user(
-                session=session,
-                login=login,
-                name=name,
-                role=role,
-                groups=groups,
-                now=clock.now(),
-            )
-
-    desk.write(staff)
-    return desk
+    return add_staff(DeskService(db, clock))
 
 
 def at(hour: int, minute: int = 0, second: int = 0) -> datetime:

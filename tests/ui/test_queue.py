@@ -24,12 +24,11 @@ from deskui.screens.ticket_forms import NoteForm, PickForm, TriageForm
 from deskui.services.desk import DeskService, prepare_database
 from deskui.services.intake import IntakeRequest, create_ticket
 from deskui.services.queue import QueueView
-from deskui.services.users import add_user
 from deskui.store.db import Database
 from deskui.store.models import Ticket
 from deskui.widgets.queue_table import TicketTable
 from deskui.widgets.safe_input import SafeTextArea
-from tests.conftest import STAFF
+from tests.conftest import add_staff
 from tests.services.test_queue import fill_desk, log_call
 from tests.ui.conftest import console_for, settle
 
@@ -42,21 +41,7 @@ def open_desk(path: Path, clock: FrozenClock, *, staff: bool) -> DeskService:
     if staff:
         prepare_database(db)
     desk = DeskService(db, clock)
-    if staff:
-
-        def add(session: Any) -> None:
-            for login, name, role, groups in STAFF:
-                add_user(
-                    session=session,
-                    login=login,
-                    name=name,
-                    role=role,
-                    groups=groups,
-                    now=clock.now(),
-                )
-
-        desk.write(add)
-    return desk
+    return add_staff(desk) if staff else desk
 
 
 @pytest.fixture
