@@ -168,11 +168,11 @@ async def test_status_line_shows_who_where_and_live_counts(demo_db: str) -> None
             ),
         )
         other.db.dispose()
+        app.counts_after_change = 0.001  # the counts follow the screen in front, a moment later
         app.post_message(DeskChanged(frozenset({"ticket"})))
-        for _ in range(50):  # the counts follow the screen in front, a moment later
-            await pilot.pause(0.05)
-            if f"Open {counts.open + 1}" in status_text(app):
-                break
+        await settle(pilot)
+        await pilot.pause()
+        await settle(pilot)
         text = status_text(app)
         assert f"Open {counts.open + 1}" in text and f"P1 {counts.p1 + 1}" in text
 
