@@ -29,12 +29,9 @@ from deskui.i18n import Catalog
 from deskui.services.queue import QueueKey, QueueQuery, QueueReader, QueueRow, QueueWindow
 from deskui.services.rules import DeskRules
 from deskui.widgets.queue_table.block import RowBlock
+from deskui.widgets.queue_table.reading import MARGIN_PAGES, WindowRequest, read_window
 from deskui.widgets.queue_table.row import Column, RowPainter, RowStyles, layout_columns
 
-#: Rows wanted beyond the viewport on each side, in pages (read ahead before they are needed).
-MARGIN_PAGES = 2
-#: Rows read at a time when the block is extended, in pages.
-FETCH_PAGES = 3
 #: The block never grows past this many pages (memory stays flat at any queue size).
 MAX_BLOCK_PAGES = 12
 
@@ -257,78 +254,29 @@ class TicketTable(ScrollView, can_focus=True):
     def _load(self, generation: int, kind: str, anchor: QueueKey | None = None) -> None:
         """Start a read; the worker gets everything it needs as arguments."""
         self._busy = True
-        top = round(self.scroll_y)
-        self._read(
-            generation,
+        request = WindowRequest(
             kind,
             anchor,
             self._cursor_id,
             self.cursor,
-            top,
+            round(self.scroll_y),
             max(20, self.body_height),
             self.total,
         )
+        self._read(generation, request)
 
     @work(thread=True, group="ticket-table", exit_on_error=False)
-    def _read(
-        self,
-        generation: int,
-        kind: str,
-        anchor: QueueKey | None,
-        cursor_id: int | None,
-        cursor: int,
-        top: int,
-        page: int,
-        known_total: int | None,
-    ) -> None:
+    def _read(self, generation: int, request: WindowRequest) -> None:
         """Read a window in a thread and post it; never touches widget state."""
         reader, query = self.reader, self.view_query
         try:
-            if kind == "reset":
-                rows = reader.after(query, None, page * (MARGIN_PAGES + 1))
-                window = QueueWindow(tuple(rows), 0, len(rows))
-                self.post_message(
-                    self._Arrived(
-                        generation, kind, window, reader.rules(), None, self._painter.prepare(rows)
-                    )
-                )
+            window = read_window(reader, query, request)
+            cells = self._painter.prepare(window.rows)
+            anchor = request.anchor if request.kind != "reset" else None
+            arrived = self._Arrived(generation, request.kind, window, reader.rules(), anchor, cells)
+            self.post_message(arrived)
+            if request.kind == "reset":
                 self.post_message(self._Counted(generation, reader.count(query)))
-                return
-            if kind in ("top", "bottom"):
-                # the known size will do: a change to it arrives with the next refresh
-                total = known_total if known_total is not None else reader.count(query)
-                if kind == "top":
-                    rows = reader.after(query, None, page * 2)
-                    window = QueueWindow(tuple(rows), 0, max(total, len(rows)))
-                else:
-                    rows = reader.before(query, None, page * 2)
-                    total = max(total, len(rows))
-                    window = QueueWindow(tuple(rows), total - len(rows), total)
-            elif kind == "refresh":
-                # from a page above the screen's top to two pages below its bottom
-                above = max(page, min(cursor - top + page, 4 * page))
-                below = max(page, min(top + page * (MARGIN_PAGES + 1) - cursor, 5 * page))
-                window = reader.around(query, cursor_id, cursor, above, below)
-            elif kind == "after":
-                rows = reader.after(query, anchor, page * FETCH_PAGES)
-                window = QueueWindow(tuple(rows), -1, -1)
-            elif kind == "before":
-                rows = reader.before(query, anchor, page * FETCH_PAGES)
-                window = QueueWindow(tuple(rows), -1, -1)
-            else:  # a jump far from the block
-                window = reader.at(
-                    query, max(0, top - page * MARGIN_PAGES), page * (2 * MARGIN_PAGES + 1)
-                )
-            self.post_message(
-                self._Arrived(
-                    generation,
-                    kind,
-                    window,
-                    reader.rules(),
-                    anchor,
-                    self._painter.prepare(window.rows),
-                )
-            )
         except Exception as exc:  # noqa: BLE001 - shown to the agent; the table stays usable
             self.post_message(self._Failed(exc))
 
