@@ -1,0 +1,325 @@
+"""The queue's reader: windows of rows after, before, at or around a place in the order.
+
+:class:`QueueReader` reads in keysets (after or before a :class:`QueueKey`), so every read is a
+short index walk whatever the size of the queue; positions are counts over the same indexes.
+It is built on :class:`~deskui.services.queue.filters.ViewFilters` (the views as SQL) and
+:class:`~deskui.services.queue.rows.RowBuilder` (the rows and their clocks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import func, select, tuple_, union_all
+from sqlmodel import Session, col
+
+from deskui.core.enums import ClockKind
+from deskui.core.sla import SlaClock
+from deskui.services.queue.filters import ViewFilters
+from deskui.services.queue.query import QueueKey, QueueQuery, _AnyGroup, _DueBy, _plain
+from deskui.services.queue.rows import QueueRow
+from deskui.services.rules import DeskRules
+from deskui.store.models import Group, Ticket
+
+
+@dataclass(frozen=True)
+class GroupChoice:
+    """A group a ticket can be sent to."""
+
+    code: str
+    name_zh: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class QueueWindow:
+    """Rows of the queue with the absolute index of the first one.
+
+    Attributes:
+        rows: consecutive rows in queue order.
+        start: the index of ``rows[0]`` in the whole view.
+        total: how many rows the view has.
+        cursor: the index of the ticket asked for, if it is in the view.
+    """
+
+    rows: tuple[QueueRow, ...]
+    start: int
+    total: int
+    cursor: int | None = None
+
+
+class QueueReader(ViewFilters):
+    """Reads windows of the queue for one desk; every method is one short read.
+
+    Call the methods from a worker thread, never on the event loop.
+
+    Args:
+        db_read: runs a function in a read session (:meth:`DeskService.read`).
+        rules: returns the desk's rules (read once, then cached by the desk).
+        now: the desk's clock.
+    """
+
+    def __init__(
+        self,
+        db_read: Callable[[Callable[[Session], Any]], Any],
+        rules: Callable[[], DeskRules],
+        now: Callable[[], datetime],
+    ) -> None:
+        self._read = db_read
+        self._rules = rules
+        self._now = now
+        self._warn_memo: dict[tuple[int, int], datetime | None] = {}
+        self._clock_memo: dict[tuple[int, int], tuple[Mapping[ClockKind, SlaClock], datetime]] = {}
+
+    @classmethod
+    def of(cls, desk: Any) -> QueueReader:
+        """A reader on a :class:`~deskui.services.desk.DeskService`."""
+        return cls(desk.read, lambda: desk.rules, desk.clock.now)
+
+    def rules(self) -> DeskRules:
+        """The desk's rules (read from the database the first time)."""
+        return self._rules()
+
+    def groups(self) -> list[GroupChoice]:
+        """Every group, for transferring (few rows: read whole)."""
+
+        def run(session: Session) -> list[GroupChoice]:
+            rows = session.execute(
+                select(col(Group.code), col(Group.name_zh), col(Group.name_en)).order_by(
+                    col(Group.tier), col(Group.id)
+                )
+            )
+            return [GroupChoice(r.code, r.name_zh, r.name_en) for r in rows]
+
+        return cast(list[GroupChoice], self._read(run))
+
+    def _ordered(
+        self, session: Session, where: Sequence[Any], *, dated: bool, descending: bool, limit: int
+    ) -> list[Any]:
+        """Rows in queue order (or its reverse), merging per-group reads where there are several."""
+        if limit <= 0:
+            return []
+
+        def order(next_due: Any, ident: Any) -> list[Any]:
+            keys = [next_due, ident] if dated else [ident]
+            return [k.desc() for k in keys] if descending else keys
+
+        split = next((w for w in where if isinstance(w, _AnyGroup)), None)
+        if split is None:
+            statement = self._select(where).order_by(*order(col(Ticket.next_due), col(Ticket.id)))
+            return list(session.execute(statement.limit(limit)))
+        rest = [w for w in where if w is not split]
+        parts = [
+            self._select([*rest, col(Ticket.group_id) == group])
+            .order_by(*order(col(Ticket.next_due), col(Ticket.id)))
+            .limit(limit)
+            .subquery()
+            for group in split.ids
+        ]
+        merged = union_all(*(select(part) for part in parts)).subquery()
+        statement = select(merged).order_by(*order(merged.c.next_due, merged.c.id)).limit(limit)
+        return list(session.execute(statement))
+
+    # segments of the order: due tickets (by due, id), then undated ones (by id) ---------------
+    @staticmethod
+    def _dated(filters: Sequence[Any]) -> list[Any]:
+        return [*filters, col(Ticket.next_due).is_not(None)]
+
+    @staticmethod
+    def _undated(filters: Sequence[Any]) -> list[Any]:
+        return [*filters, col(Ticket.next_due).is_(None)]
+
+    def _fetch_after(
+        self, session: Session, filters: Sequence[Any], key: QueueKey | None, limit: int
+    ) -> list[Any]:
+        records: list[Any] = []
+        if key is None or key.due is not None:
+            where = self._dated(filters)
+            if key is not None:
+                where.append(tuple_(col(Ticket.next_due), col(Ticket.id)) > tuple_(key.due, key.id))
+            records = self._ordered(session, where, dated=True, descending=False, limit=limit)
+        if len(records) < limit:
+            where = self._undated(filters)
+            if key is not None and key.due is None:
+                where.append(col(Ticket.id) > key.id)
+            records += self._ordered(
+                session, where, dated=False, descending=False, limit=limit - len(records)
+            )
+        return records
+
+    def _fetch_before(
+        self, session: Session, filters: Sequence[Any], key: QueueKey | None, limit: int
+    ) -> list[Any]:
+        """Up to ``limit`` rows just before ``key`` (None: the end), in queue order."""
+        records: list[Any] = []
+        if key is None or key.due is None:
+            where = self._undated(filters)
+            if key is not None:
+                where.append(col(Ticket.id) < key.id)
+            records = self._ordered(session, where, dated=False, descending=True, limit=limit)
+        if len(records) < limit:
+            where = self._dated(filters)
+            if key is not None and key.due is not None:
+                where = [w.before(key) if isinstance(w, _DueBy) else w for w in where]
+                where.append(tuple_(col(Ticket.next_due), col(Ticket.id)) < tuple_(key.due, key.id))
+            records += self._ordered(
+                session, where, dated=True, descending=True, limit=limit - len(records)
+            )
+        records.reverse()
+        return records
+
+    @staticmethod
+    def _count(session: Session, where: Sequence[Any]) -> int:
+        statement = select(func.count()).select_from(Ticket).where(*_plain(where))
+        return int(session.execute(statement).scalar_one())
+
+    def _count_before(self, session: Session, filters: Sequence[Any], key: QueueKey) -> int:
+        if key.due is not None:
+            return self._count(
+                session,
+                [
+                    *self._dated(filters),
+                    tuple_(col(Ticket.next_due), col(Ticket.id)) < tuple_(key.due, key.id),
+                ],
+            )
+        dated = self._count(session, self._dated(filters))
+        return dated + self._count(session, [*self._undated(filters), col(Ticket.id) < key.id])
+
+    # public reads ----------------------------------------------------------------------------
+    def count(self, query: QueueQuery) -> int:
+        """How many tickets the view has."""
+        now = self._now()
+
+        def run(session: Session) -> int:
+            return self._count(session, self._filters(session, query, now))
+
+        return cast(int, self._read(run))
+
+    def after(self, query: QueueQuery, key: QueueKey | None, limit: int) -> list[QueueRow]:
+        """Up to ``limit`` rows following ``key`` (None: from the top)."""
+        now = self._now()
+
+        def run(session: Session) -> list[QueueRow]:
+            filters = self._filters(session, query, now)
+            return self._rows(session, self._fetch_after(session, filters, key, limit), now)
+
+        return cast(list[QueueRow], self._read(run))
+
+    def before(self, query: QueueQuery, key: QueueKey | None, limit: int) -> list[QueueRow]:
+        """Up to ``limit`` rows preceding ``key`` (None: the last rows), in queue order."""
+        now = self._now()
+
+        def run(session: Session) -> list[QueueRow]:
+            filters = self._filters(session, query, now)
+            return self._rows(session, self._fetch_before(session, filters, key, limit), now)
+
+        return cast(list[QueueRow], self._read(run))
+
+    def at(self, query: QueueQuery, offset: int, limit: int) -> QueueWindow:
+        """The rows from position ``offset`` (a jump, e.g. the scrollbar dragged far)."""
+        now = self._now()
+
+        def run(session: Session) -> QueueWindow:
+            filters = self._filters(session, query, now)
+            total = self._count(session, filters)
+            start = max(0, min(offset, total - limit))
+            return self._window_at(session, filters, total, start, 0, limit, now)
+
+        return cast(QueueWindow, self._read(run))
+
+    def position(self, query: QueueQuery, ticket_id: int) -> int | None:
+        """Where the ticket stands in the view (0 = top), or None if the view does not hold it."""
+        now = self._now()
+
+        def run(session: Session) -> int | None:
+            filters = self._filters(session, query, now)
+            found = session.execute(
+                select(col(Ticket.next_due)).where(*_plain(filters), col(Ticket.id) == ticket_id)
+            ).first()
+            if found is None:
+                return None
+            return self._count_before(session, filters, QueueKey(found.next_due, ticket_id))
+
+        return cast("int | None", self._read(run))
+
+    def around(
+        self, query: QueueQuery, ticket_id: int | None, fallback: int, before: int, after: int
+    ) -> QueueWindow:
+        """A fresh window around a ticket, for a live refresh that keeps the cursor on it.
+
+        Args:
+            query: the view.
+            ticket_id: the ticket under the cursor; when the view no longer holds it the
+                window is taken around position ``fallback`` instead.
+            fallback: the cursor's previous position.
+            before: rows wanted above the cursor.
+            after: rows wanted from the cursor down (the cursor's row included).
+        """
+        now = self._now()
+
+        def run(session: Session) -> QueueWindow:
+            filters = self._filters(session, query, now)
+            total = self._count(session, filters)
+            key: QueueKey | None = None
+            if ticket_id is not None:
+                mine = col(Ticket.id) == ticket_id
+                found = session.execute(
+                    select(col(Ticket.next_due)).where(*_plain(filters), mine)
+                ).first()
+                if found is not None:
+                    key = QueueKey(found.next_due, ticket_id)
+            if key is None:
+                return self._window_at(session, filters, total, fallback, before, after, now)
+            index = self._count_before(session, filters, key)
+            head = self._fetch_before(session, filters, key, before)
+            tail = self._fetch_from(session, filters, key, after)
+            rows = self._rows(session, head + tail, now)
+            return QueueWindow(tuple(rows), index - len(head), total, index)
+
+        return cast(QueueWindow, self._read(run))
+
+    def _fetch_from(
+        self, session: Session, filters: Sequence[Any], key: QueueKey, limit: int
+    ) -> list[Any]:
+        """The row at ``key`` and those after it."""
+        own = list(session.execute(self._select([*filters, col(Ticket.id) == key.id])))
+        return own + self._fetch_after(session, filters, key, max(0, limit - len(own)))
+
+    def _window_at(
+        self,
+        session: Session,
+        filters: Sequence[Any],
+        total: int,
+        index: int,
+        before: int,
+        after: int,
+        now: datetime,
+    ) -> QueueWindow:
+        cursor = max(0, min(index, total - 1))
+        start = max(0, cursor - before)
+        limit = before + after
+        dated = self._count(session, self._dated(filters))
+        records: list[Any] = []
+        if start < dated:
+            records = list(
+                session.execute(
+                    self._select(self._dated(filters))
+                    .order_by(col(Ticket.next_due), col(Ticket.id))
+                    .offset(start)
+                    .limit(limit)
+                )
+            )
+        if len(records) < limit:
+            records += list(
+                session.execute(
+                    self._select(self._undated(filters))
+                    .order_by(col(Ticket.id))
+                    .offset(max(0, start - dated))
+                    .limit(limit - len(records))
+                )
+            )
+        rows = self._rows(session, records, now)
+        return QueueWindow(tuple(rows), start, total, cursor if total else None)

@@ -1,0 +1,38 @@
+"""Working a ticket: claim, triage, transfer, escalate, pending, solution, confirmation, close.
+
+Every function here runs inside one write transaction the caller opened, locks the ticket row
+first, checks the actor's permission and the workflow, changes the ticket, appends its audit
+events and refreshes the clocks — all committed together or not at all.
+
+The use cases are split by what they change, and all re-exported here:
+
+* :mod:`.ownership` — who holds the ticket: claim, take over, assign;
+* :mod:`.priority` — re-triage and a lead's priority override;
+* :mod:`.routing` — transfer to another group, escalate a tier;
+* :mod:`.notes` — worklog, progress update, new estimate, and :func:`clean_note`;
+* :mod:`.status` — every move of the status workflow, the requester's confirmation.
+"""
+
+from __future__ import annotations
+
+from deskui.services.workflow.notes import MAX_NOTE, add_worklog, clean_note, record_estimate
+from deskui.services.workflow.ownership import assign_ticket, claim_ticket
+from deskui.services.workflow.priority import override_priority, triage_ticket
+from deskui.services.workflow.routing import escalate_ticket, transfer_ticket
+from deskui.services.workflow.status import change_status, confirm_ticket, ticket_requester_name
+
+__all__ = [
+    "MAX_NOTE",
+    "add_worklog",
+    "assign_ticket",
+    "change_status",
+    "claim_ticket",
+    "clean_note",
+    "confirm_ticket",
+    "escalate_ticket",
+    "override_priority",
+    "record_estimate",
+    "ticket_requester_name",
+    "transfer_ticket",
+    "triage_ticket",
+]

@@ -1,0 +1,121 @@
+"""Who holds a ticket: an agent claims it (接单), a duty lead takes it over or assigns it.
+
+Exactly one owner at a time: the ticket row is locked before its owner is read.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from deskui.core.enums import EventKind, Status
+from deskui.core.permissions import Action, Refusal, refusal
+from deskui.services.access import require, ticket_facts
+from deskui.services.errors import ClaimConflict, NotFound
+from deskui.services.ledger import commit_change, lock_ticket, record, set_status
+from deskui.services.rules import DeskRules
+from deskui.services.users import Actor
+from deskui.services.workflow.notes import clean_note
+from deskui.store.models import Ticket, User
+
+
+def _login(session: Session, user_id: int | None) -> str:
+    user = session.get(User, user_id) if user_id is not None else None
+    return user.login if user else "-"
+
+
+def claim_ticket(
+    *,
+    session: Session,
+    number: str,
+    actor: Actor,
+    rules: DeskRules,
+    now: datetime,
+    takeover: bool = False,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Make the actor the ticket's one owner (接单).
+
+    Exactly one of many racing claimers wins: the row is locked, then its owner is checked.
+    A duty lead may take over a ticket someone else holds; that is audited.
+
+    Raises:
+        ClaimConflict: someone else holds it (and this is not a lead's takeover).
+        PermissionDenied: the role may not claim, or may not take over.
+    """
+    require(actor, Action.CLAIM)
+    ticket = lock_ticket(session, number, expected_version)
+    facts = ticket_facts(session, ticket)
+    status = facts.status
+    why = refusal(actor, Action.CLAIM, facts)
+    if why == Refusal.HELD:
+        if not takeover:
+            raise ClaimConflict(facts.holder or "-", number=ticket.number)
+        require(actor, Action.TAKE_OVER, facts)
+    elif why is not None:
+        require(actor, Action.CLAIM, facts)
+    if ticket.assignee_id == actor.id:
+        if status not in (Status.NEW, Status.TO_ASSIGN):
+            return ticket
+        # a ticket routed straight to this person (a complaint to a lead) is accepted by claiming
+        record(session, ticket, actor, EventKind.CLAIMED, now, field="assignee", new=actor.login)
+    elif ticket.assignee_id is not None:
+        holder = facts.holder or "-"
+        record(
+            session,
+            ticket,
+            actor,
+            EventKind.TAKEOVER,
+            now,
+            field="assignee",
+            old=holder,
+            new=actor.login,
+            note=f"taken over from {holder}",
+        )
+    else:
+        record(session, ticket, actor, EventKind.CLAIMED, now, field="assignee", new=actor.login)
+    ticket.assignee_id = actor.id
+    ticket.accepted_at = ticket.accepted_at or now
+    if status in (Status.NEW, Status.TO_ASSIGN):
+        set_status(session, ticket, actor, Status.IN_PROGRESS, now)
+    commit_change(session, ticket, rules, now)
+    return ticket
+
+
+def assign_ticket(
+    *,
+    session: Session,
+    number: str,
+    actor: Actor,
+    assignee: str,
+    rules: DeskRules,
+    now: datetime,
+    note: str | None = None,
+    expected_version: int | None = None,
+) -> Ticket:
+    """A duty lead hands the ticket to a named agent (audited)."""
+    require(actor, Action.ASSIGN)
+    ticket = lock_ticket(session, number, expected_version)
+    require(actor, Action.ASSIGN, ticket_facts(session, ticket))
+    user = session.exec(select(User).where(User.login == assignee)).first()
+    if user is None or not user.active:
+        raise NotFound("user.unknown", field="assignee", login=assignee)
+    old = _login(session, ticket.assignee_id)
+    ticket.assignee_id = user.id
+    ticket.accepted_at = ticket.accepted_at or now
+    record(
+        session,
+        ticket,
+        actor,
+        EventKind.TAKEOVER,
+        now,
+        field="assignee",
+        old=old,
+        new=user.login,
+        note=clean_note(note, required=False),
+    )
+    if Status(ticket.status) in (Status.NEW, Status.TO_ASSIGN):
+        set_status(session, ticket, actor, Status.IN_PROGRESS, now)
+    commit_change(session, ticket, rules, now)
+    return ticket
