@@ -239,8 +239,11 @@ class DeskApp(ConsoleApp):
 
     # navigation ----------------------------------------------------------------------------
     def _close_modals(self) -> None:
-        while len(self.screen_stack) > 1 and isinstance(self.screen, ModalScreen):
-            self.pop_screen()
+        """Close the help and the palette before leaving an area. A form stays where it is,
+        with what was typed (each area keeps its own screens: coming back finds it), and a
+        dialog's answer is never dropped."""
+        while isinstance(self.screen, HelpScreen | CommandPalette):
+            self.screen.dismiss(None)
 
     def open_area(self, mode: str) -> None:
         """Show one of the desk's areas (``intake``, ``queue``, ``board``)."""
@@ -308,18 +311,23 @@ class DeskApp(ConsoleApp):
         return self.desk.counts()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The counts arrived, or the database did not answer."""
-        worker = event.worker
-        if worker.group != "counts":
-            return
-        if event.state == WorkerState.SUCCESS and isinstance(worker.result, DeskCounts):
-            self.counts = worker.result
-            if self.connection_problem is not None:
-                self.post_message(ConnectionRestored())
-        elif event.state == WorkerState.ERROR and isinstance(worker.error, DatabaseUnavailable):
-            reason = describe(worker.error, self.context.t)
-            if self.connection_problem != reason:
-                self.post_message(ConnectionLost(reason))
+        """The counts arrived; or one of the app's own workers (counts, rules, clipboard)
+        failed: a database that went away raises the banner, anything else is logged and
+        shown — never dropped."""
+        worker, error = event.worker, event.worker.error
+        if worker.group == "counts" and event.state == WorkerState.SUCCESS:
+            if isinstance(worker.result, DeskCounts):
+                self.counts = worker.result
+                if self.connection_problem is not None:
+                    self.post_message(ConnectionRestored())
+        elif event.state == WorkerState.ERROR and error is not None:
+            if isinstance(error, DatabaseUnavailable):
+                reason = describe(error, self.context.t)
+                if self.connection_problem != reason:
+                    self.post_message(ConnectionLost(reason))
+                return
+            log.error("worker %r of the console failed", worker.name, exc_info=error)
+            self.notify(describe(error, self.context.t), severity="error", markup=False)
 
     def on_desk_changed(self, message: DeskChanged) -> None:
         """Something changed on the desk: tell the screen in front, then re-read the counts.
@@ -356,8 +364,8 @@ class DeskApp(ConsoleApp):
 
     def on_connection_lost(self, message: ConnectionLost) -> None:
         """Show the banner; the screen in front may want to know too."""
-        self.connection_problem = message.reason
-        self.screen.post_message(ConnectionLost(message.reason))
+        self.connection_problem = message.reason or self.context.t("shell.status.feed_lost")
+        self.screen.post_message(ConnectionLost(self.connection_problem))
 
     def on_connection_restored(self, _message: ConnectionRestored) -> None:
         """Hide the banner."""

@@ -3,11 +3,13 @@
 Every database call of a screen runs in a thread worker (``exit_on_error=False``), so a worker
 that fails does not bring the console down: it ends in the ``ERROR`` state, and Textual tells the
 screen with :class:`~textual.worker.Worker.StateChanged`. :class:`DeskScreen` receives every such
-message of the screen and its widgets in one place and hands a failure to
+message of the screen's own workers in one place and hands a failure to
 :meth:`DeskScreen.worker_failed`; a screen overrides that hook to put the form that was waiting
-back in the operator's hands. Whatever the screen does not handle itself is shown (in the
-operator's language), logged with its traceback, and — if the database went away — raises the
-status line's banner. A failure is never dropped.
+back in the operator's hands. (The message does not bubble: a widget that reads in a worker of
+its own, like the queue's table, catches its failure there and tells its screen by message.)
+Whatever the screen does not handle itself is shown (in the operator's language), logged with
+its traceback, and — if the database went away — raises the status line's banner. A failure is
+never dropped.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ class DeskNode:
         return desk_context(self)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The funnel: a worker of this screen (or of one of its widgets) failed."""
+        """The funnel: a worker of this screen failed."""
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             report_failure(self, event.worker, event.worker.error)
 

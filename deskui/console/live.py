@@ -18,6 +18,7 @@ only source of changes.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable
 from typing import Any
@@ -26,6 +27,8 @@ from textual.app import App
 
 from deskui.console.messages import ConnectionLost, ConnectionRestored, DeskChanged
 from deskui.services.changes import ALL_TABLES, Changed, ChangeFeed, FeedEvent, Lost
+
+log = logging.getLogger(__name__)
 
 
 class LiveLink:
@@ -48,7 +51,9 @@ class LiveLink:
         if isinstance(item, Changed):
             self.app.post_message(DeskChanged(item.tables))
         elif isinstance(item, Lost):
-            self.app.post_message(ConnectionLost(item.reason))
+            # the driver's words are for the log; the banner says it in the operator's language
+            log.warning("the change feed lost the database: %s", item.reason)
+            self.app.post_message(ConnectionLost())
         else:
             self.app.post_message(ConnectionRestored())
 

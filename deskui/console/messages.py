@@ -26,10 +26,11 @@ class ConnectionLost(Message, bubble=False):
     """The database cannot be reached.
 
     Attributes:
-        reason: what the driver said, for the banner.
+        reason: why, in the operator's language (a refusal worded by the catalog); None when
+            the change feed lost its connection (the driver's own words are in the log).
     """
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str | None = None) -> None:
         super().__init__()
         self.reason = reason
 

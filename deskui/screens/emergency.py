@@ -63,7 +63,7 @@ class EmergencyBoard(DeskScreen[None]):
         desk_key("K", "acknowledge_all", "board.key.acknowledge_all"),
         desk_key("enter", "open", "board.key.open"),
         desk_key("a", "claim", "board.key.claim"),
-        desk_key("e", "escalate", "board.key.escalate"),
+        desk_key("e", "escalate", "board.key.escalate", priority=True),
     ]
 
     tick_seconds = 1.0
@@ -200,7 +200,7 @@ class EmergencyBoard(DeskScreen[None]):
         state = (
             bool(self.alerts.seen - self.alerts.acknowledged),
             bool(row and self.alerts.pending_for(row.number)),
-            row and (row.number, row.assignee, row.tier),
+            row and (row.number, row.assignee, row.tier, row.status),
         )
         if state != self._keys_state:
             self._keys_state = state

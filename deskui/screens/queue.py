@@ -20,14 +20,16 @@ from textual.app import ComposeResult
 from textual.events import ScreenResume
 from textual.timer import Timer
 from textual.widgets import Input, Static
-from textual.worker import Worker
+from textual.worker import Worker, get_current_worker
 
 from deskui.console.base import DeskScreen
 from deskui.console.clipboard import copy_text
 from deskui.console.errors import describe
 from deskui.console.messages import DeskChanged
+from deskui.core.enums import Status
 from deskui.core.permissions import Action, TicketFacts, allows, may_claim_now
 from deskui.core.sanitize import sanitize_line
+from deskui.core.workflow import status_targets
 from deskui.screens.ticket import TicketScreen
 from deskui.screens.ticket_forms import PickForm, Triage, TriageForm
 from deskui.screens.ticket_work import Call, Outcome, TicketChanges
@@ -57,18 +59,21 @@ class QueueScreen(DeskScreen[None]):
 
     CSS_PATH = "queue.tcss"
 
+    # keys that open a form or the detail are priority keys (read and acted on before the next
+    # key is read, so what is typed right after them lands there); while the search field has
+    # the focus they do not apply, and the letters go into the field
     BINDINGS = [
         desk_key("1", "view('mine')", "queue.key.mine", show=False),
         desk_key("2", "view('groups')", "queue.key.groups", show=False),
         desk_key("3", "view('unassigned')", "queue.key.unassigned", show=False),
         desk_key("4", "view('open')", "queue.key.open_view", show=False),
         desk_key("5", "view('alert')", "queue.key.alert", show=False),
-        desk_key("enter", "open", "queue.key.open"),
+        desk_key("enter", "open", "queue.key.open", priority=True),
         desk_key("a", "claim", "queue.key.claim"),
-        desk_key("t", "triage", "queue.key.triage"),
-        desk_key("g", "transfer", "queue.key.transfer"),
-        desk_key("e", "escalate", "queue.key.escalate"),
-        desk_key("p", "pending", "queue.key.pending"),
+        desk_key("t", "triage", "queue.key.triage", priority=True),
+        desk_key("g", "transfer", "queue.key.transfer", priority=True),
+        desk_key("e", "escalate", "queue.key.escalate", priority=True),
+        desk_key("p", "pending", "queue.key.pending", priority=True),
         desk_key("y", "copy", "queue.key.copy"),
         desk_key("slash", "search", "queue.key.search"),
         desk_key("escape", "clear", "queue.key.clear", show=False),
@@ -132,7 +137,8 @@ class QueueScreen(DeskScreen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue-groups")
     def _load_groups(self) -> None:
         groups = self.ctx.desk.groups()
-        self.app.call_from_thread(setattr, self, "_groups", groups)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(setattr, self, "_groups", groups)
 
     @on(ScreenResume)
     def _resumed(self) -> None:
@@ -164,6 +170,8 @@ class QueueScreen(DeskScreen[None]):
             return bool(self.table.selected or self.has_class("-searching"))
         if action not in ROW_ACTIONS:
             return True
+        if isinstance(self.focused, Input):
+            return False
         if action in ("claim", "transfer"):
             test = self._claimable if action == "claim" else self._transferable
             return True if any(test(r) for r in self.table.targets()) else None
@@ -172,7 +180,10 @@ class QueueScreen(DeskScreen[None]):
             return None
         if action in ("open", "copy"):
             return True
-        wanted = {"triage": Action.TRIAGE, "escalate": Action.ESCALATE, "pending": Action.PEND}
+        if action == "pending":
+            pending = Status.PENDING in status_targets(self.ctx.actor, facts(row))
+            return True if pending else None
+        wanted = {"triage": Action.TRIAGE, "escalate": Action.ESCALATE}
         return True if allows(self.ctx.actor, wanted[action], facts(row)) else None
 
     def _claimable(self, row: QueueRow) -> bool:

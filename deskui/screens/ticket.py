@@ -19,7 +19,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
-from textual.worker import Worker
+from textual.worker import Worker, get_current_worker
 
 from deskui.console.base import DeskScreen
 from deskui.console.clipboard import copy_text
@@ -73,19 +73,21 @@ class TicketScreen(DeskScreen[None]):
 
     CSS_PATH = "ticket.tcss"
 
+    # keys that open a form are priority keys: read and acted on before the next key is read,
+    # so what is typed right after them lands in the form, not on this screen
     BINDINGS = [
         desk_key("escape", "back", "detail.key.back"),
         desk_key("a", "claim", "detail.key.claim"),
         desk_key("A", "take_over", "detail.key.take_over"),
-        desk_key("w", "worklog", "detail.key.worklog"),
-        desk_key("u", "progress", "detail.key.progress"),
-        desk_key("s", "status", "detail.key.status"),
-        desk_key("p", "pending", "detail.key.pending", show=False),
-        desk_key("e", "escalate", "detail.key.escalate"),
-        desk_key("o", "solution", "detail.key.solution"),
-        desk_key("c", "confirm", "detail.key.confirm"),
-        desk_key("x", "reject", "detail.key.reject"),
-        desk_key("R", "reopen", "detail.key.reopen"),
+        desk_key("w", "worklog", "detail.key.worklog", priority=True),
+        desk_key("u", "progress", "detail.key.progress", priority=True),
+        desk_key("s", "status", "detail.key.status", priority=True),
+        desk_key("p", "pending", "detail.key.pending", show=False, priority=True),
+        desk_key("e", "escalate", "detail.key.escalate", priority=True),
+        desk_key("o", "solution", "detail.key.solution", priority=True),
+        desk_key("c", "confirm", "detail.key.confirm", priority=True),
+        desk_key("x", "reject", "detail.key.reject", priority=True),
+        desk_key("R", "reopen", "detail.key.reopen", priority=True),
         desk_key("y", "copy", "detail.key.copy"),
     ]
 
@@ -132,7 +134,8 @@ class TicketScreen(DeskScreen[None]):
         desk = self.ctx.desk
         rules = desk.rules
         view = desk.ticket(self.number)
-        self.app.call_from_thread(self._show, view, rules, desk.clock.now())
+        if not get_current_worker().is_cancelled:  # a newer read is on its way
+            self.app.call_from_thread(self._show, view, rules, desk.clock.now())
 
     def worker_failed(self, worker: Worker[object], error: BaseException) -> bool:
         """A failed change gives its form back; a failed read is said in the notice line."""

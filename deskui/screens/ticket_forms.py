@@ -9,6 +9,13 @@ A form never touches the database. It is one of two kinds, by whether it is give
   read again, and the next send is based on the new version);
 * a *question* (no ``send``): ``ctrl+s`` closes the form with its value, for the screen's
   ``push_screen`` callback (the status picker asks what comes next).
+
+Nothing typed is lost to timing. Keys that arrive while the form is still opening (a paste, a
+fast typist, a macro) reach the form before any field has the focus: the form gives its first
+field (``AUTO_FOCUS``) the focus and hands it those keys, in order. ``ctrl+s`` is a priority key,
+run as soon as it is read, possibly before the field has taken the keys queued ahead of it; so
+the form sends its value only once a message sent through the field comes back, which happens
+after every key queued before it.
 """
 
 from __future__ import annotations
@@ -18,9 +25,12 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from rich.text import Text
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -66,6 +76,17 @@ class TicketForm(DeskModal[ValueType | None], Generic[ValueType]):
         ),
     ]
 
+    AUTO_FOCUS = "#note, #stars, #choices, #impact"
+    """The field that takes the keys typed first (each form has one of these)."""
+
+    class _Flushed(Message):
+        """Sent through the focused field on ``ctrl+s``; back at the form, every key queued
+        before it has been taken."""
+
+        def __init__(self, hops: int) -> None:
+            super().__init__()
+            self.hops = hops
+
     def __init__(self, title: str, send: Callable[[ValueType], None] | None = None) -> None:
         super().__init__()
         self.form_title = title
@@ -74,6 +95,7 @@ class TicketForm(DeskModal[ValueType | None], Generic[ValueType]):
         """Where a change form's value goes (None: the form is a question)."""
         self.sending = False
         """A send is under way (a second ``ctrl+s`` waits for it)."""
+        self._finished = False
 
     def compose(self) -> ComposeResult:
         """Title, the fields of the form, error and keys."""
@@ -91,7 +113,45 @@ class TicketForm(DeskModal[ValueType | None], Generic[ValueType]):
         """The value to send, or None (after showing why) when the form is not complete."""
         return None
 
+    def _first_field(self) -> Widget | None:
+        found = self.query(self.AUTO_FOCUS).first() if self.AUTO_FOCUS else None
+        return found if isinstance(found, Widget) and found.focusable else None
+
+    def on_key(self, event: events.Key) -> None:
+        """A key that reached the form itself: the form is still opening, no field has the
+        focus yet; the first field takes it (and the focus)."""
+        field = self._first_field()
+        if self.focused is None and field is not None:
+            event.stop()
+            event.prevent_default()
+            field.focus()
+            field.post_message(events.Key(event.key, event.character))
+
+    def on_paste(self, event: events.Paste) -> None:
+        """A paste that reached the form itself goes to the first field, as keys do."""
+        field = self._first_field()
+        if self.focused is None and field is not None:
+            event.stop()
+            field.focus()
+            field.post_message(events.Paste(event.text))
+
     def action_submit(self) -> None:
+        """Send the value once every key typed before ``ctrl+s`` has reached its field."""
+        if not self.sending:
+            # first through the form's own queue (keys that reached it before any field had
+            # the focus are handed on there), then through the focused field's
+            self.post_message(self._Flushed(hops=2))
+
+    @on(_Flushed)
+    def _flushed(self, message: _Flushed) -> None:
+        message.stop()
+        focused = self.focused
+        if message.hops > 1 and focused is not None:
+            focused.post_message(self._Flushed(hops=1))
+        else:
+            self._submit()
+
+    def _submit(self) -> None:
         """Send the value (once at a time), or answer the question with it."""
         if self.sending:
             return
@@ -119,8 +179,17 @@ class TicketForm(DeskModal[ValueType | None], Generic[ValueType]):
         self.show_error(message)
 
     def done(self) -> None:
-        """The change went through."""
-        self.dismiss(None)
+        """The change went through: the form closes (at once, or as soon as a dialog opened
+        over it — help, the palette — is closed: dismissing closes whatever is on top)."""
+        self.sending = False
+        self._finished = True
+        if self.app.screen is self:  # (is_current is true under a dialog too: it shows through)
+            self.dismiss(None)
+
+    def on_screen_resume(self) -> None:
+        """Back on top after a dialog over it closed: a form whose change went through goes."""
+        if self._finished:
+            self.dismiss(None)
 
 
 class NoteForm(TicketForm[str]):
@@ -150,10 +219,6 @@ class NoteForm(TicketForm[str]):
         """A label and the text area."""
         yield Label(plain(self.label))
         yield SafeTextArea(self.initial, id="note")
-
-    def on_mount(self) -> None:
-        """Type at once."""
-        self.query_one("#note", SafeTextArea).focus()
 
     @property
     def text(self) -> str:
@@ -186,10 +251,6 @@ class ConfirmForm(TicketForm[Confirmation]):
         yield ChoiceBar([(str(n), "★" * n) for n in range(1, 6)], id="stars")
         yield Label(plain(self.ctx.t("detail.form.remark")))
         yield SafeInput(id="remark")
-
-    def on_mount(self) -> None:
-        """Stars first."""
-        self.query_one("#stars", ChoiceBar).focus()
 
     def value(self) -> Confirmation | None:
         """Stars are required."""
@@ -229,10 +290,9 @@ class PickForm(TicketForm[str]):
         )
 
     def on_mount(self) -> None:
-        """Choose at once."""
+        """The first option is highlighted (the list has the focus: ``AUTO_FOCUS``)."""
         choices = self.query_one("#choices", OptionList)
         choices.highlighted = 0 if self.options else None
-        choices.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """Enter on an option takes it."""
@@ -294,8 +354,7 @@ class TriageForm(TicketForm[Triage]):
         yield Static("", id="preview")
 
     def on_mount(self) -> None:
-        """Impact first; show the current priority."""
-        self.query_one("#impact", ChoiceBar).focus()
+        """Show the current priority (impact has the focus first: ``AUTO_FOCUS``)."""
         self._show_preview()
 
     def on_choice_bar_changed(self, event: ChoiceBar.Changed) -> None:

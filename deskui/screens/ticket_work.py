@@ -113,8 +113,7 @@ class TicketChanges:
         self.screen = screen
         self.say = say
         self.finished = finished
-        self.form: TicketForm[Any] | None = None
-        """The form whose change is under way or was refused, if any."""
+        self._forms: dict[Worker[None], TicketForm[Any]] = {}
 
     @property
     def t(self) -> Catalog:
@@ -122,41 +121,49 @@ class TicketChanges:
         return self.screen.ctx.t
 
     def send(self, kind: str, calls: Sequence[Call]) -> None:
-        """Run ``calls`` in a worker; ``kind`` names them (``detail.done.<kind>``)."""
+        """Run ``calls`` in a worker; ``kind`` names them (``detail.done.<kind>``).
+
+        A form that is sending right now (its ``ctrl+s`` is what called this) is bound to this
+        batch: it closes when the batch went through and hears why when it did not, whatever
+        other batches run meanwhile.
+        """
         if not calls:
             return
         self.say(self.t("queue.working"))
+        top = self.screen.app.screen
+        form = top if isinstance(top, TicketForm) and top.sending else None
         batch = list(calls)
-        self.screen.run_worker(
-            lambda: self._run(kind, batch),
+        worker: Worker[None] = self.screen.run_worker(
+            lambda: self._run(kind, batch, form),
             name=f"ticket-{kind}",
             group=CHANGES_GROUP,
             thread=True,
             exit_on_error=False,
         )
+        if form is not None:
+            self._forms[worker] = form
 
-    def _run(self, kind: str, calls: list[Call]) -> None:
+    def _run(self, kind: str, calls: list[Call], form: TicketForm[Any] | None) -> None:
         outcome = apply_changes(kind, calls)
         if outcome.done:
             self.screen.ctx.announce(CHANGE_TABLES)
-        self.screen.app.call_from_thread(self._finished, outcome)
+        self.screen.app.call_from_thread(self._finished, outcome, form)
 
-    def _finished(self, outcome: Outcome) -> None:
+    def _finished(self, outcome: Outcome, form: TicketForm[Any] | None) -> None:
         text = outcome_text(outcome, self.t)
         self.say(text)
         self.finished(outcome)
-        form, self.form = self.form, None
+        for worker in [w for w, waiting in self._forms.items() if waiting is form]:
+            del self._forms[worker]
         if form is None or not form.is_attached:
             return
         if outcome.refused:
             form.failed(text)
-            self.form = form
         else:
             form.done()
 
     def open(self, form: TicketForm[Any]) -> None:
         """Show a change form; its send goes through :meth:`send`."""
-        self.form = form
         self.screen.app.push_screen(form)
 
     def with_note(
@@ -203,8 +210,7 @@ class TicketChanges:
             return False
         text = describe(error, self.t)
         self.say(text)
-        form, self.form = self.form, None
+        form = self._forms.pop(worker, None)  # type: ignore[arg-type]  # the same worker object
         if form is not None and form.is_attached:
             form.failed(text)
-            self.form = form
         return True

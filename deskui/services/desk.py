@@ -280,6 +280,12 @@ class DeskService:
 
     # the database ------------------------------------------------------------------------------
     @property
+    def database_url(self) -> str:
+        """The database's URL, password included: it names the desk (a draft file is kept per
+        user and desk); never show it."""
+        return self.db.url
+
+    @property
     def database_name(self) -> str:
         """The database's short name for the status line (see :func:`database_name`)."""
         return self.db.display_name

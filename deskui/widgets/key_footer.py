@@ -78,7 +78,8 @@ class KeyFooter(Widget):
                 text.append(f" {key} {description} ", disabled_style + click)
         return text
 
-    async def _on_click(self, event: events.Click) -> None:
+    def on_click(self, event: events.Click) -> None:
+        """A click on a key presses it."""
         key = event.style.meta.get("key") if event.style else None
         if key:
             event.stop()

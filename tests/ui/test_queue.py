@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -444,3 +445,28 @@ async def test_scrolling_a_long_queue_reads_windows(tmp_path: Path, clock: Froze
         await settle(pilot)
         assert table.current_row is not None
     desk.db.dispose()
+
+
+async def test_a_claim_finishing_leaves_the_form_opened_meanwhile_alone(
+    queue_desk: DeskService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = console_for(queue_desk, "agent2")
+    release = threading.Event()
+    claim = app.context.desk.claim
+
+    def slow_claim(*args: Any, **kwargs: Any) -> Any:
+        release.wait(10)  # the claim is answered only once the triage form is open
+        return claim(*args, **kwargs)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(app.context.desk, "claim", slow_claim)
+        row = next(r for r in table_of(app).loaded_rows if r.assignee_login is None)
+        await put_cursor_on(pilot, row.number)
+        await pilot.press("a", "t")
+        await pilot.pause()
+        assert isinstance(app.screen, TriageForm)
+        release.set()
+        await settle(pilot)
+        assert isinstance(app.screen, TriageForm), "the claim's result is not the form's"
+        assert ticket_row(queue_desk, row.number).assignee_id == app.context.actor.id

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 
 from deskui.app import DeskApp
 from deskui.console.messages import DeskChanged
 from deskui.core.clock import FrozenClock
 from deskui.core.enums import Status
+from deskui.screens.help import HelpScreen
 from deskui.screens.ticket import TicketScreen
 from deskui.screens.ticket_forms import ConfirmForm, NoteForm, PickForm
 from deskui.services.desk import DeskService
@@ -321,3 +324,89 @@ async def test_copy_number_and_summary(desk: DeskService, monkeypatch: pytest.Mo
         await pilot.press("y")
         await settle(pilot)
         assert app.clipboard == f"{number} VPN 掉线"
+
+
+def burst(app: DeskApp, *keys: str) -> None:
+    """Keys as a fast typist, a paste or a macro sends them: all at once, nothing waited for
+    in between (Pilot's ``press`` lets the app settle after every key)."""
+    driver = app._driver
+    assert driver is not None
+    for key in keys:
+        character = key if len(key) == 1 else None
+        event = events.Key(key, character)
+        event.set_sender(app)
+        driver.send_message(event)
+
+
+async def test_keys_typed_while_a_form_opens_and_a_save_right_after_keep_every_character(
+    desk: DeskService,
+) -> None:
+    number = held_by(desk, "agent2")
+    app = await open_ticket(desk, "agent2", number, lang="zh")
+    text = "远程查看，硬盘模式被改为RAID"
+    async with app.run_test(size=SIZE) as pilot:
+        await show_ticket(pilot, number)
+        burst(app, "w", *text, "ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, NoteForm), "sent and closed"
+        assert desk.ticket(number).events[-1].note == text
+
+
+async def test_a_paste_while_the_form_opens_and_a_save_right_after_keep_every_character(
+    desk: DeskService,
+) -> None:
+    number = held_by(desk, "agent2")
+    app = await open_ticket(desk, "agent2", number, lang="zh")
+    text = "远程查看，硬盘模式被改为RAID\n已恢复为 AHCI"
+    async with app.run_test(size=SIZE) as pilot:
+        await show_ticket(pilot, number)
+        burst(app, "w")
+        driver = app._driver
+        assert driver is not None
+        paste = events.Paste(text)
+        paste.set_sender(app)
+        driver.send_message(paste)
+        burst(app, "ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, NoteForm), "sent and closed"
+        assert desk.ticket(number).events[-1].note == text
+
+
+async def test_a_form_whose_change_goes_through_under_the_help_closes_itself_not_the_help(
+    desk: DeskService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    number = held_by(desk, "agent2")
+    app = await open_ticket(desk, "agent2", number)
+    release = threading.Event()
+    worklog = app.context.desk.worklog
+
+    def slow_worklog(*args: Any, **kwargs: Any) -> Any:
+        release.wait(10)  # the desk answers only once help is open over the form
+        return worklog(*args, **kwargs)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await show_ticket(pilot, number)
+        monkeypatch.setattr(app.context.desk, "worklog", slow_worklog)
+        await pilot.press("w")
+        await pilot.pause()
+        await write_note_without_waiting(pilot, "cleaned the rollers")
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        release.set()
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen), "the help the agent opened stays"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen), "the form closed once it was on top"
+        assert desk.ticket(number).events[-1].note == "cleaned the rollers"
+
+
+async def write_note_without_waiting(pilot: Pilot[None], text: str) -> None:
+    """Put ``text`` in the open note form and press ctrl+s, without waiting for the change."""
+    form = pilot.app.screen
+    assert isinstance(form, NoteForm)
+    form.query_one(SafeTextArea).load_text(text)
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    assert form.sending

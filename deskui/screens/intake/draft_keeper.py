@@ -65,7 +65,7 @@ class DraftKeeper:
     def start(self) -> None:
         """The screen is mounted: find this operator's draft file on this desk."""
         ctx = self.screen.ctx
-        self.store = DraftStore(draft_path(ctx.actor.login, ctx.desk.db.url))
+        self.store = DraftStore(draft_path(ctx.actor.login, ctx.desk.database_url))
 
     # writing --------------------------------------------------------------------------------
     def mark_changed(self) -> None:

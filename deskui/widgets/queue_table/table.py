@@ -503,10 +503,10 @@ class TicketTable(ScrollView, can_focus=True):
         self._resize_virtual()
         self._fill()
 
-    async def _on_click(self, event: events.Click) -> None:
+    def on_click(self, event: events.Click) -> None:
+        """A click on a row puts the cursor there."""
         if event.y >= 1:
             self._move(round(self.scroll_y) + event.y - 1)
-        await super()._on_click(event)
 
     # rendering -------------------------------------------------------------------------------
     def notify_style_update(self) -> None:
@@ -515,10 +515,12 @@ class TicketTable(ScrollView, can_focus=True):
         self._styles = None
         self._strips.clear()
 
-    def _on_focus(self, event: events.Focus) -> None:
-        self.refresh()  # the cursor shows only while the table has focus
+    def on_focus(self, _event: events.Focus) -> None:
+        """The cursor shows only while the table has the focus."""
+        self.refresh()
 
-    def _on_blur(self, event: events.Blur) -> None:
+    def on_blur(self, _event: events.Blur) -> None:
+        """The cursor hides."""
         self.refresh()
 
     def styles_now(self) -> RowStyles:
