@@ -13,6 +13,7 @@ from __future__ import annotations
 import locale
 import os
 import tomllib
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -66,6 +67,15 @@ class Catalog:
             return key
         text = entry.get(self.lang) or entry.get("en") or key
         return text.format(**values) if values else text
+
+    def pick(self, zh: str, en: str) -> str:
+        """Of a value the desk keeps in both languages (a group's name), the one to show."""
+        return zh if self.lang == "zh" else en
+
+    def join(self, items: Iterable[str], key: str = "shell.sep.list") -> str:
+        """Items joined as the language lists them (``、`` or ``, ``; ``key`` names another
+        separator, e.g. ``shell.sep.clause``)."""
+        return self(key).join(items)
 
     def has(self, key: str) -> bool:
         """The catalog knows ``key``."""

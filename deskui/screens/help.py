@@ -89,9 +89,9 @@ class HelpScreen(DeskModal[None]):
         """A title and one table."""
         t = self.ctx.t
         with Vertical(id="help-box"):
-            yield Static(t("shell.help.title"), id="help-title")
+            yield Static(Text(t("shell.help.title")), id="help-title")
             yield Static(self._table(t), id="help-keys")
-            yield Static(t("shell.help.hint"), id="help-hint")
+            yield Static(Text(t("shell.help.hint")), id="help-hint")
 
     def _table(self, t: Catalog) -> Table:
         table = Table(box=None, show_header=False, expand=True, padding=(0, 1))

@@ -352,7 +352,7 @@ class QueueScreen(DeskScreen[None]):
         desk, actor, t = self.ctx.desk, self.ctx.actor, self.ctx.t
         current = {r.group_code for r in rows}
         options = [
-            (g.code, g.name_zh if t.lang == "zh" else g.name_en)
+            (g.code, t.pick(g.name_zh, g.name_en))
             for g in self._groups
             if not (len(current) == 1 and g.code in current)
         ]

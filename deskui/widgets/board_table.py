@@ -96,12 +96,12 @@ class BoardTable(ScrollView, can_focus=True):
     }
 
     BINDINGS = [
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "jump(0)", "First", show=False),
-        Binding("end", "jump(-1)", "Last", show=False),
+        Binding("up", "cursor(-1)", "queue.key.up", show=False, id="board.up"),
+        Binding("down", "cursor(1)", "queue.key.down", show=False, id="board.down"),
+        Binding("pageup", "page(-1)", "queue.key.page_up", show=False, id="board.page_up"),
+        Binding("pagedown", "page(1)", "queue.key.page_down", show=False, id="board.page_down"),
+        Binding("home", "jump(0)", "queue.key.home", show=False, id="board.home"),
+        Binding("end", "jump(-1)", "queue.key.end", show=False, id="board.end"),
     ]
 
     cursor: reactive[int] = reactive(0, always_update=False, repaint=False)

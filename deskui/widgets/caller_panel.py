@@ -39,13 +39,13 @@ class CallerPanel(Vertical):
     def compose(self) -> ComposeResult:
         """Lookup, card, inline fields, open tickets, last number."""
         t = desk_context(self).t
-        yield Static(t("intake.section.caller"), classes="section-title")
+        yield Static(Text(t("intake.section.caller")), classes="section-title")
         yield CallerLookup(id="lookup")
         yield FieldError(id="error-lookup-input")
         yield VipBanner(id="vip-banner")
         yield CallerCard(id="caller-card")
         with Vertical(id="new-caller"):
-            yield Static(t("intake.caller.new_title"), classes="section-title")
+            yield Static(Text(t("intake.caller.new_title")), classes="section-title")
             yield field_row(
                 t("intake.caller.name"), SafeInput(id="caller-name"), name="caller-name"
             )
@@ -53,7 +53,7 @@ class CallerPanel(Vertical):
             yield field_row(
                 t("field.department"), SafeInput(id="caller-department"), name="caller-department"
             )
-        yield Static(t("intake.open.title"), id="open-title", classes="section-title")
+        yield Static(Text(t("intake.open.title")), id="open-title", classes="section-title")
         yield OpenTicketList(id="open-tickets")
         with Vertical(id="saved-box"):
             yield Static(id="saved-title")

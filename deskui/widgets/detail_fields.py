@@ -31,7 +31,7 @@ def _label(key: str, t: Catalog) -> str:
 
 def ticket_rows(view: TicketView, tz: ZoneInfo, t: Catalog) -> list[Row]:
     """The ticket's own fields."""
-    group = view.group_name_zh if t.lang == "zh" else view.group_name_en
+    group = t.pick(view.group_name_zh or "", view.group_name_en or "") or None
     priority = t(f"priority.{view.priority}")
     if view.matrix_priority != view.priority:
         priority += f" ({t('detail.field.matrix_priority')} {view.matrix_priority})"

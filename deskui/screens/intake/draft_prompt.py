@@ -55,7 +55,7 @@ def draft_summary(draft: IntakeDraft, t: Catalog, tz: ZoneInfo) -> Text:
 class RestoreDraftScreen(DeskModal[DraftChoice]):
     """Restore the unsaved call?"""
 
-    CSS_PATH = "intake.tcss"
+    CSS_PATH = "draft_prompt.tcss"
 
     BINDINGS = [
         Binding(
@@ -74,9 +74,9 @@ class RestoreDraftScreen(DeskModal[DraftChoice]):
         """The question, what the draft holds, and the keys."""
         t = self.ctx.t
         with Vertical(id="draft-box"):
-            yield Static(t("intake.draft.title"), id="draft-title")
+            yield Static(Text(t("intake.draft.title")), id="draft-title")
             yield Static(draft_summary(self.draft, t, self.tz), id="draft-summary")
-            yield Static(t("intake.draft.keys"), id="draft-keys")
+            yield Static(Text(t("intake.draft.keys")), id="draft-keys")
 
     def action_choose(self, choice: DraftChoice) -> None:
         """Close with the operator's answer."""

@@ -32,7 +32,7 @@ def problem_text(problem: FieldProblem, t: Catalog) -> str:
 
 def joined(texts: list[str], t: Catalog) -> str:
     """A list in the catalog's language (``、`` or ``, ``)."""
-    return ("、" if t.lang == "zh" else ", ").join(texts)
+    return t.join(texts)
 
 
 class FormFeedback:
@@ -77,13 +77,12 @@ class FormFeedback:
                 named.append(label)
             text = problem_text(problem, t)
             if not name:  # a field the form does not show: said at the top
-                top.append(f"{label}: {text}")
+                top.append(t("shell.sep.labelled", label=label, text=text))
             elif text not in by_widget.setdefault(widget_id(name), []):
                 by_widget[widget_id(name)].append(text)
-        separator = "；" if t.lang == "zh" else "; "
         for target, texts in by_widget.items():
             line = self.screen.query_one(f"#error-{target}", FieldError)
-            line.update(Text(separator.join(texts)))
+            line.update(Text(t.join(texts, "shell.sep.clause")))
             line.add_class("-shown")
         summary = t("intake.error.summary", fields=joined(named, t))
         self.say(" ".join([summary, *top]), error=True)

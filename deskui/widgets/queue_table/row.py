@@ -136,7 +136,7 @@ class RowPainter:
         t = self.t
         name = sanitize_line(row.requester_name)
         phone = mask_phone(row.requester_phone) if row.requester_phone else ""
-        group = row.group_name_zh if t.lang == "zh" else row.group_name_en
+        group = t.pick(row.group_name_zh or "", row.group_name_en or "") or None
         return (
             row.number,
             str(row.priority),
