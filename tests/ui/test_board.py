@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.text import Text
@@ -46,6 +47,19 @@ def console(desk: DeskService, login: str, lang: str, *, live: bool = False) -> 
     app.bell = lambda: rings.append(None)  # type: ignore[method-assign]  # no terminal to ring
     app.rings = rings  # type: ignore[attr-defined]  # read by bells()
     return app
+
+
+def notifications(app: DeskApp) -> list[str]:
+    """What the console tells the operator in notifications, from now on."""
+    said: list[str] = []
+    notify = app.notify
+
+    def record(message: str, **options: Any) -> None:
+        said.append(message)
+        notify(message, **options)
+
+    app.notify = record  # type: ignore[method-assign]  # the console's own notify, recorded
+    return said
 
 
 def bells(app: DeskApp) -> int:
@@ -325,6 +339,7 @@ async def test_claim_from_the_board_and_a_claim_conflict_names_the_holder(
 ) -> None:
     n = fill_board(board_desk, clock)
     app = console(board_desk, "agent1", "en")
+    said = notifications(app)
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         screen = board(app)
@@ -334,10 +349,7 @@ async def test_claim_from_the_board_and_a_claim_conflict_names_the_holder(
         board_desk.claim(board_desk.actor("agent2"), n["p2_warning"])
         await pilot.press("a")
         await settle(pilot)
-        assert any(
-            f"{n['p2_warning']} is already held by agent2" in str(note.message)
-            for note in app._notifications
-        )
+        assert any(f"{n['p2_warning']} is already held by agent2" in text for text in said)
         assert screen.check_action("claim", ()) is None, "read again: agent2 holds it now"
         await select(pilot, n["p1_breached"])
         assert screen.check_action("claim", ()) is True

@@ -329,13 +329,9 @@ async def test_copy_number_and_summary(desk: DeskService, monkeypatch: pytest.Mo
 def burst(app: DeskApp, *keys: str) -> None:
     """Keys as a fast typist, a paste or a macro sends them: all at once, nothing waited for
     in between (Pilot's ``press`` lets the app settle after every key)."""
-    driver = app._driver
-    assert driver is not None
     for key in keys:
         character = key if len(key) == 1 else None
-        event = events.Key(key, character)
-        event.set_sender(app)
-        driver.send_message(event)
+        app.post_message(events.Key(key, character))  # as the terminal's driver posts them
 
 
 async def test_keys_typed_while_a_form_opens_and_a_save_right_after_keep_every_character(
@@ -361,11 +357,7 @@ async def test_a_paste_while_the_form_opens_and_a_save_right_after_keep_every_ch
     async with app.run_test(size=SIZE) as pilot:
         await show_ticket(pilot, number)
         burst(app, "w")
-        driver = app._driver
-        assert driver is not None
-        paste = events.Paste(text)
-        paste.set_sender(app)
-        driver.send_message(paste)
+        app.post_message(events.Paste(text))
         burst(app, "ctrl+s")
         await settle(pilot)
         assert not isinstance(app.screen, NoteForm), "sent and closed"
