@@ -15,8 +15,10 @@ never dropped.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any, TypeVar
 
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
@@ -30,8 +32,40 @@ log = logging.getLogger(__name__)
 ResultType = TypeVar("ResultType")
 
 
+class KeysTaken(Message):
+    """Sent through the focused field; back at its screen, every key queued before it has been
+    taken by that field (see :meth:`DeskNode.after_pending_keys`)."""
+
+    def __init__(self, then: Callable[[], None], hops: int) -> None:
+        super().__init__()
+        self.then = then
+        self.hops = hops
+
+
 class DeskNode:
-    """What every screen and dialog of the console has: ``ctx``, and the error funnel."""
+    """What every screen and dialog of the console has: ``ctx``, the error funnel, and a way to
+    act after the keys typed before a save have all landed."""
+
+    def after_pending_keys(self, then: Callable[[], None]) -> None:
+        """Run ``then`` once every key read before now has reached its field.
+
+        A save key is a priority key: Textual runs it as soon as it reads it, while the keys
+        typed just before it (a paste, a fast typist, a macro) may still wait in the queue of
+        the field they go to — or of the screen, if it is still opening. A message sent first
+        through the screen's queue and then through the focused field's comes back behind them.
+        """
+        assert isinstance(self, Screen), "DeskNode is mixed into screens only"
+        self.post_message(KeysTaken(then, hops=2))
+
+    def on_keys_taken(self, message: KeysTaken) -> None:
+        """The message came back: on through the focused field, or done."""
+        message.stop()
+        assert isinstance(self, Screen), "DeskNode is mixed into screens only"
+        focused = self.focused
+        if message.hops > 1 and focused is not None:
+            focused.post_message(KeysTaken(message.then, hops=1))
+        else:
+            message.then()
 
     @property
     def ctx(self) -> DeskContext:

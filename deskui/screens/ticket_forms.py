@@ -25,11 +25,10 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from rich.text import Text
-from textual import events, on
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -78,14 +77,6 @@ class TicketForm(DeskModal[ValueType | None], Generic[ValueType]):
 
     AUTO_FOCUS = "#note, #stars, #choices, #impact"
     """The field that takes the keys typed first (each form has one of these)."""
-
-    class _Flushed(Message):
-        """Sent through the focused field on ``ctrl+s``; back at the form, every key queued
-        before it has been taken."""
-
-        def __init__(self, hops: int) -> None:
-            super().__init__()
-            self.hops = hops
 
     def __init__(self, title: str, send: Callable[[ValueType], None] | None = None) -> None:
         super().__init__()
@@ -138,18 +129,7 @@ class TicketForm(DeskModal[ValueType | None], Generic[ValueType]):
     def action_submit(self) -> None:
         """Send the value once every key typed before ``ctrl+s`` has reached its field."""
         if not self.sending:
-            # first through the form's own queue (keys that reached it before any field had
-            # the focus are handed on there), then through the focused field's
-            self.post_message(self._Flushed(hops=2))
-
-    @on(_Flushed)
-    def _flushed(self, message: _Flushed) -> None:
-        message.stop()
-        focused = self.focused
-        if message.hops > 1 and focused is not None:
-            focused.post_message(self._Flushed(hops=1))
-        else:
-            self._submit()
+            self.after_pending_keys(self._submit)
 
     def _submit(self) -> None:
         """Send the value (once at a time), or answer the question with it."""

@@ -569,3 +569,27 @@ async def test_a_call_and_a_repeat_call_on_postgresql(demo_pg: str) -> None:
         ),
     )
     assert [n.note for n in notes] == [f"{person.name} called again:"]
+
+
+async def test_a_save_pressed_right_after_a_burst_of_keys_keeps_every_character(
+    demo_db: str,
+) -> None:
+    """The operator types (or pastes) the description and presses ctrl+s at once: the call is
+    saved with every character, not with what had landed when ctrl+s was read."""
+    person = caller(demo_db, id=3)
+    full, _initials = pinyin_keys(person.name)
+    app = make_test_app(demo_db, lang="zh")
+    summary, description = "打印机卡纸", "远程查看，硬盘模式被改为RAID，已改回AHCI"
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pick_by_typing(pilot, full, person.id)
+        app.screen.query_one("#category").focus()
+        await pilot.press("1")
+        await type_into(pilot, "summary", summary)
+        await pilot.press("tab")
+        for character in description:  # as the terminal's driver posts them: no waiting
+            app.post_message(events.Key(character, character))
+        app.post_message(events.Key("ctrl+s", None))
+        await settle(pilot)
+        ticket = newest_ticket(demo_db)
+    assert (ticket.summary, ticket.description) == (summary, description)

@@ -326,6 +326,11 @@ class IntakeScreen(DeskScreen[None]):
         self.post_message(LeaveArea())
 
     def action_save(self) -> None:
+        """Log the call, once every key typed before ``ctrl+s`` has reached its field."""
+        if not self.saving:
+            self.after_pending_keys(self._save)
+
+    def _save(self) -> None:
         """Check the form against the desk's rules here, then log the call in one step."""
         if self.saving:
             return
