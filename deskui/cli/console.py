@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from deskui.app import make_app
 from deskui.cli import exits
 from deskui.config import Settings
+from deskui.console import paste_guard
 from deskui.console.gc_policy import CollectorPolicy
 from deskui.core.clock import SystemClock
 from deskui.i18n import Catalog, detect_language
@@ -66,5 +67,6 @@ def run_console(args: argparse.Namespace) -> int:
     # everything loaded so far lives as long as the console: frozen, and full passes only in
     # quiet moments from now on
     collector.install()
+    paste_guard.install()  # a pasted escape byte stays text (see deskui.console.paste_guard)
     app.run()
     return app.return_code or 0
