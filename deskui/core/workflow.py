@@ -103,6 +103,15 @@ def find_transition(source: Status, target: Status) -> Transition | None:
     return _BY_PAIR.get((Status(source), Status(target)))
 
 
+def target_of(source: Status, action: Action) -> Status | None:
+    """Where ``action`` takes a ticket that is ``source`` (reopening a resolved ticket puts it
+    back in progress, a rejected one back to be assigned); None when it cannot from there."""
+    for transition in TRANSITIONS:
+        if transition.source == source and transition.action == action:
+            return transition.target
+    return None
+
+
 def check_transition(
     source: Status, target: Status, role: Role, note: str | None = None
 ) -> Transition:

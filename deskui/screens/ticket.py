@@ -29,7 +29,7 @@ from deskui.core.enums import Status
 from deskui.core.permissions import Action, TicketFacts, allows, may_claim_now
 from deskui.core.sanitize import sanitize_line
 from deskui.core.sla import advance_clocks
-from deskui.core.workflow import find_transition, status_targets
+from deskui.core.workflow import find_transition, status_targets, target_of
 from deskui.screens.ticket_forms import Confirmation, ConfirmForm, PickForm
 from deskui.screens.ticket_work import Outcome, TicketChanges
 from deskui.services.rules import DeskRules
@@ -40,8 +40,6 @@ from deskui.widgets.key_footer import KeyFooter
 from deskui.widgets.keys import desk_key
 from deskui.widgets.timeline import Timeline
 
-#: Where "reopen" leads from each closed-for-now status.
-REOPEN_TARGETS = {Status.RESOLVED: Status.IN_PROGRESS, Status.REJECTED: Status.TO_ASSIGN}
 #: Each key's action → what the permission rules call it (``status`` and ``copy`` aside).
 ACTIONS = {
     "claim": Action.CLAIM,
@@ -55,13 +53,8 @@ ACTIONS = {
     "reject": Action.REJECT,
     "reopen": Action.REOPEN,
 }
-#: The status change each action is (the workflow must allow it from where the ticket is).
-TARGETS = {
-    "pending": Status.PENDING,
-    "solution": Status.AWAITING_CONFIRMATION,
-    "confirm": Status.RESOLVED,
-    "reject": Status.REJECTED,
-}
+#: Keys that are a status change: the workflow says where each leads from where the ticket is.
+STATUS_KEYS = frozenset({"pending", "solution", "confirm", "reject", "reopen"})
 
 
 class TicketScreen(DeskScreen[None]):
@@ -207,9 +200,9 @@ class TicketScreen(DeskScreen[None]):
             return bool(status_targets(actor, ticket))
         if action == "claim":
             return may_claim_now(actor, ticket)
-        target = TARGETS.get(action) or REOPEN_TARGETS.get(ticket.status)
-        if action in TARGETS or action == "reopen":
-            return target in status_targets(actor, ticket)
+        if action in STATUS_KEYS:
+            target = target_of(ticket.status, ACTIONS[action])
+            return target is not None and target in status_targets(actor, ticket)
         return allows(actor, ACTIONS[action], ticket)
 
     # actions ---------------------------------------------------------------------------------
@@ -309,8 +302,9 @@ class TicketScreen(DeskScreen[None]):
     def action_reopen(self) -> None:
         """``R``: reopen a resolved or rejected ticket, with the reason."""
         view = self.ticket
-        if view is not None and view.status in REOPEN_TARGETS:
-            self._set_status("reopen", REOPEN_TARGETS[view.status])
+        target = None if view is None else target_of(view.status, Action.REOPEN)
+        if target is not None:
+            self._set_status("reopen", target)
 
     def action_confirm(self) -> None:
         """``c``: the requester confirms the solution, with 1–5 stars."""

@@ -105,3 +105,13 @@ def test_allowed_targets_and_close_rule() -> None:
 
 def test_no_terminal_status_is_open() -> None:
     assert {s for s in Status if not s.is_open} == {Status.RESOLVED, Status.CLOSED, Status.REJECTED}
+
+
+def test_where_an_action_leads_comes_from_the_transitions() -> None:
+    from deskui.core.permissions import Action
+    from deskui.core.workflow import target_of
+
+    assert target_of(Status.RESOLVED, Action.REOPEN) == Status.IN_PROGRESS
+    assert target_of(Status.REJECTED, Action.REOPEN) == Status.TO_ASSIGN
+    assert target_of(Status.IN_PROGRESS, Action.SOLVE) == Status.AWAITING_CONFIRMATION
+    assert target_of(Status.CLOSED, Action.REOPEN) is None
