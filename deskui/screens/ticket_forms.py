@@ -29,6 +29,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -75,6 +76,10 @@ class TicketForm(DeskModal[ValueType | None], Generic[ValueType]):
         ),
     ]
 
+    patience = 5.0
+    """Seconds of waiting on the desk before the form says it is still waiting, and that escape
+    stops the waiting (every database wait is bounded: the answer comes, refused or not)."""
+
     AUTO_FOCUS = "#note, #stars, #choices, #impact"
     """The field that takes the keys typed first (each form has one of these)."""
 
@@ -87,6 +92,7 @@ class TicketForm(DeskModal[ValueType | None], Generic[ValueType]):
         self.sending = False
         """A send is under way (a second ``ctrl+s`` waits for it)."""
         self._finished = False
+        self._patience: Timer | None = None
 
     def compose(self) -> ComposeResult:
         """Title, the fields of the form, error and keys."""
@@ -143,7 +149,12 @@ class TicketForm(DeskModal[ValueType | None], Generic[ValueType]):
             return
         self.sending = True
         self.show_error(self.ctx.t("detail.form.sending"))
+        self._patience = self.set_timer(self.patience, self._still_waiting, name="form-patience")
         self.send(value)
+
+    def _still_waiting(self) -> None:
+        if self.sending:
+            self.show_error(self.ctx.t("detail.form.slow"))
 
     def action_cancel(self) -> None:
         """Close without sending."""
@@ -153,15 +164,21 @@ class TicketForm(DeskModal[ValueType | None], Generic[ValueType]):
         """Show a message under the fields (plain text)."""
         self.query_one("#form-error", Static).update(plain(message))
 
+    def _stop_waiting(self) -> None:
+        self.sending = False
+        if self._patience is not None:
+            self._patience.stop()
+            self._patience = None
+
     def failed(self, message: str) -> None:
         """The change was refused or failed: say why; everything typed stays, ready to send."""
-        self.sending = False
+        self._stop_waiting()
         self.show_error(message)
 
     def done(self) -> None:
         """The change went through: the form closes (at once, or as soon as a dialog opened
         over it — help, the palette — is closed: dismissing closes whatever is on top)."""
-        self.sending = False
+        self._stop_waiting()
         self._finished = True
         if self.app.screen is self:  # (is_current is true under a dialog too: it shows through)
             self.dismiss(None)

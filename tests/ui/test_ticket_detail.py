@@ -402,3 +402,32 @@ async def write_note_without_waiting(pilot: Pilot[None], text: str) -> None:
     await pilot.press("ctrl+s")
     await pilot.pause()
     assert form.sending
+
+
+async def test_a_form_waiting_long_on_the_desk_says_so_and_still_finishes(
+    desk: DeskService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    number = held_by(desk, "agent2")
+    app = await open_ticket(desk, "agent2", number)
+    release = threading.Event()
+    worklog = app.context.desk.worklog
+
+    def slow_worklog(*args: Any, **kwargs: Any) -> Any:
+        release.wait(10)
+        return worklog(*args, **kwargs)
+
+    monkeypatch.setattr(NoteForm, "patience", 0.01)
+    async with app.run_test(size=SIZE) as pilot:
+        await show_ticket(pilot, number)
+        monkeypatch.setattr(app.context.desk, "worklog", slow_worklog)
+        await pilot.press("w")
+        await pilot.pause()
+        await write_note_without_waiting(pilot, "waiting for the vendor")
+        form = app.screen
+        assert isinstance(form, NoteForm)
+        await pilot.pause(0.05)
+        assert "still waiting" in str(form.query_one("#form-error").render())
+        release.set()
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen)
+        assert desk.ticket(number).events[-1].note == "waiting for the vendor"

@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Checkbox, Input, TextArea
 from textual.worker import Worker, get_current_worker
 
@@ -50,6 +51,9 @@ class IntakeScreen(DeskScreen[None]):
     CSS_PATH = "intake.tcss"
     DRAFT_DELAY = 0.5
     """Seconds between a change in the form and its draft on disk."""
+    patience = 5.0
+    """Seconds of waiting on the desk before the form says it is still saving (every database
+    wait is bounded: the answer comes, saved or refused, and the form stays as typed)."""
 
     BINDINGS = [
         Binding(
@@ -141,6 +145,7 @@ class IntakeScreen(DeskScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.saving = False
+        self._patience: Timer | None = None
         """A save or note is on its way to the desk (a second ctrl+s waits for it)."""
         self.feedback = FormFeedback(self)
         """The form's message line and field errors."""
@@ -368,6 +373,18 @@ class IntakeScreen(DeskScreen[None]):
         # that lasts a few milliseconds (redrawing it costs more than the save)
         self.saving = True
         self.feedback.say(self.ctx.t("intake.saving"), error=False)
+        self._patience = self.set_timer(self.patience, self._still_saving, name="save-patience")
+
+    def _still_saving(self) -> None:
+        if self.saving:
+            self.feedback.say(self.ctx.t("intake.saving_slow"), error=False)
+
+    def _saved_or_not(self) -> None:
+        """The save ended, one way or the other: the form is the operator's again."""
+        self.saving = False
+        if self._patience is not None:
+            self._patience.stop()
+            self._patience = None
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="intake-save")
     def save_call(self, request: IntakeRequest) -> None:
@@ -387,7 +404,7 @@ class IntakeScreen(DeskScreen[None]):
         """The number large and on the clipboard; a clean form for the next call."""
         t = self.ctx.t
         view = message.view
-        self.saving = False
+        self._saved_or_not()
         copy_text(self.app, view.number)
         if message.noted:
             title = t("intake.saved.noted", number=view.number)
@@ -409,7 +426,7 @@ class IntakeScreen(DeskScreen[None]):
         """A save or note that failed gives the form back as it was typed, and says why; a
         draft that cannot be written is said on the message line."""
         if worker.group in SAVE_GROUPS:
-            self.saving = False
+            self._saved_or_not()
             self.feedback.show_failure(error)
             return True
         if worker.group in DRAFT_GROUPS:
