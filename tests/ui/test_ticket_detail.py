@@ -131,7 +131,7 @@ async def test_worklog_and_progress_update(desk: DeskService, clock: FrozenClock
         assert kinds == [("worklog", "checked the cables"), ("progress", "we ordered a part")]
         text = screen_text(app)
         assert "2026-11-02 11:30  agent2   worklog" in text and "checked the cables" in text
-        assert "progress update" in text and "Update sent" in text
+        assert "progress update" in text and "Progress update recorded" in text
         assert "4h00m" in text, "an update to the requester restarts the update clock"
 
 
