@@ -263,7 +263,9 @@ class Database:
         ``statement_timeout`` — or None when it reports something else. Read from the error
         codes, never from the message."""
         if isinstance(error, sqlite3.OperationalError):
-            busy = error.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
+            # the primary result code; errors not raised by SQLite itself carry none
+            code = getattr(error, "sqlite_errorcode", None)
+            busy = code is not None and code & 0xFF == sqlite3.SQLITE_BUSY
             return self.waits.lock if busy else None
         sqlstate = getattr(error, "sqlstate", None)
         if sqlstate == PG_LOCK_NOT_AVAILABLE:
