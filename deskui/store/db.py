@@ -22,26 +22,15 @@ from typing import Any
 from urllib.request import pathname2url
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
 from deskui.config import DatabaseWaits
 from deskui.store.feed import watch_writes
+from deskui.store.writer_turn import HAVE_FLOCK, WriterTurn
 
-try:
-    import fcntl
-except ImportError:  # Windows: SQLite's own busy handler alone serializes writers
-    _HAVE_FLOCK = False
-else:
-    _HAVE_FLOCK = True
-
-#: How often a writer waiting for its turn tries the file lock again. Short and constant: SQLite's
-#: own busy handler sleeps in growing steps (up to 100 ms), so the writers that have waited
-#: longest sleep longest and lose to newcomers; a constant short step keeps every waiter equally
-#: likely to get the next turn, as a blocking flock did.
-TURN_RETRY_SECONDS = 0.002
 #: PostgreSQL's codes for a wait that ran out: lock_timeout, statement_timeout.
 PG_LOCK_NOT_AVAILABLE = "55P03"
 PG_QUERY_CANCELED = "57014"
@@ -125,7 +114,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _postgres_connect_args(parsed: Any, waits: DatabaseWaits) -> dict[str, Any]:
+def _postgres_connect_args(parsed: URL, waits: DatabaseWaits) -> dict[str, Any]:
     """libpq's connection parameters that bound every wait of a session.
 
     The server-side limits travel as start-up ``options`` (no extra round trip, and in force
@@ -204,12 +193,15 @@ class Database:
             kwargs["max_overflow"] = 5
             kwargs["connect_args"] = _postgres_connect_args(parsed, self.waits)
         self.lock_path: Path | None = None
+        self._turn: WriterTurn | None = None
         self.path: Path | None = None
         """The SQLite database file (None in memory and on PostgreSQL)."""
         self._identity: tuple[int, int] | None = None
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
             self.path = Path(parsed.database).absolute()
             self.lock_path = Path(f"{parsed.database}.writelock")
+            if HAVE_FLOCK:
+                self._turn = WriterTurn(self.lock_path)
             self._identity = _file_identity(self.path)
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
@@ -309,41 +301,29 @@ class Database:
 
     @contextmanager
     def _writer_turn(self) -> Iterator[Engine]:
-        """On a SQLite file, queue writers on an OS file lock before BEGIN IMMEDIATE; yields the
-        engine to write with.
+        """On a SQLite file, take the writers' turn (:mod:`deskui.store.writer_turn`) before
+        BEGIN IMMEDIATE; yields the engine to write with.
 
-        SQLite's busy handler makes a waiting writer sleep in growing steps (up to 100 ms), so
-        under contention some writers wait seconds while others get in; waiters of the file
-        lock retry every :data:`TURN_RETRY_SECONDS` instead. Writers that do not take this lock
-        (other tools) are still serialized by SQLite itself, whose busy timeout is then what is
-        left of the same lock wait: a writer never waits longer than ``waits.lock`` in all.
+        Writers that do not take the turn (other tools) are still serialized by SQLite itself,
+        whose busy timeout is then what is left of the same lock wait: a writer never waits
+        longer than ``waits.lock`` in all.
 
         Raises:
             DatabaseBusy: the turn did not come within the lock wait (a writer stopped inside its
                 transaction holds it).
         """
-        if self.lock_path is None or not _HAVE_FLOCK:
+        if self._turn is None:
             yield self.write_engine
             return
         deadline = time.monotonic() + self.waits.lock
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = self._turn.take(self.waits.lock)
+        if fd is None:
+            raise DatabaseBusy.of(self.display_name, self.waits.lock)
         try:
-            # flock itself has no time limit, so the wait is tries without blocking; a signal
-            # alarm could cut a blocking one short only on the main thread, and the console
-            # writes from worker threads
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        raise DatabaseBusy.of(self.display_name, self.waits.lock) from None
-                    time.sleep(min(TURN_RETRY_SECONDS, left))
             left = max(0.0, deadline - time.monotonic())
             yield self.write_engine.execution_options(sqlite_busy_ms=_milliseconds(left))
         finally:
-            os.close(fd)  # closing releases the lock
+            os.close(fd)  # closing releases the turn
 
     def dispose(self) -> None:
         """Close every pooled connection."""

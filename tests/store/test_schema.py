@@ -77,13 +77,15 @@ def test_sqlite_write_transactions_take_the_lock_first(
         # the writer turn as Database.write takes it, telling the test when a writer has to
         # wait: a try without blocking fails only while another writer holds the turn
         try:
-            fcntl.flock(fd, operation)
+            fcntl.flock(fd, operation | fcntl.LOCK_NB)
         except BlockingIOError:
             b_queued.set()
-            raise
+            if operation & fcntl.LOCK_NB:
+                raise
+            fcntl.flock(fd, operation)
 
     monkeypatch.setattr(
-        "deskui.store.db.fcntl",
+        "deskui.store.writer_turn.fcntl",
         SimpleNamespace(LOCK_EX=fcntl.LOCK_EX, LOCK_NB=fcntl.LOCK_NB, flock=flock),
     )
 
