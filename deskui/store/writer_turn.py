@@ -6,7 +6,7 @@ Why a file lock at all: SQLite's busy handler makes a waiting writer sleep in gr
 newcomers (p99 437 ms, worst 3.6 s with 4 writers); the kernel wakes a waiter blocked in ``flock``
 as soon as the lock is free, and the writers take turns (p99 137 ms). Tries without blocking,
 with sleeps between, lose that again: a writer that has just committed takes the lock straight
-back while the others sleep (p99 560–670 ms against 107–115 ms, measured with
+back while the others sleep (p99 560–670 ms against 98–117 ms, measured with
 ``benchmarks.intake``).
 
 ``flock`` itself has no time limit, and a signal cannot cut it short outside the main thread (the
