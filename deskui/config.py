@@ -49,6 +49,103 @@ def database_url(value: str | None) -> str:
     return f"sqlite:///{Path(raw).expanduser().resolve()}"
 
 
+class SettingInvalid(ValueError):
+    """A setting's value cannot be used; names the setting (its environment variable).
+
+    Attributes:
+        name: the environment variable (``DESKUI_DB_LOCK_WAIT``).
+        value: the value as given.
+        whole: a whole number was expected (a count, or libpq's whole seconds).
+    """
+
+    def __init__(self, name: str, value: str, *, whole: bool = False) -> None:
+        kind = "whole number" if whole else "number of seconds"
+        super().__init__(f"{name}: {value!r} is not a {kind} above zero")
+        self.name = name
+        self.value = value
+        self.whole = whole
+
+
+@dataclass(frozen=True)
+class DatabaseWaits:
+    """How long anything that waits on the database may wait, in seconds; nothing waits forever.
+
+    A console that stops inside its transaction (a laptop lid closed, a process stopped) holds the
+    desk's write lock: every other writer waits at most :attr:`lock` for it and then is told that
+    the desk is busy and nothing was saved; on PostgreSQL the server ends the stalled transaction
+    after :attr:`idle_in_transaction`, which frees its locks.
+
+    Attributes:
+        lock: a writer's wait for the write lock (SQLite: the writers' turn and the busy
+            timeout, together; PostgreSQL: ``lock_timeout``). Normal waits are milliseconds
+            (p99 137 ms with 4 writers on one SQLite file); 10 s is well past any of them and
+            still short enough to tell an agent with a caller on the line to try again.
+        statement: one statement's run (PostgreSQL ``statement_timeout``). The slowest
+            statement a console runs, a search's count on a million tickets, takes about a
+            second; migrations are exempt. Longer than :attr:`lock`, so a lock wait is reported
+            as one.
+        idle_in_transaction: how long a transaction may sit with nothing to do before the server
+            ends it (PostgreSQL ``idle_in_transaction_session_timeout``). deskui never waits for
+            a person inside a transaction, so only a stalled console is ever idle there; 30 s
+            frees the desk quickly while a collector pause (under a second) is far from it.
+        connect: reaching the server (libpq ``connect_timeout``, whole seconds, at least 2).
+            The server is on the desk's own network and answers in milliseconds.
+        keepalive_idle: seconds of silence before TCP asks whether the server is still there
+            (libpq ``keepalives_idle``).
+        keepalive_interval: seconds between unanswered probes (``keepalives_interval``).
+        keepalive_count: unanswered probes after which the connection is given up
+            (``keepalives_count``): a server gone without a word is noticed in
+            ``idle + interval × count`` = 25 s by default.
+    """
+
+    lock: float = 10.0
+    statement: float = 30.0
+    idle_in_transaction: float = 30.0
+    connect: int = 5
+    keepalive_idle: int = 10
+    keepalive_interval: int = 5
+    keepalive_count: int = 3
+
+    def __post_init__(self) -> None:
+        for name, variable in WAIT_VARIABLES.items():
+            value = getattr(self, name)
+            if not 0 < value < float("inf"):  # NaN fails this too
+                whole = isinstance(getattr(type(self), name), int)
+                raise SettingInvalid(variable, str(value), whole=whole)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> DatabaseWaits:
+        """The defaults, each replaced by its ``DESKUI_DB_*`` variable when that is set.
+
+        Raises:
+            SettingInvalid: a variable is not a number above zero (whole for the integer ones).
+        """
+        env = os.environ if environ is None else environ
+        given: dict[str, Any] = {}
+        for name, variable in WAIT_VARIABLES.items():
+            raw = env.get(variable, "").strip()
+            if not raw:
+                continue
+            whole = isinstance(getattr(cls, name), int)
+            try:
+                given[name] = int(raw) if whole else float(raw)
+            except ValueError:
+                raise SettingInvalid(variable, raw, whole=whole) from None
+        return cls(**given)
+
+
+#: Each of :class:`DatabaseWaits`' attributes → its environment variable.
+WAIT_VARIABLES = {
+    "lock": "DESKUI_DB_LOCK_WAIT",
+    "statement": "DESKUI_DB_STATEMENT_TIMEOUT",
+    "idle_in_transaction": "DESKUI_DB_IDLE_IN_TRANSACTION_TIMEOUT",
+    "connect": "DESKUI_DB_CONNECT_TIMEOUT",
+    "keepalive_idle": "DESKUI_DB_KEEPALIVES_IDLE",
+    "keepalive_interval": "DESKUI_DB_KEEPALIVES_INTERVAL",
+    "keepalive_count": "DESKUI_DB_KEEPALIVES_COUNT",
+}
+
+
 def load_toml(name: str, directory: Path | None = None) -> dict[str, Any]:
     """Read one rule file of data/ (``matrix`` → ``data/matrix.toml``).
 
@@ -77,6 +174,7 @@ class Settings:
         user: login of the person at the keyboard (``--as`` / ``DESKUI_USER``).
         lang: ``zh`` or ``en`` (``--lang`` / ``DESKUI_LANG``), ``None`` to follow the locale.
         theme: ``dark`` or ``light``.
+        waits: how long database operations may wait (``DESKUI_DB_*``, :class:`DatabaseWaits`).
         extra: anything else a command wants to carry.
     """
 
@@ -84,18 +182,24 @@ class Settings:
     user: str | None = None
     lang: str | None = None
     theme: str = "dark"
+    waits: DatabaseWaits = field(default_factory=DatabaseWaits)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_env(
         cls, *, db: str | None = None, user: str | None = None, lang: str | None = None
     ) -> Settings:
-        """Flags win over the environment, which wins over defaults."""
+        """Flags win over the environment, which wins over defaults.
+
+        Raises:
+            SettingInvalid: a ``DESKUI_DB_*`` wait is not a positive number.
+        """
         return cls(
             database_url=database_url(db),
             user=user or os.environ.get("DESKUI_USER") or None,
             lang=lang or os.environ.get("DESKUI_LANG") or None,
             theme=os.environ.get("DESKUI_THEME", "dark"),
+            waits=DatabaseWaits.from_env(),
         )
 
     @property

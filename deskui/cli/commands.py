@@ -41,7 +41,7 @@ class Cli:
         self.args = args
         self.stdin, self.stdout = stdin, stdout
         self.settings = Settings.from_env(db=args.db, user=args.user, lang=args.lang)
-        self.db = Database(self.settings.database_url)
+        self.db = Database(self.settings.database_url, waits=self.settings.waits)
         self.desk = DeskService(self.db, SystemClock())
 
     def emit(self, payload: Any) -> None:

@@ -21,7 +21,7 @@ from deskui.console.gc_policy import CollectorPolicy
 from deskui.core.clock import SystemClock
 from deskui.i18n import Catalog, detect_language
 from deskui.services.desk import DeskService, database_name, prepare_database
-from deskui.services.errors import DatabaseUnavailable, NotFound
+from deskui.services.errors import DatabaseUnavailable, DeskBusy, NotFound
 from deskui.store.db import Database
 
 
@@ -36,7 +36,7 @@ def run_console(args: argparse.Namespace) -> int:
     embedded = _is_embedded_default(args)
     display = database_name(settings.database_url)
     try:
-        db = Database(settings.database_url)
+        db = Database(settings.database_url, waits=settings.waits)
         prepare_database(db)
         if embedded:
             from deskui.services.seed import is_seeded, seed_demo
@@ -59,6 +59,10 @@ def run_console(args: argparse.Namespace) -> int:
     except DatabaseUnavailable as exc:
         sys.stderr.write(t("shell.cli.unavailable", reason=exc.words(t)) + "\n")
         return exits.DATABASE
+    except DeskBusy as exc:
+        # another console's unfinished change held the database past the lock wait at start-up
+        sys.stderr.write(f"deskui: {exc.words(t)}\n")
+        return exits.exit_code(exc)
     except (SQLAlchemyError, OSError) as exc:
         # the URL itself is wrong, or the file cannot be made: the driver's words, no password
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

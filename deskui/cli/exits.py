@@ -1,7 +1,8 @@
 """The exit codes of the ``deskui`` command, as the README documents them.
 
 A script can tell what went wrong without reading the message: bad input, something that does
-not exist, a conflict with another user, a refusal of the rules, or no database at all.
+not exist, a conflict with another user, a refusal of the rules, or a database that cannot be
+used right now (unreachable, or busy with another console's unfinished change).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from deskui.services.errors import (
     ClaimConflict,
     DatabaseUnavailable,
+    DeskBusy,
     NotFound,
     PermissionDenied,
     ServiceError,
@@ -24,13 +26,15 @@ NOT_FOUND = 3
 CONFLICT = 4
 #: The rules do not allow this person this action.
 NOT_ALLOWED = 5
-#: The database cannot be reached or opened.
+#: The database cannot be used right now: it cannot be reached or opened, or another console's
+#: unfinished change held it past the lock wait (the message says which). Nothing was written;
+#: the same command may be run again.
 DATABASE = 6
 
 
 def exit_code(error: ServiceError) -> int:
     """The exit code that reports ``error``."""
-    if isinstance(error, DatabaseUnavailable):
+    if isinstance(error, DatabaseUnavailable | DeskBusy):
         return DATABASE
     if isinstance(error, NotFound):
         return NOT_FOUND

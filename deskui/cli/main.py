@@ -13,7 +13,9 @@ from typing import TextIO
 
 from deskui.cli import exits
 from deskui.cli.commands import Cli
+from deskui.cli.intake_json import InputError
 from deskui.cli.parser import build_parser
+from deskui.config import SettingInvalid
 from deskui.i18n import Catalog, detect_language
 from deskui.services.errors import ServiceError, ValidationFailed
 
@@ -36,6 +38,13 @@ def fail(error: ServiceError, t: Catalog, stderr: TextIO | None = None) -> int:
     return exits.exit_code(error)
 
 
+def setting_error(error: SettingInvalid) -> InputError:
+    """A setting that cannot be used, as bad input naming its environment variable."""
+    if error.whole:
+        return InputError(error.name, "setting.whole", value=error.value)
+    return InputError(error.name, "setting.seconds", value=error.value)
+
+
 def _defaults(args: argparse.Namespace) -> None:
     # the shared options' actions are shared by every subparser, so their defaults are set
     # here rather than with set_defaults (which would change them for the subparsers too)
@@ -48,12 +57,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``deskui`` console script."""
     args = build_parser().parse_args(argv)
     _defaults(args)
+    t = Catalog(detect_language(args.lang))
     if args.command in (None, "run"):
         from deskui.cli.console import run_console
 
-        return run_console(args)
-    t = Catalog(detect_language(args.lang))
+        try:
+            return run_console(args)
+        except SettingInvalid as exc:
+            return fail(setting_error(exc), t)
     try:
         return Cli(args, sys.stdin, sys.stdout).run()
+    except SettingInvalid as exc:
+        return fail(setting_error(exc), t)
     except ServiceError as exc:
         return fail(exc, t)

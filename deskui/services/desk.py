@@ -2,7 +2,8 @@
 
 Screens and the command line call these; they receive read models, never live ORM objects,
 and a database that cannot be used is always reported as
-:class:`~deskui.services.errors.DatabaseUnavailable`, whatever the driver raised.
+:class:`~deskui.services.errors.DatabaseUnavailable`, one whose lock did not come in time as
+:class:`~deskui.services.errors.DeskBusy`, whatever the driver raised.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from deskui.services.access import require
 from deskui.services.board import BoardSnapshot, board_snapshot
 from deskui.services.changes import ChangeFeed
 from deskui.services.directory import RequesterView, search_requesters
-from deskui.services.errors import DatabaseUnavailable, ServiceError
+from deskui.services.errors import DatabaseUnavailable, DeskBusy, ServiceError
 from deskui.services.intake import IntakeRequest, create_ticket
 from deskui.services.queue import GroupChoice, QueueReader
 from deskui.services.rules import (
@@ -55,16 +56,24 @@ def database_name(url: str) -> str:
 def _translate_db_errors(db: Database) -> Iterator[None]:
     """The one place a database that cannot be used becomes the services' error.
 
-    The store's own refusal (a SQLite file gone) and the driver's operational errors (a server
-    down, a connection cut) alike become :class:`DatabaseUnavailable`, with the reason.
+    A wait that ran out — the store's writer turn, SQLite's busy timeout, PostgreSQL's
+    ``lock_timeout`` or ``statement_timeout`` — becomes :class:`DeskBusy` (nothing was written;
+    the change can be tried again). The store's own refusal (a SQLite file gone) and the
+    driver's other operational errors (a server down, a connection cut) become
+    :class:`DatabaseUnavailable`, with the reason.
     """
     try:
         yield
-    except DatabaseUnavailable:
+    except (DatabaseUnavailable, DeskBusy):
         raise
+    except store_db.DatabaseBusy as exc:
+        raise DeskBusy(database=db.display_name, seconds=exc.seconds) from exc
     except store_db.DatabaseUnavailable as exc:
         raise DatabaseUnavailable(database=db.display_name, reason=exc.reason) from exc
     except (OperationalError, DBAPIError) as exc:
+        waited = None if exc.connection_invalidated else db.wait_ran_out(exc.orig)
+        if waited is not None:
+            raise DeskBusy(database=db.display_name, seconds=waited) from exc
         if isinstance(exc, OperationalError) or exc.connection_invalidated:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
             raise DatabaseUnavailable(database=db.display_name, reason=reason) from exc

@@ -20,6 +20,7 @@ from typing import Any
 from deskui.core.permissions import Action, Refusal
 from deskui.core.phone import PHONE_ERROR_CODES
 from deskui.i18n import Catalog
+from deskui.store.db import DatabaseBusy as StoreDatabaseBusy
 from deskui.store.db import DatabaseUnavailable as StoreDatabaseUnavailable
 
 _NUMBER = frozenset({"number"})
@@ -55,6 +56,8 @@ CODES: dict[str, frozenset[str]] = {
     "intake.resolve_type": frozenset(),
     "intake.solution_required": frozenset(),
     "rules.invalid": frozenset({"reason"}),
+    "setting.seconds": frozenset({"value"}),
+    "setting.whole": frozenset({"value"}),
     # things that do not exist
     "ticket.unknown": _NUMBER,
     "user.unknown": frozenset({"login"}),
@@ -69,6 +72,7 @@ CODES: dict[str, frozenset[str]] = {
     "ticket.same_group": frozenset({"number", "group"}),
     # the database
     "database.unavailable": frozenset({"database", "reason"}),
+    "database.busy": frozenset({"database", "seconds"}),
     # the permission module's refusals: each names the action refused
     **{str(r): _PERMISSION for r in Refusal if r != Refusal.ROLE},
     str(Refusal.ROLE): frozenset({"action", "role"}),
@@ -276,10 +280,31 @@ class DatabaseUnavailable(ServiceError, StoreDatabaseUnavailable):
         self.reason = reason
 
 
+class DeskBusy(ServiceError, StoreDatabaseBusy):
+    """Another console's unfinished write held the database longer than this one may wait;
+    nothing was written, and the same change may simply be tried again.
+
+    Not a :class:`DatabaseUnavailable`: the database answers, and nothing is wrong with the
+    connection; another writer (usually one stopped inside its transaction) is in the way, and
+    on PostgreSQL the server ends such a transaction after the idle-in-transaction timeout.
+    Also a :class:`deskui.store.db.DatabaseBusy`.
+
+    Attributes:
+        database: the database's name, without a password.
+        seconds: how long the change waited (the configured lock wait).
+    """
+
+    def __init__(self, *, database: str, seconds: float) -> None:
+        self._start("database.busy", None, {"database": database, "seconds": f"{seconds:g}"})
+        self.database = database
+        self.seconds = seconds
+
+
 __all__ = [
     "CODES",
     "ClaimConflict",
     "DatabaseUnavailable",
+    "DeskBusy",
     "NotFound",
     "PermissionDenied",
     "Problem",

@@ -3,11 +3,18 @@
 Write transactions that read-then-write take the write lock first: on SQLite they open with
 ``BEGIN IMMEDIATE`` (a deferred transaction that upgrades later deadlocks or duplicates under
 concurrency); on PostgreSQL the services lock the rows they change.
+
+No wait is unbounded (:class:`~deskui.config.DatabaseWaits`): a writer that cannot have the
+lock within the lock wait gets :class:`DatabaseBusy` (nothing written), a PostgreSQL statement
+runs at most the statement timeout, and the server ends a transaction left idle (a console
+stopped inside it) so that its locks are freed.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePath
@@ -15,21 +22,18 @@ from typing import Any
 from urllib.request import pathname2url
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
+from deskui.config import DatabaseWaits
 from deskui.store.feed import watch_writes
+from deskui.store.writer_turn import HAVE_FLOCK, WriterTurn
 
-try:
-    import fcntl
-except ImportError:  # Windows: SQLite's own busy handler alone serializes writers
-    _HAVE_FLOCK = False
-else:
-    _HAVE_FLOCK = True
-
-BUSY_TIMEOUT_MS = 30_000
+#: PostgreSQL's codes for a wait that ran out: lock_timeout, statement_timeout.
+PG_LOCK_NOT_AVAILABLE = "55P03"
+PG_QUERY_CANCELED = "57014"
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -49,6 +53,29 @@ class DatabaseUnavailable(RuntimeError):
     def of(cls, database: str, reason: str) -> DatabaseUnavailable:
         """The error for ``database`` (a short name) and ``reason``."""
         return cls(f"database {database} unavailable: {reason}", database=database, reason=reason)
+
+
+class DatabaseBusy(RuntimeError):
+    """Another writer held the lock longer than this one may wait; nothing was written.
+
+    Attributes:
+        database: the database's short name (:func:`display_name`), without a password.
+        seconds: how long the writer waited (the configured lock wait).
+    """
+
+    def __init__(self, message: str, *, database: str = "", seconds: float = 0.0) -> None:
+        super().__init__(message)
+        self.database = database
+        self.seconds = seconds
+
+    @classmethod
+    def of(cls, database: str, seconds: float) -> DatabaseBusy:
+        """The error for ``database`` (a short name) after a wait of ``seconds``."""
+        return cls(
+            f"database {database} busy: no write lock within {seconds:g} s",
+            database=database,
+            seconds=seconds,
+        )
 
 
 def safe_url(url: str) -> str:
@@ -72,15 +99,45 @@ def display_name(url: str) -> str:
     return safe_url(url)
 
 
+def _milliseconds(seconds: float) -> int:
+    # at least 1: zero means "no limit" to PostgreSQL and "do not wait at all" to SQLite
+    return max(1, round(seconds * 1000))
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # pysqlite's own transaction handling would issue a deferred BEGIN behind our back
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _postgres_connect_args(parsed: URL, waits: DatabaseWaits) -> dict[str, Any]:
+    """libpq's connection parameters that bound every wait of a session.
+
+    The server-side limits travel as start-up ``options`` (no extra round trip, and in force
+    before the first statement); ``options`` already in the URL are kept, after ours, so a URL
+    can still override one of them.
+    """
+    settings = {
+        "lock_timeout": _milliseconds(waits.lock),
+        "statement_timeout": _milliseconds(waits.statement),
+        "idle_in_transaction_session_timeout": _milliseconds(waits.idle_in_transaction),
+    }
+    options = " ".join(f"-c {name}={value}" for name, value in settings.items())
+    given = parsed.query.get("options")
+    if isinstance(given, str) and given.strip():
+        options = f"{options} {given.strip()}"
+    return {
+        "connect_timeout": waits.connect,
+        "keepalives": 1,
+        "keepalives_idle": waits.keepalive_idle,
+        "keepalives_interval": waits.keepalive_interval,
+        "keepalives_count": waits.keepalive_count,
+        "options": options,
+    }
 
 
 def _file_identity(path: Path) -> tuple[int, int] | None:
@@ -93,8 +150,13 @@ def _file_identity(path: Path) -> tuple[int, int] | None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-    connection.exec_driver_sql(f"BEGIN {mode}")
+    options = connection.get_execution_options()
+    busy_ms = options.get("sqlite_busy_ms")
+    if busy_ms is not None:
+        # the full lock wait, or for a writer what is left of it after its turn; set on every
+        # transaction because the pooled connection keeps whatever the last one set
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={int(busy_ms)}")
+    connection.exec_driver_sql(f"BEGIN {options.get('sqlite_begin', 'DEFERRED')}")
 
 
 class Database:
@@ -103,18 +165,24 @@ class Database:
     Args:
         url: SQLAlchemy URL (``sqlite:///path``, ``sqlite://`` in memory, ``postgresql+psycopg://``).
         echo: log SQL.
+        waits: how long anything may wait (the defaults of :class:`DatabaseWaits` when not
+            given; :class:`~deskui.config.Settings` reads them from ``DESKUI_DB_*``).
     """
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, waits: DatabaseWaits | None = None) -> None:
         self.url = url
+        self.waits = waits or DatabaseWaits()
+        """How long anything may wait on this database."""
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
         kwargs: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:
+            kwargs["execution_options"] = {"sqlite_busy_ms": _milliseconds(self.waits.lock)}
             database = parsed.database
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
-                kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000}
+                # SQLite's busy timeout, for reads and for writers that are not deskui's
+                kwargs["connect_args"] = {"timeout": self.waits.lock}
             else:
                 # one shared connection so every session sees the same in-memory database
                 kwargs["poolclass"] = StaticPool
@@ -123,13 +191,17 @@ class Database:
             kwargs["pool_pre_ping"] = True
             kwargs["pool_size"] = 5
             kwargs["max_overflow"] = 5
+            kwargs["connect_args"] = _postgres_connect_args(parsed, self.waits)
         self.lock_path: Path | None = None
+        self._turn: WriterTurn | None = None
         self.path: Path | None = None
         """The SQLite database file (None in memory and on PostgreSQL)."""
         self._identity: tuple[int, int] | None = None
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
             self.path = Path(parsed.database).absolute()
             self.lock_path = Path(f"{parsed.database}.writelock")
+            if HAVE_FLOCK:
+                self._turn = WriterTurn(self.lock_path)
             self._identity = _file_identity(self.path)
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
@@ -177,6 +249,23 @@ class Database:
             self.engine.dispose()
             self._identity = now
 
+    def wait_ran_out(self, error: BaseException | None) -> float | None:
+        """The limit in seconds of the wait that the driver's ``error`` reports running out —
+        SQLite's busy timeout ("database is locked"), PostgreSQL's ``lock_timeout`` or
+        ``statement_timeout`` — or None when it reports something else. Read from the error
+        codes, never from the message."""
+        if isinstance(error, sqlite3.OperationalError):
+            # the primary result code; errors not raised by SQLite itself carry none
+            code = getattr(error, "sqlite_errorcode", None)
+            busy = code is not None and code & 0xFF == sqlite3.SQLITE_BUSY
+            return self.waits.lock if busy else None
+        sqlstate = getattr(error, "sqlstate", None)
+        if sqlstate == PG_LOCK_NOT_AVAILABLE:
+            return self.waits.lock
+        if sqlstate == PG_QUERY_CANCELED:
+            return self.waits.statement
+        return None
+
     @property
     def is_sqlite(self) -> bool:
         """An embedded SQLite database."""
@@ -202,8 +291,8 @@ class Database:
         """
         self._check_file()
         with (
-            self._writer_turn(),
-            Session(self.write_engine, expire_on_commit=False) as session,
+            self._writer_turn() as engine,
+            Session(engine, expire_on_commit=False) as session,
             session.begin(),
         ):
             # on PostgreSQL every flushed table is announced to the listening consoles in
@@ -211,23 +300,30 @@ class Database:
             yield watch_writes(session)
 
     @contextmanager
-    def _writer_turn(self) -> Iterator[None]:
-        """On a SQLite file, queue writers on an OS file lock before BEGIN IMMEDIATE.
+    def _writer_turn(self) -> Iterator[Engine]:
+        """On a SQLite file, take the writers' turn (:mod:`deskui.store.writer_turn`) before
+        BEGIN IMMEDIATE; yields the engine to write with.
 
-        SQLite's busy handler makes a waiting writer sleep in growing steps (up to 100 ms), so
-        under contention some writers wait seconds while others get in; the kernel wakes a
-        waiter of ``flock`` as soon as the lock is free. Writers that do not take this lock
-        (other tools) are still serialized by SQLite itself.
+        Writers that do not take the turn (other tools) are still serialized by SQLite itself,
+        whose busy timeout is then what is left of the same lock wait: a writer never waits
+        longer than ``waits.lock`` in all.
+
+        Raises:
+            DatabaseBusy: the turn did not come within the lock wait (a writer stopped inside its
+                transaction holds it).
         """
-        if self.lock_path is None or not _HAVE_FLOCK:
-            yield
+        if self._turn is None:
+            yield self.write_engine
             return
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + self.waits.lock
+        fd = self._turn.take(self.waits.lock)
+        if fd is None:
+            raise DatabaseBusy.of(self.display_name, self.waits.lock)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
+            left = max(0.0, deadline - time.monotonic())
+            yield self.write_engine.execution_options(sqlite_busy_ms=_milliseconds(left))
         finally:
-            os.close(fd)  # closing releases the lock
+            os.close(fd)  # closing releases the turn
 
     def dispose(self) -> None:
         """Close every pooled connection."""

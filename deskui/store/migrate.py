@@ -39,10 +39,15 @@ def upgrade(db: Database, revision: str = "head") -> None:
 
     Consoles starting together on a new database must not migrate it twice: the migration runs
     under the write lock (SQLite) or a transaction-scoped advisory lock (PostgreSQL).
+
+    A migration may rewrite a large table, so on PostgreSQL its statements have no time limit;
+    its waits for locks keep theirs (``lock_timeout``): a migration that cannot have a table
+    gives up rather than queue every console's reads behind its own wait.
     """
     config = alembic_config(db)
     with db.write_engine.begin() as connection:
         if not db.is_sqlite:
+            connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         config.attributes["connection"] = connection
         command.upgrade(config, revision)

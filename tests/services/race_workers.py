@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import random
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import text
+from sqlmodel import Session
+
+from deskui.config import DatabaseWaits
+from deskui.core.clock import Clock, FrozenClock, SystemClock
 from deskui.services.desk import DeskService
 from deskui.services.directory import RequesterInput
-from deskui.services.errors import ClaimConflict
-from deskui.services.intake import IntakeRequest
+from deskui.services.errors import ClaimConflict, ServiceError
+from deskui.services.intake import IntakeRequest, create_ticket
 from deskui.store.db import Database
 
 
@@ -57,3 +63,69 @@ def claim_worker(url: str, login: str, numbers: list[str], barrier: Any, results
             lost.append((number, exc.holder))
     db.dispose()
     results.put((login, won, lost))
+
+
+def stalled_intake(
+    url: str,
+    idle_in_transaction: float | None,
+    at: datetime | None,
+    opened: Any,
+    release: Any,
+    results: Any,
+) -> None:
+    """Log a call inside a write transaction, say so, and stay inside it until released.
+
+    Holds what a console stopped mid-save holds: on SQLite the writer turn and the write lock,
+    on PostgreSQL the day's ``ticket_sequence`` row (and the new rows). Reports what became of
+    its commit: ``("committed", number)`` or ``("failed", code or type of the error)``.
+
+    Args:
+        url: the desk's database.
+        idle_in_transaction: on PostgreSQL, the idle-in-transaction timeout set for the rest of
+            the transaction once the call is written (set there, not when connecting, so that
+            the first call's imports in a cold process never count as idleness); None keeps
+            one long enough that only the test ends the transaction.
+        at: the desk's frozen time (the day's counter it locks), or None for the real clock.
+        opened: the sending end of a pipe; told once the call is written and the transaction
+            is still open.
+        release: waited for inside the transaction.
+        results: where the outcome goes.
+    """
+    db = Database(url, waits=DatabaseWaits(idle_in_transaction=600.0))
+    clock: Clock = FrozenClock(at) if at is not None else SystemClock()
+    request = IntakeRequest(
+        type="incident",
+        category="network",
+        channel="phone",
+        impact=2,
+        urgency=2,
+        summary="stalled console",
+        description="logged by a console that stops before it commits",
+        requester=RequesterInput(name="停顿", phone="13900009999"),
+    )
+
+    def log_and_hold(session: Session) -> str:
+        ticket = create_ticket(
+            session=session, data=request, actor=actor, rules=rules, now=clock.now()
+        )
+        session.flush()
+        if idle_in_transaction is not None and not db.is_sqlite:
+            limit = round(idle_in_transaction * 1000)
+            session.execute(text(f"SET LOCAL idle_in_transaction_session_timeout = {limit}"))
+        opened.send("opened")
+        release.wait()
+        return ticket.number
+
+    try:
+        desk = DeskService(db, clock)
+        actor = desk.actor("op")
+        rules = desk.rules
+        number = desk.write(log_and_hold)
+    except ServiceError as exc:
+        results.put(("failed", exc.code))
+    except Exception as exc:  # noqa: BLE001 - reported to the test, which names it
+        results.put(("failed", f"{type(exc).__name__}: {exc}"))
+    else:
+        results.put(("committed", number))
+    finally:
+        db.dispose()

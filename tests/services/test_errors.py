@@ -16,12 +16,14 @@ from deskui.services.errors import (
     CODES,
     ClaimConflict,
     DatabaseUnavailable,
+    DeskBusy,
     PermissionDenied,
     ServiceError,
     StaleEdit,
     ValidationFailed,
     problem,
 )
+from deskui.store.db import DatabaseBusy as StoreDatabaseBusy
 from deskui.store.db import DatabaseUnavailable as StoreDatabaseUnavailable
 
 PACKAGE = Path(__file__).resolve().parents[2] / "deskui"
@@ -151,3 +153,13 @@ def test_database_unavailable_is_both_kinds() -> None:
     assert isinstance(error, ServiceError) and isinstance(error, StoreDatabaseUnavailable)
     assert str(error) == "database desk.db unavailable: disk I/O error"
     assert error.words(Catalog("zh")) == "数据库 desk.db 无法访问：disk I/O error"
+
+
+def test_busy_is_its_own_kind_and_says_nothing_was_saved() -> None:
+    busy = DeskBusy(database="desk.db", seconds=10.0)
+    assert isinstance(busy, StoreDatabaseBusy) and not isinstance(busy, StoreDatabaseUnavailable)
+    assert (busy.code, busy.params) == ("database.busy", {"database": "desk.db", "seconds": "10"})
+    assert busy.words(Catalog("zh")) == (
+        "服务台数据库正忙（有其他终端未完成的操作），已等候 10 秒，未保存任何内容，请重试"
+    )
+    assert "nothing was saved" in busy.message

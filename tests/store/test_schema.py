@@ -16,6 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
+from deskui.config import DatabaseWaits
 from deskui.store.db import Database, DatabaseUnavailable
 from deskui.store.migrate import current_revision, head_revision, needs_upgrade
 
@@ -33,7 +34,12 @@ def test_sqlite_pragmas(tmp_path: object) -> None:
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+        # the busy timeout is the lock wait (10 s unless configured)
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
+    db.dispose()
+    db = Database(f"sqlite:///{tmp_path}/p.db", waits=DatabaseWaits(lock=2.5))
+    with db.read() as session:
+        assert session.execute(text("PRAGMA busy_timeout")).scalar() == 2_500
     db.dispose()
 
 
@@ -74,10 +80,13 @@ def test_sqlite_write_transactions_take_the_lock_first(
             fcntl.flock(fd, operation | fcntl.LOCK_NB)
         except BlockingIOError:
             b_queued.set()
+            if operation & fcntl.LOCK_NB:
+                raise
             fcntl.flock(fd, operation)
 
     monkeypatch.setattr(
-        "deskui.store.db.fcntl", SimpleNamespace(LOCK_EX=fcntl.LOCK_EX, flock=flock)
+        "deskui.store.writer_turn.fcntl",
+        SimpleNamespace(LOCK_EX=fcntl.LOCK_EX, LOCK_NB=fcntl.LOCK_NB, flock=flock),
     )
 
     def read_then_write(session: Session, name: str) -> int:
