@@ -406,7 +406,8 @@ def make_app(
         DatabaseUnavailable: the database cannot be read.
     """
     if desk is None:
-        desk = DeskService(database or Database(settings.database_url), clock or SystemClock())
+        db = database or Database(settings.database_url, waits=settings.waits)
+        desk = DeskService(db, clock or SystemClock())
     login = settings.user or (DEMO_OPERATOR if demo else None)
     if login is None:
         raise NotFound("user.missing", field="user")

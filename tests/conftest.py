@@ -30,10 +30,12 @@ FROZEN_AT = datetime(2026, 11, 2, 10, 0, tzinfo=SHANGHAI)
 def _isolated_home(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Keep the developer's own database, user and language out of every test."""
+    """Keep the developer's own database, user, language and wait settings out of every test."""
     monkeypatch.setenv("DESKUI_HOME", str(tmp_path_factory.mktemp("home")))
     for name in ("DESKUI_DATABASE_URL", "DESKUI_USER", "DESKUI_LANG", "DESKUI_TZ"):
         monkeypatch.delenv(name, raising=False)
+    for name in [n for n in os.environ if n.startswith("DESKUI_DB_")]:
+        monkeypatch.delenv(name)
 
 
 def postgres_admin_url() -> str | None:

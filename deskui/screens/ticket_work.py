@@ -23,7 +23,13 @@ from deskui.console.errors import describe
 from deskui.core.sanitize import sanitize_line
 from deskui.i18n import Catalog
 from deskui.screens.ticket_forms import NoteForm, TicketForm
-from deskui.services.errors import ClaimConflict, DatabaseUnavailable, ServiceError, StaleEdit
+from deskui.services.errors import (
+    ClaimConflict,
+    DatabaseUnavailable,
+    DeskBusy,
+    ServiceError,
+    StaleEdit,
+)
 from deskui.services.views import TicketView
 
 #: The worker group of ticket changes (one screen runs one batch at a time).
@@ -57,8 +63,9 @@ class Outcome:
 def apply_changes(kind: str, calls: Sequence[Call]) -> Outcome:
     """Run each call (in a worker thread), keeping every refusal with its ticket number.
 
-    A database that went away ends the batch (the rest would fail the same way). Anything that
-    is not a refusal of the desk propagates: it is a fault, for the screen's error funnel.
+    A database that went away, or one held by a stalled console past the wait, ends the batch
+    (the rest would fail, or wait, the same way). Anything that is not a refusal of the desk
+    propagates: it is a fault, for the screen's error funnel.
     """
     outcome = Outcome(kind)
     for number, call in calls:
@@ -66,7 +73,7 @@ def apply_changes(kind: str, calls: Sequence[Call]) -> Outcome:
             outcome.result = call()
         except ServiceError as exc:
             outcome.refused.append(Refusal(number, exc))
-            if isinstance(exc, DatabaseUnavailable):
+            if isinstance(exc, DatabaseUnavailable | DeskBusy):
                 break
         else:
             outcome.done.append(number)

@@ -22,7 +22,7 @@ from deskui.screens.intake.drafts import IntakeDraft
 from deskui.screens.intake.request import FieldProblem, intake_request
 from deskui.services.desk import DeskService
 from deskui.services.directory import pinyin_keys
-from deskui.services.errors import DatabaseUnavailable, ValidationFailed
+from deskui.services.errors import DatabaseUnavailable, DeskBusy, ValidationFailed
 from deskui.store.db import Database
 from deskui.store.models import Requester, Ticket, TicketEvent
 from deskui.widgets.caller_lookup import Suggestions
@@ -367,6 +367,37 @@ async def test_a_failed_save_keeps_every_character_typed(
         assert not screen.saving and screen.check_action("save", ()) is True
         assert ticket_count(demo_db) == before
         # the form is editable again: the same keystroke saves what was kept
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await assert_saved_and_cleared(pilot, demo_db, before)
+
+
+async def test_a_busy_desk_keeps_the_call_to_save_again(
+    demo_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another console stalled mid-save: this one waited its bound, said so, kept the call."""
+
+    def busy(self: DeskService, *args: object, **kwargs: object) -> None:
+        raise DeskBusy(database="desk.db", seconds=10)
+
+    before = ticket_count(demo_db)
+    app = make_test_app(demo_db, lang="zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await pilot.press(*"Li Lei", "tab", *"13800138000", "tab", *"财务部")
+        await describe_call(pilot, "打印机卡纸", "三楼")
+        typed = intake(app).collect()
+        with monkeypatch.context() as patch:
+            patch.setattr(DeskService, "create_ticket", busy)
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+        screen = intake(app)
+        assert screen.collect() == typed
+        message = str(screen.query_one("#form-message", FieldError).render())
+        assert "正忙" in message and "10 秒" in message and "重试" in message
+        assert app.connection_problem is None, "a busy desk is not a lost connection"
+        assert ticket_count(demo_db) == before
         await pilot.press("ctrl+s")
         await settle(pilot)
         await assert_saved_and_cleared(pilot, demo_db, before)

@@ -18,6 +18,7 @@ from deskui.screens.help import HelpScreen
 from deskui.screens.ticket import TicketScreen
 from deskui.screens.ticket_forms import ConfirmForm, NoteForm, PickForm
 from deskui.services.desk import DeskService
+from deskui.services.errors import DeskBusy
 from deskui.widgets.detail_fields import DetailFields
 from deskui.widgets.safe_input import SafeTextArea
 from tests.services.test_queue import log_call
@@ -431,3 +432,34 @@ async def test_a_form_waiting_long_on_the_desk_says_so_and_still_finishes(
         await settle(pilot)
         assert isinstance(app.screen, TicketScreen)
         assert desk.ticket(number).events[-1].note == "waiting for the vendor"
+
+
+async def test_a_busy_desk_keeps_the_form_and_the_text_to_send_again(
+    desk: DeskService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    number = held_by(desk, "agent2")
+    app = await open_ticket(desk, "agent2", number, lang="zh")
+    worklog = app.context.desk.worklog
+    calls: list[None] = []
+
+    def busy_once(*args: Any, **kwargs: Any) -> Any:
+        calls.append(None)
+        if len(calls) == 1:  # another console stalled mid-save: this one waited and gave up
+            raise DeskBusy(database="desk.db", seconds=10)
+        return worklog(*args, **kwargs)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await show_ticket(pilot, number)
+        monkeypatch.setattr(app.context.desk, "worklog", busy_once)
+        await pilot.press("w")
+        await pilot.pause()
+        await write_note(pilot, "换了硒鼓")
+        form = app.screen
+        assert isinstance(form, NoteForm), "the form stays"
+        assert form.query_one(SafeTextArea).text == "换了硒鼓"
+        error = str(form.query_one("#form-error").render())
+        assert "正忙" in error and "未保存" in error
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen), "sent again, and through"
+        assert desk.ticket(number).events[-1].note == "换了硒鼓"
