@@ -14,14 +14,15 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.dom import DOMNode
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
 from deskui.console.base import DeskModal
+from deskui.core.enums import ClockState
 from deskui.i18n import Catalog
 from deskui.widgets.keys import binding_text
+from deskui.widgets.sla_text import GLYPHS, STYLES
 
 
 @dataclass(frozen=True)
@@ -43,15 +44,13 @@ class KeyRow:
     enabled: bool
 
 
-def _listed(node: DOMNode, binding: Binding, app: App[Any], screen: Screen[Any]) -> bool:
-    """A key worth listing: shown in the footer, one of ours, or the screen's or the app's.
+def _listed(binding: Binding, t: Catalog) -> bool:
+    """A key of the desk's: declared with a catalog entry as its description.
 
-    Textual's own editing keys of text fields (cursor movement, deletion) carry no id and are
-    hidden from the footer; they are the keys of every text box and would drown the desk's.
+    Textual's own keys (copying a selection, moving between fields, the editing keys of a text
+    field) are the keys of every Textual program and would drown the desk's; they are left out.
     """
-    if not binding.description:
-        return False
-    return binding.show or bool(binding.id) or node is app or node is screen
+    return bool(binding.description) and t.has(binding.description)
 
 
 def key_rows(app: App[Any], screen: Screen[Any], t: Catalog) -> list[KeyRow]:
@@ -60,7 +59,7 @@ def key_rows(app: App[Any], screen: Screen[Any], t: Catalog) -> list[KeyRow]:
     seen: set[tuple[str, str]] = set()
     for active in screen.active_bindings.values():
         binding = active.binding
-        if not _listed(active.node, binding, app, screen):
+        if not _listed(binding, t):
             continue
         key = app.get_key_display(binding)
         description, tooltip = binding_text(binding, t)
@@ -70,6 +69,22 @@ def key_rows(app: App[Any], screen: Screen[Any], t: Catalog) -> list[KeyRow]:
         rows.append(KeyRow(key, description, tooltip, active.node is app, active.enabled))
     rows.sort(key=lambda row: row.everywhere)
     return rows
+
+
+def legend(t: Catalog) -> Table:
+    """What the clocks' glyphs and colours say (each glyph reads without colour too)."""
+    table = Table(box=None, show_header=False, expand=True, padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(ratio=1)
+    table.add_row(Text(t("shell.help.legend"), style="underline"), "", "")
+    for state in ClockState:
+        table.add_row(
+            Text(GLYPHS[state], style=STYLES[state]),
+            Text(t(f"clock_state.{state}"), style=STYLES[state]),
+            Text(t(f"shell.legend.{state}"), style="dim"),
+        )
+    return table
 
 
 class HelpScreen(DeskModal[None]):
@@ -90,7 +105,9 @@ class HelpScreen(DeskModal[None]):
         t = self.ctx.t
         with Vertical(id="help-box"):
             yield Static(Text(t("shell.help.title")), id="help-title")
-            yield Static(self._table(t), id="help-keys")
+            with VerticalScroll(id="help-scroll"):
+                yield Static(self._table(t), id="help-keys")
+                yield Static(legend(t), id="help-legend")
             yield Static(Text(t("shell.help.hint")), id="help-hint")
 
     def _table(self, t: Catalog) -> Table:

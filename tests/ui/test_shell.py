@@ -87,7 +87,11 @@ async def test_help_lists_the_keys_of_the_current_screen(demo_db: str, key: str)
         await pilot.press("f3", "f1")
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
-        assert "Save" not in {row.description for row in app.screen.rows}
+        listed = {row.description for row in app.screen.rows}
+        assert "Save" not in listed
+        assert "Copy selected text" not in listed, "Textual's own keys are not the desk's"
+        legend = str(app.screen.query_one("#help-legend").render())
+        assert "BREACHED" in legend and "paused" in legend
         await pilot.press("f1")
         assert not isinstance(app.screen, HelpScreen)
 
