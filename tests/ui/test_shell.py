@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 from pathlib import Path
 
 import pytest
@@ -90,8 +91,15 @@ async def test_help_lists_the_keys_of_the_current_screen(demo_db: str, key: str)
         listed = {row.description for row in app.screen.rows}
         assert "Save" not in listed
         assert "Copy selected text" not in listed, "Textual's own keys are not the desk's"
-        legend = str(app.screen.query_one("#help-legend").render())
-        assert "BREACHED" in legend and "paused" in legend
+        from rich.console import Console
+
+        from deskui.screens.help import legend
+
+        console = Console(width=100, record=True, file=io.StringIO())
+        console.print(legend(app.context.t))
+        text = console.export_text()
+        assert "✖" in text and "BREACHED" in text and "‖" in text
+        assert "paused" in text and "past due" in text
         await pilot.press("f1")
         assert not isinstance(app.screen, HelpScreen)
 
