@@ -141,6 +141,42 @@ async def test_ctrl_p_opens_the_palette_with_every_action(demo_db: str) -> None:
         assert app.current_mode == "board"
 
 
+async def test_the_palette_finds_actions_in_either_language_and_tickets_by_number(
+    demo_db: str,
+) -> None:
+    from deskui.screens.commands import DeskCommands
+    from deskui.screens.queue import QueueScreen
+
+    app = make_test_app(demo_db, user="zhangwei", lang="zh", start_mode="queue")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        queue = app.screen
+        assert isinstance(queue, QueueScreen)
+        provider = DeskCommands(queue)
+        commands = provider.commands()
+        assert not [c for c in commands if c.name in ("上一行", "下一行", "上一页")], (
+            "moving the cursor is no command"
+        )
+
+        async def hits(text: str) -> list[str]:
+            return [str(hit.text) for hit in [h async for h in provider.search(text)]]
+
+        assert any("接单" in found for found in await hits("claim")), "English finds 接单"
+        number = queue.table.loaded_rows[0].number
+        found = await hits(number[-3:])
+        assert any(number in text for text in found), found
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*number)
+        for _ in range(50):  # the palette searches as one types, off the loop
+            await pilot.pause(0.02)
+        await pilot.press("enter")
+        await settle(pilot)
+        from deskui.screens.ticket import TicketScreen
+
+        assert isinstance(app.screen, TicketScreen) and app.screen.number == number
+
+
 async def test_theme_toggles(demo_db: str) -> None:
     app = make_test_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
