@@ -15,7 +15,8 @@ from deskui.cli.intake_json import InputError, intake_from_json
 from deskui.config import Settings
 from deskui.core.clock import SystemClock
 from deskui.core.enums import ClockKind
-from deskui.services.desk import DeskService, prepare_database
+from deskui.services.desk import DeskService, check_schema, prepare_database, upgrade_database
+from deskui.services.errors import SchemaNewer
 from deskui.services.queries import TicketFilter
 from deskui.services.views import TicketView
 from deskui.store.db import Database
@@ -68,12 +69,9 @@ class Cli:
     def run(self) -> int:
         """Run the subcommand; returns the exit code (errors are raised)."""
         args = self.args
-        prepare_database(self.db)
         if args.command == "db":
-            from deskui.store.migrate import current_revision
-
-            self.stdout.write(f"{self.db.display_name}: at revision {current_revision(self.db)}\n")
-            return 0
+            return self.database()
+        prepare_database(self.db)
         if args.command == "seed":
             from deskui.services.seed import seed_demo
 
@@ -85,6 +83,59 @@ class Cli:
         if args.command == "user":
             return self.user()
         return self.ticket()
+
+    def database(self) -> int:
+        """``deskui db upgrade``, ``db current`` and ``db backup``; none migrates unasked."""
+        action = self.args.action
+        if action == "backup":
+            return self.backup()
+        if action == "upgrade":
+            upgrade_database(self.db)
+        try:
+            state = check_schema(self.db)
+            newer = None
+        except SchemaNewer as exc:
+            from deskui.store.migrate import schema_state
+
+            state, newer = schema_state(self.db), exc
+        if self.args.json:
+            self.emit(
+                {
+                    "database": self.db.display_name,
+                    "revision": state.revision,
+                    "head": state.head,
+                    "standing": str(state.standing),
+                }
+            )
+        else:
+            self.stdout.write(
+                f"{self.db.display_name}: at revision {state.revision or '-'} "
+                f"({state.standing}; this deskui's newest is {state.head})\n"
+            )
+        if newer is not None:
+            # answered, and still refused: a script sees the same exit code as any other command
+            raise newer
+        return 0
+
+    def backup(self) -> int:
+        """``deskui db backup PATH [--force]``: SQLite's online backup, never a file copy."""
+        from pathlib import Path
+
+        from deskui.store.backup import backup_sqlite
+
+        if not self.db.is_sqlite:
+            raise InputError("path", "backup.postgres")
+        if self.db.path is None:
+            raise InputError("path", "backup.in_memory")
+        target = Path(self.args.path)
+        try:
+            written = backup_sqlite(
+                self.db.path, target, force=self.args.force, lock_wait=self.settings.waits.lock
+            )
+        except FileExistsError as exc:
+            raise InputError("path", "backup.exists", path=str(target)) from exc
+        self.stdout.write(f"{self.db.display_name} → {written}\n")
+        return 0
 
     def user(self) -> int:
         """``deskui user add`` and ``deskui user list``."""

@@ -21,7 +21,7 @@ from deskui.console.gc_policy import CollectorPolicy
 from deskui.core.clock import SystemClock
 from deskui.i18n import Catalog, detect_language
 from deskui.services.desk import DeskService, database_name, prepare_database
-from deskui.services.errors import DatabaseUnavailable, DeskBusy, NotFound
+from deskui.services.errors import DatabaseUnavailable, DeskBusy, NotFound, SchemaMismatch
 from deskui.store.db import Database
 
 
@@ -58,6 +58,10 @@ def run_console(args: argparse.Namespace) -> int:
         return exits.INPUT
     except DatabaseUnavailable as exc:
         sys.stderr.write(t("shell.cli.unavailable", reason=exc.words(t)) + "\n")
+        return exits.DATABASE
+    except SchemaMismatch as exc:
+        # newer than this deskui, or a shared desk's that only its owner migrates
+        sys.stderr.write(f"deskui: {exc.words(t)}\n")
         return exits.DATABASE
     except DeskBusy as exc:
         # another console's unfinished change held the database past the lock wait at start-up

@@ -13,6 +13,7 @@ from deskui.services.errors import (
     DeskBusy,
     NotFound,
     PermissionDenied,
+    SchemaMismatch,
     ServiceError,
     StaleEdit,
 )
@@ -28,13 +29,14 @@ CONFLICT = 4
 NOT_ALLOWED = 5
 #: The database cannot be used right now: it cannot be reached or opened, or another console's
 #: unfinished change held it past the lock wait (the message says which). Nothing was written;
-#: the same command may be run again.
+#: the same command may be run again. Also a schema this deskui cannot use: newer than it
+#: (upgrade deskui), or a shared desk's that is behind (its owner runs ``deskui db upgrade``).
 DATABASE = 6
 
 
 def exit_code(error: ServiceError) -> int:
     """The exit code that reports ``error``."""
-    if isinstance(error, DatabaseUnavailable | DeskBusy):
+    if isinstance(error, DatabaseUnavailable | DeskBusy | SchemaMismatch):
         return DATABASE
     if isinstance(error, NotFound):
         return NOT_FOUND

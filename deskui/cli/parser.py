@@ -38,8 +38,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", parents=[common], help="open the console (the default)")
 
-    db = sub.add_parser("db", parents=[common], help="database schema")
-    db.add_argument("action", choices=("upgrade", "current"))
+    db = sub.add_parser("db", parents=[common], help="database schema and backup")
+    db_sub = db.add_subparsers(dest="action", required=True)
+    db_sub.add_parser("upgrade", parents=[common], help="migrate the schema to this deskui's")
+    db_sub.add_parser("current", parents=[common], help="the schema's revision and standing")
+    backup = db_sub.add_parser(
+        "backup",
+        parents=[common],
+        help="a consistent copy of a SQLite desk (pg_dump for PostgreSQL)",
+    )
+    backup.add_argument("path", help="the backup file to write")
+    backup.add_argument("--force", action="store_true", help="replace an existing file")
 
     seed = sub.add_parser("seed", parents=[common], help="fill a desk")
     seed.add_argument("--demo", action="store_true", required=True, help="a demo desk")

@@ -24,7 +24,13 @@ from deskui.services.access import require
 from deskui.services.board import BoardSnapshot, board_snapshot
 from deskui.services.changes import ChangeFeed
 from deskui.services.directory import RequesterView, search_requesters
-from deskui.services.errors import DatabaseUnavailable, DeskBusy, ServiceError
+from deskui.services.errors import (
+    DatabaseUnavailable,
+    DeskBusy,
+    SchemaBehind,
+    SchemaNewer,
+    ServiceError,
+)
 from deskui.services.intake import IntakeRequest, create_ticket
 from deskui.services.queue import GroupChoice, QueueReader
 from deskui.services.rules import (
@@ -39,7 +45,7 @@ from deskui.services.views import OpenTicketView, TicketView
 from deskui.store import db as store_db
 from deskui.store.db import Database
 from deskui.store.feed import open_feed
-from deskui.store.migrate import needs_upgrade, upgrade
+from deskui.store.migrate import SchemaStanding, SchemaState, schema_state, upgrade
 from deskui.store.models import Ticket
 
 T = TypeVar("T")
@@ -80,15 +86,56 @@ def _translate_db_errors(db: Database) -> Iterator[None]:
         raise
 
 
-def prepare_database(db: Database, now_clock: Clock | None = None) -> None:
-    """Create or migrate the schema and put in the configured rules and groups."""
-    clock = now_clock or SystemClock()
+def check_schema(db: Database) -> SchemaState:
+    """Where the desk's schema stands; refuse one a newer deskui migrated.
+
+    Raises:
+        SchemaNewer: the stored revision is unknown to this deskui.
+        DatabaseUnavailable: the database cannot be read.
+    """
     with _translate_db_errors(db):
-        if needs_upgrade(db):
+        state = schema_state(db)
+    if state.standing is SchemaStanding.NEWER and state.revision is not None:
+        raise SchemaNewer(database=db.display_name, revision=state.revision)
+    return state
+
+
+def prepare_database(db: Database, now_clock: Clock | None = None) -> None:
+    """Check the schema, bring an embedded (SQLite) one up to date, and put in the configured
+    rules and groups.
+
+    A shared PostgreSQL desk is never migrated here: every console of the installation would
+    race to change a schema the others are using, as whoever happens to start first. Its owner
+    runs ``deskui db upgrade``.
+
+    Raises:
+        SchemaNewer: a newer deskui migrated the desk.
+        SchemaBehind: a PostgreSQL desk's schema is older than this deskui.
+    """
+    clock = now_clock or SystemClock()
+    state = check_schema(db)
+    if state.standing is not SchemaStanding.CURRENT:
+        if not db.is_sqlite:
+            raise SchemaBehind(database=db.display_name, revision=state.revision, head=state.head)
+        with _translate_db_errors(db):
             upgrade(db)
-        with db.write() as session:
-            ensure_rule_settings(session, clock.now())
-            ensure_groups(session, load_toml("groups").get("groups", []))
+    with _translate_db_errors(db), db.write() as session:
+        ensure_rule_settings(session, clock.now())
+        ensure_groups(session, load_toml("groups").get("groups", []))
+
+
+def upgrade_database(db: Database, now_clock: Clock | None = None) -> SchemaState:
+    """``deskui db upgrade``: the explicit migration, on SQLite or PostgreSQL; then the rules
+    and groups as :func:`prepare_database` puts them in. Returns the schema's state after.
+
+    Raises:
+        SchemaNewer: a newer deskui migrated the desk (nothing is changed).
+    """
+    if check_schema(db).standing is not SchemaStanding.CURRENT:
+        with _translate_db_errors(db):
+            upgrade(db)
+    prepare_database(db, now_clock)
+    return check_schema(db)
 
 
 class DeskService:

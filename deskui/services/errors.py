@@ -73,6 +73,11 @@ CODES: dict[str, frozenset[str]] = {
     # the database
     "database.unavailable": frozenset({"database", "reason"}),
     "database.busy": frozenset({"database", "seconds"}),
+    "database.schema_newer": frozenset({"database", "revision"}),
+    "database.schema_behind": frozenset({"database", "revision", "head"}),
+    "backup.exists": frozenset({"path"}),
+    "backup.postgres": frozenset(),
+    "backup.in_memory": frozenset(),
     # the permission module's refusals: each names the action refused
     **{str(r): _PERMISSION for r in Refusal if r != Refusal.ROLE},
     str(Refusal.ROLE): frozenset({"action", "role"}),
@@ -300,6 +305,39 @@ class DeskBusy(ServiceError, StoreDatabaseBusy):
         self.seconds = seconds
 
 
+class SchemaMismatch(ServiceError):
+    """The database's schema is not the one this deskui works with, and this command may not
+    change that; nothing was read or written.
+
+    Attributes:
+        database: the database's name, without a password.
+        revision: the revision the database is at (``None`` for an empty one).
+    """
+
+    database: str
+    revision: str | None
+
+
+class SchemaNewer(SchemaMismatch):
+    """A newer deskui migrated this desk: its revision is unknown here; upgrade deskui."""
+
+    def __init__(self, *, database: str, revision: str) -> None:
+        self._start("database.schema_newer", None, {"database": database, "revision": revision})
+        self.database = database
+        self.revision = revision
+
+
+class SchemaBehind(SchemaMismatch):
+    """A shared desk's schema is older than this deskui; a console does not migrate a shared
+    database by itself: the installation's owner runs ``deskui db upgrade``."""
+
+    def __init__(self, *, database: str, revision: str | None, head: str | None) -> None:
+        params = {"database": database, "revision": revision or "-", "head": head or "-"}
+        self._start("database.schema_behind", None, params)
+        self.database = database
+        self.revision = revision
+
+
 __all__ = [
     "CODES",
     "ClaimConflict",
@@ -308,6 +346,9 @@ __all__ = [
     "NotFound",
     "PermissionDenied",
     "Problem",
+    "SchemaBehind",
+    "SchemaMismatch",
+    "SchemaNewer",
     "ServiceError",
     "StaleEdit",
     "ValidationFailed",

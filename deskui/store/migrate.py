@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from alembic import command
@@ -26,6 +28,54 @@ def alembic_config(db: Database) -> Config:
 def head_revision(db: Database) -> str | None:
     """The newest migration deskui ships."""
     return ScriptDirectory.from_config(alembic_config(db)).get_current_head()
+
+
+class SchemaStanding(StrEnum):
+    """Where a database's schema stands against the migrations this deskui ships."""
+
+    EMPTY = "empty"
+    """No schema yet (a new database)."""
+    BEHIND = "behind"
+    """An older revision this deskui knows: ``deskui db upgrade`` brings it up."""
+    CURRENT = "current"
+    """The newest revision this deskui ships."""
+    NEWER = "newer"
+    """A revision this deskui does not know: a newer deskui migrated it."""
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    """The revision a database is at, and how it compares with this deskui's migrations.
+
+    Attributes:
+        revision: the stored revision (``None`` for an empty database).
+        head: the newest revision this deskui ships.
+        standing: empty, behind, current, or newer than this deskui.
+    """
+
+    revision: str | None
+    head: str | None
+    standing: SchemaStanding
+
+
+def schema_state(db: Database) -> SchemaState:
+    """Compare the stored revision with the migrations this deskui knows; changes nothing.
+
+    A revision missing from the script directory was written by a newer deskui: Alembic would
+    fail on it with a traceback, so it is told apart here before anything upgrades or reads.
+    """
+    script = ScriptDirectory.from_config(alembic_config(db))
+    head = script.get_current_head()
+    revision = current_revision(db)
+    if revision is None:
+        standing = SchemaStanding.EMPTY
+    elif revision == head:
+        standing = SchemaStanding.CURRENT
+    elif revision in {r.revision for r in script.walk_revisions()}:
+        standing = SchemaStanding.BEHIND
+    else:
+        standing = SchemaStanding.NEWER
+    return SchemaState(revision, head, standing)
 
 
 def current_revision(db: Database) -> str | None:

@@ -39,6 +39,7 @@ RAISERS = {
 #: Technical tokens a Chinese sentence may contain: formats, options, identifiers.
 TECHNICAL = {"JSON", "ISO", "true", "false", "DESKUI_USER", "deskui", "user", "add", "name"}
 TECHNICAL |= {"role", "agent", "as", "e", "g", "T"}
+TECHNICAL |= {"db", "upgrade", "force", "pg_dump"}  # commands and options, typed as they are
 
 
 def _placeholders(text: str) -> set[str]:
