@@ -200,6 +200,7 @@ def postgres_desk(admin_url: str) -> Iterator[str]:
 def prepare(url: str, urgent: int) -> DeskService:
     """Schema, staff, and ``urgent`` P2 tickets already on the board."""
     db = Database(url)  # its write sessions announce what they write (PostgreSQL's NOTIFY)
+    upgrade(db)  # as `deskui db upgrade` does: a console never migrates a shared desk itself
     prepare_database(db)
     desk = DeskService(db, SystemClock())
 

@@ -42,6 +42,7 @@ from deskui.services.errors import DeskBusy
 from deskui.services.intake import IntakeRequest, create_ticket
 from deskui.services.users import add_user
 from deskui.store.db import Database
+from deskui.store.migrate import upgrade
 
 #: Longest wait for a process to report (a guard against a hang, not a measure).
 GUARD = 600.0
@@ -108,6 +109,7 @@ def stopped_writer(url: str) -> Iterator[tuple[int, Any, Any]]:
 def prepare(url: str) -> None:
     """Schema, rules and one operator."""
     db = Database(url)
+    upgrade(db)  # as `deskui db upgrade` does: a console never migrates a shared desk itself
     prepare_database(db)
     desk = DeskService(db, SystemClock())
 
