@@ -11,7 +11,7 @@ import argparse
 import json
 from typing import Any, TextIO
 
-from deskui.cli.intake_json import InputError, intake_from_json
+from deskui.cli.intake_json import InputError, intake_from_json, read_json
 from deskui.config import Settings
 from deskui.core.clock import SystemClock
 from deskui.core.enums import ClockKind
@@ -136,11 +136,10 @@ class Cli:
         actor = self.desk.actor(self.actor_login())
         if action == "create":
             try:
-                data = json.loads(self.stdin.read())
-            except json.JSONDecodeError as exc:
-                raise InputError(
-                    "input", "field.not_json", reason=exc.msg, line=exc.lineno
-                ) from exc
+                text = self.stdin.read()
+            except UnicodeDecodeError as exc:
+                raise InputError("input", "field.json_unreadable", reason=exc.reason) from exc
+            data = read_json(text)
             view = self.desk.create_ticket(actor, intake_from_json(data))
             self.emit(view.to_json(self.desk.rules.tz, self.desk.clock.now()))
             return 0

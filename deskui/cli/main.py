@@ -14,7 +14,7 @@ from typing import TextIO
 from deskui.cli import exits
 from deskui.cli.commands import Cli
 from deskui.cli.intake_json import InputError
-from deskui.cli.parser import build_parser
+from deskui.cli.parser import build_parser, language_asked
 from deskui.config import SettingInvalid
 from deskui.i18n import Catalog, detect_language
 from deskui.services.errors import ServiceError, ValidationFailed
@@ -55,7 +55,9 @@ def _defaults(args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``deskui`` console script."""
-    args = build_parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    t = Catalog(detect_language(language_asked(words)))
+    args = build_parser(t).parse_args(words)
     _defaults(args)
     t = Catalog(detect_language(args.lang))
     if args.command in (None, "run"):

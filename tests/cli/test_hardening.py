@@ -1,0 +1,141 @@
+"""The command line against hostile input and output: numbers out of range and JSON that cannot be
+read."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+
+import pytest
+
+from deskui.cli import main
+from deskui.cli.exits import INPUT
+from tests.cli.test_cli import CALL, db, run
+
+__all__ = ["db"]  # the fixture, shared with test_cli
+
+
+def _create(db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> str:
+    code, out, err = run(
+        capsys, monkeypatch, ["ticket", "create", "--db", db, "--as", "op"], json.dumps(CALL)
+    )
+    assert code == 0, err
+    number: str = json.loads(out)["number"]
+    return number
+
+
+@pytest.mark.parametrize("requester_id", [2**63, 2**64, 10**30, 0, -1, -(2**63) - 1])
+def test_a_requester_id_out_of_range_is_bad_input(
+    db: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    requester_id: int,
+) -> None:
+    body = {k: v for k, v in CALL.items() if k != "requester"} | {"requester_id": requester_id}
+    code, out, err = run(
+        capsys,
+        monkeypatch,
+        ["ticket", "create", "--db", db, "--as", "op", "--lang", "en"],
+        json.dumps(body),
+    )
+    assert (code, out) == (INPUT, "")
+    assert err.startswith("deskui: requester_id: must be a whole number from 1 to "), err
+    assert "Traceback" not in err
+
+
+def test_the_largest_id_reaches_the_desk_as_an_unknown_requester(
+    db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = {k: v for k, v in CALL.items() if k != "requester"} | {"requester_id": 2**63 - 1}
+    code, out, err = run(
+        capsys, monkeypatch, ["ticket", "create", "--db", db, "--as", "op"], json.dumps(body)
+    )
+    assert (code, out) == (3, ""), err
+
+
+@pytest.mark.parametrize(
+    ("payload", "words"),
+    [
+        ("[" * 100_000, ("nested too deeply",)),
+        ('{"a": ' * 100_000, ("nested too deeply",)),
+        ('{"impact": ' + "1" * 5_000 + "}", ("not JSON (",)),
+        ('{"a": 1,,}', ("not JSON", "line 1")),
+    ],
+    ids=["arrays", "objects", "long number", "syntax"],
+)
+def test_json_that_cannot_be_read_is_refused_without_a_traceback(
+    db: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    payload: str,
+    words: tuple[str, ...],
+) -> None:
+    code, out, err = run(
+        capsys, monkeypatch, ["ticket", "create", "--db", db, "--as", "op", "--lang", "en"], payload
+    )
+    assert (code, out) == (INPUT, "")
+    assert err.startswith("deskui: input: not JSON"), err
+    assert all(w in err for w in words), err
+    assert "Traceback" not in err and err.count("\n") == 1
+
+
+def test_nesting_is_worded_in_chinese_too(
+    db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, _, err = run(
+        capsys,
+        monkeypatch,
+        ["ticket", "create", "--db", db, "--as", "op", "--lang", "zh"],
+        "[" * 100_000,
+    )
+    assert code == INPUT and err == "deskui: input: 不是可读取的 JSON（嵌套过深）\n"
+
+
+def test_input_that_is_not_utf8_is_not_json(
+    db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b'{"summary": "\xff"}')))
+    capsys.readouterr()
+    code = main(["ticket", "create", "--db", db, "--as", "op", "--lang", "en"])
+    out, err = capsys.readouterr()
+    assert (code, out) == (INPUT, "")
+    assert err.startswith("deskui: input: not JSON ("), err
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "10001", "2", "many", str(2**63)])
+@pytest.mark.parametrize(("lang", "words"), [("en", "from 1 to 10000"), ("zh", "1 到 10000")])
+def test_limit_is_a_whole_number_from_1_to_10000(
+    db: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    limit: str,
+    lang: str,
+    words: str,
+) -> None:
+    _create(db, capsys, monkeypatch)
+    _create(db, capsys, monkeypatch)
+    _create(db, capsys, monkeypatch)
+    args = ["ticket", "list", "--db", db, "--json", "--lang", lang, f"--limit={limit}"]
+    if limit == "2":
+        code, out, _ = run(capsys, monkeypatch, args)
+        assert code == 0 and len(json.loads(out)) == 2
+        return
+    with pytest.raises(SystemExit) as exited:
+        run(capsys, monkeypatch, args)
+    out, err = capsys.readouterr()
+    assert exited.value.code == INPUT and out == ""
+    assert "--limit" in err and "Traceback" not in err
+    if limit == "many":
+        assert "many" in err
+    else:
+        assert words in err and limit in err
+
+
+def test_limit_given_as_a_separate_negative_word(
+    db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        run(capsys, monkeypatch, ["ticket", "list", "--db", db, "--limit", "-1", "--lang", "en"])
+    assert exited.value.code == INPUT
+    assert "must be a whole number from 1 to 10000, not -1" in capsys.readouterr().err
