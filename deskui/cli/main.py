@@ -7,6 +7,7 @@ code says what kind of failure it was (:mod:`deskui.cli.exits`).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -53,6 +54,25 @@ def _defaults(args: argparse.Namespace) -> None:
             setattr(args, name, default)
 
 
+def output_closed() -> int:
+    """Stop quietly when the reader of standard output has gone (``deskui user list | head``).
+
+    As a Unix tool killed by ``SIGPIPE``: nothing on standard error, and the exit code a shell
+    gives such a tool (:data:`deskui.cli.exits.PIPE_CLOSED`). Standard output is pointed at the
+    null device so the interpreter's last flush of what is still buffered does not fail again.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        finally:
+            os.close(devnull)
+    except (OSError, ValueError):
+        # no file descriptor behind this standard output (an in-memory stream): nothing to flush
+        pass
+    return exits.PIPE_CLOSED
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``deskui`` console script."""
     words = list(sys.argv[1:] if argv is None else argv)
@@ -68,7 +88,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         except SettingInvalid as exc:
             return fail(setting_error(exc), t)
     try:
-        return Cli(args, sys.stdin, sys.stdout).run()
+        code = Cli(args, sys.stdin, sys.stdout).run()
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        return output_closed()
     except SettingInvalid as exc:
         return fail(setting_error(exc), t)
     except ServiceError as exc:

@@ -1,16 +1,19 @@
-"""The command line against hostile input and output: numbers out of range and JSON that cannot be
-read."""
+"""The command line against hostile input and output: numbers out of range, JSON that cannot be
+read and a reader that goes away."""
 
 from __future__ import annotations
 
 import io
 import json
+import sqlite3
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from deskui.cli import main
-from deskui.cli.exits import INPUT
+from deskui.cli.exits import INPUT, PIPE_CLOSED
 from tests.cli.test_cli import CALL, db, run
 
 __all__ = ["db"]  # the fixture, shared with test_cli
@@ -139,3 +142,63 @@ def test_limit_given_as_a_separate_negative_word(
         run(capsys, monkeypatch, ["ticket", "list", "--db", db, "--limit", "-1", "--lang", "en"])
     assert exited.value.code == INPUT
     assert "must be a whole number from 1 to 10000, not -1" in capsys.readouterr().err
+
+
+class _ClosedPipe(io.StringIO):
+    def write(self, s: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_a_closed_output_stops_quietly_in_process(
+    db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe())
+    assert main(["user", "list", "--db", db]) == PIPE_CLOSED
+
+
+def _many_users(db: str, count: int) -> None:
+    with sqlite3.connect(db) as conn:
+        row = conn.execute("SELECT * FROM desk_user WHERE login = 'agent1'").fetchone()
+        names = [d[0] for d in conn.execute("SELECT * FROM desk_user").description]
+        template = dict(zip(names, row, strict=True))
+        template.pop("id", None)
+        columns = ", ".join(template)
+        marks = ", ".join("?" for _ in template)
+        conn.executemany(
+            f"INSERT INTO desk_user ({columns}) VALUES ({marks})",  # noqa: S608 (test data)
+            [
+                tuple({**template, "login": f"u{i:05}", "name": "名字" * 20}.values())
+                for i in range(count)
+            ],
+        )
+
+
+@pytest.mark.parametrize("args", [["user", "list"], ["ticket", "list", "--limit", "1"]])
+def test_a_reader_that_closes_early_gets_no_traceback(
+    db: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    args: list[str],
+) -> None:
+    # `deskui … | head -1`: the reader takes one line, or none, and closes its end
+    _create(db, capsys, monkeypatch)
+    _many_users(db, 2_000)
+    for take in (1, 0):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "deskui", *args, "--db", db],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert proc.stdout is not None and proc.stderr is not None
+        if take:
+            assert proc.stdout.readline()
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        code = proc.wait(timeout=60)
+        assert "Traceback" not in err and "Exception ignored" not in err, err
+        assert err == ""
+        # a short output may have been written whole before the reader left
+        assert code in (0, PIPE_CLOSED)
+        if args[0] == "user":
+            assert code == PIPE_CLOSED
