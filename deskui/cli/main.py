@@ -17,6 +17,7 @@ from deskui.cli.commands import Cli
 from deskui.cli.intake_json import InputError
 from deskui.cli.parser import build_parser, language_asked
 from deskui.config import SettingInvalid
+from deskui.core.sanitize import sanitize_line
 from deskui.i18n import Catalog, detect_language
 from deskui.services.errors import ServiceError, ValidationFailed
 
@@ -35,7 +36,8 @@ def explain(error: ServiceError, t: Catalog) -> str:
 
 def fail(error: ServiceError, t: Catalog, stderr: TextIO | None = None) -> int:
     """Report ``error`` on standard error and give its exit code."""
-    (stderr or sys.stderr).write(f"deskui: {explain(error, t)}\n")
+    # the wording may quote what was sent (a time, a login); it reaches the terminal clean
+    (stderr or sys.stderr).write(f"deskui: {sanitize_line(explain(error, t))}\n")
     return exits.exit_code(error)
 
 

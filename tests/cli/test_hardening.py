@@ -1,5 +1,5 @@
 """The command line against hostile input and output: numbers out of range, JSON that cannot be
-read and a reader that goes away."""
+read, a reader that goes away, and stored text that would drive the terminal."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ from deskui.cli.exits import INPUT, PIPE_CLOSED
 from tests.cli.test_cli import CALL, db, run
 
 __all__ = ["db"]  # the fixture, shared with test_cli
+
+HOSTILE = "A\x1b[31mred\x1b[0m \x1b]52;c;ZXZpbA==\x07\rover\x08B"
+CONTROLS = ("\x1b", "\x07", "\r", "\x08")
 
 
 def _create(db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> str:
@@ -202,3 +205,53 @@ def test_a_reader_that_closes_early_gets_no_traceback(
         assert code in (0, PIPE_CLOSED)
         if args[0] == "user":
             assert code == PIPE_CLOSED
+
+
+def _poison(db: str, number: str) -> None:
+    """Stored text as an old database, an import or another tool may have left it."""
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE ticket SET summary = ? WHERE number = ?", (HOSTILE, number))
+        conn.execute("UPDATE requester SET name = ?", (HOSTILE,))
+        conn.execute("UPDATE desk_user SET name = ? WHERE login = 'agent1'", (HOSTILE,))
+
+
+def test_text_output_sanitizes_stored_text(
+    db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    number = _create(db, capsys, monkeypatch)
+    _poison(db, number)
+    for args in (
+        ["ticket", "show", number],
+        ["ticket", "list"],
+        ["user", "list"],
+    ):
+        code, out, err = run(capsys, monkeypatch, [*args, "--db", db])
+        assert code == 0, err
+        assert not any(c in out for c in CONTROLS), (args, out)
+        assert "Ared" in out and "overB" in out, (args, out)
+
+
+def test_json_output_escapes_stored_controls_and_keeps_them(
+    db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    number = _create(db, capsys, monkeypatch)
+    _poison(db, number)
+    code, out, _ = run(capsys, monkeypatch, ["ticket", "show", number, "--db", db, "--json"])
+    assert code == 0 and not any(c in out for c in CONTROLS)
+    shown = json.loads(out)
+    assert shown["summary"] == HOSTILE
+    code, out, _ = run(capsys, monkeypatch, ["ticket", "list", "--db", db, "--json"])
+    assert code == 0 and not any(c in out for c in CONTROLS)
+    assert json.loads(out)[0]["summary"] == HOSTILE
+    code, out, _ = run(capsys, monkeypatch, ["user", "list", "--db", db, "--json"])
+    assert code == 0 and not any(c in out for c in CONTROLS)
+    assert {u["name"] for u in json.loads(out)} >= {HOSTILE}
+
+
+def test_a_refusal_quoting_what_was_sent_reaches_the_terminal_clean(
+    db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = json.dumps({**CALL, "received_at": HOSTILE})
+    code, _, err = run(capsys, monkeypatch, ["ticket", "create", "--db", db, "--as", "op"], body)
+    assert code == INPUT and err.startswith("deskui: received_at")
+    assert not any(c in err[:-1] for c in (*CONTROLS, "\n")), err
