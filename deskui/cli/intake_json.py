@@ -53,9 +53,10 @@ CREATE_FIELDS = {
 }
 
 
-#: The largest row id a database takes: a signed 64-bit integer (PostgreSQL ``bigint``, SQLite's
-#: ``INTEGER``); ids start at 1.
-MAX_ID = 2**63 - 1
+#: The largest row id the desk's tables hold: their ids are ``INTEGER`` columns, 32-bit on
+#: PostgreSQL (a larger value is refused by the server, a value past 64 bits by the driver);
+#: ids start at 1.
+MAX_ID = 2**31 - 1
 
 
 class InputError(ServiceError):
@@ -112,7 +113,7 @@ def _int(name: str, value: Any) -> int:
 
 
 def _id(name: str, value: Any) -> int:
-    # beyond a 64-bit integer the database driver cannot even send the value
+    # past the id columns' range the database refuses the query itself, with a traceback
     number = _int(name, value)
     if not 1 <= number <= MAX_ID:
         raise InputError(name, "field.whole_range", value=number, low=1, high=MAX_ID)

@@ -14,6 +14,7 @@ import pytest
 
 from deskui.cli import main
 from deskui.cli.exits import INPUT, PIPE_CLOSED
+from deskui.services.desk import DeskService
 from tests.cli.test_cli import CALL, db, run
 
 __all__ = ["db"]  # the fixture, shared with test_cli
@@ -31,7 +32,7 @@ def _create(db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.Mon
     return number
 
 
-@pytest.mark.parametrize("requester_id", [2**63, 2**64, 10**30, 0, -1, -(2**63) - 1])
+@pytest.mark.parametrize("requester_id", [2**31, 2**63, 2**64, 10**30, 0, -1, -(2**63) - 1])
 def test_a_requester_id_out_of_range_is_bad_input(
     db: str,
     capsys: pytest.CaptureFixture[str],
@@ -50,14 +51,24 @@ def test_a_requester_id_out_of_range_is_bad_input(
     assert "Traceback" not in err
 
 
-def test_the_largest_id_reaches_the_desk_as_an_unknown_requester(
-    db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("requester_id", [2**31 - 1, 2**31, 2**63])
+def test_ids_at_the_edge_on_each_database(
+    desk: DeskService,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    requester_id: int,
 ) -> None:
-    body = {k: v for k, v in CALL.items() if k != "requester"} | {"requester_id": 2**63 - 1}
-    code, out, err = run(
-        capsys, monkeypatch, ["ticket", "create", "--db", db, "--as", "op"], json.dumps(body)
-    )
-    assert (code, out) == (3, ""), err
+    # the largest id reaches the desk as nobody; one past it never reaches the database
+    body = {k: v for k, v in CALL.items() if k != "requester"} | {"requester_id": requester_id}
+    create = ["ticket", "create", "--db", desk.db.url, "--as", "op", "--lang", "en"]
+    code, out, err = run(capsys, monkeypatch, create, json.dumps(body))
+    assert out == "" and "Traceback" not in err
+    if requester_id < 2**31:
+        assert code == 3, err
+    else:
+        assert code == INPUT and err.startswith(
+            "deskui: requester_id: must be a whole number from 1 to 2147483647, not "
+        ), err
 
 
 @pytest.mark.parametrize(
