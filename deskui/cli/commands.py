@@ -11,10 +11,11 @@ import argparse
 import json
 from typing import Any, TextIO
 
-from deskui.cli.intake_json import InputError, intake_from_json
+from deskui.cli.intake_json import InputError, intake_from_json, read_json
 from deskui.config import Settings
 from deskui.core.clock import SystemClock
 from deskui.core.enums import ClockKind
+from deskui.core.sanitize import sanitize_line
 from deskui.services.desk import DeskService, check_schema, prepare_database, upgrade_database
 from deskui.services.errors import SchemaNewer
 from deskui.services.queries import TicketFilter
@@ -22,16 +23,26 @@ from deskui.services.views import TicketView
 from deskui.store.db import Database
 
 
+def _line(value: object) -> str:
+    """Stored text as one clean line for the terminal: no escape sequence or control reaches it."""
+    return sanitize_line(str(value))
+
+
 def _describe(view: TicketView, out: TextIO) -> None:
-    """One ticket in two lines, for a person reading the terminal."""
+    """One ticket in two lines, for a person reading the terminal.
+
+    Every text field goes through the console's sanitizer: what a caller dictated or somebody
+    pasted must not recolour, retitle or rewrite the reader's terminal.
+    """
     clocks = "  ".join(
         f"{kind}: {view.clocks[kind].state} {int(view.clocks[kind].remaining_seconds // 60)}m"
         for kind in ClockKind
     )
     out.write(
-        f"{view.number}  {view.priority}  {view.status}  I{view.impact}×U{view.urgency}  "
-        f"{view.group_code or '-'}/{view.assignee or '-'}  {view.requester.name}  "
-        f"{view.summary}\n    {clocks}\n"
+        f"{_line(view.number)}  {_line(view.priority)}  {_line(view.status)}  "
+        f"I{view.impact}×U{view.urgency}  "
+        f"{_line(view.group_code or '-')}/{_line(view.assignee or '-')}  "
+        f"{_line(view.requester.name)}  {_line(view.summary)}\n    {clocks}\n"
     )
 
 
@@ -156,14 +167,14 @@ class Cli:
                     now=self.desk.clock.now(),
                 )
             )
-            self.stdout.write(f"added {a.login} ({a.role})\n")
+            self.stdout.write(f"added {_line(a.login)} ({_line(a.role)})\n")
             return 0
         users = self.desk.read(lambda s: list(s.exec(select(User).order_by(User.login))))
         if self.args.json:
             self.emit([{"login": u.login, "name": u.name, "role": u.role} for u in users])
         else:
             for u in users:
-                self.stdout.write(f"{u.login:16} {u.role:10} {u.name}\n")
+                self.stdout.write(f"{_line(u.login):16} {_line(u.role):10} {_line(u.name)}\n")
         return 0
 
     def ticket(self) -> int:
@@ -187,11 +198,10 @@ class Cli:
         actor = self.desk.actor(self.actor_login())
         if action == "create":
             try:
-                data = json.loads(self.stdin.read())
-            except json.JSONDecodeError as exc:
-                raise InputError(
-                    "input", "field.not_json", reason=exc.msg, line=exc.lineno
-                ) from exc
+                text = self.stdin.read()
+            except UnicodeDecodeError as exc:
+                raise InputError("input", "field.json_unreadable", reason=exc.reason) from exc
+            data = read_json(text)
             view = self.desk.create_ticket(actor, intake_from_json(data))
             self.emit(view.to_json(self.desk.rules.tz, self.desk.clock.now()))
             return 0

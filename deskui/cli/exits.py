@@ -32,6 +32,11 @@ NOT_ALLOWED = 5
 #: the same command may be run again. Also a schema this deskui cannot use: newer than it
 #: (upgrade deskui), or a shared desk's that is behind (its owner runs ``deskui db upgrade``).
 DATABASE = 6
+#: Standard output was closed by its reader before everything was written (``deskui ticket list |
+#: head -1``): the command stops quietly, as a Unix tool killed by ``SIGPIPE`` does, with the code
+#: a shell reports for one (128 + 13). Whatever the command changed was saved before its output
+#: was cut short; a pipeline under ``set -o pipefail`` sees the same as with ``cat`` or ``grep``.
+PIPE_CLOSED = 141
 
 
 def exit_code(error: ServiceError) -> int:

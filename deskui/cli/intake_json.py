@@ -6,6 +6,7 @@ sees it; what the desk's rules refuse is the intake service's to say.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -52,6 +53,12 @@ CREATE_FIELDS = {
 }
 
 
+#: The largest row id the desk's tables hold: their ids are ``INTEGER`` columns, 32-bit on
+#: PostgreSQL (a larger value is refused by the server, a value past 64 bits by the driver);
+#: ids start at 1.
+MAX_ID = 2**31 - 1
+
+
 class InputError(ServiceError):
     """Input that cannot be read, before the desk sees it; it names the field.
 
@@ -79,10 +86,38 @@ def _parse_time(name: str, value: Any) -> datetime | None:
     return parsed
 
 
+def read_json(text: str) -> Any:
+    """The one JSON value of ``text``.
+
+    Raises:
+        InputError: on ``input`` for anything that cannot be read as JSON: bad syntax, nesting
+            too deep for the parser, a number too long to convert.
+    """
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError("input", "field.not_json", reason=exc.msg, line=exc.lineno) from exc
+    except RecursionError:
+        # raised past the parser's depth limit; the chain would only repeat the nesting
+        raise InputError("input", "field.json_nesting") from None
+    except ValueError as exc:
+        raise InputError(
+            "input", "field.json_unreadable", reason=str(exc).split(";")[0][:200]
+        ) from exc
+
+
 def _int(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InputError(name, "field.whole_number", value=repr(value))
     return value
+
+
+def _id(name: str, value: Any) -> int:
+    # past the id columns' range the database refuses the query itself, with a traceback
+    number = _int(name, value)
+    if not 1 <= number <= MAX_ID:
+        raise InputError(name, "field.whole_range", value=number, low=1, high=MAX_ID)
+    return number
 
 
 def _text(raw: dict[str, Any], key: str) -> str | None:
@@ -152,7 +187,7 @@ def intake_from_json(data: Any) -> IntakeRequest:
         summary=data["summary"],
         description=data["description"],
         requester=requester,
-        requester_id=_int("requester_id", requester_id) if requester_id is not None else None,
+        requester_id=_id("requester_id", requester_id) if requester_id is not None else None,
         received_at=_parse_time("received_at", data.get("received_at")),
         expected_by=_parse_time("expected_by", data.get("expected_by")),
         resolve_now=resolve_now,

@@ -7,6 +7,7 @@ code says what kind of failure it was (:mod:`deskui.cli.exits`).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -14,8 +15,9 @@ from typing import TextIO
 from deskui.cli import exits
 from deskui.cli.commands import Cli
 from deskui.cli.intake_json import InputError
-from deskui.cli.parser import build_parser
+from deskui.cli.parser import build_parser, language_asked
 from deskui.config import SettingInvalid
+from deskui.core.sanitize import sanitize_line
 from deskui.i18n import Catalog, detect_language
 from deskui.services.errors import ServiceError, ValidationFailed
 
@@ -34,7 +36,8 @@ def explain(error: ServiceError, t: Catalog) -> str:
 
 def fail(error: ServiceError, t: Catalog, stderr: TextIO | None = None) -> int:
     """Report ``error`` on standard error and give its exit code."""
-    (stderr or sys.stderr).write(f"deskui: {explain(error, t)}\n")
+    # the wording may quote what was sent (a time, a login); it reaches the terminal clean
+    (stderr or sys.stderr).write(f"deskui: {sanitize_line(explain(error, t))}\n")
     return exits.exit_code(error)
 
 
@@ -53,9 +56,30 @@ def _defaults(args: argparse.Namespace) -> None:
             setattr(args, name, default)
 
 
+def output_closed() -> int:
+    """Stop quietly when the reader of standard output has gone (``deskui user list | head``).
+
+    As a Unix tool killed by ``SIGPIPE``: nothing on standard error, and the exit code a shell
+    gives such a tool (:data:`deskui.cli.exits.PIPE_CLOSED`). Standard output is pointed at the
+    null device so the interpreter's last flush of what is still buffered does not fail again.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        finally:
+            os.close(devnull)
+    except (OSError, ValueError):
+        # no file descriptor behind this standard output (an in-memory stream): nothing to flush
+        pass
+    return exits.PIPE_CLOSED
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``deskui`` console script."""
-    args = build_parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    t = Catalog(detect_language(language_asked(words)))
+    args = build_parser(t).parse_args(words)
     _defaults(args)
     t = Catalog(detect_language(args.lang))
     if args.command in (None, "run"):
@@ -66,7 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         except SettingInvalid as exc:
             return fail(setting_error(exc), t)
     try:
-        return Cli(args, sys.stdin, sys.stdout).run()
+        code = Cli(args, sys.stdin, sys.stdout).run()
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        return output_closed()
     except SettingInvalid as exc:
         return fail(setting_error(exc), t)
     except ServiceError as exc:

@@ -7,12 +7,50 @@ subcommand.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
+from deskui.cli.intake_json import InputError
 from deskui.core.enums import Role
+from deskui.i18n import Catalog
+
+#: The most rows one ``--limit`` asks for.
+MAX_LIMIT = 10_000
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command line."""
+def whole_number(low: int, high: int, t: Catalog) -> Callable[[str], int]:
+    """An argparse ``type`` taking a whole number from ``low`` to ``high``.
+
+    Anything else is refused by argparse (exit 2, the usage line) in the catalog's words.
+    """
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                InputError("", "field.whole_number", value=text).words(t)
+            ) from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                InputError("", "field.whole_range", value=text, low=low, high=high).words(t)
+            )
+        return value
+
+    return parse
+
+
+def language_asked(argv: list[str]) -> str | None:
+    """The ``--lang`` given on the command line, read before the whole of it is parsed."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--lang", choices=("zh", "en"))
+    known, _ = early.parse_known_args(argv)
+    lang: str | None = known.lang
+    return lang
+
+
+def build_parser(t: Catalog | None = None) -> argparse.ArgumentParser:
+    """The whole command line, refusals of a malformed value worded by ``t`` (English if none)."""
+    t = t or Catalog("en")
     # the shared options are accepted before and after a subcommand; SUPPRESS keeps a
     # subcommand's own copy from overwriting a value given before it
     common = argparse.ArgumentParser(add_help=False)
@@ -74,7 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--priority", action="append", default=[])
     lst.add_argument("--group")
     lst.add_argument("--assignee", help="a login, or - for unassigned")
-    lst.add_argument("--limit", type=int, default=100)
+    lst.add_argument(
+        "--limit",
+        type=whole_number(1, MAX_LIMIT, t),
+        default=100,
+        help=f"at most this many tickets (1 to {MAX_LIMIT})",
+    )
     claim = t_sub.add_parser("claim", parents=[common])
     claim.add_argument("number")
     claim.add_argument("--takeover", action="store_true", help="a duty lead takes it over")
