@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -140,6 +142,20 @@ def console_for(
     """
     settings = Settings(database_url=desk.db.url, user=user, lang=lang)
     return make_app(settings, desk=desk, start_mode=start_mode, live=live)
+
+
+def held_back(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> threading.Event:
+    """Make ``owner.name`` wait until the returned event is set (at most 10 s), then answer as
+    before: a desk that answers only when the test says so."""
+    original = getattr(owner, name)
+    release = threading.Event()
+
+    def waiting(*args: Any, **kwargs: Any) -> Any:
+        release.wait(10)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, waiting)
+    return release
 
 
 def ticket_count(db_url: str) -> int:

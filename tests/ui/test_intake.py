@@ -74,6 +74,13 @@ async def describe_call(pilot: Pilot[None], summary: str, description: str) -> N
     await pilot.press(*description)
 
 
+async def new_callers_call(pilot: Pilot[None], summary: str, description: str) -> None:
+    """A caller the directory does not know (Li Lei of 财务部), added inline, and the call."""
+    await pilot.press("ctrl+n")
+    await pilot.press(*"Li Lei", "tab", *"13800138000", "tab", *"财务部")
+    await describe_call(pilot, summary, description)
+
+
 def suggestion_names(app: DeskApp) -> list[str]:
     suggestions = app.screen.query_one(Suggestions)
     return [
@@ -345,9 +352,7 @@ async def test_a_failed_save_keeps_every_character_typed(
     app = make_test_app(demo_db, lang="zh")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+n")
-        await pilot.press(*"Li Lei", "tab", *"13800138000", "tab", *"财务部")
-        await describe_call(pilot, "打印机 [red]卡纸[/]", "三楼 每天早上")
+        await new_callers_call(pilot, "打印机 [red]卡纸[/]", "三楼 每天早上")
         typed = intake(app).collect()
         with monkeypatch.context() as patch:
             patch.setattr(DeskService, "create_ticket", broken)
@@ -384,9 +389,7 @@ async def test_a_busy_desk_keeps_the_call_to_save_again(
     app = make_test_app(demo_db, lang="zh")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+n")
-        await pilot.press(*"Li Lei", "tab", *"13800138000", "tab", *"财务部")
-        await describe_call(pilot, "打印机卡纸", "三楼")
+        await new_callers_call(pilot, "打印机卡纸", "三楼")
         typed = intake(app).collect()
         with monkeypatch.context() as patch:
             patch.setattr(DeskService, "create_ticket", busy)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -31,7 +30,7 @@ from deskui.widgets.queue_table import TicketTable
 from deskui.widgets.safe_input import SafeTextArea
 from tests.conftest import add_staff
 from tests.services.test_queue import fill_desk, log_call
-from tests.ui.conftest import console_for, settle
+from tests.ui.conftest import console_for, held_back, settle
 
 SIZE = (140, 40)
 
@@ -451,16 +450,10 @@ async def test_a_claim_finishing_leaves_the_form_opened_meanwhile_alone(
     queue_desk: DeskService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = console_for(queue_desk, "agent2")
-    release = threading.Event()
-    claim = app.context.desk.claim
-
-    def slow_claim(*args: Any, **kwargs: Any) -> Any:
-        release.wait(10)  # the claim is answered only once the triage form is open
-        return claim(*args, **kwargs)
-
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        monkeypatch.setattr(app.context.desk, "claim", slow_claim)
+        # the claim is answered only once the triage form is open
+        release = held_back(monkeypatch, app.context.desk, "claim")
         row = next(r for r in table_of(app).loaded_rows if r.assignee_login is None)
         await put_cursor_on(pilot, row.number)
         await pilot.press("a", "t")

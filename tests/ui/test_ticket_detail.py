@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from deskui.services.errors import DeskBusy
 from deskui.widgets.detail_fields import DetailFields
 from deskui.widgets.safe_input import SafeTextArea
 from tests.services.test_queue import log_call
-from tests.ui.conftest import console_for, settle
+from tests.ui.conftest import console_for, held_back, settle
 from tests.ui.test_queue import SIZE, open_desk, screen_text, ticket_row
 
 
@@ -370,16 +369,10 @@ async def test_a_form_whose_change_goes_through_under_the_help_closes_itself_not
 ) -> None:
     number = held_by(desk, "agent2")
     app = await open_ticket(desk, "agent2", number)
-    release = threading.Event()
-    worklog = app.context.desk.worklog
-
-    def slow_worklog(*args: Any, **kwargs: Any) -> Any:
-        release.wait(10)  # the desk answers only once help is open over the form
-        return worklog(*args, **kwargs)
-
     async with app.run_test(size=SIZE) as pilot:
         await show_ticket(pilot, number)
-        monkeypatch.setattr(app.context.desk, "worklog", slow_worklog)
+        # the desk answers only once help is open over the form
+        release = held_back(monkeypatch, app.context.desk, "worklog")
         await pilot.press("w")
         await pilot.pause()
         await write_note_without_waiting(pilot, "cleaned the rollers")
@@ -410,17 +403,10 @@ async def test_a_form_waiting_long_on_the_desk_says_so_and_still_finishes(
 ) -> None:
     number = held_by(desk, "agent2")
     app = await open_ticket(desk, "agent2", number)
-    release = threading.Event()
-    worklog = app.context.desk.worklog
-
-    def slow_worklog(*args: Any, **kwargs: Any) -> Any:
-        release.wait(10)
-        return worklog(*args, **kwargs)
-
     monkeypatch.setattr(NoteForm, "patience", 0.01)
     async with app.run_test(size=SIZE) as pilot:
         await show_ticket(pilot, number)
-        monkeypatch.setattr(app.context.desk, "worklog", slow_worklog)
+        release = held_back(monkeypatch, app.context.desk, "worklog")
         await pilot.press("w")
         await pilot.pause()
         await write_note_without_waiting(pilot, "waiting for the vendor")
