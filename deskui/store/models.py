@@ -48,6 +48,10 @@ class User(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=40)
     active: bool = Field(default=True)
     created_at: datetime = _utc()
+    os_login: str | None = Field(default=None, max_length=64, unique=True)
+    """The operating-system account this user works from on a one-machine (SQLite) desk."""
+    db_role: str | None = Field(default=None, max_length=63, unique=True)
+    """The PostgreSQL login role this user connects as on a shared desk (``session_user``)."""
 
 
 class UserGroup(SQLModel, table=True):
@@ -149,6 +153,14 @@ class Ticket(SQLModel, table=True):
     confirmation_text: str | None = Field(default=None, sa_column=Column(Text))
     satisfaction: int | None = Field(default=None)
     satisfaction_remark: str | None = Field(default=None, max_length=400)
+    satisfaction_speed: int | None = Field(default=None)
+    satisfaction_professionalism: int | None = Field(default=None)
+    satisfaction_effect: int | None = Field(default=None)
+    satisfaction_attitude: int | None = Field(default=None)
+    confirmation_channel: str | None = Field(default=None, max_length=16)
+    """How the requester's answer reached the desk: phone, im, email, in_person, portal."""
+    confirmation_recorded_by_id: int | None = Field(default=None, foreign_key="desk_user.id")
+    """The desk user who recorded the requester's answer (never the ticket's solver)."""
     closed_at: datetime | None = _utc(nullable=True)
 
     response_due: datetime | None = _utc(nullable=True)
@@ -177,6 +189,12 @@ class TicketEvent(SQLModel, table=True):
     old_value: str | None = Field(default=None, sa_column=Column(Text))
     new_value: str | None = Field(default=None, sa_column=Column(Text))
     note: str | None = Field(default=None, sa_column=Column(Text))
+    proxy_id: int | None = Field(default=None, foreign_key="desk_user.id")
+    """The admin who acted for ``actor_id`` (``--as`` on a one-machine desk), if any."""
+    version: int | None = Field(default=None)
+    """The ticket's version this event's change produced."""
+    hash: str | None = Field(default=None, max_length=64)
+    """SHA-256 over this event's canonical form and its predecessor's hash (the ticket's chain)."""
 
 
 class TicketSequence(SQLModel, table=True):
@@ -211,6 +229,10 @@ class SettingEvent(SQLModel, table=True):
     old_value: str | None = Field(default=None, sa_column=Column(Text))
     new_value: str = Field(sa_column=Column(Text, nullable=False))
     note: str | None = Field(default=None, sa_column=Column(Text))
+    proxy_id: int | None = Field(default=None, foreign_key="desk_user.id")
+    """The admin who acted for ``actor_id``, if any."""
+    hash: str | None = Field(default=None, max_length=64)
+    """SHA-256 over this event's canonical form and its predecessor's (the settings chain)."""
 
 
 __all__ = [
