@@ -27,6 +27,10 @@ class Actor:
     name: str
     role: Role
     group_ids: frozenset[int]
+    proxy_id: int | None = None
+    """The admin acting for this user (``--as`` on a one-machine desk), recorded beside them."""
+    proxy_login: str | None = None
+    """That admin's login."""
 
     @property
     def is_lead(self) -> bool:
