@@ -32,6 +32,7 @@ from deskui.screens.intake import IntakeScreen
 from deskui.services.changes import ALL_TABLES
 from deskui.services.desk import DeskService
 from deskui.services.errors import DatabaseUnavailable, NotFound
+from deskui.services.identity import Identity
 from deskui.services.queries import DeskCounts
 from deskui.services.seed import DEMO_OPERATOR
 from deskui.services.users import Actor
@@ -168,10 +169,11 @@ class DeskApp(ConsoleApp):
         start_mode: str | None = None,
         live: bool = True,
         collector: CollectorPolicy | None = None,
+        demo: bool = False,
     ) -> None:
         # Textual reads the first mode from this class attribute while it initialises
         self.DEFAULT_MODE = start_mode or START_MODE.get(actor.role, "queue")  # type: ignore[misc]  # per-instance on purpose: the start depends on the role
-        super().__init__(desk=desk, actor=actor, t=t, clock=clock)
+        super().__init__(desk=desk, actor=actor, t=t, clock=clock, demo=demo)
         self.settings = settings
         """What this run is pointed at (database URL, user, language, theme)."""
         self.theme = THEMES.get(settings.theme, THEMES["dark"])
@@ -380,6 +382,7 @@ def make_app(
     database: Database | None = None,
     desk: DeskService | None = None,
     demo: bool = False,
+    identity: Identity | None = None,
     start_mode: str | None = None,
     live: bool = True,
     collector: CollectorPolicy | None = None,
@@ -395,7 +398,11 @@ def make_app(
         database: an open database; one is built from ``settings.database_url`` otherwise.
         desk: the use cases on an open database (a test's desk, with its clock); ``database``
             and ``clock`` are then taken from it.
-        demo: a demo desk, where nobody named at the keyboard means the demo operator.
+        demo: a demo desk, where nobody named at the keyboard means the demo operator (the
+            status line says it is a demo desk).
+        identity: who is at the console, established by
+            :meth:`~deskui.services.desk.DeskService.identify` (the console script's path);
+            without it ``settings.user`` is taken as given (an in-process caller: the tests).
         start_mode: the area to open first; by default the one for the user's role.
         live: run the change feed (off: the counts are polled, nothing else is live).
         collector: the garbage-collection policy to follow (:func:`run_console` installs one;
@@ -408,10 +415,14 @@ def make_app(
     if desk is None:
         db = database or Database(settings.database_url, waits=settings.waits)
         desk = DeskService(db, clock or SystemClock())
-    login = settings.user or (DEMO_OPERATOR if demo else None)
-    if login is None:
-        raise NotFound("user.missing", field="user")
-    actor = desk.actor(login)
+    if identity is not None:
+        actor = identity.person()
+        demo = demo or identity.demo
+    else:
+        login = settings.user or (DEMO_OPERATOR if demo else None)
+        if login is None:
+            raise NotFound("user.missing", field="user")
+        actor = desk.actor(login)
     desk.rules  # noqa: B018 - read once now, so the form's matrix never touches the database
     return DeskApp(
         settings,
@@ -422,4 +433,5 @@ def make_app(
         start_mode=start_mode,
         live=live,
         collector=collector,
+        demo=demo,
     )

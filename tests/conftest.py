@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from deskui.core.clock import FrozenClock
 from deskui.services.desk import DeskService, prepare_database
+from deskui.services.identity import os_account
 from deskui.services.users import add_user
 from deskui.store.db import Database
 from deskui.store.migrate import upgrade
@@ -111,12 +112,25 @@ STAFF = [
 
 
 def add_staff(desk: DeskService) -> DeskService:
-    """Seat :data:`STAFF` at ``desk`` (in one transaction); the desk, for chaining."""
+    """Seat :data:`STAFF` at ``desk`` (in one transaction); the desk, for chaining.
+
+    The admin works from this process's OS account, so the command line's ``--as op`` is that
+    admin acting for ``op`` on a SQLite desk.
+    """
     now = desk.clock.now()
+    account = os_account()
 
     def staff(session: Session) -> None:
         for login, name, role, groups in STAFF:
-            add_user(session=session, login=login, name=name, role=role, groups=groups, now=now)
+            add_user(
+                session=session,
+                login=login,
+                name=name,
+                role=role,
+                groups=groups,
+                now=now,
+                os_login=account if role == "admin" else None,
+            )
 
     desk.write(staff)
     return desk

@@ -16,9 +16,12 @@ from deskui.config import Settings
 from deskui.core.clock import SystemClock
 from deskui.core.enums import ClockKind
 from deskui.core.sanitize import sanitize_line
+from deskui.i18n import Catalog, detect_language
 from deskui.services.desk import DeskService, check_schema, prepare_database, upgrade_database
 from deskui.services.errors import SchemaNewer
+from deskui.services.identity import Identity
 from deskui.services.queries import TicketFilter
+from deskui.services.seed import DEMO_OPERATOR
 from deskui.services.views import TicketView
 from deskui.store.db import Database
 
@@ -67,15 +70,10 @@ class Cli:
         else:
             _describe(view, self.stdout)
 
-    def actor_login(self) -> str:
-        """Who acts: ``--as`` or ``DESKUI_USER``.
-
-        Raises:
-            InputError: nobody named.
-        """
-        if not self.settings.user:
-            raise InputError("user", "user.missing")
-        return self.settings.user
+    def who(self) -> Identity:
+        """Who is at the console (:mod:`deskui.services.identity`): the OS account or the
+        database role, and ``--as`` only where the rules accept it."""
+        return self.desk.identify(self.settings.user, demo_login=DEMO_OPERATOR)
 
     def run(self) -> int:
         """Run the subcommand; returns the exit code (errors are raised)."""
@@ -91,6 +89,8 @@ class Cli:
                 ", ".join(f"{k}: {v}" for k, v in summary.items()) + "\n"
             )
             return 0
+        if args.command == "whoami":
+            return self.whoami()
         if args.command == "user":
             return self.user()
         return self.ticket()
@@ -148,34 +148,90 @@ class Cli:
         self.stdout.write(f"{self.db.display_name} → {written}\n")
         return 0
 
-    def user(self) -> int:
-        """``deskui user add`` and ``deskui user list``."""
-        from sqlmodel import select
-
-        from deskui.services.users import add_user
-        from deskui.store.models import User
-
-        if self.args.action == "add":
-            a = self.args
-            self.desk.write(
-                lambda s: add_user(
-                    session=s,
-                    login=a.login,
-                    name=a.name,
-                    role=a.role,
-                    groups=a.group,
-                    now=self.desk.clock.now(),
-                )
-            )
-            self.stdout.write(f"added {_line(a.login)} ({_line(a.role)})\n")
-            return 0
-        users = self.desk.read(lambda s: list(s.exec(select(User).order_by(User.login))))
+    def whoami(self) -> int:
+        """``deskui whoami``: login, name, role, groups, and how the identity was established."""
+        who = self.who()
         if self.args.json:
-            self.emit([{"login": u.login, "name": u.name, "role": u.role} for u in users])
-        else:
-            for u in users:
-                self.stdout.write(f"{_line(u.login):16} {_line(u.role):10} {_line(u.name)}\n")
+            self.emit(who.to_json())
+            return 0
+        t = Catalog(detect_language(self.settings.lang))
+        actor = who.actor
+        if actor is None:
+            self.stdout.write(t(f"shell.whoami.{who.basis}", account=_line(who.account)) + "\n")
+            return 0
+        groups = ", ".join(sorted(actor.group_codes)) or "-"
+        role = t(f"role.{actor.role}")
+        self.stdout.write(f"{_line(actor.login)}  {_line(actor.name)}  {role}  {_line(groups)}\n")
+        how = t(f"shell.whoami.{who.basis}", account=_line(who.account))
+        if actor.proxy_login:
+            how = f"{how} ({t('shell.whoami.by', login=_line(actor.proxy_login))})"
+        if who.demo:
+            how = f"{how} · {t('shell.status.demo')}"
+        self.stdout.write(how + "\n")
         return 0
+
+    def user(self) -> int:
+        """``deskui user add|edit|disable|enable|passwd|list``."""
+        a = self.args
+        if a.action == "list":
+            users = self.desk.users()
+            if a.json:
+                self.emit([u.to_json() for u in users])
+            else:
+                for u in users:
+                    state = "" if u.active else "  (disabled)"
+                    self.stdout.write(
+                        f"{_line(u.login):16} {_line(u.role):10} {_line(u.name)}"
+                        f"  {_line(','.join(u.groups) or '-')}{state}\n"
+                    )
+            return 0
+        who = self.who()
+        if a.action == "add":
+            view = self.desk.add_user(
+                who,
+                login=a.login,
+                name=a.name,
+                role=a.role,
+                groups=a.group,
+                os_login=a.os_login,
+                db_role=a.db_role,
+            )
+        elif a.action == "edit":
+            view = self.desk.edit_user(
+                who, a.login, name=a.name, role=a.role, groups=a.group, os_login=a.os_login
+            )
+        elif a.action in ("disable", "enable"):
+            view = self.desk.set_user_enabled(who, a.login, enabled=a.action == "enable")
+        else:
+            view = self.desk.set_password(who, a.login, self.read_password())
+        if a.json:
+            self.emit(view.to_json())
+        else:
+            self.stdout.write(
+                f"{a.action}: {_line(view.login)} ({_line(view.role)})"
+                f"{'' if view.active else ' disabled'}\n"
+            )
+        return 0
+
+    def read_password(self) -> str:
+        """The new password: asked twice on a terminal (not echoed), else one line of standard
+        input (a script's ``deskui user passwd LOGIN < file``); never from the command line.
+
+        Raises:
+            InputError: the two entries differ, or nothing was given.
+        """
+        if self.stdin.isatty():
+            import getpass
+
+            first = getpass.getpass("Password: ")
+            if getpass.getpass("Again: ") != first:
+                raise InputError("password", "field.password_mismatch")
+            password = first
+        else:
+            password = self.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise InputError("password", "field.required")
+        return password
 
     def ticket(self) -> int:
         """``deskui ticket …``: create, show, list and every change."""
@@ -195,7 +251,7 @@ class Cli:
                 for view in views:
                     _describe(view, self.stdout)
             return 0
-        actor = self.desk.actor(self.actor_login())
+        actor = self.who().person()
         if action == "create":
             try:
                 text = self.stdin.read()

@@ -1,8 +1,10 @@
 """``deskui`` with no subcommand: open the console, or say plainly why it cannot open.
 
 On the embedded default database the first run fills a demo desk and, with nobody named, seats
-the demo operator. A user unknown to the desk, or a database that cannot be opened, ends the
-command with a message in the user's language and the exit code the README documents.
+the demo operator. Who is at the console is established by :mod:`deskui.services.identity` (the
+OS account, or the PostgreSQL role logged in as); a person who cannot be established, a user
+unknown to the desk, or a database that cannot be opened ends the command with a message in the
+user's language and the exit code the README documents.
 """
 
 from __future__ import annotations
@@ -21,7 +23,14 @@ from deskui.console.gc_policy import CollectorPolicy
 from deskui.core.clock import SystemClock
 from deskui.i18n import Catalog, detect_language
 from deskui.services.desk import DeskService, database_name, prepare_database
-from deskui.services.errors import DatabaseUnavailable, DeskBusy, NotFound, SchemaMismatch
+from deskui.services.errors import (
+    DatabaseUnavailable,
+    DeskBusy,
+    IdentityRefused,
+    NotFound,
+    SchemaMismatch,
+)
+from deskui.services.seed import DEMO_OPERATOR
 from deskui.store.db import Database
 
 
@@ -38,23 +47,29 @@ def run_console(args: argparse.Namespace) -> int:
     try:
         db = Database(settings.database_url, waits=settings.waits)
         prepare_database(db)
+        desk = DeskService(db, SystemClock())
         if embedded:
             from deskui.services.seed import is_seeded, seed_demo
 
-            desk = DeskService(db, SystemClock())
             if not desk.read(is_seeded):
                 sys.stderr.write(t("shell.cli.seeding") + "\n")
                 seed_demo(desk)
+        who = desk.identify(settings.user, demo_login=DEMO_OPERATOR)
+        if who.actor is None:
+            db_flag = f" --db {args.db}" if args.db else ""
+            key = "shell.cli.installation" if not db.is_sqlite else "shell.cli.new_desk"
+            sys.stderr.write(t(key, db=display, account=who.account, db_flag=db_flag) + "\n")
+            return exits.NOT_ALLOWED if not db.is_sqlite else exits.INPUT
         collector = CollectorPolicy()
-        app = make_app(settings, database=db, demo=embedded, collector=collector)
+        app = make_app(settings, desk=desk, identity=who, collector=collector)
+    except IdentityRefused as exc:
+        sys.stderr.write(t("shell.cli.refused", reason=exc.words(t)) + "\n")
+        return exits.NOT_ALLOWED
     except NotFound:
-        login = settings.user
+        login = settings.user or ""
         db_flag = f" --db {args.db}" if args.db else ""
-        if login is None:
-            sys.stderr.write(t("shell.cli.who", db_flag=db_flag) + "\n")
-        else:
-            text = t("shell.cli.unknown_user", login=login, db=display, db_flag=db_flag)
-            sys.stderr.write(text + "\n")
+        text = t("shell.cli.unknown_user", login=login, db=display, db_flag=db_flag)
+        sys.stderr.write(text + "\n")
         return exits.INPUT
     except DatabaseUnavailable as exc:
         sys.stderr.write(t("shell.cli.unavailable", reason=exc.words(t)) + "\n")

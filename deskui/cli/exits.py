@@ -11,6 +11,7 @@ from deskui.services.errors import (
     ClaimConflict,
     DatabaseUnavailable,
     DeskBusy,
+    IdentityRefused,
     NotFound,
     PermissionDenied,
     SchemaMismatch,
@@ -25,7 +26,8 @@ INPUT = 2
 NOT_FOUND = 3
 #: Someone else got there first: the ticket is held by another, or changed since it was read.
 CONFLICT = 4
-#: The rules do not allow this person this action.
+#: The rules do not allow this person this action, or the person at the console is not who
+#: ``--as`` names (nor someone they may act for), or is nobody at this desk.
 NOT_ALLOWED = 5
 #: The database cannot be used right now: it cannot be reached or opened, or another console's
 #: unfinished change held it past the lock wait (the message says which). Nothing was written;
@@ -47,6 +49,6 @@ def exit_code(error: ServiceError) -> int:
         return NOT_FOUND
     if isinstance(error, ClaimConflict | StaleEdit):
         return CONFLICT
-    if isinstance(error, PermissionDenied):
+    if isinstance(error, PermissionDenied | IdentityRefused):
         return NOT_ALLOWED
     return INPUT

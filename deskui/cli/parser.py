@@ -93,13 +93,40 @@ def build_parser(t: Catalog | None = None) -> argparse.ArgumentParser:
     seed.add_argument("--callers", type=int, default=300)
     seed.add_argument("--tickets", type=int, default=120)
 
-    user = sub.add_parser("user", parents=[common], help="desk users")
+    sub.add_parser(
+        "whoami", parents=[common], help="who you are at this desk, and how that was established"
+    )
+
+    user = sub.add_parser("user", parents=[common], help="desk users (admins)")
     user_sub = user.add_subparsers(dest="action", required=True)
-    add = user_sub.add_parser("add", parents=[common])
+    add = user_sub.add_parser("add", parents=[common], help="add a user")
     add.add_argument("login")
     add.add_argument("--name", required=True)
     add.add_argument("--role", required=True, choices=[str(r) for r in Role])
     add.add_argument("--group", action="append", default=[], help="group code (repeatable)")
+    add.add_argument(
+        "--os-login",
+        help="one machine: the OS account the user works from (default: the same login)",
+    )
+    add.add_argument(
+        "--db-role",
+        help="shared desk: the PostgreSQL login role (default: DESKUI_PG_ROLE_PREFIX + login)",
+    )
+    edit = user_sub.add_parser("edit", parents=[common], help="change a user")
+    edit.add_argument("login")
+    edit.add_argument("--name")
+    edit.add_argument("--role", choices=[str(r) for r in Role])
+    edit.add_argument(
+        "--group", action="append", default=None, help="group code (repeatable; replaces them)"
+    )
+    edit.add_argument("--os-login", help="one machine: bind the user to this OS account")
+    for verb, text in (("disable", "the user can no longer act"), ("enable", "undo a disable")):
+        toggle = user_sub.add_parser(verb, parents=[common], help=text)
+        toggle.add_argument("login")
+    passwd = user_sub.add_parser(
+        "passwd", parents=[common], help="shared desk: set a password (asked for, never an option)"
+    )
+    passwd.add_argument("login")
     user_sub.add_parser("list", parents=[common])
 
     ticket = sub.add_parser("ticket", parents=[common], help="tickets")

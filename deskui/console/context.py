@@ -39,6 +39,7 @@ class DeskContext:
         clock: where "now" comes from (frozen in tests and snapshots).
         announce: tell this console and the others that this console wrote to these tables
             (the change then shows here at once, without waiting for the change feed).
+        demo: the desk is a demo desk.
     """
 
     desk: DeskService
@@ -46,6 +47,8 @@ class DeskContext:
     t: Catalog
     clock: Clock
     announce: Callable[[frozenset[str]], None]
+    demo: bool = False
+    """A demo desk (the status line says so)."""
 
 
 class ConsoleApp(App[None]):
@@ -58,6 +61,7 @@ class ConsoleApp(App[None]):
         actor: who is at the keyboard.
         t: the catalog.
         clock: where "now" comes from.
+        demo: the desk is a demo desk.
     """
 
     counts: reactive[DeskCounts | None] = reactive(None)
@@ -65,9 +69,11 @@ class ConsoleApp(App[None]):
     connection_problem: reactive[str | None] = reactive(None)
     """Why the database cannot be reached (in the operator's language); None when all is well."""
 
-    def __init__(self, *, desk: DeskService, actor: Actor, t: Catalog, clock: Clock) -> None:
+    def __init__(
+        self, *, desk: DeskService, actor: Actor, t: Catalog, clock: Clock, demo: bool = False
+    ) -> None:
         super().__init__()
-        self.context = DeskContext(desk, actor, t, clock, self.announce)
+        self.context = DeskContext(desk, actor, t, clock, self.announce, demo)
         """What screens and widgets use of the desk."""
 
     def announce(self, tables: frozenset[str]) -> None:

@@ -19,7 +19,7 @@ from sqlmodel import Session
 from deskui.config import load_toml
 from deskui.core.clock import Clock, SystemClock
 from deskui.core.permissions import Action
-from deskui.services import queries, workflow
+from deskui.services import queries, staff, workflow
 from deskui.services.access import require
 from deskui.services.board import BoardSnapshot, board_snapshot
 from deskui.services.changes import ChangeFeed
@@ -31,6 +31,8 @@ from deskui.services.errors import (
     SchemaNewer,
     ServiceError,
 )
+from deskui.services import identity
+from deskui.services.identity import Identity
 from deskui.services.intake import IntakeRequest, create_ticket
 from deskui.services.queue import GroupChoice, QueueReader
 from deskui.services.rules import (
@@ -40,7 +42,7 @@ from deskui.services.rules import (
     save_rule_setting,
     stored_rule_text,
 )
-from deskui.services.users import Actor, ensure_groups, load_actor
+from deskui.services.users import Actor, UserView, ensure_groups, list_users, load_actor
 from deskui.services.views import OpenTicketView, TicketView
 from deskui.store import db as store_db
 from deskui.store.db import Database
@@ -210,8 +212,61 @@ class DeskService:
         self.reload_rules()
 
     def actor(self, login: str) -> Actor:
-        """The user acting (raises NotFound with how to add one)."""
+        """The active user with this login, taken as given (raises NotFound with how to add
+        one). The entry points establish who is at the console with :meth:`identify`."""
         return self.read(lambda s: load_actor(s, login))
+
+    # who is at the console, and the desk's users -----------------------------------------------
+    def identify(
+        self, asked: str | None, *, account: str | None = None, demo_login: str | None = None
+    ) -> Identity:
+        """Who is at the console (see :mod:`deskui.services.identity`).
+
+        Args:
+            asked: ``--as`` / ``DESKUI_USER``, if given.
+            account: the operating-system account (this process's by default).
+            demo_login: who a demo desk seats when nobody is named.
+
+        Raises:
+            PermissionDenied: ``asked`` is not this person, nor someone they may act for; the
+                account or database role is no (active) desk user.
+            NotFound: ``asked`` names nobody at the desk.
+        """
+        account = account or identity.os_account()
+        return self.read(
+            lambda s: identity.establish(
+                s, sqlite=self.db.is_sqlite, asked=asked, account=account, demo_login=demo_login
+            )
+        )
+
+    def users(self) -> list[UserView]:
+        """Every user of the desk, active or not."""
+        return self.read(list_users)
+
+    def add_user(self, who: Identity, **fields: Any) -> UserView:
+        """Add a user (see :func:`deskui.services.staff.add`)."""
+        now = self.clock.now()
+        return self.write(lambda s: staff.add(s, who, sqlite=self.db.is_sqlite, now=now, **fields))
+
+    def edit_user(self, who: Identity, login: str, **changes: Any) -> UserView:
+        """Change a user (see :func:`deskui.services.staff.edit`)."""
+        now = self.clock.now()
+        return self.write(
+            lambda s: staff.edit(s, who, sqlite=self.db.is_sqlite, login=login, now=now, **changes)
+        )
+
+    def set_user_enabled(self, who: Identity, login: str, *, enabled: bool) -> UserView:
+        """Disable a user, or enable them again (see :func:`deskui.services.staff.set_enabled`)."""
+        now = self.clock.now()
+        return self.write(
+            lambda s: staff.set_enabled(
+                s, who, sqlite=self.db.is_sqlite, login=login, enabled=enabled, now=now
+            )
+        )
+
+    def set_password(self, who: Identity, login: str, password: str) -> UserView:
+        """Set a shared desk user's password (see :func:`deskui.services.staff.set_password`)."""
+        return self.write(lambda s: staff.set_password(s, who, login=login, password=password))
 
     def _change(self, fn: Callable[..., Ticket], actor: Actor, **kwargs: Any) -> TicketView:
         rules = self.rules

@@ -56,6 +56,25 @@ CODES: dict[str, frozenset[str]] = {
     "status.unknown": frozenset({"value"}),
     "user.taken": frozenset({"login"}),
     "user.missing": frozenset(),
+    "user.confusable": frozenset({"login", "existing"}),
+    "user.account_taken": frozenset({"account", "login"}),
+    "user.first_admin": frozenset(),
+    "user.os_login_shared": frozenset(),
+    "user.disable_self": frozenset(),
+    "user.last_admin": frozenset(),
+    "user.no_db_role": frozenset({"login"}),
+    "field.account": frozenset(),
+    "field.password_mismatch": frozenset(),
+    # who is at the console
+    "identity.nobody": frozenset({"account"}),
+    "identity.demo_who": frozenset({"account"}),
+    "identity.not_you": frozenset({"login", "account"}),
+    "identity.unbound": frozenset({"account"}),
+    "identity.disabled": frozenset({"login"}),
+    "identity.installation": frozenset({"account"}),
+    "identity.installation_as": frozenset({"login", "account"}),
+    "identity.unknown_role": frozenset({"account"}),
+    "identity.shared_as": frozenset({"login", "account"}),
     "intake.resolve_type": frozenset(),
     "intake.solution_required": frozenset(),
     "rules.invalid": frozenset({"reason"}),
@@ -245,6 +264,14 @@ class PermissionDenied(ServiceError):
     def __init__(self, code: str, *, action: Action, **params: object) -> None:
         self._start(code, None, {"action": str(action), **params})
         self.action = action
+
+
+class IdentityRefused(ServiceError):
+    """Who is at the console could not be established as this person, or is nobody at the desk
+    (see :mod:`deskui.services.identity`); nothing was done."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        self._start(code, "user", params)
 
 
 class StaleEdit(ServiceError):

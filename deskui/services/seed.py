@@ -12,6 +12,7 @@ from deskui.config import load_toml
 from deskui.core.enums import Channel, Status
 from deskui.services.desk import DeskService
 from deskui.services.directory import RequesterInput, add_requester
+from deskui.services.identity import mark_demo_desk
 from deskui.services.intake import IntakeRequest, create_ticket
 from deskui.services.users import Actor, add_user, group_by_code, load_actor
 from deskui.services.workflow import (
@@ -83,6 +84,7 @@ def seed_demo(desk: DeskService, *, callers: int = 300, tickets: int = 120) -> d
     def people(session: Session) -> int:
         if is_seeded(session):
             return 0
+        mark_demo_desk(session, now)
         for spec in demo["users"]:
             user = add_user(
                 session=session,

@@ -1,26 +1,35 @@
 """The people who work the desk and their groups.
 
 Who may do what is not decided here: see :mod:`deskui.core.permissions` and
-:func:`deskui.services.access.require`.
+:func:`deskui.services.access.require`; who is at the console, :mod:`deskui.services.identity`.
+
+Users are never deleted (the history keeps their names): they are disabled. Every addition and
+change is recorded in the settings' audit trail (key :data:`USERS_KEY`), with who made it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from deskui.core.enums import Role
+from deskui.core.logins import confusable_with, is_valid_login, normalize_login
 from deskui.core.sanitize import sanitize_line
 from deskui.services.errors import NotFound, Problem, ValidationFailed, problem
-from deskui.store.models import Group, User, UserGroup
+from deskui.store.models import Group, SettingEvent, User, UserGroup
+
+#: The settings-trail key of user additions and changes.
+USERS_KEY = "users"
 
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting: the user at the keyboard or the script's ``--as``."""
+    """Who is acting: the desk user at the console (see :mod:`deskui.services.identity`)."""
 
     id: int
     login: str
@@ -31,6 +40,8 @@ class Actor:
     """The admin acting for this user (``--as`` on a one-machine desk), recorded beside them."""
     proxy_login: str | None = None
     """That admin's login."""
+    group_codes: frozenset[str] = field(default_factory=frozenset)
+    """The codes of the user's groups."""
 
     @property
     def is_lead(self) -> bool:
@@ -38,18 +49,81 @@ class Actor:
         return self.role in (Role.DUTY_LEAD, Role.ADMIN)
 
 
+@dataclass(frozen=True)
+class UserView:
+    """A desk user as ``deskui user list`` and the administration show them."""
+
+    login: str
+    name: str
+    role: Role
+    groups: tuple[str, ...]
+    active: bool
+    os_login: str | None
+    db_role: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The user for ``--json``."""
+        return {
+            "login": self.login,
+            "name": self.name,
+            "role": str(self.role),
+            "groups": list(self.groups),
+            "active": self.active,
+            "os_login": self.os_login,
+            "db_role": self.db_role,
+        }
+
+
+def _group_codes(session: Session, user_id: int) -> list[str]:
+    rows = session.exec(
+        select(Group.code)
+        .join(UserGroup, col(UserGroup.group_id) == col(Group.id))
+        .where(UserGroup.user_id == user_id)
+        .order_by(col(Group.code))
+    )
+    return list(rows)
+
+
 def load_actor(session: Session, login: str) -> Actor:
-    """The actor with this login.
+    """The active user with this login (normalised).
 
     Raises:
         NotFound: no active user has it; the message says how to add one.
     """
+    login = normalize_login(login)
     user = session.exec(select(User).where(User.login == login)).first()
     if user is None or not user.active:
         raise NotFound("user.unknown", field="user", login=login)
     assert user.id is not None
     groups = session.exec(select(UserGroup.group_id).where(UserGroup.user_id == user.id)).all()
-    return Actor(user.id, user.login, user.name, Role(user.role), frozenset(groups))
+    codes = _group_codes(session, user.id)
+    return Actor(
+        user.id,
+        user.login,
+        user.name,
+        Role(user.role),
+        frozenset(groups),
+        group_codes=frozenset(codes),
+    )
+
+
+def view_of(session: Session, user: User) -> UserView:
+    """The user as shown."""
+    assert user.id is not None
+    return UserView(
+        user.login,
+        user.name,
+        Role(user.role),
+        tuple(_group_codes(session, user.id)),
+        user.active,
+        user.os_login,
+        user.db_role,
+    )
+
+
+def list_users(session: Session) -> list[UserView]:
+    """Every user, active or not, by login."""
+    return [view_of(session, u) for u in session.exec(select(User).order_by(col(User.login)))]
 
 
 def group_by_code(session: Session, code: str) -> Group:
@@ -64,43 +138,187 @@ def group_by_code(session: Session, code: str) -> Group:
     return group
 
 
+def check_login(session: Session, raw: str, problems: list[Problem], *, field_name: str) -> str:
+    """``raw`` as a new login: normalised, well formed, free, and no look-alike of another's.
+
+    Adds to ``problems`` what is wrong; returns the normalised login.
+    """
+    login = normalize_login(sanitize_line(raw))
+    existing = list(session.exec(select(User.login)))
+    twin = confusable_with(login, existing)
+    if login in existing:
+        problems.append(problem(field_name, "user.taken", login=login))
+    elif twin is not None:
+        # said before the spelling: a look-alike of a real login is the refusal that matters
+        problems.append(problem(field_name, "user.confusable", login=login, existing=twin))
+    elif not is_valid_login(login):
+        problems.append(problem(field_name, "field.login"))
+    return login
+
+
+def _check_account(
+    session: Session, column: str, value: str | None, problems: list[Problem], user_id: int | None
+) -> str | None:
+    """An OS account or database role to bind: well formed and bound to nobody else."""
+    if value is None:
+        return None
+    value = sanitize_line(value).strip()
+    if not value or len(value) > 63:
+        problems.append(problem(column, "field.account"))
+        return value
+    other = session.exec(select(User).where(getattr(User, column) == value)).first()
+    if other is not None and other.id != user_id:
+        problems.append(problem(column, "user.account_taken", account=value, login=other.login))
+    return value
+
+
+def _set_groups(session: Session, user_id: int, codes: Sequence[str]) -> None:
+    """Make the user's memberships exactly these groups."""
+    wanted = {code: group_by_code(session, code) for code in dict.fromkeys(codes)}
+    for link in session.exec(select(UserGroup).where(UserGroup.user_id == user_id)):
+        session.delete(link)
+    session.flush()
+    for group in wanted.values():
+        assert group.id is not None  # a stored group has its id
+        session.add(UserGroup(user_id=user_id, group_id=group.id))
+
+
+def _record(
+    session: Session,
+    *,
+    before: UserView | None,
+    after: UserView,
+    actor: Actor | None,
+    now: datetime,
+    note: str,
+) -> None:
+    """One entry of the settings' audit trail for a user's addition or change."""
+    session.add(
+        SettingEvent(
+            key=USERS_KEY,
+            at=now,
+            actor_id=actor.id if actor else None,
+            proxy_id=actor.proxy_id if actor else None,
+            old_value=json.dumps(before.to_json(), ensure_ascii=False) if before else None,
+            new_value=json.dumps(after.to_json(), ensure_ascii=False),
+            note=note,
+        )
+    )
+
+
 def add_user(
     *,
     session: Session,
     login: str,
     name: str,
     role: str,
-    groups: list[str],
+    groups: Sequence[str],
     now: datetime,
     phone: str | None = None,
+    os_login: str | None = None,
+    db_role: str | None = None,
+    actor: Actor | None = None,
 ) -> User:
-    """Add a desk user with their group memberships.
+    """Add a desk user with their group memberships; recorded with who added them.
 
     Raises:
-        ValidationFailed: bad login, name or role, or the login is taken.
+        ValidationFailed: bad login, name or role; the login is taken or looks like one that is;
+            the OS account or database role is bound to someone else.
         NotFound: an unknown group code.
     """
     problems: list[Problem] = []
-    login = sanitize_line(login)
-    name = sanitize_line(name)
-    if not login or not login.replace("_", "").replace(".", "").replace("-", "").isalnum():
-        problems.append(problem("login", "field.login"))
+    login = check_login(session, login, problems, field_name="login")
+    name = sanitize_line(name).strip()
     if not name:
         problems.append(problem("name", "field.required"))
     if role not in set(Role):
         problems.append(problem("role", "field.choice", choices=", ".join(Role)))
-    if session.exec(select(User).where(User.login == login)).first() is not None:
-        problems.append(problem("login", "user.taken", login=login))
+    os_login = _check_account(session, "os_login", os_login, problems, None)
+    db_role = _check_account(session, "db_role", db_role, problems, None)
     if problems:
         raise ValidationFailed(problems)
-    user = User(login=login, name=name, role=role, phone=phone, created_at=now)
+    user = User(
+        login=login,
+        name=name,
+        role=role,
+        phone=phone,
+        created_at=now,
+        os_login=os_login,
+        db_role=db_role,
+    )
     session.add(user)
     session.flush()
     assert user.id is not None
-    for code in groups:
-        group = group_by_code(session, code)
-        assert group.id is not None  # a stored group has its id
-        session.add(UserGroup(user_id=user.id, group_id=group.id))
+    _set_groups(session, user.id, groups)
+    session.flush()
+    _record(session, before=None, after=view_of(session, user), actor=actor, now=now, note="add")
+    return user
+
+
+def edit_user(
+    *,
+    session: Session,
+    login: str,
+    now: datetime,
+    actor: Actor | None,
+    name: str | None = None,
+    role: str | None = None,
+    groups: Sequence[str] | None = None,
+    os_login: str | None = None,
+) -> User:
+    """Change a user's name, role, groups or OS account; recorded with the before and after.
+
+    Raises:
+        NotFound: no such user, or an unknown group code.
+        ValidationFailed: an empty name, an unknown role, an account bound to someone else.
+    """
+    user = session.exec(select(User).where(User.login == normalize_login(login))).first()
+    if user is None:
+        raise NotFound("user.unknown", field="login", login=normalize_login(login))
+    assert user.id is not None
+    before = view_of(session, user)
+    problems: list[Problem] = []
+    if name is not None:
+        name = sanitize_line(name).strip()
+        if not name:
+            problems.append(problem("name", "field.required"))
+    if role is not None and role not in set(Role):
+        problems.append(problem("role", "field.choice", choices=", ".join(Role)))
+    os_login = _check_account(session, "os_login", os_login, problems, user.id)
+    if problems:
+        raise ValidationFailed(problems)
+    if name is not None:
+        user.name = name
+    if role is not None:
+        user.role = role
+    if os_login is not None:
+        user.os_login = os_login
+    session.add(user)
+    if groups is not None:
+        _set_groups(session, user.id, groups)
+    session.flush()
+    after = view_of(session, user)
+    _record(session, before=before, after=after, actor=actor, now=now, note="edit")
+    return user
+
+
+def set_active(
+    *, session: Session, login: str, active: bool, now: datetime, actor: Actor | None
+) -> User:
+    """Disable (or enable again) a user; recorded. A disabled user can no longer act.
+
+    Raises:
+        NotFound: no such user.
+    """
+    user = session.exec(select(User).where(User.login == normalize_login(login))).first()
+    if user is None:
+        raise NotFound("user.unknown", field="login", login=normalize_login(login))
+    before = view_of(session, user)
+    user.active = active
+    session.add(user)
+    session.flush()
+    note = "enable" if active else "disable"
+    _record(session, before=before, after=view_of(session, user), actor=actor, now=now, note=note)
     return user
 
 

@@ -52,8 +52,15 @@ class StatusLine(Widget):
         left.append(sanitize_line(actor.name), style="bold")
         left.append(f" ({sanitize_line(actor.login)}) · ")
         left.append(t(f"role.{actor.role}"))
+        if actor.proxy_login:
+            # an admin acting for this user: both are recorded, and both are shown
+            left.append(
+                f" ({t('shell.status.acting_for', login=sanitize_line(actor.proxy_login))})"
+            )
         left.append(" · ")
         left.append(sanitize_line(ctx.desk.database_name), style="italic")
+        if ctx.demo:
+            left.append(f" · {t('shell.status.demo')}", style="bold")
         problem = app.connection_problem
         if problem is not None:
             right = Text(f"⚠ {t('shell.status.lost')}: {sanitize_line(problem)} ")

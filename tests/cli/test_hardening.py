@@ -176,6 +176,7 @@ def _many_users(db: str, count: int) -> None:
         names = [d[0] for d in conn.execute("SELECT * FROM desk_user").description]
         template = dict(zip(names, row, strict=True))
         template.pop("id", None)
+        template["os_login"] = template["db_role"] = None
         columns = ", ".join(template)
         marks = ", ".join("?" for _ in template)
         conn.executemany(

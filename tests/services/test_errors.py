@@ -32,6 +32,7 @@ RAISERS = {
     "ServiceError": 0,
     "NotFound": 0,
     "PermissionDenied": 0,
+    "IdentityRefused": 0,
     "InputError": 1,
     "problem": 1,
     "Problem": 1,
@@ -40,6 +41,7 @@ RAISERS = {
 TECHNICAL = {"JSON", "ISO", "true", "false", "DESKUI_USER", "deskui", "user", "add", "name"}
 TECHNICAL |= {"role", "agent", "as", "e", "g", "T"}
 TECHNICAL |= {"db", "upgrade", "force", "pg_dump"}  # commands and options, typed as they are
+TECHNICAL |= {"edit", "os", "login", "admin", "PostgreSQL"}  # `user edit X --os-login`, a product
 
 
 def _placeholders(text: str) -> set[str]:
