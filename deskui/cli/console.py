@@ -22,12 +22,19 @@ from deskui.console import paste_guard
 from deskui.console.gc_policy import CollectorPolicy
 from deskui.core.clock import SystemClock
 from deskui.i18n import Catalog, detect_language
-from deskui.services.desk import DeskService, database_name, prepare_database
+from deskui.services.desk import (
+    DeskService,
+    check_schema,
+    database_name,
+    database_with_password,
+    prepare_database,
+)
 from deskui.services.errors import (
     DatabaseUnavailable,
     DeskBusy,
     IdentityRefused,
     NotFound,
+    PasswordRequired,
     SchemaMismatch,
 )
 from deskui.services.seed import DEMO_OPERATOR
@@ -38,6 +45,30 @@ def _is_embedded_default(args: argparse.Namespace) -> bool:
     return not args.db and not os.environ.get("DESKUI_DATABASE_URL")
 
 
+def _log_in(db: Database, t: Catalog) -> Database | None:
+    """The shared desk's database, once its server has let the person in: at once when no
+    password is asked (or libpq found one), else after the login screen; None if they left.
+
+    Raises:
+        ServiceError: the server cannot be used for another reason (unreachable, a newer schema).
+    """
+    try:
+        check_schema(db)
+        return db
+    except PasswordRequired as asked:
+        accepted: list[Database] = []
+
+        def attempt(password: str) -> None:
+            accepted.append(database_with_password(db, password))
+
+        from deskui.screens.login import LoginApp
+
+        login = LoginApp(
+            t=t, database=asked.database, role=asked.role, attempt=attempt, wrong=asked.wrong
+        )
+        return accepted[-1] if login.run() is not None and accepted else None
+
+
 def run_console(args: argparse.Namespace) -> int:
     """Open the console; the process exit code once it closes (or why it could not open)."""
     settings = Settings.from_env(db=args.db, user=args.user, lang=args.lang)
@@ -46,6 +77,12 @@ def run_console(args: argparse.Namespace) -> int:
     display = database_name(settings.database_url)
     try:
         db = Database(settings.database_url, waits=settings.waits)
+        if not db.is_sqlite:
+            logged_in = _log_in(db, t)
+            if logged_in is None:
+                sys.stderr.write(t("shell.cli.left") + "\n")
+                return exits.NOT_ALLOWED
+            db = logged_in
         prepare_database(db)
         desk = DeskService(db, SystemClock())
         if embedded:

@@ -13,13 +13,14 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from deskui.config import load_toml
 from deskui.core.clock import Clock, SystemClock
 from deskui.core.permissions import Action
-from deskui.services import queries, staff, workflow
+from deskui.services import identity, queries, staff, workflow
 from deskui.services.access import require
 from deskui.services.board import BoardSnapshot, board_snapshot
 from deskui.services.changes import ChangeFeed
@@ -27,11 +28,11 @@ from deskui.services.directory import RequesterView, search_requesters
 from deskui.services.errors import (
     DatabaseUnavailable,
     DeskBusy,
+    PasswordRequired,
     SchemaBehind,
     SchemaNewer,
     ServiceError,
 )
-from deskui.services import identity
 from deskui.services.identity import Identity
 from deskui.services.intake import IntakeRequest, create_ticket
 from deskui.services.queue import GroupChoice, QueueReader
@@ -79,6 +80,12 @@ def _translate_db_errors(db: Database) -> Iterator[None]:
     except store_db.DatabaseUnavailable as exc:
         raise DatabaseUnavailable(database=db.display_name, reason=exc.reason) from exc
     except (OperationalError, DBAPIError) as exc:
+        problem = store_db.password_problem(exc.orig)
+        if problem is not None:
+            role = make_url(db.url).username or ""
+            raise PasswordRequired(
+                database=db.display_name, role=role, wrong=problem == "wrong"
+            ) from exc
         waited = None if exc.connection_invalidated else db.wait_ran_out(exc.orig)
         if waited is not None:
             raise DeskBusy(database=db.display_name, seconds=waited) from exc
@@ -86,6 +93,23 @@ def _translate_db_errors(db: Database) -> Iterator[None]:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
             raise DatabaseUnavailable(database=db.display_name, reason=reason) from exc
         raise
+
+
+def database_with_password(db: Database, password: str) -> Database:
+    """The same desk, logging in with ``password`` (the login screen's answer).
+
+    Raises:
+        PasswordRequired: the server refuses it.
+        DatabaseUnavailable: the server cannot be reached.
+    """
+    other = Database(store_db.with_password(db.url, password), waits=db.waits)
+    try:
+        check_schema(other)
+    except ServiceError:
+        other.dispose()
+        raise
+    db.dispose()
+    return other
 
 
 def check_schema(db: Database) -> SchemaState:

@@ -95,6 +95,8 @@ CODES: dict[str, frozenset[str]] = {
     # the database
     "database.unavailable": frozenset({"database", "reason"}),
     "database.busy": frozenset({"database", "seconds"}),
+    "database.password_needed": frozenset({"database", "role"}),
+    "database.password_wrong": frozenset({"database", "role"}),
     "database.schema_newer": frozenset({"database", "revision"}),
     "database.schema_behind": frozenset({"database", "revision", "head"}),
     "backup.exists": frozenset({"path"}),
@@ -313,6 +315,24 @@ class DatabaseUnavailable(ServiceError, StoreDatabaseUnavailable):
         self._start("database.unavailable", None, {"database": database, "reason": reason})
         self.database = database
         self.reason = reason
+
+
+class PasswordRequired(ServiceError):
+    """The shared desk's server asks for a password that was not given, or refused the one
+    given (``wrong``); the console asks for it on its login screen.
+
+    Attributes:
+        database: the database's name, without a password.
+        role: the role logging in.
+        wrong: a password was given and refused.
+    """
+
+    def __init__(self, *, database: str, role: str, wrong: bool) -> None:
+        code = "database.password_wrong" if wrong else "database.password_needed"
+        self._start(code, None, {"database": database, "role": role})
+        self.database = database
+        self.role = role
+        self.wrong = wrong
 
 
 class DeskBusy(ServiceError, StoreDatabaseBusy):
