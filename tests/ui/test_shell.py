@@ -14,6 +14,7 @@ from deskui.cli.console import run_console
 from deskui.console.messages import ConnectionLost, ConnectionRestored, DeskChanged
 from deskui.screens.help import HelpScreen
 from deskui.screens.intake import IntakeScreen
+from deskui.services import identity
 from deskui.services.desk import DeskService
 from deskui.services.seed import seed_demo
 from deskui.services.users import add_user
@@ -358,11 +359,38 @@ def test_unknown_user_is_told_how_to_add_one(
     assert f"deskui user add bob --name NAME --role agent --group hardware --db {demo_db}" in err
 
 
-def test_nobody_named_on_a_real_desk_is_asked_who(
-    demo_db: str, capsys: pytest.CaptureFixture[str]
+def test_on_a_real_desk_the_console_is_the_os_accounts_user(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run_console(args(db=demo_db)) != 0
-    assert "--as LOGIN" in capsys.readouterr().err
+    db = str(tmp_path / "real.db")
+    seen: list[tuple[str, str | None]] = []
+    monkeypatch.setattr(
+        DeskApp,
+        "run",
+        lambda self: seen.append((self.context.actor.login, self.context.actor.proxy_login)),
+    )
+    monkeypatch.setattr(identity, "os_account", lambda: "alice")
+    # a desk without users says how to add its admin, and opens nothing
+    assert run_console(args(db=db)) == 2
+    assert "deskui user add LOGIN --name NAME --role admin" in capsys.readouterr().err
+    desk = DeskService(Database(f"sqlite:///{db}"), frozen_clock())
+    who = desk.identify(None)
+    desk.add_user(who, login="ada", name="Ada", role="admin", groups=["desk"])
+    desk.add_user(desk.identify(None), login="bo", name="Bo", role="agent", groups=["hardware"])
+    desk.db.dispose()
+    assert run_console(args(db=db)) == 0
+    # the admin may sit at the console for the agent; both are on the status line and record
+    assert run_console(args(db=db, user="bo")) == 0
+    assert seen == [("ada", None), ("bo", "ada")]
+    # an account bound to nobody opens nothing, whoever it names
+    monkeypatch.setattr(identity, "os_account", lambda: "mallory")
+    for user in (None, "ada", "bo"):
+        assert run_console(args(db=db, user=user)) == 5
+        assert "mallory" in capsys.readouterr().err
+    monkeypatch.setattr(identity, "os_account", lambda: "bo")
+    assert run_console(args(db=db, user="ada", lang="zh")) == 5
+    assert "只接受你本人" in capsys.readouterr().err
+    assert seen == [("ada", None), ("bo", "ada")]
 
 
 def test_a_database_that_cannot_be_opened_says_so(capsys: pytest.CaptureFixture[str]) -> None:
@@ -395,7 +423,7 @@ def test_the_first_run_seeds_a_demo_desk_and_seats_the_demo_operator(
     assert run_console(args()) == 0
 
 
-def test_a_named_user_on_a_real_desk(demo_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_as_picks_any_user_on_the_demo_desk(demo_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     db = Database(demo_db)
     DeskService(db, frozen_clock()).write(
         lambda s: add_user(
