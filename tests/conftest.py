@@ -131,7 +131,9 @@ def desk(database: Database, clock: FrozenClock) -> DeskService:
 
 
 def _psycopg_url(raw: str) -> str:
-    return raw.replace("postgresql://", "postgresql+psycopg://", 1) if "+psycopg" not in raw else raw
+    return (
+        raw.replace("postgresql://", "postgresql+psycopg://", 1) if "+psycopg" not in raw else raw
+    )
 
 
 @pytest.fixture(scope="session")

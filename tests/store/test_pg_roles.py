@@ -4,14 +4,17 @@ security-definer functions, which never touch a role that is not this desk's."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg
 import pytest
-from sqlalchemy import Connection, create_engine, text
+from alembic import command
+from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, ProgrammingError
+from sqlmodel import Session
 
 from deskui.core.clock import FrozenClock
 from deskui.core.enums import Role, Status
@@ -21,7 +24,7 @@ from deskui.services.users import add_user
 from deskui.store import pg_roles
 from deskui.store.db import Database
 from deskui.store.feed import Changed, PostgresFeed
-from deskui.store.migrate import current_revision, upgrade
+from deskui.store.migrate import alembic_config, current_revision, upgrade
 from deskui.store.pg_roles import (
     GROUP_ROLES,
     InvalidRoleName,
@@ -185,10 +188,7 @@ def test_an_admin_adds_a_desk_user_with_a_login_role(
     admin = desk_as["admin"]
     role = f"{pg_role_prefix}wangwu"
 
-    def add(session: object) -> None:
-        from sqlmodel import Session
-
-        assert isinstance(session, Session)
+    def add(session: Session) -> None:
         add_user(
             session=session,
             login="wangwu",
@@ -257,8 +257,9 @@ def test_only_an_admin_writes_users_groups_and_rules(
     with connected(as_role(postgres_url, login_roles[login])) as conn:
         refusals = {sql: refused(conn, sql) for sql in ADMIN_ONLY}
     assert refusals == dict.fromkeys(ADMIN_ONLY, INSUFFICIENT_PRIVILEGE)
-    with connected(as_role(postgres_url, login_roles[login])) as conn, pytest.raises(
-        RoleChangeDenied
+    with (
+        connected(as_role(postgres_url, login_roles[login])) as conn,
+        pytest.raises(RoleChangeDenied),
     ):
         set_password(conn, login_roles["agent1"], "new password")
 
@@ -380,10 +381,6 @@ def test_the_change_feed_reaches_a_console_connected_as_an_agent(
 def test_the_migration_can_run_again(owner_desk: DeskService) -> None:
     """Roles are cluster-wide: a desk migrated where they exist already (another desk made
     them) gets its grants all the same."""
-    from deskui.store.migrate import alembic_config
-
-    from alembic import command
-
     db = owner_desk.db
     config = alembic_config(db)
     with db.write_engine.begin() as conn:
@@ -394,12 +391,10 @@ def test_the_migration_can_run_again(owner_desk: DeskService) -> None:
     assert current_revision(db) == "0005"
 
 
-# password login, against a cluster that asks for passwords -----------------------------------------
+# password login, against a cluster that asks for passwords ---------------------------------------
 @pytest.fixture(scope="module")
 def scram_desk(scram_url: str) -> Iterator[str]:
     """A migrated desk database on the password cluster."""
-    import uuid
-
     name = f"deskui_s_{uuid.uuid4().hex[:10]}"
     engine = create_engine(scram_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
@@ -429,8 +424,6 @@ def login(url: str, role: str, password: str | None) -> psycopg.Connection[tuple
 def test_a_password_set_by_an_admin_lets_its_user_in(
     scram_desk: str, pg_role_prefix: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sqlalchemy import event
-
     monkeypatch.delenv("PGPASSWORD", raising=False)
     admin, alice = f"{pg_role_prefix}sadmin", f"{pg_role_prefix}alice"
     with connected(scram_desk) as owner:
@@ -440,9 +433,7 @@ def test_a_password_set_by_an_admin_lets_its_user_in(
     admin_url = make_url(scram_desk).set(username=admin, password="admin pass")
     engine = create_engine(admin_url)
     sent: list[tuple[str, object]] = []
-    event.listen(
-        engine, "before_cursor_execute", lambda *args: sent.append((args[2], args[3]))
-    )
+    event.listen(engine, "before_cursor_execute", lambda *args: sent.append((args[2], args[3])))
     password = "correct horse 电池 staple"
     try:
         with engine.begin() as conn:

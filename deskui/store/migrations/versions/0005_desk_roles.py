@@ -338,9 +338,13 @@ def downgrade() -> None:
     db, sch = _q(database), _q(schema)
     for signature, _ in reversed(FUNCTIONS):
         op.execute(f"DROP FUNCTION IF EXISTS {sch}.{signature}")
-    present = {
-        name for (name,) in bind.execute(text("SELECT rolname FROM pg_roles WHERE rolname LIKE 'deskui\\_%'"))
-    }
+    present = set(
+        bind.execute(
+            text("SELECT rolname FROM pg_roles WHERE rolname = ANY(:g)"), {"g": list(GROUPS)}
+        )
+        .scalars()
+        .all()
+    )
     roles = ", ".join(g for g in GROUPS if g in present)
     if roles:
         for table in READ:
