@@ -4,9 +4,13 @@ security-definer functions, which never touch a role that is not this desk's."""
 
 from __future__ import annotations
 
+import importlib.util
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
 
 import psycopg
 import pytest
@@ -16,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 from sqlmodel import Session
 
+import deskui.store
 from deskui.core.clock import FrozenClock
 from deskui.core.enums import Role, Status
 from deskui.services.desk import DeskService, prepare_database
@@ -198,6 +203,7 @@ def test_an_admin_adds_a_desk_user_with_a_login_role(
             now=owner_desk.clock.now(),
         )
         create_login_role(session, role, Role.AGENT)
+        set_password(session, role, "王五的密码")
 
     admin.write(add)
     with connected(as_role(postgres_url, role)) as conn:
@@ -389,6 +395,55 @@ def test_the_migration_can_run_again(owner_desk: DeskService) -> None:
     assert current_revision(db) == "0004"
     upgrade(db)
     assert current_revision(db) == "0005"
+
+
+def _migration() -> ModuleType:
+    path = Path(deskui.store.__file__).parent / "migrations" / "versions" / "0005_desk_roles.py"
+    spec = importlib.util.spec_from_file_location("desk_roles_0005", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_two_desks_creating_the_group_roles_at_once_both_succeed(
+    postgres_url: str, pg_role_prefix: str
+) -> None:
+    """Two desk databases on one cluster migrated at the same moment: both see no group role,
+    both create it; the second waits for the first and then takes the role it made. (The
+    migration's own block, run for group roles named for this test.)"""
+    block = _migration()._CREATE_GROUPS
+    for group in GROUP_ROLES.values():
+        block = block.replace(f"'{group}'", f"'{pg_role_prefix}{group}'")
+    assert block.count(pg_role_prefix) == len(GROUP_ROLES)
+    first, second = create_engine(postgres_url), create_engine(postgres_url)
+    errors: list[BaseException] = []
+
+    def migrate_second() -> None:
+        try:
+            with second.begin() as conn:
+                conn.execute(text(block))
+        except BaseException as exc:  # the test reports it below
+            errors.append(exc)
+
+    try:
+        with first.begin() as conn:
+            conn.execute(text(block))
+            racing = threading.Thread(target=migrate_second)
+            racing.start()
+            racing.join(0.5)
+            assert racing.is_alive(), "the second desk should wait for the first's commit"
+        racing.join(30)
+        assert not racing.is_alive() and errors == []
+        with first.connect() as conn:
+            made = conn.execute(
+                text("SELECT count(*) FROM pg_roles WHERE rolname LIKE :p AND NOT rolcanlogin"),
+                {"p": pg_role_prefix.replace("_", "\\_") + "deskui%"},
+            ).scalar_one()
+        assert made == len(GROUP_ROLES)
+    finally:
+        first.dispose()
+        second.dispose()
 
 
 # password login, against a cluster that asks for passwords ---------------------------------------
