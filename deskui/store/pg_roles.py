@@ -173,12 +173,16 @@ def session_identity(bind: Session | Connection) -> SessionIdentity:
 
     Args:
         bind: a session or connection on the desk's PostgreSQL database.
+
+    Raises:
+        ValueError: not a PostgreSQL connection (on SQLite the person is the OS account).
     """
-    row = (
-        _connection(bind)
-        .execute(
-            text(
-                """
+    connection = _connection(bind)
+    if connection.dialect.name != "postgresql":
+        raise ValueError("a database role is who is connected on PostgreSQL only")
+    row = connection.execute(
+        text(
+            """
                 SELECT r.rolname,
                        r.rolsuper
                        OR pg_has_role(r.oid, d.datdba, 'MEMBER')
@@ -194,11 +198,9 @@ def session_identity(bind: Session | Connection) -> SessionIdentity:
                 LEFT JOIN pg_class t ON t.oid = to_regclass('alembic_version')
                 WHERE r.rolname = session_user
                 """
-            ),
-            {"groups": list(DESK_ROLES)},
-        )
-        .one()
-    )
+        ),
+        {"groups": list(DESK_ROLES)},
+    ).one()
     return SessionIdentity(str(row[0]), bool(row[1]), frozenset(str(g) for g in row[2]))
 
 
