@@ -303,8 +303,10 @@ def login_failure(error: BaseException) -> LoginFailure | None:
     (``PQconnectionNeedsPassword``). psycopg gives no SQLSTATE for a connection refused during
     authentication (libpq keeps it to itself), so there the server's report of a failed password
     authentication is recognised from its words: an English-speaking server's
-    "password authentication failed". A server set to another ``lc_messages`` gives None there,
-    and the login screen shows the server's own words instead.
+    "password authentication failed for user" (LDAP's, RADIUS's and PAM's read the same). A
+    server set to another ``lc_messages`` gives None there, and the login screen shows the
+    server's own words instead. 28000 also covers a role that may not log in (NOLOGIN): where
+    a driver does give the code, a disabled user with a password reads as a wrong password.
 
     Args:
         error: what connecting raised: psycopg's error, or SQLAlchemy's wrapping of it.
@@ -327,6 +329,7 @@ def login_failure(error: BaseException) -> LoginFailure | None:
         message = str(cause)
         if "fe_sendauth: no password supplied" in message:
             return LoginFailure.NEEDS_PASSWORD
-        if used_password and "password authentication failed" in message:
+        # "password authentication failed for user", and LDAP's, RADIUS's, PAM's the same way
+        if used_password and "authentication failed for user" in message:
             return LoginFailure.WRONG_PASSWORD
     return None
