@@ -515,6 +515,13 @@ def test_a_password_set_by_an_admin_lets_its_user_in(
     with pytest.raises(psycopg.OperationalError) as missing:
         login(scram_desk, alice, None)
     assert pg_roles.login_failure(missing.value) is pg_roles.LoginFailure.NEEDS_PASSWORD
+    # a disabled user with the right password is refused, but not as a wrong password
+    with connected(scram_desk) as owner:
+        set_login(owner, alice, False)
+        owner.commit()
+    with pytest.raises(psycopg.OperationalError) as disabled:
+        login(scram_desk, alice, password)
+    assert pg_roles.login_failure(disabled.value) is None
 
 
 def test_a_wrong_password_through_sqlalchemy_is_recognised(scram_desk: str) -> None:
