@@ -22,6 +22,8 @@ from deskui.store.db import Database
 from deskui.store.migrate import upgrade
 
 PG_ENV = "DESKUI_TEST_POSTGRES_URL"
+#: A PostgreSQL cluster that asks for passwords (scram-sha-256), as ``.ci/run`` starts one.
+SCRAM_ENV = "DESKUI_TEST_SCRAM_URL"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: Monday 2026-11-02 10:00 at the desk: a plain working day.
 FROZEN_AT = datetime(2026, 11, 2, 10, 0, tzinfo=SHANGHAI)
@@ -140,3 +142,62 @@ def add_staff(desk: DeskService) -> DeskService:
 def desk(database: Database, clock: FrozenClock) -> DeskService:
     """A desk with staff, on each database, at a frozen time."""
     return add_staff(DeskService(database, clock))
+
+
+def _psycopg_url(raw: str) -> str:
+    return (
+        raw.replace("postgresql://", "postgresql+psycopg://", 1) if "+psycopg" not in raw else raw
+    )
+
+
+@pytest.fixture(scope="session")
+def scram_url() -> str:
+    """A superuser URL, password included, of a cluster that authenticates with scram-sha-256.
+
+    The machine's own server trusts every local connection, so password login is tested
+    against a cluster of its own: ``.ci/run`` starts one and names it in the variable.
+    """
+    raw = os.environ.get(SCRAM_ENV)
+    if not raw:
+        pytest.skip(
+            f"password login tests need {SCRAM_ENV}: a cluster with scram-sha-256 "
+            "authentication (.ci/run starts one with initdb and pg_ctl)"
+        )
+    return _psycopg_url(raw)
+
+
+def drop_roles_named(admin_url: str, prefix: str) -> None:
+    """Drop every role on the cluster whose name starts with ``prefix`` (roles are
+    cluster-wide: a test's login roles outlive its database unless dropped), with what they
+    were granted on databases that still exist."""
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    pattern = prefix.replace("_", "\\_") + "%"
+    try:
+        with engine.connect() as conn:
+            roles = conn.execute(
+                text("SELECT rolname FROM pg_roles WHERE rolname LIKE :p"), {"p": pattern}
+            ).scalars()
+            for role in list(roles):
+                granted = conn.execute(
+                    text(
+                        "SELECT d.datname FROM pg_database d, aclexplode(d.datacl) a "
+                        "WHERE a.grantee = to_regrole(quote_ident(:role))"
+                    ),
+                    {"role": role},
+                ).scalars()
+                for database in list(granted):
+                    conn.execute(text(f'REVOKE ALL ON DATABASE "{database}" FROM "{role}"'))
+                conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_role_prefix() -> Iterator[str]:
+    """A prefix for the login roles this test session (and worker) creates; every role named
+    with it is dropped at the end, on each server the suite was given."""
+    prefix = f"t{uuid.uuid4().hex[:8]}_"
+    yield prefix
+    for url in (postgres_admin_url(), os.environ.get(SCRAM_ENV)):
+        if url:
+            drop_roles_named(_psycopg_url(url), prefix)
