@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -40,9 +41,30 @@ from deskui.services.errors import (
 from deskui.services.seed import DEMO_OPERATOR
 from deskui.store.db import Database
 
+if TYPE_CHECKING:
+    from deskui.screens.login import LoginApp
+
 
 def _is_embedded_default(args: argparse.Namespace) -> bool:
     return not args.db and not os.environ.get("DESKUI_DATABASE_URL")
+
+
+def login_screen(
+    db: Database, asked: PasswordRequired, t: Catalog
+) -> tuple[LoginApp, list[Database]]:
+    """The login screen for ``db``, whose server asked for a password (``asked``), and the list
+    that receives the database logged in with the password it accepts."""
+    from deskui.screens.login import LoginApp
+
+    accepted: list[Database] = []
+
+    def attempt(password: str) -> None:
+        accepted.append(database_with_password(db, password))
+
+    app = LoginApp(
+        t=t, database=asked.database, role=asked.role, attempt=attempt, wrong=asked.wrong
+    )
+    return app, accepted
 
 
 def _log_in(db: Database, t: Catalog) -> Database | None:
@@ -56,17 +78,8 @@ def _log_in(db: Database, t: Catalog) -> Database | None:
         check_schema(db)
         return db
     except PasswordRequired as asked:
-        accepted: list[Database] = []
-
-        def attempt(password: str) -> None:
-            accepted.append(database_with_password(db, password))
-
-        from deskui.screens.login import LoginApp
-
-        login = LoginApp(
-            t=t, database=asked.database, role=asked.role, attempt=attempt, wrong=asked.wrong
-        )
-        return accepted[-1] if login.run() is not None and accepted else None
+        app, accepted = login_screen(db, asked, t)
+        return accepted[-1] if app.run() is not None and accepted else None
 
 
 def run_console(args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ from deskui.services.errors import (
     DeskBusy,
     IdentityRefused,
     NotFound,
+    PasswordRequired,
     PermissionDenied,
     SchemaMismatch,
     ServiceError,
@@ -32,7 +33,9 @@ NOT_ALLOWED = 5
 #: The database cannot be used right now: it cannot be reached or opened, or another console's
 #: unfinished change held it past the lock wait (the message says which). Nothing was written;
 #: the same command may be run again. Also a schema this deskui cannot use: newer than it
-#: (upgrade deskui), or a shared desk's that is behind (its owner runs ``deskui db upgrade``).
+#: (upgrade deskui), or a shared desk's that is behind (its owner runs ``deskui db upgrade``). And
+#: a shared desk's server that asks for a password not given (``PGPASSWORD``, ``~/.pgpass``) or
+#: refuses the one given.
 DATABASE = 6
 #: Standard output was closed by its reader before everything was written (``deskui ticket list |
 #: head -1``): the command stops quietly, as a Unix tool killed by ``SIGPIPE`` does, with the code
@@ -43,7 +46,7 @@ PIPE_CLOSED = 141
 
 def exit_code(error: ServiceError) -> int:
     """The exit code that reports ``error``."""
-    if isinstance(error, DatabaseUnavailable | DeskBusy | SchemaMismatch):
+    if isinstance(error, DatabaseUnavailable | DeskBusy | SchemaMismatch | PasswordRequired):
         return DATABASE
     if isinstance(error, NotFound):
         return NOT_FOUND

@@ -46,6 +46,7 @@ from deskui.services.rules import (
 from deskui.services.users import Actor, UserView, ensure_groups, list_users, load_actor
 from deskui.services.views import OpenTicketView, TicketView
 from deskui.store import db as store_db
+from deskui.store import pg_roles
 from deskui.store.db import Database
 from deskui.store.feed import open_feed
 from deskui.store.migrate import SchemaStanding, SchemaState, schema_state, upgrade
@@ -80,12 +81,11 @@ def _translate_db_errors(db: Database) -> Iterator[None]:
     except store_db.DatabaseUnavailable as exc:
         raise DatabaseUnavailable(database=db.display_name, reason=exc.reason) from exc
     except (OperationalError, DBAPIError) as exc:
-        problem = store_db.password_problem(exc.orig)
-        if problem is not None:
+        failure = None if db.is_sqlite else pg_roles.login_failure(exc)
+        if failure is not None:
             role = make_url(db.url).username or ""
-            raise PasswordRequired(
-                database=db.display_name, role=role, wrong=problem == "wrong"
-            ) from exc
+            wrong = failure is pg_roles.LoginFailure.WRONG_PASSWORD
+            raise PasswordRequired(database=db.display_name, role=role, wrong=wrong) from exc
         waited = None if exc.connection_invalidated else db.wait_ran_out(exc.orig)
         if waited is not None:
             raise DeskBusy(database=db.display_name, seconds=waited) from exc

@@ -64,6 +64,9 @@ CODES: dict[str, frozenset[str]] = {
     "user.last_admin": frozenset(),
     "user.no_db_role": frozenset({"login"}),
     "field.account": frozenset(),
+    "field.db_role": frozenset({"role"}),
+    "user.role_taken": frozenset({"role"}),
+    "user.role_refused": frozenset({"role"}),
     "field.password_mismatch": frozenset(),
     # who is at the console
     "identity.nobody": frozenset({"account"}),

@@ -27,13 +27,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import text
 from sqlmodel import Session, col, func, select
 
 from deskui.core.enums import Role
 from deskui.core.logins import normalize_login
 from deskui.services.errors import IdentityRefused, NotFound
 from deskui.services.users import Actor, load_actor
+from deskui.store import pg_roles
 from deskui.store.models import DeskSetting, User
 
 #: The ``desk_setting`` key that marks a demo desk.
@@ -142,19 +142,6 @@ def _bound_user(session: Session, column: str, value: str) -> Actor | None:
     return load_actor(session, user.login)
 
 
-def database_role(session: Session) -> tuple[str, bool]:
-    """The PostgreSQL role this session logged in as, and whether it is the installation (a
-    superuser, or the owner of the desk's database or a member of the owner's role)."""
-    row = session.execute(
-        text(
-            "SELECT session_user, r.rolsuper OR pg_has_role(session_user, d.datdba, 'MEMBER') "
-            "FROM pg_roles r, pg_database d "
-            "WHERE r.rolname = session_user AND d.datname = current_database()"
-        )
-    ).one()
-    return str(row[0]), bool(row[1])
-
-
 def _for_asked(session: Session, asked: str) -> Actor:
     return load_actor(session, normalize_login(asked))
 
@@ -208,7 +195,8 @@ def establish(
 
 
 def _shared_desk(session: Session, asked: str | None) -> Identity:
-    role, installation = database_role(session)
+    connected = pg_roles.session_identity(session)
+    role, installation = connected.session_user, connected.privileged
     mine = _bound_user(session, "db_role", role)
     if mine is None:
         if installation:

@@ -14,8 +14,8 @@ desk's own record, so a refused one leaves neither.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 
 from sqlmodel import Session
@@ -24,7 +24,7 @@ from deskui.core.enums import Role
 from deskui.core.logins import normalize_login
 from deskui.core.permissions import Action
 from deskui.services.access import require
-from deskui.services.errors import IdentityRefused, ServiceError
+from deskui.services.errors import IdentityRefused, ServiceError, ValidationFailed, problem
 from deskui.services.identity import Basis, Identity, active_admins, find_user, has_users
 from deskui.services.users import (
     UserView,
@@ -33,14 +33,21 @@ from deskui.services.users import (
     set_active,
     view_of,
 )
-
-#: The environment variable that names a shared desk's prefix for its login roles.
-ROLE_PREFIX_VARIABLE = "DESKUI_PG_ROLE_PREFIX"
+from deskui.store import pg_roles
 
 
-def role_prefix() -> str:
-    """The prefix of a shared desk's login roles (role names are cluster-wide)."""
-    return os.environ.get(ROLE_PREFIX_VARIABLE, "").strip()
+@contextmanager
+def _login_roles() -> Iterator[None]:
+    """The server's refusals to manage a login role, as the services' errors."""
+    try:
+        yield
+    except pg_roles.InvalidRoleName as exc:
+        raise ValidationFailed([problem("db_role", "field.db_role", role=exc.role)]) from exc
+    except pg_roles.RoleExists as exc:
+        raise ValidationFailed([problem("db_role", "user.role_taken", role=exc.role)]) from exc
+    except pg_roles.RoleError as exc:
+        # not a login role of this desk, gone, or the connected role may not manage roles
+        raise ServiceError("user.role_refused", field="db_role", role=exc.role) from exc
 
 
 def _guard(session: Session, who: Identity, *, role: str | None) -> None:
@@ -94,7 +101,8 @@ def add(
         db_role = None
     else:
         os_login = None
-        db_role = db_role or f"{role_prefix()}{normalize_login(login)}"
+        with _login_roles():
+            db_role = db_role or pg_roles.db_role_name(normalize_login(login))
     user = add_user(
         session=session,
         login=login,
@@ -107,9 +115,8 @@ def add(
         actor=who.actor,
     )
     if not sqlite and user.db_role:
-        from deskui.store import pg_roles
-
-        pg_roles.create_login_role(session, user.db_role, Role(user.role))
+        with _login_roles():
+            pg_roles.create_login_role(session, user.db_role, Role(user.role))
     return view_of(session, user)
 
 
@@ -147,9 +154,8 @@ def edit(
         os_login=os_login,
     )
     if not sqlite and role is not None and user.db_role:
-        from deskui.store import pg_roles
-
-        pg_roles.set_group(session, user.db_role, Role(user.role))
+        with _login_roles():
+            pg_roles.set_group(session, user.db_role, Role(user.role))
     return view_of(session, user)
 
 
@@ -167,28 +173,37 @@ def set_enabled(
             _keep_an_admin(session)
     user = set_active(session=session, login=login, active=enabled, now=now, actor=who.actor)
     if not sqlite and user.db_role:
-        from deskui.store import pg_roles
-
-        pg_roles.set_login(session, user.db_role, enabled=enabled)
+        with _login_roles():
+            pg_roles.set_login(session, user.db_role, enabled=enabled)
     return view_of(session, user)
 
 
 def set_password(session: Session, who: Identity, *, login: str, password: str) -> UserView:
-    """Set a shared desk user's password (their own, or anyone's for an admin).
+    """Set a shared desk user's password: their own, or anyone's for an admin; the installation
+    sets an admin's (the first admin's first password). Only the password's SCRAM verifier,
+    computed here, reaches the server.
 
     Raises:
-        ServiceError: one-machine desks have no passwords; the password is empty.
+        ServiceError: the user has no login role (a one-machine desk); the password is empty.
     """
     user = find_user(session, login)
-    if who.actor is None or who.actor.login != user.login:
+    own = who.actor is not None and who.actor.login == user.login
+    if who.basis is Basis.INSTALLATION:
+        # the installation gives the admins it added their first password, and nobody else one
+        if user.role != Role.ADMIN:
+            raise IdentityRefused("identity.installation", account=who.account)
+    elif not own:
         _guard(session, who, role=None)
     if not user.db_role:
         raise ServiceError("user.no_db_role", field="login", login=user.login)
     if not password:
         raise ServiceError("field.required", field="password")
-    from deskui.store import pg_roles
-
-    pg_roles.set_password(session, user.db_role, password)
+    with _login_roles():
+        if own and who.actor is not None and who.actor.role != Role.ADMIN:
+            # every role may change its own password; only admins run the desk's functions
+            pg_roles.set_own_password(session, user.db_role, password)
+        else:
+            pg_roles.set_password(session, user.db_role, password)
     return view_of(session, user)
 
 

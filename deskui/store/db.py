@@ -34,23 +34,6 @@ from deskui.store.writer_turn import HAVE_FLOCK, WriterTurn
 #: PostgreSQL's codes for a wait that ran out: lock_timeout, statement_timeout.
 PG_LOCK_NOT_AVAILABLE = "55P03"
 PG_QUERY_CANCELED = "57014"
-#: PostgreSQL's code for a password (or other authentication) that was refused.
-PG_INVALID_PASSWORD = "28P01"
-#: What libpq says when the server asked for a password and none was given (no SQLSTATE: the
-#: server never got one).
-LIBPQ_NO_PASSWORD = "no password supplied"
-
-
-def password_problem(error: BaseException | None) -> str | None:
-    """``"missing"`` when the server asked for a password that was not given, ``"wrong"`` when
-    it refused the one given, None for any other error of the driver's."""
-    if error is None:
-        return None
-    if getattr(error, "sqlstate", None) == PG_INVALID_PASSWORD:
-        return "wrong"
-    if LIBPQ_NO_PASSWORD in str(error):
-        return "missing"
-    return None
 
 
 def with_password(url: str, password: str) -> str:

@@ -294,6 +294,27 @@ def set_password(bind: Session | Connection, role: str, password: str) -> None:
     _call(bind, "SELECT deskui_set_password(:role, :verifier)", role, {"verifier": verifier})
 
 
+#: What a SCRAM verifier is made of (quoted into ``ALTER ROLE``, which takes no parameters).
+_VERIFIER = re.compile(r"SCRAM-SHA-256\$[0-9]+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+")
+
+
+def set_own_password(bind: Session | Connection, role: str, password: str) -> None:
+    """Set the connected role's own password (any role may): its SCRAM verifier only.
+
+    Raises:
+        ValueError: an empty password, or ``role`` is not the connected role.
+    """
+    if not password:
+        raise ValueError("an empty password")
+    connection = _connection(bind)
+    if connection.execute(text("SELECT session_user")).scalar_one() != role:
+        raise ValueError(f"{role!r} is not the connected role")
+    verifier = scram_verifier(bind, role, password)
+    if not _VERIFIER.fullmatch(verifier):  # base64 and '$:': nothing that could end a literal
+        raise ValueError("not a SCRAM-SHA-256 verifier")
+    connection.exec_driver_sql(f"ALTER ROLE CURRENT_USER PASSWORD '{verifier}'")
+
+
 def login_failure(error: BaseException) -> LoginFailure | None:
     """Whether a failed connection wants a password (ask for one) or refused the one given
     (ask again); None for anything else (a server down, a database missing …).
