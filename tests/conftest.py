@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,14 +12,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from deskui.core.clock import FrozenClock
+from deskui.core.enums import Role
 from deskui.services.desk import DeskService, prepare_database
 from deskui.services.identity import os_account
 from deskui.services.users import add_user
+from deskui.store import pg_roles
 from deskui.store.db import Database
 from deskui.store.migrate import upgrade
+from deskui.store.models import User
 
 PG_ENV = "DESKUI_TEST_POSTGRES_URL"
 #: A PostgreSQL cluster that asks for passwords (scram-sha-256), as ``.ci/run`` starts one.
@@ -201,3 +204,35 @@ def pg_role_prefix() -> Iterator[str]:
     for url in (postgres_admin_url(), os.environ.get(SCRAM_ENV)):
         if url:
             drop_roles_named(_psycopg_url(url), prefix)
+
+
+@pytest.fixture
+def url_as(pg_role_prefix: str) -> Callable[[DeskService, str], str]:
+    """The database URL from which the command line acts as ``login`` at a desk.
+
+    On SQLite it is the desk's own URL: its admin works from this OS account (:func:`add_staff`)
+    and acts for ``login`` with ``--as``. On PostgreSQL it is the URL of ``login``'s own login
+    role, made for them here (this server trusts local connections): there, ``--as`` names only
+    yourself.
+    """
+
+    def url(desk: DeskService, login: str) -> str:
+        if desk.db.is_sqlite:
+            return desk.db.url
+        role = f"{pg_role_prefix}{login}"
+
+        def bind(session: Session) -> None:
+            user = session.exec(select(User).where(User.login == login)).one()
+            made = session.execute(
+                text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}
+            ).first()
+            if made is None:
+                pg_roles.create_login_role(session, role, Role(user.role))
+            user.db_role = role
+            session.add(user)
+
+        desk.write(bind)
+        parsed = make_url(desk.db.url)._replace(username=role, password=None)
+        return parsed.render_as_string(hide_password=False)
+
+    return url

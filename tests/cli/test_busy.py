@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
 
@@ -20,14 +21,17 @@ def test_busy_is_the_database_exit_code() -> None:
 @pytest.mark.slow
 @needs_sigstop
 def test_ticket_create_behind_a_stopped_console_exits_6_and_saves_nothing(
-    desk: DeskService, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    desk: DeskService,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    url_as: Callable[[DeskService, str], str],
 ) -> None:
     monkeypatch.setenv("DESKUI_DB_LOCK_WAIT", "1")
-    url = desk.db.url
+    url = url_as(desk, "op")
     create = ["ticket", "create", "--as", "op", "--db", url]
     # the command line numbers by the real clock, and so does this stalled writer: the same
     # day's counter
-    with stalled_writer(url, at=None) as stalled:
+    with stalled_writer(desk.db.url, at=None) as stalled:
         for lang, words in (("en", ("busy", "nothing was saved")), ("zh", ("正忙", "未保存"))):
             args = [*create, "--lang", lang]
             outcome = finishes(lambda args=args: run(capsys, monkeypatch, args, json.dumps(CALL)))

@@ -41,7 +41,14 @@ RAISERS = {
 TECHNICAL = {"JSON", "ISO", "true", "false", "DESKUI_USER", "deskui", "user", "add", "name"}
 TECHNICAL |= {"role", "agent", "as", "e", "g", "T"}
 TECHNICAL |= {"db", "upgrade", "force", "pg_dump"}  # commands and options, typed as they are
-TECHNICAL |= {"edit", "os", "login", "admin", "PostgreSQL"}  # `user edit X --os-login`, a product
+TECHNICAL |= {
+    "edit",
+    "os",
+    "login",
+    "admin",
+    "PostgreSQL",
+    "pg_",
+}  # `user edit X --os-login`, a product
 
 
 def _placeholders(text: str) -> set[str]:

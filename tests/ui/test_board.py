@@ -564,7 +564,10 @@ async def wait_for(
     "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 )
 async def test_a_change_in_another_process_shows_on_a_live_board(
-    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+    backend: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    url_as: Callable[[DeskService, str], str],
 ) -> None:
     if backend == "sqlite":
         db = Database(f"sqlite:///{tmp_path}/desk.db")
@@ -588,7 +591,7 @@ async def test_a_change_in_another_process_shows_on_a_live_board(
             await settle(pilot)
             await wait_for(pilot, lambda: app.live is not None and app.live.connected, "live")
             assert board(app).table.rows == ()
-            number = await asyncio.to_thread(create_in_another_process, db.url)
+            number = await asyncio.to_thread(create_in_another_process, url_as(desk, "op"))
             await wait_for(
                 pilot,
                 lambda: number in [r.number for r in board(app).table.rows],
