@@ -7,10 +7,12 @@ import io
 from pathlib import Path
 
 import pytest
+from sqlmodel import Session, select
 from textual.command import CommandPalette
 
-from deskui.app import DeskApp
+from deskui.app import DeskApp, make_app
 from deskui.cli.console import run_console
+from deskui.config import Settings
 from deskui.console.messages import ConnectionLost, ConnectionRestored, DeskChanged
 from deskui.screens.help import HelpScreen
 from deskui.screens.intake import IntakeScreen
@@ -20,6 +22,7 @@ from deskui.services.seed import seed_demo
 from deskui.services.users import add_user
 from deskui.store.db import Database
 from deskui.store.feed import ALL_TABLES
+from deskui.store.models import DeskSetting, User
 from deskui.widgets.status_line import StatusLine
 from tests.ui.conftest import SIZE, frozen_clock, make_test_app, settle
 
@@ -466,3 +469,37 @@ async def test_the_footer_draws_keys_without_building_widgets(demo_db: str) -> N
         gc.collect()
         assert sum(isinstance(o, Widget) for o in gc.get_objects()) == before
         assert "New call" in str(footer.render())
+
+
+async def test_the_status_line_says_demo_desk_and_who_acts_for_whom(
+    demo_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A demo desk says so; an admin acting for someone shows both names."""
+    desk = DeskService(Database(demo_db), frozen_clock())
+    for lang, words in (("en", "demo desk"), ("zh", "演示服务台")):
+        who = desk.identify("zhangwei")
+        settings = Settings(database_url=demo_db, user="zhangwei", lang=lang)
+        app = make_app(settings, desk=desk, identity=who, live=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            line = status_text(app)
+            assert words in line and "zhangwei" in line
+    monkeypatch.setattr(identity, "os_account", lambda: "alice")
+    desk.write(lambda s: mark_real_desk(s, "alice"))
+    who = desk.identify("zhangwei")
+    assert who.actor is not None and who.actor.proxy_login == "admin"
+    app = make_app(Settings(database_url=demo_db, lang="en"), desk=desk, identity=who, live=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        line = status_text(app)
+        assert "acting: admin" in line and "demo desk" not in line
+    desk.db.dispose()
+
+
+def mark_real_desk(session: Session, account: str) -> None:
+    """Make the demo desk a real one whose admin works from ``account``."""
+    session.delete(session.get(DeskSetting, identity.DEMO_KEY))
+    admin = session.exec(select(User).where(User.role == "admin")).first()
+    assert admin is not None
+    admin.os_login = account
+    session.add(admin)
