@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any, TextIO
 
 from deskui.cli.intake_json import InputError, intake_from_json, read_json
@@ -91,6 +92,8 @@ class Cli:
             return 0
         if args.command == "whoami":
             return self.whoami()
+        if args.command == "calendar":
+            return self.calendar()
         if args.command == "user":
             return self.user()
         return self.ticket()
@@ -130,7 +133,6 @@ class Cli:
 
     def backup(self) -> int:
         """``deskui db backup PATH [--force]``: SQLite's online backup, never a file copy."""
-        from pathlib import Path
 
         from deskui.store.backup import backup_sqlite
 
@@ -211,6 +213,64 @@ class Cli:
                 f"{a.action}: {_line(view.login)} ({_line(view.role)})"
                 f"{'' if view.active else ' disabled'}\n"
             )
+        return 0
+
+    def calendar(self) -> int:
+        """``deskui calendar show|add-holiday|add-workday|remove|import|confirm``."""
+        from functools import partial
+
+        from deskui.services import calendar as cal
+
+        a = self.args
+        if a.action == "show":
+            return self.show_year(a.year)
+        actor = self.who().person()
+        if a.action == "import":
+            try:
+                text = Path(a.file).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise InputError("file", "calendar.file", reason=str(exc)) from exc
+            years: list[int] = []
+
+            def imported(raw: dict[str, Any]) -> dict[str, Any]:
+                new, year = cal.import_year(raw, text)
+                years.append(year)
+                return new
+
+            self.desk.change_calendar(actor, imported, f"calendar import {Path(a.file).name}")
+            return self.show_year(years[-1])
+        if a.action == "confirm":
+            change = partial(cal.confirm_year, year=a.year)
+            self.desk.change_calendar(actor, change, f"calendar confirm {a.year}")
+            return self.show_year(a.year)
+        day = cal.parse_day(a.date)
+        if a.action == "remove":
+            self.desk.change_calendar(
+                actor, partial(cal.remove_day, day=day), f"calendar remove {day}"
+            )
+        else:
+            workday = a.action == "add-workday"
+            self.desk.change_calendar(
+                actor,
+                partial(cal.add_day, day=day, workday=workday, name=a.name),
+                f"calendar {a.action} {day} {a.name or ''}".strip(),
+            )
+        return self.show_year(day.year)
+
+    def show_year(self, year: int) -> int:
+        """Print ``year`` as the desk's calendar knows it."""
+        from deskui.services.calendar import year_of
+
+        shown = year_of(self.desk.rules.calendar, year)
+        if self.args.json:
+            self.emit(shown.to_json())
+            return 0
+        t = Catalog(detect_language(self.settings.lang))
+        self.stdout.write(f"{year}: {t(f'calendar.coverage.{shown.coverage}')}\n")
+        for d in shown.days:
+            kind = t("calendar.day.work" if d.workday else "calendar.day.off")
+            mark = f"  ({t('calendar.day.desk')})" if d.desk else ""
+            self.stdout.write(f"  {d.day.isoformat()}  {kind:4}  {_line(d.name)}{mark}\n")
         return 0
 
     def read_password(self) -> str:

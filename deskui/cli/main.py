@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from typing import TextIO
 
@@ -17,6 +18,7 @@ from deskui.cli.commands import Cli
 from deskui.cli.intake_json import InputError
 from deskui.cli.parser import build_parser, language_asked
 from deskui.config import SettingInvalid
+from deskui.core.calendar import CalendarCoverageWarning
 from deskui.core.sanitize import sanitize_line
 from deskui.i18n import Catalog, detect_language
 from deskui.services.errors import ServiceError, ValidationFailed
@@ -77,6 +79,9 @@ def output_closed() -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``deskui`` console script."""
+    # a year without an official holiday schedule is said where it matters (calendar show, the
+    # status line of admins and duty leads), not as a warning across the terminal or the console
+    warnings.filterwarnings("ignore", category=CalendarCoverageWarning)
     words = list(sys.argv[1:] if argv is None else argv)
     t = Catalog(detect_language(language_asked(words)))
     args = build_parser(t).parse_args(words)

@@ -129,6 +129,30 @@ def build_parser(t: Catalog | None = None) -> argparse.ArgumentParser:
     passwd.add_argument("login")
     user_sub.add_parser("list", parents=[common])
 
+    calendar = sub.add_parser("calendar", parents=[common], help="the business calendar")
+    cal_sub = calendar.add_subparsers(dest="action", required=True)
+    show_year = cal_sub.add_parser("show", parents=[common], help="a year's days off and workdays")
+    show_year.add_argument("year", type=whole_number(2000, 2200, t))
+    for verb, text in (
+        ("add-holiday", "a day off on top of the statutory ones (admins)"),
+        ("add-workday", "a make-up workday, or a statutory holiday the desk works (admins)"),
+    ):
+        day = cal_sub.add_parser(verb, parents=[common], help=text)
+        day.add_argument("date", help="YYYY-MM-DD")
+        day.add_argument("--name", help="元旦, 春节调休 …")
+    remove = cal_sub.add_parser("remove", parents=[common], help="remove the desk's entry (admins)")
+    remove.add_argument("date", help="YYYY-MM-DD")
+    imported = cal_sub.add_parser(
+        "import", parents=[common], help="a year's official schedule from a TOML file (admins)"
+    )
+    imported.add_argument("file")
+    confirm = cal_sub.add_parser(
+        "confirm",
+        parents=[common],
+        help="the desk's entries are the year's whole schedule (admins)",
+    )
+    confirm.add_argument("year", type=whole_number(2000, 2200, t))
+
     ticket = sub.add_parser("ticket", parents=[common], help="tickets")
     t_sub = ticket.add_subparsers(dest="action", required=True)
     t_sub.add_parser("create", parents=[common], help="create from a JSON object on stdin")

@@ -11,10 +11,22 @@ only inside working hours on working days, where:
 * N working days are N times one working day's business time, counted from the moment of
   receipt: received Monday 10:00, three working days are due Thursday 10:00.
 
-``chinese_calendar`` ships data for a fixed range of years. For a year outside it the calendar
-still answers from the weekday rule plus local entries, records the year in
-:attr:`BusinessCalendar.uncovered_years` and emits one :class:`CalendarCoverageWarning` per year,
-so that the desk can tell an operator to update the package or add local entries.
+``chinese_calendar`` ships the State Council's schedules for a fixed range of years (to
+:data:`STATUTORY_LAST_YEAR`); each November the next year's is published, and reaches the desk
+either with a newer package or entered by its admin (``deskui calendar …``). How a year is known
+is its :class:`Coverage`:
+
+* ``statutory``: ``chinese_calendar`` has the official schedule, holidays and 调休 workdays;
+* ``desk``: the desk entered or imported the year's official schedule (its local holidays and
+  workdays) and marked the year known;
+* ``provisional``: neither has: the statutory holidays as the law fixes them (New Year, the
+  Spring Festival by the lunar calendar, …) come from the ``holidays`` package, but no 调休
+  make-up workday is known, so the year is still to be entered. Such a year is recorded in
+  :attr:`BusinessCalendar.uncovered_years` with one :class:`CalendarCoverageWarning`, and
+  :meth:`BusinessCalendar.year_to_enter` tells the status line from :data:`WARNING_DAYS` before it
+  starts.
+
+The desk's own entries always win over both packages.
 
 Every instant handed in must be timezone-aware; results are returned in the calendar's zone.
 Durations are measured in real elapsed seconds, so a daylight-saving shift inside working hours
@@ -28,13 +40,19 @@ import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import chinese_calendar
+import holidays as holiday_data
 
 __all__ = [
     "DEFAULT_HOURS",
+    "STATUTORY_LAST_YEAR",
+    "WARNING_DAYS",
+    "Coverage",
     "MAX_IDLE_DAYS",
     "BusinessCalendar",
     "CalendarCoverageWarning",
@@ -47,7 +65,32 @@ MAX_IDLE_DAYS = 3660
 
 _ONE_DAY = timedelta(days=1)
 _HOURS_KEYS = frozenset({"start", "end", "lunch", "weekdays"})
-_LOCAL_KEYS = frozenset({"holidays", "workdays", "statutory"})
+_LOCAL_KEYS = frozenset({"holidays", "workdays", "statutory", "names", "known_years"})
+#: The last year whose official schedule the ``chinese_calendar`` package ships.
+STATUTORY_LAST_YEAR = max(day.year for day in chinese_calendar.holidays)
+#: The first year it ships.
+STATUTORY_FIRST_YEAR = min(day.year for day in chinese_calendar.holidays)
+#: How many days before a year without a known schedule starts the desk is warned.
+WARNING_DAYS = 60
+
+
+class Coverage(StrEnum):
+    """How the calendar knows a year's holidays and make-up workdays."""
+
+    STATUTORY = "statutory"
+    """The ``chinese_calendar`` package has the official schedule."""
+    DESK = "desk"
+    """The desk entered or imported the official schedule and marked the year known."""
+    PROVISIONAL = "provisional"
+    """Only the statutory holidays as the law fixes them; no make-up workday is known."""
+
+
+@cache
+def _provisional_holidays(year: int) -> Mapping[date, str]:
+    """The statutory holidays of ``year`` as the law fixes them (the ``holidays`` package, in
+    Chinese), for a year whose official schedule is not known."""
+    china = holiday_data.country_holidays("CN", years=year, language="zh_CN")
+    return dict(china.items())
 
 
 class CalendarCoverageWarning(UserWarning):
@@ -189,6 +232,8 @@ class BusinessCalendar:
         extra_holidays: Iterable[date] = (),
         extra_workdays: Iterable[date] = (),
         use_statutory: bool = True,
+        known_years: Iterable[int] = (),
+        names: Mapping[date, str] | None = None,
     ) -> None:
         """Build a calendar.
 
@@ -198,6 +243,9 @@ class BusinessCalendar:
             extra_holidays: Local dates that are never working days.
             extra_workdays: Local dates that are always working days.
             use_statutory: Apply Chinese statutory holidays and make-up workdays.
+            known_years: Years whose official schedule the desk entered in full (its extra
+                holidays and workdays are the whole of it).
+            names: What the desk calls its extra holidays and workdays (元旦, 春节调休 …).
 
         Raises:
             ValueError: If ``tz`` is unknown or a date is both an extra holiday and workday.
@@ -212,6 +260,8 @@ class BusinessCalendar:
             listed = ", ".join(d.isoformat() for d in sorted(both))
             raise ValueError(f"dates listed both as extra holidays and extra workdays: {listed}")
         self.use_statutory: bool = use_statutory
+        self.known_years: frozenset[int] = frozenset(known_years)
+        self.names: Mapping[date, str] = dict(names or {})
         self.uncovered_years: set[int] = set()
         self._workday_cache: dict[date, bool] = {}
 
@@ -270,6 +320,8 @@ class BusinessCalendar:
             extra_holidays=holidays,
             extra_workdays=workdays,
             use_statutory=statutory,
+            known_years=_parse_years(local_table.get("known_years", ())),
+            names=_parse_names(local_table.get("names", {})),
         )
 
     # -- which days are worked ---------------------------------------------------------------
@@ -311,8 +363,11 @@ class BusinessCalendar:
         try:
             detail: tuple[bool, str | None] = chinese_calendar.get_holiday_detail(day)
         except NotImplementedError:
+            if day.year in self.known_years:
+                # the desk's entries are the year's schedule: nothing provisional on top
+                return None
             self._note_uncovered(day.year)
-            return None
+            return False if day in _provisional_holidays(day.year) else None
         is_holiday, name = detail
         # Only named days are statutory decisions; an ordinary weekend or weekday is left to the
         # configured weekday rule, so a desk that works Saturdays keeps working them.
@@ -325,11 +380,57 @@ class BusinessCalendar:
             return
         self.uncovered_years.add(year)
         warnings.warn(
-            f"statutory holiday data does not cover {year}; using weekends and local "
-            "holidays/workdays only for that year",
+            f"the official holiday schedule of {year} is not known; using its statutory "
+            "holidays as the law fixes them, no make-up workdays, and the desk's own entries",
             CalendarCoverageWarning,
             stacklevel=5,
         )
+
+    # -- how each year is known ----------------------------------------------------------------
+
+    def coverage(self, year: int) -> Coverage:
+        """How the calendar knows ``year``'s holidays and make-up workdays."""
+        if STATUTORY_FIRST_YEAR <= year <= STATUTORY_LAST_YEAR:
+            return Coverage.STATUTORY
+        if year in self.known_years:
+            return Coverage.DESK
+        return Coverage.PROVISIONAL
+
+    def year_to_enter(self, today: date) -> int | None:
+        """The year whose official schedule the desk must still enter: this year when it is not
+        known, or next year from :data:`WARNING_DAYS` days before it starts; None when both are
+        known (or statutory days are not used at all)."""
+        if not self.use_statutory:
+            return None
+        if self.coverage(today.year) is Coverage.PROVISIONAL:
+            return today.year
+        ahead = today.year + 1
+        soon = (date(ahead, 1, 1) - today).days <= WARNING_DAYS
+        return ahead if soon and self.coverage(ahead) is Coverage.PROVISIONAL else None
+
+    def days_of(self, year: int) -> list[tuple[date, bool, str]]:
+        """The year's days off and make-up workdays, in order: ``(day, is_workday, name)`` for
+        every day that is not decided by the weekday rule alone."""
+        listed: list[tuple[date, bool, str]] = []
+        day = date(year, 1, 1)
+        while day.year == year:
+            worked = self.is_workday(day)
+            plain = day.weekday() in self.hours.weekdays
+            if worked != plain or day in self.extra_holidays or day in self.extra_workdays:
+                listed.append((day, worked, self._name_of(day)))
+            day += _ONE_DAY
+        return listed
+
+    def _name_of(self, day: date) -> str:
+        if day in self.names:
+            return self.names[day]
+        if day in self.extra_holidays or day in self.extra_workdays:
+            return ""
+        try:
+            _, name = chinese_calendar.get_holiday_detail(day)
+        except NotImplementedError:
+            return _provisional_holidays(day.year).get(day, "")
+        return str(name or "")
 
     def working_intervals(self, day: date) -> list[tuple[datetime, datetime]]:
         """Return the working intervals of ``day``, lunch excluded.
@@ -556,3 +657,26 @@ def _parse_dates(value: Any, key: str) -> frozenset[date]:
             raise ValueError(f'{key}[{index}] must be a date like "2027-01-01", got {item!r}')
         result.add(parsed)
     return frozenset(result)
+
+
+def _parse_years(value: Any) -> frozenset[int]:
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        raise ValueError(f"local.known_years must be a list of years, got {value!r}")
+    years: set[int] = set()
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, int) or not 2000 <= item <= 2200:
+            raise ValueError(f"local.known_years entries must be years like 2027, got {item!r}")
+        years.add(item)
+    return frozenset(years)
+
+
+def _parse_names(value: Any) -> dict[date, str]:
+    if not isinstance(value, Mapping):
+        raise ValueError(f"local.names must be a table of dates and names, got {value!r}")
+    names: dict[date, str] = {}
+    for key, name in value.items():
+        day = next(iter(_parse_dates([key], "local.names")))
+        if not isinstance(name, str):
+            raise ValueError(f"local.names.{key} must be a name, got {name!r}")
+        names[day] = name
+    return names

@@ -8,6 +8,7 @@ and a database that cannot be used is always reported as
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -15,7 +16,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from deskui.config import load_toml
 from deskui.core.clock import Clock, SystemClock
@@ -50,7 +51,7 @@ from deskui.store import pg_roles
 from deskui.store.db import Database
 from deskui.store.feed import open_feed
 from deskui.store.migrate import SchemaStanding, SchemaState, schema_state, upgrade
-from deskui.store.models import Ticket
+from deskui.store.models import DeskSetting, Ticket
 
 T = TypeVar("T")
 
@@ -231,6 +232,38 @@ class DeskService:
             except ValueError as exc:
                 # the parser's own account of the fault (file, key, value) is the reason
                 raise ServiceError("rules.invalid", field=key, reason=str(exc)) from exc
+
+        self.write(run)
+        self.reload_rules()
+
+    def change_calendar(
+        self, actor: Actor, change: Callable[[dict[str, Any]], dict[str, Any]], note: str
+    ) -> None:
+        """An admin changes the business calendar (:mod:`deskui.services.calendar` makes the
+        change): read, changed and saved in one transaction, so two admins at once both count.
+
+        Raises:
+            PermissionDenied: not an admin.
+            ServiceError: the change is refused, or the calendar would not parse.
+        """
+        require(actor, Action.CHANGE_RULES)
+
+        def run(session: Session) -> None:
+            row = session.exec(
+                select(DeskSetting).where(DeskSetting.key == "calendar").with_for_update()
+            ).first()
+            current = json.loads(row.value) if row else load_rules(session).raw["calendar"]
+            try:
+                save_rule_setting(
+                    session,
+                    key="calendar",
+                    value=change(dict(current)),
+                    actor_id=actor.id,
+                    note=note,
+                    now=self.clock.now(),
+                )
+            except ValueError as exc:
+                raise ServiceError("rules.invalid", field="calendar", reason=str(exc)) from exc
 
         self.write(run)
         self.reload_rules()

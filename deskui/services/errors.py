@@ -81,6 +81,11 @@ CODES: dict[str, frozenset[str]] = {
     "intake.resolve_type": frozenset(),
     "intake.solution_required": frozenset(),
     "rules.invalid": frozenset({"reason"}),
+    "calendar.date": frozenset({"value"}),
+    "calendar.listed": frozenset({"day", "kind"}),
+    "calendar.not_listed": frozenset({"day"}),
+    "calendar.file": frozenset({"reason"}),
+    "calendar.other_year": frozenset({"day", "year"}),
     "setting.seconds": frozenset({"value"}),
     "setting.whole": frozenset({"value"}),
     # things that do not exist
@@ -119,6 +124,7 @@ _WORDED = {
     "source": "status.{}",
     "target": "status.{}",
     "status": "status.{}",
+    "kind": "calendar.kind.{}",
 }
 _ENGLISH: Catalog | None = None
 

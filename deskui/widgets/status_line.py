@@ -10,7 +10,8 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
-from deskui.console.context import console_app
+from deskui.console.context import DeskContext, console_app
+from deskui.core.enums import Role
 from deskui.core.sanitize import sanitize_line
 from deskui.i18n import Catalog
 from deskui.services.queries import DeskCounts
@@ -61,6 +62,9 @@ class StatusLine(Widget):
         left.append(sanitize_line(ctx.desk.database_name), style="italic")
         if ctx.demo:
             left.append(f" · {t('shell.status.demo')}", style="bold")
+        year = self._calendar_year(ctx)
+        if year is not None:
+            left.append(f" · {t('shell.status.calendar', year=year)}", style="bold")
         problem = app.connection_problem
         if problem is not None:
             right = Text(f"⚠ {t('shell.status.lost')}: {sanitize_line(problem)} ")
@@ -69,6 +73,15 @@ class StatusLine(Widget):
         gap = max(1, self.size.width - cell_len(left.plain) - cell_len(right.plain))
         line = Text.assemble(left, " " * gap, right, no_wrap=True, overflow="ellipsis")
         return line
+
+    @staticmethod
+    def _calendar_year(ctx: DeskContext) -> int | None:
+        """The year whose holiday schedule the desk must still enter, for those who can do
+        something about it (admins) or must know (duty leads); None for everyone else."""
+        if ctx.actor.role not in (Role.ADMIN, Role.DUTY_LEAD):
+            return None
+        rules = ctx.desk.rules  # held since the console started: no database read here
+        return rules.calendar.year_to_enter(ctx.clock.now().astimezone(rules.tz).date())
 
     @staticmethod
     def _counts(counts: DeskCounts | None, t: Catalog) -> Text:

@@ -238,3 +238,34 @@ def test_the_demo_desk_lets_as_pick_any_demo_user(
     assert (me["login"], me["demo"]) == ("op", True)
     code, out, _ = run(monkeypatch, capsys, "anyone", ["whoami", *db, "--lang", "zh"])
     assert "演示服务台" in out
+
+
+def test_the_calendar_is_kept_by_the_admin_from_the_command_line(
+    desk_file: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    db = ["--db", desk_file]
+    code, out, _ = run(monkeypatch, capsys, "bob", ["calendar", "show", "2027", "--json", *db])
+    assert code == 0 and json.loads(out)["coverage"] == "provisional"
+    schedule = tmp_path / "2027.toml"
+    schedule.write_text('year = 2027\n[holidays]\n"2027-01-01" = "元旦"\n', encoding="utf-8")
+    code, _, err = run(monkeypatch, capsys, "bob", ["calendar", "import", str(schedule), *db])
+    assert code == 5, err
+    code, out, err = run(
+        monkeypatch, capsys, "alice", ["calendar", "import", str(schedule), *db, "--lang", "zh"]
+    )
+    assert code == 0 and "已由本服务台录入全年安排" in out and "元旦" in out, err
+    code, _, err = run(monkeypatch, capsys, "alice", ["calendar", "add-holiday", "2027-1-1", *db])
+    assert code == 2 and "YYYY-MM-DD" in err
+    code, out, _ = run(
+        monkeypatch,
+        capsys,
+        "alice",
+        ["calendar", "add-workday", "2027-02-20", "--name", "调休", *db],
+    )
+    assert code == 0 and "2027-02-20" in out
+    code, out, _ = run(monkeypatch, capsys, "bob", ["calendar", "show", "2027", "--json", *db])
+    shown = json.loads(out)
+    assert shown["covered"] and shown["workdays"][0]["name"] == "调休"

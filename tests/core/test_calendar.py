@@ -12,8 +12,11 @@ import chinese_calendar
 import pytest
 
 from deskui.core.calendar import (
+    STATUTORY_LAST_YEAR,
+    WARNING_DAYS,
     BusinessCalendar,
     CalendarCoverageWarning,
+    Coverage,
     WorkingHours,
 )
 
@@ -342,7 +345,9 @@ def test_uncovered_year_falls_back_and_warns() -> None:
         assert not cal.is_workday(date(2027, 1, 1))  # Friday, local holiday
         assert cal.is_workday(date(2027, 2, 6))  # Saturday, local workday
         assert not cal.is_workday(date(2027, 2, 7))  # Sunday
-        assert cal.is_workday(date(2027, 2, 10))  # Wednesday, no Spring Festival data
+        # no official schedule: the Spring Festival as the law fixes it, no make-up workdays
+        assert not cal.is_workday(date(2027, 2, 10))  # Wednesday, provisional holiday
+        assert cal.is_workday(date(2027, 3, 10))  # an ordinary Wednesday
         # Thu 2026-12-31 10:00: 8h that day, 01-01 is a local holiday, 9h on Mon 01-04.
         assert cal.add_working_days(sh(2026, 12, 31, 10), 2) == sh(2027, 1, 5, 10)
     assert cal.uncovered_years == {2027}
@@ -494,7 +499,8 @@ def test_from_config_full() -> None:
     assert not cal.is_workday(date(2027, 1, 1))
     assert cal.uncovered_years == set()
     with pytest.warns(CalendarCoverageWarning):
-        assert cal.is_workday(date(2027, 2, 6))  # Saturday, per weekdays
+        assert cal.is_workday(date(2027, 3, 13))  # Saturday, per weekdays
+    assert not cal.is_workday(date(2027, 2, 6))  # Saturday, the Spring Festival (provisional)
     assert cal.uncovered_years == {2027}
 
 
@@ -563,3 +569,51 @@ def test_from_config_errors_name_the_key(data: dict[str, object], match: str) ->
 def test_from_config_unknown_zone() -> None:
     with pytest.raises(ValueError, match="tz"):
         BusinessCalendar.from_config({}, tz="Asia/Atlantis")
+
+
+def test_a_year_is_known_statutorily_by_the_desk_or_only_provisionally() -> None:
+    cal = BusinessCalendar()
+    assert cal.coverage(2026) is Coverage.STATUTORY
+    assert cal.coverage(STATUTORY_LAST_YEAR + 1) is Coverage.PROVISIONAL
+    assert cal.coverage(2003) is Coverage.PROVISIONAL  # before the package's first year
+    known = BusinessCalendar(known_years=[2027], extra_holidays=[date(2027, 1, 1)])
+    assert known.coverage(2027) is Coverage.DESK
+    # a desk-known year is exactly its entries: no provisional holiday on top
+    assert known.is_workday(date(2027, 2, 10)) and not known.is_workday(date(2027, 1, 1))
+    assert known.uncovered_years == set()
+
+
+@pytest.mark.parametrize(
+    ("today", "year"),
+    [
+        (date(2026, 11, 1), None),  # 61 days before 2027: not yet
+        (date(2026, 11, 2), 2027),  # 60 days before
+        (date(2026, 11, 30), 2027),
+        (date(2027, 3, 1), 2027),  # the year has begun and is still unknown
+    ],
+)
+def test_the_year_to_enter_is_asked_for_from_60_days_before(today: date, year: int | None) -> None:
+    assert WARNING_DAYS == 60
+    assert BusinessCalendar().year_to_enter(today) == year
+    assert BusinessCalendar(known_years=[2027]).year_to_enter(today) is None
+    assert BusinessCalendar(use_statutory=False).year_to_enter(today) is None
+
+
+def test_a_p4_over_new_year_with_2027_01_01_entered_as_a_holiday() -> None:
+    """Thursday 2026-12-31 10:00 + 3 working days of 09:00-18:00 with 2027-01-01 off:
+    Thu 8h, Mon 9h, Tue 9h, Wed 1h: due Wednesday 2027-01-06 10:00."""
+    cal = BusinessCalendar(known_years=[2027], extra_holidays=[date(2027, 1, 1)])
+    assert cal.add_working_days(sh(2026, 12, 31, 10), 3) == sh(2027, 1, 6, 10)
+
+
+def test_the_days_of_a_year_are_listed_with_their_names() -> None:
+    cal = BusinessCalendar(
+        known_years=[2027],
+        extra_holidays=[date(2027, 1, 1)],
+        extra_workdays=[date(2027, 2, 20)],
+        names={date(2027, 1, 1): "元旦", date(2027, 2, 20): "春节调休"},
+    )
+    days = cal.days_of(2027)
+    assert days == [(date(2027, 1, 1), False, "元旦"), (date(2027, 2, 20), True, "春节调休")]
+    statutory = dict((d, (w, n)) for d, w, n in BusinessCalendar().days_of(2026))
+    assert statutory[date(2026, 1, 1)][0] is False and statutory[date(2026, 1, 1)][1]

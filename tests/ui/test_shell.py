@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import io
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from deskui.console.messages import ConnectionLost, ConnectionRestored, DeskChan
 from deskui.screens.help import HelpScreen
 from deskui.screens.intake import IntakeScreen
 from deskui.services import identity
+from deskui.services.calendar import confirm_year
 from deskui.services.desk import DeskService
 from deskui.services.seed import seed_demo
 from deskui.services.users import add_user
@@ -503,3 +505,19 @@ def mark_real_desk(session: Session, account: str) -> None:
     assert admin is not None
     admin.os_login = account
     session.add(admin)
+
+
+async def test_admins_and_duty_leads_are_told_to_enter_next_years_holidays(demo_db: str) -> None:
+    """The frozen day, 2026-11-02, is 60 days before 2027, whose schedule nobody entered."""
+    for user, warned in (("admin", True), ("lead", True), ("zhangwei", False), ("op", False)):
+        app = make_test_app(demo_db, user=user, lang="zh")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert ("2027 年节假日安排尚未录入" in status_text(app)) is warned, user
+    desk = DeskService(Database(demo_db), frozen_clock())
+    desk.change_calendar(desk.actor("admin"), partial(confirm_year, year=2027), "entered")
+    desk.db.dispose()
+    app = make_test_app(demo_db, user="lead", lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "holidays not entered" not in status_text(app)

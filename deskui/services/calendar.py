@@ -1,0 +1,198 @@
+"""The desk's business calendar as its admin keeps it: holidays, make-up workdays, known years.
+
+Every change here produces the whole new ``calendar`` rule file, which
+:meth:`deskui.services.desk.DeskService.save_rules` validates, saves and audits like any rule
+change (admins only); the consoles pick it up with the rules. The statutory data
+(:mod:`deskui.core.calendar`) is never edited: the desk's entries sit on top of it and win.
+
+A year's official schedule (published by the State Council each November) is either entered a
+day at a time and then confirmed, or imported from a small TOML file::
+
+    year = 2027
+    [holidays]
+    "2027-01-01" = "元旦"
+    [workdays]
+    "2027-02-20" = "春节调休"
+
+An import replaces the desk's entries of that year with the file's and marks the year known.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from deskui.core.calendar import BusinessCalendar, Coverage
+from deskui.core.sanitize import sanitize_line
+from deskui.services.errors import ServiceError
+
+#: The longest name of a calendar entry.
+MAX_NAME = 40
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    """A day that is not decided by the weekday rule alone."""
+
+    day: date
+    workday: bool
+    name: str
+    desk: bool
+    """The desk's own entry (otherwise the statutory or provisional data's)."""
+
+
+@dataclass(frozen=True)
+class CalendarYear:
+    """``deskui calendar show YEAR``: how the year is known, and its special days."""
+
+    year: int
+    coverage: Coverage
+    days: tuple[CalendarDay, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The year for ``--json``."""
+        return {
+            "year": self.year,
+            "coverage": str(self.coverage),
+            "covered": self.coverage is not Coverage.PROVISIONAL,
+            "holidays": [
+                {"date": d.day.isoformat(), "name": d.name, "desk": d.desk}
+                for d in self.days
+                if not d.workday
+            ],
+            "workdays": [
+                {"date": d.day.isoformat(), "name": d.name, "desk": d.desk}
+                for d in self.days
+                if d.workday
+            ],
+        }
+
+
+def year_of(calendar: BusinessCalendar, year: int) -> CalendarYear:
+    """The year as the calendar knows it."""
+    own = calendar.extra_holidays | calendar.extra_workdays
+    days = tuple(
+        CalendarDay(day, worked, name, day in own) for day, worked, name in calendar.days_of(year)
+    )
+    return CalendarYear(year, calendar.coverage(year), days)
+
+
+def _local(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of the rule file's ``[local]`` table, each list and table its own."""
+    local = dict(raw.get("local", {}))
+    local["holidays"] = [str(d) for d in local.get("holidays", [])]
+    local["workdays"] = [str(d) for d in local.get("workdays", [])]
+    local["names"] = {str(k): str(v) for k, v in dict(local.get("names", {})).items()}
+    local["known_years"] = sorted(int(y) for y in local.get("known_years", []))
+    return local
+
+
+def _with_local(raw: Mapping[str, Any], local: Mapping[str, Any]) -> dict[str, Any]:
+    return {**raw, "local": dict(local)}
+
+
+def parse_day(text: str) -> date:
+    """A date typed as ``YYYY-MM-DD``.
+
+    Raises:
+        ServiceError: anything else, naming it.
+    """
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ServiceError("calendar.date", field="date", value=sanitize_line(text)) from None
+
+
+def _name(name: str | None) -> str:
+    clean = sanitize_line(name or "").strip()
+    if len(clean) > MAX_NAME:
+        raise ServiceError("text.too_long", field="name", length=len(clean), limit=MAX_NAME)
+    return clean
+
+
+def add_day(
+    raw: Mapping[str, Any], day: date, *, workday: bool, name: str | None
+) -> dict[str, Any]:
+    """The calendar file with ``day`` added as a holiday (or a make-up ``workday``).
+
+    Raises:
+        ServiceError: the day is already listed, as either.
+    """
+    local = _local(raw)
+    key = day.isoformat()
+    for listed, kind in ((local["holidays"], "holidays"), (local["workdays"], "workdays")):
+        if key in listed:
+            raise ServiceError("calendar.listed", field="date", day=key, kind=kind)
+    local["workdays" if workday else "holidays"].append(key)
+    local["workdays" if workday else "holidays"].sort()
+    clean = _name(name)
+    if clean:
+        local["names"][key] = clean
+    return _with_local(raw, local)
+
+
+def remove_day(raw: Mapping[str, Any], day: date) -> dict[str, Any]:
+    """The calendar file without the desk's entry for ``day``.
+
+    Raises:
+        ServiceError: the desk has no entry for it (statutory days are not the desk's to remove:
+            a holiday the desk works is added as a workday).
+    """
+    local = _local(raw)
+    key = day.isoformat()
+    if key not in local["holidays"] and key not in local["workdays"]:
+        raise ServiceError("calendar.not_listed", field="date", day=key)
+    local["holidays"] = [d for d in local["holidays"] if d != key]
+    local["workdays"] = [d for d in local["workdays"] if d != key]
+    local["names"].pop(key, None)
+    return _with_local(raw, local)
+
+
+def confirm_year(raw: Mapping[str, Any], year: int) -> dict[str, Any]:
+    """The calendar file with ``year`` marked known: the desk's entries are its whole schedule."""
+    local = _local(raw)
+    local["known_years"] = sorted({*local["known_years"], year})
+    return _with_local(raw, local)
+
+
+def import_year(raw: Mapping[str, Any], text: str) -> tuple[dict[str, Any], int]:
+    """The calendar file with one year's official schedule from ``text`` (see the module
+    docstring): the desk's entries of that year replaced, the year marked known.
+
+    Raises:
+        ServiceError: the file is not TOML, has no year, or lists a day of another year, twice,
+            or with a bad date.
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ServiceError("calendar.file", field="file", reason=str(exc)) from exc
+    year = data.get("year")
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2200:
+        raise ServiceError("calendar.file", field="year", reason=f"year = {year!r}")
+    local = _local(raw)
+    keep = [d for d in local["holidays"] if not d.startswith(f"{year}-")]
+    keep_work = [d for d in local["workdays"] if not d.startswith(f"{year}-")]
+    names = {k: v for k, v in local["names"].items() if not k.startswith(f"{year}-")}
+    seen: set[date] = set()
+    for table, into in (("holidays", keep), ("workdays", keep_work)):
+        entries = data.get(table, {})
+        if not isinstance(entries, Mapping):
+            raise ServiceError("calendar.file", field=table, reason=f"[{table}] is not a table")
+        for key, name in entries.items():
+            day = parse_day(str(key))
+            if day.year != year:
+                raise ServiceError("calendar.other_year", field=table, day=str(day), year=year)
+            if day in seen:
+                raise ServiceError("calendar.listed", field=table, day=str(day), kind=table)
+            seen.add(day)
+            into.append(day.isoformat())
+            clean = _name(str(name))
+            if clean:
+                names[day.isoformat()] = clean
+    local["holidays"], local["workdays"], local["names"] = sorted(keep), sorted(keep_work), names
+    local["known_years"] = sorted({*local["known_years"], year})
+    return _with_local(raw, local), year

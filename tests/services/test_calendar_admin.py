@@ -1,0 +1,109 @@
+"""The business calendar as the desk's admin keeps it, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from functools import partial
+from typing import Any
+
+import pytest
+
+from deskui.core.calendar import Coverage
+from deskui.core.clock import FrozenClock
+from deskui.core.enums import ClockKind
+from deskui.services import calendar as cal
+from deskui.services.desk import DeskService
+from deskui.services.errors import PermissionDenied, ServiceError
+from tests.conftest import SHANGHAI
+from tests.services.test_intake import call
+
+YEAR_2027 = """
+year = 2027
+[holidays]
+"2027-01-01" = "元旦"
+"2027-02-06" = "春节"
+"2027-02-07" = "春节"
+[workdays]
+"2027-02-20" = "春节调休"
+"""
+
+
+def change(desk: DeskService, fn: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+    desk.change_calendar(desk.actor("admin"), fn, "test")
+
+
+def test_a_p4_over_new_year_is_due_after_the_holiday_the_desk_entered(
+    desk: DeskService,
+) -> None:
+    """Thursday 2026-12-31 10:00, P4 (3 working days of 09:00-18:00), 2027-01-01 entered as a
+    holiday: due Wednesday 2027-01-06 10:00."""
+    change(desk, partial(cal.add_day, day=date(2027, 1, 1), workday=False, name="元旦"))
+    change(desk, partial(cal.confirm_year, year=2027))
+    assert desk.rules.calendar.coverage(2027) is Coverage.DESK
+    received = datetime(2026, 12, 31, 10, 0, tzinfo=SHANGHAI)
+    desk.clock = FrozenClock(received)
+    view = desk.create_ticket(desk.actor("op"), call(impact=3, urgency=4))
+    assert view.priority == "P4"
+    due = view.clocks[ClockKind.RESOLUTION].due
+    assert due == datetime(2027, 1, 6, 10, 0, tzinfo=SHANGHAI)
+
+
+def test_a_years_schedule_is_imported_and_replaces_the_desks_entries(
+    desk: DeskService,
+) -> None:
+    change(desk, partial(cal.add_day, day=date(2027, 3, 1), workday=False, name="旧的"))
+    change(desk, partial(cal.add_day, day=date(2028, 1, 3), workday=False, name=None))
+    change(desk, lambda raw: cal.import_year(raw, YEAR_2027)[0])
+    shown = cal.year_of(desk.rules.calendar, 2027).to_json()
+    assert shown["coverage"] == "desk" and shown["covered"]
+    assert [d["date"] for d in shown["holidays"]] == ["2027-01-01", "2027-02-06", "2027-02-07"]
+    assert shown["workdays"] == [{"date": "2027-02-20", "name": "春节调休", "desk": True}]
+    # the entries of other years stay
+    assert date(2028, 1, 3) in desk.rules.calendar.extra_holidays
+    # a second console sees the same calendar
+    other = DeskService(desk.db, desk.clock)
+    assert other.rules.calendar.extra_workdays == {date(2027, 2, 20)}
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("year = 2027\n[holidays]\n'2026-12-31' = 'x'", "calendar.other_year"),
+        ("year = 2027\n[holidays]\n'2027-13-01' = 'x'", "calendar.date"),
+        ("[holidays]\n'2027-01-01' = 'x'", "calendar.file"),
+        (
+            "year = 2027\n[holidays]\n'2027-01-01' = 'x'\n[workdays]\n'2027-01-01' = 'y'",
+            "calendar.listed",
+        ),
+        ("year = 2027\nholidays = [", "calendar.file"),
+    ],
+)
+def test_a_bad_file_imports_nothing(desk: DeskService, text: str, code: str) -> None:
+    before = desk.read(lambda s: desk.rules.raw["calendar"])
+    with pytest.raises(ServiceError) as refused:
+        change(desk, lambda raw: cal.import_year(raw, text)[0])
+    assert refused.value.code == code
+    assert desk.reload_rules()[0].raw["calendar"] == before
+
+
+def test_entries_are_not_listed_twice_and_only_the_desks_are_removed(desk: DeskService) -> None:
+    change(desk, partial(cal.add_day, day=date(2027, 1, 1), workday=False, name="元旦"))
+    for workday in (False, True):
+        with pytest.raises(ServiceError) as listed:
+            change(desk, partial(cal.add_day, day=date(2027, 1, 1), workday=workday, name=None))
+        assert listed.value.code == "calendar.listed"
+    with pytest.raises(ServiceError) as statutory:
+        change(desk, partial(cal.remove_day, day=date(2026, 10, 1)))
+    assert statutory.value.code == "calendar.not_listed"
+    change(desk, partial(cal.remove_day, day=date(2027, 1, 1)))
+    assert date(2027, 1, 1) not in desk.rules.calendar.extra_holidays
+
+
+def test_only_an_admin_changes_the_calendar(desk: DeskService) -> None:
+    for login in ("op", "agent1", "lead"):
+        with pytest.raises(PermissionDenied):
+            desk.change_calendar(
+                desk.actor(login), partial(cal.confirm_year, year=2027), "not mine"
+            )
+    assert desk.rules.calendar.coverage(2027) is Coverage.PROVISIONAL
