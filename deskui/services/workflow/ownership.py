@@ -25,6 +25,25 @@ def _login(session: Session, user_id: int | None) -> str:
     return user.login if user else "-"
 
 
+def release_holder(
+    session: Session, ticket: Ticket, actor: Actor, now: datetime, note: str | None = None
+) -> None:
+    """Nobody holds the ticket any more (audited); nothing happens when nobody did."""
+    if ticket.assignee_id is None:
+        return
+    record(
+        session,
+        ticket,
+        actor,
+        EventKind.RELEASED,
+        now,
+        field="assignee",
+        old=_login(session, ticket.assignee_id),
+        note=note,
+    )
+    ticket.assignee_id = None
+
+
 def claim_ticket(
     *,
     session: Session,
