@@ -106,7 +106,7 @@ def test_full_lifecycle_with_pause(desk: DeskService, clock: FrozenClock) -> Non
     desk.set_status(agent, n, "awaiting_confirmation", note="replaced the cable too")
     with pytest.raises(ServiceError, match="1 to 5"):
         desk.confirm(desk.actor("op"), n, satisfaction=6)
-    confirmed = desk.confirm(desk.actor("op"), n, satisfaction=5, remark="快")
+    confirmed = desk.confirm(desk.actor("op"), n, satisfaction=5, remark="快", channel="phone")
     assert confirmed.status == Status.RESOLVED and confirmed.satisfaction == 5
     assert confirmed.satisfaction_remark == "快" and confirmed.confirmed_by == "张三"
     with pytest.raises(ServiceError):
@@ -119,18 +119,45 @@ def test_full_lifecycle_with_pause(desk: DeskService, clock: FrozenClock) -> Non
 
 
 def test_escalation_needs_a_note_and_moves_tiers(desk: DeskService) -> None:
-    n = new_ticket(desk).number
-    agent = desk.actor("agent1")
-    desk.claim(agent, n)
+    n = new_ticket(desk, category="other").number  # the service desk's own: L1
+    assert desk.ticket(n).tier == 1 and desk.ticket(n).group_code == "desk"
+    lead = desk.actor("lead")
     with pytest.raises(ServiceError, match="required"):
-        desk.escalate(agent, n, "  ")
-    l2 = desk.escalate(agent, n, "rebooted, reseated RAM; still no POST")
-    assert l2.tier == 2 and l2.group_code == "hardware" and l2.assignee == "agent1"
-    l3 = desk.escalate(agent, n, "needs the vendor's board swap")
+        desk.escalate(lead, n, "  ")
+    # "other" names no L2 group: the desk is asked which, and told the choices
+    with pytest.raises(ServiceError) as info:
+        desk.escalate(lead, n, "not ours")
+    assert info.value.code == "escalate.group_needed"
+    assert info.value.params["choices"] == "account, hardware, network, software, vendor"
+    l2 = desk.escalate(lead, n, "rebooted, reseated RAM; still no POST", group="hardware")
+    assert (l2.tier, l2.group_code, l2.assignee, l2.status) == (2, "hardware", None, "to_assign")
+    assert l2.routing_reason == "L1 → L2 · desk → hardware · lead"
+    desk.claim(desk.actor("agent1"), n)
+    l3 = desk.escalate(desk.actor("agent1"), n, "needs the vendor's board swap")
     assert l3.tier == 3 and l3.group_code == "vendor"
     assert l3.assignee is None and l3.status == Status.TO_ASSIGN
     with pytest.raises(ServiceError, match="L3"):
         desk.escalate(desk.actor("lead"), n, "again")
+
+
+def test_a_routed_ticket_is_at_its_groups_tier_and_escalates_by_category(
+    desk: DeskService,
+) -> None:
+    n = new_ticket(desk).number  # hardware: the specialists, L2
+    assert desk.ticket(n).tier == 2
+    with pytest.raises(ServiceError) as info:
+        desk.escalate(desk.actor("lead"), n, "try", group="software")  # not above L2
+    assert info.value.code == "escalate.group_needed"
+    moved = desk.escalate(desk.actor("lead"), n, "the vendor's firmware")
+    assert (moved.tier, moved.group_code) == (3, "vendor")
+
+
+def test_transfer_takes_the_groups_tier_and_says_why(desk: DeskService) -> None:
+    n = new_ticket(desk).number
+    moved = desk.transfer(desk.actor("lead"), n, "desk", note="a how-to question")
+    assert (moved.tier, moved.group_code) == (1, "desk")
+    assert moved.routing_reason == "hardware → desk · lead"
+    assert [e.kind for e in moved.events][-1] == EventKind.TRANSFERRED
 
 
 def test_agent_cannot_work_someone_elses_ticket(desk: DeskService) -> None:

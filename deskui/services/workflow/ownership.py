@@ -61,18 +61,19 @@ def claim_ticket(
 
     Raises:
         ClaimConflict: someone else holds it (and this is not a lead's takeover).
-        PermissionDenied: the role may not claim, or may not take over.
+        PermissionDenied: the role may not claim, or may not take over; a takeover of a ticket
+            nobody holds (claim it) or the actor holds already.
     """
-    require(actor, Action.CLAIM)
+    require(actor, Action.TAKE_OVER if takeover else Action.CLAIM)
     ticket = lock_ticket(session, number, expected_version)
     facts = ticket_facts(session, ticket)
     status = facts.status
-    why = refusal(actor, Action.CLAIM, facts)
-    if why == Refusal.HELD:
-        if not takeover:
-            raise ClaimConflict(facts.holder or "-", number=ticket.number)
+    if takeover:
+        # asked for a takeover: exactly that (of nobody's ticket, or one's own, is refused)
         require(actor, Action.TAKE_OVER, facts)
-    elif why is not None:
+    elif refusal(actor, Action.CLAIM, facts) == Refusal.HELD:
+        raise ClaimConflict(facts.holder or "-", number=ticket.number)
+    else:
         require(actor, Action.CLAIM, facts)
     if ticket.assignee_id == actor.id:
         if status not in (Status.NEW, Status.TO_ASSIGN):
