@@ -272,7 +272,7 @@ async def test_escalate_with_a_note(queue_desk: DeskService) -> None:
         app.screen.query_one(SafeTextArea).load_text("restarted twice")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert ticket_row(queue_desk, row.number).tier == 2
+        assert ticket_row(queue_desk, row.number).tier == 3  # its specialist group (L2) → vendor
         view = queue_desk.ticket(row.number)
         assert view.events[-1].note == "restarted twice" or any(
             e.note == "restarted twice" and str(e.kind) == "escalated" for e in view.events
@@ -308,11 +308,12 @@ async def test_keys_that_do_not_apply_are_greyed(queue_desk: DeskService) -> Non
         bindings = app.screen.active_bindings
         assert not bindings["a"].enabled and not bindings["p"].enabled
         assert not bindings["g"].enabled and not bindings["e"].enabled
-        assert bindings["t"].enabled and bindings["enter"].enabled
+        # on a held ticket only its holder or a lead re-triages
+        assert not bindings["t"].enabled and bindings["enter"].enabled
         await put_cursor_on(pilot, free.number)
         await pilot.pause()
         bindings = app.screen.active_bindings
-        assert bindings["a"].enabled and bindings["g"].enabled
+        assert bindings["a"].enabled and bindings["g"].enabled and bindings["t"].enabled
 
 
 async def test_another_consoles_change_shows_and_cursor_and_selection_stay(
