@@ -365,10 +365,11 @@ class PickForm(TicketForm[str]):
 
 @dataclass(frozen=True)
 class Triage:
-    """Impact and urgency chosen."""
+    """Impact and urgency chosen, and why (needed when the priority goes down)."""
 
     impact: int
     urgency: int
+    note: str = ""
 
 
 class TriageForm(TicketForm[Triage]):
@@ -408,6 +409,8 @@ class TriageForm(TicketForm[Triage]):
             id="urgency",
         )
         yield Static("", id="preview")
+        yield Label(plain(t("detail.form.triage_reason")))
+        yield SafeInput(id="reason")
 
     def on_mount(self) -> None:
         """Show the current priority (impact has the focus first: ``AUTO_FOCUS``)."""
@@ -432,6 +435,6 @@ class TriageForm(TicketForm[Triage]):
         )
 
     def value(self) -> Triage:
-        """The pair chosen."""
+        """The pair chosen, and the reason typed (the desk refuses a lowering without one)."""
         impact, urgency = self._pair()
-        return Triage(impact, urgency)
+        return Triage(impact, urgency, self.query_one("#reason", SafeInput).value.strip())

@@ -215,7 +215,7 @@ def _play(
                     actor=op,
                     now=at,
                     satisfaction=rng.choice((3, 4, 5, 5)),
-                    # the answer comes back the way the call came (no draw: the demo stays as it was)
+                    # the answer comes back the way the call came (no draw: the demo is as it was)
                     channel="in_person" if request.channel == "walk_in" else request.channel,
                     remark="处理及时",
                 )

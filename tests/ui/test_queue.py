@@ -234,6 +234,27 @@ async def test_triage_recomputes_priority_and_due_times_in_the_row(
         assert table.current_row is not None and table.current_row.id == row.id
 
 
+async def test_lowering_the_priority_asks_for_a_reason(queue_desk: DeskService) -> None:
+    app = console_for(queue_desk, "lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        row = next(r for r in table_of(app).loaded_rows if str(r.priority) in ("P1", "P2"))
+        await put_cursor_on(pilot, row.number)
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press("3", "tab", "4")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, TriageForm), "the form stays open with what was chosen"
+        assert "needs a reason" in screen_text(app)
+        assert ticket_row(queue_desk, row.number).priority == str(row.priority)
+        await pilot.press("tab", *"one user, workaround given")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, TriageForm)
+        assert ticket_row(queue_desk, row.number).priority == "P4"
+
+
 async def test_transfer_sends_every_selected_ticket(queue_desk: DeskService) -> None:
     app = console_for(queue_desk, "lead")
     async with app.run_test(size=SIZE) as pilot:
