@@ -21,11 +21,10 @@ import pytest
 from deskui.core.clock import FrozenClock
 from deskui.core.enums import Role
 from deskui.core.permissions import Action
-from deskui.services.desk import DeskService, prepare_database
+from deskui.services.desk import DeskService
 from deskui.services.errors import ServiceError
 from deskui.services.users import Actor
-from deskui.store.db import Database
-from tests.conftest import FROZEN_AT, _truncate, add_staff
+from tests.conftest import DATABASES, FROZEN_AT, add_staff, empty_database
 from tests.services.test_intake import call
 
 ROLES = (Role.OPERATOR, Role.AGENT, Role.DUTY_LEAD, Role.ADMIN)
@@ -104,19 +103,12 @@ def cases() -> Iterator[Case]:
 CASES = list(cases())
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(scope="module", params=DATABASES)
 def shared_desk(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[DeskService]:
     """One desk with staff for all the module's cases, on each database."""
-    if request.param == "sqlite":
-        db = Database(f"sqlite:///{tmp_path_factory.mktemp('matrix')}/desk.db")
-    else:
-        db = Database(request.getfixturevalue("postgres_url"))
-        _truncate(db)
-    prepare_database(db)
+    db = empty_database(request, tmp_path_factory.mktemp("matrix"))
     yield add_staff(DeskService(db, FrozenClock(FROZEN_AT)))
     db.dispose()
 

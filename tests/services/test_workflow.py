@@ -5,15 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session
 
 from deskui.core.clock import FrozenClock
 from deskui.core.enums import ClockKind, ClockState, EventKind, Status
 from deskui.services.desk import DeskService
 from deskui.services.errors import ClaimConflict, PermissionDenied, ServiceError, StaleEdit
-from deskui.services.users import group_by_code, load_actor
 from deskui.services.views import TicketView
-from tests.services.test_intake import call
+from tests.services.test_intake import call, lead_the_desk
 
 
 def new_ticket(desk: DeskService, **overrides: object) -> TicketView:
@@ -231,12 +229,7 @@ def test_every_move_to_the_queue_releases_the_holder(desk: DeskService) -> None:
 
 
 def test_a_complaint_waits_new_for_the_lead_it_went_to(desk: DeskService) -> None:
-    def make_lead(session: Session) -> None:
-        group = group_by_code(session, "desk")
-        group.lead_id = load_actor(session, "lead").id
-        session.add(group)
-
-    desk.write(make_lead)
+    lead_the_desk(desk)
     view = new_ticket(desk, type="complaint", category="other")
     assert (view.status, view.assignee, view.group_code) == (Status.NEW, "lead", "desk")
     accepted = desk.claim(desk.actor("lead"), view.number)
