@@ -75,6 +75,7 @@ CODES: dict[str, frozenset[str]] = {
     "ticket.same_group": frozenset({"number", "group"}),
     "triage.lower_reason": frozenset({"number", "old", "new"}),
     "escalate.group_needed": frozenset({"number", "tier", "choices"}),
+    "assign.not_handler": frozenset({"login"}),
     # the database
     "database.unavailable": frozenset({"database", "reason"}),
     "database.busy": frozenset({"database", "seconds"}),

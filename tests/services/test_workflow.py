@@ -391,3 +391,12 @@ def test_the_requester_refuses_the_solution(desk: DeskService) -> None:
     with pytest.raises(ServiceError) as info:
         desk.refuse(op, n, "again", "phone")
     assert info.value.code == "ticket.no_transition"
+
+
+def test_a_ticket_is_assigned_only_to_someone_who_works_tickets(desk: DeskService) -> None:
+    n = new_ticket(desk).number
+    with pytest.raises(ServiceError) as info:
+        desk.assign(desk.actor("lead"), n, "op")
+    assert (info.value.code, info.value.field) == ("assign.not_handler", "assignee")
+    assert desk.ticket(n).assignee is None
+    assert desk.assign(desk.actor("lead"), n, "agent2").assignee == "agent2"

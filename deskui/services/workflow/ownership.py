@@ -9,10 +9,10 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from deskui.core.enums import EventKind, Status
-from deskui.core.permissions import Action, Refusal, refusal
+from deskui.core.enums import EventKind, Role, Status
+from deskui.core.permissions import Action, Refusal, refusal, role_may
 from deskui.services.access import require, ticket_facts
-from deskui.services.errors import ClaimConflict, NotFound
+from deskui.services.errors import ClaimConflict, NotFound, ServiceError
 from deskui.services.ledger import commit_change, lock_ticket, record, set_status
 from deskui.services.rules import DeskRules
 from deskui.services.users import Actor
@@ -114,13 +114,22 @@ def assign_ticket(
     note: str | None = None,
     expected_version: int | None = None,
 ) -> Ticket:
-    """A duty lead hands the ticket to a named agent (audited)."""
+    """A duty lead hands the ticket to a named agent (audited).
+
+    Raises:
+        NotFound: no such active user.
+        ServiceError: the user is an operator, who works no ticket (``assign.not_handler``).
+        PermissionDenied: not a lead, the ticket is no longer open or awaits the requester.
+    """
     require(actor, Action.ASSIGN)
     ticket = lock_ticket(session, number, expected_version)
     require(actor, Action.ASSIGN, ticket_facts(session, ticket))
     user = session.exec(select(User).where(User.login == assignee)).first()
     if user is None or not user.active:
         raise NotFound("user.unknown", field="assignee", login=assignee)
+    if not role_may(Role(user.role), Action.CLAIM):
+        # a ticket is handed only to someone who could have claimed it (not an operator)
+        raise ServiceError("assign.not_handler", field="assignee", login=user.login)
     old = _login(session, ticket.assignee_id)
     ticket.assignee_id = user.id
     ticket.accepted_at = ticket.accepted_at or now
