@@ -167,12 +167,19 @@ def _move(
         release_holder(session, ticket, actor, now, text if current == Status.IN_PROGRESS else None)
         if current == Status.IN_PROGRESS:
             kind = None  # the release is the event
-    if kind == EventKind.REFUSED:
+    if kind is not None:
+        # a refusal the desk took down by a channel says which (the picker's path has none)
+        field = "confirmation_channel" if kind == EventKind.REFUSED and channel else None
         record(
-            session, ticket, actor, kind, now, field="confirmation_channel", new=channel, note=text
+            session,
+            ticket,
+            actor,
+            kind,
+            now,
+            field=field,
+            new=channel if field else None,
+            note=text,
         )
-    elif kind is not None:
-        record(session, ticket, actor, kind, now, note=text)
 
 
 def _forget_confirmation(ticket: Ticket) -> None:
