@@ -486,3 +486,23 @@ async def test_a_busy_desk_keeps_the_form_and_the_text_to_send_again(
         await settle(pilot)
         assert isinstance(app.screen, TicketScreen), "sent again, and through"
         assert desk.ticket(number).events[-1].note == "换了硒鼓"
+
+
+async def test_keys_follow_the_holder_rules(desk: DeskService) -> None:
+    free = log_call(desk, "无人处理", minutes_ago=5).number
+    others = held_by(desk, "agent1")
+    app = await open_ticket(desk, "lead", free)
+    async with app.run_test(size=SIZE) as pilot:
+        await show_ticket(pilot, free)
+        keys = app.screen.active_bindings
+        assert not keys["u"].enabled, "an update on a ticket nobody holds would stop its clock"
+        assert keys["w"].enabled, "a worklog note needs no claim"
+        await pilot.press("a")
+        await settle(pilot)
+        assert app.screen.active_bindings["u"].enabled, "the holder updates the requester"
+    app = await open_ticket(desk, "agent2", others)
+    async with app.run_test(size=SIZE) as pilot:
+        await show_ticket(pilot, others)
+        keys = app.screen.active_bindings
+        for key in ("w", "u", "s", "e", "o"):
+            assert not keys[key].enabled, f"{key}: someone else holds it"
