@@ -506,3 +506,30 @@ async def test_keys_follow_the_holder_rules(desk: DeskService) -> None:
         keys = app.screen.active_bindings
         for key in ("w", "u", "s", "e", "o"):
             assert not keys[key].enabled, f"{key}: someone else holds it"
+
+
+async def test_an_escalation_the_rules_cannot_route_asks_which_group(desk: DeskService) -> None:
+    number = log_call(desk, "不知道找谁", minutes_ago=5, category="other").number  # desk, L1
+    app = await open_ticket(desk, "lead", number, lang="zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await show_ticket(pilot, number)
+        await pilot.press("e")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, NoteForm)
+        form.query_one(SafeTextArea).load_text("一线无法判断")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        picker = app.screen
+        assert isinstance(picker, PickForm), "the desk asks which group"
+        codes = [code for code, _ in picker.options]
+        assert sorted(codes) == ["account", "hardware", "network", "software", "vendor"]
+        assert "硬件组" in screen_text(app)
+        await pilot.press(*["down"] * codes.index("hardware"), "enter")
+        await settle(pilot)
+        assert app.screen is form and "将升级到 硬件组" in screen_text(app)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        stored = ticket_row(desk, number)
+        assert (stored.tier, stored.status, stored.assignee_id) == (2, "to_assign", None)
+        assert not isinstance(app.screen, NoteForm)
