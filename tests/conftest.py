@@ -88,15 +88,26 @@ def _truncate(db: Database) -> None:
         conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """An empty, migrated desk database: a SQLite file, then the PostgreSQL one."""
+#: The databases every desk test runs on.
+DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def empty_database(request: pytest.FixtureRequest, folder: Path) -> Database:
+    """An empty, migrated desk database of the kind ``request.param`` names: a SQLite file in
+    ``folder``, or the session's PostgreSQL database emptied."""
     if request.param == "sqlite":
-        db = Database(f"sqlite:///{tmp_path}/desk.db")
+        db = Database(f"sqlite:///{folder}/desk.db")
     else:
         db = Database(request.getfixturevalue("postgres_url"))
         _truncate(db)
     prepare_database(db)
+    return db
+
+
+@pytest.fixture(params=DATABASES)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """An empty, migrated desk database: a SQLite file, then the PostgreSQL one."""
+    db = empty_database(request, tmp_path)
     yield db
     db.dispose()
 

@@ -23,7 +23,8 @@ from deskui.services.errors import SchemaNewer
 from deskui.services.identity import Identity
 from deskui.services.queries import TicketFilter
 from deskui.services.seed import DEMO_OPERATOR
-from deskui.services.views import TicketView
+from deskui.services.users import Actor
+from deskui.services.views import SATISFACTION_ASPECTS, TicketView
 from deskui.store.db import Database
 
 
@@ -293,6 +294,36 @@ class Cli:
             raise InputError("password", "field.required")
         return password
 
+    def confirm(self, actor: Actor, a: argparse.Namespace) -> TicketView:
+        """``deskui ticket confirm``: the requester's answer as the desk records it — confirmed
+        with ``--satisfaction`` (and ``--aspect NAME=N``), or ``--refuse`` with ``--reason``.
+
+        Raises:
+            InputError: an ``--aspect`` that is not NAME=N, or a refusal with no reason.
+        """
+        if a.refuse:
+            if not (a.reason and a.reason.strip()):
+                raise InputError("reason", "field.required")
+            return self.desk.refuse(actor, a.number, a.reason, a.channel)
+        aspects: dict[str, int] = {}
+        for given in a.aspect:
+            name, _, stars = given.partition("=")
+            if name.strip() not in SATISFACTION_ASPECTS:
+                raise InputError("aspect", "field.choice", choices=", ".join(SATISFACTION_ASPECTS))
+            if not stars.strip().isdigit() or not 1 <= int(stars) <= 5:
+                raise InputError(
+                    f"satisfaction_{name.strip()}", "field.whole_range", value=stars, low=1, high=5
+                )
+            aspects[name.strip()] = int(stars)
+        return self.desk.confirm(
+            actor,
+            a.number,
+            a.satisfaction,
+            channel=a.channel,
+            aspects=aspects,
+            remark=a.remark,
+        )
+
     def ticket(self) -> int:
         """``deskui ticket …``: create, show, list and every change."""
         a = self.args
@@ -330,7 +361,11 @@ class Cli:
                 actor, a.number, a.status, note=a.note, satisfaction=a.satisfaction
             )
         elif action == "triage":
-            view = self.desk.triage(actor, a.number, a.impact, a.urgency)
+            view = self.desk.triage(
+                actor, a.number, a.impact, a.urgency, note=a.note, keep_override=a.keep_override
+            )
+        elif action == "confirm":
+            view = self.confirm(actor, a)
         elif action == "escalate":
             view = self.desk.escalate(actor, a.number, a.note, group=a.group)
         else:

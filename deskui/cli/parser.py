@@ -12,6 +12,7 @@ from collections.abc import Callable
 from deskui.cli.intake_json import InputError
 from deskui.core.enums import Role
 from deskui.i18n import Catalog
+from deskui.services.views import CONFIRMATION_CHANNELS
 
 #: The most rows one ``--limit`` asks for.
 MAX_LIMIT = 10_000
@@ -187,6 +188,35 @@ def build_parser(t: Catalog | None = None) -> argparse.ArgumentParser:
     triage.add_argument("number")
     triage.add_argument("--impact", type=int, required=True)
     triage.add_argument("--urgency", type=int, required=True)
+    triage.add_argument("--note", help="why (required when the priority goes down)")
+    triage.add_argument(
+        "--keep-override",
+        action="store_true",
+        help="keep a duty lead's priority override (otherwise re-triage clears it)",
+    )
+    confirm = t_sub.add_parser(
+        "confirm",
+        parents=[common],
+        help="record the requester's answer to the solution (the desk, never the solver)",
+    )
+    confirm.add_argument("number")
+    answer = confirm.add_mutually_exclusive_group(required=True)
+    answer.add_argument("--satisfaction", type=whole_number(1, 5, t), help="1 to 5 stars")
+    answer.add_argument(
+        "--refuse", action="store_true", help="the requester says it is not solved: reopen"
+    )
+    confirm.add_argument(
+        "--aspect",
+        action="append",
+        default=[],
+        metavar="NAME=N",
+        help="stars for speed, professionalism, effect or attitude (repeatable)",
+    )
+    confirm.add_argument(
+        "--channel", required=True, choices=CONFIRMATION_CHANNELS, help="how the answer came"
+    )
+    confirm.add_argument("--remark", help="the requester's remark on the stars")
+    confirm.add_argument("--reason", help="the requester's reason, with --refuse")
     escalate = t_sub.add_parser("escalate", parents=[common])
     escalate.add_argument("number")
     escalate.add_argument("--note", required=True)

@@ -6,11 +6,16 @@ help screen and the command line say the same. A rule changed here changes every
 
 The rules, in the desk's words (SPEC §1, §4, §6):
 
-* the operator logs calls, dispatches, triages, answers and closes reviewed tickets, but works
-  no ticket as its owner (no claim);
+* the operator logs calls, dispatches, triages and escalates what nobody holds yet, notes a
+  repeat call on any ticket, records the requester's confirmation or refusal, and closes
+  (reviews) resolved tickets; an operator works no ticket as its owner (no claim);
 * an agent works a ticket they hold, or one nobody holds; never one held by someone else;
 * a duty lead (and an admin) may act on any ticket, take over a claimed one, assign, and
-  override a priority; only an admin changes the desk's rules and its users.
+  override a priority; only an admin changes the desk's rules and its users;
+* the requester's answer to a solution is recorded by the desk (an operator or a lead), never
+  by whoever gave the solution;
+* a progress update (contact with the requester, which stops the response clock) comes from
+  whoever holds the ticket, or a lead on a held one: on a ticket nobody holds it is refused.
 """
 
 from __future__ import annotations
@@ -62,39 +67,55 @@ class Action(StrEnum):
     MANAGE_USERS = "manage_users"
 
 
-#: The role × action matrix.
+#: The role × action matrix (SPEC §1–§7): who may take each action at all, on some ticket.
+#: Whether they may on a given ticket is then the holder rules' and the ticket state's
+#: (:func:`refusal`). A ticket's review (SPEC §4: "the desk may review it first") is the desk's
+#: close: closing checks the record is complete, and only the desk closes.
 ROLES: dict[Action, frozenset[Role]] = {
+    # intake: anyone at the desk logs a call, dispatches it, or answers it on the spot
     Action.LOG_CALL: ALL_ROLES,
     Action.DISPATCH: ALL_ROLES,
     Action.RESOLVE_AT_INTAKE: ALL_ROLES,
+    # ownership: those who work tickets claim; leads take over and assign
     Action.CLAIM: HANDLERS,
     Action.TAKE_OVER: LEADS,
     Action.ASSIGN: LEADS,
+    # priority: anyone triages (the holder rule narrows it on a held ticket); leads override
     Action.TRIAGE: ALL_ROLES,
     Action.OVERRIDE_PRIORITY: LEADS,
+    # routing: the desk dispatches to groups and escalates what it cannot answer
     Action.TRANSFER: ALL_ROLES,
     Action.ESCALATE: ALL_ROLES,
+    # notes: the desk notes a repeat call on any ticket; updates go from whoever works it
     Action.WORKLOG: ALL_ROLES,
-    Action.PROGRESS: ALL_ROLES,
+    Action.PROGRESS: HANDLERS,
     Action.ESTIMATE: HANDLERS,
+    # the work itself
     Action.PEND: ALL_ROLES,
     Action.RESUME: ALL_ROLES,
     Action.RELEASE: HANDLERS,
     Action.SOLVE: HANDLERS,
-    Action.CONFIRM: ALL_ROLES,
-    Action.REFUSE: ALL_ROLES,
+    # the requester's answer is recorded by the desk (never by the solver: see refusal())
+    Action.CONFIRM: DESK,
+    Action.REFUSE: DESK,
     Action.REJECT: ALL_ROLES,
     Action.REOPEN: ALL_ROLES,
     Action.CLOSE: DESK,
+    # the desk itself
     Action.CHANGE_RULES: ADMINS,
     Action.MANAGE_USERS: ADMINS,
 }
 
-#: Actions an agent may take only on a ticket they hold or nobody holds (the holder rule).
+#: The holder rule: on a held ticket only its holder or a lead takes these actions; anyone
+#: the matrix allows takes them on a ticket nobody holds (a progress update aside: see
+#: :data:`NEEDS_HOLDER`).
 HOLDER_ONLY = frozenset(
     {
+        Action.TRIAGE,
         Action.TRANSFER,
         Action.ESCALATE,
+        Action.WORKLOG,
+        Action.PROGRESS,
         Action.ESTIMATE,
         Action.PEND,
         Action.RESUME,
@@ -103,6 +124,15 @@ HOLDER_ONLY = frozenset(
         Action.REJECT,
     }
 )
+#: Held-ticket actions the desk's operators also take: a repeat call is noted on the caller's
+#: ticket whoever holds it (it is what the caller said, not work on the ticket).
+DESK_NOTES = frozenset({Action.WORKLOG})
+#: Actions that need somebody to hold the ticket. A progress update counts as contact with the
+#: requester and stops the response clock (SPEC §5): on a ticket nobody holds, that would tell
+#: the clock the desk has responded while nobody has taken the ticket. It is refused rather than
+#: recorded as not counting, so that every progress event means what the clocks read it as, and
+#: the person is told what to do (claim it first; a worklog note needs no claim).
+NEEDS_HOLDER = frozenset({Action.PROGRESS})
 #: Actions on a ticket that need it open (not resolved, closed or rejected).
 NEEDS_OPEN = frozenset(
     {
@@ -115,6 +145,9 @@ NEEDS_OPEN = frozenset(
         Action.ASSIGN,
     }
 )
+#: Actions that wait while a solution awaits the requester's answer: the ticket stays with
+#: whoever solved it until the desk records the confirmation or the refusal.
+NOT_AWAITING = frozenset({Action.TRANSFER, Action.ESCALATE, Action.ASSIGN})
 
 
 class Person(Protocol):
@@ -139,11 +172,14 @@ class TicketFacts:
         status: where it is in the workflow.
         holder: the login of whoever holds it, None if nobody does.
         tier: 1 (service desk), 2 (specialists) or 3 (vendor).
+        solver: the login of whoever gave the solution now awaiting the requester's answer
+            (from the ticket's events), None when there is none or it is not known.
     """
 
     status: Status
     holder: str | None = None
     tier: int = 1
+    solver: str | None = None
 
 
 class Refusal(StrEnum):
@@ -165,6 +201,12 @@ class Refusal(StrEnum):
     """A takeover of a ticket nobody holds: claim it instead."""
     TOP_TIER = "permission.top_tier"
     """The ticket is already with the vendor (L3): there is no tier above."""
+    UNHELD = "permission.unheld"
+    """Nobody holds the ticket, and the action needs a holder: claim it first."""
+    SOLVER = "permission.solver"
+    """The person gave the solution: the requester's answer is recorded by someone else."""
+    AWAITING = "permission.awaiting"
+    """The solution awaits the requester's answer: record it first."""
 
 
 def role_may(role: Role, action: Action) -> bool:
@@ -187,20 +229,35 @@ def refusal(person: Person, action: Action, ticket: TicketFacts | None = None) -
         return Refusal.CLOSED
     if action == Action.WORKLOG and ticket.status == Status.CLOSED:
         return Refusal.CLOSED
-    if action in (Action.CLAIM, Action.TAKE_OVER) and ticket.status not in CLAIMABLE:
-        return Refusal.NOT_CLAIMABLE
-    if action == Action.CLAIM and holder not in (None, person.login):
-        return Refusal.HELD
-    if action == Action.TAKE_OVER:
-        if holder is None:
-            return Refusal.NOBODY_HOLDS
-        if holder == person.login:
-            return Refusal.YOURS
+    if action in NOT_AWAITING and ticket.status == Status.AWAITING_CONFIRMATION:
+        return Refusal.AWAITING
+    if action in (Action.CLAIM, Action.TAKE_OVER):
+        return _claim_refusal(person, action, ticket)
     if action == Action.ESCALATE and ticket.tier >= TOP_TIER:
         return Refusal.TOP_TIER
-    if action in HOLDER_ONLY and person.role == Role.AGENT and holder not in (None, person.login):
+    if action == Action.CONFIRM and ticket.solver == person.login:
+        return Refusal.SOLVER
+    if action in NEEDS_HOLDER and holder is None:
+        return Refusal.UNHELD
+    desk_note = action in DESK_NOTES and Role(person.role) == Role.OPERATOR
+    if action in HOLDER_ONLY and not desk_note and not holds_or_leads(person, holder):
         return Refusal.HOLDER
     return None
+
+
+def holds_or_leads(person: Person, holder: str | None) -> bool:
+    """The holder rule's test: nobody holds the ticket, the person does, or they are a lead."""
+    return holder in (None, person.login) or Role(person.role) in LEADS
+
+
+def _claim_refusal(person: Person, action: Action, ticket: TicketFacts) -> Refusal | None:
+    if ticket.status not in CLAIMABLE:
+        return Refusal.NOT_CLAIMABLE
+    if action == Action.CLAIM:
+        return Refusal.HELD if ticket.holder not in (None, person.login) else None
+    if ticket.holder is None:
+        return Refusal.NOBODY_HOLDS
+    return Refusal.YOURS if ticket.holder == person.login else None
 
 
 def allows(person: Person, action: Action, ticket: TicketFacts | None = None) -> bool:

@@ -4,6 +4,15 @@ Who may make a move is :mod:`deskui.core.permissions`'s to decide: each transiti
 :class:`~deskui.core.permissions.Action` and takes its roles from the matrix. A few moves are
 narrower than their action in general (pending a ticket already in progress, or rejecting one,
 is for those who work tickets; reopening a rejected ticket is a lead's call), and say so here.
+
+Who holds a ticket follows its status, and the services keep it so:
+
+* ``to_assign``: nobody holds it (every move there releases the holder);
+* ``new``: nobody, or the person it was routed to straight away (a complaint to the lead
+  responsible), who accepts it by claiming;
+* ``in_progress`` and ``awaiting_confirmation``: somebody holds it (a move back to work from
+  ``pending`` needs a holder: a ticket transferred while pending is claimed first);
+* ``pending``: held, or not (transferred to another group while it waited).
 """
 
 from __future__ import annotations
@@ -35,6 +44,7 @@ class Transition:
         needs_note: the move must carry a reason or note.
         only: a narrower set of roles than the action's in general, for this move; None when
             the matrix alone decides.
+        needs_holder: somebody must hold the ticket (work resumes with its holder).
     """
 
     source: Status
@@ -42,6 +52,7 @@ class Transition:
     action: Action
     needs_note: bool = False
     only: frozenset[Role] | None = None
+    needs_holder: bool = False
 
     @property
     def roles(self) -> frozenset[Role]:
@@ -63,7 +74,14 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Status.IN_PROGRESS, Status.PENDING, Action.PEND, needs_note=True, only=HANDLERS),
     Transition(Status.IN_PROGRESS, Status.AWAITING_CONFIRMATION, Action.SOLVE, needs_note=True),
     Transition(Status.IN_PROGRESS, Status.REJECTED, Action.REJECT, needs_note=True, only=HANDLERS),
-    Transition(Status.PENDING, Status.IN_PROGRESS, Action.RESUME, needs_note=True, only=HANDLERS),
+    Transition(
+        Status.PENDING,
+        Status.IN_PROGRESS,
+        Action.RESUME,
+        needs_note=True,
+        only=HANDLERS,
+        needs_holder=True,
+    ),
     Transition(Status.PENDING, Status.TO_ASSIGN, Action.RESUME, needs_note=True),
     Transition(Status.AWAITING_CONFIRMATION, Status.RESOLVED, Action.CONFIRM),
     Transition(Status.AWAITING_CONFIRMATION, Status.IN_PROGRESS, Action.REFUSE, needs_note=True),
@@ -137,6 +155,22 @@ def allowed_targets(source: Status, role: Role) -> list[Status]:
     return [t.target for t in TRANSITIONS if t.source == source and Role(role) in t.roles]
 
 
+def move_refusal(person: Person, ticket: TicketFacts, transition: Transition) -> Refusal | None:
+    """Why ``person`` may not make ``transition`` on ``ticket`` now, or None when they may.
+
+    The rules' refusal for the move's action first, then the move's own narrower roles and its
+    need for a holder. (A required note is :func:`check_transition`'s.)
+    """
+    why = refusal(person, transition.action, ticket)
+    if why is not None:
+        return why
+    if Role(person.role) not in transition.roles:
+        return Refusal.ROLE
+    if transition.needs_holder and ticket.holder is None:
+        return Refusal.UNHELD
+    return None
+
+
 def status_targets(person: Person, ticket: TicketFacts) -> list[Status]:
     """The statuses the change-status picker may offer ``person`` for ``ticket`` now.
 
@@ -146,12 +180,12 @@ def status_targets(person: Person, ticket: TicketFacts) -> list[Status]:
     """
     targets: list[Status] = []
     for transition in TRANSITIONS:
-        if transition.source != ticket.status or Role(person.role) not in transition.roles:
+        if transition.source != ticket.status:
             continue
         if transition.action in _CLAIMS:
             allowed = may_claim_now(person, ticket)
         else:
-            allowed = refusal(person, transition.action, ticket) is None
+            allowed = move_refusal(person, ticket, transition) is None
         if allowed:
             targets.append(transition.target)
     return targets

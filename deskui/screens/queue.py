@@ -336,6 +336,7 @@ class QueueScreen(DeskScreen[None]):
                 row.number,
                 triage.impact,
                 triage.urgency,
+                note=triage.note or None,
                 expected_version=version,
             )
             self.changes.send("triage", [(row.number, change)])

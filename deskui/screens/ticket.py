@@ -25,7 +25,7 @@ from deskui.console.base import DeskScreen
 from deskui.console.clipboard import copy_text
 from deskui.console.errors import describe
 from deskui.console.messages import DeskChanged
-from deskui.core.enums import Status
+from deskui.core.enums import EventKind, Status
 from deskui.core.permissions import Action, TicketFacts, allows, may_claim_now
 from deskui.core.sanitize import sanitize_line
 from deskui.core.sla import advance_clocks
@@ -181,7 +181,14 @@ class TicketScreen(DeskScreen[None]):
     # what applies ----------------------------------------------------------------------------
     def _facts(self) -> TicketFacts | None:
         view = self.ticket
-        return None if view is None else TicketFacts(view.status, view.assignee, view.tier)
+        if view is None:
+            return None
+        solver = None
+        if view.status == Status.AWAITING_CONFIRMATION:
+            # whoever gave the solution awaiting an answer (the rules keep them from confirming)
+            solutions = [e.actor for e in view.events if e.kind == EventKind.SOLUTION]
+            solver = solutions[-1] if solutions else None
+        return TicketFacts(view.status, view.assignee, view.tier, solver)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey out what the workflow, the role or the ticket's holder does not allow."""
@@ -307,17 +314,28 @@ class TicketScreen(DeskScreen[None]):
             self._set_status("reopen", target)
 
     def action_confirm(self) -> None:
-        """``c``: the requester confirms the solution, with 1–5 stars."""
+        """``c``: the requester's answer, recorded by the desk: confirmed with 1–5 stars (and
+        per aspect) or refused with their reason, and the channel it came by."""
         desk, actor, t = self.ctx.desk, self.ctx.actor, self.ctx.t
 
-        def send(confirmation: Confirmation) -> None:
+        def send(answer: Confirmation) -> None:
+            if answer.refused:
+                self._now(
+                    "refuse",
+                    lambda version: desk.refuse(
+                        actor, self.number, answer.remark, answer.channel, expected_version=version
+                    ),
+                )
+                return
             self._now(
                 "confirm",
                 lambda version: desk.confirm(
                     actor,
                     self.number,
-                    confirmation.satisfaction,
-                    remark=confirmation.remark or None,
+                    answer.satisfaction,
+                    channel=answer.channel,
+                    aspects=answer.aspects,
+                    remark=answer.remark or None,
                     expected_version=version,
                 ),
             )

@@ -1,4 +1,4 @@
-"""Small modal forms for working a ticket: a note, the stars of a confirmation, a choice, triage.
+"""Small modal forms for working a ticket: a note, the requester's answer, a choice, triage.
 
 A form never touches the database. It is one of two kinds, by whether it is given ``send``:
 
@@ -36,6 +36,8 @@ from textual.widgets.option_list import Option
 
 from deskui.console.base import DeskModal
 from deskui.core.sanitize import sanitize_line
+from deskui.services.views import CONFIRMATION_CHANNELS
+from deskui.services.views import SATISFACTION_ASPECTS as ASPECTS
 from deskui.widgets.choice_bar import ChoiceBar
 from deskui.widgets.safe_input import SafeInput, SafeTextArea
 
@@ -233,29 +235,86 @@ class NoteForm(TicketForm[str]):
 
 @dataclass(frozen=True)
 class Confirmation:
-    """The requester's confirmation: stars (1–5) and a remark."""
+    """The requester's answer to a solution, as the desk takes it down.
 
-    satisfaction: int
+    Attributes:
+        refused: the requester says it is not solved (the ticket goes back in progress).
+        channel: how the answer came (phone, im, email, in_person, portal).
+        satisfaction: 1–5 stars (a confirmation); None for a refusal.
+        aspects: stars per aspect the requester rated.
+        remark: the remark on the stars, or the requester's reason for refusing.
+    """
+
+    refused: bool
+    channel: str
+    satisfaction: int | None
+    aspects: dict[str, int]
     remark: str
 
 
 class ConfirmForm(TicketForm[Confirmation]):
-    """The requester confirms the solution: 1–5 stars and an optional remark."""
+    """The requester's answer, recorded by the desk: confirmed with 1–5 stars (and, if they
+    gave them, stars per aspect) or refused with their reason, and the channel it came by.
+
+    The stars have the focus first (``4`` ⇥ ``1`` ⇥ remark ``ctrl+s`` is a phone confirmation
+    of four stars); the answer (confirmed or refused) sits above them, a shift+tab away.
+    """
 
     def fields(self) -> ComposeResult:
-        """Stars and remark."""
-        yield Label(plain(self.ctx.t("detail.form.stars")))
+        """Answer, stars, channel, remark or reason, aspects."""
+        t = self.ctx.t
+        yield ChoiceBar(
+            [
+                ("confirmed", t("detail.form.answer_confirmed")),
+                ("refused", t("detail.form.answer_refused")),
+            ],
+            value="confirmed",
+            id="answer",
+        )
+        yield Label(plain(t("detail.form.stars")))
         yield ChoiceBar([(str(n), "★" * n) for n in range(1, 6)], id="stars")
-        yield Label(plain(self.ctx.t("detail.form.remark")))
+        yield Label(plain(t("detail.form.channel")))
+        yield ChoiceBar([(c, t(f"channel.{c}")) for c in CONFIRMATION_CHANNELS], id="channel")
+        yield Label(plain(t("detail.form.remark")))
         yield SafeInput(id="remark")
+        yield Label(plain(t("detail.form.aspects")))
+        for aspect in ASPECTS:
+            yield Label(plain(t(f"field.satisfaction_{aspect}")))
+            yield ChoiceBar(
+                [(str(n), "★" * n) for n in range(1, 6)], optional=True, id=f"aspect-{aspect}"
+            )
+
+    def _choice(self, name: str) -> str | None:
+        return self.query_one(f"#{name}", ChoiceBar).value
 
     def value(self) -> Confirmation | None:
-        """Stars are required."""
-        stars = self.query_one("#stars", ChoiceBar).value
-        if stars is None:
-            self.show_error(self.ctx.t("detail.form.stars_required"))
+        """The channel always; stars for a confirmation, the reason for a refusal."""
+        t = self.ctx.t
+        refused = self._choice("answer") == "refused"
+        stars = self._choice("stars")
+        channel = self._choice("channel")
+        remark = self.query_one("#remark", SafeInput).value.strip()
+        if not refused and stars is None:
+            self.show_error(t("detail.form.stars_required"))
             return None
-        return Confirmation(int(stars), self.query_one("#remark", SafeInput).value.strip())
+        if channel is None:
+            self.show_error(t("detail.form.channel_required"))
+            return None
+        if refused and not remark:
+            self.show_error(t("detail.form.reason_required"))
+            return None
+        aspects = {
+            aspect: int(value)
+            for aspect in ASPECTS
+            if (value := self._choice(f"aspect-{aspect}")) is not None
+        }
+        return Confirmation(
+            refused=refused,
+            channel=channel,
+            satisfaction=None if refused else int(stars or 0),
+            aspects={} if refused else aspects,
+            remark=remark,
+        )
 
 
 class PickForm(TicketForm[str]):
@@ -306,10 +365,11 @@ class PickForm(TicketForm[str]):
 
 @dataclass(frozen=True)
 class Triage:
-    """Impact and urgency chosen."""
+    """Impact and urgency chosen, and why (needed when the priority goes down)."""
 
     impact: int
     urgency: int
+    note: str = ""
 
 
 class TriageForm(TicketForm[Triage]):
@@ -349,6 +409,8 @@ class TriageForm(TicketForm[Triage]):
             id="urgency",
         )
         yield Static("", id="preview")
+        yield Label(plain(t("detail.form.triage_reason")))
+        yield SafeInput(id="reason")
 
     def on_mount(self) -> None:
         """Show the current priority (impact has the focus first: ``AUTO_FOCUS``)."""
@@ -373,6 +435,6 @@ class TriageForm(TicketForm[Triage]):
         )
 
     def value(self) -> Triage:
-        """The pair chosen."""
+        """The pair chosen, and the reason typed (the desk refuses a lowering without one)."""
         impact, urgency = self._pair()
-        return Triage(impact, urgency)
+        return Triage(impact, urgency, self.query_one("#reason", SafeInput).value.strip())

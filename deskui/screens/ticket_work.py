@@ -22,7 +22,7 @@ from deskui.console.base import DeskScreen
 from deskui.console.errors import describe
 from deskui.core.sanitize import sanitize_line
 from deskui.i18n import Catalog
-from deskui.screens.ticket_forms import NoteForm, TicketForm
+from deskui.screens.ticket_forms import NoteForm, PickForm, TicketForm
 from deskui.services.errors import (
     ClaimConflict,
     DatabaseUnavailable,
@@ -30,6 +30,7 @@ from deskui.services.errors import (
     ServiceError,
     StaleEdit,
 )
+from deskui.services.queue import GroupChoice
 from deskui.services.views import TicketView
 
 #: The worker group of ticket changes (one screen runs one batch at a time).
@@ -37,6 +38,8 @@ CHANGES_GROUP = "ticket-changes"
 #: What a ticket change writes, for the other consoles.
 CHANGE_TABLES = frozenset({"ticket", "ticket_event"})
 
+#: The desk's refusal of an escalation it cannot route: it names the groups to choose from.
+GROUP_NEEDED = "escalate.group_needed"
 #: One change: the ticket's number and the call that makes it (run in a worker thread).
 Call = tuple[str, Callable[[], TicketView]]
 
@@ -58,6 +61,9 @@ class Outcome:
     refused: list[Refusal] = field(default_factory=list)
     result: TicketView | None = None
     """The ticket as the last successful call left it."""
+    groups: list[GroupChoice] = field(default_factory=list)
+    """For an escalation the rules could not route: the groups it may go to (read in the
+    worker), so the form can ask which."""
 
 
 def apply_changes(kind: str, calls: Sequence[Call]) -> Outcome:
@@ -121,6 +127,7 @@ class TicketChanges:
         self.say = say
         self.finished = finished
         self._forms: dict[Worker[None], TicketForm[Any]] = {}
+        self._ask_group: Callable[[list[GroupChoice]], None] | None = None
 
     @property
     def t(self) -> Catalog:
@@ -152,6 +159,10 @@ class TicketChanges:
 
     def _run(self, kind: str, calls: list[Call], form: TicketForm[Any] | None) -> None:
         outcome = apply_changes(kind, calls)
+        asked = [r.error.params for r in outcome.refused if r.error.code == GROUP_NEEDED]
+        if asked:
+            choices = {c.strip() for c in str(asked[0]["choices"]).split(",")}
+            outcome.groups = [g for g in self.screen.ctx.desk.groups() if g.code in choices]
         if outcome.done:
             self.screen.ctx.announce(CHANGE_TABLES)
         self.screen.app.call_from_thread(self._finished, outcome, form)
@@ -166,6 +177,8 @@ class TicketChanges:
             return
         if outcome.refused:
             form.failed(text)
+            if outcome.groups and self._ask_group is not None:
+                self._ask_group(outcome.groups)
         else:
             form.done()
 
@@ -201,14 +214,39 @@ class TicketChanges:
         )
 
     def escalate(self, number: str, version: Callable[[], int | None]) -> None:
-        """Escalate ``number`` one tier with a note; ``version()`` is the version on screen when
-        the note is sent."""
-        desk, actor = self.screen.ctx.desk, self.screen.ctx.actor
-        self.with_note(
-            "escalate",
-            number,
-            lambda note: partial(desk.escalate, actor, number, note, expected_version=version()),
-        )
+        """Escalate ``number`` with a note; ``version()`` is the version on screen when the note
+        is sent. When the rules name no group of the next tier for the ticket's category, the
+        desk's refusal lists the groups: they are offered, and the next send goes to the one
+        chosen (the note stays as typed)."""
+        desk, actor, t = self.screen.ctx.desk, self.screen.ctx.actor, self.t
+        chosen: dict[str, str] = {}
+        names: dict[str, str] = {}
+
+        def change(note: str) -> Callable[[], TicketView]:
+            return partial(
+                desk.escalate,
+                actor,
+                number,
+                note,
+                group=chosen.get("group"),
+                expected_version=version(),
+            )
+
+        def ask(groups: list[GroupChoice]) -> None:
+            names.update((g.code, t.pick(g.name_zh, g.name_en)) for g in groups)
+            options = list(names.items())
+            title = t("detail.form.escalate_group_title", number=number)
+            self.screen.app.push_screen(PickForm(title, options=options), took)
+
+        def took(code: str | None) -> None:
+            form = self.screen.app.screen
+            if code is None or not isinstance(form, NoteForm):
+                return
+            chosen["group"] = code
+            form.show_error(t("detail.form.escalate_group_chosen", group=names.get(code, code)))
+
+        self._ask_group = ask
+        self.with_note("escalate", number, change)
 
     def worker_failed(self, worker: Worker[object], error: BaseException) -> bool:
         """A batch failed with a fault, not a refusal: the form waiting for it is editable

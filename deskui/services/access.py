@@ -7,18 +7,39 @@ screens' ``check_action`` (reading the same module) greys out the same things.
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from deskui.core.enums import Status
+from deskui.core.enums import EventKind, Status
 from deskui.core.permissions import Action, Person, TicketFacts, refusal
 from deskui.services.errors import PermissionDenied
-from deskui.store.models import Ticket, User
+from deskui.store.models import Ticket, TicketEvent, User
+
+
+def _login(session: Session, user_id: int | None) -> str | None:
+    user = session.get(User, user_id) if user_id is not None else None
+    return user.login if user else None
+
+
+def solver_id(session: Session, ticket: Ticket) -> int | None:
+    """Who gave the ticket's current solution: the actor of its latest solution event."""
+    return session.exec(
+        select(TicketEvent.actor_id)
+        .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == str(EventKind.SOLUTION))
+        .order_by(col(TicketEvent.id).desc())
+        .limit(1)
+    ).first()
 
 
 def ticket_facts(session: Session, ticket: Ticket) -> TicketFacts:
-    """What the rules need to know of a ticket: its status, holder's login and tier."""
-    holder = session.get(User, ticket.assignee_id) if ticket.assignee_id is not None else None
-    return TicketFacts(Status(ticket.status), holder.login if holder else None, ticket.tier)
+    """What the rules need to know of a ticket: its status, holder's login, tier, and (while
+    it awaits the requester's answer) who gave the solution."""
+    status = Status(ticket.status)
+    solver = (
+        _login(session, solver_id(session, ticket))
+        if status == Status.AWAITING_CONFIRMATION
+        else None
+    )
+    return TicketFacts(status, _login(session, ticket.assignee_id), ticket.tier, solver)
 
 
 def require(person: Person, action: Action, ticket: TicketFacts | None = None) -> None:

@@ -399,9 +399,17 @@ class DeskService:
         return self._change(workflow.change_status, actor, number=number, target=target, **kw)
 
     def confirm(self, actor: Actor, number: str, satisfaction: int | None, **kw: Any) -> TicketView:
-        """The requester confirms the solution with 1–5 stars."""
+        """The requester confirms the solution, as the desk records it: 1–5 stars, ``channel=``
+        (required), optional ``aspects=`` and ``remark=`` (see
+        :func:`deskui.services.workflow.confirm_ticket`)."""
         return self._change(
             workflow.confirm_ticket, actor, number=number, satisfaction=satisfaction, **kw
+        )
+
+    def refuse(self, actor: Actor, number: str, reason: str, channel: str, **kw: Any) -> TicketView:
+        """The requester refuses the solution: reopened in progress with their reason."""
+        return self._change(
+            workflow.refuse_solution, actor, number=number, reason=reason, channel=channel, **kw
         )
 
     # reading ---------------------------------------------------------------------------------

@@ -100,6 +100,9 @@ CODES: dict[str, frozenset[str]] = {
     "ticket.incomplete": _NUMBER,
     "ticket.claim_first": _NUMBER,
     "ticket.same_group": frozenset({"number", "group"}),
+    "triage.lower_reason": frozenset({"number", "old", "new"}),
+    "escalate.group_needed": frozenset({"number", "tier", "choices"}),
+    "assign.not_handler": frozenset({"login"}),
     # the database
     "database.unavailable": frozenset({"database", "reason"}),
     "database.busy": frozenset({"database", "seconds"}),
@@ -120,7 +123,7 @@ CODES: dict[str, frozenset[str]] = {
 #: Parameters whose values are identifiers the catalog also words (an action, a status, a role).
 _WORDED = {
     "action": "error.action.{}",
-    "role": "role.{}",
+    "role": "error.role.{}",  # "an operator", "an agent": the role as a refusal names it
     "source": "status.{}",
     "target": "status.{}",
     "status": "status.{}",

@@ -239,6 +239,7 @@ def create_ticket(
         updated_at=now,
         created_by_id=actor.id,
         group_id=group.id if group else None,
+        tier=group.tier if group else 1,  # a ticket's tier is its group's
         routing_reason=routing_reason,
         assignee_id=assignee_id,
         version=0,
@@ -269,7 +270,10 @@ def create_ticket(
                 new=group.code,
                 note=routing_reason,
             )
-        set_status(session, ticket, actor, Status.TO_ASSIGN, now)
+        if assignee_id is None:
+            set_status(session, ticket, actor, Status.TO_ASSIGN, now)
+        # else: routed straight to a person (a complaint to the lead responsible), the ticket
+        # stays new until they accept it by claiming; to be assigned means nobody holds it
     commit_change(session, ticket, rules, now)
     return ticket
 
@@ -291,6 +295,8 @@ def _resolve_at_intake(
     ticket.confirmed_by = requester.name
     ticket.confirmed_at = now
     ticket.confirmation_text = "first-contact resolution: confirmed on the call"
+    ticket.confirmation_channel = "in_person" if ticket.channel == "walk_in" else ticket.channel
+    ticket.confirmation_recorded_by_id = actor.id
     record(session, ticket, actor, EventKind.FIRST_CONTACT, now, note=request.solution)
     record(session, ticket, actor, EventKind.SOLUTION, now, field="solution", new=request.solution)
     set_status(session, ticket, actor, Status.RESOLVED, now)

@@ -213,7 +213,13 @@ def _play(
             if journey != "awaiting_confirmation":
                 at = next(steps)
                 confirm_ticket(
-                    **kw, actor=op, now=at, satisfaction=rng.choice((3, 4, 5, 5)), remark="处理及时"
+                    **kw,
+                    actor=op,
+                    now=at,
+                    satisfaction=rng.choice((3, 4, 5, 5)),
+                    # the answer comes back the way the call came (no draw: the demo is as it was)
+                    channel="in_person" if request.channel == "walk_in" else request.channel,
+                    remark="处理及时",
                 )
                 if journey == "closed":
                     change_status(

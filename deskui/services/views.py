@@ -110,6 +110,12 @@ class TicketView:
     version: int
     clocks: dict[ClockKind, SlaClock]
     events: Sequence[EventView] = field(default_factory=tuple)
+    satisfaction_aspects: dict[str, int] = field(default_factory=dict)
+    """The requester's stars per aspect (speed, professionalism, effect, attitude) they rated."""
+    confirmation_channel: str | None = None
+    """How the requester's answer came: phone, im, email, in_person, portal."""
+    confirmation_recorded_by: str | None = None
+    """The login of the desk user who recorded the requester's answer."""
 
     @property
     def is_open(self) -> bool:
@@ -165,6 +171,9 @@ class TicketView:
             "confirmation": self.confirmation_text,
             "satisfaction": self.satisfaction,
             "satisfaction_remark": self.satisfaction_remark,
+            "satisfaction_aspects": dict(self.satisfaction_aspects),
+            "confirmation_channel": self.confirmation_channel,
+            "confirmation_recorded_by": self.confirmation_recorded_by,
             "closed_at": iso(self.closed_at),
             "version": self.version,
             "sla": {
@@ -194,6 +203,11 @@ class TicketView:
             ]
         return data
 
+
+#: The aspects a requester may rate besides the overall stars, as the ticket's columns name them.
+SATISFACTION_ASPECTS = ("speed", "professionalism", "effect", "attitude")
+#: How the requester's answer to a solution may reach the desk.
+CONFIRMATION_CHANNELS = ("phone", "im", "email", "in_person", "portal")
 
 DETAIL_FIELDS = (
     "started_when",
@@ -280,6 +294,17 @@ def ticket_view(
         version=ticket.version,
         clocks=ticket_clocks(ticket, events, rules, now),
         events=timeline,
+        satisfaction_aspects={
+            aspect: stars
+            for aspect in SATISFACTION_ASPECTS
+            if (stars := getattr(ticket, f"satisfaction_{aspect}")) is not None
+        },
+        confirmation_channel=ticket.confirmation_channel,
+        confirmation_recorded_by=(
+            actors.get(ticket.confirmation_recorded_by_id)
+            if ticket.confirmation_recorded_by_id is not None
+            else None
+        ),
     )
 
 

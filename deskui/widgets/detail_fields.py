@@ -86,9 +86,18 @@ def problem_rows(view: TicketView, t: Catalog) -> list[Row]:
     return rows
 
 
+def _stars(value: int | None) -> str | None:
+    return "★" * value + "☆" * (5 - value) if value else None
+
+
 def handling_rows(view: TicketView, tz: ZoneInfo, t: Catalog) -> list[Row]:
-    """The solution and the requester's confirmation."""
-    stars = "★" * view.satisfaction + "☆" * (5 - view.satisfaction) if view.satisfaction else None
+    """The solution and the requester's confirmation (who, by which channel, who recorded it)."""
+    stars = _stars(view.satisfaction)
+    channel = view.confirmation_channel
+    aspects: list[Row] = [
+        (f"field.satisfaction_{aspect}", _stars(value))
+        for aspect, value in view.satisfaction_aspects.items()
+    ]
     return [
         ("field.solution", view.solution),
         (
@@ -100,8 +109,11 @@ def handling_rows(view: TicketView, tz: ZoneInfo, t: Catalog) -> list[Row]:
         ("detail.field.resolved_at", stamp(view.resolved_at, tz) if view.resolved_at else None),
         ("detail.field.confirmed_by", view.confirmed_by),
         ("detail.field.confirmed_at", stamp(view.confirmed_at, tz) if view.confirmed_at else None),
+        ("field.confirmation_channel", t(f"channel.{channel}") if channel else None),
+        ("detail.field.confirmation_recorded_by", view.confirmation_recorded_by),
         ("detail.field.confirmation", view.confirmation_text),
         ("field.satisfaction", stars),
+        *aspects,
         ("detail.field.satisfaction_remark", view.satisfaction_remark),
         ("detail.field.closed_at", stamp(view.closed_at, tz) if view.closed_at else None),
     ]

@@ -53,8 +53,10 @@ def value_text(field: str | None, value: str | None, t: Catalog) -> str:
         return "—"
     if field == "status" and t.has(f"status.{value}"):
         return t(f"status.{value}")
-    if field == "satisfaction" and value.isdigit():
+    if field and field.startswith("satisfaction") and value.isdigit():  # overall and per aspect
         return "★" * int(value)
+    if field == "confirmation_channel" and t.has(f"channel.{value}"):
+        return t(f"channel.{value}")
     return sanitize_line(value)
 
 

@@ -8,8 +8,11 @@ import pytest
 
 from deskui.core.enums import Role, Status
 from deskui.core.permissions import (
+    DESK_NOTES,
     HOLDER_ONLY,
+    NEEDS_HOLDER,
     NEEDS_OPEN,
+    NOT_AWAITING,
     ROLES,
     Action,
     Refusal,
@@ -17,6 +20,7 @@ from deskui.core.permissions import (
     allows,
     may_claim_now,
     refusal,
+    role_may,
 )
 from deskui.core.workflow import TRANSITIONS, status_targets
 
@@ -43,14 +47,14 @@ EXPECTED: dict[Action, set[Role]] = {
     A.TRANSFER: {OP, AGENT, LEAD, ADMIN},
     A.ESCALATE: {OP, AGENT, LEAD, ADMIN},
     A.WORKLOG: {OP, AGENT, LEAD, ADMIN},
-    A.PROGRESS: {OP, AGENT, LEAD, ADMIN},
+    A.PROGRESS: {AGENT, LEAD, ADMIN},
     A.ESTIMATE: {AGENT, LEAD, ADMIN},
     A.PEND: {OP, AGENT, LEAD, ADMIN},
     A.RESUME: {OP, AGENT, LEAD, ADMIN},
     A.RELEASE: {AGENT, LEAD, ADMIN},
     A.SOLVE: {AGENT, LEAD, ADMIN},
-    A.CONFIRM: {OP, AGENT, LEAD, ADMIN},
-    A.REFUSE: {OP, AGENT, LEAD, ADMIN},
+    A.CONFIRM: {OP, LEAD, ADMIN},
+    A.REFUSE: {OP, LEAD, ADMIN},
     A.REJECT: {OP, AGENT, LEAD, ADMIN},
     A.REOPEN: {OP, AGENT, LEAD, ADMIN},
     A.CLOSE: {OP, LEAD, ADMIN},
@@ -73,14 +77,114 @@ def test_role_by_action(role: Role, action: Action) -> None:
 
 
 @pytest.mark.parametrize("action", sorted(HOLDER_ONLY))
-def test_an_agent_works_only_a_ticket_they_hold_or_nobody_holds(action: Action) -> None:
+def test_on_a_held_ticket_only_the_holder_or_a_lead_acts(action: Action) -> None:
     held = TicketFacts(Status.IN_PROGRESS, holder="agent1")
     free = TicketFacts(Status.IN_PROGRESS)
     assert refusal(Person("agent2", AGENT), action, held) == Refusal.HOLDER
     assert refusal(Person("agent1", AGENT), action, held) is None
-    assert refusal(Person("agent2", AGENT), action, free) is None
+    needs_holder = action in NEEDS_HOLDER
+    assert refusal(Person("agent2", AGENT), action, free) == (
+        Refusal.UNHELD if needs_holder else None
+    )
     # leads act on any ticket
     assert refusal(Person("lead", LEAD), action, held) is None
+    assert refusal(Person("admin", ADMIN), action, held) is None
+    # an operator is held to the holder rule too, but notes a repeat call on any ticket
+    if role_may(OP, action):
+        expected = None if action in DESK_NOTES else Refusal.HOLDER
+        assert refusal(Person("op", OP), action, held) == expected
+
+
+def test_a_progress_update_needs_someone_to_hold_the_ticket() -> None:
+    for status in (Status.TO_ASSIGN, Status.PENDING, Status.IN_PROGRESS):
+        for person in (Person("agent1", AGENT), Person("lead", LEAD)):
+            assert refusal(person, A.PROGRESS, TicketFacts(status)) == Refusal.UNHELD
+    # whoever was routed the ticket (a complaint to its lead) may update before accepting it
+    assert refusal(Person("lead", LEAD), A.PROGRESS, TicketFacts(Status.NEW, "lead")) is None
+
+
+def test_the_solver_does_not_record_the_requesters_answer() -> None:
+    awaiting = TicketFacts(Status.AWAITING_CONFIRMATION, holder="lead", solver="lead")
+    assert refusal(Person("lead", LEAD), A.CONFIRM, awaiting) == Refusal.SOLVER
+    assert refusal(Person("admin", ADMIN), A.CONFIRM, awaiting) is None
+    assert refusal(Person("op", OP), A.CONFIRM, awaiting) is None
+    assert refusal(Person("agent1", AGENT), A.CONFIRM, awaiting) == Refusal.ROLE
+    # a refusal goes against the solver's interest: the desk records it whoever solved it
+    assert refusal(Person("lead", LEAD), A.REFUSE, awaiting) is None
+
+
+@pytest.mark.parametrize("action", sorted(NOT_AWAITING))
+def test_nothing_moves_while_a_solution_awaits_the_answer(action: Action) -> None:
+    awaiting = TicketFacts(Status.AWAITING_CONFIRMATION, holder="agent1", tier=2)
+    assert refusal(Person("lead", LEAD), action, awaiting) == Refusal.AWAITING
+
+
+#: Pure rules, role × action × the person's relation to the ticket, by hand: (role, relation)
+#: → (person, facts); then per action the answers for operator, agent, lead, admin, each as
+#: "holder other unassigned" ("-": an operator holds no ticket).
+_HELD = Status.IN_PROGRESS
+
+
+def _facts(relation: str, login: str, status: Status) -> TicketFacts:
+    holder = {"holder": login, "other": "agent1", "unassigned": None}[relation]
+    return TicketFacts(status, holder=holder, tier=2)
+
+
+PURE: dict[Action, tuple[Status, tuple[str, str, str, str]]] = {
+    A.CLAIM: (_HELD, ("- role role", "ok held ok", "ok held ok", "ok held ok")),
+    A.TAKE_OVER: (
+        _HELD,
+        ("- role role", "role role role", "yours ok nobody_holds", "yours ok nobody_holds"),
+    ),
+    A.ASSIGN: (_HELD, ("- role role", "role role role", "ok ok ok", "ok ok ok")),
+    A.TRIAGE: (_HELD, ("- holder ok", "ok holder ok", "ok ok ok", "ok ok ok")),
+    A.OVERRIDE_PRIORITY: (_HELD, ("- role role", "role role role", "ok ok ok", "ok ok ok")),
+    A.TRANSFER: (_HELD, ("- holder ok", "ok holder ok", "ok ok ok", "ok ok ok")),
+    A.ESCALATE: (_HELD, ("- holder ok", "ok holder ok", "ok ok ok", "ok ok ok")),
+    A.WORKLOG: (_HELD, ("- ok ok", "ok holder ok", "ok ok ok", "ok ok ok")),
+    A.PROGRESS: (_HELD, ("- role role", "ok holder unheld", "ok ok unheld", "ok ok unheld")),
+    A.ESTIMATE: (_HELD, ("- role role", "ok holder ok", "ok ok ok", "ok ok ok")),
+    A.PEND: (_HELD, ("- holder ok", "ok holder ok", "ok ok ok", "ok ok ok")),
+    A.RESUME: (Status.PENDING, ("- holder ok", "ok holder ok", "ok ok ok", "ok ok ok")),
+    A.RELEASE: (_HELD, ("- role role", "ok holder ok", "ok ok ok", "ok ok ok")),
+    A.SOLVE: (_HELD, ("- role role", "ok holder ok", "ok ok ok", "ok ok ok")),
+    A.REJECT: (_HELD, ("- holder ok", "ok holder ok", "ok ok ok", "ok ok ok")),
+    A.REOPEN: (Status.RESOLVED, ("- ok ok", "ok ok ok", "ok ok ok", "ok ok ok")),
+    A.CLOSE: (Status.RESOLVED, ("- ok ok", "role role role", "ok ok ok", "ok ok ok")),
+    A.CONFIRM: (
+        Status.AWAITING_CONFIRMATION,
+        ("- ok ok", "role role role", "ok ok ok", "ok ok ok"),
+    ),
+    A.REFUSE: (
+        Status.AWAITING_CONFIRMATION,
+        ("- ok ok", "role role role", "ok ok ok", "ok ok ok"),
+    ),
+    A.DISPATCH: (Status.NEW, ("- ok ok", "ok ok ok", "ok ok ok", "ok ok ok")),
+    A.LOG_CALL: (Status.NEW, ("- ok ok", "ok ok ok", "ok ok ok", "ok ok ok")),
+    A.RESOLVE_AT_INTAKE: (Status.NEW, ("- ok ok", "ok ok ok", "ok ok ok", "ok ok ok")),
+    A.CHANGE_RULES: (_HELD, ("- role role", "role role role", "role role role", "ok ok ok")),
+    A.MANAGE_USERS: (_HELD, ("- role role", "role role role", "role role role", "ok ok ok")),
+}
+_LOGINS = {OP: "op", AGENT: "agent2", LEAD: "lead", ADMIN: "admin"}
+_PURE_CASES = [
+    (action, role, relation, answer)
+    for action, (_status, row) in PURE.items()
+    for role, cell in zip((OP, AGENT, LEAD, ADMIN), row, strict=True)
+    for relation, answer in zip(("holder", "other", "unassigned"), cell.split(), strict=True)
+    if answer != "-"
+]
+
+
+def test_the_pure_table_covers_every_action() -> None:
+    assert set(PURE) == set(Action)
+
+
+@pytest.mark.parametrize(("action", "role", "relation", "answer"), _PURE_CASES)
+def test_role_action_relation(action: Action, role: Role, relation: str, answer: str) -> None:
+    status = PURE[action][0]
+    person = Person(_LOGINS[role], role)
+    expected = None if answer == "ok" else Refusal(f"permission.{answer}")
+    assert refusal(person, action, _facts(relation, person.login, status)) == expected
 
 
 @pytest.mark.parametrize("action", sorted(NEEDS_OPEN))

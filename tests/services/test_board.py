@@ -74,7 +74,7 @@ def test_board_holds_urgent_and_alarming_tickets_nearest_due_first(
     lead = desk.actor("lead")
     desk.claim(lead, p1_done)
     desk.set_status(lead, p1_done, "awaiting_confirmation", note="fixed")
-    desk.set_status(lead, p1_done, "resolved")
+    desk.confirm(desk.actor("op"), p1_done, None, channel="phone")
 
     board = snapshot(desk, at(10, 0))
 

@@ -168,15 +168,21 @@ def test_unknown_requester_id(desk: DeskService) -> None:
         desk.create_ticket(desk.actor("op"), call(requester=None, requester_id=999))
 
 
-def test_complaint_goes_to_the_group_lead(desk: DeskService) -> None:
+def lead_the_desk(desk: DeskService, login: str = "lead") -> None:
+    """Make ``login`` the lead of the service desk's group (complaints about it go to them)."""
+
     def make_lead(session: Session) -> None:
         from deskui.services.users import group_by_code, load_actor
 
         group = group_by_code(session, "desk")
-        group.lead_id = load_actor(session, "lead").id
+        group.lead_id = load_actor(session, login).id
         session.add(group)
 
     desk.write(make_lead)
+
+
+def test_complaint_goes_to_the_group_lead(desk: DeskService) -> None:
+    lead_the_desk(desk)
     view = desk.create_ticket(desk.actor("op"), call(type="complaint", category="other"))
     assert view.group_code == "desk" and view.assignee == "lead"
 

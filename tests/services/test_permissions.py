@@ -103,11 +103,18 @@ def test_holder_rule(desk: DeskService) -> None:
 def test_moves_narrower_than_their_action(desk: DeskService) -> None:
     n = held_by_agent1(desk)
     op = desk.actor("op")
+    # someone holds it: the holder rule speaks first
     refused(
-        lambda: desk.set_status(op, n, "pending", note="vendor"), "permission.role", Action.PEND
+        lambda: desk.set_status(op, n, "pending", note="vendor"), "permission.holder", Action.PEND
     )
     refused(
-        lambda: desk.set_status(op, n, "rejected", note="spam"), "permission.role", Action.REJECT
+        lambda: desk.set_status(op, n, "rejected", note="spam"), "permission.holder", Action.REJECT
+    )
+    # nobody holds it (transferred while pending): resuming work is for those who work tickets
+    desk.set_status(desk.actor("agent1"), n, "pending", note="等备件")
+    desk.transfer(desk.actor("lead"), n, "network")
+    refused(
+        lambda: desk.set_status(op, n, "in_progress", note="back"), "permission.role", Action.RESUME
     )
     r = rejected(desk)
     refused(
@@ -139,17 +146,16 @@ def test_worklog_on_a_closed_ticket(desk: DeskService, clock: FrozenClock) -> No
     n = held_by_agent1(desk)
     agent1, op = desk.actor("agent1"), desk.actor("op")
     desk.set_status(agent1, n, "awaiting_confirmation", note="换了硒鼓")
-    desk.confirm(op, n, satisfaction=5)
+    desk.confirm(op, n, satisfaction=5, channel="phone")
     assert desk.set_status(op, n, "closed").status == Status.CLOSED
     refused(lambda: desk.worklog(agent1, n, "late note"), "permission.closed", Action.WORKLOG)
 
 
 def test_escalation_stops_at_the_vendor(desk: DeskService) -> None:
-    n = held_by_agent1(desk)
+    n = held_by_agent1(desk)  # hardware, L2
     agent1, lead = desk.actor("agent1"), desk.actor("lead")
-    desk.escalate(agent1, n, "reseated RAM")
     desk.escalate(agent1, n, "board swap")
     refused(lambda: desk.escalate(lead, n, "again"), "permission.top_tier", Action.ESCALATE)
-    # naming a group at L3 sends the ticket there, as a transfer
+    # naming a group at L3 sends the ticket there, as a transfer: at that group's tier
     moved = desk.escalate(lead, n, "vendor says it is the network", group="network")
-    assert moved.tier == 3 and moved.group_code == "network"
+    assert moved.tier == 2 and moved.group_code == "network"

@@ -117,7 +117,7 @@ def fill_desk(desk: DeskService) -> dict[str, str]:
     closed = log_call(desk, "财务系统导出报表失败", minutes_ago=200, category="software")
     desk.claim(agent2, closed.number)
     desk.set_status(agent2, closed.number, "awaiting_confirmation", note="已修复导出模板")
-    desk.confirm(desk.actor("op"), closed.number, 5)
+    desk.confirm(desk.actor("op"), closed.number, 5, channel="phone")
     names["resolved"] = closed.number
     for n in range(6):
         log_call(desk, f"无线网络信号弱 {n}", minutes_ago=3 + 9 * n, category="network", caller=n)

@@ -392,10 +392,10 @@ async def test_escalate_from_the_board_with_a_note(
         await settle(pilot)
         assert isinstance(app.screen, EmergencyBoard)
         view = board_desk.ticket(n["p4_breached"])
-        assert view.tier == 2
+        assert view.tier == 3  # from the hardware group (L2) to the vendor
         escalated = [e for e in view.events if e.kind == "escalated"]
         assert [e.note for e in escalated] == ["printer jams on every job; replaced the drum"]
-        assert "L2" in line_of(app, n["p4_breached"])
+        assert "L3" in line_of(app, n["p4_breached"])
 
 
 async def test_escalation_that_cannot_be_stored_keeps_the_note(

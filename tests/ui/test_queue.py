@@ -234,6 +234,27 @@ async def test_triage_recomputes_priority_and_due_times_in_the_row(
         assert table.current_row is not None and table.current_row.id == row.id
 
 
+async def test_lowering_the_priority_asks_for_a_reason(queue_desk: DeskService) -> None:
+    app = console_for(queue_desk, "lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        row = next(r for r in table_of(app).loaded_rows if str(r.priority) in ("P1", "P2"))
+        await put_cursor_on(pilot, row.number)
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press("3", "tab", "4")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, TriageForm), "the form stays open with what was chosen"
+        assert "needs a reason" in screen_text(app)
+        assert ticket_row(queue_desk, row.number).priority == str(row.priority)
+        await pilot.press("tab", *"one user, workaround given")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, TriageForm)
+        assert ticket_row(queue_desk, row.number).priority == "P4"
+
+
 async def test_transfer_sends_every_selected_ticket(queue_desk: DeskService) -> None:
     app = console_for(queue_desk, "lead")
     async with app.run_test(size=SIZE) as pilot:
@@ -272,7 +293,7 @@ async def test_escalate_with_a_note(queue_desk: DeskService) -> None:
         app.screen.query_one(SafeTextArea).load_text("restarted twice")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert ticket_row(queue_desk, row.number).tier == 2
+        assert ticket_row(queue_desk, row.number).tier == 3  # its specialist group (L2) → vendor
         view = queue_desk.ticket(row.number)
         assert view.events[-1].note == "restarted twice" or any(
             e.note == "restarted twice" and str(e.kind) == "escalated" for e in view.events
@@ -308,11 +329,12 @@ async def test_keys_that_do_not_apply_are_greyed(queue_desk: DeskService) -> Non
         bindings = app.screen.active_bindings
         assert not bindings["a"].enabled and not bindings["p"].enabled
         assert not bindings["g"].enabled and not bindings["e"].enabled
-        assert bindings["t"].enabled and bindings["enter"].enabled
+        # on a held ticket only its holder or a lead re-triages
+        assert not bindings["t"].enabled and bindings["enter"].enabled
         await put_cursor_on(pilot, free.number)
         await pilot.pause()
         bindings = app.screen.active_bindings
-        assert bindings["a"].enabled and bindings["g"].enabled
+        assert bindings["a"].enabled and bindings["g"].enabled and bindings["t"].enabled
 
 
 async def test_another_consoles_change_shows_and_cursor_and_selection_stay(

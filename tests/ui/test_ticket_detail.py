@@ -161,7 +161,9 @@ async def test_status_changes_the_workflow_allows(desk: DeskService) -> None:
         assert [value for value, _ in app.screen.options] == ["in_progress", "to_assign"]
 
 
-async def test_solution_then_the_requesters_stars(desk: DeskService) -> None:
+async def test_solution_then_the_requesters_answer_recorded_by_the_desk(
+    desk: DeskService,
+) -> None:
     number = held_by(desk, "agent2")
     app = await open_ticket(desk, "agent2", number)
     async with app.run_test(size=SIZE) as pilot:
@@ -172,23 +174,58 @@ async def test_solution_then_the_requesters_stars(desk: DeskService) -> None:
         await write_note(pilot, "replaced the fuser")
         stored = ticket_row(desk, number)
         assert stored.status == "awaiting_confirmation" and stored.solution == "replaced the fuser"
+        await settle(pilot)
+        assert not app.screen.active_bindings["c"].enabled, "the solver does not confirm"
+    app = await open_ticket(desk, "op", number)
+    async with app.run_test(size=SIZE) as pilot:
+        await show_ticket(pilot, number)
         await pilot.press("c")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmForm)
         await pilot.press("ctrl+s")
         assert "Choose 1 to 5 stars" in screen_text(app)
-        await pilot.press("4", "tab", *"quick")
+        await pilot.press("4")
+        await pilot.press("ctrl+s")
+        assert "Choose how the requester answered" in screen_text(app)
+        assert ticket_row(desk, number).status == "awaiting_confirmation", "nothing sent"
+        # stars, ⇥ channel (2: IM), ⇥ remark, ⇥ speed 5
+        await pilot.press("tab", "2", "tab", *"quick", "tab", "5")
         await pilot.press("ctrl+s")
         await settle(pilot)
         stored = ticket_row(desk, number)
-        assert (stored.status, stored.satisfaction, stored.satisfaction_remark) == (
-            "resolved",
-            4,
-            "quick",
-        )
+        assert (
+            stored.status,
+            stored.satisfaction,
+            stored.satisfaction_remark,
+            stored.confirmation_channel,
+            stored.satisfaction_speed,
+            stored.confirmation_recorded_by_id,
+        ) == ("resolved", 4, "quick", "im", 5, app.context.actor.id)
         app.screen.query_one(DetailFields).scroll_end(animate=False)
         await pilot.pause()
-        assert "★★★★☆" in screen_text(app) and "quick" in screen_text(app)
+        text = screen_text(app)
+        assert "★★★★☆" in text and "quick" in text and "IM" in text
+
+
+async def test_the_requester_refuses_through_the_same_dialog(desk: DeskService) -> None:
+    number = held_by(desk, "agent2")
+    desk.set_status(desk.actor("agent2"), number, "awaiting_confirmation", note="new toner")
+    app = await open_ticket(desk, "op", number, lang="zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await show_ticket(pilot, number)
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmForm)
+        # shift+tab from the stars to the answer: 2 is "not solved"; then the channel (1: phone)
+        await pilot.press("shift+tab", "2", "tab", "tab", "1")
+        await pilot.press("ctrl+s")
+        assert "退回须填写用户的理由" in screen_text(app)
+        await pilot.press("tab", *"still streaky")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        stored = ticket_row(desk, number)
+        assert (stored.status, stored.assignee_id) == ("in_progress", desk.actor("agent2").id)
+        assert "申请人未确认" in screen_text(app)
 
 
 async def test_reject_and_reopen(desk: DeskService) -> None:
@@ -216,8 +253,8 @@ async def test_escalate_with_the_diagnosis(desk: DeskService) -> None:
         await pilot.press("e")
         await pilot.pause()
         await write_note(pilot, "driver reinstalled")
-        assert ticket_row(desk, number).tier == 2
-        assert "Escalated" in screen_text(app) and "L1 → L2" in screen_text(app)
+        assert ticket_row(desk, number).tier == 3  # its specialist group (L2) → the vendor
+        assert "Escalated" in screen_text(app) and "L2 → L3" in screen_text(app)
 
 
 async def test_claim_and_a_leads_take_over(desk: DeskService) -> None:
@@ -449,3 +486,50 @@ async def test_a_busy_desk_keeps_the_form_and_the_text_to_send_again(
         await settle(pilot)
         assert isinstance(app.screen, TicketScreen), "sent again, and through"
         assert desk.ticket(number).events[-1].note == "换了硒鼓"
+
+
+async def test_keys_follow_the_holder_rules(desk: DeskService) -> None:
+    free = log_call(desk, "无人处理", minutes_ago=5).number
+    others = held_by(desk, "agent1")
+    app = await open_ticket(desk, "lead", free)
+    async with app.run_test(size=SIZE) as pilot:
+        await show_ticket(pilot, free)
+        keys = app.screen.active_bindings
+        assert not keys["u"].enabled, "an update on a ticket nobody holds would stop its clock"
+        assert keys["w"].enabled, "a worklog note needs no claim"
+        await pilot.press("a")
+        await settle(pilot)
+        assert app.screen.active_bindings["u"].enabled, "the holder updates the requester"
+    app = await open_ticket(desk, "agent2", others)
+    async with app.run_test(size=SIZE) as pilot:
+        await show_ticket(pilot, others)
+        keys = app.screen.active_bindings
+        for key in ("w", "u", "s", "e", "o"):
+            assert not keys[key].enabled, f"{key}: someone else holds it"
+
+
+async def test_an_escalation_the_rules_cannot_route_asks_which_group(desk: DeskService) -> None:
+    number = log_call(desk, "不知道找谁", minutes_ago=5, category="other").number  # desk, L1
+    app = await open_ticket(desk, "lead", number, lang="zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await show_ticket(pilot, number)
+        await pilot.press("e")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, NoteForm)
+        form.query_one(SafeTextArea).load_text("一线无法判断")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        picker = app.screen
+        assert isinstance(picker, PickForm), "the desk asks which group"
+        codes = [code for code, _ in picker.options]
+        assert sorted(codes) == ["account", "hardware", "network", "software", "vendor"]
+        assert "硬件组" in screen_text(app)
+        await pilot.press(*["down"] * codes.index("hardware"), "enter")
+        await settle(pilot)
+        assert app.screen is form and "将升级到 硬件组" in screen_text(app)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        stored = ticket_row(desk, number)
+        assert (stored.tier, stored.status, stored.assignee_id) == (2, "to_assign", None)
+        assert not isinstance(app.screen, NoteForm)

@@ -10,7 +10,8 @@ The use cases are split by what they change, and all re-exported here:
 * :mod:`.priority` — re-triage and a lead's priority override;
 * :mod:`.routing` — transfer to another group, escalate a tier;
 * :mod:`.notes` — worklog, progress update, new estimate, and :func:`clean_note`;
-* :mod:`.status` — every move of the status workflow, the requester's confirmation.
+* :mod:`.status` — every move of the status workflow, the requester's answer (confirmation or
+  refusal) as the desk records it.
 """
 
 from __future__ import annotations
@@ -19,9 +20,18 @@ from deskui.services.workflow.notes import MAX_NOTE, add_worklog, clean_note, re
 from deskui.services.workflow.ownership import assign_ticket, claim_ticket
 from deskui.services.workflow.priority import override_priority, triage_ticket
 from deskui.services.workflow.routing import escalate_ticket, transfer_ticket
-from deskui.services.workflow.status import change_status, confirm_ticket, ticket_requester_name
+from deskui.services.workflow.status import (
+    ASPECTS,
+    CONFIRMATION_CHANNELS,
+    change_status,
+    confirm_ticket,
+    refuse_solution,
+    ticket_requester_name,
+)
 
 __all__ = [
+    "ASPECTS",
+    "CONFIRMATION_CHANNELS",
     "MAX_NOTE",
     "add_worklog",
     "assign_ticket",
@@ -32,6 +42,7 @@ __all__ = [
     "escalate_ticket",
     "override_priority",
     "record_estimate",
+    "refuse_solution",
     "ticket_requester_name",
     "transfer_ticket",
     "triage_ticket",

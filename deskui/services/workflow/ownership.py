@@ -9,10 +9,10 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from deskui.core.enums import EventKind, Status
-from deskui.core.permissions import Action, Refusal, refusal
+from deskui.core.enums import EventKind, Role, Status
+from deskui.core.permissions import Action, Refusal, refusal, role_may
 from deskui.services.access import require, ticket_facts
-from deskui.services.errors import ClaimConflict, NotFound
+from deskui.services.errors import ClaimConflict, NotFound, ServiceError
 from deskui.services.ledger import commit_change, lock_ticket, record, set_status
 from deskui.services.rules import DeskRules
 from deskui.services.users import Actor
@@ -23,6 +23,25 @@ from deskui.store.models import Ticket, User
 def _login(session: Session, user_id: int | None) -> str:
     user = session.get(User, user_id) if user_id is not None else None
     return user.login if user else "-"
+
+
+def release_holder(
+    session: Session, ticket: Ticket, actor: Actor, now: datetime, note: str | None = None
+) -> None:
+    """Nobody holds the ticket any more (audited); nothing happens when nobody did."""
+    if ticket.assignee_id is None:
+        return
+    record(
+        session,
+        ticket,
+        actor,
+        EventKind.RELEASED,
+        now,
+        field="assignee",
+        old=_login(session, ticket.assignee_id),
+        note=note,
+    )
+    ticket.assignee_id = None
 
 
 def claim_ticket(
@@ -42,18 +61,19 @@ def claim_ticket(
 
     Raises:
         ClaimConflict: someone else holds it (and this is not a lead's takeover).
-        PermissionDenied: the role may not claim, or may not take over.
+        PermissionDenied: the role may not claim, or may not take over; a takeover of a ticket
+            nobody holds (claim it) or the actor holds already.
     """
-    require(actor, Action.CLAIM)
+    require(actor, Action.TAKE_OVER if takeover else Action.CLAIM)
     ticket = lock_ticket(session, number, expected_version)
     facts = ticket_facts(session, ticket)
     status = facts.status
-    why = refusal(actor, Action.CLAIM, facts)
-    if why == Refusal.HELD:
-        if not takeover:
-            raise ClaimConflict(facts.holder or "-", number=ticket.number)
+    if takeover:
+        # asked for a takeover: exactly that (of nobody's ticket, or one's own, is refused)
         require(actor, Action.TAKE_OVER, facts)
-    elif why is not None:
+    elif refusal(actor, Action.CLAIM, facts) == Refusal.HELD:
+        raise ClaimConflict(facts.holder or "-", number=ticket.number)
+    else:
         require(actor, Action.CLAIM, facts)
     if ticket.assignee_id == actor.id:
         if status not in (Status.NEW, Status.TO_ASSIGN):
@@ -94,13 +114,22 @@ def assign_ticket(
     note: str | None = None,
     expected_version: int | None = None,
 ) -> Ticket:
-    """A duty lead hands the ticket to a named agent (audited)."""
+    """A duty lead hands the ticket to a named agent (audited).
+
+    Raises:
+        NotFound: no such active user.
+        ServiceError: the user is an operator, who works no ticket (``assign.not_handler``).
+        PermissionDenied: not a lead, the ticket is no longer open or awaits the requester.
+    """
     require(actor, Action.ASSIGN)
     ticket = lock_ticket(session, number, expected_version)
     require(actor, Action.ASSIGN, ticket_facts(session, ticket))
     user = session.exec(select(User).where(User.login == assignee)).first()
     if user is None or not user.active:
         raise NotFound("user.unknown", field="assignee", login=assignee)
+    if not role_may(Role(user.role), Action.CLAIM):
+        # a ticket is handed only to someone who could have claimed it (not an operator)
+        raise ServiceError("assign.not_handler", field="assignee", login=user.login)
     old = _login(session, ticket.assignee_id)
     ticket.assignee_id = user.id
     ticket.accepted_at = ticket.accepted_at or now
