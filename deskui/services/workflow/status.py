@@ -74,6 +74,7 @@ def change_status(
     satisfaction: int | None = None,
     confirmer: str | None = None,
     expected_version: int | None = None,
+    remark: str | None = None,
 ) -> Ticket:
     """Move a ticket along the workflow; what each move means is decided by its target.
 
@@ -102,6 +103,7 @@ def change_status(
         record(session, ticket, actor, EventKind.SOLUTION, now, field="solution", new=text)
     elif wanted == Status.RESOLVED:
         _confirm(session, ticket, actor, now, text, satisfaction, confirmer)
+        ticket.satisfaction_remark = clean_note(remark, field="remark", required=False)
     elif wanted == Status.CLOSED:
         _check_move(session, ticket, actor, wanted, text)
         if not can_close(
@@ -195,9 +197,8 @@ def confirm_ticket(
         satisfaction=satisfaction,
         confirmer=confirmer,
         expected_version=expected_version,
+        remark=remark,
     )
-    ticket.satisfaction_remark = clean_note(remark, field="remark", required=False)
-    session.add(ticket)
     return ticket
 
 
