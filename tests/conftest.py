@@ -79,6 +79,8 @@ def _truncate(db: Database) -> None:
                 )
             )
         ]
+        # the event tables refuse TRUNCATE unless the session is deliberately in maintenance
+        conn.execute(text("SET LOCAL deskui.maintenance = 'on'"))
         conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 
 

@@ -8,7 +8,7 @@ existing history and the benchmark's bulk loader all hash exactly alike.
   itself — as compact JSON (UTF-8, no ASCII escaping), ``at`` in UTC to the microsecond
   (``2026-11-02T02:00:00.000000Z``). ``prev`` is the hash of the ticket's previous event (None
   for its first), ``state`` the :func:`ticket_state_hash` of the ticket's fields as that event's
-  change left them.
+  change left them (on a change's last event; None on the others).
 - A **setting event** likewise over ``["setting_event", 1, id, key, at, actor_id, proxy_id,
   old, new, note, prev]``, chained to the previous setting event of the desk (one chain).
 - A ticket's **state** is hashed over every column of :data:`STATE_FIELDS`: all of the ticket

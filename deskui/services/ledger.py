@@ -4,7 +4,7 @@ the version, and seal the events into the ticket's chain.
 Every ticket event is written through :func:`record`, and every change ends with
 :func:`commit_change`. A change's events are held back until then, and sealed there — given
 their ids, the version the change produced, the hash of the ticket's fields as the change left
-them, their predecessor's hash and their own (:mod:`deskui.core.chain`) — and inserted with the
+them (on the change's last event), their predecessor's hash and their own (:mod:`deskui.core.chain`) — and inserted with the
 ticket's row lock held, so each event is written once and never updated. Before the transaction
 commits, a ticket changed after its last :func:`commit_change`, or events never sealed, stop it
 (:class:`UnsealedChange`): the record would not account for the ticket.
@@ -131,7 +131,11 @@ def _seal(session: Session, ticket: Ticket, events: list[TicketEvent]) -> None:
     state = state_hash(ticket)
     ids = allocate_ids(session, "ticket_event", len(events))
     for e, event_id in zip(events, ids, strict=True):
-        e.id, e.version, e.state_hash, e.prev_hash = event_id, ticket.version, state, prev
+        # only a change's last event carries the state: a chain that ends without one lost the
+        # end of its last change
+        last = e is events[-1]
+        e.id, e.version, e.prev_hash = event_id, ticket.version, prev
+        e.state_hash = state if last else None
         e.hash = prev = ticket_event_hash(event_values(e), prev)
     session.add_all(events)
     session.flush()

@@ -6,8 +6,8 @@ bounded whatever its size. For each ticket:
 - its chain: each event's hash is recomputed from what it holds and its stored predecessor
   hash, and linked to the event before it (:func:`deskui.core.chain.read_chain` says how a
   break reads: rewritten, deleted, inserted, reordered);
-- its row: the last event must be of the ticket's version and carry the hash of the ticket's
-  fields as they stand; the fields the events record are replayed and compared
+- its row: the last event must be of the ticket's version and end a change, carrying the hash
+  of the ticket's fields as they stand (each change's last event carries one); the fields the events record are replayed and compared
   (:mod:`deskui.core.replay`), naming those that differ;
 - its number: the numbers of a desk day run without a gap up to the day's counter (a ticket
   deleted with all its events leaves one).
@@ -56,6 +56,8 @@ class Problem(StrEnum):
     VERSION = "version"
     """The ticket's version is not its last event's: later events deleted, or a change
     without an event."""
+    TAIL = "tail"
+    """The last event does not end a change (it carries no state): events after it deleted."""
     FIELDS = "fields"
     """The ticket's stored fields differ from its history: changed without an event."""
     MISSING_NUMBER = "missing_number"
@@ -285,7 +287,9 @@ def _check_ticket(
         "expected_by": canonical_time(ticket["expected_by"]),
     }
     names = differing(replayed, stored)
-    if names or last[11] != ticket_state_hash(ticket):
+    if last[11] is None:
+        found.append(Finding(Problem.TAIL, ticket=number, event=int(last[0])))
+    if names or (last[11] is not None and last[11] != ticket_state_hash(ticket)):
         found.append(Finding(Problem.FIELDS, ticket=number, event=int(last[0]), fields=tuple(names)))
     return found
 

@@ -8,8 +8,8 @@ Every existing event is chained (:mod:`deskui.core.chain`), so that a desk upgra
 older deskui verifies clean from here on:
 
 - a ticket's events are numbered with the versions their changes produced (the events of one
-  change share its instant; the last change carries the ticket's version), and its last events
-  carry the hash of the ticket's fields as they stand;
+  change share its instant; the last change carries the ticket's version), and its last event
+  carries the hash of the ticket's fields as they stand;
 - a rule file whose stored value no setting event accounts for (copied from data/ before
   settings were audited) gets one setting event recording it, then the settings chain is
   computed over all of them.
@@ -143,11 +143,10 @@ def _chain_ticket(ticket: Any, events: list[Sequence[Any]]) -> list[dict[str, An
         end = runs[r + 1] if r + 1 < total else len(events)
         version_of.extend([max(1, int(ticket["version"]) - (total - 1 - r))] * (end - start))
     final = ticket_state_hash(ticket)
-    last_run = runs[-1]
     prev: str | None = None
     out = []
     for i, row in enumerate(events):
-        state = final if i >= last_run else None
+        state = final if i == len(events) - 1 else None
         values = (*row[:10], version_of[i], state)
         digest = ticket_event_hash(values, prev)
         out.append({"id": row[0], "version": version_of[i], "state": state, "prev": prev, "hash": digest})
