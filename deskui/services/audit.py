@@ -37,8 +37,9 @@ from sqlmodel import Session, col, select
 from deskui.core.chain import setting_event_hash
 from deskui.store.models import SettingEvent
 
-#: The advisory lock key that serializes the settings chain on PostgreSQL (``desk`` in ASCII).
-SETTINGS_LOCK = 0x6465736B
+#: The advisory lock that serializes the settings chain on PostgreSQL: a two-part key
+#: (``desk``, ``sett`` in ASCII), a key space apart from the migrations' one-part lock.
+SETTINGS_LOCK = (0x6465736B, 0x73657474)
 #: The longest setting key the table holds.
 MAX_KEY = 32
 
@@ -71,7 +72,10 @@ def lock_settings_chain(session: Session) -> None:
     """Hold the settings chain until the transaction ends (PostgreSQL; SQLite's write
     transaction already excludes every other writer)."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SETTINGS_LOCK})
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:desk, :part)"),
+            {"desk": SETTINGS_LOCK[0], "part": SETTINGS_LOCK[1]},
+        )
 
 
 def append_setting_event(
