@@ -98,7 +98,9 @@ STATE_FIELDS: tuple[tuple[str, FieldKind], ...] = (
 
 #: The ticket's columns a state hash leaves out: caches of the clocks, which are recomputed
 #: from the events whenever the ticket changes (and may be refreshed when the rules change).
-CACHE_FIELDS: frozenset[str] = frozenset({"response_due", "update_due", "resolution_due", "next_due"})
+CACHE_FIELDS: frozenset[str] = frozenset(
+    {"response_due", "update_due", "resolution_due", "next_due"}
+)
 
 _EVENT_KINDS: tuple[FieldKind, ...] = (_I, _I, _T, _I, _I, _S, _S, _S, _S, _S, _I, _S, _S)
 _SETTING_KINDS: tuple[FieldKind, ...] = (_I, _S, _T, _I, _I, _S, _S, _S, _S)
@@ -237,4 +239,3 @@ def read_chain(links: Sequence[Link]) -> dict[int, Break]:
             for skipped in links[j + 1 : i]:
                 found.setdefault(skipped.id, Break.INSERTED)
     return found
-

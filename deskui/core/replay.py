@@ -105,8 +105,4 @@ def differing(replayed: Mapping[str, object], stored: Mapping[str, object]) -> l
     ``stored`` holds the ticket's values under the names of :data:`REPLAYED` (the group as its
     code, the assignee as a login, ``expected_by`` as :func:`~deskui.core.chain.canonical_time`).
     """
-    return [
-        name
-        for name in REPLAYED
-        if name in replayed and replayed[name] != stored.get(name)
-    ]
+    return [name for name in REPLAYED if name in replayed and replayed[name] != stored.get(name)]

@@ -2,10 +2,11 @@
 the version, and seal the events into the ticket's chain.
 
 Every ticket event is written through :func:`record`, and every change ends with
-:func:`commit_change`. A change's events are held back until then, and sealed there — given
-their ids, the version the change produced, the hash of the ticket's fields as the change left
-them (on the change's last event), their predecessor's hash and their own (:mod:`deskui.core.chain`) — and inserted with the
-ticket's row lock held, so each event is written once and never updated. Before the transaction
+:func:`commit_change`. A change's events are held back until then, and sealed there —
+given their ids, the version the change produced, the hash of the ticket's fields as the change
+left them (on the change's last event), their predecessor's hash and their own
+(:mod:`deskui.core.chain`) — and inserted with the ticket's row lock held, so each event is
+written once and never updated. Before the transaction
 commits, a ticket changed after its last :func:`commit_change`, or events never sealed, stop it
 (:class:`UnsealedChange`): the record would not account for the ticket.
 """

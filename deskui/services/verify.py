@@ -7,8 +7,9 @@ bounded whatever its size. For each ticket:
   hash, and linked to the event before it (:func:`deskui.core.chain.read_chain` says how a
   break reads: rewritten, deleted, inserted, reordered);
 - its row: the last event must be of the ticket's version and end a change, carrying the hash
-  of the ticket's fields as they stand (each change's last event carries one); the fields the events record are replayed and compared
-  (:mod:`deskui.core.replay`), naming those that differ;
+  of the ticket's fields as they stand (each change's last event carries one); the fields the
+  events record are replayed and compared (:mod:`deskui.core.replay`), naming those that
+  differ;
 - its number: the numbers of a desk day run without a gap up to the day's counter (a ticket
   deleted with all its events leaves one).
 
@@ -186,7 +187,9 @@ def verify_record(
     """
     conn = session.connection()
     report = AuditReport()
-    logins = {int(i): str(login) for i, login in conn.execute(text("SELECT id, login FROM desk_user"))}
+    logins = {
+        int(i): str(login) for i, login in conn.execute(text("SELECT id, login FROM desk_user"))
+    }
     codes = {int(i): str(c) for i, c in conn.execute(text("SELECT id, code FROM support_group"))}
     heads = hashlib.sha256()
     numbers = _Numbers()
@@ -195,9 +198,7 @@ def verify_record(
     while True:
         tickets = (
             conn.execute(
-                text(
-                    f"SELECT {state_columns} FROM ticket WHERE id > :last ORDER BY id LIMIT :n"
-                ),
+                text(f"SELECT {state_columns} FROM ticket WHERE id > :last ORDER BY id LIMIT :n"),
                 {"last": last_id, "n": chunk},
             )
             .mappings()
@@ -239,7 +240,7 @@ def verify_record(
 
 
 def _check_ticket(
-    ticket: Mapping[str, Any],
+    ticket: Mapping[Any, Any],
     events: list[Sequence[Any]],
     logins: Mapping[int, str],
     codes: Mapping[int, str],
@@ -290,7 +291,9 @@ def _check_ticket(
     if last[11] is None:
         found.append(Finding(Problem.TAIL, ticket=number, event=int(last[0])))
     if names or (last[11] is not None and last[11] != ticket_state_hash(ticket)):
-        found.append(Finding(Problem.FIELDS, ticket=number, event=int(last[0]), fields=tuple(names)))
+        found.append(
+            Finding(Problem.FIELDS, ticket=number, event=int(last[0]), fields=tuple(names))
+        )
     return found
 
 

@@ -13,9 +13,7 @@ from deskui.cli import main
 from deskui.cli.exits import AUDIT_BROKEN
 
 
-def verify(
-    capsys: pytest.CaptureFixture[str], *args: str
-) -> tuple[int, str, str]:
+def verify(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     capsys.readouterr()
     code = main(["audit", "verify", *args])
     out, err = capsys.readouterr()
@@ -78,7 +76,10 @@ def test_a_digest_kept_elsewhere_no_longer_matching(
 
 @pytest.mark.parametrize(
     ("lang", "words"),
-    [("en", "must be a digest of 64 hexadecimal digits, not abc"), ("zh", "须为 64 位十六进制摘要")],
+    [
+        ("en", "must be a digest of 64 hexadecimal digits, not abc"),
+        ("zh", "须为 64 位十六进制摘要"),
+    ],
 )
 def test_a_malformed_digest_is_bad_input(
     desk: str, capsys: pytest.CaptureFixture[str], lang: str, words: str

@@ -82,8 +82,9 @@ def test_events_carry_versions_states_and_their_predecessor(
     with desk.db.engine.connect() as conn:
         rows = conn.execute(
             text(
-                "SELECT e.version, e.prev_hash, e.hash, e.state_hash, t.version FROM ticket_event e "
-                "JOIN ticket t ON t.id = e.ticket_id WHERE t.number = :n ORDER BY e.id"
+                "SELECT e.version, e.prev_hash, e.hash, e.state_hash, t.version "
+                "FROM ticket_event e JOIN ticket t ON t.id = e.ticket_id "
+                "WHERE t.number = :n ORDER BY e.id"
             ),
             {"n": worked[0]},
         ).all()

@@ -30,9 +30,7 @@ def upgrade() -> None:
         for aspect in ("speed", "professionalism", "effect", "attitude"):
             batch.add_column(sa.Column(f"satisfaction_{aspect}", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("confirmation_channel", _TEXT(length=16), nullable=True))
-        batch.add_column(
-            sa.Column("confirmation_recorded_by_id", sa.Integer(), nullable=True)
-        )
+        batch.add_column(sa.Column("confirmation_recorded_by_id", sa.Integer(), nullable=True))
         batch.create_foreign_key(
             "fk_ticket_confirmation_recorded_by",
             "desk_user",

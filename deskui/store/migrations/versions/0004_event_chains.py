@@ -78,7 +78,8 @@ BEGIN
         WHERE e.ticket_id = NEW.id AND e.version = current_version
           AND e.xmin::text = (pg_current_xact_id()::text::bigint % 4294967296)::text
     ) THEN
-        RAISE EXCEPTION 'deskui: ticket % at version % has no event of that version in this transaction',
+        RAISE EXCEPTION
+            'deskui: ticket % at version % has no event of that version in this transaction',
             NEW.number, current_version
             USING ERRCODE = 'integrity_constraint_violation';
     END IF;
@@ -94,10 +95,16 @@ def _ticket_chains(bind: sa.engine.Connection) -> None:
     state_columns = ", ".join(name for name, _ in STATE_FIELDS)
     last = 0
     while True:
-        tickets = bind.execute(
-            sa.text(f"SELECT {state_columns} FROM ticket WHERE id > :last ORDER BY id LIMIT :n"),
-            {"last": last, "n": _CHUNK},
-        ).mappings().all()
+        tickets = (
+            bind.execute(
+                sa.text(
+                    f"SELECT {state_columns} FROM ticket WHERE id > :last ORDER BY id LIMIT :n"
+                ),
+                {"last": last, "n": _CHUNK},
+            )
+            .mappings()
+            .all()
+        )
         if not tickets:
             return
         last = tickets[-1]["id"]
@@ -149,15 +156,15 @@ def _chain_ticket(ticket: Any, events: list[Sequence[Any]]) -> list[dict[str, An
         state = final if i == len(events) - 1 else None
         values = (*row[:10], version_of[i], state)
         digest = ticket_event_hash(values, prev)
-        out.append({"id": row[0], "version": version_of[i], "state": state, "prev": prev, "hash": digest})
+        out.append(
+            {"id": row[0], "version": version_of[i], "state": state, "prev": prev, "hash": digest}
+        )
         prev = digest
     return out
 
 
 def _settings_chain(bind: sa.engine.Connection) -> None:
-    rows = bind.execute(
-        sa.text("SELECT key, new_value FROM setting_event ORDER BY id")
-    ).all()
+    rows = bind.execute(sa.text("SELECT key, new_value FROM setting_event ORDER BY id")).all()
     last_value = {key: value for key, value in rows}
     for key, value, updated_at, updated_by in bind.execute(
         sa.text("SELECT key, value, updated_at, updated_by_id FROM desk_setting ORDER BY key")
@@ -230,7 +237,9 @@ def downgrade() -> None:
         for table in _EVENT_TABLES:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
         op.execute("DROP FUNCTION IF EXISTS deskui_refuse_history_change()")
-    op.execute(sa.text("DELETE FROM setting_event WHERE note = :note").bindparams(note=BASELINE_NOTE))
+    op.execute(
+        sa.text("DELETE FROM setting_event WHERE note = :note").bindparams(note=BASELINE_NOTE)
+    )
     op.execute("UPDATE ticket_event SET hash = NULL, version = NULL")
     op.execute("UPDATE setting_event SET hash = NULL")
     with op.batch_alter_table("setting_event") as batch:
