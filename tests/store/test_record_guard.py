@@ -113,3 +113,14 @@ def test_a_ticket_inserted_without_an_event_is_refused(pg_desk: DeskService) -> 
         f"FROM ticket WHERE number = '{number}'"
     )
     assert _refused(pg_desk.db, copy)
+
+
+def test_every_ticket_column_is_in_the_state_hash_or_a_declared_cache() -> None:
+    """A new ticket column must be decided on: audited (in the state hash) or a cache."""
+    from sqlalchemy import inspect
+
+    from deskui.core.chain import CACHE_FIELDS, STATE_FIELDS
+    from deskui.store.models import Ticket
+
+    columns = set(inspect(Ticket).columns.keys())
+    assert columns == {name for name, _ in STATE_FIELDS} | CACHE_FIELDS
