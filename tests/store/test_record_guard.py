@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 import pytest
 from alembic import command
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from deskui.services.desk import DeskService
@@ -124,3 +126,24 @@ def test_every_ticket_column_is_in_the_state_hash_or_a_declared_cache() -> None:
 
     columns = set(inspect(Ticket).columns.keys())
     assert columns == {name for name, _ in STATE_FIELDS} | CACHE_FIELDS
+
+
+def test_maintenance_is_the_owners_alone(pg_desk: DeskService) -> None:
+    """A desk role allowed to update tickets that sets the maintenance setting itself is still
+    refused a change without an event."""
+    number = pg_desk.create_ticket(pg_desk.actor("op"), call()).number
+    role = f"deskui_t_{uuid.uuid4().hex[:8]}"
+    owner = pg_desk.db.engine
+    with owner.begin() as conn:
+        conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+        conn.execute(text(f'GRANT SELECT, UPDATE ON ticket, ticket_event TO "{role}"'))
+    agent = Database(make_url(pg_desk.db.url).set(username=role).render_as_string(False))
+    try:
+        update = f"UPDATE ticket SET priority = 'P1' WHERE number = '{number}'"
+        assert _refused(agent, update, maintenance=True)
+        assert _refused(agent, "UPDATE ticket_event SET note = 'x'", maintenance=True)
+    finally:
+        agent.dispose()
+        with owner.begin() as conn:
+            conn.execute(text(f'REVOKE ALL ON ticket, ticket_event FROM "{role}"'))
+            conn.execute(text(f'DROP ROLE "{role}"'))

@@ -15,9 +15,10 @@ older deskui verifies clean from here on:
   computed over all of them.
 
 On PostgreSQL, triggers then refuse UPDATE, DELETE and TRUNCATE on ``ticket_event`` and
-``setting_event`` — for every role, the owner included — unless the session has deliberately set
-``deskui.maintenance`` to ``on``; and a deferred constraint trigger refuses, at commit, a ticket
-row whose version has no event written in the same transaction.
+``setting_event`` — for every role, the owner included — unless the tables' owner (or a
+superuser) has deliberately set ``deskui.maintenance`` to ``on`` in the session; and a
+deferred constraint trigger refuses, at commit, a ticket row whose version has no event written
+in the same transaction.
 """
 
 from __future__ import annotations
@@ -46,10 +47,19 @@ _TEXT = sqlmodel.sql.sqltypes.AutoString
 _CHUNK = 2000
 BASELINE_NOTE = "recorded when the audit chain began: the value held before settings were audited"
 
+# Any role may SET a custom setting, so maintenance counts only for the table's owner (or a
+# role it is granted to, a superuser included): a desk role that sets it is refused all the same.
+_IN_MAINTENANCE = """
+CREATE FUNCTION deskui_in_maintenance(rel oid) RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT coalesce(current_setting('deskui.maintenance', true), '') = 'on'
+       AND pg_has_role(session_user, (SELECT relowner FROM pg_class WHERE oid = rel), 'MEMBER')
+$$
+"""
+
 _REFUSE_HISTORY_CHANGE = """
 CREATE FUNCTION deskui_refuse_history_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF coalesce(current_setting('deskui.maintenance', true), '') = 'on' THEN
+    IF deskui_in_maintenance(TG_RELID) THEN
         RETURN NULL;
     END IF;
     RAISE EXCEPTION 'deskui: % on % refused: the audit record is append-only', TG_OP, TG_TABLE_NAME
@@ -64,7 +74,7 @@ CREATE FUNCTION deskui_ticket_needs_event() RETURNS trigger LANGUAGE plpgsql AS 
 DECLARE
     current_version integer;
 BEGIN
-    IF coalesce(current_setting('deskui.maintenance', true), '') = 'on' THEN
+    IF deskui_in_maintenance(TG_RELID) THEN
         RETURN NULL;
     END IF;
     -- the row as it stands at commit: a ticket inserted at version 0 and bumped to 1 by the
@@ -215,6 +225,7 @@ def upgrade() -> None:
     _settings_chain(bind)
     if bind.dialect.name != "postgresql":
         return
+    op.execute(_IN_MAINTENANCE)
     op.execute(_REFUSE_HISTORY_CHANGE)
     for table in _EVENT_TABLES:
         op.execute(
@@ -237,6 +248,7 @@ def downgrade() -> None:
         for table in _EVENT_TABLES:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
         op.execute("DROP FUNCTION IF EXISTS deskui_refuse_history_change()")
+        op.execute("DROP FUNCTION IF EXISTS deskui_in_maintenance(oid)")
     op.execute(
         sa.text("DELETE FROM setting_event WHERE note = :note").bindparams(note=BASELINE_NOTE)
     )
