@@ -181,11 +181,19 @@ def verify_record(
     """Verify the whole desk (see the module's description).
 
     Args:
-        session: a read session.
+        session: a read session that has not begun its transaction (it is read in one
+            snapshot).
         expect: a digest printed by an earlier verification, to compare with.
         chunk: how many tickets are read at a time.
     """
-    conn = session.connection()
+    if session.get_bind().dialect.name == "postgresql":
+        # one snapshot for the whole desk: a ticket changed while it is read would otherwise
+        # show a row newer than the events read a moment before (SQLite's read transaction
+        # holds one snapshot already)
+        conn = session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+    else:
+        conn = session.connection()
     report = AuditReport()
     logins = {
         int(i): str(login) for i, login in conn.execute(text("SELECT id, login FROM desk_user"))
