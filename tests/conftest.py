@@ -69,6 +69,7 @@ def postgres_url() -> Iterator[str]:
 
 
 def _truncate(db: Database) -> None:
+    """Empty every table of a PostgreSQL desk (in maintenance: the event tables refuse it)."""
     with db.engine.begin() as conn:
         tables = [
             r[0]
