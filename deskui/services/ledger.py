@@ -6,9 +6,9 @@ Every ticket event is written through :func:`record`, and every change ends with
 given their ids, the version the change produced, the hash of the ticket's fields as the change
 left them (on the change's last event), their predecessor's hash and their own
 (:mod:`deskui.core.chain`) — and inserted with the ticket's row lock held, so each event is
-written once and never updated. Before the transaction
-commits, a ticket changed after its last :func:`commit_change`, or events never sealed, stop it
-(:class:`UnsealedChange`): the record would not account for the ticket.
+written once and never updated. A change without an event, a ticket changed after its last
+:func:`commit_change`, or events never sealed stop the transaction (:class:`UnsealedChange`):
+the record would not account for the ticket.
 """
 
 from __future__ import annotations
@@ -55,8 +55,9 @@ _HOOKED = "deskui.ledger.hooked"
 
 
 class UnsealedChange(RuntimeError):
-    """A ticket changed in a way its chain does not record: events recorded without
-    :func:`commit_change`, or fields changed after it. A programming error; nothing is written."""
+    """A ticket changed in a way its chain does not record: a change with no event, events
+    recorded without :func:`commit_change`, or fields changed after it. A programming error;
+    nothing is written."""
 
 
 def _hook(session: Session) -> None:
@@ -122,6 +123,8 @@ def _seal(session: Session, ticket: Ticket, events: list[TicketEvent]) -> None:
     The ticket's row is held (by :func:`lock_ticket`, or it is new and seen by nobody else) and
     taken again here, so no two transactions append to one chain at once.
     """
+    if not events:
+        raise UnsealedChange(f"ticket {ticket.number}: a change with no event")
     session.exec(select(Ticket.id).where(Ticket.id == ticket.id).with_for_update()).first()
     prev = session.exec(
         select(TicketEvent.hash)

@@ -286,3 +286,32 @@ def test_a_seeded_demo_desk_verifies(database: Database, clock: FrozenClock) -> 
     report = verify(demo)
     assert report.ok, report.findings
     assert report.tickets == 120
+
+
+def test_a_change_the_chain_would_not_record_stops_the_commit(
+    desk: DeskService, worked: list[str]
+) -> None:
+    from deskui.core.enums import EventKind
+    from deskui.services.ledger import UnsealedChange, commit_change, lock_ticket, record
+
+    agent = desk.actor("agent1")
+    now = desk.clock.now()
+
+    def after_the_change(session: Any) -> None:
+        ticket = lock_ticket(session, worked[0])
+        record(session, ticket, agent, EventKind.WORKLOG, now, note="seen")
+        commit_change(session, ticket, desk.rules, now)
+        ticket.summary = "changed afterwards"
+
+    def without_an_event(session: Any) -> None:
+        commit_change(session, lock_ticket(session, worked[0]), desk.rules, now)
+
+    def never_sealed(session: Any) -> None:
+        record(session, lock_ticket(session, worked[0]), agent, EventKind.WORKLOG, now, note="x")
+
+    before = desk.ticket(worked[0])
+    for change in (after_the_change, without_an_event, never_sealed):
+        with pytest.raises(UnsealedChange):
+            desk.write(change)
+    assert desk.ticket(worked[0]) == before
+    assert verify(desk).ok
