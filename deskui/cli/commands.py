@@ -51,6 +51,11 @@ def _describe(view: TicketView, out: TextIO) -> None:
     )
 
 
+def _is_digest(text: str) -> bool:
+    value = text.strip().lower()
+    return len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+
+
 class Cli:
     """One invocation: settings, the desk service, output."""
 
@@ -97,6 +102,8 @@ class Cli:
             return self.calendar()
         if args.command == "user":
             return self.user()
+        if args.command == "audit":
+            return self.audit()
         return self.ticket()
 
     def database(self) -> int:
@@ -150,6 +157,24 @@ class Cli:
             raise InputError("path", "backup.exists", path=str(target)) from exc
         self.stdout.write(f"{self.db.display_name} → {written}\n")
         return 0
+
+    def audit(self) -> int:
+        """``deskui audit verify [--expect DIGEST]``: exit 0 when the record holds, else 7."""
+        from deskui.cli.audit_report import print_report, report_json
+        from deskui.cli.exits import AUDIT_BROKEN
+        from deskui.i18n import Catalog, detect_language
+        from deskui.services.verify import verify_record
+
+        expect = self.args.expect
+        if expect is not None and not _is_digest(expect):
+            raise InputError("expect", "audit.expect_malformed", value=expect)
+        report = self.desk.read(lambda s: verify_record(s, expect=expect))
+        t = Catalog(detect_language(self.settings.lang))
+        if self.args.json:
+            self.emit(report_json(report, t))
+        else:
+            print_report(report, t, self.stdout)
+        return 0 if report.ok else AUDIT_BROKEN
 
     def whoami(self) -> int:
         """``deskui whoami``: login, name, role, groups, and how the identity was established."""

@@ -37,6 +37,9 @@ NOT_ALLOWED = 5
 #: a shared desk's server that asks for a password not given (``PGPASSWORD``, ``~/.pgpass``) or
 #: refuses the one given.
 DATABASE = 6
+#: ``deskui audit verify`` found the record broken: an event rewritten, deleted, inserted or
+#: reordered, a ticket or setting changed without an event, or not the digest expected.
+AUDIT_BROKEN = 7
 #: Standard output was closed by its reader before everything was written (``deskui ticket list |
 #: head -1``): the command stops quietly, as a Unix tool killed by ``SIGPIPE`` does, with the code
 #: a shell reports for one (128 + 13). Whatever the command changed was saved before its output

@@ -89,6 +89,15 @@ def build_parser(t: Catalog | None = None) -> argparse.ArgumentParser:
     backup.add_argument("path", help="the backup file to write")
     backup.add_argument("--force", action="store_true", help="replace an existing file")
 
+    audit = sub.add_parser("audit", parents=[common], help="the audit record")
+    audit_sub = audit.add_subparsers(dest="action", required=True)
+    verify = audit_sub.add_parser(
+        "verify", parents=[common], help="recompute every chain and replay every ticket"
+    )
+    verify.add_argument(
+        "--expect", metavar="DIGEST", help="the record digest an earlier verify printed"
+    )
+
     seed = sub.add_parser("seed", parents=[common], help="fill a desk")
     seed.add_argument("--demo", action="store_true", required=True, help="a demo desk")
     seed.add_argument("--callers", type=int, default=300)

@@ -226,6 +226,7 @@ class DeskService:
                     key=key,
                     value=value,
                     actor_id=actor.id,
+                    proxy_id=actor.proxy_id,
                     note=note.strip(),
                     now=self.clock.now(),
                 )

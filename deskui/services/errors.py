@@ -113,6 +113,7 @@ CODES: dict[str, frozenset[str]] = {
     "backup.exists": frozenset({"path"}),
     "backup.postgres": frozenset(),
     "backup.in_memory": frozenset(),
+    "audit.expect_malformed": frozenset({"value"}),
     # the permission module's refusals: each names the action refused
     **{str(r): _PERMISSION for r in Refusal if r != Refusal.ROLE},
     str(Refusal.ROLE): frozenset({"action", "role"}),

@@ -31,6 +31,7 @@ from sqlmodel import Session, col, func, select
 
 from deskui.core.enums import Role
 from deskui.core.logins import normalize_login
+from deskui.services.audit import append_setting_event
 from deskui.services.errors import IdentityRefused, NotFound
 from deskui.services.users import Actor, load_actor
 from deskui.store import pg_roles
@@ -116,8 +117,13 @@ def is_demo_desk(session: Session) -> bool:
 
 
 def mark_demo_desk(session: Session, now: datetime) -> None:
-    """Mark the desk as a demo desk (``seed --demo`` on an empty desk)."""
-    session.add(DeskSetting(key=DEMO_KEY, value=json.dumps({"demo": True}), updated_at=now))
+    """Mark the desk as a demo desk (``seed --demo`` on an empty desk), on the settings' record:
+    a desk turned into a demo desk later (where ``--as`` picks anyone) shows in its history."""
+    value = json.dumps({"demo": True})
+    session.add(DeskSetting(key=DEMO_KEY, value=value, updated_at=now))
+    append_setting_event(
+        session, key=DEMO_KEY, old=None, new=value, actor_id=None, now=now, note="seed --demo"
+    )
 
 
 def has_users(session: Session) -> bool:

@@ -1,13 +1,27 @@
 """Shared steps of every ticket change: lock the row, append the event, refresh the clocks and
-the version."""
+the version, and seal the events into the ticket's chain.
+
+Every ticket event is written through :func:`record`, and every change ends with
+:func:`commit_change`. A change's events are held back until then, and sealed there —
+given their ids, the version the change produced, the hash of the ticket's fields as the change
+left them (on the change's last event), their predecessor's hash and their own
+(:mod:`deskui.core.chain`) — and inserted with the ticket's row lock held, so each event is
+written once and never updated. A change without an event, a ticket changed after its last
+:func:`commit_change`, or events never sealed stop the transaction (:class:`UnsealedChange`):
+the record would not account for the ticket.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import event as sa_event
 from sqlmodel import Session, col, select
 
+from deskui.core.chain import STATE_FIELDS, ticket_event_hash, ticket_state_hash
 from deskui.core.enums import EventKind, Status
+from deskui.services.audit import allocate_ids
 from deskui.services.errors import NotFound, StaleEdit
 from deskui.services.rules import DeskRules
 from deskui.services.users import Actor
@@ -35,6 +49,104 @@ def lock_ticket(session: Session, number: str, expected_version: int | None = No
     return ticket
 
 
+_PENDING = "deskui.ledger.pending"
+_SEALED = "deskui.ledger.sealed"
+_HOOKED = "deskui.ledger.hooked"
+
+
+class UnsealedChange(RuntimeError):
+    """A ticket changed in a way its chain does not record: a change with no event, events
+    recorded without :func:`commit_change`, or fields changed after it. A programming error;
+    nothing is written."""
+
+
+def _hook(session: Session) -> None:
+    if not session.info.get(_HOOKED):
+        sa_event.listen(session, "before_commit", _check_sealed)
+        sa_event.listen(session, "after_rollback", _forget)
+        session.info[_HOOKED] = True
+
+
+def _forget(session: Session, *_: Any) -> None:
+    session.info.pop(_PENDING, None)
+    session.info.pop(_SEALED, None)
+
+
+def _check_sealed(session: Session) -> None:
+    """Before the commit: every recorded event was sealed, and every sealed ticket still stands
+    as its last event's state hash says."""
+    pending: dict[int, list[TicketEvent]] = session.info.pop(_PENDING, {})
+    sealed: dict[int, tuple[Ticket, str]] = session.info.pop(_SEALED, {})
+    for ticket_id, events in pending.items():
+        if events:
+            raise UnsealedChange(f"ticket {ticket_id}: events recorded without commit_change")
+    for ticket, state in sealed.values():
+        if state_hash(ticket) != state:
+            raise UnsealedChange(
+                f"ticket {ticket.number}: fields changed after commit_change, with no event"
+            )
+
+
+def state_hash(ticket: Ticket) -> str:
+    """The hash of the ticket's audited fields as they are now."""
+    return ticket_state_hash({name: getattr(ticket, name) for name, _ in STATE_FIELDS})
+
+
+def event_values(e: TicketEvent) -> tuple[object, ...]:
+    """What a ticket event's hash covers besides its predecessor's hash."""
+    return (
+        e.id,
+        e.ticket_id,
+        e.at,
+        e.actor_id,
+        e.proxy_id,
+        e.kind,
+        e.field,
+        e.old_value,
+        e.new_value,
+        e.note,
+        e.version,
+        e.state_hash,
+    )
+
+
+def _pending(session: Session, ticket: Ticket) -> list[TicketEvent]:
+    assert ticket.id is not None
+    _hook(session)
+    pending: dict[int, list[TicketEvent]] = session.info.setdefault(_PENDING, {})
+    return pending.setdefault(ticket.id, [])
+
+
+def _seal(session: Session, ticket: Ticket, events: list[TicketEvent]) -> None:
+    """Write a change's events, each chained to the ticket's previous one.
+
+    The ticket's row is held (by :func:`lock_ticket`, or it is new and seen by nobody else) and
+    taken again here, so no two transactions append to one chain at once.
+    """
+    if not events:
+        raise UnsealedChange(f"ticket {ticket.number}: a change with no event")
+    session.exec(select(Ticket.id).where(Ticket.id == ticket.id).with_for_update()).first()
+    prev = session.exec(
+        select(TicketEvent.hash)
+        .where(TicketEvent.ticket_id == ticket.id)
+        .order_by(col(TicketEvent.id).desc())
+        .limit(1)
+    ).first()
+    state = state_hash(ticket)
+    ids = allocate_ids(session, "ticket_event", len(events))
+    for e, event_id in zip(events, ids, strict=True):
+        # only a change's last event carries the state: a chain that ends without one lost the
+        # end of its last change
+        last = e is events[-1]
+        e.id, e.version, e.prev_hash = event_id, ticket.version, prev
+        e.state_hash = state if last else None
+        e.hash = prev = ticket_event_hash(event_values(e), prev)
+    session.add_all(events)
+    session.flush()
+    assert ticket.id is not None
+    session.info.setdefault(_SEALED, {})[ticket.id] = (ticket, state)
+
+
 def record(
     session: Session,
     ticket: Ticket,
@@ -47,19 +159,24 @@ def record(
     new: object = None,
     note: str | None = None,
 ) -> TicketEvent:
-    """Append one event to the ticket's audit trail (same transaction as the change)."""
+    """Append one event to the ticket's audit trail (same transaction as the change).
+
+    The event names the admin acting for the actor, if any; it is written, sealed into the
+    ticket's chain with the version the change produces, by :func:`commit_change`.
+    """
     assert ticket.id is not None
     event = TicketEvent(
         ticket_id=ticket.id,
         at=now,
         actor_id=actor.id if actor else None,
+        proxy_id=actor.proxy_id if actor else None,
         kind=str(kind),
         field=field,
         old_value=None if old is None else str(old),
         new_value=None if new is None else str(new),
         note=note,
     )
-    session.add(event)
+    _pending(session, ticket).append(event)
     return event
 
 
@@ -89,14 +206,22 @@ def set_status(
 
 
 def commit_change(session: Session, ticket: Ticket, rules: DeskRules, now: datetime) -> None:
-    """Bump the version, stamp the change and refresh the clock caches from the full history."""
+    """Bump the version, stamp the change, refresh the clock caches from the full history, and
+    seal the change's events into the ticket's chain.
+
+    Call it last: the events carry the hash of the ticket's fields as they stand now, and a
+    field changed after it (with no event) stops the commit (:class:`UnsealedChange`).
+    """
     ticket.version += 1
     ticket.updated_at = now
     session.add(ticket)
     session.flush()
-    events = session.exec(
+    stored = session.exec(
         select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(col(TicketEvent.id))
     ).all()
-    refresh_due_cache(ticket, ticket_clocks(ticket, events, rules, now))
+    recorded = _pending(session, ticket)
+    refresh_due_cache(ticket, ticket_clocks(ticket, [*stored, *recorded], rules, now))
     session.add(ticket)
     session.flush()
+    _seal(session, ticket, recorded)
+    recorded.clear()

@@ -20,7 +20,8 @@ from deskui.config import RULE_FILES, load_rule_files
 from deskui.core.calendar import BusinessCalendar
 from deskui.core.priority import PriorityMatrix
 from deskui.core.sla import SlaPolicy
-from deskui.store.models import DeskSetting, SettingEvent
+from deskui.services.audit import append_setting_event
+from deskui.store.models import DeskSetting
 
 
 @dataclass(frozen=True)
@@ -79,15 +80,23 @@ class DeskRules:
         )
 
 
+#: The note of the setting event that records a rule file copied from data/.
+COPIED_NOTE = "copied from the rule files of data/"
+
+
 def ensure_rule_settings(session: Session, now: datetime) -> None:
-    """Copy any rule file not yet kept in the database from data/."""
+    """Copy any rule file not yet kept in the database from data/, each with its setting event."""
     present = set(session.exec(select(DeskSetting.key)).all())
     missing = [name for name in RULE_FILES if name not in present]
     if not missing:
         return
     files = load_rule_files()
     for name in missing:
-        session.add(DeskSetting(key=name, value=json.dumps(files[name]), updated_at=now))
+        encoded = json.dumps(files[name])
+        session.add(DeskSetting(key=name, value=encoded, updated_at=now))
+        append_setting_event(
+            session, key=name, old=None, new=encoded, actor_id=None, now=now, note=COPIED_NOTE
+        )
 
 
 def stored_rule_text(session: Session) -> dict[str, str]:
@@ -115,6 +124,7 @@ def save_rule_setting(
     actor_id: int | None,
     note: str | None,
     now: datetime,
+    proxy_id: int | None = None,
 ) -> None:
     """Replace one rule file, validated first, with an audit event.
 
@@ -133,8 +143,13 @@ def save_rule_setting(
     else:
         row.value, row.updated_at, row.updated_by_id = encoded, now, actor_id
         session.add(row)
-    session.add(
-        SettingEvent(
-            key=key, at=now, actor_id=actor_id, old_value=old, new_value=encoded, note=note
-        )
+    append_setting_event(
+        session,
+        key=key,
+        old=old,
+        new=encoded,
+        actor_id=actor_id,
+        proxy_id=proxy_id,
+        note=note,
+        now=now,
     )

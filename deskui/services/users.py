@@ -20,8 +20,9 @@ from sqlmodel import Session, col, select
 from deskui.core.enums import Role
 from deskui.core.logins import confusable_with, is_valid_login, normalize_login
 from deskui.core.sanitize import sanitize_line
+from deskui.services.audit import append_setting_event
 from deskui.services.errors import NotFound, Problem, ValidationFailed, problem
-from deskui.store.models import Group, SettingEvent, User, UserGroup
+from deskui.store.models import Group, User, UserGroup
 
 #: The settings-trail key of user additions and changes.
 USERS_KEY = "users"
@@ -193,16 +194,15 @@ def _record(
     note: str,
 ) -> None:
     """One entry of the settings' audit trail for a user's addition or change."""
-    session.add(
-        SettingEvent(
-            key=USERS_KEY,
-            at=now,
-            actor_id=actor.id if actor else None,
-            proxy_id=actor.proxy_id if actor else None,
-            old_value=json.dumps(before.to_json(), ensure_ascii=False) if before else None,
-            new_value=json.dumps(after.to_json(), ensure_ascii=False),
-            note=note,
-        )
+    append_setting_event(
+        session,
+        key=USERS_KEY,
+        old=json.dumps(before.to_json(), ensure_ascii=False) if before else None,
+        new=json.dumps(after.to_json(), ensure_ascii=False),
+        actor_id=actor.id if actor else None,
+        proxy_id=actor.proxy_id if actor else None,
+        now=now,
+        note=note,
     )
 
 

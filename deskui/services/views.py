@@ -63,6 +63,32 @@ class EventView:
     old_value: str | None
     new_value: str | None
     note: str | None
+    earlier_than: datetime | None = None
+    """The stamp of the event before it, when this one is stamped earlier: the timeline flags
+    it (back-filled, or someone rewrote the time)."""
+
+
+def event_views(events: Sequence[TicketEvent], actors: dict[int, str]) -> tuple[EventView, ...]:
+    """A ticket's timeline, oldest first, each event stamped earlier than its predecessor
+    flagged."""
+    views = []
+    previous: datetime | None = None
+    for e in events:
+        views.append(
+            EventView(
+                e.id or 0,
+                e.at,
+                actors.get(e.actor_id or 0),
+                EventKind(e.kind),
+                e.field,
+                e.old_value,
+                e.new_value,
+                e.note,
+                earlier_than=previous if previous is not None and e.at < previous else None,
+            )
+        )
+        previous = e.at
+    return tuple(views)
 
 
 @dataclass(frozen=True)
@@ -235,23 +261,7 @@ def ticket_view(
 ) -> TicketView:
     """Assemble the read model of one ticket."""
     assert ticket.id is not None
-    timeline = (
-        tuple(
-            EventView(
-                e.id or 0,
-                e.at,
-                actors.get(e.actor_id or 0),
-                EventKind(e.kind),
-                e.field,
-                e.old_value,
-                e.new_value,
-                e.note,
-            )
-            for e in events
-        )
-        if with_events
-        else ()
-    )
+    timeline = event_views(events, actors) if with_events else ()
     return TicketView(
         id=ticket.id,
         number=ticket.number,

@@ -10,6 +10,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
 
 from deskui.store.db import Database
 
@@ -84,6 +85,19 @@ def current_revision(db: Database) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def sqlite_foreign_keys(connection: Connection, *, on: bool) -> None:
+    """Turn SQLite's enforcement of references on or off for this connection.
+
+    SQLite takes the pragma only between transactions, so it goes straight to the driver's
+    connection, before SQLAlchemy begins one.
+    """
+    raw = connection.connection.dbapi_connection
+    if raw is not None:
+        cursor = raw.cursor()
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+        cursor.close()
+
+
 def upgrade(db: Database, revision: str = "head") -> None:
     """Bring the schema to ``revision`` (normally the newest).
 
@@ -95,12 +109,24 @@ def upgrade(db: Database, revision: str = "head") -> None:
     gives up rather than queue every console's reads behind its own wait.
     """
     config = alembic_config(db)
-    with db.write_engine.begin() as connection:
-        if not db.is_sqlite:
-            connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
-            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    with db.write_engine.connect() as connection:
+        if db.is_sqlite:
+            # a batch migration rebuilds a table that others refer to (tickets refer to their
+            # users): SQLite would refuse dropping the old copy; the references are checked
+            # once the migration is done instead
+            sqlite_foreign_keys(connection, on=False)
+        try:
+            with connection.begin():
+                if not db.is_sqlite:
+                    connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
+                    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+                if db.is_sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise RuntimeError("the migration left rows referring to nothing")
+        finally:
+            if db.is_sqlite:
+                sqlite_foreign_keys(connection, on=True)
 
 
 def needs_upgrade(db: Database) -> bool:

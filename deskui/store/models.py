@@ -193,6 +193,11 @@ class TicketEvent(SQLModel, table=True):
     """The admin who acted for ``actor_id`` (``--as`` on a one-machine desk), if any."""
     version: int | None = Field(default=None)
     """The ticket's version this event's change produced."""
+    state_hash: str | None = Field(default=None, max_length=64)
+    """SHA-256 of the ticket's fields as this event's change left them
+    (:func:`deskui.core.chain.ticket_state_hash`)."""
+    prev_hash: str | None = Field(default=None, max_length=64)
+    """The hash of the ticket's previous event (None for its first)."""
     hash: str | None = Field(default=None, max_length=64)
     """SHA-256 over this event's canonical form and its predecessor's hash (the ticket's chain)."""
 
@@ -231,6 +236,8 @@ class SettingEvent(SQLModel, table=True):
     note: str | None = Field(default=None, sa_column=Column(Text))
     proxy_id: int | None = Field(default=None, foreign_key="desk_user.id")
     """The admin who acted for ``actor_id``, if any."""
+    prev_hash: str | None = Field(default=None, max_length=64)
+    """The hash of the desk's previous setting event (None for the first)."""
     hash: str | None = Field(default=None, max_length=64)
     """SHA-256 over this event's canonical form and its predecessor's (the settings chain)."""
 

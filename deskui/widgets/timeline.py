@@ -60,10 +60,21 @@ def value_text(field: str | None, value: str | None, t: Catalog) -> str:
     return sanitize_line(value)
 
 
+#: Marks an entry stamped earlier than the one before it (the line under it says why).
+BACKDATED_MARK = "⚠"
+BACKDATED_STYLE = "bold red"
+
+
 def entry_text(event: EventView, tz: ZoneInfo, t: Catalog) -> Text:
-    """One entry: stamp, who, what, the change, and the note under it."""
+    """One entry: stamp, who, what, the change, and the note under it.
+
+    An entry stamped earlier than its predecessor has its stamp marked, and a line saying so.
+    """
     text = Text()
-    text.append(stamp(event.at, tz), style="dim")
+    if event.earlier_than is not None:
+        text.append(f"{BACKDATED_MARK} {stamp(event.at, tz)}", style=BACKDATED_STYLE)
+    else:
+        text.append(stamp(event.at, tz), style="dim")
     text.append("  ")
     text.append(pad(sanitize_line(event.actor or "—"), ACTOR_WIDTH), style="bold")
     text.append(" ")
@@ -80,6 +91,13 @@ def entry_text(event: EventView, tz: ZoneInfo, t: Catalog) -> Text:
     if event.note:
         for line in sanitize_text(event.note).strip().splitlines():
             text.append("\n" + " " * 4 + line)
+    if event.earlier_than is not None:
+        text.append("\n" + " " * 4)
+        text.append(
+            f"{BACKDATED_MARK} "
+            + t("detail.timeline.backdated", previous=stamp(event.earlier_than, tz)),
+            style=BACKDATED_STYLE,
+        )
     return text
 
 

@@ -39,7 +39,13 @@ def test_matrix_change_is_audited_and_applied(desk: DeskService) -> None:
     desk.save_rules(admin, "matrix", matrix, "no P4 for individuals")
     assert desk.create_ticket(desk.actor("op"), call(impact=3, urgency=4)).priority == "P3"
     events = desk.read(
-        lambda s: list(s.exec(select(SettingEvent).where(SettingEvent.key == "matrix")))
+        lambda s: list(
+            s.exec(
+                select(SettingEvent).where(
+                    SettingEvent.key == "matrix", SettingEvent.actor_id == admin.id
+                )
+            )
+        )
     )
     assert len(events) == 1
     assert events[0].note == "no P4 for individuals" and events[0].actor_id == admin.id

@@ -573,17 +573,7 @@ async def test_a_change_in_another_process_shows_on_a_live_board(
         db = Database(f"sqlite:///{tmp_path}/desk.db")
     else:
         db = Database(request.getfixturevalue("postgres_url"))
-        with db.engine.begin() as conn:
-            tables = [
-                r[0]
-                for r in conn.execute(
-                    text(
-                        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                        "AND tablename <> 'alembic_version'"
-                    )
-                )
-            ]
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        truncate_postgres(db)
     desk = staff_desk(db, SystemClock())
     app = console(desk, "agent1", "zh", live=True)
     try:

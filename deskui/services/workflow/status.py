@@ -89,6 +89,7 @@ def change_status(
     confirmer: str | None = None,
     channel: str | None = None,
     expected_version: int | None = None,
+    remark: str | None = None,
 ) -> Ticket:
     """Move a ticket along the workflow; what each move means is decided by its target.
 
@@ -119,7 +120,9 @@ def change_status(
         ticket.solution, ticket.result = text, "resolved"
         record(session, ticket, actor, EventKind.SOLUTION, now, field="solution", new=text)
     elif wanted == Status.RESOLVED:
-        answer = Answer(satisfaction=satisfaction, channel=channel, confirmer=confirmer)
+        answer = Answer(
+            satisfaction=satisfaction, channel=channel, confirmer=confirmer, remark=remark
+        )
         _confirm(session, ticket, actor, now, text, answer.checked())
     elif wanted == Status.CLOSED:
         _check_move(session, ticket, actor, wanted, text)

@@ -1,0 +1,350 @@
+"""``deskui audit verify``: recompute every chain and replay every ticket against its history.
+
+The desk is read in chunks of tickets (keyset order, with their events), so memory stays
+bounded whatever its size. For each ticket:
+
+- its chain: each event's hash is recomputed from what it holds and its stored predecessor
+  hash, and linked to the event before it (:func:`deskui.core.chain.read_chain` says how a
+  break reads: rewritten, deleted, inserted, reordered);
+- its row: the last event must be of the ticket's version and end a change, carrying the hash
+  of the ticket's fields as they stand (each change's last event carries one); the fields the
+  events record are replayed and compared (:mod:`deskui.core.replay`), naming those that
+  differ;
+- its number: the numbers of a desk day run without a gap up to the day's counter (a ticket
+  deleted with all its events leaves one).
+
+The settings chain is read the same way, and each rule file's stored value must be the new
+value of its key's last setting event. The report ends with a digest over every chain's head:
+kept elsewhere, it shows later that nothing was recomputed since (``--expect``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from deskui.core.chain import (
+    STATE_FIELDS,
+    Break,
+    Link,
+    canonical_time,
+    read_chain,
+    setting_event_hash,
+    ticket_event_hash,
+    ticket_state_hash,
+)
+from deskui.core.replay import EventFacts, differing, replay
+
+#: How many tickets are read (with their events) at a time.
+CHUNK = 2000
+
+
+class Problem(StrEnum):
+    """What a finding reports."""
+
+    REWRITTEN = Break.REWRITTEN.value
+    DELETED = Break.DELETED.value
+    INSERTED = Break.INSERTED.value
+    REORDERED = Break.REORDERED.value
+    NO_HISTORY = "no_history"
+    """A ticket without a single event: its history was deleted."""
+    VERSION = "version"
+    """The ticket's version is not its last event's: later events deleted, or a change
+    without an event."""
+    TAIL = "tail"
+    """The last event does not end a change (it carries no state): events after it deleted."""
+    FIELDS = "fields"
+    """The ticket's stored fields differ from its history: changed without an event."""
+    MISSING_NUMBER = "missing_number"
+    """A number of a desk day is missing: a ticket was deleted with its history."""
+    SETTING_VALUE = "setting_value"
+    """A rule file's stored value is not its last setting event's: changed without an event."""
+    DIGEST = "digest"
+    """The chains' heads are not those of the digest expected."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One break of the record.
+
+    Attributes:
+        problem: what is wrong.
+        ticket: the ticket's number (a ticket's chain or row), if any.
+        event: the event's id, if one is named.
+        key: the setting's key (settings chain), if any.
+        fields: the fields that differ from the history (:attr:`Problem.FIELDS`).
+        detail: values the wording quotes (versions, the expected digest).
+    """
+
+    problem: Problem
+    ticket: str | None = None
+    event: int | None = None
+    key: str | None = None
+    fields: tuple[str, ...] = ()
+    detail: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def chain(self) -> str:
+        """``ticket``, ``settings`` or ``desk`` (the digest)."""
+        if self.ticket is not None:
+            return "ticket"
+        return "settings" if self.key is not None or self.event is not None else "desk"
+
+
+@dataclass
+class AuditReport:
+    """What a verification found.
+
+    Attributes:
+        tickets: tickets read.
+        ticket_events: their events read.
+        setting_events: setting events read.
+        findings: every break, in the order found.
+        digest: SHA-256 over every chain's head (ticket id and last hash, then the settings').
+    """
+
+    tickets: int = 0
+    ticket_events: int = 0
+    setting_events: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    digest: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Every chain holds and every ticket matches its history."""
+        return not self.findings
+
+
+_EVENT_COLUMNS = (
+    "id, ticket_id, at, actor_id, proxy_id, kind, field, old_value, new_value, note, version, "
+    "state_hash, prev_hash, hash"
+)
+_SETTING_COLUMNS = "id, key, at, actor_id, proxy_id, old_value, new_value, note, prev_hash, hash"
+
+
+def _links(rows: Sequence[Sequence[Any]], width: int, hasher: Any) -> list[Link]:
+    """The rows as chain links: ``width`` hashed values, then prev and hash."""
+    links = []
+    for row in rows:
+        values, prev, stored = row[:width], row[width], row[width + 1]
+        links.append(Link(int(row[0]), stored, prev, hasher(values, prev) == stored))
+    if all(link.intact for link in links):
+        return links
+    ids = [link.id for link in links]
+    out = []
+    for row, link in zip(rows, links, strict=True):
+        moved = not link.intact and any(
+            hasher((other, *row[1:width]), row[width]) == row[width + 1]
+            for other in ids
+            if other != link.id
+        )
+        out.append(Link(link.id, link.hash, link.prev, link.intact, moved))
+    return out
+
+
+class _Numbers:
+    """The numbers of each desk day, in id order: a gap is a ticket deleted with its history."""
+
+    def __init__(self) -> None:
+        self.last: dict[str, int] = {}
+
+    def see(self, number: str) -> Iterator[str]:
+        """Take the next ticket's number; yields any number skipped before it."""
+        day, seq = number[2:10], number[10:]
+        if not (number.startswith("IT") and day.isdigit() and seq.isdigit()):
+            return
+        n, last = int(seq), self.last.get(day, 0)
+        for missing in range(last + 1, n):
+            yield _format(day, missing)
+        self.last[day] = max(last, n)
+
+    def unissued(self, counters: Mapping[str, int]) -> Iterator[str]:
+        """Numbers the day's counter gave out that no ticket holds (the last of a day)."""
+        for day, top in sorted(counters.items()):
+            for missing in range(self.last.get(day, 0) + 1, top + 1):
+                yield _format(day, missing)
+
+
+def _format(day: str, seq: int) -> str:
+    return f"IT{day}{seq:03d}"
+
+
+def verify_record(
+    session: Session, *, expect: str | None = None, chunk: int = CHUNK
+) -> AuditReport:
+    """Verify the whole desk (see the module's description).
+
+    Args:
+        session: a read session that has not begun its transaction (it is read in one
+            snapshot).
+        expect: a digest printed by an earlier verification, to compare with.
+        chunk: how many tickets are read at a time.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        # one snapshot for the whole desk: a ticket changed while it is read would otherwise
+        # show a row newer than the events read a moment before (SQLite's read transaction
+        # holds one snapshot already)
+        conn = session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+    else:
+        conn = session.connection()
+    report = AuditReport()
+    logins = {
+        int(i): str(login) for i, login in conn.execute(text("SELECT id, login FROM desk_user"))
+    }
+    codes = {int(i): str(c) for i, c in conn.execute(text("SELECT id, code FROM support_group"))}
+    heads = hashlib.sha256()
+    numbers = _Numbers()
+    state_columns = ", ".join(name for name, _ in STATE_FIELDS)
+    last_id = 0
+    while True:
+        tickets = (
+            conn.execute(
+                text(f"SELECT {state_columns} FROM ticket WHERE id > :last ORDER BY id LIMIT :n"),
+                {"last": last_id, "n": chunk},
+            )
+            .mappings()
+            .all()
+        )
+        if not tickets:
+            break
+        low, last_id = int(tickets[0]["id"]), int(tickets[-1]["id"])
+        by_ticket: dict[int, list[Sequence[Any]]] = {}
+        for row in conn.execute(
+            text(
+                f"SELECT {_EVENT_COLUMNS} FROM ticket_event "
+                "WHERE ticket_id >= :low AND ticket_id <= :high ORDER BY ticket_id, id"
+            ),
+            {"low": low, "high": last_id},
+        ):
+            by_ticket.setdefault(int(row[1]), []).append(tuple(row))
+        for ticket in tickets:
+            events = by_ticket.get(int(ticket["id"]), [])
+            report.tickets += 1
+            report.ticket_events += len(events)
+            for missing in numbers.see(str(ticket["number"])):
+                report.findings.append(Finding(Problem.MISSING_NUMBER, ticket=missing))
+            report.findings.extend(_check_ticket(ticket, events, logins, codes))
+            head = events[-1][13] if events else ""
+            heads.update(f"{ticket['id']}:{head}\n".encode())
+    counters = {
+        str(day): int(top)
+        for day, top in conn.execute(text("SELECT day, last FROM ticket_sequence"))
+    }
+    for missing in numbers.unissued(counters):
+        report.findings.append(Finding(Problem.MISSING_NUMBER, ticket=missing))
+    settings_head = _check_settings(conn, report, chunk)
+    heads.update(f"settings:{settings_head or ''}\n".encode())
+    report.digest = heads.hexdigest()
+    if expect is not None and expect.strip().lower() != report.digest:
+        report.findings.append(Finding(Problem.DIGEST, detail={"expected": expect.strip()}))
+    return report
+
+
+def _check_ticket(
+    ticket: Mapping[Any, Any],
+    events: list[Sequence[Any]],
+    logins: Mapping[int, str],
+    codes: Mapping[int, str],
+) -> list[Finding]:
+    number = str(ticket["number"])
+    if not events:
+        return [Finding(Problem.NO_HISTORY, ticket=number)]
+    found = [
+        Finding(Problem(kind.value), ticket=number, event=event_id)
+        for event_id, kind in read_chain(_links(events, 12, ticket_event_hash)).items()
+    ]
+    last = events[-1]
+    version = int(ticket["version"])
+    if last[10] != version:
+        found.append(
+            Finding(
+                Problem.VERSION,
+                ticket=number,
+                event=int(last[0]),
+                detail={"version": str(version), "event_version": str(last[10])},
+            )
+        )
+    replayed = replay(
+        EventFacts(
+            kind=str(e[5]),
+            field=e[6],
+            old=e[7],
+            new=e[8],
+            actor=logins.get(int(e[3])) if e[3] is not None else None,
+        )
+        for e in events
+    )
+    stored = {
+        "status": ticket["status"],
+        "is_open": bool(ticket["is_open"]),
+        "priority": ticket["priority"],
+        "impact": ticket["impact"],
+        "urgency": ticket["urgency"],
+        "group": codes.get(ticket["group_id"]) if ticket["group_id"] is not None else None,
+        "assignee": logins.get(ticket["assignee_id"])
+        if ticket["assignee_id"] is not None
+        else None,
+        "tier": ticket["tier"],
+        "solution": ticket["solution"],
+        "expected_by": canonical_time(ticket["expected_by"]),
+    }
+    names = differing(replayed, stored)
+    if last[11] is None:
+        found.append(Finding(Problem.TAIL, ticket=number, event=int(last[0])))
+    if names or (last[11] is not None and last[11] != ticket_state_hash(ticket)):
+        found.append(
+            Finding(Problem.FIELDS, ticket=number, event=int(last[0]), fields=tuple(names))
+        )
+    return found
+
+
+def _check_settings(conn: Any, report: AuditReport, chunk: int) -> str | None:
+    """The settings chain and the rule files' stored values; returns the chain's head."""
+    last_id, head = 0, None
+    latest: dict[str, tuple[int, str]] = {}
+    carry: list[Sequence[Any]] = []
+    while True:
+        rows = [
+            tuple(r)
+            for r in conn.execute(
+                text(
+                    f"SELECT {_SETTING_COLUMNS} FROM setting_event WHERE id > :last "
+                    "ORDER BY id LIMIT :n"
+                ),
+                {"last": last_id, "n": chunk},
+            )
+        ]
+        if not rows:
+            break
+        last_id = int(rows[-1][0])
+        report.setting_events += len(rows)
+        # the last event of the previous chunk goes along, so the first link is checked
+        window = [*carry, *rows]
+        breaks = read_chain(_links(window, 8, setting_event_hash))
+        for event_id, kind in breaks.items():
+            if not carry or event_id != carry[0][0]:
+                report.findings.append(
+                    Finding(Problem(kind.value), event=event_id, key=_key_of(window, event_id))
+                )
+        for row in rows:
+            latest[str(row[1])] = (int(row[0]), row[6])
+        carry = [rows[-1]]
+        head = rows[-1][9]
+    for key, value in conn.execute(text("SELECT key, value FROM desk_setting ORDER BY key")):
+        last = latest.get(str(key))
+        if last is None or last[1] != value:
+            report.findings.append(
+                Finding(Problem.SETTING_VALUE, key=str(key), event=last[0] if last else None)
+            )
+    return head
+
+
+def _key_of(rows: Sequence[Sequence[Any]], event_id: int) -> str:
+    return next(str(r[1]) for r in rows if r[0] == event_id)

@@ -1,0 +1,102 @@
+"""The chains' arithmetic: canonical instants, stable hashes, and how a broken chain reads."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+from deskui.core.chain import (
+    Break,
+    Link,
+    canonical_time,
+    read_chain,
+    setting_event_hash,
+    ticket_event_hash,
+)
+from deskui.core.replay import EventFacts, differing, replay
+
+SHANGHAI = timezone(timedelta(hours=8))
+
+
+def test_an_instant_reads_the_same_from_every_database() -> None:
+    aware = datetime(2026, 11, 2, 10, 0, 0, 5, tzinfo=SHANGHAI)
+    expected = "2026-11-02T02:00:00.000005Z"
+    assert canonical_time(aware) == expected
+    assert canonical_time(aware.astimezone(UTC).replace(tzinfo=None)) == expected  # SQLite, naive
+    assert canonical_time("2026-11-02 02:00:00.000005") == expected  # SQLite's own text
+    assert canonical_time("2026-11-02 02:00:00.000005+00:00") == expected
+    assert canonical_time(None) is None
+
+
+def test_hashes_cover_every_field_and_the_predecessor() -> None:
+    values = (
+        1,
+        7,
+        "2026-11-02 02:00:00.000000",
+        3,
+        None,
+        "worklog",
+        None,
+        None,
+        None,
+        "n",
+        2,
+        None,
+    )
+    digest = ticket_event_hash(values, None)
+    assert len(digest) == 64 and digest == ticket_event_hash(values, None)
+    other: list[object] = [2, 8, "2026-11-02 02:00:00.000001", 4, 5, "progress", "f", "o", "v"]
+    other += ["m", 3, "0" * 64]
+    for i in range(len(values)):
+        changed = list(values)
+        changed[i] = other[i]
+        assert ticket_event_hash(tuple(changed), None) != digest, i
+    assert ticket_event_hash(values, "0" * 64) != digest
+    setting = (1, "matrix", "2026-11-02 02:00:00.000000", None, None, None, "{}", None)
+    assert setting_event_hash(setting, None) != digest
+
+
+def chain(*links: tuple[int, str, str | None, bool]) -> list[Link]:
+    return [Link(i, h, p, ok) for i, h, p, ok in links]
+
+
+def test_an_intact_chain_has_no_break() -> None:
+    assert read_chain(chain((1, "a", None, True), (2, "b", "a", True), (3, "c", "b", True))) == {}
+
+
+def test_each_kind_of_break_reads_as_itself() -> None:
+    rewritten = chain((1, "a", None, True), (2, "b", "a", False), (3, "c", "b", True))
+    assert read_chain(rewritten) == {2: Break.REWRITTEN}
+    deleted = chain((1, "a", None, True), (3, "c", "b", True))
+    assert read_chain(deleted) == {3: Break.DELETED}
+    inserted = chain((1, "a", None, True), (2, "x", "a", True), (3, "b", "a", True))
+    assert read_chain(inserted) == {2: Break.INSERTED}
+    unhashed = chain((1, "a", None, True), (2, None, None, False), (3, "b", "a", True))
+    assert read_chain(unhashed) == {2: Break.INSERTED}
+    reordered = chain((1, "a", None, True), (2, "c", "b", True), (3, "b", "a", True))
+    assert read_chain(reordered)[2] == Break.REORDERED
+    moved = [Link(1, "a", None, True), Link(2, "c", "b", False, moved=True)]
+    assert read_chain(moved) == {2: Break.REORDERED}
+
+
+def test_replay_follows_the_events_and_leaves_the_unrecorded_alone() -> None:
+    events = [
+        EventFacts("created", "priority", None, "P3", "op"),
+        EventFacts("status", "status", "new", "to_assign", "op"),
+        EventFacts("claimed", "assignee", None, "agent1", "agent1"),
+        EventFacts("status", "status", "to_assign", "in_progress", "agent1"),
+        EventFacts("triaged", "priority", "I3 U3 P3", "I1 U1 P1", "lead"),
+        EventFacts("escalated", "tier", "L1", "L2", "agent1"),
+    ]
+    state = replay(events)
+    assert state == {
+        "status": "in_progress",
+        "is_open": True,
+        "tier": 2,
+        "solution": None,
+        "priority": "P1",
+        "impact": 1,
+        "urgency": 1,
+        "assignee": "agent1",
+    }
+    stored = {**state, "group": "anything", "assignee": "agent2", "expected_by": None}
+    assert differing(state, stored) == ["assignee"]
