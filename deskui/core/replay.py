@@ -88,7 +88,7 @@ def replay(events: Iterable[EventFacts]) -> dict[str, object]:
             state["assignee"] = e.new
         elif kind == EventKind.FIRST_CONTACT:
             state["assignee"] = e.actor
-        if kind == EventKind.ESCALATED and (tier := _tier(e.new)) is not None:
+        if (kind == EventKind.ESCALATED or e.field == "tier") and (tier := _tier(e.new)):
             state["tier"] = tier
         if e.field == "solution":
             state["solution"] = e.new

@@ -256,6 +256,9 @@ def create_ticket(
         new=decision.priority,
         note=decision.reason,
     )
+    if ticket.tier != 1:
+        # a new ticket starts at L1 on the record; its group's tier is a routing step
+        record(session, ticket, actor, EventKind.ROUTED, now, field="tier", new=f"L{ticket.tier}")
     if request.resolve_now:
         _resolve_at_intake(session, ticket, actor, request, requester, now)
     else:

@@ -54,6 +54,18 @@ def _move_to_group(
         note=note,
     )
     ticket.group_id = group.id
+    if group.tier != ticket.tier:
+        # the tier follows the group; on the record, so the history replays to the stored tier
+        record(
+            session,
+            ticket,
+            actor,
+            EventKind.ROUTED,
+            now,
+            field="tier",
+            old=f"L{ticket.tier}",
+            new=f"L{group.tier}",
+        )
     ticket.tier = group.tier
     # language-neutral, as intake's "category hardware → hardware": the timeline words the event
     reason = f"{why}{old_code} → {group.code} · {actor.login}"
