@@ -48,8 +48,13 @@ def test_intake_numbers_routes_and_starts_clocks(desk: DeskService) -> None:
     response = first.clocks[ClockKind.RESPONSE]
     assert response.state == ClockState.RUNNING
     assert response.due == FROZEN_AT + timedelta(hours=1)
-    kinds = [e.kind for e in first.events]
-    assert kinds == [EventKind.CREATED, EventKind.ROUTED, EventKind.STATUS]
+    steps = [(e.kind, e.field, e.new_value) for e in first.events]
+    assert steps == [
+        (EventKind.CREATED, "priority", "P4"),
+        (EventKind.ROUTED, "tier", "L2"),  # the hardware group's tier, on the record
+        (EventKind.ROUTED, "group", "hardware"),
+        (EventKind.STATUS, "status", "to_assign"),
+    ]
     # the same caller is matched, not duplicated
     assert second.requester.id == first.requester.id
 
@@ -192,7 +197,7 @@ def test_events_are_written_with_the_ticket(desk: DeskService) -> None:
     rows = desk.read(
         lambda s: list(s.exec(select(TicketEvent).where(TicketEvent.ticket_id == view.id)))
     )
-    assert len(rows) == 3 and all(r.actor_id is not None for r in rows)
+    assert len(rows) == 4 and all(r.actor_id is not None for r in rows)
 
 
 def test_the_thousandth_ticket_of_a_day_widens(desk: DeskService) -> None:

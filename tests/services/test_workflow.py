@@ -157,7 +157,11 @@ def test_transfer_takes_the_groups_tier_and_says_why(desk: DeskService) -> None:
     moved = desk.transfer(desk.actor("lead"), n, "desk", note="a how-to question")
     assert (moved.tier, moved.group_code) == (1, "desk")
     assert moved.routing_reason == "hardware → desk · lead"
-    assert [e.kind for e in moved.events][-1] == EventKind.TRANSFERRED
+    steps = [(e.kind, e.field, e.old_value, e.new_value) for e in moved.events][-2:]
+    assert steps == [
+        (EventKind.TRANSFERRED, "group", "hardware", "desk"),
+        (EventKind.ROUTED, "tier", "L2", "L1"),
+    ]
 
 
 def test_agent_cannot_work_someone_elses_ticket(desk: DeskService) -> None:

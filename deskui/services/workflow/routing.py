@@ -195,11 +195,11 @@ def escalate_ticket(
         new=f"L{target.tier}",
         note=text,
     )
-    if target.id == ticket.group_id:
-        # a ticket whose tier lagged its group's (recorded before tiers followed groups)
-        ticket.tier = target.tier
-    else:
-        why = f"L{ticket.tier} → L{target.tier} · "
+    why = f"L{ticket.tier} → L{target.tier} · "
+    # the escalation's event above records the new tier (for a ticket whose tier lagged its
+    # group's, recorded before tiers followed groups, it is the only change)
+    ticket.tier = target.tier
+    if target.id != ticket.group_id:
         _move_to_group(session, ticket, actor, target, now, text, why)
     commit_change(session, ticket, rules, now)
     return ticket
