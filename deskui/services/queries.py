@@ -54,7 +54,7 @@ def _views(
     ):
         events.setdefault(event.ticket_id, []).append(event)
     user_ids = {t.assignee_id for t in tickets} | {
-        e.actor_id for evs in events.values() for e in evs
+        who for evs in events.values() for e in evs for who in (e.actor_id, e.proxy_id)
     }
     users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(user_ids - {None})))}
     actors = {uid: u.login for uid, u in users.items() if uid is not None}

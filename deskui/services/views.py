@@ -66,6 +66,8 @@ class EventView:
     earlier_than: datetime | None = None
     """The stamp of the event before it, when this one is stamped earlier: the timeline flags
     it (back-filled, or someone rewrote the time)."""
+    acting_admin: str | None = None
+    """The admin who acted for :attr:`actor` (``--as`` on a one-machine desk), if any."""
 
 
 def event_views(events: Sequence[TicketEvent], actors: dict[int, str]) -> tuple[EventView, ...]:
@@ -85,6 +87,7 @@ def event_views(events: Sequence[TicketEvent], actors: dict[int, str]) -> tuple[
                 e.new_value,
                 e.note,
                 earlier_than=previous if previous is not None and e.at < previous else None,
+                acting_admin=actors.get(e.proxy_id) if e.proxy_id is not None else None,
             )
         )
         previous = e.at
@@ -219,6 +222,7 @@ class TicketView:
                 {
                     "at": iso(e.at),
                     "actor": e.actor,
+                    "acting_admin": e.acting_admin,
                     "kind": str(e.kind),
                     "field": e.field,
                     "from": e.old_value,

@@ -78,6 +78,10 @@ def entry_text(event: EventView, tz: ZoneInfo, t: Catalog) -> Text:
     text.append("  ")
     text.append(pad(sanitize_line(event.actor or "—"), ACTOR_WIDTH), style="bold")
     text.append(" ")
+    if event.acting_admin:
+        # an admin acted for this user: both names are on the record, and both are shown
+        text.append(t("detail.timeline.acting", login=sanitize_line(event.acting_admin)))
+        text.append("  ")
     if event.kind != EventKind.STATUS:  # a status entry says it with its field label
         text.append(t(f"event.{event.kind}"), style=KIND_STYLES.get(event.kind, ""))
         text.append("  ")

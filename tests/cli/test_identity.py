@@ -134,7 +134,8 @@ def test_as_is_only_yourself_unless_an_admin_acts_for_someone(
     assert code == 0, err
     number = json.loads(out)["number"]
     code, out, _ = run(monkeypatch, capsys, "carol", ["ticket", "show", number, "--json", *db])
-    assert json.loads(out)["events"][0]["actor"] == "cy"
+    first = json.loads(out)["events"][0]
+    assert (first["actor"], first["acting_admin"]) == ("cy", "ada")
 
 
 def test_user_commands_are_for_admins(

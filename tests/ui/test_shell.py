@@ -521,3 +521,23 @@ async def test_admins_and_duty_leads_are_told_to_enter_next_years_holidays(demo_
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert "holidays not entered" not in status_text(app)
+
+
+def test_the_timeline_shows_the_admin_who_acted_for_someone() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from deskui.core.enums import EventKind
+    from deskui.i18n import Catalog
+    from deskui.services.views import EventView
+    from deskui.widgets.timeline import entry_text
+
+    event = EventView(
+        1, datetime(2026, 11, 2, 2, tzinfo=UTC), "cy", EventKind.WORKLOG, None, None, None, "x"
+    )
+    tz = ZoneInfo("Asia/Shanghai")
+    assert "(by" not in entry_text(event, tz, Catalog("en")).plain
+    acted = EventView(**{**event.__dict__, "acting_admin": "ada"})
+    assert "cy" in entry_text(acted, tz, Catalog("en")).plain
+    assert "(by ada)" in entry_text(acted, tz, Catalog("en")).plain
+    assert "由 ada 代为操作" in entry_text(acted, tz, Catalog("zh")).plain
