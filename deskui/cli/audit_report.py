@@ -21,7 +21,8 @@ def where(finding: Finding, t: Catalog) -> str:
 
 def describe(finding: Finding, t: Catalog) -> str:
     """What is wrong, in the catalog's language."""
-    fields = t.join(finding.fields) if finding.fields else t("audit.problem.fields.unnamed")
+    named = [t(f"field.{f}") if t.has(f"field.{f}") else f for f in finding.fields]
+    fields = t.join(named) if named else t("audit.problem.fields.unnamed")
     values: dict[str, object] = {
         "event": finding.event if finding.event is not None else "-",
         "setting": finding.key or "-",

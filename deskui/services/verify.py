@@ -21,6 +21,7 @@ kept elsewhere, it shows later that nothing was recomputed since (``--expect``).
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -40,6 +41,7 @@ from deskui.core.chain import (
     ticket_state_hash,
 )
 from deskui.core.replay import EventFacts, differing, replay
+from deskui.services.users import USERS_KEY
 
 #: How many tickets are read (with their events) at a time.
 CHUNK = 2000
@@ -65,6 +67,9 @@ class Problem(StrEnum):
     """A number of a desk day is missing: a ticket was deleted with its history."""
     SETTING_VALUE = "setting_value"
     """A rule file's stored value is not its last setting event's: changed without an event."""
+    USER = "user"
+    """A user's stored record (name, role, groups, active, accounts) is not their last recorded
+    addition or change: changed without an event (a role raised to admin by hand)."""
     DIGEST = "digest"
     """The chains' heads are not those of the digest expected."""
 
@@ -309,6 +314,7 @@ def _check_settings(conn: Any, report: AuditReport, chunk: int) -> str | None:
     """The settings chain and the rule files' stored values; returns the chain's head."""
     last_id, head = 0, None
     latest: dict[str, tuple[int, str]] = {}
+    users: dict[str, tuple[int, dict[str, Any]]] = {}
     carry: list[Sequence[Any]] = []
     while True:
         rows = [
@@ -335,6 +341,10 @@ def _check_settings(conn: Any, report: AuditReport, chunk: int) -> str | None:
                 )
         for row in rows:
             latest[str(row[1])] = (int(row[0]), row[6])
+            if row[1] == USERS_KEY:
+                record = _user_record(row[6])
+                if record is not None:
+                    users[str(record["login"])] = (int(row[0]), record)
         carry = [rows[-1]]
         head = rows[-1][9]
     for key, value in conn.execute(text("SELECT key, value FROM desk_setting ORDER BY key")):
@@ -343,7 +353,60 @@ def _check_settings(conn: Any, report: AuditReport, chunk: int) -> str | None:
             report.findings.append(
                 Finding(Problem.SETTING_VALUE, key=str(key), event=last[0] if last else None)
             )
+    _check_users(conn, report, users)
     return head
+
+
+#: What a user's record holds, as the settings' ``users`` events write it.
+USER_FIELDS = ("name", "role", "groups", "active", "os_login", "db_role")
+
+
+def _user_record(value: str | None) -> dict[str, Any] | None:
+    try:
+        record = json.loads(value or "")
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) and "login" in record else None
+
+
+def _check_users(
+    conn: Any, report: AuditReport, recorded: Mapping[str, tuple[int, dict[str, Any]]]
+) -> None:
+    """Each user's stored record against their last recorded addition or change."""
+    groups: dict[int, list[str]] = {}
+    for user_id, code in conn.execute(
+        text(
+            "SELECT m.user_id, g.code FROM user_group m JOIN support_group g ON g.id = m.group_id "
+            "ORDER BY g.code"
+        )
+    ):
+        groups.setdefault(int(user_id), []).append(str(code))
+    for row in conn.execute(
+        text(
+            "SELECT id, login, name, role, active, os_login, db_role FROM desk_user ORDER BY login"
+        )
+    ):
+        stored = {
+            "name": row[2],
+            "role": row[3],
+            "groups": groups.get(int(row[0]), []),
+            "active": bool(row[4]),
+            "os_login": row[5],
+            "db_role": row[6],
+        }
+        last = recorded.get(str(row[1]))
+        changed = (
+            [f for f in USER_FIELDS if last[1].get(f) != stored[f]] if last else list(USER_FIELDS)
+        )
+        if changed:
+            report.findings.append(
+                Finding(
+                    Problem.USER,
+                    key=str(row[1]),
+                    event=last[0] if last else None,
+                    fields=tuple(changed),
+                )
+            )
 
 
 def _key_of(rows: Sequence[Sequence[Any]], event_id: int) -> str:

@@ -13,6 +13,7 @@ from deskui.core.clock import FrozenClock
 from deskui.services.audit import append_setting_event
 from deskui.services.desk import DeskService
 from deskui.services.seed import seed_demo
+from deskui.services.users import edit_user
 from deskui.services.verify import AuditReport, Finding, Problem, verify_record
 from deskui.store.db import Database
 from tests.services.test_intake import call
@@ -322,3 +323,28 @@ def test_a_change_the_chain_would_not_record_stops_the_commit(
             desk.write(change)
     assert desk.ticket(worked[0]) == before
     assert verify(desk).ok
+
+
+def test_a_user_changed_without_an_event_is_named(desk: DeskService) -> None:
+    """Raising oneself to admin by hand, or slipping into a group, is found; a change made
+    through the desk is not."""
+    now = desk.clock.now()
+    desk.write(
+        lambda s: edit_user(
+            session=s, login="agent1", now=now, actor=desk.actor("admin"), groups=["network"]
+        )
+    )
+    assert verify(desk).ok
+    tamper(desk.db, "UPDATE desk_user SET role = 'admin' WHERE login = 'agent1'")
+    tamper(
+        desk.db,
+        "INSERT INTO user_group (user_id, group_id) SELECT u.id, g.id FROM desk_user u, "
+        "support_group g WHERE u.login = 'op' AND g.code = 'hardware'",
+    )
+    report = verify(desk)
+    named = sorted((f.problem, f.key, f.fields) for f in report.findings)
+    assert named == [
+        (Problem.USER, "agent1", ("role",)),
+        (Problem.USER, "op", ("groups",)),
+    ]
+    assert {f.chain for f in report.findings} == {"settings"}

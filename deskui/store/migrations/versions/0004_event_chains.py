@@ -23,6 +23,7 @@ in the same transaction.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -195,6 +196,7 @@ def _settings_chain(bind: sa.engine.Connection) -> None:
                 "note": BASELINE_NOTE,
             },
         )
+    _user_baselines(bind)
     prev: str | None = None
     updates = []
     for row in bind.execute(
@@ -210,6 +212,54 @@ def _settings_chain(bind: sa.engine.Connection) -> None:
         bind.execute(
             sa.text("UPDATE setting_event SET prev_hash = :prev, hash = :hash WHERE id = :id"),
             updates,
+        )
+
+
+def _user_baselines(bind: sa.engine.Connection) -> None:
+    """Record each user as found, on the settings chain under ``users`` (as deskui records an
+    addition: login, name, role, groups, active, accounts), so that a later change to the
+    table without an event is found by ``audit verify``."""
+    recorded = {
+        json.loads(value).get("login")
+        for (value,) in bind.execute(
+            sa.text("SELECT new_value FROM setting_event WHERE key = 'users'")
+        ).all()
+    }
+    groups: dict[int, list[str]] = {}
+    for user_id, code in bind.execute(
+        sa.text(
+            "SELECT m.user_id, g.code FROM user_group m JOIN support_group g ON g.id = m.group_id "
+            "ORDER BY g.code"
+        )
+    ).all():
+        groups.setdefault(int(user_id), []).append(str(code))
+    for user_id, login, name, role, active, os_login, db_role, created_at in bind.execute(
+        sa.text(
+            "SELECT id, login, name, role, active, os_login, db_role, created_at "
+            "FROM desk_user ORDER BY id"
+        )
+    ).all():
+        if login in recorded:
+            continue
+        record = {
+            "login": login,
+            "name": name,
+            "role": role,
+            "groups": groups.get(int(user_id), []),
+            "active": bool(active),
+            "os_login": os_login,
+            "db_role": db_role,
+        }
+        bind.execute(
+            sa.text(
+                "INSERT INTO setting_event (key, at, actor_id, old_value, new_value, note) "
+                "VALUES ('users', :at, NULL, NULL, :new, :note)"
+            ),
+            {
+                "at": created_at,
+                "new": json.dumps(record, ensure_ascii=False),
+                "note": BASELINE_NOTE,
+            },
         )
 
 
