@@ -24,7 +24,7 @@ from deskui.services.desk import DeskService, check_schema, prepare_database
 from deskui.services.errors import PasswordRequired
 from deskui.store.db import Database
 from tests.cli.test_cli import CALL
-from tests.conftest import _truncate, drop_roles_named
+from tests.conftest import _truncate, drop_roles_named, scratch_database
 
 pytestmark = pytest.mark.postgres
 
@@ -185,17 +185,8 @@ def test_a_disabled_user_can_no_longer_log_in(
 def scram_desk(scram_url: str, role_prefix: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A migrated desk on the password cluster (its superuser URL, password included)."""
     monkeypatch.delenv("PGPASSWORD", raising=False)
-    name = f"deskui_i_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(scram_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(scram_url).set(database=name).render_as_string(hide_password=False)
-    code = main(["db", "upgrade", "--db", url])
-    assert code == 0
-    yield url
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
+    with scratch_database(scram_url, "deskui_i") as url:
+        yield url
     drop_roles_named(scram_url, role_prefix)
 
 

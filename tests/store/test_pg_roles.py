@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import importlib.util
 import threading
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,7 +41,7 @@ from deskui.store.pg_roles import (
     set_login,
     set_password,
 )
-from tests.conftest import _truncate, add_staff
+from tests.conftest import _truncate, add_staff, scratch_database
 from tests.services.test_intake import call
 from tests.store.test_feed import watching
 
@@ -450,18 +449,8 @@ def test_two_desks_creating_the_group_roles_at_once_both_succeed(
 @pytest.fixture(scope="module")
 def scram_desk(scram_url: str) -> Iterator[str]:
     """A migrated desk database on the password cluster."""
-    name = f"deskui_s_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(scram_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(scram_url).set(database=name).render_as_string(hide_password=False)
-    db = Database(url)
-    upgrade(db)
-    db.dispose()
-    yield url
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
+    with scratch_database(scram_url, "deskui_s") as url:
+        yield url
 
 
 def login(url: str, role: str, password: str | None) -> psycopg.Connection[tuple[object, ...]]:
