@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
-from deskui.cli.intake_json import InputError, intake_from_json, read_json
+from deskui.cli.intake_json import InputError, intake_from_json, parse_time, read_json
 from deskui.config import Settings
 from deskui.core.clock import SystemClock
 from deskui.core.enums import ClockKind
@@ -393,6 +393,16 @@ class Cli:
             view = self.confirm(actor, a)
         elif action == "escalate":
             view = self.desk.escalate(actor, a.number, a.note, group=a.group)
+        elif action == "close":
+            view = self.desk.set_status(actor, a.number, "closed", note=a.note)
+        elif action == "override":
+            view = self.desk.override_priority(actor, a.number, a.priority, a.reason)
+        elif action == "assign":
+            view = self.desk.assign(actor, a.number, a.to)
+        elif action == "estimate":
+            until = parse_time("until", a.until)
+            assert until is not None  # --until is required
+            view = self.desk.estimate(actor, a.number, a.reason, until)
         else:
             view = self.desk.transfer(actor, a.number, a.group, note=a.note)
         self.emit_ticket(view)

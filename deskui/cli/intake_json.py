@@ -72,7 +72,12 @@ class InputError(ServiceError):
         self._start(code, field, params)
 
 
-def _parse_time(name: str, value: Any) -> datetime | None:
+def parse_time(name: str, value: Any) -> datetime | None:
+    """An ISO 8601 time with its offset (``2026-12-01T18:00+08:00``), None for none.
+
+    Raises:
+        InputError: not such a time, naming ``name``.
+    """
     if value is None:
         return None
     if not isinstance(value, str):
@@ -188,8 +193,8 @@ def intake_from_json(data: Any) -> IntakeRequest:
         description=data["description"],
         requester=requester,
         requester_id=_id("requester_id", requester_id) if requester_id is not None else None,
-        received_at=_parse_time("received_at", data.get("received_at")),
-        expected_by=_parse_time("expected_by", data.get("expected_by")),
+        received_at=parse_time("received_at", data.get("received_at")),
+        expected_by=parse_time("expected_by", data.get("expected_by")),
         resolve_now=resolve_now,
         started_when=data.get("started_when"),
         frequency=data.get("frequency"),

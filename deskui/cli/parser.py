@@ -234,4 +234,30 @@ def build_parser(t: Catalog | None = None) -> argparse.ArgumentParser:
     transfer.add_argument("number")
     transfer.add_argument("--group", required=True)
     transfer.add_argument("--note")
+    close = t_sub.add_parser(
+        "close", parents=[common], help="close a resolved ticket after review (the desk)"
+    )
+    close.add_argument("number")
+    close.add_argument("--note")
+    override = t_sub.add_parser(
+        "override", parents=[common], help="a lead sets the priority by hand, or clears it"
+    )
+    override.add_argument("number")
+    which = override.add_mutually_exclusive_group(required=True)
+    which.add_argument("--priority", choices=["P1", "P2", "P3", "P4"])
+    which.add_argument("--clear", action="store_true", help="the matrix's priority again")
+    override.add_argument("--reason", required=True)
+    assign = t_sub.add_parser("assign", parents=[common], help="a lead assigns to an agent")
+    assign.add_argument("number")
+    assign.add_argument("--to", required=True, dest="to", help="the agent's login")
+    estimate = t_sub.add_parser(
+        "estimate", parents=[common], help="the target cannot be met: reason and new estimate"
+    )
+    estimate.add_argument("number")
+    estimate.add_argument(
+        "--until",
+        required=True,
+        help="the new estimate, ISO 8601 with offset (2026-12-01T18:00+08:00)",
+    )
+    estimate.add_argument("--reason", required=True)
     return parser

@@ -363,7 +363,7 @@ class DeskService:
         )
 
     def override_priority(
-        self, actor: Actor, number: str, priority: str, reason: str, **kw: Any
+        self, actor: Actor, number: str, priority: str | None, reason: str, **kw: Any
     ) -> TicketView:
         """A lead overrides the priority with a reason."""
         return self._change(

@@ -115,11 +115,13 @@ def override_priority(
     actor: Actor,
     rules: DeskRules,
     now: datetime,
-    priority: str,
+    priority: str | None,
     reason: str,
     expected_version: int | None = None,
 ) -> Ticket:
-    """A duty lead sets the priority by hand, with a reason kept in the audit trail."""
+    """A duty lead sets the priority by hand, with a reason kept in the audit trail; with no
+    ``priority`` the override is cleared and the matrix's priority applies again (the reason
+    says why, on the same record)."""
     require(actor, Action.OVERRIDE_PRIORITY)
     reason_text = clean_note(reason, field="reason") or ""
     if len(reason_text) > MAX_OVERRIDE_REASON:
@@ -128,7 +130,7 @@ def override_priority(
             "text.too_long", field="reason", length=len(reason_text), limit=MAX_OVERRIDE_REASON
         )
     try:
-        wanted = Priority(priority)
+        wanted = Priority(priority) if priority is not None else None
     except ValueError as exc:
         raise ServiceError("priority.unknown", field="priority", value=priority) from exc
     ticket = lock_ticket(session, number, expected_version)
@@ -138,8 +140,10 @@ def override_priority(
         ticket.urgency,
         vip=ticket.vip and rules.vip_raise,
         override=wanted,
-        override_reason=reason_text,
+        override_reason=reason_text if wanted is not None else None,
     )
+    if wanted is None:
+        wanted = Priority(decision.priority)
     old = ticket.priority
     ticket.priority, ticket.priority_reason = str(wanted), decision.reason
     ticket.override_reason = decision.override_reason
