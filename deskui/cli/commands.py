@@ -100,6 +100,8 @@ class Cli:
             return self.whoami()
         if args.command == "calendar":
             return self.calendar()
+        if args.command == "rules":
+            return self.rules()
         if args.command == "user":
             return self.user()
         if args.command == "audit":
@@ -239,6 +241,48 @@ class Cli:
                 f"{a.action}: {_line(view.login)} ({_line(view.role)})"
                 f"{'' if view.active else ' disabled'}\n"
             )
+        return 0
+
+    def rules(self) -> int:
+        """``deskui rules show|export --out FILE|import FILE [--yes]``."""
+        from deskui.services import rule_files
+
+        a = self.args
+        if a.action in ("show", "export"):
+            text = rule_files.export_text(self.desk.rules)
+            if a.action == "show":
+                self.stdout.write(text)
+                return 0
+            target = Path(a.out)
+            if target.exists() and not a.force:
+                raise InputError("out", "backup.exists", path=str(target))
+            target.write_text(text, encoding="utf-8")
+            self.stdout.write(f"{target}\n")
+            return 0
+        actor = self.who().person()
+        try:
+            text = Path(a.file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError("file", "rules.invalid", reason=str(exc)) from exc
+        incoming = rule_files.parse_document(text)
+        current = self.desk.rules.raw
+        keys = rule_files.changed(current, incoming)
+        t = Catalog(detect_language(self.settings.lang))
+        if not keys:
+            self.stdout.write(t("shell.rules.same") + "\n")
+            return 0
+        self.stdout.write(rule_files.diff_text(current, incoming))
+        if not a.yes:
+            if not self.stdin.isatty():
+                raise InputError("yes", "rules.confirm")
+            answer = input(t("shell.rules.ask") + " ")
+            if answer.strip().lower() not in ("y", "yes", "是"):
+                self.stdout.write(t("shell.rules.kept") + "\n")
+                return 0
+        self.desk.save_rule_files(
+            actor, {k: incoming[k] for k in keys}, f"rules import {Path(a.file).name}"
+        )
+        self.stdout.write(t("shell.rules.saved", files=", ".join(keys)) + "\n")
         return 0
 
     def calendar(self) -> int:

@@ -139,6 +139,20 @@ def build_parser(t: Catalog | None = None) -> argparse.ArgumentParser:
     passwd.add_argument("login")
     user_sub.add_parser("list", parents=[common])
 
+    rules = sub.add_parser("rules", parents=[common], help="the desk's rules as one TOML document")
+    rules_sub = rules.add_subparsers(dest="action", required=True)
+    rules_sub.add_parser("show", parents=[common], help="print the rules")
+    export = rules_sub.add_parser("export", parents=[common], help="write the rules to a file")
+    export.add_argument("--out", required=True, help="the TOML file to write")
+    export.add_argument("--force", action="store_true", help="replace an existing file")
+    rules_import = rules_sub.add_parser(
+        "import", parents=[common], help="bring changed rules to this desk (admins)"
+    )
+    rules_import.add_argument("file")
+    rules_import.add_argument(
+        "--yes", action="store_true", help="apply without asking (scripts); the diff is shown"
+    )
+
     calendar = sub.add_parser("calendar", parents=[common], help="the business calendar")
     cal_sub = calendar.add_subparsers(dest="action", required=True)
     show_year = cal_sub.add_parser("show", parents=[common], help="a year's days off and workdays")

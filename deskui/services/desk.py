@@ -237,6 +237,36 @@ class DeskService:
         self.write(run)
         self.reload_rules()
 
+    def save_rule_files(self, actor: Actor, files: dict[str, dict[str, Any]], note: str) -> None:
+        """An admin replaces several rule files at once (``deskui rules import``): validated
+        together, saved in one transaction, each audited; or nothing is saved.
+
+        Raises:
+            PermissionDenied: not an admin.
+            ServiceError: the rules would not parse together (naming the file and key).
+        """
+        require(actor, Action.CHANGE_RULES)
+
+        def run(session: Session) -> None:
+            current = load_rules(session)
+            try:
+                DeskRules.from_files({**current.raw, **files})
+                for key, value in files.items():
+                    save_rule_setting(
+                        session,
+                        key=key,
+                        value=value,
+                        actor_id=actor.id,
+                        proxy_id=actor.proxy_id,
+                        note=note,
+                        now=self.clock.now(),
+                    )
+            except ValueError as exc:
+                raise ServiceError("rules.invalid", field="file", reason=str(exc)) from exc
+
+        self.write(run)
+        self.reload_rules()
+
     def change_calendar(
         self, actor: Actor, change: Callable[[dict[str, Any]], dict[str, Any]], note: str
     ) -> None:
@@ -260,6 +290,7 @@ class DeskService:
                     key="calendar",
                     value=change(dict(current)),
                     actor_id=actor.id,
+                    proxy_id=actor.proxy_id,
                     note=note,
                     now=self.clock.now(),
                 )

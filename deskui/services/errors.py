@@ -81,6 +81,7 @@ CODES: dict[str, frozenset[str]] = {
     "intake.resolve_type": frozenset(),
     "intake.solution_required": frozenset(),
     "rules.invalid": frozenset({"reason"}),
+    "rules.confirm": frozenset(),
     "calendar.date": frozenset({"value"}),
     "calendar.listed": frozenset({"day", "kind"}),
     "calendar.not_listed": frozenset({"day"}),

@@ -270,3 +270,52 @@ def test_the_calendar_is_kept_by_the_admin_from_the_command_line(
     code, out, _ = run(monkeypatch, capsys, "bob", ["calendar", "show", "2027", "--json", *db])
     shown = json.loads(out)
     assert shown["covered"] and shown["workdays"][0]["name"] == "调休"
+
+
+def test_changed_rules_reach_an_existing_desk_by_import(
+    desk_file: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Editing data/matrix.toml changes nothing on an existing desk; `rules import` does, for
+    an admin, after showing the difference, validated as a whole and audited."""
+    import tomllib
+
+    import tomli_w
+
+    db = ["--db", desk_file]
+    exported = tmp_path / "rules.toml"
+    code, _, err = run(monkeypatch, capsys, "bob", ["rules", "export", "--out", str(exported), *db])
+    assert code == 0, err
+    document = tomllib.loads(exported.read_text(encoding="utf-8"))
+    document["matrix"]["matrix"]["I3"] = ["P1", "P1", "P1", "P1"]
+    changed = tmp_path / "changed.toml"
+    changed.write_text(tomli_w.dumps(document), encoding="utf-8")
+    # no terminal to ask, no --yes: the diff is shown and nothing is saved
+    code, out, err = run(monkeypatch, capsys, "alice", ["rules", "import", str(changed), *db])
+    assert code == 2 and '-    "P2",' in out and "--yes" in err
+    # not an admin
+    code, _, err = run(monkeypatch, capsys, "bob", ["rules", "import", str(changed), "--yes", *db])
+    assert code == 5, err
+    # a warning at 700 % of the target: the whole document is refused
+    document["sla"]["warning_ratio"] = 7
+    bad = tmp_path / "bad.toml"
+    bad.write_text(tomli_w.dumps(document), encoding="utf-8")
+    code, _, err = run(monkeypatch, capsys, "alice", ["rules", "import", str(bad), "--yes", *db])
+    assert code == 2 and "nothing was saved" in err
+    call = {**CALL, "impact": 3, "urgency": 4}
+    code, out, _ = run(monkeypatch, capsys, "carol", ["ticket", "create", *db], json.dumps(call))
+    assert json.loads(out)["priority"] == "P4"
+    code, out, err = run(
+        monkeypatch, capsys, "alice", ["rules", "import", str(changed), "--yes", *db]
+    )
+    assert code == 0 and "matrix" in out, err
+    code, out, _ = run(monkeypatch, capsys, "carol", ["ticket", "create", *db], json.dumps(call))
+    assert json.loads(out)["priority"] == "P1"
+    code, out, _ = run(
+        monkeypatch, capsys, "alice", ["rules", "import", str(changed), "--yes", *db]
+    )
+    assert code == 0 and "already" in out
+    code, out, _ = run(monkeypatch, capsys, "alice", ["audit", "verify", *db])
+    assert code == 0, out
