@@ -28,7 +28,7 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Label, OptionList, Static
@@ -100,7 +100,10 @@ class TicketForm(DeskModal[ValueType | None], Generic[ValueType]):
         """Title, the fields of the form, error and keys."""
         with Vertical(id="form"):
             yield Static(plain(self.form_title), id="form-title")
-            yield from self.fields()
+            # the fields scroll on a small terminal (the confirmation's are 24 lines), so the
+            # error and the keys below them stay in sight
+            with VerticalScroll(id="form-fields", can_focus=False):
+                yield from self.fields()
             yield Static("", id="form-error")
             yield Static(plain(self.ctx.t("detail.form.hint")), id="form-hint")
 

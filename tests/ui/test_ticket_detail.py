@@ -533,3 +533,33 @@ async def test_an_escalation_the_rules_cannot_route_asks_which_group(desk: DeskS
         stored = ticket_row(desk, number)
         assert (stored.tier, stored.status, stored.assignee_id) == (2, "to_assign", None)
         assert not isinstance(app.screen, NoteForm)
+
+
+async def test_the_confirmation_dialog_keeps_its_error_and_keys_in_sight_at_80x24(
+    desk: DeskService,
+) -> None:
+    """Its fields are taller than a small terminal: they scroll, the error and keys stay."""
+    number = held_by(desk, "agent2")
+    desk.set_status(desk.actor("agent2"), number, "awaiting_confirmation", note="new toner")
+    app = await open_ticket(desk, "op", number)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show_ticket(pilot, number)
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmForm)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Choose 1 to 5 stars" in text and "ctrl+s send" in text
+        # the last field is reached by the keys, scrolled into sight
+        await pilot.press("4", "tab", "2", "tab", "tab", "tab", "tab", "tab", "3")
+        await pilot.pause()
+        assert "Attitude" in screen_text(app)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        stored = ticket_row(desk, number)
+        assert (stored.status, stored.satisfaction, stored.satisfaction_attitude) == (
+            "resolved",
+            4,
+            3,
+        )
