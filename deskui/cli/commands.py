@@ -102,6 +102,8 @@ class Cli:
             return self.calendar()
         if args.command == "rules":
             return self.rules()
+        if args.command == "group":
+            return self.group()
         if args.command == "user":
             return self.user()
         if args.command == "audit":
@@ -241,6 +243,36 @@ class Cli:
                 f"{a.action}: {_line(view.login)} ({_line(view.role)})"
                 f"{'' if view.active else ' disabled'}\n"
             )
+        return 0
+
+    def group(self) -> int:
+        """``deskui group list|add|edit``."""
+        a = self.args
+        if a.action == "list":
+            groups = self.desk.group_views()
+            if a.json:
+                self.emit([g.to_json() for g in groups])
+            else:
+                for g in groups:
+                    members = ", ".join(g.members) or "-"
+                    self.stdout.write(
+                        f"{_line(g.code):10} L{g.tier}  {_line(g.name_zh)} / {_line(g.name_en)}"
+                        f"  lead: {_line(g.lead or '-')}  members: {_line(members)}\n"
+                    )
+            return 0
+        who = self.who()
+        if a.action == "add":
+            view = self.desk.add_group(
+                who, code=a.code, name_zh=a.name_zh, name_en=a.name_en, tier=a.tier
+            )
+        else:
+            view = self.desk.edit_group(
+                who, a.code, name_zh=a.name_zh, name_en=a.name_en, tier=a.tier, lead=a.lead
+            )
+        if a.json:
+            self.emit(view.to_json())
+        else:
+            self.stdout.write(f"{a.action}: {_line(view.code)} L{view.tier}\n")
         return 0
 
     def rules(self) -> int:

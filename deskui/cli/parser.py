@@ -139,6 +139,23 @@ def build_parser(t: Catalog | None = None) -> argparse.ArgumentParser:
     passwd.add_argument("login")
     user_sub.add_parser("list", parents=[common])
 
+    group = sub.add_parser("group", parents=[common], help="support groups (admins change them)")
+    group_sub = group.add_subparsers(dest="action", required=True)
+    group_sub.add_parser("list", parents=[common])
+    group_add = group_sub.add_parser("add", parents=[common], help="a new group")
+    group_add.add_argument("code")
+    group_add.add_argument("--name-zh", required=True)
+    group_add.add_argument("--name-en", required=True)
+    group_add.add_argument(
+        "--tier", type=whole_number(1, 3, t), required=True, help="1 desk, 2 specialists, 3 vendor"
+    )
+    group_edit = group_sub.add_parser("edit", parents=[common], help="change a group")
+    group_edit.add_argument("code")
+    group_edit.add_argument("--name-zh")
+    group_edit.add_argument("--name-en")
+    group_edit.add_argument("--tier", type=whole_number(1, 3, t))
+    group_edit.add_argument("--lead", help="a member's login, or - for none")
+
     rules = sub.add_parser("rules", parents=[common], help="the desk's rules as one TOML document")
     rules_sub = rules.add_subparsers(dest="action", required=True)
     rules_sub.add_parser("show", parents=[common], help="print the rules")

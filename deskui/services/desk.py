@@ -34,6 +34,13 @@ from deskui.services.errors import (
     SchemaNewer,
     ServiceError,
 )
+from deskui.services.groups import (
+    GroupView,
+    add_group,
+    edit_group,
+    ensure_groups,
+    list_groups,
+)
 from deskui.services.identity import Identity
 from deskui.services.intake import IntakeRequest, create_ticket
 from deskui.services.queue import GroupChoice, QueueReader
@@ -44,7 +51,7 @@ from deskui.services.rules import (
     save_rule_setting,
     stored_rule_text,
 )
-from deskui.services.users import Actor, UserView, ensure_groups, list_users, load_actor
+from deskui.services.users import Actor, UserView, list_users, load_actor
 from deskui.services.views import OpenTicketView, TicketView
 from deskui.store import db as store_db
 from deskui.store import pg_roles
@@ -148,7 +155,7 @@ def prepare_database(db: Database, now_clock: Clock | None = None) -> None:
             upgrade(db)
     with _translate_db_errors(db), db.write() as session:
         ensure_rule_settings(session, clock.now())
-        ensure_groups(session, load_toml("groups").get("groups", []))
+        ensure_groups(session, load_toml("groups").get("groups", []), clock.now())
 
 
 def upgrade_database(db: Database, now_clock: Clock | None = None) -> SchemaState:
@@ -352,6 +359,30 @@ class DeskService:
                 s, who, sqlite=self.db.is_sqlite, login=login, enabled=enabled, now=now
             )
         )
+
+    def group_views(self) -> list[GroupView]:
+        """Every group with its tier, lead and members."""
+        return self.read(list_groups)
+
+    def add_group(self, who: Identity, **fields: Any) -> GroupView:
+        """An admin adds a group (see :func:`deskui.services.groups.add_group`)."""
+        now = self.clock.now()
+
+        def run(session: Session) -> GroupView:
+            staff.guard_admin(session, who)
+            return add_group(session=session, now=now, actor=who.actor, **fields)
+
+        return self.write(run)
+
+    def edit_group(self, who: Identity, code: str, **changes: Any) -> GroupView:
+        """An admin changes a group (see :func:`deskui.services.groups.edit_group`)."""
+        now = self.clock.now()
+
+        def run(session: Session) -> GroupView:
+            staff.guard_admin(session, who)
+            return edit_group(session=session, code=code, now=now, actor=who.actor, **changes)
+
+        return self.write(run)
 
     def set_password(self, who: Identity, login: str, password: str) -> UserView:
         """Set a shared desk user's password (see :func:`deskui.services.staff.set_password`)."""

@@ -12,9 +12,10 @@ from deskui.config import load_toml
 from deskui.core.enums import Channel, Status
 from deskui.services.desk import DeskService
 from deskui.services.directory import RequesterInput, add_requester
+from deskui.services.groups import edit_group
 from deskui.services.identity import mark_demo_desk
 from deskui.services.intake import IntakeRequest, create_ticket
-from deskui.services.users import Actor, add_user, group_by_code, load_actor
+from deskui.services.users import Actor, add_user, load_actor
 from deskui.services.workflow import (
     add_worklog,
     change_status,
@@ -95,9 +96,7 @@ def seed_demo(desk: DeskService, *, callers: int = 300, tickets: int = 120) -> d
                 now=now,
             )
             for code in spec.get("leads", []):
-                group = group_by_code(session, code)
-                group.lead_id = user.id
-                session.add(group)
+                edit_group(session=session, code=code, lead=user.login, now=now, actor=None)
         for caller in _callers(rng, callers, demo):
             add_requester(session=session, data=caller, now=now)
         return 1

@@ -73,6 +73,17 @@ def _guard(session: Session, who: Identity, *, role: str | None) -> None:
     require(who.person(), Action.MANAGE_USERS)
 
 
+def guard_admin(session: Session, who: Identity) -> None:
+    """Refuse unless ``who`` is an admin (the desk's groups and users are theirs to change).
+
+    Raises:
+        PermissionDenied: not an admin (or nobody at the desk).
+    """
+    if who.basis in (Basis.NEW_DESK, Basis.INSTALLATION):
+        raise IdentityRefused("identity.nobody", account=who.account)
+    require(who.person(), Action.MANAGE_USERS)
+
+
 def add(
     session: Session,
     who: Identity,

@@ -320,18 +320,3 @@ def set_active(
     note = "enable" if active else "disable"
     _record(session, before=before, after=view_of(session, user), actor=actor, now=now, note=note)
     return user
-
-
-def ensure_groups(session: Session, groups: list[dict[str, Any]]) -> None:
-    """Create the configured groups that do not exist yet."""
-    existing = set(session.exec(select(Group.code)).all())
-    for spec in groups:
-        if spec["code"] not in existing:
-            session.add(
-                Group(
-                    code=spec["code"],
-                    name_zh=spec["name_zh"],
-                    name_en=spec["name_en"],
-                    tier=int(spec.get("tier", 2)),
-                )
-            )

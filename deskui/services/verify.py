@@ -41,6 +41,7 @@ from deskui.core.chain import (
     ticket_state_hash,
 )
 from deskui.core.replay import EventFacts, differing, replay
+from deskui.services.groups import GROUPS_KEY
 from deskui.services.users import USERS_KEY
 
 #: How many tickets are read (with their events) at a time.
@@ -67,6 +68,8 @@ class Problem(StrEnum):
     """A number of a desk day is missing: a ticket was deleted with its history."""
     SETTING_VALUE = "setting_value"
     """A rule file's stored value is not its last setting event's: changed without an event."""
+    GROUP = "group"
+    """A group's stored row (names, tier, lead) is not its last recorded addition or change."""
     USER = "user"
     """A user's stored record (name, role, groups, active, accounts) is not their last recorded
     addition or change: changed without an event (a role raised to admin by hand)."""
@@ -315,6 +318,7 @@ def _check_settings(conn: Any, report: AuditReport, chunk: int) -> str | None:
     last_id, head = 0, None
     latest: dict[str, tuple[int, str]] = {}
     users: dict[str, tuple[int, dict[str, Any]]] = {}
+    groups: dict[str, tuple[int, dict[str, Any]]] = {}
     carry: list[Sequence[Any]] = []
     while True:
         rows = [
@@ -341,10 +345,11 @@ def _check_settings(conn: Any, report: AuditReport, chunk: int) -> str | None:
                 )
         for row in rows:
             latest[str(row[1])] = (int(row[0]), row[6])
-            if row[1] == USERS_KEY:
-                record = _user_record(row[6])
+            if row[1] in (USERS_KEY, GROUPS_KEY):
+                record = _record_of(row[6], "login" if row[1] == USERS_KEY else "code")
                 if record is not None:
-                    users[str(record["login"])] = (int(row[0]), record)
+                    name = str(record.get("login") or record.get("code"))
+                    (users if row[1] == USERS_KEY else groups)[name] = (int(row[0]), record)
         carry = [rows[-1]]
         head = rows[-1][9]
     for key, value in conn.execute(text("SELECT key, value FROM desk_setting ORDER BY key")):
@@ -354,6 +359,7 @@ def _check_settings(conn: Any, report: AuditReport, chunk: int) -> str | None:
                 Finding(Problem.SETTING_VALUE, key=str(key), event=last[0] if last else None)
             )
     _check_users(conn, report, users)
+    _check_groups(conn, report, groups)
     return head
 
 
@@ -361,12 +367,43 @@ def _check_settings(conn: Any, report: AuditReport, chunk: int) -> str | None:
 USER_FIELDS = ("name", "role", "groups", "active", "os_login", "db_role")
 
 
-def _user_record(value: str | None) -> dict[str, Any] | None:
+def _record_of(value: str | None, name: str) -> dict[str, Any] | None:
+    """A user's (``login``) or group's (``code``) record as an event keeps it, if it is one."""
     try:
         record = json.loads(value or "")
     except ValueError:
         return None
-    return record if isinstance(record, dict) and "login" in record else None
+    return record if isinstance(record, dict) and name in record else None
+
+
+#: What a group's record holds, as the settings' ``group`` events write it.
+GROUP_FIELDS = ("name_zh", "name_en", "tier", "lead")
+
+
+def _check_groups(
+    conn: Any, report: AuditReport, recorded: Mapping[str, tuple[int, dict[str, Any]]]
+) -> None:
+    """Each group's stored row against its last recorded addition or change."""
+    for code, name_zh, name_en, tier, lead in conn.execute(
+        text(
+            "SELECT g.code, g.name_zh, g.name_en, g.tier, u.login FROM support_group g "
+            "LEFT JOIN desk_user u ON u.id = g.lead_id ORDER BY g.code"
+        )
+    ):
+        stored = {"name_zh": name_zh, "name_en": name_en, "tier": int(tier), "lead": lead}
+        last = recorded.get(str(code))
+        changed = (
+            [f for f in GROUP_FIELDS if last[1].get(f) != stored[f]] if last else list(GROUP_FIELDS)
+        )
+        if changed:
+            report.findings.append(
+                Finding(
+                    Problem.GROUP,
+                    key=str(code),
+                    event=last[0] if last else None,
+                    fields=tuple(changed),
+                )
+            )
 
 
 def _check_users(

@@ -319,3 +319,53 @@ def test_changed_rules_reach_an_existing_desk_by_import(
     assert code == 0 and "already" in out
     code, out, _ = run(monkeypatch, capsys, "alice", ["audit", "verify", *db])
     assert code == 0, out
+
+
+def test_groups_are_kept_by_the_admin_and_on_the_record(
+    desk_file: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    db = ["--db", desk_file]
+    add = [
+        "group",
+        "add",
+        "printers",
+        "--name-zh",
+        "打印组",
+        "--name-en",
+        "Printers",
+        "--tier",
+        "2",
+    ]
+    code, _, err = run(monkeypatch, capsys, "bob", [*add, *db])
+    assert code == 5, err
+    code, out, err = run(monkeypatch, capsys, "alice", [*add, *db, "--json"])
+    assert code == 0 and json.loads(out)["tier"] == 2, err
+    code, _, err = run(monkeypatch, capsys, "alice", [*add, *db])
+    assert code == 2 and "printers" in err
+    # the lead must be a member
+    code, _, err = run(
+        monkeypatch, capsys, "alice", ["group", "edit", "printers", "--lead", "bo", *db]
+    )
+    assert code == 2 and "member" in err
+    run(monkeypatch, capsys, "alice", ["user", "edit", "bo", "--group", "printers", *db])
+    code, out, err = run(
+        monkeypatch,
+        capsys,
+        "alice",
+        ["group", "edit", "printers", "--lead", "bo", "--tier", "3", *db, "--json"],
+    )
+    assert code == 0, err
+    assert (json.loads(out)["lead"], json.loads(out)["members"]) == ("bo", ["bo"])
+    code, out, _ = run(monkeypatch, capsys, "carol", ["group", "list", "--json", *db])
+    listed = {g["code"]: g for g in json.loads(out)}
+    assert listed["printers"]["tier"] == 3 and "hardware" in listed
+    code, out, _ = run(monkeypatch, capsys, "alice", ["audit", "verify", *db])
+    assert code == 0, out
+    # a tier changed by hand is named
+    with sqlite3.connect(desk_file) as conn:
+        conn.execute("UPDATE support_group SET tier = 1 WHERE code = 'printers'")
+    code, out, _ = run(monkeypatch, capsys, "alice", ["audit", "verify", "--json", *db])
+    found = json.loads(out)["findings"]
+    assert code == 7 and [(f["problem"], f["key"]) for f in found] == [("group", "printers")]

@@ -41,14 +41,8 @@ RAISERS = {
 TECHNICAL = {"JSON", "ISO", "true", "false", "DESKUI_USER", "deskui", "user", "add", "name"}
 TECHNICAL |= {"role", "agent", "as", "e", "g", "T"}
 TECHNICAL |= {"db", "upgrade", "force", "pg_dump"}  # commands and options, typed as they are
-TECHNICAL |= {
-    "edit",
-    "os",
-    "login",
-    "admin",
-    "PostgreSQL",
-    "pg_",
-}  # `user edit X --os-login`, a product
+# `user edit X --os-login --group G`, `--yes`, a product's name
+TECHNICAL |= {"edit", "os", "login", "admin", "PostgreSQL", "pg_", "group", "yes"}
 
 
 def _placeholders(text: str) -> set[str]:

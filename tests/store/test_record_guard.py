@@ -46,9 +46,11 @@ def test_a_desk_upgraded_from_0002_verifies_clean(desk: DeskService) -> None:
     report = desk.read(lambda s: verify_record(s))
     assert report.ok, report.findings
     assert report.tickets == 3
-    # a baseline for each rule file and each user found (both changed without an event later
+    # a baseline for each rule file, user and group found (each changed without an event later
     # are then named)
-    assert report.setting_events == len(desk.rules.raw) + len(desk.users())
+    assert report.setting_events == len(desk.rules.raw) + len(desk.users()) + len(
+        desk.group_views()
+    )
     # and the desk goes on from there
     desk.worklog(agent, numbers[0], "and again")
     assert desk.read(lambda s: verify_record(s)).ok

@@ -197,6 +197,7 @@ def _settings_chain(bind: sa.engine.Connection) -> None:
             },
         )
     _user_baselines(bind)
+    _group_baselines(bind)
     prev: str | None = None
     updates = []
     for row in bind.execute(
@@ -260,6 +261,33 @@ def _user_baselines(bind: sa.engine.Connection) -> None:
                 "new": json.dumps(record, ensure_ascii=False),
                 "note": BASELINE_NOTE,
             },
+        )
+
+
+def _group_baselines(bind: sa.engine.Connection) -> None:
+    """Record each group as found, on the settings chain under ``group`` (code, names, tier,
+    lead), as deskui records a group's addition."""
+    recorded = {
+        json.loads(value).get("code")
+        for (value,) in bind.execute(
+            sa.text("SELECT new_value FROM setting_event WHERE key = 'group'")
+        ).all()
+    }
+    for code, name_zh, name_en, tier, lead in bind.execute(
+        sa.text(
+            "SELECT g.code, g.name_zh, g.name_en, g.tier, u.login FROM support_group g "
+            "LEFT JOIN desk_user u ON u.id = g.lead_id ORDER BY g.id"
+        )
+    ).all():
+        if code in recorded:
+            continue
+        record = {"code": code, "name_zh": name_zh, "name_en": name_en, "tier": tier, "lead": lead}
+        bind.execute(
+            sa.text(
+                "INSERT INTO setting_event (key, at, actor_id, old_value, new_value, note) "
+                "VALUES ('group', CURRENT_TIMESTAMP, NULL, NULL, :new, :note)"
+            ),
+            {"new": json.dumps(record, ensure_ascii=False), "note": BASELINE_NOTE},
         )
 
 
