@@ -129,3 +129,33 @@ def stalled_intake(
         results.put(("committed", number))
     finally:
         db.dispose()
+
+
+def same_caller_worker(
+    url: str, worker: int, employee_id: str | None, barrier: Any, results: Any
+) -> None:
+    """Log one call from the same new caller as every other worker, at the same moment; report
+    the number received, or the error's code, or the type of anything unexpected."""
+    db = Database(url)
+    desk = DeskService(db)
+    actor = desk.actor("op")
+    _ = desk.rules
+    request = IntakeRequest(
+        type="incident",
+        category="network",
+        channel="phone",
+        impact=2,
+        urgency=3,
+        summary=f"console {worker}: the same caller",
+        description="the same new caller logged from several consoles at once",
+        requester=RequesterInput(name="同时来电", phone="139 1234 5678", employee_id=employee_id),
+    )
+    barrier.wait()
+    try:
+        results.put((worker, desk.create_ticket(actor, request).number, None))
+    except ServiceError as exc:
+        results.put((worker, None, exc.code))
+    except Exception as exc:  # noqa: BLE001 - reported to the test, which fails on it
+        results.put((worker, None, f"{type(exc).__name__}: {exc}"))
+    finally:
+        db.dispose()
