@@ -16,6 +16,7 @@ from deskui.services.directory import RequesterInput
 from deskui.services.errors import ClaimConflict, ServiceError
 from deskui.services.intake import IntakeRequest, create_ticket
 from deskui.store.db import Database
+from tests.services.test_intake import call
 
 
 def intake_worker(url: str, worker: int, count: int, barrier: Any, results: Any) -> None:
@@ -140,14 +141,8 @@ def same_caller_worker(
     desk = DeskService(db)
     actor = desk.actor("op")
     _ = desk.rules
-    request = IntakeRequest(
-        type="incident",
-        category="network",
-        channel="phone",
-        impact=2,
-        urgency=3,
+    request = call(
         summary=f"console {worker}: the same caller",
-        description="the same new caller logged from several consoles at once",
         requester=RequesterInput(name="同时来电", phone="139 1234 5678", employee_id=employee_id),
     )
     barrier.wait()
