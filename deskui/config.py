@@ -29,6 +29,22 @@ def user_data_dir() -> Path:
     return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME))
 
 
+def make_private_dirs(path: Path, mode: int = 0o700) -> None:
+    """Create the folder ``path`` and its missing parents, each new one with ``mode`` exactly
+    (0700: this account alone, whatever the umask). Folders that already exist keep theirs."""
+    missing: list[Path] = []
+    folder = path.absolute()
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for new in reversed(missing):
+        try:
+            new.mkdir(mode)
+        except FileExistsError:
+            continue  # made meanwhile by another process, which sets its mode
+        os.chmod(new, mode)
+
+
 def default_database_path() -> Path:
     """The embedded SQLite database of a one-machine desk."""
     return user_data_dir() / "deskui.db"

@@ -15,6 +15,7 @@ from deskui.services.errors import (
     NotFound,
     PasswordRequired,
     PermissionDenied,
+    SaveConflict,
     SchemaMismatch,
     ServiceError,
     StaleEdit,
@@ -25,7 +26,8 @@ OK = 0
 INPUT = 2
 #: No such ticket, user, requester or group.
 NOT_FOUND = 3
-#: Someone else got there first: the ticket is held by another, or changed since it was read.
+#: Someone else got there first: the ticket is held by another, or changed since it was read, or
+#: another console saved the same thing at the same moment (nothing was saved; try again).
 CONFLICT = 4
 #: The rules do not allow this person this action, or the person at the console is not who
 #: ``--as`` names (nor someone they may act for), or is nobody at this desk.
@@ -53,7 +55,7 @@ def exit_code(error: ServiceError) -> int:
         return DATABASE
     if isinstance(error, NotFound):
         return NOT_FOUND
-    if isinstance(error, ClaimConflict | StaleEdit):
+    if isinstance(error, ClaimConflict | StaleEdit | SaveConflict):
         return CONFLICT
     if isinstance(error, PermissionDenied | IdentityRefused):
         return NOT_ALLOWED

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session, select
 
 from deskui.config import load_toml
@@ -30,6 +30,7 @@ from deskui.services.errors import (
     DatabaseUnavailable,
     DeskBusy,
     PasswordRequired,
+    SaveConflict,
     SchemaBehind,
     SchemaNewer,
     ServiceError,
@@ -78,7 +79,9 @@ def _translate_db_errors(db: Database) -> Iterator[None]:
     ``lock_timeout`` or ``statement_timeout`` — becomes :class:`DeskBusy` (nothing was written;
     the change can be tried again). The store's own refusal (a SQLite file gone) and the
     driver's other operational errors (a server down, a connection cut) become
-    :class:`DatabaseUnavailable`, with the reason.
+    :class:`DatabaseUnavailable`, with the reason. A change the database refuses as a
+    duplicate of what another console has just saved (an integrity error) becomes
+    :class:`SaveConflict`.
     """
     try:
         yield
@@ -88,6 +91,10 @@ def _translate_db_errors(db: Database) -> Iterator[None]:
         raise DeskBusy(database=db.display_name, seconds=exc.seconds) from exc
     except store_db.DatabaseUnavailable as exc:
         raise DatabaseUnavailable(database=db.display_name, reason=exc.reason) from exc
+    except IntegrityError as exc:
+        # a row another console committed first that this one's would duplicate (a unique
+        # index): the whole change was rolled back, and trying again finds the other's row
+        raise SaveConflict(database=db.display_name) from exc
     except (OperationalError, DBAPIError) as exc:
         failure = None if db.is_sqlite else pg_roles.login_failure(exc)
         if failure is not None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import or_
+from sqlalchemy import text as sql
 from sqlmodel import Session, col, select
 
 from deskui.core.phone import PhoneError, parse_phone, phone_search_key
@@ -14,6 +15,10 @@ from deskui.services.errors import Problem, ValidationFailed, problem
 from deskui.store.models import Requester
 
 MAX_NAME = 80
+#: The first half of the advisory locks that serialize adding a new caller on PostgreSQL
+#: (``call`` in ASCII; the second half hashes the employee id or the phone digits): a key space
+#: apart from the settings chain's and the migrations' locks.
+CALLER_LOCK = 0x63616C6C
 
 
 def pinyin_keys(name: str) -> tuple[str, str]:
@@ -173,8 +178,34 @@ def add_requester(*, session: Session, data: RequesterInput, now: datetime) -> R
     return row
 
 
+def _hold_new_caller(session: Session, data: RequesterInput) -> None:
+    """On PostgreSQL, hold this caller's employee id and phone digits until the transaction
+    ends (transaction-scoped advisory locks), so consoles logging the same new caller at once
+    look them up one after another: the second finds the row the first added, instead of adding
+    a second caller (or colliding on the employee id). Always in the same order (employee id,
+    then phone), so two of them never wait on each other. SQLite's write transaction already
+    excludes every other writer."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    keys = []
+    if data.employee_id:
+        keys.append(f"employee:{data.employee_id}")
+    digits = _phone_digits(data.phone)
+    if digits:
+        keys.append(f"phone:{digits}")
+    for key in keys:
+        session.execute(
+            sql("SELECT pg_advisory_xact_lock(:space, hashtext(:key))"),
+            {"space": CALLER_LOCK, "key": key},
+        )
+
+
 def find_or_add_requester(*, session: Session, data: RequesterInput, now: datetime) -> Requester:
-    """The directory entry matching by employee id, else by name and phone; added if none."""
+    """The directory entry matching by employee id, else by name and phone; added if none.
+
+    Consoles logging the same new caller at once add it once (see :func:`_hold_new_caller`).
+    """
+    _hold_new_caller(session, data)
     if data.employee_id:
         found = session.exec(
             select(Requester).where(Requester.employee_id == data.employee_id)

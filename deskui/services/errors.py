@@ -110,6 +110,7 @@ CODES: dict[str, frozenset[str]] = {
     # the database
     "database.unavailable": frozenset({"database", "reason"}),
     "database.busy": frozenset({"database", "seconds"}),
+    "database.conflict": frozenset({"database"}),
     "database.password_needed": frozenset({"database", "role"}),
     "database.password_wrong": frozenset({"database", "role"}),
     "database.schema_newer": frozenset({"database", "revision"}),
@@ -315,6 +316,20 @@ class ClaimConflict(ServiceError):
     def __init__(self, holder: str, *, number: str) -> None:
         self._start("ticket.held", None, {"number": number, "holder": holder})
         self.holder = holder
+
+
+class SaveConflict(ServiceError):
+    """Another console saved the same thing (a caller with this employee id, …) at the same
+    moment, and the database refused the second copy; nothing was saved, and saving again finds
+    what the other console saved.
+
+    Attributes:
+        database: the database's name, without a password.
+    """
+
+    def __init__(self, *, database: str) -> None:
+        self._start("database.conflict", None, {"database": database})
+        self.database = database
 
 
 class DatabaseUnavailable(ServiceError, StoreDatabaseUnavailable):

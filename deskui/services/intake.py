@@ -20,6 +20,8 @@ from deskui.services.users import Actor
 from deskui.store.models import Group, Requester, Ticket
 
 FREQUENCIES = ("continuous", "intermittent", "sporadic")
+#: The ticket types a call can be resolved at intake (first-contact resolution).
+RESOLVED_AT_INTAKE = frozenset({TicketType.CONSULTATION, TicketType.INCIDENT})
 LIMITS = {
     "summary": 200,
     "description": 20_000,
@@ -125,7 +127,7 @@ def validate_intake(request: IntakeRequest, now: datetime) -> IntakeRequest:
         elif received < now - MAX_BACKFILL:
             errors.append(problem("received_at", "field.too_old"))
     if request.resolve_now:
-        if request.type not in (TicketType.CONSULTATION, TicketType.INCIDENT):
+        if request.type not in RESOLVED_AT_INTAKE:
             errors.append(problem("type", "intake.resolve_type"))
         if not cleaned["solution"]:
             errors.append(problem("solution", "intake.solution_required"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,7 +15,8 @@ from deskui.services.desk import DeskService
 from deskui.services.directory import RequesterInput, add_requester
 from deskui.services.groups import edit_group
 from deskui.services.identity import mark_demo_desk
-from deskui.services.intake import IntakeRequest, create_ticket
+from deskui.services.intake import RESOLVED_AT_INTAKE, IntakeRequest, create_ticket
+from deskui.services.rules import DeskRules
 from deskui.services.users import Actor, add_user, load_actor
 from deskui.services.workflow import (
     add_worklog,
@@ -75,44 +77,68 @@ def _callers(rng: random.Random, count: int, demo: dict[str, Any]) -> list[Reque
 def seed_demo(desk: DeskService, *, callers: int = 300, tickets: int = 120) -> dict[str, int]:
     """Fill an empty desk with demo data; a desk that already has users is left alone.
 
+    Everything is written in one transaction: a seed that fails anywhere leaves the desk as it
+    was (empty), so running it again seeds the whole desk.
+
     Returns:
         What was added.
     """
     demo = load_toml("demo")
-    rng = random.Random(SEED)
+    rules = desk.rules
     now = desk.clock.now()
 
-    def people(session: Session) -> int:
+    def run(session: Session) -> dict[str, int]:
         if is_seeded(session):
-            return 0
-        mark_demo_desk(session, now)
-        for spec in demo["users"]:
-            user = add_user(
-                session=session,
-                login=spec["login"],
-                name=spec["name"],
-                role=spec["role"],
-                groups=spec["groups"],
-                now=now,
-            )
-            for code in spec.get("leads", []):
-                edit_group(session=session, code=code, lead=user.login, now=now, actor=None)
-        for caller in _callers(rng, callers, demo):
-            add_requester(session=session, data=caller, now=now)
-        return 1
+            return {"users": 0, "callers": 0, "tickets": 0}
+        rng = random.Random(SEED)
+        _people(session, demo, rng, callers, now)
+        made = _tickets(session, demo, rng, tickets, now, rules)
+        return {"users": len(demo["users"]), "callers": callers, "tickets": made}
 
-    if not desk.write(people):
-        return {"users": 0, "callers": 0, "tickets": 0}
-    rules = desk.rules
-    requester_ids = desk.read(lambda s: list(s.exec(select(Requester.id))))
+    return desk.write(run)
+
+
+def _people(
+    session: Session, demo: dict[str, Any], rng: random.Random, callers: int, now: datetime
+) -> None:
+    """The demo users, their groups' leads, and the directory of callers."""
+    mark_demo_desk(session, now)
+    for spec in demo["users"]:
+        user = add_user(
+            session=session,
+            login=spec["login"],
+            name=spec["name"],
+            role=spec["role"],
+            groups=spec["groups"],
+            now=now,
+        )
+        for code in spec.get("leads", []):
+            edit_group(session=session, code=code, lead=user.login, now=now, actor=None)
+    for caller in _callers(rng, callers, demo):
+        add_requester(session=session, data=caller, now=now)
+    session.flush()
+
+
+def _tickets(
+    session: Session,
+    demo: dict[str, Any],
+    rng: random.Random,
+    tickets: int,
+    now: datetime,
+    rules: DeskRules,
+) -> int:
+    """Log ``tickets`` demo tickets and walk each to its journey's state; returns how many."""
+    requester_ids = list(session.exec(select(Requester.id)))
     actors: dict[str, Actor] = {}
 
     def actor(login: str) -> Actor:
         if login not in actors:
-            actors[login] = desk.actor(login)
+            actors[login] = load_actor(session, login)
         return actors[login]
 
     weights = [w for _, w in JOURNEYS]
+    # only these can be answered on the call (first-contact resolution)
+    resolvable = [t for t in demo["tickets"] if t["type"] in RESOLVED_AT_INTAKE]
     made = 0
     # tickets still open arrived in the last hours (a desk that keeps up, with a few
     # stragglers); finished ones spread over the last four days; logged oldest first, so numbers
@@ -126,6 +152,8 @@ def seed_demo(desk: DeskService, *, callers: int = 300, tickets: int = 120) -> d
         plan.append((now - timedelta(minutes=minutes), journey))
     for received, journey in sorted(plan):
         template = rng.choice(demo["tickets"])
+        if journey == "first_contact" and template["type"] not in RESOLVED_AT_INTAKE:
+            template = rng.choice(resolvable)
         request = IntakeRequest(
             type=template["type"],
             category=template["category"],
@@ -139,93 +167,83 @@ def seed_demo(desk: DeskService, *, callers: int = 300, tickets: int = 120) -> d
             resolve_now=journey == "first_contact",
             solution="电话中已指导用户完成操作。" if journey == "first_contact" else None,
         )
-        _play(desk, request, journey, received, now, rng, actor, rules)
+        _play(session, request, journey, received, now, rng, actor, rules)
         made += 1
-    return {"users": len(demo["users"]), "callers": callers, "tickets": made}
+    return made
 
 
 def _play(
-    desk: DeskService,
+    session: Session,
     request: IntakeRequest,
     journey: str,
     received: datetime,
     now: datetime,
     rng: random.Random,
-    actor: Any,
-    rules: Any,
+    actor: Callable[[str], Actor],
+    rules: DeskRules,
 ) -> None:
     """Log one ticket and walk it to its journey's state, events spread after receipt."""
     span = max(60.0, (now - received).total_seconds())
     steps = iter(sorted(received + timedelta(seconds=span * f) for f in (0.02, 0.2, 0.4, 0.6, 0.8)))
     op = actor(DEMO_OPERATOR)
-
-    def run(session: Session) -> None:
-        ticket = create_ticket(
-            session=session, data=request, actor=op, rules=rules, now=next(steps)
-        )
-        number = ticket.number
-        if journey in ("to_assign", "first_contact"):
-            return
-        group_lead = {"hardware": "zhangwei", "network": "chenjie", "account": "sunli"}
-        # complaints are already with the lead of the group complained about
-        agent = actor(
-            "lead" if request.type == "complaint" else group_lead.get(request.category, "lina")
-        )
-        kw = {"session": session, "number": number, "rules": rules}
-        claim_ticket(**kw, actor=agent, now=next(steps))
-        add_worklog(
+    ticket = create_ticket(session=session, data=request, actor=op, rules=rules, now=next(steps))
+    number = ticket.number
+    if journey in ("to_assign", "first_contact"):
+        return
+    group_lead = {"hardware": "zhangwei", "network": "chenjie", "account": "sunli"}
+    # complaints are already with the lead of the group complained about
+    agent = actor(
+        "lead" if request.type == "complaint" else group_lead.get(request.category, "lina")
+    )
+    kw: dict[str, Any] = {"session": session, "number": number, "rules": rules}
+    claim_ticket(**kw, actor=agent, now=next(steps))
+    add_worklog(
+        **kw,
+        actor=agent,
+        now=next(steps),
+        text="已联系用户，远程查看现象。",
+        progress=rng.random() < 0.5,
+    )
+    at = next(steps)
+    if journey == "pending":
+        change_status(**kw, actor=agent, now=at, target=Status.PENDING, note="等待用户提供错误截图")
+    elif journey == "escalated":
+        escalate_ticket(
             **kw,
             actor=agent,
-            now=next(steps),
-            text="已联系用户，远程查看现象。",
-            progress=rng.random() < 0.5,
+            now=at,
+            note="一线排查无果：已重启、已重装驱动，需厂商介入。",
+            group="vendor",
         )
-        at = next(steps)
-        if journey == "pending":
-            change_status(
-                **kw, actor=agent, now=at, target=Status.PENDING, note="等待用户提供错误截图"
-            )
-        elif journey == "escalated":
-            escalate_ticket(
+    elif journey == "rejected":
+        change_status(
+            **kw,
+            actor=agent,
+            now=at,
+            target=Status.REJECTED,
+            note="与工单 IT 重复，请在原工单跟进，谢谢。",
+        )
+    elif journey in ("awaiting_confirmation", "resolved", "closed"):
+        change_status(
+            **kw,
+            actor=agent,
+            now=at,
+            target=Status.AWAITING_CONFIRMATION,
+            note="已更换配件并测试正常。",
+        )
+        if journey != "awaiting_confirmation":
+            at = next(steps)
+            confirm_ticket(
                 **kw,
-                actor=agent,
+                actor=op,
                 now=at,
-                note="一线排查无果：已重启、已重装驱动，需厂商介入。",
-                group="vendor",
+                satisfaction=rng.choice((3, 4, 5, 5)),
+                # the answer comes back the way the call came (no draw: the demo is as it was)
+                channel="in_person" if request.channel == "walk_in" else request.channel,
+                remark="处理及时",
             )
-        elif journey == "rejected":
-            change_status(
-                **kw,
-                actor=agent,
-                now=at,
-                target=Status.REJECTED,
-                note="与工单 IT 重复，请在原工单跟进，谢谢。",
-            )
-        elif journey in ("awaiting_confirmation", "resolved", "closed"):
-            change_status(
-                **kw,
-                actor=agent,
-                now=at,
-                target=Status.AWAITING_CONFIRMATION,
-                note="已更换配件并测试正常。",
-            )
-            if journey != "awaiting_confirmation":
-                at = next(steps)
-                confirm_ticket(
-                    **kw,
-                    actor=op,
-                    now=at,
-                    satisfaction=rng.choice((3, 4, 5, 5)),
-                    # the answer comes back the way the call came (no draw: the demo is as it was)
-                    channel="in_person" if request.channel == "walk_in" else request.channel,
-                    remark="处理及时",
-                )
-                if journey == "closed":
-                    change_status(
-                        **kw, actor=op, now=at + timedelta(seconds=30), target=Status.CLOSED
-                    )
-
-    desk.write(run)
+            if journey == "closed":
+                change_status(**kw, actor=op, now=at + timedelta(seconds=30), target=Status.CLOSED)
 
 
 def demo_actor(session: Session) -> Actor:

@@ -27,7 +27,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
-from deskui.config import DatabaseWaits
+from deskui.config import DatabaseWaits, make_private_dirs
 from deskui.store.feed import watch_writes
 from deskui.store.writer_turn import HAVE_FLOCK, WriterTurn
 
@@ -81,6 +81,20 @@ class DatabaseBusy(RuntimeError):
             database=database,
             seconds=seconds,
         )
+
+
+def create_private_file(path: Path) -> None:
+    """Create the empty file ``path`` with mode 0600 (its owner alone, whatever the umask);
+    an existing file is left as it is, mode included."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    try:
+        if hasattr(os, "fchmod"):  # not on Windows, where the mode is only read-only or not
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
 
 
 def safe_url(url: str) -> str:
@@ -185,7 +199,8 @@ class Database:
             kwargs["execution_options"] = {"sqlite_busy_ms": _milliseconds(self.waits.lock)}
             database = parsed.database
             if database and database != ":memory:":
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
+                # a new desk's folder is its owner's alone (0700), as its files are (0600)
+                make_private_dirs(Path(database).parent)
                 # SQLite's busy timeout, for reads and for writers that are not deskui's
                 kwargs["connect_args"] = {"timeout": self.waits.lock}
             else:
@@ -223,6 +238,10 @@ class Database:
     ) -> None:
         # once the file exists, a new connection opens it or fails: it never creates an empty
         # database where the real one went missing
+        if self._identity is None and self.path is not None:
+            # a new desk: its file is made 0600 before SQLite opens it, so the -wal and -shm
+            # files SQLite makes beside it (with the main file's mode) are 0600 too
+            create_private_file(self.path)
         if self._identity is not None and self.path is not None:
             cargs[:1] = [f"file:{pathname2url(str(self.path))}?mode=rw"]
             cparams["uri"] = True

@@ -33,7 +33,8 @@ else:
 
 
 def _open(path: Path) -> int:
-    return os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    # made 0600 like the database beside it (an existing file keeps its mode)
+    return os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
 
 
 class _Waiter:

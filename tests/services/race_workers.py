@@ -16,6 +16,7 @@ from deskui.services.directory import RequesterInput
 from deskui.services.errors import ClaimConflict, ServiceError
 from deskui.services.intake import IntakeRequest, create_ticket
 from deskui.store.db import Database
+from tests.services.test_intake import call
 
 
 def intake_worker(url: str, worker: int, count: int, barrier: Any, results: Any) -> None:
@@ -127,5 +128,29 @@ def stalled_intake(
         results.put(("failed", f"{type(exc).__name__}: {exc}"))
     else:
         results.put(("committed", number))
+    finally:
+        db.dispose()
+
+
+def same_caller_worker(
+    url: str, worker: int, employee_id: str | None, barrier: Any, results: Any
+) -> None:
+    """Log one call from the same new caller as every other worker, at the same moment; report
+    the number received, or the error's code, or the type of anything unexpected."""
+    db = Database(url)
+    desk = DeskService(db)
+    actor = desk.actor("op")
+    _ = desk.rules
+    request = call(
+        summary=f"console {worker}: the same caller",
+        requester=RequesterInput(name="同时来电", phone="139 1234 5678", employee_id=employee_id),
+    )
+    barrier.wait()
+    try:
+        results.put((worker, desk.create_ticket(actor, request).number, None))
+    except ServiceError as exc:
+        results.put((worker, None, exc.code))
+    except Exception as exc:  # noqa: BLE001 - reported to the test, which fails on it
+        results.put((worker, None, f"{type(exc).__name__}: {exc}"))
     finally:
         db.dispose()

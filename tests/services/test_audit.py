@@ -287,8 +287,7 @@ def test_findings_name_their_chain() -> None:
 
 
 def test_a_seeded_demo_desk_verifies(database: Database, clock: FrozenClock) -> None:
-    """Seeding walks tickets through every journey in one transaction each (the default demo:
-    some other sizes draw a first-contact complaint, which intake refuses)."""
+    """The demo walks tickets through every journey (in one transaction, the whole seed)."""
     demo = DeskService(database, clock)
     assert seed_demo(demo)["tickets"] == 120
     report = verify(demo)

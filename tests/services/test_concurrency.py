@@ -10,11 +10,15 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
+from deskui.cli.exits import CONFLICT, exit_code
 from deskui.core.enums import EventKind
+from deskui.i18n import Catalog
 from deskui.services.desk import DeskService
+from deskui.services.directory import RequesterInput, add_requester
+from deskui.services.errors import SaveConflict
 from deskui.services.users import add_user
-from deskui.store.models import Ticket, TicketEvent, User
-from tests.services.race_workers import claim_worker, intake_worker
+from deskui.store.models import Requester, Ticket, TicketEvent, User
+from tests.services.race_workers import claim_worker, intake_worker, same_caller_worker
 from tests.services.test_intake import call
 
 PROCESSES = 8
@@ -38,6 +42,35 @@ def _run(target: Callable[..., None], arg_sets: Sequence[tuple[object, ...]]) ->
         p.join(timeout=60)
         assert p.exitcode == 0
     return out
+
+
+@pytest.mark.parametrize(
+    ("consoles", "employee_id"), [(4, None), (6, "E77001")], ids=["same phone", "same employee id"]
+)
+def test_the_same_new_caller_from_several_consoles_is_one_caller(
+    desk: DeskService, consoles: int, employee_id: str | None
+) -> None:
+    """Consoles logging the same new caller at once: one requester row, every ticket saved
+    (on PostgreSQL the lookup-then-add is serialized per phone and employee id)."""
+    out: list[tuple[int, str | None, str | None]] = _run(
+        same_caller_worker, [(desk.db.url, w, employee_id) for w in range(consoles)]
+    )
+    assert [error for _, _, error in out if error is not None] == []
+    numbers = [number for _, number, _ in out]
+    assert len(set(numbers)) == consoles
+
+    def stored(session: Session) -> tuple[list[int | None], list[int]]:
+        callers = session.exec(
+            select(Requester.id).where(Requester.phone_digits == "13912345678")
+        ).all()
+        owners = session.exec(
+            select(Ticket.requester_id).where(col(Ticket.number).in_(numbers))
+        ).all()
+        return list(callers), list(owners)
+
+    callers, owners = desk.read(stored)
+    assert len(callers) == 1, "the same caller was added more than once"
+    assert owners == [callers[0]] * consoles
 
 
 def test_concurrent_intake_leaves_no_duplicate_gap_or_loss(desk: DeskService) -> None:
@@ -102,3 +135,22 @@ def test_racing_claims_leave_exactly_one_owner(desk: DeskService) -> None:
         )
     )
     assert len(claims) == CONTESTED and set(claims.values()) == {1}
+
+
+def test_a_duplicate_the_database_refuses_is_a_conflict_not_a_traceback(
+    desk: DeskService,
+) -> None:
+    """Whatever still reaches a unique index (a caller added by hand with an employee id already
+    taken) is the services' conflict: exit 4, nothing saved, no driver error."""
+    now = desk.clock.now()
+    caller = RequesterInput(name="先到", employee_id="E88001")
+    desk.write(lambda s: add_requester(session=s, data=caller, now=now))
+    second = RequesterInput(name="后到", employee_id="E88001")
+    with pytest.raises(SaveConflict) as raised:
+        desk.write(lambda s: add_requester(session=s, data=second, now=now))
+    assert exit_code(raised.value) == CONFLICT
+    assert "工号" in raised.value.words(Catalog("zh"))
+    names = desk.read(
+        lambda s: list(s.exec(select(Requester.name).where(Requester.employee_id == "E88001")))
+    )
+    assert names == ["先到"]

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import get_args, get_origin, get_type_hints
 
-from deskui.config import user_data_dir
+from deskui.config import make_private_dirs, user_data_dir
 
 FORMAT = 1
 
@@ -161,7 +161,7 @@ class DraftStore:
             return True
 
     def _write(self, text: str) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dirs(self.path.parent)
         handle, temporary = tempfile.mkstemp(
             prefix=self.path.stem + ".", suffix=".tmp", dir=self.path.parent
         )
