@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
-from textual.worker import WorkerFailed
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from deskui.app import DeskApp, make_app
 from deskui.config import Settings
@@ -51,16 +51,17 @@ async def settle(pilot: Pilot[None], rounds: int = 3) -> None:
 
     A finished read may start another (the queue reads ahead only after a frame), so after the
     first rounds it goes on until a round starts none (at most 20 more). A worker that failed is
-    the test's to see, through the screen's error funnel.
+    the test's to see, through the screen's error funnel; one cancelled while waited for (an
+    exclusive worker replaced by a newer one, the status line's counts) is waited for no more.
     """
     for _ in range(rounds):
-        with contextlib.suppress(WorkerFailed):
+        with contextlib.suppress(WorkerFailed, WorkerCancelled):
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()
     for _ in range(20):
         if not any(worker.is_running for worker in pilot.app.workers):
             return
-        with contextlib.suppress(WorkerFailed):
+        with contextlib.suppress(WorkerFailed, WorkerCancelled):
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
