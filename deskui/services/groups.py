@@ -7,7 +7,6 @@ names a group changed without one. Members are the users' side (``deskui user ed
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,9 +15,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from deskui.core.sanitize import sanitize_line
-from deskui.services.audit import append_setting_event
 from deskui.services.errors import NotFound, Problem, ValidationFailed, problem
-from deskui.services.users import Actor, group_by_code
+from deskui.services.users import Actor, group_by_code, record_change
 from deskui.store.models import Group, User, UserGroup
 
 #: The settings-trail key of group additions and changes.
@@ -87,13 +85,12 @@ def _record(
     now: datetime,
     note: str,
 ) -> None:
-    append_setting_event(
+    record_change(
         session,
         key=GROUPS_KEY,
-        old=json.dumps(before.record(), ensure_ascii=False) if before else None,
-        new=json.dumps(after.record(), ensure_ascii=False),
-        actor_id=actor.id if actor else None,
-        proxy_id=actor.proxy_id if actor else None,
+        before=before.record() if before else None,
+        after=after.record(),
+        actor=actor,
         now=now,
         note=note,
     )

@@ -10,7 +10,7 @@ change is recorded in the settings' audit trail (key :data:`USERS_KEY`), with wh
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -184,6 +184,30 @@ def _set_groups(session: Session, user_id: int, codes: Sequence[str]) -> None:
         session.add(UserGroup(user_id=user_id, group_id=group.id))
 
 
+def record_change(
+    session: Session,
+    *,
+    key: str,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any],
+    actor: Actor | None,
+    now: datetime,
+    note: str,
+) -> None:
+    """One entry of the settings' audit trail for a record's addition or change (a user, a
+    group): its JSON before and after, who made it and the admin acting for them."""
+    append_setting_event(
+        session,
+        key=key,
+        old=json.dumps(dict(before), ensure_ascii=False) if before is not None else None,
+        new=json.dumps(dict(after), ensure_ascii=False),
+        actor_id=actor.id if actor else None,
+        proxy_id=actor.proxy_id if actor else None,
+        now=now,
+        note=note,
+    )
+
+
 def _record(
     session: Session,
     *,
@@ -194,13 +218,12 @@ def _record(
     note: str,
 ) -> None:
     """One entry of the settings' audit trail for a user's addition or change."""
-    append_setting_event(
+    record_change(
         session,
         key=USERS_KEY,
-        old=json.dumps(before.to_json(), ensure_ascii=False) if before else None,
-        new=json.dumps(after.to_json(), ensure_ascii=False),
-        actor_id=actor.id if actor else None,
-        proxy_id=actor.proxy_id if actor else None,
+        before=before.to_json() if before else None,
+        after=after.to_json(),
+        actor=actor,
         now=now,
         note=note,
     )
