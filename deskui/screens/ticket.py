@@ -32,6 +32,7 @@ from deskui.core.sla import advance_clocks
 from deskui.core.workflow import find_transition, status_targets, target_of
 from deskui.screens.ticket_forms import Confirmation, ConfirmForm, PickForm
 from deskui.screens.ticket_work import Outcome, TicketChanges
+from deskui.services.names import DeskNames
 from deskui.services.rules import DeskRules
 from deskui.services.views import TicketView
 from deskui.widgets.detail_clocks import DetailClocks
@@ -99,6 +100,7 @@ class TicketScreen(DeskScreen[None]):
         """Sends the changes of this screen's keys."""
         self._rules: DeskRules | None = None
         self._read_at: datetime | None = None
+        self._names = DeskNames()
 
     def compose(self) -> ComposeResult:
         """Heading, clocks, fields beside the timeline, notice, keys."""
@@ -127,8 +129,9 @@ class TicketScreen(DeskScreen[None]):
         desk = self.ctx.desk
         rules = desk.rules
         view = desk.ticket(self.number)
+        names = desk.names()
         if not get_current_worker().is_cancelled:  # a newer read is on its way
-            self.app.call_from_thread(self._show, view, rules, desk.clock.now())
+            self.app.call_from_thread(self._show, view, rules, desk.clock.now(), names)
 
     def worker_failed(self, worker: Worker[object], error: BaseException) -> bool:
         """A failed change gives its form back; a failed read is said in the notice line."""
@@ -137,9 +140,11 @@ class TicketScreen(DeskScreen[None]):
         self._say(describe(error, self.ctx.t))
         return True
 
-    def _show(self, view: TicketView, rules: DeskRules, read_at: datetime) -> None:
+    def _show(
+        self, view: TicketView, rules: DeskRules, read_at: datetime, names: DeskNames
+    ) -> None:
         """Lay out a freshly read ticket."""
-        self.ticket, self._rules, self._read_at = view, rules, read_at
+        self.ticket, self._rules, self._read_at, self._names = view, rules, read_at, names
         t = self.ctx.t
         head = Text()
         head.append(view.number, style="bold")
@@ -154,8 +159,8 @@ class TicketScreen(DeskScreen[None]):
         head.append("  ")
         head.append(sanitize_line(view.summary))
         self.query_one("#detail-head", Static).update(head)
-        self.query_one(DetailFields).show(view, rules.tz, t)
-        self.query_one(Timeline).show(view.events, rules.tz, t)
+        self.query_one(DetailFields).show(view, rules.tz, t, names)
+        self.query_one(Timeline).show(view.events, rules.tz, t, names)
         self._tick()
         if not self.notice:
             self.query_one("#detail-notice", Static).update("")
@@ -215,7 +220,7 @@ class TicketScreen(DeskScreen[None]):
     # actions ---------------------------------------------------------------------------------
     def _changes_finished(self, outcome: Outcome) -> None:
         if outcome.result is not None and self._rules is not None:
-            self._show(outcome.result, self._rules, self.ctx.clock.now())
+            self._show(outcome.result, self._rules, self.ctx.clock.now(), self._names)
         else:
             self.reload()
 

@@ -44,6 +44,7 @@ from deskui.services.groups import (
 )
 from deskui.services.identity import Identity
 from deskui.services.intake import IntakeRequest, create_ticket
+from deskui.services.names import DeskNames, desk_names
 from deskui.services.queue import GroupChoice, QueueReader
 from deskui.services.rules import (
     DeskRules,
@@ -523,6 +524,10 @@ class DeskService:
     def groups(self) -> list[GroupChoice]:
         """Every group a ticket can be sent to, by tier."""
         return QueueReader.of(self).groups()
+
+    def names(self) -> DeskNames:
+        """The names of the desk's people and groups (what the record's codes stand for)."""
+        return self.read(desk_names)
 
     # the database ------------------------------------------------------------------------------
     @property

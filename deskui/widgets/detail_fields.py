@@ -19,7 +19,9 @@ from textual.widgets import Static
 from deskui.core.masking import mask_phone
 from deskui.core.sanitize import sanitize_line, sanitize_text
 from deskui.i18n import Catalog
+from deskui.services.names import DeskNames
 from deskui.services.views import DETAIL_FIELDS, TicketView
+from deskui.widgets.record_words import priority_words, routing_words
 from deskui.widgets.timeline import stamp
 
 Row = tuple[str, str | None]
@@ -29,8 +31,11 @@ def _label(key: str, t: Catalog) -> str:
     return t(key) if t.has(key) else key
 
 
-def ticket_rows(view: TicketView, tz: ZoneInfo, t: Catalog) -> list[Row]:
-    """The ticket's own fields."""
+def ticket_rows(
+    view: TicketView, tz: ZoneInfo, t: Catalog, names: DeskNames | None = None
+) -> list[Row]:
+    """The ticket's own fields (the rules' reasons in the console's words)."""
+    names = names or DeskNames()
     group = t.pick(view.group_name_zh or "", view.group_name_en or "") or None
     priority = t(f"priority.{view.priority}")
     if view.matrix_priority != view.priority:
@@ -42,14 +47,17 @@ def ticket_rows(view: TicketView, tz: ZoneInfo, t: Catalog) -> list[Row]:
         ("field.channel", t(f"channel.{view.channel}")),
         ("field.status", t(f"status.{view.status}")),
         ("field.priority", priority),
-        ("detail.field.priority_reason", view.priority_reason),
+        ("detail.field.priority_reason", priority_words(view.priority_reason, t)),
         ("detail.field.override_reason", view.override_reason),
         ("field.impact", t(f"impact.{view.impact}")),
         ("field.urgency", t(f"urgency.{view.urgency}")),
         ("field.vip", t("detail.yes") if view.vip else None),
         ("field.tier", f"L{view.tier}"),
         ("field.group", group),
-        ("detail.field.routing_reason", view.routing_reason),
+        (
+            "detail.field.routing_reason",
+            routing_words(view.routing_reason, t, names) if view.routing_reason else None,
+        ),
         ("field.assignee", assignee or t("detail.unassigned")),
         ("field.received_at", stamp(view.received_at, tz)),
         ("detail.field.accepted_at", stamp(view.accepted_at, tz) if view.accepted_at else None),
@@ -90,8 +98,12 @@ def _stars(value: int | None) -> str | None:
     return "★" * value + "☆" * (5 - value) if value else None
 
 
-def handling_rows(view: TicketView, tz: ZoneInfo, t: Catalog) -> list[Row]:
+def handling_rows(
+    view: TicketView, tz: ZoneInfo, t: Catalog, names: DeskNames | None = None
+) -> list[Row]:
     """The solution and the requester's confirmation (who, by which channel, who recorded it)."""
+    names = names or DeskNames()
+    recorder = view.confirmation_recorded_by
     stars = _stars(view.satisfaction)
     channel = view.confirmation_channel
     aspects: list[Row] = [
@@ -110,7 +122,7 @@ def handling_rows(view: TicketView, tz: ZoneInfo, t: Catalog) -> list[Row]:
         ("detail.field.confirmed_by", view.confirmed_by),
         ("detail.field.confirmed_at", stamp(view.confirmed_at, tz) if view.confirmed_at else None),
         ("field.confirmation_channel", t(f"channel.{channel}") if channel else None),
-        ("detail.field.confirmation_recorded_by", view.confirmation_recorded_by),
+        ("detail.field.confirmation_recorded_by", names.person(recorder) if recorder else None),
         ("detail.field.confirmation", view.confirmation_text),
         ("field.satisfaction", stars),
         *aspects,
@@ -150,13 +162,15 @@ class DetailFields(VerticalScroll, can_focus=True):
         """The sections in one Static."""
         yield Static("", id="fields-text")
 
-    def show(self, view: TicketView, tz: ZoneInfo, t: Catalog) -> None:
+    def show(
+        self, view: TicketView, tz: ZoneInfo, t: Catalog, names: DeskNames | None = None
+    ) -> None:
         """Lay out every field of ``view``."""
         self.query_one("#fields-text", Static).update(
             Group(
-                section(t("detail.section.ticket"), ticket_rows(view, tz, t), t),
+                section(t("detail.section.ticket"), ticket_rows(view, tz, t, names), t),
                 section(t("detail.section.requester"), requester_rows(view, t), t),
                 section(t("detail.section.problem"), problem_rows(view, t), t),
-                section(t("detail.section.handling"), handling_rows(view, tz, t), t),
+                section(t("detail.section.handling"), handling_rows(view, tz, t, names), t),
             )
         )

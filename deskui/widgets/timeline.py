@@ -1,7 +1,12 @@
 """A ticket's timeline: every event and worklog entry, stamped to the minute at the desk.
 
 Entries are built as plain Text from sanitized strings; a note an agent or a caller typed is
-shown as typed, never interpreted as markup.
+shown as typed, never interpreted as markup. People are shown by name and groups, categories
+and types in the console's language; the record itself keeps logins and codes.
+
+One action is one entry: pending, resuming, rejecting, reopening, a refusal and closing are
+recorded as the status change (which the clocks replay) and the event that says what it was,
+stamped together with the same note; the timeline shows them as one entry.
 """
 
 from __future__ import annotations
@@ -19,7 +24,14 @@ from textual.widgets import Static
 from deskui.core.enums import EventKind
 from deskui.core.sanitize import sanitize_line, sanitize_text
 from deskui.i18n import Catalog
+from deskui.services.names import DeskNames
 from deskui.services.views import EventView
+from deskui.widgets.record_words import (
+    is_priority_reason,
+    note_words,
+    priority_words,
+    routing_words,
+)
 
 #: How each kind of entry stands out (the word says it too).
 KIND_STYLES: dict[EventKind, str] = {
@@ -47,16 +59,44 @@ def stamp(moment: datetime | None, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else "—"
 
 
-def value_text(field: str | None, value: str | None, t: Catalog) -> str:
-    """A recorded value in the agent's words (statuses translated, the rest as stored)."""
+#: Kinds recorded together with the status change they name (the pair is one entry).
+SAYS_THE_STATUS = frozenset(
+    {
+        EventKind.PENDING,
+        EventKind.RESUMED,
+        EventKind.REJECTED,
+        EventKind.REFUSED,
+        EventKind.REOPENED,
+        EventKind.CLOSED,
+    }
+)
+#: Fields whose values are catalog codes: ``field`` → the catalog's prefix.
+CODED_FIELDS = {
+    "status": "status",
+    "category": "category",
+    "type": "type",
+    "channel": "channel",
+    "confirmation_channel": "channel",
+    "impact": "impact",
+    "urgency": "urgency",
+}
+
+
+def value_text(
+    field: str | None, value: str | None, t: Catalog, names: DeskNames | None = None
+) -> str:
+    """A recorded value in the agent's words: codes translated, people and groups named."""
     if value is None:
         return "—"
-    if field == "status" and t.has(f"status.{value}"):
-        return t(f"status.{value}")
+    prefix = CODED_FIELDS.get(field or "")
+    if prefix and t.has(f"{prefix}.{value}"):
+        return t(f"{prefix}.{value}")
+    if names is not None and field == "assignee":
+        return sanitize_line(names.person(value))
+    if names is not None and field == "group":
+        return sanitize_line(names.group(value, t.lang))
     if field and field.startswith("satisfaction") and value.isdigit():  # overall and per aspect
         return "★" * int(value)
-    if field == "confirmation_channel" and t.has(f"channel.{value}"):
-        return t(f"channel.{value}")
     return sanitize_line(value)
 
 
@@ -65,35 +105,71 @@ BACKDATED_MARK = "⚠"
 BACKDATED_STYLE = "bold red"
 
 
-def entry_text(event: EventView, tz: ZoneInfo, t: Catalog) -> Text:
+def _note_text(event: EventView, t: Catalog, names: DeskNames) -> str:
+    """The note in the console's words where the desk wrote it (routing, priority, takeover)."""
+    note = event.note or ""
+    if event.kind == EventKind.ROUTED and event.field == "group":
+        return routing_words(note, t, names)
+    if event.kind in (EventKind.CREATED, EventKind.TRIAGED) and is_priority_reason(note):
+        return priority_words(note, t)
+    if event.kind == EventKind.TAKEOVER:
+        return note_words(note, t, names)
+    return note
+
+
+def _change(text: Text, event: EventView, t: Catalog, names: DeskNames | None) -> None:
+    """``field: old → new``, as recorded, in the console's words."""
+    label = t(f"field.{event.field}") if t.has(f"field.{event.field}") else event.field or ""
+    text.append(f"{sanitize_line(label)}: ")
+    if event.old_value is not None:
+        text.append(value_text(event.field, event.old_value, t, names))
+        text.append(" → ")
+    text.append(value_text(event.field, event.new_value, t, names))
+
+
+def _has_change(event: EventView) -> bool:
+    return bool(event.field) and (event.old_value is not None or event.new_value is not None)
+
+
+def entry_text(
+    event: EventView,
+    tz: ZoneInfo,
+    t: Catalog,
+    names: DeskNames | None = None,
+    status: EventView | None = None,
+) -> Text:
     """One entry: stamp, who, what, the change, and the note under it.
 
-    An entry stamped earlier than its predecessor has its stamp marked, and a line saying so.
+    ``status`` is the status change recorded with ``event`` (one action: shown once, its note
+    once). An entry stamped earlier than its predecessor has its stamp marked, and a line saying
+    so.
     """
+    names = names or DeskNames()
     text = Text()
     if event.earlier_than is not None:
         text.append(f"{BACKDATED_MARK} {stamp(event.at, tz)}", style=BACKDATED_STYLE)
     else:
         text.append(stamp(event.at, tz), style="dim")
     text.append("  ")
-    text.append(pad(sanitize_line(event.actor or "—"), ACTOR_WIDTH), style="bold")
+    actor = names.person(event.actor) if event.actor else "—"
+    text.append(pad(sanitize_line(actor), ACTOR_WIDTH), style="bold")
     text.append(" ")
     if event.acting_admin:
         # an admin acted for this user: both names are on the record, and both are shown
-        text.append(t("detail.timeline.acting", login=sanitize_line(event.acting_admin)))
+        admin = names.person(event.acting_admin)
+        text.append(t("detail.timeline.acting", login=sanitize_line(admin)))
         text.append("  ")
     if event.kind != EventKind.STATUS:  # a status entry says it with its field label
         text.append(t(f"event.{event.kind}"), style=KIND_STYLES.get(event.kind, ""))
         text.append("  ")
-    if event.field and (event.old_value is not None or event.new_value is not None):
-        label = t(f"field.{event.field}") if t.has(f"field.{event.field}") else event.field
-        text.append(f"{sanitize_line(label)}: ")
-        if event.old_value is not None:
-            text.append(value_text(event.field, event.old_value, t))
-            text.append(" → ")
-        text.append(value_text(event.field, event.new_value, t))
-    if event.note:
-        for line in sanitize_text(event.note).strip().splitlines():
+    changes = [e for e in (status, event) if e is not None and _has_change(e)]
+    for index, changed in enumerate(changes):
+        if index:
+            text.append("  ")
+        _change(text, changed, t, names)
+    note = _note_text(event, t, names) or (status.note if status is not None else None)
+    if note:
+        for line in sanitize_text(note).strip().splitlines():
             text.append("\n" + " " * 4 + line)
     if event.earlier_than is not None:
         text.append("\n" + " " * 4)
@@ -103,6 +179,32 @@ def entry_text(event: EventView, tz: ZoneInfo, t: Catalog) -> Text:
             style=BACKDATED_STYLE,
         )
     return text
+
+
+def _same_action(status: EventView, event: EventView) -> bool:
+    return (
+        status.kind == EventKind.STATUS
+        and event.kind in SAYS_THE_STATUS
+        and status.at == event.at
+        and status.actor == event.actor
+        and (event.note is None or status.note is None or status.note == event.note)
+    )
+
+
+def entries(events: Sequence[EventView]) -> list[tuple[EventView, EventView | None]]:
+    """The events as entries: each with the status change recorded with it, if any."""
+    shown: list[tuple[EventView, EventView | None]] = []
+    index = 0
+    while index < len(events):
+        event = events[index]
+        after = events[index + 1] if index + 1 < len(events) else None
+        if after is not None and _same_action(event, after):
+            shown.append((after, event))
+            index += 2
+        else:
+            shown.append((event, None))
+            index += 1
+    return shown
 
 
 class Timeline(VerticalScroll, can_focus=True):
@@ -126,12 +228,18 @@ class Timeline(VerticalScroll, can_focus=True):
         """One Static holds the whole text (a long timeline stays a single widget)."""
         yield Static("", id="timeline-text")
 
-    def show(self, events: Sequence[EventView], tz: ZoneInfo, t: Catalog) -> None:
+    def show(
+        self,
+        events: Sequence[EventView],
+        tz: ZoneInfo,
+        t: Catalog,
+        names: DeskNames | None = None,
+    ) -> None:
         """Replace the entries and scroll to the newest."""
         text = Text()
-        for index, event in enumerate(events):
+        for index, (event, status) in enumerate(entries(events)):
             if index:
                 text.append("\n")
-            text.append_text(entry_text(event, tz, t))
+            text.append_text(entry_text(event, tz, t, names, status))
         self.query_one("#timeline-text", Static).update(text)
         self.call_after_refresh(self.scroll_end, animate=False)

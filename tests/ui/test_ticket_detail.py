@@ -93,7 +93,7 @@ async def test_every_field_and_the_timeline_in_minutes(desk: DeskService) -> Non
             "Resolution",
             "missed",
             "due 2026-11-02 13:40",
-            "2026-11-02 10:00  agent1   claimed  Assignee: agent1",
+            "2026-11-02 10:00  张伟     claimed  Assignee: 张伟",
             "Status: To assign → In progress",
         ):
             assert expected in text, expected
@@ -130,7 +130,7 @@ async def test_worklog_and_progress_update(desk: DeskService, clock: FrozenClock
         kinds = [(str(e.kind), e.note) for e in view.events[-2:]]
         assert kinds == [("worklog", "checked the cables"), ("progress", "we ordered a part")]
         text = screen_text(app)
-        assert "2026-11-02 11:30  agent2   worklog" in text and "checked the cables" in text
+        assert "2026-11-02 11:30  李娜     worklog" in text and "checked the cables" in text
         assert "progress update" in text and "Progress update recorded" in text
         assert "4h00m" in text, "an update to the requester restarts the update clock"
 
