@@ -11,11 +11,12 @@ from collections.abc import Iterable
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Checkbox
+from textual.widgets import Checkbox, Input, Static
 
 from deskui.console.context import desk_context
 from deskui.core.enums import IMPACTS, URGENCIES, Category, Channel, TicketType
 from deskui.core.priority import PriorityDecision
+from deskui.core.when import understand
 from deskui.services.intake import FREQUENCIES
 from deskui.widgets.choice_bar import ChoiceBar
 from deskui.widgets.form_row import FieldError, field_row
@@ -96,6 +97,7 @@ class CallDetails(VerticalScroll):
             SafeInput(id="expected-by", placeholder=t("intake.placeholder.expected_by")),
             name="expected-by",
         )
+        yield Static("", id="understood-expected-by", classes="field-hint")
         yield field_row(
             t("intake.resolve_now.label"),
             Checkbox(t("intake.resolve_now.box"), id="resolve-now"),
@@ -110,7 +112,34 @@ class CallDetails(VerticalScroll):
     def on_mount(self) -> None:
         """The first matrix result, the answer field hidden."""
         self.query_one("#field-solution").display = False
+        self.query_one("#understood-expected-by").display = False
         self.show_priority()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Say which time an expected-by the operator typed was read as, as they type."""
+        if event.input.id == "expected-by":
+            self.show_understood(event.value)
+
+    def show_understood(self, text: str) -> None:
+        """The time ``text`` reads as (weekday included), or nothing when it reads as none."""
+        ctx = desk_context(self)
+        hint = self.query_one("#understood-expected-by", Static)
+        now = ctx.clock.now().astimezone(ctx.desk.rules.tz)
+        understood = understand(text, now) if text.strip() else None
+        if understood is None:
+            hint.update("")
+            hint.display = False
+            return
+        at = understood.at
+        hint.update(
+            ctx.t(
+                "intake.expected_by.understood",
+                date=at.strftime("%Y-%m-%d"),
+                weekday=ctx.t(f"intake.weekday.{at.weekday()}"),
+                time=at.strftime("%H:%M"),
+            )
+        )
+        hint.display = True
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         """The answer field shows only for a call resolved on the phone."""

@@ -156,6 +156,32 @@ async def test_known_caller_found_by_pinyin_and_logged(demo_db: str, style: str)
     assert ticket.priority == "P4" and ticket.priority_reason == "I3 × U3 → P4"
 
 
+@pytest.mark.parametrize(
+    ("lang", "said", "shown"),
+    [("zh", "明天下午", "（周二）18:00 前"), ("en", "tomorrow 3pm", "by Tue 2026-11-03 15:00")],
+)
+async def test_expected_by_as_the_caller_says_it(
+    demo_db: str, lang: str, said: str, shown: str
+) -> None:
+    person = caller(demo_db, id=3)
+    app = make_test_app(demo_db, lang=lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pick_by_typing(pilot, pinyin_keys(person.name)[1], person.id)
+        await describe_call(pilot, "Jams", "3rd floor")
+        hint = app.screen.query_one("#understood-expected-by")
+        assert not hint.display
+        await type_into(pilot, "expected-by", said)
+        await pilot.pause()
+        assert hint.display and shown in str(hint.render())
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        ticket = newest_ticket(demo_db)
+    local = ticket.expected_by.astimezone(ZoneInfo("Asia/Shanghai")) if ticket.expected_by else None
+    hour = 18 if lang == "zh" else 15
+    assert local is not None and (local.date().isoformat(), local.hour) == ("2026-11-03", hour)
+
+
 async def test_caller_found_by_extension_with_live_vip_matrix(demo_db: str) -> None:
     vip = caller(demo_db, vip=True)
     before = ticket_count(demo_db)
@@ -271,7 +297,7 @@ async def test_invalid_input_names_the_fields_and_writes_nothing(demo_db: str) -
         await settle(pilot)
         await pilot.press("ctrl+n")
         await pilot.press(*"Li Lei", "tab", *"12345678901234")
-        await type_into(pilot, "expected-by", "tomorrow")
+        await type_into(pilot, "expected-by", "whenever")
         await pilot.press("ctrl+s")
         await settle(pilot)
         screen = intake(app)
@@ -280,7 +306,7 @@ async def test_invalid_input_names_the_fields_and_writes_nothing(demo_db: str) -
         assert shown["error-summary"] == "is required"
         assert shown["error-description"] == "is required"
         assert shown["error-caller-phone"] == "the number is too long"
-        assert "YYYY-MM-DD" in shown["error-expected-by"]
+        assert "not a time the desk can read" in shown["error-expected-by"]
         message = shown["form-message"]
         for name in ("Category", "Summary", "Description", "Phone"):
             assert name in message
@@ -454,7 +480,7 @@ def test_the_form_reads_what_it_can_and_names_the_rest_by_code() -> None:
         caller_name="Li Lei",
         caller_phone="12345678901234",
         summary="Fan",
-        expected_by="tomorrow",
+        expected_by="whenever it suits",
         started_when="  ",
     )
     request, problems = intake_request(draft, tz, now)

@@ -10,20 +10,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from datetime import datetime, time
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from deskui.core.phone import PhoneError, parse_phone
+from deskui.core.when import understand
 from deskui.i18n import Catalog
 from deskui.screens.intake.drafts import IntakeDraft
 from deskui.services.directory import RequesterInput
 from deskui.services.errors import ValidationFailed
 from deskui.services.intake import IntakeRequest
-
-#: A date alone means the close of that working day.
-END_OF_DAY = time(18, 0)
-#: The ways the form accepts an expected resolution time.
-DATE_PATTERNS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d")
 
 
 @dataclass(frozen=True)
@@ -47,27 +43,22 @@ def refused_fields(error: ValidationFailed) -> list[FieldProblem]:
 
 
 def parse_expected_by(text: str, tz: ZoneInfo, now: datetime) -> datetime | FieldProblem | None:
-    """``2026-11-05 15:00`` or ``2026-11-05`` (18:00) in the desk's time zone.
+    """What the caller said (``明天下午``, ``周五上午``, ``tomorrow 3pm``, ``2026-11-05 15:00``;
+    :mod:`deskui.core.when`) as a time in the desk's zone.
 
     Returns:
         The time; None when nothing was typed; a problem (``date``, ``past``) when the text is
-        not a date or lies in the past.
+        not a time the desk can read or lies in the past.
     """
-    text = text.strip()
-    if not text:
+    if not text.strip():
         return None
-    for pattern in DATE_PATTERNS:
-        try:
-            parsed = datetime.strptime(text, pattern)
-        except ValueError:
-            continue
-        if pattern == "%Y-%m-%d":
-            parsed = datetime.combine(parsed.date(), END_OF_DAY)
-        value = parsed.replace(tzinfo=tz)
-        if value < now:
-            return FieldProblem("expected_by", "past")
-        return value
-    return FieldProblem("expected_by", "date")
+    understood = understand(text, now.astimezone(tz))
+    if understood is None:
+        return FieldProblem("expected_by", "date")
+    value = understood.at.replace(tzinfo=tz)
+    if value < now:
+        return FieldProblem("expected_by", "past")
+    return value
 
 
 def phone_problem(text: str, field_name: str = "requester.phone") -> FieldProblem | None:
