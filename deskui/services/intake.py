@@ -112,6 +112,9 @@ def validate_intake(request: IntakeRequest, now: datetime) -> IntakeRequest:
     summary, description = cleaned["summary"], cleaned["description"]
     if not summary:
         errors.append(problem("summary", "field.required"))
+    if not description and request.resolve_now and cleaned["solution"]:
+        # a question answered on the call: the summary is the whole of it
+        description = summary
     if not description:
         errors.append(problem("description", "field.required"))
     if request.frequency is not None and request.frequency not in FREQUENCIES:

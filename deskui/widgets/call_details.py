@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Checkbox, Input, Static
+from textual.widgets import Checkbox, Input, Label, Static
 
 from deskui.console.context import desk_context
 from deskui.core.enums import IMPACTS, URGENCIES, Category, Channel, TicketType
@@ -19,7 +19,7 @@ from deskui.core.priority import PriorityDecision
 from deskui.core.when import understand
 from deskui.services.intake import FREQUENCIES
 from deskui.widgets.choice_bar import ChoiceBar
-from deskui.widgets.form_row import FieldError, field_row
+from deskui.widgets.form_row import FieldError, field_row, mark_required
 from deskui.widgets.priority_badge import PriorityBadge
 from deskui.widgets.safe_input import SafeInput, SafeTextArea
 
@@ -52,6 +52,7 @@ class CallDetails(VerticalScroll):
             t("field.category"),
             ChoiceBar(options("category", Category), id="category"),
             name="category",
+            required=True,
         )
         yield field_row(
             t("field.channel"),
@@ -73,11 +74,13 @@ class CallDetails(VerticalScroll):
             t("field.summary"),
             SafeInput(id="summary", placeholder=t("intake.placeholder.summary")),
             name="summary",
+            required=True,
         )
         yield field_row(
             t("field.description"),
             SafeTextArea(id="description", placeholder=t("intake.placeholder.description")),
             name="description",
+            required=True,
         )
         yield field_row(
             t("field.started_when"),
@@ -107,6 +110,7 @@ class CallDetails(VerticalScroll):
             t("field.solution"),
             SafeTextArea(id="solution", placeholder=t("intake.placeholder.solution")),
             name="solution",
+            required=True,
         )
 
     def on_mount(self) -> None:
@@ -142,8 +146,12 @@ class CallDetails(VerticalScroll):
         hint.display = True
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
-        """The answer field shows only for a call resolved on the phone."""
+        """The answer field shows only for a call resolved on the phone; a question answered on
+        the call needs no description (the summary says it)."""
         self.query_one("#field-solution").display = event.value
+        t = desk_context(self).t
+        label = self.query_one("#label-description", Label)
+        mark_required(label, t("field.description"), required=not event.value)
 
     def on_choice_bar_changed(self, event: ChoiceBar.Changed) -> None:
         """Impact or urgency changed: the matrix again."""

@@ -47,7 +47,10 @@ class CallerPanel(Vertical):
         with Vertical(id="new-caller"):
             yield Static(Text(t("intake.caller.new_title")), classes="section-title")
             yield field_row(
-                t("intake.caller.name"), SafeInput(id="caller-name"), name="caller-name"
+                t("intake.caller.name"),
+                SafeInput(id="caller-name"),
+                name="caller-name",
+                required=True,
             )
             yield field_row(t("field.phone"), SafeInput(id="caller-phone"), name="caller-phone")
             yield field_row(

@@ -23,16 +23,30 @@ class FieldError(Static):
     """
 
 
-def field_row(label: str, widget: Widget, *, name: str) -> Vertical:
+#: After the label of a field a save needs (shown before anything is saved).
+REQUIRED_MARK = " *"
+
+
+def mark_required(label: Label, text: str, required: bool) -> None:
+    """Show ``text`` on ``label`` with the required mark, or without it."""
+    label.update(text + REQUIRED_MARK if required else text)
+    label.set_class(required, "-required")
+
+
+def field_row(label: str, widget: Widget, *, name: str, required: bool = False) -> Vertical:
     """``label  [widget]`` with a :class:`FieldError` below, ``#field-NAME`` / ``#error-NAME``.
 
     Args:
         label: the field's name in the operator's language (catalog text).
         widget: the input.
         name: the widget's id, which also names the row and its error.
+        required: a save needs it: the label is marked (``#label-NAME``).
     """
+    shown = Label(label + REQUIRED_MARK if required else label, classes="field-label")
+    shown.id = f"label-{name}"
+    shown.set_class(required, "-required")
     return Vertical(
-        Horizontal(Label(label, classes="field-label"), widget, classes="field-line"),
+        Horizontal(shown, widget, classes="field-line"),
         FieldError(id=f"error-{name}"),
         classes="field",
         id=f"field-{name}",

@@ -103,6 +103,23 @@ def test_first_contact_resolution(desk: DeskService) -> None:
     assert closed.status == Status.CLOSED
 
 
+def test_a_question_answered_on_the_call_needs_no_description(desk: DeskService) -> None:
+    answered = call(
+        type="consultation",
+        category="other",
+        summary="访客WiFi如何连接",
+        description="",
+        resolve_now=True,
+        solution="已告知连接方法",
+    )
+    view = desk.create_ticket(desk.actor("op"), answered)
+    assert view.status == Status.RESOLVED and view.description == "访客WiFi如何连接"
+    # a call left open still needs its description
+    with pytest.raises(ValidationFailed) as info:
+        desk.create_ticket(desk.actor("op"), replace(answered, resolve_now=False, solution=None))
+    assert [p.field for p in info.value.problems] == ["description"]
+
+
 def test_fcr_needs_the_answer(desk: DeskService) -> None:
     with pytest.raises(ValidationFailed) as info:
         desk.create_ticket(desk.actor("op"), call(type="consultation", resolve_now=True))

@@ -237,6 +237,14 @@ async def test_repeat_caller_becomes_a_note_on_the_open_ticket(demo_db: str) -> 
         assert existing.number in [t.number for t in listed.tickets]
         for _ in range([t.number for t in listed.tickets].index(existing.number)):
             listed.action_cursor_down()
+        # a note with nothing the caller said is refused, the caller stays picked
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        said = str(intake(app).query_one("#form-message").render())
+        assert "write what the caller said" in said
+        assert app.focused is not None and app.focused.id == "summary"
+        assert intake(app).panel.requester is not None
+        assert ticket_count(demo_db) == before
         await type_into(pilot, "summary", "Again")
         await pilot.press("ctrl+o")
         await settle(pilot)
@@ -273,10 +281,14 @@ async def test_consultation_answered_on_the_phone_is_resolved_at_intake(demo_db:
         await pilot.press("4")
         app.screen.query_one("#category").focus()
         await pilot.press("6")
-        await type_into(pilot, "summary", "访客WiFi")
-        await type_into(pilot, "description", "如何连接")
+        # answered on the call: the summary says it all, no description is asked for
+        await type_into(pilot, "summary", "访客WiFi如何连接")
+        marked = app.screen.query_one("#label-description")
+        assert str(marked.render()).endswith("*")
         await pilot.press("ctrl+r")
         await pilot.pause()
+        assert not str(marked.render()).endswith("*")
+        assert str(app.screen.query_one("#label-solution").render()).endswith("*")
         assert app.focused is not None and app.focused.id == "solution"
         await pilot.press(*"已告知方法")
         await pilot.press("ctrl+s")
@@ -285,6 +297,7 @@ async def test_consultation_answered_on_the_phone_is_resolved_at_intake(demo_db:
         assert "当场解决" in str(app.screen.query_one("#saved-title").render())
     assert ticket.status == Status.RESOLVED
     assert ticket.type == "consultation" and ticket.solution == "已告知方法"
+    assert ticket.description == "访客WiFi如何连接"
     person = caller(demo_db, id=ticket.requester_id)
     assert (person.name, person.phone, person.department) == ("周新人", "13800138000", "财务部")
 

@@ -364,9 +364,15 @@ class IntakeScreen(DeskScreen[None]):
         requester = self.panel.requester
         if self.saving or requester is None:
             return
+        draft = self.collect()
+        if not (draft.summary.strip() or draft.description.strip()):
+            # a note that says only who called tells the holder nothing: ask what they said
+            self.feedback.say(self.ctx.t("intake.note.empty"), error=True)
+            self.query_one("#summary").focus()
+            return
         self.feedback.clear()
         self._start_saving()
-        self.add_note(message.number, note_text(self.collect(), requester.name, self.ctx.t))
+        self.add_note(message.number, note_text(draft, requester.name, self.ctx.t))
 
     def _start_saving(self) -> None:
         # check_action refuses a second ctrl+s at once; the footer is not redrawn for a state
