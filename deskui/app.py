@@ -195,7 +195,10 @@ class DeskApp(ConsoleApp):
     def on_mount(self) -> None:
         """Dress the first screen, start the change feed, read the counts."""
         self.screen_change_signal.subscribe(self, self._dress_screen)
-        self._dress_screen(self.screen)
+        # every screen already up: a dialog opened at start (the offer to restore a draft) may
+        # already sit on the first screen, which still needs its status line
+        for screen in self.screen_stack:
+            self._dress_screen(screen)
         interval = self.counts_interval
         if self._want_live:
             try:

@@ -24,6 +24,7 @@ from deskui.screens.intake.draft_prompt import RestoreDraftScreen
 from deskui.screens.intake.drafts import DraftStore, IntakeDraft, draft_path
 from deskui.store.db import Database
 from deskui.store.models import Requester
+from deskui.widgets.status_line import StatusLine
 from tests.ui.conftest import SIZE, make_test_app, settle
 
 REPO = Path(__file__).resolve().parents[2]
@@ -136,6 +137,9 @@ async def test_a_draft_is_offered_and_restored(demo_db: str) -> None:
         assert isinstance(app.screen, RestoreDraftScreen)
         shown = str(app.screen.query_one("#draft-summary").render())
         assert "钱七" in shown and "VPN 连不上" in shown and "09:55" in shown
+        # the form under the offer has its status line already
+        under = app.screen_stack[-2]
+        assert under.query(StatusLine) and "王芳" in str(under.query_one(StatusLine).render())
         await pilot.press("enter")
         await settle(pilot)
         screen = app.screen
