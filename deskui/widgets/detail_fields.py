@@ -154,7 +154,7 @@ class DetailFields(VerticalScroll, can_focus=True):
         padding: 0 1;
     }
     DetailFields:focus {
-        border: round $accent;
+        border: heavy $accent;
     }
     """
 

@@ -217,7 +217,7 @@ class Timeline(VerticalScroll, can_focus=True):
         padding: 0 1;
     }
     Timeline:focus {
-        border: round $accent;
+        border: heavy $accent;
     }
     Timeline > Static {
         width: 1fr;

@@ -666,3 +666,18 @@ async def test_a_save_pressed_right_after_a_burst_of_keys_keeps_every_character(
         await settle(pilot)
         ticket = newest_ticket(demo_db)
     assert (ticket.summary, ticket.description) == (summary, description)
+
+
+async def test_the_focused_field_is_marked_without_colour(demo_db: str) -> None:
+    """Reverse video on the label of the field being typed in, not just a lighter grey."""
+    app = make_test_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        for name in ("summary", "category", "expected-by"):
+            screen.query_one(f"#{name}").focus()
+            await pilot.pause()
+            marked = [
+                label.id for label in screen.query(".field-label") if label.rich_style.reverse
+            ]
+            assert marked == [f"label-{name}"]
