@@ -19,6 +19,7 @@ from deskui.console.messages import ConnectionLost
 from deskui.core.enums import EventKind, Status
 from deskui.screens.intake import IntakeScreen
 from deskui.screens.intake.drafts import IntakeDraft
+from deskui.screens.intake.not_fixed_prompt import NotFixedScreen
 from deskui.screens.intake.request import FieldProblem, intake_request
 from deskui.services.desk import DeskService
 from deskui.services.directory import pinyin_keys
@@ -681,3 +682,52 @@ async def test_the_focused_field_is_marked_without_colour(demo_db: str) -> None:
                 label.id for label in screen.query(".field-label") if label.rich_style.reverse
             ]
             assert marked == [f"label-{name}"]
+
+
+@pytest.mark.parametrize("answer", ["enter", "n", "escape"])
+async def test_a_call_about_a_ticket_awaiting_confirmation_offers_to_reopen_it(
+    demo_db: str, answer: str
+) -> None:
+    def awaiting(session: Any) -> Ticket:
+        return session.exec(
+            select(Ticket)
+            .where(Ticket.status == Status.AWAITING_CONFIRMATION.value)
+            .order_by(Ticket.id)
+        ).first()
+
+    existing = read(demo_db, awaiting)
+    person = caller(demo_db, id=existing.requester_id)
+    app = make_test_app(demo_db, lang="zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pick_by_typing(pilot, str(person.extension), person.id)
+        listed = intake(app).panel.open_tickets
+        numbers = [t.number for t in listed.tickets]
+        for _ in range(numbers.index(existing.number)):
+            listed.action_cursor_down()
+        await type_into(pilot, "summary", "重启后还是打不开")
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert isinstance(app.screen, NotFixedScreen)
+        assert existing.number in str(app.screen.query_one("#not-fixed-ticket").render())
+        await pilot.press(answer)
+        await settle(pilot)
+        assert isinstance(app.screen, IntakeScreen)
+        if answer == "enter":
+            assert "重新处理" in str(app.screen.query_one("#saved-title").render())
+        if answer == "escape":  # back to the form, nothing sent, what was typed kept
+            assert intake(app).collect().summary == "重启后还是打不开"
+    after = read(demo_db, lambda s: s.get(Ticket, existing.id))
+    events = read(
+        demo_db,
+        lambda s: list(s.exec(select(TicketEvent).where(TicketEvent.ticket_id == existing.id))),
+    )
+    said = [(e.kind, e.note) for e in events if e.note and "重启后还是打不开" in e.note]
+    if answer == "enter":
+        assert after.status == Status.IN_PROGRESS
+        assert any(kind == EventKind.REFUSED.value for kind, _ in said)
+    elif answer == "n":
+        assert after.status == Status.AWAITING_CONFIRMATION
+        assert [kind for kind, _ in said] == [EventKind.WORKLOG.value]
+    else:
+        assert after.status == Status.AWAITING_CONFIRMATION and said == []

@@ -23,10 +23,12 @@ from deskui.console.base import DeskScreen
 from deskui.console.clipboard import copy_text
 from deskui.console.errors import describe
 from deskui.console.messages import LeaveArea
+from deskui.core.enums import Channel, Status
 from deskui.screens.intake.draft_keeper import DRAFT_GROUPS, DraftFound, DraftKeeper
 from deskui.screens.intake.drafts import IntakeDraft
 from deskui.screens.intake.feedback import FormFeedback
 from deskui.screens.intake.form import fill_form, read_form
+from deskui.screens.intake.not_fixed_prompt import NotFixedChoice, NotFixedScreen
 from deskui.screens.intake.request import intake_request, note_text, refused_fields
 from deskui.services.directory import RequesterView
 from deskui.services.errors import ValidationFailed
@@ -43,6 +45,14 @@ from deskui.widgets.open_tickets import OpenTicketList
 SAVE_GROUPS = frozenset({"intake-save", "intake-note"})
 #: What logging a call writes.
 CALL_TABLES = frozenset({"ticket", "ticket_event", "requester"})
+#: The call's channel as the channel a requester's answer came by (a walk-in is in person).
+REFUSAL_CHANNELS: dict[str, str] = {
+    Channel.PHONE: "phone",
+    Channel.PORTAL: "portal",
+    Channel.EMAIL: "email",
+    Channel.IM: "im",
+    Channel.WALK_IN: "in_person",
+}
 
 
 class IntakeScreen(DeskScreen[None]):
@@ -137,10 +147,11 @@ class IntakeScreen(DeskScreen[None]):
     class CallSaved(Message):
         """The call is on the desk: a new ticket, or a note on an open one."""
 
-        def __init__(self, view: TicketView, noted: bool) -> None:
+        def __init__(self, view: TicketView, noted: bool, reopened: bool = False) -> None:
             super().__init__()
             self.view = view
             self.noted = noted
+            self.reopened = reopened
 
     def __init__(self) -> None:
         super().__init__()
@@ -370,9 +381,32 @@ class IntakeScreen(DeskScreen[None]):
             self.feedback.say(self.ctx.t("intake.note.empty"), error=True)
             self.query_one("#summary").focus()
             return
+        text = note_text(draft, requester.name, self.ctx.t)
+        listed = {t.number: t for t in self.panel.open_tickets.tickets}.get(message.number)
+        if listed is not None and listed.status == Status.AWAITING_CONFIRMATION:
+            # a call about a solved ticket waiting for the caller's word is usually that word
+            self.app.push_screen(
+                NotFixedScreen(listed.number, listed.summary),
+                callback=lambda choice: self._after_not_fixed(choice, message.number, draft, text),
+            )
+            return
+        self._send_note(message.number, text)
+
+    def _send_note(self, number: str, text: str) -> None:
         self.feedback.clear()
         self._start_saving()
-        self.add_note(message.number, note_text(draft, requester.name, self.ctx.t))
+        self.add_note(number, text)
+
+    def _after_not_fixed(
+        self, choice: NotFixedChoice | None, number: str, draft: IntakeDraft, text: str
+    ) -> None:
+        if choice == "note":
+            self._send_note(number, text)
+        elif choice == "reopen":
+            self.feedback.clear()
+            self._start_saving()
+            channel = REFUSAL_CHANNELS.get(draft.channel, "phone")
+            self.reopen_not_fixed(number, text, channel)
 
     def _start_saving(self) -> None:
         # check_action refuses a second ctrl+s at once; the footer is not redrawn for a state
@@ -406,13 +440,22 @@ class IntakeScreen(DeskScreen[None]):
         view = ctx.desk.worklog(ctx.actor, number, text)
         self.post_message(self.CallSaved(view, noted=True))
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="intake-note")
+    def reopen_not_fixed(self, number: str, text: str, channel: str) -> None:
+        """The caller says the solution did not fix it: back in progress with their words."""
+        ctx = self.ctx
+        view = ctx.desk.refuse(ctx.actor, number, reason=text, channel=channel)
+        self.post_message(self.CallSaved(view, noted=True, reopened=True))
+
     def on_intake_screen_call_saved(self, message: CallSaved) -> None:
         """The number large and on the clipboard; a clean form for the next call."""
         t = self.ctx.t
         view = message.view
         self._saved_or_not()
         copy_text(self.app, view.number)
-        if message.noted:
+        if message.reopened:
+            title = t("intake.saved.reopened", number=view.number)
+        elif message.noted:
             title = t("intake.saved.noted", number=view.number)
         elif not view.is_open:
             title = t("intake.saved.resolved", number=view.number)

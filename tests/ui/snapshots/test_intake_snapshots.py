@@ -4,7 +4,10 @@ languages.
 * ``empty``: the form as F2 opens it, cursor in the caller field;
 * ``vip``: a VIP caller picked by extension, impact 2 × urgency 2 raised to P1 with its reason;
 * ``errors``: ctrl+s on a half-filled call: every fault next to its field, nothing saved;
-* ``repeat``: a caller with an open ticket, the list ready for ctrl+o.
+* ``repeat``: a caller with an open ticket, the list ready for ctrl+o;
+* ``not fixed``: ctrl+o on a ticket that awaits the caller's confirmation asks whether they
+  call to say it is not fixed;
+* ``sizes``: the empty form on a small (80×24) and a large (160×48) terminal.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from textual.pilot import Pilot
 from deskui.services.desk import DeskService
 from deskui.store.db import Database
 from deskui.store.models import Requester, Ticket
+from deskui.widgets.open_tickets import OpenTicketList
 from tests.ui.conftest import SIZE, make_test_app, settle
 
 LANGUAGES = ["zh", "en"]
@@ -73,17 +77,20 @@ def test_intake_errors(lang: str, demo_db: str, snap_compare: Callable[..., bool
     assert snap_compare(app, terminal_size=SIZE, run_before=refused)
 
 
-def repeat_caller_extension(db_url: str) -> str:
-    """The extension of the first caller in the directory (not a VIP) with an open ticket."""
+def repeat_caller_extension(db_url: str, status: str | None = None) -> str:
+    """The extension of the first caller in the directory (not a VIP) with an open ticket (in
+    ``status``, if given)."""
     db = Database(db_url)
     try:
         with db.read() as session:
-            row = session.exec(
+            statement = (
                 select(Requester)
                 .join(Ticket, col(Ticket.requester_id) == Requester.id)
                 .where(col(Ticket.is_open).is_(True), col(Requester.vip).is_(False))
-                .order_by(Requester.id)
-            ).first()
+            )
+            if status is not None:
+                statement = statement.where(Ticket.status == status)
+            row = session.exec(statement.order_by(Requester.id)).first()
             assert row is not None and row.extension
             return row.extension
     finally:
@@ -103,3 +110,36 @@ def test_intake_repeat_caller(lang: str, demo_db: str, snap_compare: Callable[..
 
     app = make_test_app(demo_db, lang=lang)
     assert snap_compare(app, terminal_size=SIZE, run_before=repeat_call)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_intake_not_fixed_prompt(
+    lang: str, demo_db: str, snap_compare: Callable[..., bool]
+) -> None:
+    extension = repeat_caller_extension(demo_db, "awaiting_confirmation")
+
+    async def not_fixed(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press(*extension)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        listed = pilot.app.screen.query_one(OpenTicketList)
+        while listed.selected is not None and listed.selected.status != "awaiting_confirmation":
+            listed.action_cursor_down()
+        pilot.app.screen.query_one("#summary").focus()
+        await pilot.press(*"still broken")
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+
+    app = make_test_app(demo_db, lang=lang)
+    assert snap_compare(app, terminal_size=SIZE, run_before=not_fixed)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_intake_sizes(
+    lang: str, size: tuple[int, int], demo_db: str, snap_compare: Callable[..., bool]
+) -> None:
+    app = make_test_app(demo_db, lang=lang)
+    assert snap_compare(app, terminal_size=size, run_before=settle)
