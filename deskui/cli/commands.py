@@ -126,6 +126,10 @@ class Cli:
             return self.user()
         if args.command == "audit":
             return self.audit()
+        if args.command in ("export", "import"):
+            from deskui.cli.archive import export_command, import_command
+
+            return export_command(self) if args.command == "export" else import_command(self)
         return self.ticket()
 
     def database(self) -> int:
