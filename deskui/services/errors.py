@@ -119,6 +119,11 @@ CODES: dict[str, frozenset[str]] = {
     "backup.postgres": frozenset(),
     "backup.in_memory": frozenset(),
     "audit.expect_malformed": frozenset({"value"}),
+    # a new SQLite desk shared through an operating-system group (DESKUI_DB_GROUP)
+    **{
+        f"desk_group.{reason}": frozenset({"group", "folder"})
+        for reason in ("unknown", "not_member", "folder", "unsupported")
+    },
     # export and import of a whole desk (services/archive.py)
     "archive.exists": frozenset({"path"}),
     "archive.unreadable": frozenset({"path", "reason"}),
