@@ -7,7 +7,6 @@ import grp
 import os
 import stat
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,16 +17,11 @@ from deskui.cli.exits import INPUT
 from deskui.config import SHARED_GROUP_ENV, DeskGroupRefused
 from deskui.services.desk import prepare_database
 from deskui.store.db import Database
+from tests.store.test_file_modes import open_umask
+
+__all__ = ["open_umask"]  # the fixture, shared with test_file_modes
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX groups")
-
-
-@pytest.fixture
-def open_umask() -> Iterator[None]:
-    """The usual umask (022), which alone would make files 0644 and folders 0755."""
-    before = os.umask(0o022)
-    yield
-    os.umask(before)
 
 
 def _own_group() -> str:

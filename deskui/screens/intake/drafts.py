@@ -107,6 +107,18 @@ class IntakeDraft:
 FIELD_TYPES: dict[str, object] = get_type_hints(IntakeDraft)
 
 
+#: The draft's free-text fields (every text field but the caller's and the chosen identifiers): a
+#: password read out on the call is masked in them before the draft reaches the disk, as it is
+#: before the ticket reaches the database.
+FREE_TEXT = tuple(
+    name
+    for name, kind in FIELD_TYPES.items()
+    if kind is str
+    and name
+    not in ("lookup", "caller_name", "caller_phone", "caller_department", "type", "channel")
+)
+
+
 def fits(kind: object, value: object) -> bool:
     """``value`` is of the type ``kind`` (one of :data:`FIELD_TYPES`)."""
     if isinstance(kind, types.UnionType):
@@ -119,23 +131,6 @@ def fits(kind: object, value: object) -> bool:
     if isinstance(origin, type):
         return isinstance(value, origin)
     return isinstance(kind, type) and isinstance(value, kind)
-
-
-#: The draft's free-text fields: a password read out on the call is masked in them before the
-#: draft reaches the disk, as it is before the ticket reaches the database.
-FREE_TEXT = (
-    "summary",
-    "description",
-    "started_when",
-    "impact_scope",
-    "error_message",
-    "tried",
-    "device",
-    "location",
-    "attachments",
-    "expected_by",
-    "solution",
-)
 
 
 def masked(draft: IntakeDraft) -> IntakeDraft:
