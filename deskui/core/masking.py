@@ -204,10 +204,11 @@ _GLUED_PASSWORD = re.compile(r"(?<=[ \t])-p(?P<value>\"[^\"\n]+\"|'[^'\n]+'|[^\s
 _SPACED_PASSWORD = re.compile(
     r"(?<=[ \t])-p[ \t]*(?P<value>\"[^\"\n]+\"|'[^'\n]+'|[^\s\"'-][^\s\"']*)"
 )
-# An account and its password written together: "账号admin/admin123", "login: root/toor".
+# An account and its password written together: "账号admin/admin123", "login: root/toor" (an
+# English label needs its ":" or "=": "the login page/portal" is prose).
 _ACCOUNT_PAIR = re.compile(
     r"(?:(?:账号|帐号|账户|帐户|用户名|登录名|登陆名)[ \t]*(?:[:：=][ \t]*)?"
-    r"|(?<![A-Za-z0-9])(?:account|user(?:[ \t_-]?name)?|login)[ \t]*(?:[:：=][ \t]*|[ \t]))"
+    r"|(?<![A-Za-z0-9])(?:account|user(?:[ \t_-]?name)?|login)[ \t]*[:：=][ \t]*)"
     rf"[^{_VALUE_STOP}/]+/(?P<value>[^{_VALUE_STOP}/]*[^{_VALUE_STOP}/.,;)\]}}])",
     re.IGNORECASE,
 )

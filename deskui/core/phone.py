@@ -76,6 +76,8 @@ _PHONE_SHAPED = re.compile(rf"\s*(?:\+|00)?[0-9\s.()/{re.escape(_DASHES)}]*")
 _PREFIXED_SEARCH = re.compile(r"^\s*(?:\+\s*|00)86")
 
 _MAX_EXTENSION = 6
+#: Longer input is parsed every time rather than kept (a pasted page is no number anyway).
+_CACHED_LENGTH = 64
 _QUOTE_LIMIT = 40
 
 
@@ -197,6 +199,25 @@ def parse_phone(text: str) -> PhoneNumber:
     Raises:
         PhoneError: If the input cannot be a phone number; its ``code`` says why.
     """
+    if len(text) > _CACHED_LENGTH:
+        return _parse(text)
+    # lists show a masked number a row (the same numbers again on every repaint): the answer,
+    # or the refusal, is kept for the texts seen last
+    outcome = _parse_remembered(text)
+    if isinstance(outcome, PhoneError):
+        raise PhoneError(outcome.code, outcome.message)
+    return outcome
+
+
+@lru_cache(maxsize=4096)
+def _parse_remembered(text: str) -> PhoneNumber | PhoneError:
+    try:
+        return _parse(text)
+    except PhoneError as error:
+        return error
+
+
+def _parse(text: str) -> PhoneNumber:
     body = _fold_digits(sanitize_line(text))
     if not body:
         raise PhoneError("empty", "No phone number was given.")

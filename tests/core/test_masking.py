@@ -138,7 +138,7 @@ MISSED_BEFORE = [
     ("WiFi-Key Xy9#kk", "WiFi-Key ******"),
     ("账号admin/admin123", "账号admin/******"),
     ("帐号：admin/admin123，已登录", "帐号：admin/******，已登录"),
-    ("login root/toor", "login root/******"),
+    ("login: root/toor", "login: root/******"),
     ("密码\n\nhunter2", "密码\n\n******"),
     ("密码：\n\n  hunter2  \n谢谢", "密码：\n\n  ******  \n谢谢"),
     ("password\n\n\nXy9#kk\nbye", "password\n\n\n******\nbye"),
@@ -223,6 +223,8 @@ UNCHANGED = [
     "password\n\nreset needed now",
     "mysql -u root -p shop",
     "user/group permissions",
+    "the login page/portal is down",
+    "账号/密码都忘了",
     "",
 ]
 

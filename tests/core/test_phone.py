@@ -439,3 +439,15 @@ def test_the_numbering_plan_knows_area_codes_and_lengths() -> None:
     assert parse_phone("0931-88888888").area_code == "0931"
     assert parse_phone("0300-2345678").warnings == ("unknown_area_code",)
     assert parse_phone("021-6666666").warnings == ("unusual_length",)
+
+
+def test_a_remembered_answer_is_the_same_answer() -> None:
+    # lists parse the same numbers on every repaint: the second answer comes from memory
+    assert parse_phone("0755-88888888 转 12") is parse_phone("0755-88888888 转 12")
+    refusals = []
+    for _ in range(2):
+        with pytest.raises(PhoneError) as caught:
+            parse_phone("138-0013-800")
+        refusals.append(caught.value)
+    assert [r.code for r in refusals] == ["too_short", "too_short"]
+    assert refusals[0] is not refusals[1]  # a fresh error each time, never one re-raised
