@@ -36,7 +36,7 @@ def export_command(cli: Cli) -> int:
     written: list[ArchiveSummary] = []
 
     def write(out: IO[str]) -> None:
-        written.append(cli.desk.read(lambda s: export_desk(s, who, out, now)))
+        written.append(cli.desk.read(lambda s: export_desk(session=s, who=who, out=out, now=now)))
 
     try:
         write_archive(target, write, force=cli.args.force)
@@ -57,7 +57,7 @@ def import_command(cli: Cli) -> int:
     t = Catalog(detect_language(cli.settings.lang))
     try:
         with source.open(encoding="utf-8", errors="strict") as stream:
-            summary = cli.desk.write(lambda s: import_desk(s, who, stream))
+            summary = cli.desk.write(lambda s: import_desk(session=s, who=who, source=stream))
     except ArchiveBroken as broken:
         out: TextIO = cli.stdout
         if cli.args.json:

@@ -121,7 +121,7 @@ def _decoders(table: Table) -> dict[str, bool]:
     return {column.name: isinstance(column.type, UTCDateTime) for column in table.columns}
 
 
-def export_desk(session: Session, who: Identity, out: IO[str], now: datetime) -> ArchiveSummary:
+def export_desk(*, session: Session, who: Identity, out: IO[str], now: datetime) -> ArchiveSummary:
     """Write the whole desk to ``out`` (see the module's description).
 
     Args:
@@ -207,7 +207,7 @@ def _lines(source: IO[str]) -> Iterator[_Line]:
         yield number, line.rstrip("\n"), value
 
 
-def import_desk(session: Session, who: Identity, source: IO[str]) -> ArchiveSummary:
+def import_desk(*, session: Session, who: Identity, source: IO[str]) -> ArchiveSummary:
     """Restore an archive into this empty desk, in the caller's one write transaction.
 
     Args:

@@ -47,7 +47,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     source.worklog(op, ticket.number, "回拨两次未接通")
     admin = Identity(source.actor("admin"), Basis.OS_ACCOUNT, "admin")
     out = io.StringIO()
-    summary = source.read(lambda s: export_desk(s, admin, out, FROZEN_AT))
+    summary = source.read(lambda s: export_desk(session=s, who=admin, out=out, now=FROZEN_AT))
     digest = source.read(lambda s: verify_record(s)).digest
     assert summary.digest == digest
     db.dispose()
@@ -55,7 +55,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
 
 
 def _restore(desk: DeskService, archive: str, who: Identity = INSTALLER) -> None:
-    desk.write(lambda s: import_desk(s, who, io.StringIO(archive)))
+    desk.write(lambda s: import_desk(session=s, who=who, source=io.StringIO(archive)))
 
 
 def _count(desk: DeskService, table: str) -> int:
@@ -158,7 +158,7 @@ def test_a_damaged_or_cut_archive_is_refused(database: Database, exported: tuple
 def test_only_an_admin_exports(desk: DeskService) -> None:
     who = Identity(desk.actor("op"), Basis.OS_ACCOUNT, "op")
     with pytest.raises(PermissionDenied):
-        desk.read(lambda s: export_desk(s, who, io.StringIO(), FROZEN_AT))
+        desk.read(lambda s: export_desk(session=s, who=who, out=io.StringIO(), now=FROZEN_AT))
 
 
 def test_an_agent_cannot_import(tmp_path: Path, exported: tuple[str, str]) -> None:
