@@ -29,9 +29,74 @@ def user_data_dir() -> Path:
     return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME))
 
 
-def make_private_dirs(path: Path, mode: int = 0o700) -> None:
+#: The operating-system group that shares a new SQLite desk among several accounts.
+SHARED_GROUP_ENV = "DESKUI_DB_GROUP"
+#: A shared desk's folders: the group's members read, write and enter them, nobody else; the
+#: setgid bit makes every file created in them (the -wal and -shm files too) the group's.
+SHARED_FOLDER_MODE = 0o2770
+
+
+class DeskGroupRefused(ValueError):
+    """``DESKUI_DB_GROUP`` names a group this account cannot share a desk through.
+
+    Attributes:
+        group: the group named.
+        reason: ``unknown`` (no such group), ``not_member`` (this account is not in it),
+            ``folder`` (the desk's folder exists but is not the group's, with its setgid bit) or
+            ``unsupported`` (no operating-system groups here).
+        folder: the folder at fault, for ``folder``.
+    """
+
+    def __init__(self, group: str, reason: str, folder: str = "") -> None:
+        super().__init__(f"{SHARED_GROUP_ENV}={group}: {reason} {folder}".strip())
+        self.group = group
+        self.reason = reason
+        self.folder = folder
+
+
+def shared_group(environ: Mapping[str, str] | None = None) -> int | None:
+    """The group id ``DESKUI_DB_GROUP`` names, None when it is not set.
+
+    Raises:
+        DeskGroupRefused: no such group, or this account is not a member.
+    """
+    name = (os.environ if environ is None else environ).get(SHARED_GROUP_ENV, "").strip()
+    if not name:
+        return None
+    try:
+        import grp
+    except ImportError as exc:  # Windows
+        raise DeskGroupRefused(name, "unsupported") from exc
+    try:
+        gid = grp.getgrnam(name).gr_gid
+    except KeyError as exc:
+        raise DeskGroupRefused(name, "unknown") from exc
+    if gid != os.getegid() and gid not in os.getgroups():
+        raise DeskGroupRefused(name, "not_member")
+    return gid
+
+
+def check_shared_folder(folder: Path, group: int, name: str) -> None:
+    """A shared desk's existing folder must be the group's, with its setgid bit (what
+    :func:`make_private_dirs` makes); otherwise files SQLite adds later would not be.
+
+    Raises:
+        DeskGroupRefused: ``folder`` is not so.
+    """
+    info = folder.stat()
+    if info.st_gid != group or not info.st_mode & 0o2000:
+        raise DeskGroupRefused(name, "folder", str(folder))
+
+
+def make_private_dirs(path: Path, mode: int = 0o700, group: int | None = None) -> None:
     """Create the folder ``path`` and its missing parents, each new one with ``mode`` exactly
-    (0700: this account alone, whatever the umask). Folders that already exist keep theirs."""
+    (0700: this account alone, whatever the umask). Folders that already exist keep theirs.
+
+    With ``group`` (a shared desk, ``DESKUI_DB_GROUP``), each new folder belongs to that group
+    with mode 2770 (:data:`SHARED_FOLDER_MODE`) instead.
+    """
+    if group is not None:
+        mode = SHARED_FOLDER_MODE
     missing: list[Path] = []
     folder = path.absolute()
     while not folder.exists() and folder != folder.parent:
@@ -42,7 +107,9 @@ def make_private_dirs(path: Path, mode: int = 0o700) -> None:
             new.mkdir(mode)
         except FileExistsError:
             continue  # made meanwhile by another process, which sets its mode
-        os.chmod(new, mode)
+        if group is not None:
+            os.chown(new, -1, group)
+        os.chmod(new, mode)  # after the group: a change of group may clear the setgid bit
 
 
 def default_database_path() -> Path:

@@ -15,7 +15,7 @@ from typing import Any, TextIO
 from deskui.cli.intake_json import InputError, intake_from_json, parse_time, read_json
 from deskui.config import Settings
 from deskui.core.clock import SystemClock
-from deskui.core.enums import ClockKind
+from deskui.core.enums import ClockKind, EventKind
 from deskui.core.sanitize import sanitize_line
 from deskui.i18n import Catalog, detect_language
 from deskui.services.desk import DeskService, check_schema, prepare_database, upgrade_database
@@ -54,6 +54,24 @@ def _describe(view: TicketView, out: TextIO) -> None:
 def _is_digest(text: str) -> bool:
     value = text.strip().lower()
     return len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+
+
+def _intake_notices(view: TicketView, t: Catalog) -> list[dict[str, str]]:
+    """What the desk did not take from the JSON as given: a caller's VIP flag the directory
+    contradicts (kept on the ticket as a ``vip_claim`` event for a lead to look at)."""
+    return [
+        {
+            "code": "vip_claim",
+            "message": t(
+                "hardening.vip_claim.notice",
+                name=_line(view.requester.name),
+                claimed=t(f"hardening.vip_claim.{event.new_value}"),
+                directory=t(f"hardening.vip_claim.{event.old_value}"),
+            ),
+        }
+        for event in view.events
+        if event.kind == EventKind.VIP_CLAIM
+    ]
 
 
 class Cli:
@@ -108,6 +126,10 @@ class Cli:
             return self.user()
         if args.command == "audit":
             return self.audit()
+        if args.command in ("export", "import"):
+            from deskui.cli.archive import export_command, import_command
+
+            return export_command(self) if args.command == "export" else import_command(self)
         return self.ticket()
 
     def database(self) -> int:
@@ -451,7 +473,11 @@ class Cli:
                 raise InputError("input", "field.json_unreadable", reason=exc.reason) from exc
             data = read_json(text)
             view = self.desk.create_ticket(actor, intake_from_json(data))
-            self.emit(view.to_json(self.desk.rules.tz, self.desk.clock.now()))
+            created = view.to_json(self.desk.rules.tz, self.desk.clock.now())
+            notices = _intake_notices(view, Catalog(detect_language(self.settings.lang)))
+            if notices:
+                created["notices"] = notices
+            self.emit(created)
             return 0
         if action == "claim":
             view = self.desk.claim(actor, a.number, takeover=a.takeover)

@@ -171,6 +171,7 @@ def intake_from_json(data: Any) -> IntakeRequest:
             employee_id=_text(raw, "employee_id"),
             email=_text(raw, "email"),
             vip=bool(raw.get("vip", False)),
+            vip_claim=raw.get("vip"),
             external=bool(raw.get("external", False)),
         )
     for name in TEXT_FIELDS:

@@ -17,7 +17,7 @@ from deskui.cli import exits
 from deskui.cli.commands import Cli
 from deskui.cli.intake_json import InputError
 from deskui.cli.parser import build_parser, language_asked
-from deskui.config import SettingInvalid
+from deskui.config import DeskGroupRefused, SettingInvalid
 from deskui.core.calendar import CalendarCoverageWarning
 from deskui.core.sanitize import sanitize_line
 from deskui.i18n import Catalog, detect_language
@@ -48,6 +48,13 @@ def setting_error(error: SettingInvalid) -> InputError:
     if error.whole:
         return InputError(error.name, "setting.whole", value=error.value)
     return InputError(error.name, "setting.seconds", value=error.value)
+
+
+def group_error(error: DeskGroupRefused) -> InputError:
+    """``DESKUI_DB_GROUP`` refused, as the command line says it."""
+    return InputError(
+        "DESKUI_DB_GROUP", f"desk_group.{error.reason}", group=error.group, folder=error.folder
+    )
 
 
 def _defaults(args: argparse.Namespace) -> None:
@@ -94,6 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_console(args)
         except SettingInvalid as exc:
             return fail(setting_error(exc), t)
+        except DeskGroupRefused as exc:
+            return fail(group_error(exc), t)
     try:
         code = Cli(args, sys.stdin, sys.stdout).run()
         sys.stdout.flush()
@@ -102,5 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return output_closed()
     except SettingInvalid as exc:
         return fail(setting_error(exc), t)
+    except DeskGroupRefused as exc:
+        return fail(group_error(exc), t)
     except ServiceError as exc:
         return fail(exc, t)

@@ -291,4 +291,13 @@ def build_parser(t: Catalog | None = None) -> argparse.ArgumentParser:
         help="the new estimate, ISO 8601 with offset (2026-12-01T18:00+08:00)",
     )
     estimate.add_argument("--reason", required=True)
+    whole = sub.add_parser(
+        "export", parents=[common], help="the whole desk as one portable file (admins)"
+    )
+    whole.add_argument("--out", required=True, help="the archive to write")
+    whole.add_argument("--force", action="store_true", help="replace an existing file")
+    restore = sub.add_parser(
+        "import", parents=[common], help="restore an export into an empty desk (its installer)"
+    )
+    restore.add_argument("file", help="an archive written by deskui export")
     return parser

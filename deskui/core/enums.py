@@ -146,6 +146,8 @@ class EventKind(StrEnum):
     CLOSED = "closed"
     FIRST_CONTACT = "first_contact"
     ESTIMATE = "estimate"
+    VIP_CLAIM = "vip_claim"
+    """A caller said to be VIP (or not) where the directory says otherwise: kept for a lead."""
 
 
 #: Events that count as the desk acknowledging the ticket (they stop the response clock).

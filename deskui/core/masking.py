@@ -95,7 +95,8 @@ def _mask_unparsed(line: str) -> str:
 
 _CJK_LABEL = r"密码|口令|验证码|校验码|动态码|密钥|秘钥|私钥|PIN码"
 _ASCII_LABEL = (
-    r"pass(?:word|wd|code|phrase)|pwd|pin(?:[ \t]?code)?|otp"
+    r"(?:wi-?fi|wlan|wpa2?|network)[ \t_-]?key"
+    r"|pass(?:word|wd|code|phrase)?|pwd|pw|pin(?:[ \t]?code)?|otp"
     r"|api[ \t_-]?key|apikey|access[ \t_-]?key|secret[ \t_-]?key|private[ \t_-]?key"
     r"|client[ \t_-]?secret|secret|token"
 )
@@ -106,13 +107,15 @@ _LABEL = re.compile(
 # Labels that mean nothing but a password, so a bare word after them is likely the password.
 _PASSWORD_LABEL = re.compile(r"pass(?:word|wd|code|phrase)|pwd", re.IGNORECASE)
 _NOT_ONLY_LETTERS = re.compile(r"[^A-Za-z]")
+# Labels too short or too common to announce a secret without a ":" or "=" after them.
+_STRONG_ONLY_LABEL = re.compile(r"pass|pw", re.IGNORECASE)
 
 # What may stand between a label and its value. A closing quote allows JSON ("password": "x").
 _LABEL_CLOSE = r"[\"']?"
 _STRONG_SEPARATOR = re.compile(
     _LABEL_CLOSE
     + r"(?:[ \t]+(?:is|was))?[ \t]*"
-    + r"(?::=|[:：=]|(?:已?被?(?:重置|修改|更改|设置|改|设|换|变)(?:成|为))|是|为)了?"
+    + r"(?::=|[:：=＝]|(?:已?被?(?:重置|修改|更改|设置|改|设|换|变)(?:成|为))|是|为)了?"
     + r"[ \t]*(?:[:：][ \t]*)?\n?[ \t]*",
     re.IGNORECASE,
 )
@@ -181,6 +184,35 @@ _URL_PASSWORD = re.compile(
 
 _MIN_BEARER = 16
 
+# A length said between the label and the secret: "密码 6位 123456", "PIN 4 digits: 1234".
+_LENGTH_NOTE = re.compile(
+    r"[ \t]*[(（]?[ \t]*[0-9一二三四五六七八九十]{1,2}[ \t-]*"
+    r"(?:位|个字符|个数字|digits?|chars?|characters?)(?:数字|数|的)?[)）]?",
+    re.IGNORECASE,
+)
+# Line breaks between a label and its value, the label's own line holding nothing more.
+_LINE_GAP = re.compile(r"(?:[ \t]*\n)+[ \t]*")
+_REST_OF_LINE = re.compile(r"[ \t]*(?:\n|\Z)")
+_NEXT_WORD = re.compile(rf"[ \t](?P<word>[^{_VALUE_STOP}]+)")
+# Database clients take the password glued to -p (mysql -uroot -phunter2; a space after -p
+# names a database instead); sshpass takes it after -p with or without a space.
+_CLIENT_COMMAND = re.compile(
+    r"(?<![\w./-])(?:(?P<client>mysql(?:dump|admin|import|show|check|sh)?|mariadb[\w-]*)"
+    r"|sshpass)(?=[ \t])"
+)
+_GLUED_PASSWORD = re.compile(r"(?<=[ \t])-p(?P<value>\"[^\"\n]+\"|'[^'\n]+'|[^\s\"']+)")
+_SPACED_PASSWORD = re.compile(
+    r"(?<=[ \t])-p[ \t]*(?P<value>\"[^\"\n]+\"|'[^'\n]+'|[^\s\"'-][^\s\"']*)"
+)
+# An account and its password written together: "账号admin/admin123", "login: root/toor" (an
+# English label needs its ":" or "=": "the login page/portal" is prose).
+_ACCOUNT_PAIR = re.compile(
+    r"(?:(?:账号|帐号|账户|帐户|用户名|登录名|登陆名)[ \t]*(?:[:：=][ \t]*)?"
+    r"|(?<![A-Za-z0-9])(?:account|user(?:[ \t_-]?name)?|login)[ \t]*[:：=][ \t]*)"
+    rf"[^{_VALUE_STOP}/]+/(?P<value>[^{_VALUE_STOP}/]*[^{_VALUE_STOP}/.,;)\]}}])",
+    re.IGNORECASE,
+)
+
 
 def mask_secrets(text: str) -> str:
     """Replace secrets in free text with ``******``, keeping the label that announced them.
@@ -211,11 +243,69 @@ def mask_secrets(text: str) -> str:
 
 
 def _mask_prose(text: str) -> str:
-    text = _URL_PASSWORD.sub(_keep_head, text)
-    text = _AUTHORIZATION.sub(_keep_head, text)
-    text = _BEARER.sub(_mask_bearer, text)
-    text = _JWT.sub(MASK, text)
-    return _mask_labelled(text)
+    # The rules run on a folded copy (full-width letters and digits as ASCII, invisible
+    # characters dropped), so that "ｐａｓｓｗｏｒｄ" or a zero-width space inside "pass\u200bword"
+    # still reads as a label; the spans they find are mapped back onto the original text.
+    folded, origin = _fold(text)
+    spans = [
+        *_group_spans(_URL_PASSWORD, folded),
+        *_group_spans(_AUTHORIZATION, folded),
+        *_bearer_spans(folded),
+        *((m.start(), m.end()) for m in _JWT.finditer(folded)),
+        *_command_spans(folded),
+        *_account_spans(folded),
+        *_labelled_spans(folded),
+    ]
+    if not spans:
+        return text
+    pieces: list[str] = []
+    position = 0
+    for start, end in _merged(spans):
+        first, last = origin[start], origin[end - 1] + 1
+        pieces.append(text[position:first])
+        pieces.append(MASK)
+        position = last
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+# Characters that print as nothing: zero-width space, non-joiner, joiner, word joiner,
+# byte-order mark, soft hyphen, and the left-to-right, right-to-left and Arabic letter marks.
+_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u061c")
+_FULL_WIDTH_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_NEEDS_FOLDING = re.compile(
+    "[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u200b-\u200f\u2060\ufeff\u00ad\u061c]"
+)
+
+
+def _fold(text: str) -> tuple[str, list[int]]:
+    """The text as the rules read it, and for each of its characters the original index."""
+    if _NEEDS_FOLDING.search(text) is None:
+        return text, list(range(len(text)))
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        if char in _INVISIBLE:
+            continue
+        if _FULL_WIDTH_ALNUM.match(char):
+            char = chr(ord(char) - 0xFEE0)
+        chars.append(char)
+        origin.append(index)
+    return "".join(chars), origin
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _group_spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    return [m.span("value") for m in pattern.finditer(text)]
 
 
 def _mask_private_key(match: re.Match[str]) -> str:
@@ -225,21 +315,33 @@ def _mask_private_key(match: re.Match[str]) -> str:
     return f"{match.group('begin')}\n{MASK}\n{match.group('end')}"
 
 
-def _keep_head(match: re.Match[str]) -> str:
-    return match.group("head") + MASK
+def _bearer_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for match in _BEARER.finditer(text):
+        value = match.group("value")
+        # "bearer token expired" is prose; real tokens are long or at least contain digits.
+        if value == MASK or len(value) >= _MIN_BEARER or re.search(r"[0-9]", value):
+            spans.append(match.span("value"))
+    return spans
 
 
-def _mask_bearer(match: re.Match[str]) -> str:
-    value = match.group("value")
-    # "bearer token expired" is prose; real tokens are long or at least contain digits.
-    if value == MASK or len(value) >= _MIN_BEARER or re.search(r"[0-9]", value):
-        return match.group("head") + MASK
-    return match.group()
+def _command_spans(text: str) -> list[tuple[int, int]]:
+    """Passwords given on a command line: ``mysql -uroot -phunter2``, ``sshpass -p x ssh``."""
+    spans = []
+    for command in _CLIENT_COMMAND.finditer(text):
+        flag = _GLUED_PASSWORD if command.group("client") else _SPACED_PASSWORD
+        for option in flag.finditer(text, command.end(), _line_end(text, command.end())):
+            spans.append(_unquoted(option.span("value"), text))
+    return spans
 
 
-def _mask_labelled(text: str) -> str:
-    pieces: list[str] = []
-    position = 0
+def _account_spans(text: str) -> list[tuple[int, int]]:
+    """The password half of an account given as ``user/password`` (``账号admin/admin123``)."""
+    return [m.span("value") for m in _ACCOUNT_PAIR.finditer(text)]
+
+
+def _labelled_spans(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
     search_from = 0
     while (label := _LABEL.search(text, search_from)) is not None:
         span = _secret_span(text, label)
@@ -248,21 +350,31 @@ def _mask_labelled(text: str) -> str:
             # x" must still find the second label.
             search_from = label.end()
             continue
-        start, end = span
-        pieces.append(text[position:start])
-        pieces.append(MASK)
-        position = search_from = end
-    pieces.append(text[position:])
-    return "".join(pieces)
+        spans.append(span)
+        search_from = span[1]
+    return spans
 
 
 def _secret_span(text: str, label: re.Match[str]) -> tuple[int, int] | None:
     after = label.end()
+    word = label.group("ascii")
+    note = _LENGTH_NOTE.match(text, after)
+    if note is not None:
+        # "银行卡密码 6位 123456": the length is said before the secret, never the secret.
+        return _value_after_note(text, label, note.end())
+    strong_only = word is not None and _STRONG_ONLY_LABEL.fullmatch(word) is not None
     strong = _STRONG_SEPARATOR.match(text, after)
     if strong is not None:
         span = _value_span(text, strong.end())
-        if span is not None:
-            return span
+        if span is not None and not (
+            strong_only and text[span[0] : span[1]].lower() in _COMMON_WORDS
+        ):
+            return _continued(text, span)
+    if strong_only:
+        return None
+    below = _value_below(text, label, strong.end() if strong is not None else after)
+    if below is not None:
+        return below
     weak = _WEAK_SEPARATOR.match(text, after)
     if weak is not None:
         span = _value_span(text, weak.end())
@@ -274,7 +386,7 @@ def _secret_span(text: str, label: re.Match[str]) -> tuple[int, int] | None:
         if strong is not None:
             span = _value_span(text, strong.end())
             if span is not None:
-                return span
+                return _continued(text, span)
     if label.group("cjk") is not None:
         span = _value_span(text, after)
         if span is not None:
@@ -282,6 +394,67 @@ def _secret_span(text: str, label: re.Match[str]) -> tuple[int, int] | None:
             if len(value) >= _MIN_BARE_VALUE and re.search(r"[0-9]", value):
                 return span
     return None
+
+
+def _value_after_note(text: str, label: re.Match[str], start: int) -> tuple[int, int] | None:
+    strong = _STRONG_SEPARATOR.match(text, start)
+    if strong is not None:
+        span = _value_span(text, strong.end())
+        return None if span is None else _continued(text, span)
+    weak = _WEAK_SEPARATOR.match(text, start)
+    span = _value_span(text, weak.end() if weak is not None else start)
+    if span is None or not re.search(r"[0-9]", text[span[0] : span[1]]):
+        return None
+    return span
+
+
+def _value_below(text: str, label: re.Match[str], start: int) -> tuple[int, int] | None:
+    """A secret alone on a line after blank lines: ``密码`` ``\n\n`` ``hunter2``."""
+    gap = _LINE_GAP.match(text, start)
+    if gap is None:
+        return None
+    span = _value_span(text, gap.end())
+    if span is None or _REST_OF_LINE.match(text, span[1]) is None:
+        return None
+    value = text[span[0] : span[1]]
+    return span if _plausible_after_weak(label, value) else None
+
+
+def _continued(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """The value with the words after it that are still part of it (``P@ss w0rd``).
+
+    After a strong separator a secret may hold a space; a following word belongs to it while it
+    holds a digit or a symbol and is neither a common word nor the next ``key=value``.
+    """
+    start, end = span
+    if start > 0 and text[start - 1] in "\"'“‘「":
+        return span
+    while True:
+        word = _NEXT_WORD.match(text, end)
+        if word is None:
+            return start, end
+        token = word.group("word").rstrip(_TRAILING_PUNCTUATION)
+        if (
+            not token
+            or token.lower() in _COMMON_WORDS
+            or _NOT_ONLY_LETTERS.search(token) is None
+            or not any(char.isalnum() for char in token)
+            or any(char in ":=([{（" for char in token)
+        ):
+            return start, end
+        end = word.start("word") + len(token)
+
+
+def _unquoted(span: tuple[int, int], text: str) -> tuple[int, int]:
+    start, end = span
+    if end - start > 2 and text[start] in "\"'" and text[end - 1] == text[start]:
+        return start + 1, end - 1
+    return span
+
+
+def _line_end(text: str, start: int) -> int:
+    end = text.find("\n", start)
+    return len(text) if end < 0 else end
 
 
 def _value_span(text: str, start: int) -> tuple[int, int] | None:

@@ -65,6 +65,8 @@ class Action(StrEnum):
     CLOSE = "close"
     CHANGE_RULES = "change_rules"
     MANAGE_USERS = "manage_users"
+    EXPORT_DESK = "export_desk"
+    IMPORT_DESK = "import_desk"
 
 
 #: The role × action matrix (SPEC §1–§7): who may take each action at all, on some ticket.
@@ -104,6 +106,9 @@ ROLES: dict[Action, frozenset[Role]] = {
     # the desk itself
     Action.CHANGE_RULES: ADMINS,
     Action.MANAGE_USERS: ADMINS,
+    # the whole desk as one file, and back into an empty desk
+    Action.EXPORT_DESK: ADMINS,
+    Action.IMPORT_DESK: ADMINS,
 }
 
 #: The holder rule: on a held ticket only its holder or a lead takes these actions; anyone

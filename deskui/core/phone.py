@@ -17,7 +17,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Literal
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberType, shortnumberinfo
 
 from deskui.core.sanitize import sanitize_line
 
@@ -26,8 +30,10 @@ __all__ = [
     "PhoneError",
     "PhoneKind",
     "PhoneNumber",
+    "normalize_extension",
     "normalize_phone",
     "parse_phone",
+    "phone_lookup_key",
     "phone_search_key",
 ]
 
@@ -35,67 +41,17 @@ PhoneKind = Literal["mobile", "landline", "service", "extension"]
 
 _COUNTRY = "86"
 
-# Area codes of the national numbering plan, without their trunk 0. The three-digit codes
-# (Beijing and the 02x cities) carry eight-digit local numbers; the four-digit ones carry seven
-# or eight. Each entry maps the first two digits after the 0 to the allowed third digits.
-_THREE_DIGIT_AREAS = frozenset({"10", "20", "21", "22", "23", "24", "25", "27", "28", "29"})
-_FOUR_DIGIT_AREAS: dict[str, str] = {
-    "31": "0123456789",
-    "33": "5",
-    "34": "9",
-    "35": "0123456789",
-    "37": "0123456789",
-    "39": "1234568",
-    "41": "0123456789",
-    "42": "179",
-    "43": "123456789",
-    "45": "123456789",
-    "46": "4789",
-    "47": "0123456789",
-    "48": "23",
-    "51": "0123456789",
-    "52": "37",
-    "53": "0123456789",
-    "54": "36",
-    "55": "0123456789",
-    "56": "123456",
-    "57": "0123456789",
-    "58": "0",
-    "59": "123456789",
-    "63": "12345",
-    "66": "0238",
-    "69": "12",
-    "70": "1",
-    "71": "0123456789",
-    "72": "248",
-    "73": "01456789",
-    "74": "3456",
-    "75": "0123456789",
-    "76": "023689",
-    "77": "0123456789",
-    "79": "0123456789",
-    "81": "23678",
-    "82": "567",
-    "83": "0123456789",
-    "85": "123456789",
-    "87": "0123456789",
-    "88": "3678",
-    "89": "12345678",
-    "90": "123689",
-    "91": "12345679",
-    "93": "0123456789",
-    "94": "13",
-    "95": "12345",
-    "97": "0123456789",
-    "99": "0123456789",
-}
-
-# Short numbers reached without an area code: 11x/12x public emergency and utility lines, 100xx
-# carrier hotlines, 12xxx government hotlines, 95xxx/96xxx enterprise and city hotlines, and the
-# ten-digit 400/800 business numbers. Three-digit 10x is not in use nationally, so a 101 stays an
-# internal extension.
-_SERVICE = re.compile(r"1[12][0-9]|(?:100|12[0-9]|9[56][0-9])[0-9]{2}|9[56][0-9]{4}|[48]00[0-9]{7}")
+# The numbering plan itself (which area codes exist, how long their local numbers are, which short
+# numbers are public services, which ranges are mobile) comes from ``phonenumbers``, the maintained
+# port of Google's libphonenumber; this module keeps what the plan does not say: labels, extensions
+# and internal extensions as a desk writes them, and the warnings an operator sees.
+_REGION = "CN"
 _BUSINESS_NUMBER = re.compile(r"[48]00[0-9]{7}")
+_LANDLINE_TYPES = frozenset({PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
+_BUSINESS_TYPES = frozenset(
+    {PhoneNumberType.TOLL_FREE, PhoneNumberType.SHARED_COST, PhoneNumberType.UAN}
+)
+_SAMPLE_LOCALS = tuple(lead + "1234567"[: length - 1] for length in (8, 7) for lead in "2345678")
 
 _LABEL = re.compile(
     r"^(?:联系电话|办公电话|电话(?:号码)?|手机(?:号码?)?|座机|固话"
@@ -112,9 +68,16 @@ _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 _NOT_ALLOWED = re.compile(rf"[^0-9\s.()/{re.escape(_DASHES)}]")
 _DASH_TAIL = re.compile(rf"[{re.escape(_DASHES)}]\s*([0-9]{{1,6}})\s*$")
 _DIGIT_GROUP = re.compile(r"[0-9]+")
+# Any script's decimal digits (Arabic-Indic ٠-٩, Persian ۰-۹, Devanagari ० …); NFKC folds
+# only the full-width ones.
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+# What a number being typed into a search box may hold besides digits.
+_PHONE_SHAPED = re.compile(rf"\s*(?:\+|00)?[0-9\s.()/{re.escape(_DASHES)}]*")
 _PREFIXED_SEARCH = re.compile(r"^\s*(?:\+\s*|00)86")
 
 _MAX_EXTENSION = 6
+#: Longer input is parsed every time rather than kept (a pasted page is no number anyway).
+_CACHED_LENGTH = 64
 _QUOTE_LIMIT = 40
 
 
@@ -236,7 +199,26 @@ def parse_phone(text: str) -> PhoneNumber:
     Raises:
         PhoneError: If the input cannot be a phone number; its ``code`` says why.
     """
-    body = unicodedata.normalize("NFKC", sanitize_line(text))
+    if len(text) > _CACHED_LENGTH:
+        return _parse(text)
+    # lists show a masked number a row (the same numbers again on every repaint): the answer,
+    # or the refusal, is kept for the texts seen last
+    outcome = _parse_remembered(text)
+    if isinstance(outcome, PhoneError):
+        raise PhoneError(outcome.code, outcome.message)
+    return outcome
+
+
+@lru_cache(maxsize=4096)
+def _parse_remembered(text: str) -> PhoneNumber | PhoneError:
+    try:
+        return _parse(text)
+    except PhoneError as error:
+        return error
+
+
+def _parse(text: str) -> PhoneNumber:
+    body = _fold_digits(sanitize_line(text))
     if not body:
         raise PhoneError("empty", "No phone number was given.")
     if not _DIGIT_GROUP.search(body):
@@ -300,11 +282,60 @@ def phone_search_key(text: str) -> str:
     Returns:
         Digits only, possibly empty.
     """
-    folded = unicodedata.normalize("NFKC", text)
+    folded = _fold_digits(text)
     prefix = _PREFIXED_SEARCH.match(folded)
     if prefix is not None:
         folded = folded[prefix.end() :]
     return "".join(_DIGIT_GROUP.findall(folded))
+
+
+def phone_lookup_key(text: str) -> str | None:
+    """The digits to look for among stored numbers when ``text`` is a phone number being typed.
+
+    Any spelling of a number finds it: ``155 6759 5473``, ``155-6759-5473``,
+    ``+86 155-6759-5473``, ``+8615567595473``, ``0086 155 6759 5473`` and ``8615567595473`` all
+    give ``15567595473``. A complete number gives its national digits; a partly typed one the
+    digits typed so far.
+
+    Args:
+        text: The search box content.
+
+    Returns:
+        Digits, or None when the text holds anything but digits and a number's punctuation
+        (a name, an employee id) or no digit at all.
+    """
+    folded = _fold_digits(sanitize_line(text))
+    if not _PHONE_SHAPED.fullmatch(folded) or not _DIGIT_GROUP.search(folded):
+        return None
+    try:
+        number = parse_phone(folded)
+    except PhoneError:
+        return phone_search_key(folded) or None
+    return number.national
+
+
+def normalize_extension(text: str) -> str | None:
+    """An extension typed in its own field, as ASCII digits (``٨٠٠١`` and ``８００１`` give
+    ``8001``; a leading ``转``, ``分机`` or ``ext`` is dropped).
+
+    Args:
+        text: What was typed.
+
+    Returns:
+        The digits, or None when the text is not an extension.
+    """
+    body = _fold_digits(sanitize_line(text))
+    marked = _EXTENSION.fullmatch(body)
+    if marked is not None:
+        return marked.group(1)
+    return body if body.isascii() and body.isdigit() else None
+
+
+def _fold_digits(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text)
+    if folded.isascii():
+        return folded
+    return _OTHER_DIGIT.sub(lambda m: str(unicodedata.decimal(m.group())), folded)
 
 
 def _strip_country_code(body: str) -> tuple[str, bool]:
@@ -344,7 +375,7 @@ def _classify(digits: str, international: bool) -> PhoneNumber:
             return _landline(digits)
         if digits.startswith("1") and count == 11:
             return _mobile(digits)
-        if _BUSINESS_NUMBER.fullmatch(digits):
+        if _is_business_number(digits):
             return PhoneNumber("service", digits)
         return _landline("0" + digits)
     if digits.startswith("0"):
@@ -358,10 +389,12 @@ def _classify(digits: str, international: bool) -> PhoneNumber:
             "too_short",
             f"{digits} is too short: an extension has at least 3 digits.",
         )
-    if _SERVICE.fullmatch(digits):
+    if count <= 6 and _is_service(digits):
         return PhoneNumber("service", digits)
     if count <= 6:
         return PhoneNumber("extension", digits)
+    if _is_business_number(digits):
+        return PhoneNumber("service", digits)
     if count <= 8:
         warnings = ["landline_without_area_code"]
         if digits[0] == "1":
@@ -417,6 +450,13 @@ def _landline(digits: str) -> PhoneNumber:
             "bad_area_code",
             f"{digits} does not start with an area code; area codes are 0 and a digit 1 to 9.",
         )
+    planned = _plan_number(digits)
+    if planned is not None and phonenumbers.number_type(planned) in _LANDLINE_TYPES:
+        area_length = phonenumbers.length_of_geographical_area_code(planned) + 1
+        if area_length > 1:
+            return _landline_parts(digits, area_length, [])
+    # Not a number of the plan: the area code is read by the plan's rule of thumb (010 and 02x
+    # have three digits, the others four) and the number is kept with a warning.
     area_length = 3 if digits[1] in "12" else 4
     area_code, local = digits[:area_length], digits[area_length:]
     if len(local) < 7:
@@ -431,15 +471,53 @@ def _landline(digits: str) -> PhoneNumber:
             f"{digits} is too long: after area code {area_code} come {len(local)} digits, "
             "a local number has 7 or 8.",
         )
-    warnings: list[str] = []
-    if not _is_known_area(area_code):
-        warnings.append("unknown_area_code")
-    if area_length == 3 and len(local) == 7:
-        # Beijing and the 02x cities moved to eight-digit local numbers long ago.
-        warnings.append("unusual_length")
+    # A known area whose numbers have another length (Beijing, Shenzhen and most cities moved
+    # to eight digits long ago).
+    doubt = "unusual_length" if _is_known_area(area_code) else "unknown_area_code"
+    return _landline_parts(digits, area_length, [doubt])
+
+
+def _landline_parts(digits: str, area_length: int, warnings: list[str]) -> PhoneNumber:
+    area_code, local = digits[:area_length], digits[area_length:]
     if local[0] in "01":
         warnings.append("unusual_local_number")
     return PhoneNumber("landline", digits, area_code=area_code, warnings=tuple(warnings))
+
+
+def _plan_number(national: str) -> phonenumbers.PhoneNumber | None:
+    """The number as the plan knows it, or None when it is not a valid number of the plan."""
+    try:
+        number = phonenumbers.parse(national, _REGION)
+    except NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+@lru_cache(maxsize=512)
+def _is_known_area(area_code: str) -> bool:
+    """Whether the plan has local numbers under ``area_code`` (with its trunk 0)."""
+    for local in _SAMPLE_LOCALS:
+        number = _plan_number(area_code + local)
+        if number is not None and phonenumbers.number_type(number) in _LANDLINE_TYPES:
+            return True
+    return False
+
+
+def _is_business_number(digits: str) -> bool:
+    """The ten-digit 400 and 800 numbers that companies publish."""
+    if not _BUSINESS_NUMBER.fullmatch(digits):
+        return False
+    number = _plan_number(digits)
+    return number is not None and phonenumbers.number_type(number) in _BUSINESS_TYPES
+
+
+def _is_service(digits: str) -> bool:
+    """Public and carrier short numbers (110, 12345, 10086, 95588 …), dialled without area code."""
+    try:
+        number = phonenumbers.parse(digits, _REGION)
+    except NumberParseException:
+        return False
+    return shortnumberinfo.is_valid_short_number_for_region(number, _REGION)
 
 
 def _split_dash_extension(
@@ -478,12 +556,6 @@ def _bare_extension(rest: str, digits: str) -> PhoneNumber:
         )
     warnings = ("unusual_length",) if len(digits) > _MAX_EXTENSION else ()
     return PhoneNumber("extension", digits, warnings=warnings)
-
-
-def _is_known_area(area_code: str) -> bool:
-    if len(area_code) == 3:
-        return area_code[1:] in _THREE_DIGIT_AREAS
-    return area_code[3] in _FOUR_DIGIT_AREAS.get(area_code[1:3], "")
 
 
 def _group_local(local: str) -> str:

@@ -2,10 +2,11 @@
 
 Anything a caller dictated, an agent typed or somebody pasted from a chat window may carry terminal
 escape sequences (which can recolour, retitle or even rewrite the screen of whoever later reads the
-ticket), raw control characters, bidirectional overrides that make text read differently from how
-it is stored, and lone surrogates that cannot be encoded. This module removes exactly those and
-nothing else: every printable character, including CJK, emoji sequences and combining marks,
-passes through untouched.
+ticket), raw control characters, bidirectional overrides and marks that make text read differently
+from how it is stored, invisible characters that make two names look alike while they differ (or a
+secret's label escape the masking), and lone surrogates that cannot be encoded. This module removes
+exactly those and nothing else: every printable character, including CJK, emoji sequences and
+combining marks, passes through untouched.
 """
 
 from __future__ import annotations
@@ -33,19 +34,33 @@ _SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
 
 # Everything removed after escape sequences are gone. Tab and newline are the only C0 controls
 # a description legitimately needs; carriage returns are rewritten before this runs.
+# Besides the controls: the zero-width space, word joiner, zero-width no-break space (BOM), soft
+# hyphen, and the left-to-right, right-to-left and Arabic letter marks.
 _UNWANTED = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]",
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+    "\u200b\u200e\u200f\u2060\ufeff\u00ad\u061c]",
 )
 
 # One search decides whether the slow path is needed at all; most text is plain and skips it.
 _NEEDS_WORK = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\u2028\u2029]",
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\u2028\u2029"
+    "\u200b-\u200f\u2060\ufeff\u00ad\u061c]",
+)
+
+# The zero-width joiner and non-joiner have a job only between two characters of an emoji
+# sequence or of a script that joins its letters (Arabic, Persian, the Indic scripts); next to
+# ASCII, CJK, whitespace, the text's ends or another joiner they only hide a difference.
+_JOINERS = re.compile("[\u200c\u200d]")
+_NO_JOINING = re.compile(
+    "[\x00-\x7f\\s\u200c\u200d\u2e80-\u303f\u3040-\u9fff\uac00-\ud7af\uf900-\ufaff"
+    "\uff00-\uffef\U00020000-\U0003ffff]"
 )
 
 _LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029]")
 _WHITESPACE_RUN = re.compile("[ \t\n]+")
 
 _ZWJ = "\u200d"
+_JOINER_CHARS = ("\u200c", _ZWJ)
 
 
 def sanitize_text(text: str, *, multiline: bool = True, max_length: int | None = None) -> str:
@@ -54,9 +69,12 @@ def sanitize_text(text: str, *, multiline: bool = True, max_length: int | None =
     Removed: whole ANSI/VT escape sequences (CSI, OSC, DCS, SOS, PM, APC and two-character ESC
     sequences, in their 7-bit and 8-bit forms), C0 control characters other than tab and
     newline, DEL, C1 controls (U+0080-U+009F), bidirectional embedding, override and isolate
-    characters (U+202A-U+202E, U+2066-U+2069) and lone surrogates. ``\\r\\n``, a lone ``\\r``
-    and the Unicode line and paragraph separators become ``\\n``. Printable text, including
-    zero-width joiners and variation selectors inside emoji, is kept exactly.
+    characters (U+202A-U+202E, U+2066-U+2069), the left-to-right, right-to-left and Arabic letter
+    marks, zero-width spaces, word joiners, byte-order marks and soft hyphens, zero-width joiners
+    and non-joiners that join nothing (see ``_JOINERS``), and lone surrogates. ``\\r\\n``, a
+    lone ``\\r`` and the Unicode line and paragraph separators become ``\\n``. Printable text,
+    including zero-width joiners and variation selectors inside emoji and joiners inside Arabic
+    or Indic words, is kept exactly.
 
     The result is a fixed point: sanitizing it again returns it unchanged.
 
@@ -113,7 +131,9 @@ def has_control_characters(text: str) -> bool:
     """Tell whether ``text`` holds a control character :func:`sanitize_text` would not keep.
 
     Tab and newline are not counted; carriage returns, escape, every other C0 and C1 control,
-    DEL, the bidirectional controls and lone surrogates are.
+    DEL, the bidirectional controls and marks, the invisible characters (zero-width space, word
+    joiner, BOM, soft hyphen, a joiner outside an emoji or a joining script) and lone surrogates
+    are.
 
     Args:
         text: Text to inspect.
@@ -121,7 +141,9 @@ def has_control_characters(text: str) -> bool:
     Returns:
         True if at least one such character is present.
     """
-    return _UNWANTED.search(text) is not None
+    return _UNWANTED.search(text) is not None or any(
+        _stray_joiner(text, m.start()) for m in _JOINERS.finditer(text)
+    )
 
 
 def _clean(text: str) -> str:
@@ -130,7 +152,14 @@ def _clean(text: str) -> str:
     text = _SURROGATE_PAIR.sub(_join_surrogates, text)
     text = _ESCAPE_SEQUENCE.sub("", text)
     text = _LINE_BREAKS.sub("\n", text)
-    return _UNWANTED.sub("", text)
+    text = _UNWANTED.sub("", text)
+    return _JOINERS.sub(lambda m: "" if _stray_joiner(text, m.start()) else m.group(), text)
+
+
+def _stray_joiner(text: str, index: int) -> bool:
+    if index == 0 or index == len(text) - 1:
+        return True
+    return bool(_NO_JOINING.match(text[index - 1]) or _NO_JOINING.match(text[index + 1]))
 
 
 def _collapse_break(match: re.Match[str]) -> str:
@@ -155,14 +184,14 @@ def _truncate(text: str, limit: int) -> str:
         return text[:cut]
     # A single cluster longer than the whole limit cannot be kept intact; a hard cut keeps at
     # least its base character rather than returning nothing, minus a joiner left dangling.
-    return text[:limit].removesuffix(_ZWJ)
+    return text[:limit].rstrip("".join(_JOINER_CHARS))
 
 
 def _continues_cluster(text: str, index: int) -> bool:
     """Whether a cut just before ``text[index]`` would split a user-perceived character."""
     char = text[index]
     previous = text[index - 1]
-    if previous == _ZWJ or _is_extender(char):
+    if previous in _JOINER_CHARS or _is_extender(char):
         return True
     if _is_regional_indicator(char) and _is_regional_indicator(previous):
         # Flags are pairs of regional indicators; an odd count before the cut means the cut

@@ -9,7 +9,13 @@ from sqlalchemy import or_
 from sqlalchemy import text as sql
 from sqlmodel import Session, col, select
 
-from deskui.core.phone import PhoneError, parse_phone, phone_search_key
+from deskui.core.phone import (
+    PhoneError,
+    normalize_extension,
+    parse_phone,
+    phone_lookup_key,
+    phone_search_key,
+)
 from deskui.core.sanitize import sanitize_line
 from deskui.services.errors import Problem, ValidationFailed, problem
 from deskui.store.models import Requester
@@ -89,6 +95,10 @@ class RequesterInput:
     email: str | None = None
     vip: bool = False
     external: bool = False
+    vip_claim: bool | None = None
+    """The VIP flag the source stated (JSON ``vip``), None when it said nothing. A caller the
+    directory already knows keeps the directory's flag; a contradicting claim is recorded on
+    the ticket (``vip_claim``) for a lead to look at."""
 
     def cleaned(self, prefix: str = "requester") -> tuple[RequesterInput, list[str]]:
         """Sanitized copy and the phone warnings.
@@ -122,8 +132,11 @@ class RequesterInput:
                     extension = parsed.extension
             except PhoneError as exc:
                 errors.append(problem(f"{prefix}.phone", f"phone.{exc.code}"))
-        if extension and not extension.isdigit():
-            errors.append(problem(f"{prefix}.extension", "field.digits"))
+        if extension:
+            digits = normalize_extension(extension)
+            if digits is None:
+                errors.append(problem(f"{prefix}.extension", "field.digits"))
+            extension = digits
         email = line(self.email, 254, "email")
         if email and ("@" not in email or " " in email):
             errors.append(problem(f"{prefix}.email", "field.email"))
@@ -140,6 +153,7 @@ class RequesterInput:
                 email=email,
                 vip=bool(self.vip),
                 external=bool(self.external),
+                vip_claim=self.vip_claim,
             ),
             warnings,
         )
@@ -225,24 +239,25 @@ def find_or_add_requester(*, session: Session, data: RequesterInput, now: dateti
 def search_requesters(*, session: Session, query: str, limit: int = 8) -> list[RequesterView]:
     """Callers matching what the operator has typed so far.
 
-    Matches a name in characters, full pinyin or initials (prefix), a phone number (any part
-    of the digits), an extension, or an employee id. Exact matches come first.
+    Matches a name in characters, full pinyin or initials (prefix), a phone number in any
+    spelling (any part of the digits; see :func:`phone_lookup_key`), an extension, or an
+    employee id. ``%`` and ``_`` are matched as themselves. Exact matches come first.
     """
     text = sanitize_line(query)
     if not text:
         return []
     lowered = text.lower().replace(" ", "")
-    digits = phone_search_key(text)
+    digits = phone_lookup_key(text)
     conditions = [
-        col(Requester.name).contains(text),
-        col(Requester.name_pinyin).startswith(lowered),
-        col(Requester.name_initials).startswith(lowered),
-        col(Requester.employee_id).startswith(text),
+        col(Requester.name).contains(text, autoescape=True),
+        col(Requester.name_pinyin).startswith(lowered, autoescape=True),
+        col(Requester.name_initials).startswith(lowered, autoescape=True),
+        col(Requester.employee_id).startswith(text, autoescape=True),
     ]
-    if digits and len(digits) == len(lowered):
+    if digits:
         conditions.append(col(Requester.extension) == digits)
         if len(digits) >= 3:
-            conditions.append(col(Requester.phone_digits).contains(digits))
+            conditions.append(col(Requester.phone_digits).contains(digits, autoescape=True))
     rows = session.exec(select(Requester).where(or_(*conditions)).limit(limit * 4)).all()
 
     def rank(r: Requester) -> tuple[int, int, str]:

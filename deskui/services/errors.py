@@ -119,6 +119,21 @@ CODES: dict[str, frozenset[str]] = {
     "backup.postgres": frozenset(),
     "backup.in_memory": frozenset(),
     "audit.expect_malformed": frozenset({"value"}),
+    # a new SQLite desk shared through an operating-system group (DESKUI_DB_GROUP)
+    **{
+        f"desk_group.{reason}": frozenset({"group", "folder"})
+        for reason in ("unknown", "not_member", "folder", "unsupported")
+    },
+    # export and import of a whole desk (services/archive.py)
+    "archive.exists": frozenset({"path"}),
+    "archive.unreadable": frozenset({"path", "reason"}),
+    "archive.not_archive": frozenset(),
+    "archive.version": frozenset({"version"}),
+    "archive.schema": frozenset({"revision", "current"}),
+    "archive.not_empty": frozenset(),
+    "archive.damaged": frozenset({"line"}),
+    "archive.truncated": frozenset(),
+    "archive.broken": frozenset({"findings"}),
     # the permission module's refusals: each names the action refused
     **{str(r): _PERMISSION for r in Refusal if r != Refusal.ROLE},
     str(Refusal.ROLE): frozenset({"action", "role"}),

@@ -261,6 +261,19 @@ def create_ticket(
         new=decision.priority,
         note=decision.reason,
     )
+    claim = _vip_claim(request.requester, requester)
+    if claim is not None:
+        # the directory decides the priority; what the source said stays on the record
+        record(
+            session,
+            ticket,
+            actor,
+            EventKind.VIP_CLAIM,
+            now,
+            field="vip",
+            old=_yes_no(requester.vip),
+            new=_yes_no(claim),
+        )
     if ticket.tier != 1:
         # a new ticket starts at L1 on the record; its group's tier is a routing step
         record(session, ticket, actor, EventKind.ROUTED, now, field="tier", new=f"L{ticket.tier}")
@@ -284,6 +297,17 @@ def create_ticket(
         # stays new until they accept it by claiming; to be assigned means nobody holds it
     commit_change(session, ticket, rules, now)
     return ticket
+
+
+def _vip_claim(given: RequesterInput | None, found: Requester) -> bool | None:
+    """The VIP flag the intake claimed for a caller the directory already knew otherwise."""
+    if given is None or given.vip_claim is None or given.vip_claim == found.vip:
+        return None
+    return given.vip_claim
+
+
+def _yes_no(flag: bool) -> str:
+    return "yes" if flag else "no"
 
 
 def _resolve_at_intake(

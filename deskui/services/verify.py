@@ -184,7 +184,11 @@ def _format(day: str, seq: int) -> str:
 
 
 def verify_record(
-    session: Session, *, expect: str | None = None, chunk: int = CHUNK
+    session: Session,
+    *,
+    expect: str | None = None,
+    chunk: int = CHUNK,
+    in_transaction: bool = False,
 ) -> AuditReport:
     """Verify the whole desk (see the module's description).
 
@@ -193,8 +197,12 @@ def verify_record(
             snapshot).
         expect: a digest printed by an earlier verification, to compare with.
         chunk: how many tickets are read at a time.
+        in_transaction: ``session`` is a write transaction already under way (an import
+            verifies what it wrote before committing it); it is read as it stands.
     """
-    if session.get_bind().dialect.name == "postgresql":
+    if in_transaction:
+        conn = session.connection()
+    elif session.get_bind().dialect.name == "postgresql":
         # one snapshot for the whole desk: a ticket changed while it is read would otherwise
         # show a row newer than the events read a moment before (SQLite's read transaction
         # holds one snapshot already)

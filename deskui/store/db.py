@@ -27,7 +27,13 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
-from deskui.config import DatabaseWaits, make_private_dirs
+from deskui.config import (
+    SHARED_GROUP_ENV,
+    DatabaseWaits,
+    check_shared_folder,
+    make_private_dirs,
+    shared_group,
+)
 from deskui.store.feed import watch_writes
 from deskui.store.writer_turn import HAVE_FLOCK, WriterTurn
 
@@ -83,16 +89,22 @@ class DatabaseBusy(RuntimeError):
         )
 
 
-def create_private_file(path: Path) -> None:
+def create_private_file(path: Path, group: int | None = None) -> None:
     """Create the empty file ``path`` with mode 0600 (its owner alone, whatever the umask);
-    an existing file is left as it is, mode included."""
+    an existing file is left as it is, mode included.
+
+    With ``group`` (a desk shared through ``DESKUI_DB_GROUP``): mode 0660, owned by that group.
+    """
+    mode = 0o600 if group is None else 0o660
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     except FileExistsError:
         return
     try:
+        if group is not None:
+            os.fchown(fd, -1, group)
         if hasattr(os, "fchmod"):  # not on Windows, where the mode is only read-only or not
-            os.fchmod(fd, 0o600)
+            os.fchmod(fd, mode)
     finally:
         os.close(fd)
 
@@ -159,6 +171,26 @@ def _postgres_connect_args(parsed: URL, waits: DatabaseWaits) -> dict[str, Any]:
     }
 
 
+def _new_desk_group(path: Path) -> int | None:
+    """The group a new desk at ``path`` is shared through (``DESKUI_DB_GROUP``), checked; None
+    for a desk that exists already (it keeps its modes) or a personal one.
+
+    Raises:
+        DeskGroupRefused: no such group, not a member, or a folder that is not the group's.
+    """
+    if path.exists():
+        return None
+    group = shared_group()
+    if group is None:
+        return None
+    folder = path.absolute().parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if folder == path.absolute().parent:
+        check_shared_folder(folder, group, os.environ.get(SHARED_GROUP_ENV, ""))
+    return group
+
+
 def _file_identity(path: Path) -> tuple[int, int] | None:
     """The file's device and inode; None when there is no file yet (raises nothing then)."""
     try:
@@ -192,6 +224,8 @@ class Database:
         self.url = url
         self.waits = waits or DatabaseWaits()
         """How long anything may wait on this database."""
+        self._group: int | None = None
+        """The group a new SQLite desk is shared through (``DESKUI_DB_GROUP``), if any."""
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
         kwargs: dict[str, Any] = {"echo": echo}
@@ -199,8 +233,10 @@ class Database:
             kwargs["execution_options"] = {"sqlite_busy_ms": _milliseconds(self.waits.lock)}
             database = parsed.database
             if database and database != ":memory:":
-                # a new desk's folder is its owner's alone (0700), as its files are (0600)
-                make_private_dirs(Path(database).parent)
+                # a new desk's folder is its owner's alone (0700), as its files are (0600);
+                # or its group's (2770 and 0660), when DESKUI_DB_GROUP shares it
+                self._group = _new_desk_group(Path(database))
+                make_private_dirs(Path(database).parent, group=self._group)
                 # SQLite's busy timeout, for reads and for writers that are not deskui's
                 kwargs["connect_args"] = {"timeout": self.waits.lock}
             else:
@@ -220,6 +256,9 @@ class Database:
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
             self.path = Path(parsed.database).absolute()
             self.lock_path = Path(f"{parsed.database}.writelock")
+            if self._group is not None and not self.path.exists():
+                # the writers' lock is opened by every account of the group
+                create_private_file(self.lock_path, self._group)
             if HAVE_FLOCK:
                 self._turn = WriterTurn(self.lock_path)
             self._identity = _file_identity(self.path)
@@ -241,7 +280,7 @@ class Database:
         if self._identity is None and self.path is not None:
             # a new desk: its file is made 0600 before SQLite opens it, so the -wal and -shm
             # files SQLite makes beside it (with the main file's mode) are 0600 too
-            create_private_file(self.path)
+            create_private_file(self.path, self._group)
         if self._identity is not None and self.path is not None:
             cargs[:1] = [f"file:{pathname2url(str(self.path))}?mode=rw"]
             cparams["uri"] = True

@@ -57,7 +57,7 @@ MASKED = [
     ("我的密码是 abc123，请尽快修改", "我的密码是 ******，请尽快修改"),
     ("密码改成了Abc@123", "密码改成了******"),
     ("密码已重置为 Temp#2024", "密码已重置为 ******"),
-    ("登录密码：P@ss w0rd", "登录密码：****** w0rd"),
+    ("登录密码：P@ss w0rd", "登录密码：******"),
     ("口令 xyz", "口令 ******"),
     ("动态口令：886412", "动态口令：******"),
     ("验证码 123456", "验证码 ******"),
@@ -129,6 +129,55 @@ def test_secrets_are_masked_and_labels_kept(text: str, expected: str) -> None:
     assert mask_secrets(text) == expected
 
 
+# What callers and agents were seen to type past the first rules (issue 11, section 5).
+MISSED_BEFORE = [
+    ("pw: hunter2", "pw: ******"),
+    ("pass: hunter2", "pass: ******"),
+    ("PW=hunter2", "PW=******"),
+    ("wifi key: Xy9#kk", "wifi key: ******"),
+    ("WiFi-Key Xy9#kk", "WiFi-Key ******"),
+    ("账号admin/admin123", "账号admin/******"),
+    ("帐号：admin/admin123，已登录", "帐号：admin/******，已登录"),
+    ("login: root/toor", "login: root/******"),
+    ("密码\n\nhunter2", "密码\n\n******"),
+    ("密码：\n\n  hunter2  \n谢谢", "密码：\n\n  ******  \n谢谢"),
+    ("password\n\n\nXy9#kk\nbye", "password\n\n\n******\nbye"),
+    ("mysql -uroot -phunter2 -h db1", "mysql -uroot -p****** -h db1"),
+    ("mysqldump -u root -p'se cret' shop", "mysqldump -u root -p'******' shop"),
+    ("sshpass -p hunter2 ssh root@host", "sshpass -p ****** ssh root@host"),
+    ("ｐａｓｓｗｏｒｄ: x", "ｐａｓｓｗｏｒｄ: ******"),
+    ("ＰＡＳＳＷＯＲＤ＝ｈｕｎｔｅｒ２", "ＰＡＳＳＷＯＲＤ＝******"),
+    ("pass\u200bword: hunter2", "pass\u200bword: ******"),
+    ("密\u200b码：abc123", "密\u200b码：******"),
+    ("password:\u200b hunter2", "password:\u200b ******"),
+    ("密码是 P@ss w0rd", "密码是 ******"),
+    ("password: P@ss w0rd and more", "password: ****** and more"),
+    ("银行卡密码 6位 123456", "银行卡密码 6位 ******"),
+    ("银行卡密码6位：123456", "银行卡密码6位：******"),
+    ("PIN (4 digits) 1234", "PIN (4 digits) ******"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MISSED_BEFORE)
+def test_secrets_missed_before_are_masked(text: str, expected: str) -> None:
+    masked = mask_secrets(text)
+    assert masked == expected
+    assert mask_secrets(masked) == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("密码是 P@ss w0rd", "w0rd"),
+        ("银行卡密码 6位 123456", "123456"),
+        ("mysql -uroot -phunter2", "hunter2"),
+        ("ｐａｓｓｗｏｒｄ: Ｓｅｃｒｅｔ１", "Ｓｅｃｒｅｔ１"),
+    ],
+)
+def test_no_part_of_the_secret_is_left(text: str, secret: str) -> None:
+    assert secret not in mask_secrets(text)
+
+
 UNCHANGED = [
     "忘记密码了",
     "忘记密码了，请帮忙重置",
@@ -165,6 +214,17 @@ UNCHANGED = [
     'password=""',
     "no secrets here at all",
     "打印机卡纸 🖨️",
+    "pass the ticket to the network team",
+    "pass: the test",
+    "the exam was a pass",
+    "密码 6位",
+    "密码\n\n请帮忙重置",
+    "Password\n\nexpired",
+    "password\n\nreset needed now",
+    "mysql -u root -p shop",
+    "user/group permissions",
+    "the login page/portal is down",
+    "账号/密码都忘了",
     "",
 ]
 

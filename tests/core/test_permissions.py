@@ -60,6 +60,8 @@ EXPECTED: dict[Action, set[Role]] = {
     A.CLOSE: {OP, LEAD, ADMIN},
     A.CHANGE_RULES: {ADMIN},
     A.MANAGE_USERS: {ADMIN},
+    A.EXPORT_DESK: {ADMIN},
+    A.IMPORT_DESK: {ADMIN},
 }
 
 
@@ -164,6 +166,8 @@ PURE: dict[Action, tuple[Status, tuple[str, str, str, str]]] = {
     A.RESOLVE_AT_INTAKE: (Status.NEW, ("- ok ok", "ok ok ok", "ok ok ok", "ok ok ok")),
     A.CHANGE_RULES: (_HELD, ("- role role", "role role role", "role role role", "ok ok ok")),
     A.MANAGE_USERS: (_HELD, ("- role role", "role role role", "role role role", "ok ok ok")),
+    A.EXPORT_DESK: (_HELD, ("- role role", "role role role", "role role role", "ok ok ok")),
+    A.IMPORT_DESK: (_HELD, ("- role role", "role role role", "role role role", "ok ok ok")),
 }
 _LOGINS = {OP: "op", AGENT: "agent2", LEAD: "lead", ADMIN: "admin"}
 _PURE_CASES = [

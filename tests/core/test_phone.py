@@ -9,8 +9,10 @@ import pytest
 from deskui.core.phone import (
     PhoneError,
     PhoneNumber,
+    normalize_extension,
     normalize_phone,
     parse_phone,
+    phone_lookup_key,
     phone_search_key,
 )
 
@@ -71,7 +73,8 @@ LANDLINES = [
     ("020-83838383", "02083838383", "020", None, ()),
     ("029-88888888", "02988888888", "029", None, ()),
     ("0755-88888888", "075588888888", "0755", None, ()),
-    ("0755-8888888", "07558888888", "0755", None, ()),
+    # Shenzhen's local numbers have had eight digits since 1996: seven is doubtful
+    ("0755-8888888", "07558888888", "0755", None, ("unusual_length",)),
     ("+86 755 8888 8888", "075588888888", "0755", None, ()),
     ("0571-87654321", "057187654321", "0571", None, ()),
     ("0898-66666666", "089866666666", "0898", None, ()),
@@ -85,7 +88,8 @@ LANDLINES = [
     ("010-88888888 转分机 123", "01088888888", "010", "123", ()),
     ("010-88888888-8001", "01088888888", "010", "8001", ()),
     ("010-8888-8888-8001", "01088888888", "010", "8001", ()),
-    ("0755-8888888-12", "07558888888", "0755", "12", ()),
+    ("0755-8888888-12", "07558888888", "0755", "12", ("unusual_length",)),
+    ("0755-88888888-12", "075588888888", "0755", "12", ()),
     ("+86 10 8888 8888-8001", "01088888888", "010", "8001", ()),
     ("010-88888888 ext 12", "01088888888", "010", "12", ()),
     ("010-88888888 ext.12", "01088888888", "010", "12", ()),
@@ -362,3 +366,88 @@ def test_long_hostile_input_is_handled(text: str) -> None:
         parsed = parse_phone(text)
         assert len(parsed.national) <= 20
     assert phone_search_key(text).isdigit() or phone_search_key(text) == ""
+
+
+# Every spelling of one mobile finds its caller (issue 11: only "155 6759 5473" did).
+ONE_MOBILE_SPELLED = [
+    "155 6759 5473",
+    "155-6759-5473",
+    "+86 155-6759-5473",
+    "+8615567595473",
+    "008615567595473",
+    "0086 155 6759 5473",
+    "8615567595473",
+    "１５５－６７５９－５４７３",
+    "١٥٥٦٧٥٩٥٤٧٣",  # Arabic-Indic digits
+]
+
+
+@pytest.mark.parametrize("text", ONE_MOBILE_SPELLED)
+def test_lookup_key_of_every_spelling_is_the_national_number(text: str) -> None:
+    assert phone_lookup_key(text) == "15567595473"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("155-67", "15567"),
+        ("+86 155", "155"),
+        ("0086 1556", "1556"),
+        ("(010) 8888", "0108888"),
+        ("8001", "8001"),
+        ("张三", None),
+        ("E20001", None),
+        ("zs", None),
+        ("+", None),
+        ("", None),
+        ("155%", None),
+    ],
+)
+def test_lookup_key_of_partial_and_other_input(text: str, expected: str | None) -> None:
+    assert phone_lookup_key(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("8001", "8001"),
+        ("٨٠٠١", "8001"),  # Arabic-Indic
+        ("۸۰۰۱", "8001"),  # Persian (Extended Arabic-Indic)
+        ("８００１", "8001"),
+        ("转 ٨٠٠١", "8001"),
+        ("ext. 12", "12"),
+        ("分机12", "12"),
+        ("80a1", None),
+        ("八〇〇一", None),
+        ("", None),
+    ],
+)
+def test_normalize_extension(text: str, expected: str | None) -> None:
+    assert normalize_extension(text) == expected
+
+
+def test_an_arabic_indic_extension_after_a_number_is_read() -> None:
+    number = parse_phone("010-88888888 转 ١٢٣")
+    assert (number.national, number.extension) == ("01088888888", "123")
+    assert parse_phone("٠١٠-٨٨٨٨٨٨٨٨") == parse_phone("010-88888888")
+
+
+def test_the_numbering_plan_knows_area_codes_and_lengths() -> None:
+    # From phonenumbers' metadata, not a table of our own: an area code the plan has, one it
+    # lacks, and a city whose local numbers have eight digits.
+    assert parse_phone("0931-8888888").warnings in ((), ("unusual_length",))
+    assert parse_phone("0931-88888888").area_code == "0931"
+    assert parse_phone("0300-2345678").warnings == ("unknown_area_code",)
+    assert parse_phone("021-6666666").warnings == ("unusual_length",)
+
+
+def test_a_remembered_answer_is_the_same_answer() -> None:
+    # lists parse the same numbers on every repaint: the second answer comes from memory
+    assert parse_phone("0755-88888888 转 12") is parse_phone("0755-88888888 转 12")
+    refusals = []
+    for _ in range(2):
+        with pytest.raises(PhoneError) as caught:
+            parse_phone("138-0013-800")
+        refusals.append(caught.value)
+    assert [r.code for r in refusals] == ["too_short", "too_short"]
+    assert refusals[0] is not refusals[1]  # a fresh error each time, never one re-raised

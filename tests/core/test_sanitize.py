@@ -19,7 +19,9 @@ PRINTABLE = [
     "𠀀𪚥 (astral CJK)",
     "",
     "   spaces   ",
-    "ZWNJ\u200cand ZWJ\u200d and VS16\ufe0f",
+    "VS16\ufe0f",
+    "می\u200cخواهم",  # Persian: the non-joiner keeps two letters apart
+    "क्\u200dष",  # Devanagari: the joiner asks for a half form
 ]
 
 CLEANED = [
@@ -70,9 +72,35 @@ SINGLE_LINE = [
     ("张三\u3000", "张三"),
 ]
 
+# Invisible characters that make two names or summaries look alike while they differ.
+INVISIBLE = [
+    ("张\u200b三", "张三"),
+    ("\ufeff张三", "张三"),
+    ("王\u2060五", "王五"),
+    ("Li\u00adLei", "LiLei"),
+    ("\u200e张三\u200f", "张三"),
+    ("\u061c李四", "李四"),
+    ("张\u200d三", "张三"),
+    ("a\u200cb", "ab"),
+    ("ZWNJ\u200cand ZWJ\u200d and VS16\ufe0f", "ZWNJand ZWJ and VS16\ufe0f"),
+    ("\u200d🧑", "🧑"),
+    ("🧑\u200d\u200d💻", "🧑💻"),
+    ("打印机\u200b卡纸 🧑\u200d💻", "打印机卡纸 🧑\u200d💻"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), INVISIBLE)
+def test_invisible_characters_are_removed(text: str, expected: str) -> None:
+    assert sanitize_text(text) == expected
+    assert sanitize_line(text) == expected
+    assert has_control_characters(text)
+    assert not has_control_characters(expected)
+    assert sanitize_text(expected) == expected
+
+
 DANGEROUS_ALPHABET = (
     "ab 张🧑\u200d\ufe0f\u0301\t\n\r\x00\x07\x1b[]P\\^_X;0m\x7f\x85\x9b\x9c\x9d"
-    "\u202e\u2066\ud83d\ude00\udfff\u2028()"
+    "\u202e\u2066\ud83d\ude00\udfff\u2028()\u200b\u200c\u200e\u061c\ufeff"
 )
 
 
@@ -186,7 +214,8 @@ def test_has_control_characters(text: str, expected: bool) -> None:
 
 
 def test_large_plain_input_is_unchanged() -> None:
-    text = ("工单描述 description 🧑‍💻 " * 5000)[:100_000]
+    # about 100 000 characters, ending after a whole unit (a joiner at the very end joins nothing)
+    text = "工单描述 description 🧑‍💻 " * 4761
     assert sanitize_text(text) == text
 
 

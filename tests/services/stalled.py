@@ -32,6 +32,8 @@ DEADLINE = 120.0
 needs_sigstop = pytest.mark.skipif(
     not hasattr(signal, "SIGSTOP"), reason="stopping a process needs POSIX signals"
 )
+#: The fault-injection suite (``pytest -m faults``): tests/faults and the stalled-writer tests.
+faults = pytest.mark.faults
 
 
 @dataclass
@@ -61,7 +63,11 @@ class StalledWriter:
 
 @contextmanager
 def stalled_writer(
-    url: str, *, at: datetime | None, idle_in_transaction: float | None = None
+    url: str,
+    *,
+    at: datetime | None,
+    idle_in_transaction: float | None = None,
+    stop: str = "SIGSTOP",
 ) -> Iterator[StalledWriter]:
     """A writer in another process, stopped inside a transaction that has logged a call.
 
@@ -71,6 +77,8 @@ def stalled_writer(
             writer; None for the real clock (the command line's).
         idle_in_transaction: how long the server lets its stopped transaction sit
             (PostgreSQL); by default long enough that only the test ends it.
+        stop: the signal sent inside the transaction: ``SIGSTOP`` (a closed laptop lid), or
+            ``SIGKILL`` (``kill -9``: the process is gone, its transaction with it).
     """
     ctx = mp.get_context("spawn")
     told, opened = ctx.Pipe(duplex=False)
@@ -89,7 +97,7 @@ def stalled_writer(
             pytest.fail(f"the writer never opened its transaction: {why}")
         assert told.recv() == "opened"
         assert process.pid is not None
-        os.kill(process.pid, signal.SIGSTOP)
+        os.kill(process.pid, getattr(signal, stop))
         yield StalledWriter(process, go_on, results)
     finally:
         if process.is_alive() and process.pid is not None:

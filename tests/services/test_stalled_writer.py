@@ -13,13 +13,13 @@ from deskui.services.views import TicketView
 from deskui.store.db import Database
 from deskui.store.models import Requester, Ticket, TicketEvent
 from tests.conftest import FROZEN_AT
-from tests.services.stalled import finishes, needs_sigstop, stalled_writer
+from tests.services.stalled import faults, finishes, needs_sigstop, stalled_writer
 from tests.services.test_intake import call
 
 #: The second writer's lock wait: short, so the test is quick; the answer comes after it.
 LOCK_WAIT = 1.0
 
-pytestmark = [pytest.mark.slow, needs_sigstop]
+pytestmark = [pytest.mark.slow, needs_sigstop, faults]
 
 
 def _counts(session: Session) -> tuple[int, int, int]:

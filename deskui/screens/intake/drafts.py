@@ -21,11 +21,12 @@ import os
 import tempfile
 import threading
 import types
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import get_args, get_origin, get_type_hints
 
 from deskui.config import make_private_dirs, user_data_dir
+from deskui.core.masking import mask_secrets
 
 FORMAT = 1
 
@@ -106,6 +107,18 @@ class IntakeDraft:
 FIELD_TYPES: dict[str, object] = get_type_hints(IntakeDraft)
 
 
+#: The draft's free-text fields (every text field but the caller's and the chosen identifiers): a
+#: password read out on the call is masked in them before the draft reaches the disk, as it is
+#: before the ticket reaches the database.
+FREE_TEXT = tuple(
+    name
+    for name, kind in FIELD_TYPES.items()
+    if kind is str
+    and name
+    not in ("lookup", "caller_name", "caller_phone", "caller_department", "type", "channel")
+)
+
+
 def fits(kind: object, value: object) -> bool:
     """``value`` is of the type ``kind`` (one of :data:`FIELD_TYPES`)."""
     if isinstance(kind, types.UnionType):
@@ -118,6 +131,14 @@ def fits(kind: object, value: object) -> bool:
     if isinstance(origin, type):
         return isinstance(value, origin)
     return isinstance(kind, type) and isinstance(value, kind)
+
+
+def masked(draft: IntakeDraft) -> IntakeDraft:
+    """A copy of ``draft`` with the secrets in its free text masked (:func:`mask_secrets`)."""
+    copy = replace(draft)
+    for name in FREE_TEXT:
+        setattr(copy, name, mask_secrets(getattr(draft, name)))
+    return copy
 
 
 def draft_path(login: str, database_url: str, directory: Path | None = None) -> Path:
@@ -157,7 +178,7 @@ class DraftStore:
                 return False
             self._written = sequence
             draft.saved_at = saved_at
-            self._write(json.dumps(draft.to_json(), ensure_ascii=False, indent=1))
+            self._write(json.dumps(masked(draft).to_json(), ensure_ascii=False, indent=1))
             return True
 
     def _write(self, text: str) -> None:
