@@ -628,6 +628,7 @@ async def test_a_call_and_a_repeat_call_on_postgresql(demo_pg: str) -> None:
         # the call just logged is the caller's newest open ticket, listed first
         assert listed.tickets[0].number == ticket.number
         assert existing.number in [t.number for t in listed.tickets]
+        await type_into(pilot, "summary", "Still loud")
         await pilot.press("ctrl+o")
         await settle(pilot)
         assert app.clipboard == ticket.number
@@ -642,7 +643,7 @@ async def test_a_call_and_a_repeat_call_on_postgresql(demo_pg: str) -> None:
             )
         ),
     )
-    assert [n.note for n in notes] == [f"{person.name} called again:"]
+    assert [n.note for n in notes] == [f"{person.name} called again:\nStill loud"]
 
 
 async def test_a_save_pressed_right_after_a_burst_of_keys_keeps_every_character(
