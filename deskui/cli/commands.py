@@ -108,6 +108,10 @@ class Cli:
             return self.user()
         if args.command == "audit":
             return self.audit()
+        if args.command == "announce":
+            from deskui.cli.announce import run_announce
+
+            return run_announce(self)
         return self.ticket()
 
     def database(self) -> int:

@@ -291,4 +291,8 @@ def build_parser(t: Catalog | None = None) -> argparse.ArgumentParser:
         help="the new estimate, ISO 8601 with offset (2026-12-01T18:00+08:00)",
     )
     estimate.add_argument("--reason", required=True)
+
+    from deskui.cli.announce import add_announce_parser  # its own module: announcements
+
+    add_announce_parser(sub, common, lambda low, high: whole_number(low, high, t))
     return parser
