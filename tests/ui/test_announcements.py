@@ -1,0 +1,264 @@
+"""Announcements in the console: the F6 screen driven by keys (draft, submit, approve, return,
+publish, withdraw, refusals greyed), the banner in every screen, reaching another console
+through the change feed, and expiring by the console's clock."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable
+
+from deskui.app import DeskApp
+from deskui.core.announcements import AnnouncementState
+from deskui.core.clock import FrozenClock
+from deskui.core.permissions import Action
+from deskui.screens.announcements import (
+    AnnouncementEditor,
+    AnnouncementsReader,
+    AnnouncementsScreen,
+)
+from deskui.screens.ticket_forms import NoteForm
+from deskui.services.announcements import Announcements
+from deskui.services.desk import DeskService, prepare_database
+from deskui.store.db import Database
+from deskui.widgets.announcement_banner import AnnouncementBanner
+from tests.conftest import add_staff
+from tests.services.test_announcements import lead_hardware, outage
+from tests.ui.conftest import SIZE, console_for, settle
+
+
+@pytest.fixture
+def desk(tmp_path: Path, clock: FrozenClock) -> DeskService:
+    """A staffed desk on a SQLite file; agent2 leads hardware."""
+    db = Database(f"sqlite:///{tmp_path}/desk.db")
+    prepare_database(db, clock)
+    service = add_staff(DeskService(db, clock))
+    lead_hardware(service)
+    return service
+
+
+def banner_of(app: DeskApp) -> AnnouncementBanner:
+    return app.screen.query_one(AnnouncementBanner)
+
+
+def news_screen(app: DeskApp) -> AnnouncementsScreen:
+    screen = app.screen
+    assert isinstance(screen, AnnouncementsScreen)
+    return screen
+
+
+def published(desk: DeskService, **changes: object) -> int:
+    """An announcement taken the whole way through the services; its id."""
+    news = Announcements(desk)
+    view = news.draft(desk.actor("agent1"), outage(desk, **changes))
+    news.act(desk.actor("agent1"), view.id, Action.ANNOUNCE_SUBMIT)
+    news.act(desk.actor("agent2"), view.id, Action.ANNOUNCE_APPROVE)
+    return news.act(desk.actor("op"), view.id, Action.ANNOUNCE_PUBLISH).id
+
+
+async def type_into(pilot: Pilot[None], text: str) -> None:
+    for char in text:
+        await pilot.press(char if char != " " else "space")
+
+
+async def test_the_flow_by_keys(desk: DeskService) -> None:
+    # the author drafts and submits
+    app = console_for(desk, "agent1")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f6")
+        await settle(pilot)
+        screen = news_screen(app)
+        await pilot.press("n")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, AnnouncementEditor)
+        form.query_one("#title").value = "Printers down"  # type: ignore[attr-defined]  # SafeInput
+        await pilot.click("#title")
+        await pilot.press("end")
+        await type_into(pilot, " tonight")
+        form.query_one("#expires_at").value = "2026-11-02 18:00"  # type: ignore[attr-defined]  # SafeInput
+        form.query_one("#body").load_text("Floor 3 printers are serviced.")  # type: ignore[attr-defined]  # SafeTextArea
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+        view = screen.current
+        assert view is not None and view.content.title == "Printers down tonight"
+        assert view.state == AnnouncementState.DRAFT
+        # approving one's own is greyed; submitting is not
+        assert screen.check_action("approve", ()) is None
+        assert screen.check_action("publish", ()) is None
+        assert screen.check_action("submit", ()) is True
+        await pilot.press("s")
+        await settle(pilot)
+        assert screen.state == AnnouncementState.IN_REVIEW
+        assert screen.check_action("approve", ()) is None
+    number = view.id
+
+    # the group's lead returns it with a question
+    app = console_for(desk, "agent2")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f6", "2")
+        await settle(pilot)
+        screen = news_screen(app)
+        assert [v.id for v in screen.views] == [number]
+        assert screen.check_action("approve", ()) is True
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteForm)
+        await type_into(pilot, "Which floors?")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen and screen.state == AnnouncementState.DRAFT
+    assert Announcements(desk).get(number).question == "Which floors?"
+
+    news = Announcements(desk)
+    news.act(desk.actor("agent1"), number, Action.ANNOUNCE_SUBMIT)
+    # ... and approves it the second time
+    app = console_for(desk, "agent2")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f6", "2")
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert news_screen(app).state == AnnouncementState.APPROVED
+
+    # the desk: no edit, but publish; the banner shows at once; withdrawal asks a reason
+    app = console_for(desk, "op", start_mode="queue")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not banner_of(app).display
+        await pilot.press("f6", "3")
+        await settle(pilot)
+        screen = news_screen(app)
+        assert screen.check_action("edit", ()) is None
+        assert screen.check_action("publish", ()) is True
+        await pilot.press("e")  # greyed: nothing opens
+        await settle(pilot)
+        assert app.screen is screen
+        await pilot.press("p")
+        await settle(pilot)
+        assert screen.state == AnnouncementState.PUBLISHED
+        assert [a.id for a in app.announcements] == [number]
+        assert banner_of(app).display
+        await pilot.press("f3")
+        await settle(pilot)
+        assert banner_of(app).display  # in the queue too
+        await pilot.press("f6", "w")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteForm)
+        await pilot.press("ctrl+s")  # no reason: refused in the form
+        await settle(pilot)
+        assert isinstance(app.screen, NoteForm)
+        await type_into(pilot, "cancelled")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert screen.state == AnnouncementState.WITHDRAWN
+        assert app.announcements == ()
+        assert not banner_of(app).display
+    assert news.get(number).withdraw_reason == "cancelled"
+
+
+async def test_a_refusal_keeps_the_form(desk: DeskService) -> None:
+    app = console_for(desk, "agent1")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f6", "n")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, AnnouncementEditor)
+        form.query_one("#title").value = "Printers"  # type: ignore[attr-defined]  # SafeInput
+        form.query_one("#expires_at").value = "yesterday"  # type: ignore[attr-defined]  # SafeInput
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        error = str(form.query_one("#form-error").render())
+        assert "2026-12-01 19:00" in error
+        form.query_one("#expires_at").value = "2026-11-01 18:00"  # type: ignore[attr-defined]  # SafeInput
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form  # refused by the desk: expired already, and no text
+        error = str(form.query_one("#form-error").render())
+        assert "Expires" in error and "Text" in error
+        assert form.query_one("#title").value == "Printers"  # type: ignore[attr-defined]  # SafeInput
+    assert Announcements(desk).listing() == []
+
+
+async def test_several_banners_and_the_reader(desk: DeskService) -> None:
+    clock = desk.clock
+    assert isinstance(clock, FrozenClock)
+    first = published(desk, title="Printers")
+    clock.advance(minutes=1)
+    second = published(desk, title="Mail", expires_at=clock.now() + timedelta(hours=8))
+    app = console_for(desk, "agent1", start_mode="board")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert [a.id for a in app.announcements] == [second, first]
+        text = str(banner_of(app).render())
+        assert "Mail" in text and "1 more" in text and "Printers" not in text
+        await pilot.press("shift+f6")
+        await settle(pilot)
+        reader = app.screen
+        assert isinstance(reader, AnnouncementsReader)
+        assert len(reader.query(".reader-item")) == 2
+        await pilot.press("escape")
+        await settle(pilot)
+        # the first expires by the console's clock: no write announces it
+        clock.advance(hours=4)
+        app.expire_announcements()
+        await settle(pilot)
+        assert [a.id for a in app.announcements] == [second]
+        assert "more" not in str(banner_of(app).render())
+        clock.advance(hours=5)
+        app.expire_announcements()
+        await settle(pilot)
+        assert app.announcements == ()
+        assert not banner_of(app).display
+
+
+async def test_the_banner_reaches_another_console(desk: DeskService) -> None:
+    """A console with its change feed on sees what another console's connection publishes."""
+    other = DeskService(Database(desk.db.url), desk.clock)
+    app = console_for(desk, "agent1", start_mode="intake", live=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.live is not None and app.announcements == ()
+        number = published(other)
+        # the feed (inotify on Linux) wakes within milliseconds; give it up to five seconds
+        deadline = time.monotonic() + 5
+        while not app.announcements and time.monotonic() < deadline:
+            await pilot.pause(0.05)
+        await settle(pilot)
+        assert [a.id for a in app.announcements] == [number]
+        assert banner_of(app).display
+    other.db.dispose()
+
+
+async def test_two_consoles_on_one_database(desk: DeskService) -> None:
+    """The desk publishes at one console; the other, live, shows the banner."""
+    news = Announcements(desk)
+    view = news.draft(desk.actor("agent1"), outage(desk))
+    news.act(desk.actor("agent1"), view.id, Action.ANNOUNCE_SUBMIT)
+    news.act(desk.actor("agent2"), view.id, Action.ANNOUNCE_APPROVE)
+    watcher = console_for(desk, "agent2", start_mode="queue", live=True)
+    publisher = console_for(desk, "op", start_mode="announcements", live=True)
+    async with watcher.run_test(size=SIZE) as seen, publisher.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await settle(seen)
+        await pilot.press("3")
+        await settle(pilot)
+        assert publisher.screen.query_one(DataTable).row_count == 1
+        await pilot.press("p")
+        await settle(pilot)
+        deadline = time.monotonic() + 5
+        while not watcher.announcements and time.monotonic() < deadline:
+            await seen.pause(0.05)
+        await settle(seen)
+        assert [a.id for a in watcher.announcements] == [view.id]
+        assert banner_of(watcher).display
