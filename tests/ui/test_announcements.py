@@ -21,14 +21,17 @@ from deskui.screens.announcements import (
     AnnouncementsReader,
     AnnouncementsScreen,
 )
+from deskui.screens.intake import IntakeScreen
 from deskui.screens.ticket_forms import NoteForm
 from deskui.services.announcements import Announcements
 from deskui.services.desk import DeskService, prepare_database
 from deskui.store.db import Database
 from deskui.widgets.announcement_banner import AnnouncementBanner
+from deskui.widgets.announcement_hint import AnnouncementHint
 from tests.conftest import add_staff
 from tests.services.test_announcements import lead_hardware, outage
-from tests.ui.conftest import SIZE, console_for, settle
+from tests.ui.conftest import SIZE, console_for, frozen_clock, make_test_app, settle, ticket_count
+from tests.ui.test_intake import newest_ticket
 
 
 @pytest.fixture
@@ -262,3 +265,52 @@ async def test_two_consoles_on_one_database(desk: DeskService) -> None:
         await settle(seen)
         assert [a.id for a in watcher.announcements] == [view.id]
         assert banner_of(watcher).display
+
+
+def publish_on(db_url: str, **changes: object) -> int:
+    """The demo desk's network group publishes a VPN outage (chenjie drafts, the duty lead
+    approves, the operator publishes); its id."""
+    desk = DeskService(Database(db_url), frozen_clock())
+    try:
+        news = Announcements(desk)
+        fields: dict[str, object] = {"group": "network", "services": ("VPN",), "title": "VPN 维护"}
+        fields.update(changes)
+        view = news.draft(desk.actor("chenjie"), outage(desk, **fields))
+        news.act(desk.actor("chenjie"), view.id, Action.ANNOUNCE_SUBMIT)
+        news.act(desk.actor("lead"), view.id, Action.ANNOUNCE_APPROVE)
+        return news.act(desk.actor("op"), view.id, Action.ANNOUNCE_PUBLISH).id
+    finally:
+        desk.db.dispose()
+
+
+async def test_intake_answers_a_call_with_the_announcement(demo_db: str) -> None:
+    number = publish_on(demo_db)
+    before = ticket_count(demo_db)
+    app = make_test_app(demo_db, lang="zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, IntakeScreen)
+        hint = screen.query_one(AnnouncementHint)
+        assert not hint.display
+        assert screen.check_action("answer_with_announcement", ()) is None
+        await pilot.press(*"周新人")
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await pilot.press(*"13800138000", "tab", *"财务部")
+        screen.query_one("#category").focus()
+        await pilot.press("1")  # hardware: not the network group's
+        await settle(pilot)
+        assert not hint.display
+        await pilot.press("3")  # network: routed to the group that owns it
+        await settle(pilot)
+        assert hint.display and [a.id for a in hint.matching] == [number]
+        assert "VPN 维护" in str(hint.render())
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        assert ticket_count(demo_db) == before + 1
+        assert screen.collect().is_blank  # saved, the form ready for the next call
+    ticket = newest_ticket(demo_db)
+    assert (ticket.type, ticket.status, ticket.category) == ("consultation", "resolved", "network")
+    assert ticket.solution is not None and f"公告 {number}「VPN 维护」" in ticket.solution
+    assert ticket.summary == "咨询公告：VPN 维护"
