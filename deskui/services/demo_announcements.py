@@ -32,11 +32,11 @@ def seed_announcements(session: Session, now: datetime) -> int:
         actor=author,
         now=now - timedelta(minutes=40),
         data=AnnouncementInput(
-            title="今晚 VPN 网关升级，远程办公中断约一小时",
+            title="VPN 网关升级，远程办公中断约一小时",
             body=(
-                "网络组将于今晚 20:00–21:00 升级 VPN 网关。其间在家或出差的同事无法连接内网，"
-                "请提前保存工作。办公室内网络不受影响。如 21:00 后仍无法连接，请重启 VPN 客户端"
-                "后再试，仍不行请致电服务台。"
+                "网络组将在上述时段升级 VPN 网关，约一小时。其间在家或出差的同事无法连接内网，"
+                "请提前保存工作；办公室内网络不受影响。维护结束后仍无法连接的，请重启 VPN "
+                "客户端再试，仍不行请致电服务台。"
             ),
             group="network",
             services=("network", "VPN", "远程办公"),
@@ -71,8 +71,8 @@ def seed_announcements(session: Session, now: datetime) -> int:
         actor=load_actor(session, "sunli"),
         now=now - timedelta(minutes=10),
         data=AnnouncementInput(
-            title="明早 OA 系统安装安全补丁",
-            body="明天 07:30–08:00 OA 系统安装安全补丁，期间无法登录和审批，请合理安排。",
+            title="OA 系统安装安全补丁，停用半小时",
+            body="软件组将在上述时段为 OA 系统安装安全补丁，其间无法登录和审批，请合理安排。",
             group="software",
             services=("software", "OA"),
             starts_at=now + timedelta(hours=21, minutes=30),
