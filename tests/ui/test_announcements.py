@@ -314,3 +314,36 @@ async def test_intake_answers_a_call_with_the_announcement(demo_db: str) -> None
     assert (ticket.type, ticket.status, ticket.category) == ("consultation", "resolved", "network")
     assert ticket.solution is not None and f"公告 {number}「VPN 维护」" in ticket.solution
     assert ticket.summary == "咨询公告：VPN 维护"
+
+
+@pytest.mark.postgres
+async def test_the_banner_reaches_another_console_on_postgresql(demo_pg: str) -> None:
+    """On PostgreSQL the publication's notice leaves with its commit (LISTEN/NOTIFY)."""
+    app = make_test_app(demo_pg, user="zhangwei", start_mode="queue")  # its feed runs
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.live is not None and app.announcements == ()
+        number = publish_on(demo_pg)
+        deadline = time.monotonic() + 5
+        while not app.announcements and time.monotonic() < deadline:
+            await pilot.pause(0.05)
+        await settle(pilot)
+        assert [a.id for a in app.announcements] == [number]
+        assert banner_of(app).display
+
+
+async def test_f6_is_in_the_help_and_the_palette(desk: DeskService) -> None:
+    from deskui.screens.commands import DeskCommands
+    from deskui.screens.help import key_rows
+
+    app = console_for(desk, "op", lang="zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        rows = key_rows(app, app.screen, app.context.t)
+        assert ("f6", "公告") in {(r.key.lower(), r.description) for r in rows}
+        assert "阅读公告" in {r.description for r in rows}
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        provider = DeskCommands(app.screen)
+        names = {c.name for c in provider.commands()}
+        assert {"打开公告", "阅读全部公告"} <= names
