@@ -162,27 +162,9 @@ class AnnouncementView:
         }
 
 
-@dataclass(frozen=True)
-class AnnouncementInput:
-    """What a draft or an edit says, as typed (cleaned and checked by the service).
-
-    Attributes:
-        title: one line.
-        body: the text.
-        group: the owning group's code.
-        services: affected services or sites.
-        starts_at: the outage's start, if any (aware).
-        ends_at: its expected end, if known (aware).
-        expires_at: when the announcement stops being shown (aware).
-    """
-
-    title: str
-    body: str
-    group: str
-    services: tuple[str, ...]
-    starts_at: datetime | None
-    ends_at: datetime | None
-    expires_at: datetime
+AnnouncementInput = AnnouncementContent
+"""What a draft or an edit says, as typed: the content's fields, which the service cleans (no
+control character is stored) and checks before anything is written."""
 
 
 def _content(data: AnnouncementInput, now: datetime) -> AnnouncementContent:

@@ -45,30 +45,22 @@ def seed_announcements(session: Session, now: datetime) -> int:
             expires_at=now + timedelta(hours=5),
         ),
     )
-    act_on_announcement(
-        session=session,
-        actor=author,
-        announcement_id=vpn.id,
-        action=Action.ANNOUNCE_SUBMIT,
-        now=now - timedelta(minutes=35),
-    )
-    act_on_announcement(
-        session=session,
-        actor=duty,
-        announcement_id=vpn.id,
-        action=Action.ANNOUNCE_APPROVE,
-        now=now - timedelta(minutes=20),
-    )
-    act_on_announcement(
-        session=session,
-        actor=desk,
-        announcement_id=vpn.id,
-        action=Action.ANNOUNCE_PUBLISH,
-        now=now - timedelta(minutes=15),
-    )
+    for actor, action, minutes_ago in (
+        (author, Action.ANNOUNCE_SUBMIT, 35),
+        (duty, Action.ANNOUNCE_APPROVE, 20),
+        (desk, Action.ANNOUNCE_PUBLISH, 15),
+    ):
+        act_on_announcement(
+            session=session,
+            actor=actor,
+            announcement_id=vpn.id,
+            action=action,
+            now=now - timedelta(minutes=minutes_ago),
+        )
+    software = load_actor(session, "sunli")
     oa = draft_announcement(
         session=session,
-        actor=load_actor(session, "sunli"),
+        actor=software,
         now=now - timedelta(minutes=10),
         data=AnnouncementInput(
             title="OA 系统安装安全补丁，停用半小时",
@@ -82,7 +74,7 @@ def seed_announcements(session: Session, now: datetime) -> int:
     )
     act_on_announcement(
         session=session,
-        actor=load_actor(session, "sunli"),
+        actor=software,
         announcement_id=oa.id,
         action=Action.ANNOUNCE_SUBMIT,
         now=now - timedelta(minutes=5),

@@ -63,6 +63,17 @@ def published(desk: DeskService, **changes: object) -> int:
     return news.act(desk.actor("op"), view.id, Action.ANNOUNCE_PUBLISH).id
 
 
+async def shown_within(pilot: Pilot[None], seconds: float) -> None:
+    """Wait (at most ``seconds``) for the change feed to bring an announcement to the console:
+    the feed wakes within milliseconds (inotify, LISTEN); the bound only ends a hang."""
+    app = pilot.app
+    assert isinstance(app, DeskApp)
+    deadline = time.monotonic() + seconds
+    while not app.announcements and time.monotonic() < deadline:
+        await pilot.pause(0.05)
+    await settle(pilot)
+
+
 async def type_into(pilot: Pilot[None], text: str) -> None:
     for char in text:
         await pilot.press(char if char != " " else "space")
@@ -233,11 +244,7 @@ async def test_the_banner_reaches_another_console(desk: DeskService) -> None:
         await settle(pilot)
         assert app.live is not None and app.announcements == ()
         number = published(other)
-        # the feed (inotify on Linux) wakes within milliseconds; give it up to five seconds
-        deadline = time.monotonic() + 5
-        while not app.announcements and time.monotonic() < deadline:
-            await pilot.pause(0.05)
-        await settle(pilot)
+        await shown_within(pilot, 5)
         assert [a.id for a in app.announcements] == [number]
         assert banner_of(app).display
     other.db.dispose()
@@ -259,10 +266,7 @@ async def test_two_consoles_on_one_database(desk: DeskService) -> None:
         assert publisher.screen.query_one(DataTable).row_count == 1
         await pilot.press("p")
         await settle(pilot)
-        deadline = time.monotonic() + 5
-        while not watcher.announcements and time.monotonic() < deadline:
-            await seen.pause(0.05)
-        await settle(seen)
+        await shown_within(seen, 5)
         assert [a.id for a in watcher.announcements] == [view.id]
         assert banner_of(watcher).display
 
@@ -324,10 +328,7 @@ async def test_the_banner_reaches_another_console_on_postgresql(demo_pg: str) ->
         await settle(pilot)
         assert app.live is not None and app.announcements == ()
         number = publish_on(demo_pg)
-        deadline = time.monotonic() + 5
-        while not app.announcements and time.monotonic() < deadline:
-            await pilot.pause(0.05)
-        await settle(pilot)
+        await shown_within(pilot, 5)
         assert [a.id for a in app.announcements] == [number]
         assert banner_of(app).display
 
