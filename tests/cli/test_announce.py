@@ -97,6 +97,15 @@ def test_the_flow_from_the_command_line(cli: Desk) -> None:
     assert [a["id"] for a in listed] == [int(number)]
     code, listed, _ = cli("agent1", "list", "--state", "draft")
     assert listed == []
+    # for a person: one line each, in their language, late publication said
+    code, out, err = run(
+        cli.capsys,
+        cli.monkeypatch,
+        ["announce", "list", "--active", "--db", cli.url_as(cli.desk, "op"), "--as", "op"],
+    )
+    assert code == 0, err
+    assert out.startswith(f"#{number}  Published  hardware  邮件系统升级  agent1")
+    assert "late by" in out
 
     with pytest.raises(SystemExit) as usage:
         cli("op", "withdraw", number)

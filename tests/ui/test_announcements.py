@@ -22,6 +22,7 @@ from deskui.screens.announcements import (
     AnnouncementsScreen,
 )
 from deskui.screens.intake import IntakeScreen
+from deskui.screens.ticket import TicketScreen
 from deskui.screens.ticket_forms import NoteForm
 from deskui.services.announcements import Announcements
 from deskui.services.desk import DeskService, prepare_database
@@ -348,3 +349,15 @@ async def test_f6_is_in_the_help_and_the_palette(desk: DeskService) -> None:
         provider = DeskCommands(app.screen)
         names = {c.name for c in provider.commands()}
         assert {"打开公告", "阅读全部公告"} <= names
+
+
+async def test_the_banner_over_a_tickets_detail(demo_db: str) -> None:
+    publish_on(demo_db)
+    app = make_test_app(demo_db, user="lead", start_mode="queue")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen)
+        assert banner_of(app).display
+        assert "VPN 维护" in str(banner_of(app).render())
