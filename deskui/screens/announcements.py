@@ -14,7 +14,7 @@ in full.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from rich.text import Text
 from textual import work
@@ -151,14 +151,15 @@ class AnnouncementEditor(TicketForm[AnnouncementInput]):
     def fields(self) -> ComposeResult:
         """Each field with its label."""
         t, c = self.ctx.t, self.current.content if self.current else None
-        expires = c.expires_at if c else None
+        # a new draft expires a day from now unless the author says otherwise
+        expires = c.expires_at if c else self.now + timedelta(days=1)
         texts = {
             "title": c.title if c else "",
             "group": self.group,
             "services": "、".join(c.services) if c else "",
             "starts_at": local(c.starts_at, self.zone) if c else "",
             "ends_at": local(c.ends_at, self.zone) if c else "",
-            "expires_at": local(expires, self.zone) if expires else "",
+            "expires_at": local(expires, self.zone),
         }
         for name, text in texts.items():
             yield Label(plain(t(f"field.{name}")))

@@ -188,6 +188,9 @@ async def test_a_refusal_keeps_the_form(desk: DeskService) -> None:
         await settle(pilot)
         form = app.screen
         assert isinstance(form, AnnouncementEditor)
+        # a draft expires a day from now unless the author says otherwise
+        assert form.query_one("#expires_at").value == "2026-11-03 10:00"  # type: ignore[attr-defined]  # SafeInput
+        assert form.query_one("#group").value == "hardware"  # type: ignore[attr-defined]  # SafeInput
         form.query_one("#title").value = "Printers"  # type: ignore[attr-defined]  # SafeInput
         form.query_one("#expires_at").value = "yesterday"  # type: ignore[attr-defined]  # SafeInput
         await pilot.press("ctrl+s")
