@@ -29,6 +29,7 @@ from deskui.i18n import Catalog, detect_language
 from deskui.screens.commands import DeskCommands
 from deskui.screens.help import HelpScreen, key_rows
 from deskui.screens.intake import IntakeScreen
+from deskui.services.announcements import ANNOUNCEMENT_TABLES, Announcements, AnnouncementView
 from deskui.services.changes import ALL_TABLES
 from deskui.services.desk import DeskService
 from deskui.services.errors import DatabaseUnavailable, NotFound
@@ -37,6 +38,7 @@ from deskui.services.queries import DeskCounts
 from deskui.services.seed import DEMO_OPERATOR
 from deskui.services.users import Actor
 from deskui.store.db import Database
+from deskui.widgets.announcement_banner import AnnouncementBanner
 from deskui.widgets.status_line import StatusLine
 
 log = logging.getLogger(__name__)
@@ -65,6 +67,13 @@ def emergency_board() -> Screen[None]:
     return EmergencyBoard()
 
 
+def announcements_screen() -> Screen[None]:
+    """The announcements: drafts, review, publication (imported when first shown)."""
+    from deskui.screens.announcements import AnnouncementsScreen
+
+    return AnnouncementsScreen()
+
+
 class DeskApp(ConsoleApp):
     """The deskui console: navigation between the desk's areas, the global keys, the live feed.
 
@@ -86,6 +95,7 @@ class DeskApp(ConsoleApp):
         "intake": IntakeScreen,
         "queue": queue_screen,
         "board": emergency_board,
+        "announcements": announcements_screen,
     }
     COMMANDS = {DeskCommands}
 
@@ -97,6 +107,9 @@ class DeskApp(ConsoleApp):
     counts_after_change = 0.2
     """Seconds from a desk change to the status line's new counts (the screen in front reads
     first)."""
+    announcements_interval = 5.0
+    """How often the banner drops the announcements whose expiry has passed (no database read:
+    an expiry is no write, so no change announces it)."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "f1",
@@ -129,6 +142,23 @@ class DeskApp(ConsoleApp):
             "shell.key.board",
             tooltip="shell.key.board.tip",
             id="desk.board",
+            priority=True,
+        ),
+        Binding(
+            "f6",
+            "announcements",
+            "announce.key.screen",
+            tooltip="announce.key.screen.tip",
+            id="desk.announcements",
+            priority=True,
+        ),
+        Binding(
+            "shift+f6",
+            "read_announcements",
+            "announce.key.read",
+            tooltip="announce.key.read.tip",
+            show=False,
+            id="desk.read_announcements",
             priority=True,
         ),
         Binding(
@@ -208,6 +238,10 @@ class DeskApp(ConsoleApp):
                 log.exception("no change feed for %s; polling instead", self.desk.database_name)
         self.refresh_counts()
         self.set_interval(interval, self.refresh_counts, name="counts")
+        self.refresh_announcements()
+        self.set_interval(
+            self.announcements_interval, self.expire_announcements, name="announcements"
+        )
         if self.quiet_moments is not None:
             self.quiet_moments.start()
 
@@ -232,6 +266,8 @@ class DeskApp(ConsoleApp):
         """Give a newly shown screen the status line."""
         if not isinstance(screen, ModalScreen) and not screen.query(StatusLine):
             screen.mount(StatusLine())
+        if not isinstance(screen, ModalScreen) and not screen.query(AnnouncementBanner):
+            screen.mount(AnnouncementBanner())
         screen.refresh_bindings()
 
     def _areas(self) -> Iterator[tuple[str, list[Screen[Any]]]]:
@@ -271,6 +307,18 @@ class DeskApp(ConsoleApp):
     def action_board(self) -> None:
         """F4: the emergency board."""
         self.open_area("board")
+
+    def action_announcements(self) -> None:
+        """F6: the announcements (drafts, review, publication)."""
+        self.open_area("announcements")
+
+    def action_read_announcements(self) -> None:
+        """shift+F6: every announcement shown now, in full."""
+        from deskui.screens.announcements import AnnouncementsReader
+
+        self._close_modals()
+        if not isinstance(self.screen, AnnouncementsReader):
+            self.push_screen(AnnouncementsReader())
 
     def on_leave_area(self, _message: LeaveArea) -> None:
         """A screen is done: back to the area the operator came from."""
@@ -345,6 +393,8 @@ class DeskApp(ConsoleApp):
             self.quiet_moments.activity()
         if "desk_setting" in message.tables:
             self._reload_rules()
+        if ANNOUNCEMENT_TABLES & message.tables:
+            self.refresh_announcements()
         self.screen.post_message(DeskChanged(message.tables))
         # the board rings for a new P1 even while another screen is in front
         for mode, stack in self._areas():
@@ -362,6 +412,21 @@ class DeskApp(ConsoleApp):
         _rules, changed = self.desk.reload_rules()
         if changed:
             self.post_message(DeskChanged(ALL_TABLES - {"desk_setting"}))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="announcements")
+    def refresh_announcements(self) -> None:
+        """Read the announcements shown now (a worker: never on the loop)."""
+        shown = tuple(Announcements(self.desk).active())
+        self.call_from_thread(self._show_announcements, shown)
+
+    def _show_announcements(self, shown: tuple[AnnouncementView, ...]) -> None:
+        if shown != self.announcements:
+            self.announcements = shown
+
+    def expire_announcements(self) -> None:
+        """Drop the announcements whose expiry has passed (by the console's clock)."""
+        now = self.context.clock.now()
+        self._show_announcements(tuple(a for a in self.announcements if a.content.expires_at > now))
 
     def _counts_after_change(self) -> None:
         self._counts_timer = None

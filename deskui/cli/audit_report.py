@@ -14,6 +14,8 @@ def where(finding: Finding, t: Catalog) -> str:
     """Which chain the finding is in: a ticket (by number), the settings, the whole record."""
     if finding.chain == "ticket":
         return t("audit.where.ticket", ticket=finding.ticket)
+    if finding.chain == "announcement":
+        return t("announce.audit.where", id=finding.announcement)
     if finding.chain == "settings":
         return t("audit.where.settings")
     return t("audit.where.desk")
@@ -60,6 +62,7 @@ def report_json(report: AuditReport, t: Catalog) -> dict[str, Any]:
         "tickets": report.tickets,
         "ticket_events": report.ticket_events,
         "setting_events": report.setting_events,
+        "announcement_events": report.announcement_events,
         "digest": report.digest,
         "findings": [
             {
@@ -68,6 +71,7 @@ def report_json(report: AuditReport, t: Catalog) -> dict[str, Any]:
                 "ticket": f.ticket,
                 "event": f.event,
                 "key": f.key,
+                "announcement": f.announcement,
                 "fields": list(f.fields),
                 "text": describe(f, t),
             }

@@ -130,6 +130,10 @@ class Cli:
             from deskui.cli.archive import export_command, import_command
 
             return export_command(self) if args.command == "export" else import_command(self)
+        if args.command == "announce":
+            from deskui.cli.announce import run_announce
+
+            return run_announce(self)
         return self.ticket()
 
     def database(self) -> int:

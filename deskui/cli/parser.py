@@ -300,4 +300,8 @@ def build_parser(t: Catalog | None = None) -> argparse.ArgumentParser:
         "import", parents=[common], help="restore an export into an empty desk (its installer)"
     )
     restore.add_argument("file", help="an archive written by deskui export")
+
+    from deskui.cli.announce import add_announce_parser  # its own module: announcements
+
+    add_announce_parser(sub, common, lambda low, high: whole_number(low, high, t))
     return parser

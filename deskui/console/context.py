@@ -23,6 +23,7 @@ from textual.reactive import reactive
 from deskui.console.messages import DeskChanged
 from deskui.core.clock import Clock
 from deskui.i18n import Catalog
+from deskui.services.announcements import AnnouncementView
 from deskui.services.desk import DeskService
 from deskui.services.queries import DeskCounts
 from deskui.services.users import Actor
@@ -68,6 +69,8 @@ class ConsoleApp(App[None]):
     """The status line's figures (open, P1, breached); None until first read."""
     connection_problem: reactive[str | None] = reactive(None)
     """Why the database cannot be reached (in the operator's language); None when all is well."""
+    announcements: reactive[tuple[AnnouncementView, ...]] = reactive(())
+    """The announcements every screen shows now, the most recently published first."""
 
     def __init__(
         self, *, desk: DeskService, actor: Actor, t: Catalog, clock: Clock, demo: bool = False

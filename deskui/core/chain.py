@@ -168,6 +168,28 @@ def setting_event_hash(values: Sequence[object], prev: str | None) -> str:
     return _digest(["setting_event", CANONICAL_VERSION, *body, prev])
 
 
+#: What an announcement event's hash covers besides its predecessor's hash, with the kinds:
+#: ``(id, announcement_id, at, actor_id, proxy_id, kind, state, content_hash, note)``.
+ANNOUNCEMENT_EVENT_KINDS: tuple[FieldKind, ...] = (_I, _I, _T, _I, _I, _S, _S, _S, _S)
+
+
+def announcement_event_hash(values: Sequence[object], prev: str | None) -> str:
+    """The hash of an announcement event, chained to the announcement's previous event.
+
+    Args:
+        values: ``(id, announcement_id, at, actor_id, proxy_id, kind, state, content_hash,
+            note)`` as stored.
+        prev: the hash of the announcement's previous event, None for its first.
+    """
+    body = [_value(v, k) for v, k in zip(values, ANNOUNCEMENT_EVENT_KINDS, strict=True)]
+    return _digest(["announcement_event", CANONICAL_VERSION, *body, prev])
+
+
+def content_digest(tag: str, fields: Sequence[tuple[object, FieldKind]]) -> str:
+    """The hash of a record's content: ``tag``, then each value written as its kind."""
+    return _digest([tag, CANONICAL_VERSION, *(_value(v, k) for v, k in fields)])
+
+
 def ticket_state_hash(fields: Mapping[str, object]) -> str:
     """The hash of a ticket's :data:`STATE_FIELDS` (a row, or a ticket's attributes by name)."""
     return _digest(

@@ -67,6 +67,13 @@ class Action(StrEnum):
     MANAGE_USERS = "manage_users"
     EXPORT_DESK = "export_desk"
     IMPORT_DESK = "import_desk"
+    ANNOUNCE_DRAFT = "announce_draft"
+    ANNOUNCE_EDIT = "announce_edit"
+    ANNOUNCE_SUBMIT = "announce_submit"
+    ANNOUNCE_APPROVE = "announce_approve"
+    ANNOUNCE_RETURN = "announce_return"
+    ANNOUNCE_PUBLISH = "announce_publish"
+    ANNOUNCE_WITHDRAW = "announce_withdraw"
 
 
 #: The role × action matrix (SPEC §1–§7): who may take each action at all, on some ticket.
@@ -109,6 +116,16 @@ ROLES: dict[Action, frozenset[Role]] = {
     # the whole desk as one file, and back into an empty desk
     Action.EXPORT_DESK: ADMINS,
     Action.IMPORT_DESK: ADMINS,
+    # announcements (SPEC seed 004): a group's members draft them and its lead (or a duty
+    # lead) reviews them, whatever their desk role, so those are narrowed by the owning group
+    # (:mod:`deskui.core.announcements`); only the service desk publishes
+    Action.ANNOUNCE_DRAFT: ALL_ROLES,
+    Action.ANNOUNCE_EDIT: ALL_ROLES,
+    Action.ANNOUNCE_SUBMIT: ALL_ROLES,
+    Action.ANNOUNCE_APPROVE: ALL_ROLES,
+    Action.ANNOUNCE_RETURN: ALL_ROLES,
+    Action.ANNOUNCE_PUBLISH: DESK,
+    Action.ANNOUNCE_WITHDRAW: ALL_ROLES,
 }
 
 #: The holder rule: on a held ticket only its holder or a lead takes these actions; anyone
@@ -212,6 +229,14 @@ class Refusal(StrEnum):
     """The person gave the solution: the requester's answer is recorded by someone else."""
     AWAITING = "permission.awaiting"
     """The solution awaits the requester's answer: record it first."""
+    ANNOUNCEMENT_STATE = "permission.announcement_state"
+    """The announcement's state does not allow this (a draft is not published, …)."""
+    ANNOUNCEMENT_GROUP = "permission.announcement_group"
+    """Only the owning group's members write its announcements (the desk does not edit them)."""
+    OWN_ANNOUNCEMENT = "permission.own_announcement"
+    """The author may not approve their own announcement."""
+    NOT_REVIEWER = "permission.not_reviewer"
+    """Only the owning group's lead or a duty lead reviews an announcement."""
 
 
 def role_may(role: Role, action: Action) -> bool:

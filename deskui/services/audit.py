@@ -45,13 +45,14 @@ MAX_KEY = 32
 
 
 def allocate_ids(session: Session, table: str, count: int) -> list[int]:
-    """``count`` new ids of ``table`` (``ticket_event`` or ``setting_event``), ascending.
+    """``count`` new ids of an event table (``ticket_event``, ``setting_event`` or
+    ``announcement_event``), ascending.
 
     An event's id is part of what is hashed, so it is taken before the row is written: on
     PostgreSQL from the table's sequence; on SQLite after the largest id, which the write
     transaction's lock keeps from being taken by anyone else until commit.
     """
-    if table not in ("ticket_event", "setting_event"):
+    if table not in ("ticket_event", "setting_event", "announcement_event"):
         raise ValueError(f"not an event table: {table}")
     if count <= 0:
         return []

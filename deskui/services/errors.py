@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
 
+from deskui.core.announcements import ANNOUNCEMENT_ERROR_CODES
 from deskui.core.permissions import Action, Refusal
 from deskui.core.phone import PHONE_ERROR_CODES
 from deskui.i18n import Catalog
@@ -139,6 +140,8 @@ CODES: dict[str, frozenset[str]] = {
     str(Refusal.ROLE): frozenset({"action", "role"}),
     # a phone number that cannot be one (core/phone's codes)
     **{f"phone.{code}": frozenset() for code in PHONE_ERROR_CODES},
+    # announcements (core/announcements' codes)
+    **ANNOUNCEMENT_ERROR_CODES,
 }
 
 #: Parameters whose values are identifiers the catalog also words (an action, a status, a role).

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from deskui.config import load_toml
 from deskui.core.enums import Channel, Status
+from deskui.services.demo_announcements import seed_announcements
 from deskui.services.desk import DeskService
 from deskui.services.directory import RequesterInput, add_requester
 from deskui.services.groups import edit_group
@@ -74,7 +75,9 @@ def _callers(rng: random.Random, count: int, demo: dict[str, Any]) -> list[Reque
     return callers
 
 
-def seed_demo(desk: DeskService, *, callers: int = 300, tickets: int = 120) -> dict[str, int]:
+def seed_demo(
+    desk: DeskService, *, callers: int = 300, tickets: int = 120, announcements: bool = True
+) -> dict[str, int]:
     """Fill an empty desk with demo data; a desk that already has users is left alone.
 
     Everything is written in one transaction: a seed that fails anywhere leaves the desk as it
@@ -93,6 +96,8 @@ def seed_demo(desk: DeskService, *, callers: int = 300, tickets: int = 120) -> d
         rng = random.Random(SEED)
         _people(session, demo, rng, callers, now)
         made = _tickets(session, demo, rng, tickets, now, rules)
+        if announcements:  # one published, one in review (deskui/services/demo_announcements)
+            seed_announcements(session, now)
         return {"users": len(demo["users"]), "callers": callers, "tickets": made}
 
     return desk.write(run)

@@ -30,10 +30,12 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
+from deskui.core.announcements import AnnouncementContent, AnnouncementEventKind, content_hash
 from deskui.core.chain import (
     STATE_FIELDS,
     Break,
     Link,
+    announcement_event_hash,
     canonical_time,
     read_chain,
     setting_event_hash,
@@ -75,6 +77,11 @@ class Problem(StrEnum):
     addition or change: changed without an event (a role raised to admin by hand)."""
     DIGEST = "digest"
     """The chains' heads are not those of the digest expected."""
+    ANNOUNCEMENT = "announcement"
+    """An announcement's stored state or content is not what its last event recorded (changed
+    without an event), or its approval does not fix the content its approval event recorded."""
+    ANNOUNCEMENT_HISTORY = "announcement_history"
+    """An announcement without a single event: its history was deleted."""
 
 
 @dataclass(frozen=True)
@@ -96,10 +103,14 @@ class Finding:
     key: str | None = None
     fields: tuple[str, ...] = ()
     detail: Mapping[str, str] = field(default_factory=dict)
+    announcement: int | None = None
+    """The announcement's id (an announcement's chain or row), if any."""
 
     @property
     def chain(self) -> str:
-        """``ticket``, ``settings`` or ``desk`` (the digest)."""
+        """``ticket``, ``announcement``, ``settings`` or ``desk`` (the digest)."""
+        if self.announcement is not None:
+            return "announcement"
         if self.ticket is not None:
             return "ticket"
         return "settings" if self.key is not None or self.event is not None else "desk"
@@ -120,6 +131,7 @@ class AuditReport:
     tickets: int = 0
     ticket_events: int = 0
     setting_events: int = 0
+    announcement_events: int = 0
     findings: list[Finding] = field(default_factory=list)
     digest: str = ""
 
@@ -257,6 +269,8 @@ def verify_record(
         report.findings.append(Finding(Problem.MISSING_NUMBER, ticket=missing))
     settings_head = _check_settings(conn, report, chunk)
     heads.update(f"settings:{settings_head or ''}\n".encode())
+    for announcement_id, head in check_announcements(conn, report, chunk):
+        heads.update(f"announcement:{announcement_id}:{head}\n".encode())
     report.digest = heads.hexdigest()
     if expect is not None and expect.strip().lower() != report.digest:
         report.findings.append(Finding(Problem.DIGEST, detail={"expected": expect.strip()}))
@@ -456,3 +470,87 @@ def _check_users(
 
 def _key_of(rows: Sequence[Sequence[Any]], event_id: int) -> str:
     return next(str(r[1]) for r in rows if r[0] == event_id)
+
+
+_ANNOUNCEMENT_EVENT_COLUMNS = (
+    "id, announcement_id, at, actor_id, proxy_id, kind, state, content_hash, note, prev_hash, hash"
+)
+_ANNOUNCEMENT_COLUMNS = (
+    "a.id, a.title, a.body, g.code, a.services, a.starts_at, a.ends_at, a.expires_at, a.state, "
+    "a.approved_hash"
+)
+
+
+def check_announcements(
+    conn: Any, report: AuditReport, chunk: int = CHUNK
+) -> Iterator[tuple[int, str]]:
+    """Each announcement's chain, and its row against its last event: the stored state and the
+    content's hash must be those the last event recorded, and an approval must fix the content
+    of the last approval event. Yields each announcement's id and chain head, in id order."""
+    last_id = 0
+    while True:
+        rows = conn.execute(
+            text(
+                f"SELECT {_ANNOUNCEMENT_COLUMNS} FROM announcement a "
+                "JOIN support_group g ON g.id = a.group_id "
+                "WHERE a.id > :last ORDER BY a.id LIMIT :n"
+            ),
+            {"last": last_id, "n": chunk},
+        ).all()
+        if not rows:
+            return
+        low, last_id = int(rows[0][0]), int(rows[-1][0])
+        events: dict[int, list[Sequence[Any]]] = {}
+        for event in conn.execute(
+            text(
+                f"SELECT {_ANNOUNCEMENT_EVENT_COLUMNS} FROM announcement_event "
+                "WHERE announcement_id >= :low AND announcement_id <= :high "
+                "ORDER BY announcement_id, id"
+            ),
+            {"low": low, "high": last_id},
+        ):
+            events.setdefault(int(event[1]), []).append(tuple(event))
+        for row in rows:
+            chain = events.get(int(row[0]), [])
+            report.announcement_events += len(chain)
+            report.findings.extend(_check_announcement(row, chain))
+            yield int(row[0]), str(chain[-1][10] if chain else "")
+
+
+def _check_announcement(row: Sequence[Any], events: list[Sequence[Any]]) -> list[Finding]:
+    announcement_id = int(row[0])
+    if not events:
+        return [Finding(Problem.ANNOUNCEMENT_HISTORY, announcement=announcement_id)]
+    found = [
+        Finding(Problem(kind.value), event=event_id, announcement=announcement_id)
+        for event_id, kind in read_chain(_links(events, 9, announcement_event_hash)).items()
+    ]
+    content = AnnouncementContent(
+        title=row[1],
+        body=row[2],
+        group=str(row[3]),
+        services=tuple(json.loads(row[4] or "[]")),
+        starts_at=row[5],
+        ends_at=row[6],
+        expires_at=row[7],
+    )
+    last = events[-1]
+    changed = []
+    if row[8] != last[6]:
+        changed.append("announcement_state")
+    if content_hash(content) != last[7]:
+        changed.append("announcement_content")
+    approvals = [e for e in events if e[5] == str(AnnouncementEventKind.APPROVED)]
+    approved = approvals[-1][7] if approvals and row[9] is not None else None
+    if row[9] != approved:
+        changed.append("approved_hash")
+    if changed:
+        found.append(
+            Finding(
+                Problem.ANNOUNCEMENT,
+                event=int(last[0]),
+                fields=tuple(changed),
+                announcement=announcement_id,
+            )
+        )
+    return found

@@ -242,7 +242,71 @@ class SettingEvent(SQLModel, table=True):
     """SHA-256 over this event's canonical form and its predecessor's (the settings chain)."""
 
 
+class Announcement(SQLModel, table=True):
+    """A group's announcement (公告): drafted, reviewed, published by the desk exactly as
+    approved (:mod:`deskui.core.announcements`). Every change also writes an
+    AnnouncementEvent."""
+
+    __tablename__ = "announcement"
+    __table_args__ = (Index("ix_announcement_state", "state", "expires_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=120)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    group_id: int = Field(foreign_key="support_group.id")
+    services: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    """The affected services or sites, a JSON list of names."""
+    starts_at: datetime | None = _utc(nullable=True)
+    ends_at: datetime | None = _utc(nullable=True)
+    expires_at: datetime = _utc()
+    state: str = Field(max_length=16)
+    author_id: int = Field(foreign_key="desk_user.id")
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+    approved_hash: str | None = Field(default=None, max_length=64)
+    """The content hash the approval fixed (None until approved, and again after an edit)."""
+    approved_by_id: int | None = Field(default=None, foreign_key="desk_user.id")
+    approved_at: datetime | None = _utc(nullable=True)
+    question: str | None = Field(default=None, sa_column=Column(Text))
+    """The reviewer's (or the desk's) question when it was last returned."""
+    published_at: datetime | None = _utc(nullable=True)
+    published_by_id: int | None = Field(default=None, foreign_key="desk_user.id")
+    late_seconds: int | None = Field(default=None)
+    """Published after its announced start: by this many seconds."""
+    withdrawn_at: datetime | None = _utc(nullable=True)
+    withdrawn_by_id: int | None = Field(default=None, foreign_key="desk_user.id")
+    withdraw_reason: str | None = Field(default=None, sa_column=Column(Text))
+    version: int = Field(default=1)
+
+
+class AnnouncementEvent(SQLModel, table=True):
+    """One entry of an announcement's append-only, chained history."""
+
+    __tablename__ = "announcement_event"
+    __table_args__ = (Index("ix_announcement_event_announcement", "announcement_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    announcement_id: int = Field(foreign_key="announcement.id")
+    at: datetime = _utc()
+    actor_id: int | None = Field(default=None, foreign_key="desk_user.id")
+    proxy_id: int | None = Field(default=None, foreign_key="desk_user.id")
+    """The admin who acted for ``actor_id``, if any."""
+    kind: str = Field(max_length=16)
+    state: str = Field(max_length=16)
+    """The announcement's stored state after this event."""
+    content_hash: str = Field(max_length=64)
+    """The content's hash after this event (:func:`deskui.core.announcements.content_hash`)."""
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    """The question of a return, the reason of a withdrawal."""
+    prev_hash: str | None = Field(default=None, max_length=64)
+    """The hash of the announcement's previous event (None for its first)."""
+    hash: str | None = Field(default=None, max_length=64)
+    """SHA-256 over this event's canonical form and its predecessor's hash."""
+
+
 __all__ = [
+    "Announcement",
+    "AnnouncementEvent",
     "DeskSetting",
     "Group",
     "Requester",

@@ -60,6 +60,7 @@ def test_tampering_exits_7_naming_ticket_and_event(
             "ticket": number,
             "event": event,
             "key": None,
+            "announcement": None,
             "fields": [],
             "text": f"事件 {event} 被改写：其内容与其哈希不符",
         }

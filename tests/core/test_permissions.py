@@ -62,6 +62,14 @@ EXPECTED: dict[Action, set[Role]] = {
     A.MANAGE_USERS: {ADMIN},
     A.EXPORT_DESK: {ADMIN},
     A.IMPORT_DESK: {ADMIN},
+    # announcements: narrowed by the owning group (tests/core/test_announcements.py)
+    A.ANNOUNCE_DRAFT: {OP, AGENT, LEAD, ADMIN},
+    A.ANNOUNCE_EDIT: {OP, AGENT, LEAD, ADMIN},
+    A.ANNOUNCE_SUBMIT: {OP, AGENT, LEAD, ADMIN},
+    A.ANNOUNCE_APPROVE: {OP, AGENT, LEAD, ADMIN},
+    A.ANNOUNCE_RETURN: {OP, AGENT, LEAD, ADMIN},
+    A.ANNOUNCE_PUBLISH: {OP, LEAD, ADMIN},
+    A.ANNOUNCE_WITHDRAW: {OP, AGENT, LEAD, ADMIN},
 }
 
 
@@ -168,6 +176,19 @@ PURE: dict[Action, tuple[Status, tuple[str, str, str, str]]] = {
     A.MANAGE_USERS: (_HELD, ("- role role", "role role role", "role role role", "ok ok ok")),
     A.EXPORT_DESK: (_HELD, ("- role role", "role role role", "role role role", "ok ok ok")),
     A.IMPORT_DESK: (_HELD, ("- role role", "role role role", "role role role", "ok ok ok")),
+    # announcements ignore a ticket's facts: only the role decides here
+    **{
+        a: (_HELD, ("- ok ok", "ok ok ok", "ok ok ok", "ok ok ok"))
+        for a in (
+            A.ANNOUNCE_DRAFT,
+            A.ANNOUNCE_EDIT,
+            A.ANNOUNCE_SUBMIT,
+            A.ANNOUNCE_APPROVE,
+            A.ANNOUNCE_RETURN,
+            A.ANNOUNCE_WITHDRAW,
+        )
+    },
+    A.ANNOUNCE_PUBLISH: (_HELD, ("- ok ok", "role role role", "ok ok ok", "ok ok ok")),
 }
 _LOGINS = {OP: "op", AGENT: "agent2", LEAD: "lead", ADMIN: "admin"}
 _PURE_CASES = [

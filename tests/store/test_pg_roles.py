@@ -14,7 +14,6 @@ from types import ModuleType
 import psycopg
 import pytest
 from alembic import command
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, ProgrammingError
@@ -29,7 +28,7 @@ from deskui.services.users import add_user
 from deskui.store import pg_roles
 from deskui.store.db import Database
 from deskui.store.feed import Changed, PostgresFeed
-from deskui.store.migrate import alembic_config, current_revision, upgrade
+from deskui.store.migrate import alembic_config, current_revision, head_revision, upgrade
 from deskui.store.pg_roles import (
     GROUP_ROLES,
     InvalidRoleName,
@@ -394,7 +393,7 @@ def test_the_migration_can_run_again(owner_desk: DeskService) -> None:
         command.downgrade(config, "0004")
     assert current_revision(db) == "0004"
     upgrade(db)
-    assert current_revision(db) == ScriptDirectory.from_config(config).get_current_head()
+    assert current_revision(db) == head_revision(db)
 
 
 def _migration() -> ModuleType:

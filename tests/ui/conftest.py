@@ -76,7 +76,9 @@ def seed_demo_file(path: Path) -> None:
     fully checkpointed, so the one file is the whole desk."""
     db = Database(f"sqlite:///{path}")
     prepare_database(db, frozen_clock())
-    seed_demo(DeskService(db, frozen_clock()))
+    # without the demo's announcements: their banner would be in every screen's snapshot
+    # (tests/ui/test_announcements.py seeds them)
+    seed_demo(DeskService(db, frozen_clock()), announcements=False)
     with db.engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     db.dispose()
@@ -105,7 +107,7 @@ def demo_pg(request: pytest.FixtureRequest) -> str:
     db = Database(url)
     truncate_postgres(db)
     prepare_database(db, frozen_clock())
-    seed_demo(DeskService(db, frozen_clock()), callers=40, tickets=12)
+    seed_demo(DeskService(db, frozen_clock()), callers=40, tickets=12, announcements=False)
     db.dispose()
     return url
 

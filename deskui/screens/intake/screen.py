@@ -34,6 +34,7 @@ from deskui.services.directory import RequesterView
 from deskui.services.errors import ValidationFailed
 from deskui.services.intake import IntakeRequest, validate_intake
 from deskui.services.views import OpenTicketView, TicketView
+from deskui.widgets.announcement_hint import AnnouncementHint
 from deskui.widgets.call_details import CallDetails
 from deskui.widgets.caller_lookup import CallerLookup
 from deskui.widgets.caller_panel import CallerPanel
@@ -108,6 +109,15 @@ class IntakeScreen(DeskScreen[None]):
             priority=True,
         ),
         Binding(
+            "ctrl+g",
+            "answer_with_announcement",
+            "announce.key.answer",
+            tooltip="announce.key.answer.tip",
+            show=False,
+            id="desk.intake.answer_with_announcement",
+            priority=True,
+        ),
+        Binding(
             "escape",
             "leave",
             "intake.key.leave",
@@ -168,6 +178,7 @@ class IntakeScreen(DeskScreen[None]):
         with Horizontal(id="intake-body"):
             yield CallerPanel(id="caller-panel")
             yield CallDetails(id="call-details")
+            yield AnnouncementHint(id="announcement-hint")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -220,6 +231,33 @@ class IntakeScreen(DeskScreen[None]):
     @on(Checkbox.Changed)
     def _field_changed(self) -> None:
         self.drafts.mark_changed()
+
+    @on(ChoiceBar.Changed, "#category")
+    def _category_changed(self, message: ChoiceBar.Changed) -> None:
+        """The announcements that concern a call of this category show beside the form."""
+        self.query_one(AnnouncementHint).category = message.value
+
+    def action_answer_with_announcement(self) -> None:
+        """ctrl+g: the call is answered by the announcement beside the form: logged as a
+        consultation resolved on the call, the announcement as its solution."""
+        found = self.query_one(AnnouncementHint).matching
+        if not found or self.saving:
+            return
+        view, t = found[0], self.ctx.t
+        title, number = view.content.title, view.id
+        details = self.details
+        details.query_one("#type", ChoiceBar).value = "consultation"
+        summary = details.query_one("#summary", Input)
+        if not summary.value.strip():
+            summary.value = t("announce.intake.summary", title=title)
+        description = details.query_one("#description", TextArea)
+        if not description.text.strip():
+            description.load_text(t("announce.intake.description", id=number, title=title))
+        details.query_one("#resolve-now", Checkbox).value = True
+        details.query_one("#solution", TextArea).load_text(
+            t("announce.intake.solution", id=number, title=title, body=view.content.body)
+        )
+        self.action_save()
 
     def on_screen_resume(self) -> None:
         """An empty form looks for a draft left by an earlier run."""
@@ -309,6 +347,10 @@ class IntakeScreen(DeskScreen[None]):
             return self.focused is lookup.field and lookup.is_open
         if action == "save":
             return None if self.saving else True
+        if action == "answer_with_announcement":
+            hints = self.query(AnnouncementHint)
+            answers = bool(hints) and bool(hints.first().matching)
+            return True if answers and not self.saving else None
         if action == "note":
             ready = self.panel.requester is not None and self.panel.open_tickets.selected
             return True if ready and not self.saving else None
