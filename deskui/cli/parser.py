@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
+from deskui.cli import admin_cli
 from deskui.cli.intake_json import InputError
 from deskui.core.enums import Role
 from deskui.i18n import Catalog
@@ -291,4 +292,6 @@ def build_parser(t: Catalog | None = None) -> argparse.ArgumentParser:
         help="the new estimate, ISO 8601 with offset (2026-12-01T18:00+08:00)",
     )
     estimate.add_argument("--reason", required=True)
+    admin_cli.add_user_commands(user_sub, common)
+    admin_cli.add_ticket_commands(t_sub, common)
     return parser

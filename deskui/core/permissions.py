@@ -65,6 +65,7 @@ class Action(StrEnum):
     CLOSE = "close"
     CHANGE_RULES = "change_rules"
     MANAGE_USERS = "manage_users"
+    VIEW_SETTINGS = "view_settings"
 
 
 #: The role × action matrix (SPEC §1–§7): who may take each action at all, on some ticket.
@@ -104,6 +105,8 @@ ROLES: dict[Action, frozenset[Role]] = {
     # the desk itself
     Action.CHANGE_RULES: ADMINS,
     Action.MANAGE_USERS: ADMINS,
+    # the administration screen: admins edit there, duty leads read the desk's rules and people
+    Action.VIEW_SETTINGS: LEADS,
 }
 
 #: The holder rule: on a held ticket only its holder or a lead takes these actions; anyone

@@ -32,6 +32,7 @@ APP_COMMANDS = (
     ("new_call", "shell.cmd.new_call", "shell.key.new_call.tip"),
     ("queue", "shell.cmd.queue", "shell.key.queue.tip"),
     ("board", "shell.cmd.board", "shell.key.board.tip"),
+    ("admin", "shell.cmd.admin", "shell.key.admin.tip"),
     ("help", "shell.cmd.help", "shell.key.help.tip"),
     ("toggle_theme", "shell.cmd.theme", "shell.key.theme.tip"),
     ("quit", "shell.cmd.quit", "shell.key.quit.tip"),
@@ -81,6 +82,8 @@ class DeskCommands(Provider):
         found: list[Command] = []
         names: set[str] = set()
         for action, name_key, help_key in APP_COMMANDS:
+            if app.check_action(action, ()) is False:
+                continue  # not this person's (the administration for an operator)
             key = keys.get(action, "")
             help_text = t(help_key) + (f"  ({key})" if key else "")
             run: Callable[[], Any] = partial(app.run_action, action)

@@ -253,3 +253,13 @@ __all__ = [
     "User",
     "UserGroup",
 ]
+
+
+class AgentSkill(SQLModel, table=True):
+    """The skill matrix: an agent's level (1–5) in a ticket category (migration 0009)."""
+
+    __tablename__ = "agent_skill"
+
+    user_id: int = Field(foreign_key="desk_user.id", primary_key=True)
+    category: str = Field(max_length=16, primary_key=True, index=True)
+    level: int

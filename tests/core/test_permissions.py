@@ -60,6 +60,7 @@ EXPECTED: dict[Action, set[Role]] = {
     A.CLOSE: {OP, LEAD, ADMIN},
     A.CHANGE_RULES: {ADMIN},
     A.MANAGE_USERS: {ADMIN},
+    A.VIEW_SETTINGS: {LEAD, ADMIN},
 }
 
 
@@ -164,6 +165,7 @@ PURE: dict[Action, tuple[Status, tuple[str, str, str, str]]] = {
     A.RESOLVE_AT_INTAKE: (Status.NEW, ("- ok ok", "ok ok ok", "ok ok ok", "ok ok ok")),
     A.CHANGE_RULES: (_HELD, ("- role role", "role role role", "role role role", "ok ok ok")),
     A.MANAGE_USERS: (_HELD, ("- role role", "role role role", "role role role", "ok ok ok")),
+    A.VIEW_SETTINGS: (_HELD, ("- role role", "role role role", "ok ok ok", "ok ok ok")),
 }
 _LOGINS = {OP: "op", AGENT: "agent2", LEAD: "lead", ADMIN: "admin"}
 _PURE_CASES = [
