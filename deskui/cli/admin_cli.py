@@ -8,9 +8,18 @@ added to the parser by :func:`add_commands`; :func:`run` runs one of them.
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
 from typing import Protocol, TextIO
 
-from deskui.services import skills
+from deskui.cli import exits
+from deskui.config import Settings
+from deskui.core.sanitize import sanitize_line
+from deskui.i18n import Catalog, detect_language
+from deskui.services import directory_file, skills
+from deskui.services import directory_import as directory_import_service
 from deskui.services.desk import DeskService
 from deskui.services.identity import Identity
 
@@ -21,6 +30,7 @@ class Invocation(Protocol):
     args: argparse.Namespace
     desk: DeskService
     stdout: TextIO
+    settings: Settings
 
     def who(self) -> Identity:
         """Who is at the console."""
@@ -55,18 +65,97 @@ def add_ticket_commands(
     suggest.add_argument("number")
 
 
+def add_directory_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    """``deskui directory import|search``."""
+    directory = sub.add_parser("directory", parents=[common], help="the directory of callers")
+    d_sub = directory.add_subparsers(dest="action", required=True)
+    imported = d_sub.add_parser(
+        "import", parents=[common], help="an HR export, CSV (UTF-8 or GBK) or XLSX (admins)"
+    )
+    imported.add_argument("file")
+    imported.add_argument(
+        "--dry-run", action="store_true", help="report what would change, write nothing"
+    )
+    search = d_sub.add_parser("search", parents=[common], help="find callers as intake does")
+    search.add_argument("text")
+    search.add_argument("--limit", type=int, default=20)
+
+
 def handles(args: argparse.Namespace) -> bool:
     """The invocation is one of this module's commands."""
     action = getattr(args, "action", None)
-    return (args.command, action) in (("user", "skills"), ("ticket", "suggest"))
+    pairs = (("user", "skills"), ("ticket", "suggest"))
+    return args.command == "directory" or (args.command, action) in pairs
 
 
 def run(cli: Invocation) -> int:
     """Run the command; returns the exit code (refusals are raised)."""
     a = cli.args
+    if a.command == "directory":
+        return directory_import(cli) if a.action == "import" else directory_search(cli)
     if a.command == "ticket":
         return suggest(cli)
     return user_skills(cli)
+
+
+def directory_import(cli: Invocation) -> int:
+    """Import an HR export: the summary first, then each bad row by line; exit 2 when rows
+    were left out (the good ones are in), 0 when every row was used."""
+    a = cli.args
+    sheet = directory_file.read_file(Path(a.file))
+    progress = _progress(len(sheet.rows)) if sys.stderr.isatty() and not a.json else None
+    summary = directory_import_service.import_directory(
+        cli.desk, cli.who(), sheet, dry_run=a.dry_run, progress=progress
+    )
+    if progress is not None:
+        sys.stderr.write("\n")
+    if a.json:
+        cli.emit(summary.to_json())
+    else:
+        t = Catalog(detect_language(cli.settings.lang))
+        key = "directory.summary.dry_run" if a.dry_run else "directory.summary"
+        cli.stdout.write(
+            t(
+                key,
+                rows=summary.rows,
+                new=summary.new,
+                changed=summary.changed,
+                unchanged=summary.unchanged,
+                bad=len(summary.problems),
+                encoding=summary.encoding,
+            )
+            + "\n"
+        )
+        for row in summary.problems:
+            line = t("directory.bad_row", line=row.line, field=row.field, reason=row.words(t))
+            cli.stdout.write(sanitize_line(line) + "\n")
+    return exits.INPUT if summary.problems else exits.OK
+
+
+def _progress(total: int) -> Callable[[int], None]:
+    def show(done: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        sys.stderr.flush()
+
+    return show
+
+
+def directory_search(cli: Invocation) -> int:
+    """Callers matching the text: name, pinyin, phone in any format, extension, employee id."""
+    a = cli.args
+    found = cli.desk.search_requesters(a.text, limit=max(1, min(a.limit, 200)))
+    if a.json:
+        cli.emit([asdict(r) for r in found])
+        return 0
+    for r in found:
+        parts = [r.name, r.phone or "-", r.extension or "", r.employee_id or "", r.department or ""]
+        vip = "  VIP" if r.vip else ""
+        cli.stdout.write(sanitize_line("  ".join(p for p in parts if p)) + vip + "\n")
+    return 0
 
 
 def user_skills(cli: Invocation) -> int:

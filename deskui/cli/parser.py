@@ -294,4 +294,5 @@ def build_parser(t: Catalog | None = None) -> argparse.ArgumentParser:
     estimate.add_argument("--reason", required=True)
     admin_cli.add_user_commands(user_sub, common)
     admin_cli.add_ticket_commands(t_sub, common)
+    admin_cli.add_directory_commands(sub, common)
     return parser

@@ -137,8 +137,9 @@ def parse_matrix(rows: Mapping[int, str]) -> PriorityMatrix:
     return PriorityMatrix(cells)
 
 
-YES = frozenset({"yes", "y", "true", "1", "是"})
-NO = frozenset({"no", "n", "false", "0", "否"})
+#: A yes or a no as people type it (a form's field, a spreadsheet's VIP column).
+YES = frozenset({"yes", "y", "true", "1", "是", "vip", "√", "✓"})
+NO = frozenset({"no", "n", "false", "0", "否", ""})
 
 
 def yes_no(text: str, field_name: str) -> bool:

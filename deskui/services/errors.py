@@ -135,6 +135,13 @@ CODES: dict[str, frozenset[str]] = {
     "admin.unknown_user": frozenset({"login"}),
     "admin.yes_no": frozenset({"value"}),
     "skill.category": frozenset({"value", "choices"}),
+    "directory.columns": frozenset({"missing"}),
+    "directory.column_twice": frozenset({"column"}),
+    "directory.encoding": frozenset({"position"}),
+    "directory.unreadable": frozenset({"reason"}),
+    "directory.no_key": frozenset(),
+    "directory.two_callers": frozenset(),
+    "directory.twice": frozenset({"value", "first"}),
     # a phone number that cannot be one (core/phone's codes)
     **{f"phone.{code}": frozenset() for code in PHONE_ERROR_CODES},
 }

@@ -90,6 +90,8 @@ class Requester(SQLModel, table=True):
     vip: bool = Field(default=False)
     external: bool = Field(default=False)
     created_at: datetime = _utc()
+    site: str | None = Field(default=None, max_length=120)
+    """Where the caller works (building, campus), from the HR export (migration 0009)."""
 
 
 class Ticket(SQLModel, table=True):
