@@ -2,13 +2,13 @@
 
 A CSV of N callers (Chinese names, departments, sites, phone numbers written several ways,
 employee ids, a VIP flag on one in fifty) is generated, then imported into a fresh SQLite desk
-(or a PostgreSQL database named with ``--postgres``, emptied first) through the same service the
-command line uses: read and parse the file, clean each row as intake does, match by employee id
-or phone, write in batches in one transaction. Then the same file is imported again (every row
-matched, nothing to change), then once more with one row in ten changed. Prints figures.
+(or an empty PostgreSQL database named with ``--postgres``, migrated first) through the same
+service the command line uses: read and parse the file, clean each row as intake does, match by
+employee id or phone, write in batches in one transaction. Then the same file is imported again
+(every row matched, nothing to change), then once more with one row in ten changed.
 
     python -m benchmarks.directory_import --rows 100000
-    python -m benchmarks.directory_import --rows 100000 --postgres postgresql://postgres@127.0.0.1/test
+    python -m benchmarks.directory_import --rows 100000 --postgres postgresql://postgres@127.0.0.1/bench
 """
 
 from __future__ import annotations
@@ -17,17 +17,19 @@ import argparse
 import random
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from deskui.core.clock import FrozenClock
 from deskui.services.admin import console_identity
-from deskui.services.desk import DeskService, prepare_database
+from deskui.services.desk import DeskService, prepare_database, upgrade_database
 from deskui.services.directory_file import read_file
 from deskui.services.directory_import import import_directory
 from deskui.services.users import add_user
 from deskui.store.db import Database
-from tests.conftest import FROZEN_AT
-from tests.conftest import _truncate as truncate_postgres
+
+#: The desk's time during the benchmark.
+FROZEN_AT = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国文辉鹏宇浩然思雨子涵"
@@ -59,10 +61,12 @@ def export(path: Path, rows: int, seed: int, changed_every: int = 0) -> None:
 
 
 def desk_for(url: str) -> DeskService:
+    """A new desk with its admin (an empty PostgreSQL database is migrated first)."""
     db = Database(url)
-    if not db.is_sqlite:
-        truncate_postgres(db)
-    prepare_database(db, FrozenClock(FROZEN_AT))
+    if db.is_sqlite:
+        prepare_database(db, FrozenClock(FROZEN_AT))
+    else:
+        upgrade_database(db, FrozenClock(FROZEN_AT))
     desk = DeskService(db, FrozenClock(FROZEN_AT))
     desk.write(
         lambda s: add_user(
@@ -89,7 +93,7 @@ def run(desk: DeskService, path: Path, label: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--postgres", help="a PostgreSQL URL to use (emptied first)")
+    parser.add_argument("--postgres", help="an empty PostgreSQL database's URL (migrated first)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         base = Path(folder)

@@ -187,11 +187,15 @@ def suggest(cli: Invocation) -> int:
     if a.json:
         cli.emit(found.to_json())
         return 0
+    t = Catalog(detect_language(cli.settings.lang))
     best = found.best
-    cli.stdout.write(f"{a.number}: {found.category} / {found.group or '-'}\n")
+    group = found.group or "-"
+    cli.stdout.write(t("suggest.heading", number=a.number, category=found.category, group=group))
+    cli.stdout.write("\n")
     if best is None:
-        cli.stdout.write("no skilled agent in the group\n")
+        cli.stdout.write(t("suggest.none") + "\n")
     for c in found.candidates:
         mark = "*" if c is best else " "
-        cli.stdout.write(f"{mark} {c.login:16} level {c.level}  open {c.open_count}  {c.name}\n")
+        line = t("suggest.line", login=c.login, name=c.name, level=c.level, open=c.open_count)
+        cli.stdout.write(sanitize_line(f"{mark} {line}") + "\n")
     return 0

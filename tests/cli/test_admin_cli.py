@@ -44,8 +44,10 @@ def test_skills_then_a_suggestion(
         "suggested": {"login": "agent1", "name": "张伟", "level": 4, "open": 0},
         "candidates": [{"login": "agent1", "name": "张伟", "level": 4, "open": 0}],
     }
-    code, out, err = run(capsys, monkeypatch, ["ticket", "suggest", number, "--db", db])
-    assert "* agent1" in out and "level 4" in out and "open 0" in out
+    code, out, err = run(
+        capsys, monkeypatch, ["ticket", "suggest", number, "--db", db, "--lang", "en"]
+    )
+    assert "* agent1 (张伟) level 4, 0 open tickets held" in out
     code, out, err = run(capsys, monkeypatch, ["ticket", "suggest", "IT20990101001", "--db", db])
     assert code != 0 and "IT20990101001" in err
 
