@@ -88,6 +88,19 @@ async def cell_text(app: DeskApp, section: str, row: str, column: int) -> str:
     return str(table.get_row(row)[column])
 
 
+async def seen_elsewhere(
+    db_url: str, key: str, section: str, row: str, column: int, *then: str
+) -> str:
+    """What a second console (a duty lead's) on the same desk shows in that cell."""
+    other = make_test_app(db_url, user="lead")
+    async with other.run_test(size=SIZE) as pilot:
+        await open_admin(pilot, key)
+        for more in then:
+            await pilot.press(more)
+            await settle(pilot)
+        return await cell_text(other, section, row, column)
+
+
 async def test_an_operator_has_no_administration_and_a_lead_only_reads(demo_db: str) -> None:
     app = make_test_app(demo_db, user="op")
     async with app.run_test(size=SIZE) as pilot:
@@ -182,6 +195,7 @@ async def test_sla_targets_are_checked_then_saved(demo_db: str) -> None:
         assert "1" in form_error(app) and "99" in form_error(app)
         await fill(pilot, warning="80")
         await save(pilot)
+    assert await seen_elsewhere(demo_db, "4", "sla", "P2", 3) == "6 hours"
     sla = rule(demo_db, "sla")
     assert sla["warning_ratio"] == 0.8
     assert sla["targets"]["P2"]["resolution"] == "6 hours"  # type: ignore[index]  # JSON tables
@@ -225,6 +239,10 @@ async def test_calendar_days_and_hours(demo_db: str) -> None:
         about = str(screen.section("calendar").query_one(".admin-about", Static).render())
         assert "2027: the desk entered and confirmed the schedule" in about
         assert "(lunch 12:00–13:00)" in about
+    assert (
+        await seen_elsewhere(demo_db, "5", "calendar", "2027-01-01", 3, "right_square_bracket")
+        == "New Year"
+    )
     calendar = rule(demo_db, "calendar")
     assert calendar["hours"] == {
         "start": "09:00",
@@ -249,6 +267,7 @@ async def test_routing_refuses_an_unknown_group(demo_db: str) -> None:
         await fill(pilot, group="network")
         await save(pilot)
         assert (await cell_text(app, "routing", "hardware", 1)).startswith("network")
+    assert (await seen_elsewhere(demo_db, "6", "routing", "hardware", 1)).startswith("network")
     categories = rule(demo_db, "routing")["categories"]
     assert isinstance(categories, dict) and categories["hardware"] == "network"
 
@@ -284,6 +303,7 @@ async def test_users_added_edited_and_disabled(demo_db: str) -> None:
         await settle(pilot)
         await save(pilot)
         assert await cell_text(app, "users", "wangwu", 6) == "disabled"
+    assert await seen_elsewhere(demo_db, "1", "users", "wangwu", 5) == "hardware=4 network=2"
     db = Database(demo_db)
     with db.read() as session:
         user = session.exec(select(User).where(User.login == "wangwu")).one()
@@ -320,3 +340,4 @@ async def test_groups_need_members_and_a_member_lead(demo_db: str) -> None:
         await fill(pilot, tier="2")
         await save(pilot)
         assert await cell_text(app, "groups", "printers", 2) == "Printers"
+    assert await seen_elsewhere(demo_db, "2", "groups", "network", 4) == "lina"
