@@ -25,6 +25,7 @@ from deskui.console.live import LiveLink, start_live
 from deskui.console.messages import ConnectionLost, ConnectionRestored, DeskChanged, LeaveArea
 from deskui.core.clock import Clock, SystemClock
 from deskui.core.enums import Role
+from deskui.core.permissions import Action, role_may
 from deskui.i18n import Catalog, detect_language
 from deskui.screens.commands import DeskCommands
 from deskui.screens.help import HelpScreen, key_rows
@@ -58,6 +59,13 @@ def queue_screen() -> Screen[None]:
     from deskui.screens.queue import QueueScreen
 
     return QueueScreen()
+
+
+def admin_screen() -> Screen[None]:
+    """The administration (imported when first shown)."""
+    from deskui.screens.admin import AdminScreen
+
+    return AdminScreen()
 
 
 def emergency_board() -> Screen[None]:
@@ -96,6 +104,7 @@ class DeskApp(ConsoleApp):
         "queue": queue_screen,
         "board": emergency_board,
         "announcements": announcements_screen,
+        "admin": admin_screen,
     }
     COMMANDS = {DeskCommands}
 
@@ -159,6 +168,14 @@ class DeskApp(ConsoleApp):
             tooltip="announce.key.read.tip",
             show=False,
             id="desk.read_announcements",
+            priority=True,
+        ),
+        Binding(
+            "f8",
+            "admin",
+            "shell.key.admin",
+            tooltip="shell.key.admin.tip",
+            id="desk.admin",
             priority=True,
         ),
         Binding(
@@ -319,6 +336,17 @@ class DeskApp(ConsoleApp):
         self._close_modals()
         if not isinstance(self.screen, AnnouncementsReader):
             self.push_screen(AnnouncementsReader())
+
+    def action_admin(self) -> None:
+        """F8: the administration (admins change, duty leads read)."""
+        if role_may(self.context.actor.role, Action.VIEW_SETTINGS):
+            self.open_area("admin")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """F8 is shown to those who may see the administration only."""
+        if action == "admin":
+            return role_may(self.context.actor.role, Action.VIEW_SETTINGS)
+        return True
 
     def on_leave_area(self, _message: LeaveArea) -> None:
         """A screen is done: back to the area the operator came from."""

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
+from deskui.cli import admin_cli
 from deskui.cli.intake_json import InputError, intake_from_json, parse_time, read_json
 from deskui.config import Settings
 from deskui.core.clock import SystemClock
@@ -114,6 +115,8 @@ class Cli:
                 ", ".join(f"{k}: {v}" for k, v in summary.items()) + "\n"
             )
             return 0
+        if admin_cli.handles(args):
+            return admin_cli.run(self)
         if args.command == "whoami":
             return self.whoami()
         if args.command == "calendar":

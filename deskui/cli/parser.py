@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
+from deskui.cli import admin_cli
 from deskui.cli.intake_json import InputError
 from deskui.core.enums import Role
 from deskui.i18n import Catalog
@@ -304,4 +305,7 @@ def build_parser(t: Catalog | None = None) -> argparse.ArgumentParser:
     from deskui.cli.announce import add_announce_parser  # its own module: announcements
 
     add_announce_parser(sub, common, lambda low, high: whole_number(low, high, t))
+    admin_cli.add_user_commands(user_sub, common)
+    admin_cli.add_ticket_commands(t_sub, common)
+    admin_cli.add_directory_commands(sub, common)
     return parser

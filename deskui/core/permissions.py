@@ -74,6 +74,7 @@ class Action(StrEnum):
     ANNOUNCE_RETURN = "announce_return"
     ANNOUNCE_PUBLISH = "announce_publish"
     ANNOUNCE_WITHDRAW = "announce_withdraw"
+    VIEW_SETTINGS = "view_settings"
 
 
 #: The role × action matrix (SPEC §1–§7): who may take each action at all, on some ticket.
@@ -126,6 +127,8 @@ ROLES: dict[Action, frozenset[Role]] = {
     Action.ANNOUNCE_RETURN: ALL_ROLES,
     Action.ANNOUNCE_PUBLISH: DESK,
     Action.ANNOUNCE_WITHDRAW: ALL_ROLES,
+    # the administration screen: admins edit there, duty leads read the desk's rules and people
+    Action.VIEW_SETTINGS: LEADS,
 }
 
 #: The holder rule: on a held ticket only its holder or a lead takes these actions; anyone

@@ -34,6 +34,7 @@ APP_COMMANDS = (
     ("board", "shell.cmd.board", "shell.key.board.tip"),
     ("announcements", "announce.cmd.screen", "announce.key.screen.tip"),
     ("read_announcements", "announce.cmd.read", "announce.key.read.tip"),
+    ("admin", "shell.cmd.admin", "shell.key.admin.tip"),
     ("help", "shell.cmd.help", "shell.key.help.tip"),
     ("toggle_theme", "shell.cmd.theme", "shell.key.theme.tip"),
     ("quit", "shell.cmd.quit", "shell.key.quit.tip"),
@@ -83,6 +84,8 @@ class DeskCommands(Provider):
         found: list[Command] = []
         names: set[str] = set()
         for action, name_key, help_key in APP_COMMANDS:
+            if app.check_action(action, ()) is False:
+                continue  # not this person's (the administration for an operator)
             key = keys.get(action, "")
             help_text = t(help_key) + (f"  ({key})" if key else "")
             run: Callable[[], Any] = partial(app.run_action, action)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import or_
 from sqlalchemy import text as sql
@@ -11,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from deskui.core.phone import (
     PhoneError,
+    PhoneNumber,
     normalize_extension,
     parse_phone,
     phone_lookup_key,
@@ -63,6 +65,8 @@ class RequesterView:
     email: str | None
     vip: bool
     external: bool
+    site: str | None = None
+    """Where the caller works (from the HR export)."""
 
     @classmethod
     def of(cls, row: Requester) -> RequesterView:
@@ -79,6 +83,7 @@ class RequesterView:
             row.email,
             row.vip,
             row.external,
+            row.site,
         )
 
 
@@ -126,7 +131,7 @@ class RequesterInput:
         extension = line(self.extension, 12, "extension")
         if phone:
             try:
-                parsed = parse_phone(phone)
+                parsed = parsed_phone(phone)
                 warnings.extend(parsed.warnings)
                 if parsed.extension and not extension:
                     extension = parsed.extension
@@ -159,11 +164,22 @@ class RequesterInput:
         )
 
 
+@lru_cache(maxsize=256)
+def parsed_phone(text: str) -> PhoneNumber:
+    """:func:`~deskui.core.phone.parse_phone`, remembered for the last numbers read: cleaning a
+    caller and keying them read the same number one after the other (an import, 100,000 times).
+
+    Raises:
+        PhoneError: as ``parse_phone`` does (a refusal is not remembered).
+    """
+    return parse_phone(text)
+
+
 def _phone_digits(phone: str | None) -> str:
     if not phone:
         return ""
     try:
-        parsed = parse_phone(phone)
+        parsed = parsed_phone(phone)
     except PhoneError:
         return phone_search_key(phone)
     return parsed.digits

@@ -138,6 +138,26 @@ CODES: dict[str, frozenset[str]] = {
     # the permission module's refusals: each names the action refused
     **{str(r): _PERMISSION for r in Refusal if r != Refusal.ROLE},
     str(Refusal.ROLE): frozenset({"action", "role"}),
+    # the administration (services/admin.py)
+    "admin.matrix_row": frozenset({"impact"}),
+    "admin.priority": frozenset({"value"}),
+    "admin.sla_target": frozenset({"value"}),
+    "admin.sla_order": frozenset({"resolution", "response"}),
+    "admin.time": frozenset({"value"}),
+    "admin.lunch": frozenset({"value"}),
+    "admin.weekdays": frozenset({"value"}),
+    "admin.hours_order": frozenset({"start", "end"}),
+    "admin.no_members": frozenset({"group"}),
+    "admin.unknown_user": frozenset({"login"}),
+    "admin.yes_no": frozenset({"value"}),
+    "skill.category": frozenset({"value", "choices"}),
+    "directory.columns": frozenset({"missing"}),
+    "directory.column_twice": frozenset({"column"}),
+    "directory.encoding": frozenset({"position"}),
+    "directory.unreadable": frozenset({"reason"}),
+    "directory.no_key": frozenset(),
+    "directory.two_callers": frozenset(),
+    "directory.twice": frozenset({"value", "first"}),
     # a phone number that cannot be one (core/phone's codes)
     **{f"phone.{code}": frozenset() for code in PHONE_ERROR_CODES},
     # announcements (core/announcements' codes)

@@ -44,6 +44,7 @@ from deskui.core.chain import (
 )
 from deskui.core.replay import EventFacts, differing, replay
 from deskui.services.groups import GROUPS_KEY
+from deskui.services.skills import SKILLS_KEY
 from deskui.services.users import USERS_KEY
 
 #: How many tickets are read (with their events) at a time.
@@ -75,6 +76,8 @@ class Problem(StrEnum):
     USER = "user"
     """A user's stored record (name, role, groups, active, accounts) is not their last recorded
     addition or change: changed without an event (a role raised to admin by hand)."""
+    SKILLS = "skills"
+    """A user's stored skills are not their last recorded skills: changed without an event."""
     DIGEST = "digest"
     """The chains' heads are not those of the digest expected."""
     ANNOUNCEMENT = "announcement"
@@ -341,6 +344,7 @@ def _check_settings(conn: Any, report: AuditReport, chunk: int) -> str | None:
     latest: dict[str, tuple[int, str]] = {}
     users: dict[str, tuple[int, dict[str, Any]]] = {}
     groups: dict[str, tuple[int, dict[str, Any]]] = {}
+    skills: dict[str, tuple[int, dict[str, Any]]] = {}
     carry: list[Sequence[Any]] = []
     while True:
         rows = [
@@ -372,6 +376,10 @@ def _check_settings(conn: Any, report: AuditReport, chunk: int) -> str | None:
                 if record is not None:
                     name = str(record.get("login") or record.get("code"))
                     (users if row[1] == USERS_KEY else groups)[name] = (int(row[0]), record)
+            if row[1] == SKILLS_KEY:
+                record = _record_of(row[6], "login")
+                if record is not None:
+                    skills[str(record["login"])] = (int(row[0]), record)
         carry = [rows[-1]]
         head = rows[-1][9]
     for key, value in conn.execute(text("SELECT key, value FROM desk_setting ORDER BY key")):
@@ -382,6 +390,7 @@ def _check_settings(conn: Any, report: AuditReport, chunk: int) -> str | None:
             )
     _check_users(conn, report, users)
     _check_groups(conn, report, groups)
+    _check_skills(conn, report, skills)
     return head
 
 
@@ -462,6 +471,36 @@ def _check_users(
                 Finding(
                     Problem.USER,
                     key=str(row[1]),
+                    event=last[0] if last else None,
+                    fields=tuple(changed),
+                )
+            )
+
+
+def _check_skills(
+    conn: Any, report: AuditReport, recorded: Mapping[str, tuple[int, dict[str, Any]]]
+) -> None:
+    """Each user's stored skills against their last recorded skills (none recorded: none)."""
+    stored: dict[str, dict[str, int]] = {}
+    for login, category, level in conn.execute(
+        text(
+            "SELECT u.login, s.category, s.level FROM agent_skill s "
+            "JOIN desk_user u ON u.id = s.user_id"
+        )
+    ):
+        stored.setdefault(str(login), {})[str(category)] = int(level)
+    for login in sorted(set(stored) | set(recorded)):
+        last = recorded.get(login)
+        expected = (
+            {str(k): int(v) for k, v in (last[1].get("skills") or {}).items()} if last else {}
+        )
+        have = stored.get(login, {})
+        if have != expected:
+            changed = sorted(c for c in set(have) | set(expected) if have.get(c) != expected.get(c))
+            report.findings.append(
+                Finding(
+                    Problem.SKILLS,
+                    key=login,
                     event=last[0] if last else None,
                     fields=tuple(changed),
                 )

@@ -90,6 +90,8 @@ class Requester(SQLModel, table=True):
     vip: bool = Field(default=False)
     external: bool = Field(default=False)
     created_at: datetime = _utc()
+    site: str | None = Field(default=None, max_length=120)
+    """Where the caller works (building, campus), from the HR export (migration 0009)."""
 
 
 class Ticket(SQLModel, table=True):
@@ -317,3 +319,13 @@ __all__ = [
     "User",
     "UserGroup",
 ]
+
+
+class AgentSkill(SQLModel, table=True):
+    """The skill matrix: an agent's level (1–5) in a ticket category (migration 0009)."""
+
+    __tablename__ = "agent_skill"
+
+    user_id: int = Field(foreign_key="desk_user.id", primary_key=True)
+    category: str = Field(max_length=16, primary_key=True, index=True)
+    level: int

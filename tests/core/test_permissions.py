@@ -70,6 +70,7 @@ EXPECTED: dict[Action, set[Role]] = {
     A.ANNOUNCE_RETURN: {OP, AGENT, LEAD, ADMIN},
     A.ANNOUNCE_PUBLISH: {OP, LEAD, ADMIN},
     A.ANNOUNCE_WITHDRAW: {OP, AGENT, LEAD, ADMIN},
+    A.VIEW_SETTINGS: {LEAD, ADMIN},
 }
 
 
@@ -189,6 +190,7 @@ PURE: dict[Action, tuple[Status, tuple[str, str, str, str]]] = {
         )
     },
     A.ANNOUNCE_PUBLISH: (_HELD, ("- ok ok", "role role role", "ok ok ok", "ok ok ok")),
+    A.VIEW_SETTINGS: (_HELD, ("- role role", "role role role", "ok ok ok", "ok ok ok")),
 }
 _LOGINS = {OP: "op", AGENT: "agent2", LEAD: "lead", ADMIN: "admin"}
 _PURE_CASES = [

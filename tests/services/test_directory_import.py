@@ -1,0 +1,60 @@
+"""The directory import on SQLite and PostgreSQL: added, updated by employee id or phone, nothing
+changed on a second run, one transaction."""
+
+from __future__ import annotations
+
+import pytest
+
+from deskui.services import admin
+from deskui.services.desk import DeskService
+from deskui.services.directory import pinyin_keys
+from deskui.services.directory_file import SheetRows, read_csv
+from deskui.services.directory_import import PinyinKeys, import_directory
+from deskui.services.errors import PermissionDenied
+
+FIELDS = ("name", "phone", "employee_id", "department", "vip")
+
+
+def sheet(*rows: tuple[str, ...]) -> SheetRows:
+    return SheetRows(
+        FIELDS, "utf-8", [(n, dict(zip(FIELDS, r, strict=True))) for n, r in enumerate(rows, 2)]
+    )
+
+
+def test_import_adds_updates_and_is_idempotent(desk: DeskService) -> None:
+    who = admin.console_identity(desk.actor("admin"), sqlite=desk.db.is_sqlite)
+    first = sheet(
+        ("李雷", "13800138001", "E1", "财务部", "是"),
+        ("韩梅梅", "13800138002", "", "人事部", ""),
+    )
+    summary = import_directory(desk, who, first)
+    assert (summary.new, summary.changed, summary.problems) == (2, 0, [])
+    again = import_directory(desk, who, first)
+    assert (again.new, again.changed, again.unchanged) == (0, 0, 2)
+    moved = sheet(
+        ("李雷", "13900139001", "E1", "财务部", "是"),  # new phone, same employee id
+        ("韩梅梅", "138 0013 8002", "E2", "行政部", ""),  # matched by phone, gets an id
+    )
+    summary = import_directory(desk, who, moved)
+    assert (summary.new, summary.changed) == (0, 2)
+    found = desk.search_requesters("13900139001")
+    assert [(r.name, r.employee_id) for r in found] == [("李雷", "E1")]
+    assert [(r.department, r.employee_id) for r in desk.search_requesters("hmm")] == [
+        ("行政部", "E2")
+    ]
+
+
+def test_a_dry_run_and_a_non_admin_write_nothing(desk: DeskService) -> None:
+    data = read_csv("姓名,电话\n李雷,13800138001\n".encode())
+    who = admin.console_identity(desk.actor("admin"), sqlite=desk.db.is_sqlite)
+    assert import_directory(desk, who, data, dry_run=True).new == 1
+    with pytest.raises(PermissionDenied):
+        import_directory(desk, admin.console_identity(desk.actor("lead"), sqlite=True), data)
+    assert desk.search_requesters("李雷") == []
+
+
+@pytest.mark.parametrize(
+    "name", ["曾伟", "单雄信", "李雷", "欧阳娜娜", "长孙无忌", "Li Lei", "王𠀋", "覃", "解放", ""]
+)
+def test_the_import_keys_a_name_as_intake_does(name: str) -> None:
+    assert PinyinKeys()(name) == pinyin_keys(name)

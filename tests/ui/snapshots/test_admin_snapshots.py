@@ -1,0 +1,65 @@
+"""How the administration (F8) looks on the demo desk, frozen at Monday 2026-11-02 10:00, in both
+languages: each of its six sections as an admin sees it, the matrix editor with its live preview
+of a changed row, and the calendar as a duty lead reads it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from deskui.screens.admin.sections import SECTIONS
+from tests.ui.conftest import SIZE, make_test_app, settle
+
+LANGUAGES = ["zh", "en"]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("section", SECTIONS)
+def test_admin_sections(
+    lang: str, section: str, demo_db: str, snap_compare: Callable[..., bool]
+) -> None:
+    async def shown(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("f8")
+        await settle(pilot)
+        await pilot.press(str(SECTIONS.index(section) + 1))
+        await settle(pilot)
+
+    app = make_test_app(demo_db, user="admin", lang=lang)
+    assert snap_compare(app, terminal_size=SIZE, run_before=shown)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_admin_matrix_preview(lang: str, demo_db: str, snap_compare: Callable[..., bool]) -> None:
+    async def editing(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("f8")
+        await settle(pilot)
+        await pilot.press("3", "e")
+        await settle(pilot)
+        field = pilot.app.screen.query_one("#field-I3", Input)
+        field.focus()
+        field.value = ""
+        await pilot.press(*"P1 P2 P3 P3")
+        await pilot.pause()
+
+    app = make_test_app(demo_db, user="admin", lang=lang)
+    assert snap_compare(app, terminal_size=SIZE, run_before=editing)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_admin_read_by_a_duty_lead(
+    lang: str, demo_db: str, snap_compare: Callable[..., bool]
+) -> None:
+    async def reading(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("f8")
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+
+    app = make_test_app(demo_db, user="lead", lang=lang)
+    assert snap_compare(app, terminal_size=SIZE, run_before=reading)
