@@ -79,6 +79,7 @@ CODED_FIELDS = {
     "confirmation_channel": "channel",
     "impact": "impact",
     "urgency": "urgency",
+    "vip": "hardening.vip_claim",  # a VIP claim the directory contradicts: yes / no
 }
 
 

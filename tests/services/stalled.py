@@ -102,7 +102,9 @@ def stalled_writer(
     finally:
         if process.is_alive() and process.pid is not None:
             os.kill(process.pid, signal.SIGCONT)
-        go_on.set()
+            go_on.set()
+        # a writer killed inside go_on.wait() never acknowledges a set(), which would then wait
+        # for it for ever: only a living writer is told to go on
         process.join(DEADLINE)
         if process.is_alive():
             process.kill()
