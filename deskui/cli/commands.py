@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
+from deskui.cli.filters import ticket_filter
 from deskui.cli.intake_json import InputError, intake_from_json, parse_time, read_json
 from deskui.config import Settings
 from deskui.core.clock import SystemClock
@@ -21,7 +22,6 @@ from deskui.i18n import Catalog, detect_language
 from deskui.services.desk import DeskService, check_schema, prepare_database, upgrade_database
 from deskui.services.errors import SchemaNewer
 from deskui.services.identity import Identity
-from deskui.services.queries import TicketFilter
 from deskui.services.seed import DEMO_OPERATOR
 from deskui.services.users import Actor
 from deskui.services.views import SATISFACTION_ASPECTS, TicketView
@@ -433,9 +433,7 @@ class Cli:
             self.emit_ticket(self.desk.ticket(a.number))
             return 0
         if action == "list":
-            views = self.desk.tickets(
-                TicketFilter(a.status, a.priority, a.group, a.assignee, a.limit)
-            )
+            views = self.desk.tickets(ticket_filter(a, self.desk.rules.tz))
             if a.json:
                 now = self.desk.clock.now()
                 self.emit([v.to_json(self.desk.rules.tz, now) for v in views])

@@ -26,12 +26,14 @@ from deskui.console.clipboard import copy_text
 from deskui.console.errors import describe
 from deskui.console.messages import DeskChanged
 from deskui.core.enums import EventKind, Status
-from deskui.core.permissions import Action, TicketFacts, allows, may_claim_now
+from deskui.core.permissions import Action, TicketFacts, allows, may_claim_now, role_may
 from deskui.core.sanitize import sanitize_line
 from deskui.core.sla import advance_clocks
 from deskui.core.workflow import find_transition, status_targets, target_of
+from deskui.i18n import Catalog
 from deskui.screens.ticket_forms import Confirmation, ConfirmForm, PickForm
 from deskui.screens.ticket_work import Outcome, TicketChanges
+from deskui.services.review import ReviewItem, gaps_of
 from deskui.services.rules import DeskRules
 from deskui.services.views import TicketView
 from deskui.widgets.detail_clocks import DetailClocks
@@ -55,6 +57,17 @@ ACTIONS = {
 }
 #: Keys that are a status change: the workflow says where each leads from where the ticket is.
 STATUS_KEYS = frozenset({"pending", "solution", "confirm", "reject", "reopen"})
+
+
+def lifecycle_text(view: TicketView, t: Catalog) -> str:
+    """The line under the clocks: where the ticket stands in the desk's review."""
+    parts: list[str] = []
+    if view.status == Status.RESOLVED:
+        gaps = gaps_of(view)
+        listed = t.pick("、", ", ").join(t(f"lifecycle.gap.{g}") for g in gaps)
+        state = t("lifecycle.review.missing", gaps=listed) if gaps else None
+        parts.append(t("lifecycle.review.line", state=state or t("lifecycle.review.complete")))
+    return "  ·  ".join(parts)
 
 
 class TicketScreen(DeskScreen[None]):
@@ -81,6 +94,7 @@ class TicketScreen(DeskScreen[None]):
         desk_key("c", "confirm", "detail.key.confirm", priority=True),
         desk_key("x", "reject", "detail.key.reject", priority=True),
         desk_key("R", "reopen", "detail.key.reopen", priority=True),
+        desk_key("C", "close", "detail.key.close", priority=True),
         desk_key("y", "copy", "detail.key.copy"),
     ]
 
@@ -105,6 +119,7 @@ class TicketScreen(DeskScreen[None]):
         t = self.ctx.t
         yield Static(Text(self.number, style="bold"), id="detail-head")
         yield DetailClocks(t, id="detail-clocks")
+        yield Static("", id="detail-lifecycle")
         with Horizontal(id="detail-body"):
             yield DetailFields(id="detail-fields")
             yield Timeline(id="detail-timeline")
@@ -154,6 +169,10 @@ class TicketScreen(DeskScreen[None]):
         head.append("  ")
         head.append(sanitize_line(view.summary))
         self.query_one("#detail-head", Static).update(head)
+        lifecycle = lifecycle_text(view, t)
+        line = self.query_one("#detail-lifecycle", Static)
+        line.update(Text(sanitize_line(lifecycle)))
+        line.display = bool(lifecycle)
         self.query_one(DetailFields).show(view, rules.tz, t)
         self.query_one(Timeline).show(view.events, rules.tz, t)
         self._tick()
@@ -192,7 +211,9 @@ class TicketScreen(DeskScreen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey out what the workflow, the role or the ticket's holder does not allow."""
-        if action not in (*ACTIONS, "status", "copy"):
+        if action == "close" and not role_may(self.ctx.actor.role, Action.CLOSE):
+            return False  # not the desk's reviewer: the key is not offered at all
+        if action not in (*ACTIONS, "status", "copy", "close"):
             return True
         ticket = self._facts()
         if ticket is None:
@@ -207,6 +228,8 @@ class TicketScreen(DeskScreen[None]):
             return bool(status_targets(actor, ticket))
         if action == "claim":
             return may_claim_now(actor, ticket)
+        if action == "close":
+            return ticket.status == Status.RESOLVED and allows(actor, Action.CLOSE, ticket)
         if action in STATUS_KEYS:
             target = target_of(ticket.status, ACTIONS[action])
             return target is not None and target in status_targets(actor, ticket)
@@ -388,6 +411,14 @@ class TicketScreen(DeskScreen[None]):
                 label=t("detail.form.status_note_label"),
                 required=transition is not None and transition.needs_note,
             )
+
+    def action_close(self) -> None:
+        """``C``: the desk's review and close, with a note; the dialog says what the record
+        lacks."""
+        view = self.ticket
+        if view is not None:
+            item = ReviewItem(view.number, view.summary, view.status, gaps_of(view))
+            self.changes.close([item], lambda number: self._version())
 
     def action_copy(self) -> None:
         """``y``: number and summary to the clipboard."""

@@ -201,6 +201,7 @@ class NoteForm(TicketForm[str]):
         label: what to write.
         text: what was typed before (kept when the form is opened again).
         required: an empty text is refused.
+        intro: lines above the label (the tickets a close names, whom a takeover takes from).
     """
 
     def __init__(
@@ -211,14 +212,18 @@ class NoteForm(TicketForm[str]):
         label: str,
         text: str = "",
         required: bool = True,
+        intro: Sequence[str] = (),
     ) -> None:
         super().__init__(title, send)
         self.label = label
         self.initial = text
         self.required = required
+        self.intro = list(intro)
 
     def fields(self) -> ComposeResult:
-        """A label and the text area."""
+        """The intro lines, a label and the text area."""
+        for line in self.intro:
+            yield Label(plain(line), classes="form-intro")
         yield Label(plain(self.label))
         yield SafeTextArea(self.initial, id="note")
 

@@ -20,6 +20,7 @@ from textual.worker import Worker
 
 from deskui.console.base import DeskScreen
 from deskui.console.errors import describe
+from deskui.core.enums import Status
 from deskui.core.sanitize import sanitize_line
 from deskui.i18n import Catalog
 from deskui.screens.ticket_forms import NoteForm, PickForm, TicketForm
@@ -31,6 +32,7 @@ from deskui.services.errors import (
     StaleEdit,
 )
 from deskui.services.queue import GroupChoice
+from deskui.services.review import ReviewItem
 from deskui.services.views import TicketView
 
 #: The worker group of ticket changes (one screen runs one batch at a time).
@@ -96,6 +98,20 @@ def refusal_text(refusal: Refusal, t: Catalog) -> str:
     if isinstance(error, DatabaseUnavailable):
         return t("detail.error.database", detail=describe(error, t))
     return t("detail.error.refused", number=refusal.number, detail=describe(error, t))
+
+
+def review_line(item: ReviewItem, t: Catalog) -> str:
+    """One ticket as the close dialog names it: number, summary, and what its record lacks."""
+    if item.status != Status.RESOLVED:
+        state = f"{t('lifecycle.review.skipped')} ({t(f'status.{item.status}')})"
+    elif item.gaps:
+        gaps = t.pick("、", ", ").join(t(f"lifecycle.gap.{g}") for g in item.gaps)
+        state = t("lifecycle.review.missing", gaps=gaps)
+        if not item.closable:
+            state += f" · {t('lifecycle.review.skipped')}"
+    else:
+        state = t("lifecycle.review.complete")
+    return f"{item.number}  {sanitize_line(item.summary)}  — {state}"
 
 
 def outcome_text(outcome: Outcome, t: Catalog) -> str:
@@ -247,6 +263,43 @@ class TicketChanges:
 
         self._ask_group = ask
         self.with_note("escalate", number, change)
+
+    def close(self, items: Sequence[ReviewItem], version: Callable[[str], int | None]) -> None:
+        """The desk's review and close: a dialog that names every ticket with what its record
+        lacks, then closes those that can be (one change each, with the note); ``version(number)``
+        is the version on screen when the note is sent."""
+        desk, actor, t = self.screen.ctx.desk, self.screen.ctx.actor, self.t
+        closable = [item.number for item in items if item.closable]
+        if not closable:
+            self.say(t("lifecycle.close.none"))
+            return
+
+        def send(note: str) -> None:
+            calls: list[Call] = [
+                (
+                    number,
+                    partial(
+                        desk.set_status,
+                        actor,
+                        number,
+                        "closed",
+                        note=note or None,
+                        expected_version=version(number),
+                    ),
+                )
+                for number in closable
+            ]
+            self.send("close", calls)
+
+        self.open(
+            NoteForm(
+                t("lifecycle.close.title", count=len(closable)),
+                send,
+                label=t("lifecycle.close.label"),
+                required=False,
+                intro=[review_line(item, t) for item in items],
+            )
+        )
 
     def worker_failed(self, worker: Worker[object], error: BaseException) -> bool:
         """A batch failed with a fault, not a refusal: the form waiting for it is editable

@@ -9,7 +9,7 @@ and a database that cannot be used is always reported as
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
@@ -45,6 +45,7 @@ from deskui.services.groups import (
 from deskui.services.identity import Identity
 from deskui.services.intake import IntakeRequest, create_ticket
 from deskui.services.queue import GroupChoice, QueueReader
+from deskui.services.review import ReviewItem, review_items
 from deskui.services.rules import (
     DeskRules,
     ensure_rule_settings,
@@ -503,6 +504,13 @@ class DeskService:
             lambda s: queries.list_tickets(
                 session=s, filters=filters, rules=rules, now=self.clock.now()
             )
+        )
+
+    def review(self, numbers: Sequence[str]) -> list[ReviewItem]:
+        """What each ticket's record lacks for the desk's review (the close dialog lists it)."""
+        rules = self.rules
+        return self.read(
+            lambda s: review_items(session=s, numbers=numbers, rules=rules, now=self.clock.now())
         )
 
     def counts(self) -> queries.DeskCounts:

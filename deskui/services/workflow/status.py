@@ -18,7 +18,7 @@ from deskui.core.enums import EventKind, Status
 from deskui.core.workflow import WorkflowError, can_close, check_transition, find_transition
 from deskui.core.workflow import move_refusal as workflow_refusal
 from deskui.services.access import require, ticket_facts
-from deskui.services.errors import PermissionDenied, ServiceError
+from deskui.services.errors import CloseRefused, PermissionDenied, ServiceError
 from deskui.services.ledger import commit_change, lock_ticket, record, set_status
 from deskui.services.rules import DeskRules
 from deskui.services.users import Actor
@@ -125,11 +125,18 @@ def change_status(
         )
         _confirm(session, ticket, actor, now, text, answer.checked())
     elif wanted == Status.CLOSED:
+        if find_transition(current, wanted) is None:
+            raise CloseRefused(
+                "ticket.no_transition",
+                number=ticket.number,
+                source=str(current),
+                target=str(wanted),
+            )
         _check_move(session, ticket, actor, wanted, text)
         if not can_close(
             has_solution=bool(ticket.solution), has_confirmation=ticket.confirmed_at is not None
         ):
-            raise ServiceError("ticket.incomplete", field="status", number=ticket.number)
+            raise CloseRefused("ticket.incomplete", number=ticket.number)
         set_status(session, ticket, actor, wanted, now, text)
         ticket.closed_at = now
         record(session, ticket, actor, EventKind.CLOSED, now, note=text)
