@@ -32,7 +32,7 @@ from deskui.core.sanitize import sanitize_line
 from deskui.core.workflow import status_targets
 from deskui.screens.ticket import TicketScreen
 from deskui.screens.ticket_forms import PickForm, Triage, TriageForm
-from deskui.screens.ticket_work import Call, Outcome, TicketChanges
+from deskui.screens.ticket_work import LEAD_ACTIONS, Call, Outcome, TicketChanges, lead_key
 from deskui.services.errors import ServiceError
 from deskui.services.queue import GroupChoice, QueueQuery, QueueReader, QueueRow, QueueView
 from deskui.services.review import ReviewItem
@@ -45,7 +45,17 @@ from deskui.widgets.safe_input import SafeInput
 log = logging.getLogger(__name__)
 
 #: Actions whose greying depends on the row under the cursor (or the selection).
-ROW_ACTIONS = ("open", "copy", "claim", "triage", "transfer", "escalate", "pending", "close")
+ROW_ACTIONS = (
+    "open",
+    "copy",
+    "claim",
+    "triage",
+    "transfer",
+    "escalate",
+    "pending",
+    "close",
+    *LEAD_ACTIONS,
+)
 #: The order the view key (``v``) goes through the views.
 VIEW_ORDER = tuple(QueueView)
 #: Tables whose changes can change what the queue shows.
@@ -84,6 +94,10 @@ class QueueScreen(DeskScreen[None]):
         desk_key("e", "escalate", "queue.key.escalate", priority=True),
         desk_key("p", "pending", "queue.key.pending", priority=True),
         desk_key("C", "close", "queue.key.close", priority=True),
+        desk_key("P", "override", "lifecycle.key.override", priority=True),
+        desk_key("n", "assign", "lifecycle.key.assign", priority=True),
+        desk_key("T", "take_over", "detail.key.take_over", priority=True),
+        desk_key("D", "estimate", "lifecycle.key.estimate", priority=True),
         desk_key("y", "copy", "queue.key.copy"),
         desk_key("slash", "search", "queue.key.search"),
         desk_key("escape", "clear", "queue.key.clear", show=False),
@@ -186,6 +200,9 @@ class QueueScreen(DeskScreen[None]):
             return True
         if isinstance(self.focused, Input):
             return False
+        if action in LEAD_ACTIONS:
+            row = self.table.current_row
+            return lead_key(self.ctx.actor, action, None if row is None else facts(row))
         if action == "close" and not role_may(self.ctx.actor.role, Action.CLOSE):
             return False  # not the desk's reviewer: the key is not offered at all
         if action in ("claim", "transfer", "close"):
@@ -420,6 +437,32 @@ class QueueScreen(DeskScreen[None]):
         self.changes.close(
             items, lambda number: self._version(rows[number]) if number in rows else None
         )
+
+    # the lead's tools ---------------------------------------------------------------------------
+    def action_override(self) -> None:
+        """``P`` (leads): the priority by hand with a reason, or the matrix's again."""
+        row = self.table.current_row
+        if row is not None:
+            self.changes.override(row.number, str(row.priority), False, lambda: self._version(row))
+
+    def action_assign(self) -> None:
+        """``n`` (leads): assign to a named person of the ticket's group."""
+        row = self.table.current_row
+        if row is not None:
+            self.changes.assign(row.number, row.group_code, lambda: self._version(row))
+
+    def action_take_over(self) -> None:
+        """``T`` (leads): take the ticket over from its holder, with a reason."""
+        row = self.table.current_row
+        if row is not None:
+            holder = f"{row.assignee_name} ({row.assignee_login})" if row.assignee_login else None
+            self.changes.take_over(row.number, holder, lambda: self._version(row))
+
+    def action_estimate(self) -> None:
+        """``D``: the target cannot be met — a new estimate for the requester, and why."""
+        row, rules = self.table.current_row, self.table.rules
+        if row is not None and rules is not None:
+            self.changes.estimate(row.number, rules.tz, lambda: self._version(row))
 
     def action_escalate(self) -> None:
         """``e``: escalate one tier with a note (diagnosis so far, what was tried)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
+from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual import work
@@ -32,7 +33,7 @@ from deskui.core.sla import advance_clocks
 from deskui.core.workflow import find_transition, status_targets, target_of
 from deskui.i18n import Catalog
 from deskui.screens.ticket_forms import Confirmation, ConfirmForm, PickForm
-from deskui.screens.ticket_work import Outcome, TicketChanges
+from deskui.screens.ticket_work import LEAD_ACTIONS, Outcome, TicketChanges, lead_key
 from deskui.services.review import ReviewItem, gaps_of
 from deskui.services.rules import DeskRules
 from deskui.services.views import TicketView
@@ -45,7 +46,6 @@ from deskui.widgets.timeline import Timeline
 #: Each key's action → what the permission rules call it (``status`` and ``copy`` aside).
 ACTIONS = {
     "claim": Action.CLAIM,
-    "take_over": Action.TAKE_OVER,
     "worklog": Action.WORKLOG,
     "progress": Action.PROGRESS,
     "pending": Action.PEND,
@@ -59,9 +59,14 @@ ACTIONS = {
 STATUS_KEYS = frozenset({"pending", "solution", "confirm", "reject", "reopen"})
 
 
-def lifecycle_text(view: TicketView, t: Catalog) -> str:
-    """The line under the clocks: where the ticket stands in the desk's review."""
+def lifecycle_text(view: TicketView, t: Catalog, tz: ZoneInfo) -> str:
+    """The line under the clocks: a new estimate given to the requester (the target cannot be
+    met), where the ticket stands in the desk's review."""
     parts: list[str] = []
+    estimates = [e for e in view.events if e.kind == EventKind.ESTIMATE]
+    if view.is_open and estimates and view.expected_by is not None:
+        when = view.expected_by.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        parts.append(t("lifecycle.estimate.line", time=when, reason=estimates[-1].note or ""))
     if view.status == Status.RESOLVED:
         gaps = gaps_of(view)
         listed = t.pick("、", ", ").join(t(f"lifecycle.gap.{g}") for g in gaps)
@@ -84,7 +89,10 @@ class TicketScreen(DeskScreen[None]):
     BINDINGS = [
         desk_key("escape", "back", "detail.key.back"),
         desk_key("a", "claim", "detail.key.claim"),
-        desk_key("A", "take_over", "detail.key.take_over"),
+        desk_key("T", "take_over", "detail.key.take_over", priority=True),
+        desk_key("P", "override", "lifecycle.key.override", priority=True),
+        desk_key("n", "assign", "lifecycle.key.assign", priority=True),
+        desk_key("D", "estimate", "lifecycle.key.estimate", priority=True),
         desk_key("w", "worklog", "detail.key.worklog", priority=True),
         desk_key("u", "progress", "detail.key.progress", priority=True),
         desk_key("s", "status", "detail.key.status", priority=True),
@@ -169,7 +177,7 @@ class TicketScreen(DeskScreen[None]):
         head.append("  ")
         head.append(sanitize_line(view.summary))
         self.query_one("#detail-head", Static).update(head)
-        lifecycle = lifecycle_text(view, t)
+        lifecycle = lifecycle_text(view, t, rules.tz)
         line = self.query_one("#detail-lifecycle", Static)
         line.update(Text(sanitize_line(lifecycle)))
         line.display = bool(lifecycle)
@@ -211,6 +219,8 @@ class TicketScreen(DeskScreen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey out what the workflow, the role or the ticket's holder does not allow."""
+        if action in LEAD_ACTIONS:
+            return lead_key(self.ctx.actor, action, self._facts())
         if action == "close" and not role_may(self.ctx.actor.role, Action.CLOSE):
             return False  # not the desk's reviewer: the key is not offered at all
         if action not in (*ACTIONS, "status", "copy", "close"):
@@ -288,12 +298,30 @@ class TicketScreen(DeskScreen[None]):
         self._now("claim", lambda version: desk.claim(actor, self.number))
 
     def action_take_over(self) -> None:
-        """``A`` (leads): take it over from whoever holds it; audited."""
-        desk, actor = self.ctx.desk, self.ctx.actor
-        self._now(
-            "take_over",
-            lambda version: desk.claim(actor, self.number, takeover=True, expected_version=version),
-        )
+        """``T`` (leads): take it over from whoever holds it, with a reason; audited. Far from
+        ``a``: a takeover is never a slip of the finger on claim."""
+        view = self.ticket
+        if view is not None:
+            holder = f"{view.assignee_name} ({view.assignee})" if view.assignee else None
+            self.changes.take_over(self.number, holder, self._version)
+
+    def action_override(self) -> None:
+        """``P`` (leads): the priority by hand with a reason, or the matrix's again."""
+        view = self.ticket
+        if view is not None:
+            overridden = view.override_reason is not None
+            self.changes.override(self.number, str(view.priority), overridden, self._version)
+
+    def action_assign(self) -> None:
+        """``n`` (leads): assign to a named person of the ticket's group."""
+        view = self.ticket
+        if view is not None:
+            self.changes.assign(self.number, view.group_code, self._version)
+
+    def action_estimate(self) -> None:
+        """``D``: the target cannot be met — a new estimate for the requester, and why."""
+        if self._rules is not None:
+            self.changes.estimate(self.number, self._rules.tz, self._version)
 
     def action_worklog(self) -> None:
         """``w``: a worklog entry (internal)."""

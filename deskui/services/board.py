@@ -31,7 +31,7 @@ from sqlalchemy import and_, bindparam, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from deskui.core.enums import ClockKind, ClockState, Priority, Status
+from deskui.core.enums import ClockKind, ClockState, EventKind, Priority, Status
 from deskui.core.sla import WALL_CLOCK, SlaClock, TimeMeasure, advance_clock, nearest_due
 from deskui.services.rules import DeskRules
 from deskui.services.views import ticket_clocks
@@ -84,6 +84,8 @@ class BoardRow:
     due: datetime | None
     warns_at: Mapping[ClockKind, datetime] = field(default_factory=dict)
     """When each running clock reaches its warning threshold (computed once, compared each tick)."""
+    estimate: datetime | None = None
+    """The new estimate given to the requester when a target could not be met (the last one)."""
 
 
 @dataclass(frozen=True)
@@ -257,7 +259,10 @@ def board_snapshot(
             entry = _warning_instant(clock, now, measure, ratio)
             if entry is not None:
                 recheck_at = min(recheck_at, entry)
-    rows = [_row(ticket, clocks, rules, now) for ticket, clocks in chosen]
+    rows = [
+        _row(ticket, clocks, rules, now, _estimate(events.get(ticket.id, [])))
+        for ticket, clocks in chosen
+    ]
     rows.sort(key=lambda r: (r.due is None, r.due or now, r.priority.level, r.number))
     return BoardSnapshot(
         as_of=now,
@@ -309,8 +314,20 @@ _NAME_COLUMNS: tuple[Any, ...] = (
 _URGENT = _board_query(col(Ticket.priority).in_([str(p) for p in BOARD_PRIORITIES]))
 
 
+def _estimate(events: list[Any]) -> datetime | None:
+    """The last new estimate among a ticket's events (oldest first), if any."""
+    for event in reversed(events):
+        if event.kind == EventKind.ESTIMATE and event.new_value:
+            return datetime.fromisoformat(event.new_value)
+    return None
+
+
 def _row(
-    ticket: Any, clocks: dict[ClockKind, SlaClock], rules: DeskRules, now: datetime
+    ticket: Any,
+    clocks: dict[ClockKind, SlaClock],
+    rules: DeskRules,
+    now: datetime,
+    estimate: datetime | None = None,
 ) -> BoardRow:
     """A board row from a ticket row of :func:`_board_query` and its clocks at ``now``."""
     return BoardRow(
@@ -332,6 +349,7 @@ def _row(
         clocks=clocks,
         due=nearest_due(clocks),
         warns_at=_warns_at(clocks, rules, now),
+        estimate=estimate,
     )
 
 

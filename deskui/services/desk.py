@@ -42,6 +42,7 @@ from deskui.services.groups import (
     ensure_groups,
     list_groups,
 )
+from deskui.services.handlers import HandlerChoice, group_handlers
 from deskui.services.identity import Identity
 from deskui.services.intake import IntakeRequest, create_ticket
 from deskui.services.queue import GroupChoice, QueueReader
@@ -512,6 +513,10 @@ class DeskService:
         return self.read(
             lambda s: review_items(session=s, numbers=numbers, rules=rules, now=self.clock.now())
         )
+
+    def group_handlers(self, group_code: str | None) -> list[HandlerChoice]:
+        """Whom a lead may assign a ticket of ``group_code`` to (its agents, by name)."""
+        return self.read(lambda s: group_handlers(s, group_code))
 
     def counts(self) -> queries.DeskCounts:
         """Open, P1 and breached counts for the status line."""

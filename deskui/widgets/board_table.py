@@ -378,6 +378,8 @@ class BoardTable(ScrollView, can_focus=True):
         summary = Text(no_wrap=True)
         if row.vip:
             summary.append(f"{t('field.vip')} ", style="bold magenta")
+        if row.estimate is not None:
+            summary.append(f"{t('board.estimate', time=self._when(row.estimate))} ", style="bold")
         summary.append(sanitize_line(row.summary))
         line.append_text(fit_text(summary, summary_cells - 1))
         line.append(" ")

@@ -5,6 +5,7 @@ detail with what its record lacks."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from textual.pilot import Pilot
 from deskui.core.clock import FrozenClock
 from deskui.screens.ticket import TicketScreen
 from deskui.services.desk import DeskService
-from tests.services.test_queue import fill_desk
+from tests.services.test_queue import fill_desk, log_call
 from tests.ui.conftest import console_for, settle
 from tests.ui.test_lifecycle import resolved
 from tests.ui.test_queue import SIZE, open_desk
@@ -72,3 +73,47 @@ def test_resolved_detail_says_what_is_missing(
         await settle(pilot)
 
     assert snap_compare(console_for(desk, "op", lang), terminal_size=SIZE, run_before=show)
+
+
+def lead_desk(desk: DeskService) -> str:
+    """A P1 held by agent1 with a new estimate given: its number."""
+    number = log_call(desk, "核心交换机故障", minutes_ago=10, impact=1, urgency=1).number
+    desk.claim(desk.actor("agent1"), number)
+    until = desk.clock.now() + timedelta(days=1, hours=8)
+    desk.estimate(desk.actor("agent1"), number, "等待厂商备件", until)
+    return number
+
+
+#: Each lead's form, by its key on the detail.
+LEAD_FORMS = {"override": "P", "assign": "n", "take_over": "T", "estimate": "D"}
+
+
+@pytest.mark.parametrize("form", list(LEAD_FORMS))
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_lead_forms_on_the_detail(
+    lang: str, form: str, desk: DeskService, snap_compare: Callable[..., bool]
+) -> None:
+    number = lead_desk(desk)
+
+    async def ask(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.app.push_screen(TicketScreen(number))
+        await settle(pilot)
+        await pilot.press(LEAD_FORMS[form])
+        await settle(pilot)
+
+    assert snap_compare(console_for(desk, "lead", lang), terminal_size=SIZE, run_before=ask)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_board_shows_the_new_estimate(
+    lang: str, desk: DeskService, snap_compare: Callable[..., bool]
+) -> None:
+    lead_desk(desk)
+
+    async def show(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+
+    assert snap_compare(console_for(desk, "lead", lang), terminal_size=SIZE, run_before=show)
