@@ -477,6 +477,10 @@ class Cli:
             until = parse_time("until", a.until)
             assert until is not None  # --until is required
             view = self.desk.estimate(actor, a.number, a.reason, until)
+        elif action == "link" and a.unlink:
+            view = self.desk.unlink(actor, a.number, note=a.note)
+        elif action == "link":
+            view = self.desk.link(actor, a.number, a.parent, note=a.note)
         else:
             view = self.desk.transfer(actor, a.number, a.group, note=a.note)
         self.emit_ticket(view)

@@ -296,4 +296,10 @@ def build_parser(t: Catalog | None = None) -> argparse.ArgumentParser:
         help="the new estimate, ISO 8601 with offset (2026-12-01T18:00+08:00)",
     )
     estimate.add_argument("--reason", required=True)
+    link = t_sub.add_parser("link", parents=[common], help="put a call under its outage's parent")
+    link.add_argument("number")
+    joined = link.add_mutually_exclusive_group(required=True)
+    joined.add_argument("--parent", help="the outage's parent ticket")
+    joined.add_argument("--unlink", action="store_true", help="take the call out of its outage")
+    link.add_argument("--note")
     return parser

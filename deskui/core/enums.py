@@ -146,6 +146,10 @@ class EventKind(StrEnum):
     CLOSED = "closed"
     FIRST_CONTACT = "first_contact"
     ESTIMATE = "estimate"
+    LINKED = "linked"
+    """The call joined an outage (its parent ticket)."""
+    UNLINKED = "unlinked"
+    """The call left its outage."""
 
 
 #: Events that count as the desk acknowledging the ticket (they stop the response clock).

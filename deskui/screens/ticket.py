@@ -63,6 +63,11 @@ def lifecycle_text(view: TicketView, t: Catalog, tz: ZoneInfo) -> str:
     """The line under the clocks: a new estimate given to the requester (the target cannot be
     met), where the ticket stands in the desk's review."""
     parts: list[str] = []
+    if view.children:
+        numbers = ", ".join(view.children)
+        parts.append(t("lifecycle.outage.parent_of", count=len(view.children), numbers=numbers))
+    if view.parent:
+        parts.append(t("lifecycle.outage.child_of", parent=view.parent))
     estimates = [e for e in view.events if e.kind == EventKind.ESTIMATE]
     if view.is_open and estimates and view.expected_by is not None:
         when = view.expected_by.astimezone(tz).strftime("%Y-%m-%d %H:%M")

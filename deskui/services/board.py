@@ -21,7 +21,7 @@ memory only; every console acknowledges for itself.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, cast
@@ -34,7 +34,7 @@ from sqlmodel import Session, col
 from deskui.core.enums import ClockKind, ClockState, EventKind, Priority, Status
 from deskui.core.sla import WALL_CLOCK, SlaClock, TimeMeasure, advance_clock, nearest_due
 from deskui.services.rules import DeskRules
-from deskui.services.views import ticket_clocks
+from deskui.services.views import child_counts, ticket_clocks
 from deskui.store.models import Group, Requester, Ticket, TicketEvent, User
 
 #: Priorities that are on the board whatever their clocks say.
@@ -84,6 +84,8 @@ class BoardRow:
     due: datetime | None
     warns_at: Mapping[ClockKind, datetime] = field(default_factory=dict)
     """When each running clock reaches its warning threshold (computed once, compared each tick)."""
+    children: int = 0
+    """The calls under this ticket when it is an outage's parent."""
     estimate: datetime | None = None
     """The new estimate given to the requester when a target could not be met (the last one)."""
 
@@ -259,8 +261,12 @@ def board_snapshot(
             entry = _warning_instant(clock, now, measure, ratio)
             if entry is not None:
                 recheck_at = min(recheck_at, entry)
+    counts = child_counts(session, [ticket.id for ticket, _ in chosen])
     rows = [
-        _row(ticket, clocks, rules, now, _estimate(events.get(ticket.id, [])))
+        replace(
+            _row(ticket, clocks, rules, now, _estimate(events.get(ticket.id, []))),
+            children=counts.get(ticket.id, 0),
+        )
         for ticket, clocks in chosen
     ]
     rows.sort(key=lambda r: (r.due is None, r.due or now, r.priority.level, r.number))

@@ -466,6 +466,14 @@ class DeskService:
             **kw,
         )
 
+    def link(self, actor: Actor, number: str, parent: str, **kw: Any) -> TicketView:
+        """Put a call under its outage's parent ticket."""
+        return self._change(workflow.link_ticket, actor, number=number, parent=parent, **kw)
+
+    def unlink(self, actor: Actor, number: str, **kw: Any) -> TicketView:
+        """Take a call out of its outage."""
+        return self._change(workflow.unlink_ticket, actor, number=number, **kw)
+
     def set_status(self, actor: Actor, number: str, target: str, **kw: Any) -> TicketView:
         """Move along the workflow (pending, solution, confirm, reject, reopen, close …)."""
         return self._change(workflow.change_status, actor, number=number, target=target, **kw)

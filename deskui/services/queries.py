@@ -69,6 +69,19 @@ def _views(
     }
     users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(user_ids - {None})))}
     actors = {uid: u.login for uid, u in users.items() if uid is not None}
+    children: dict[int, list[str]] = {}
+    for parent_id, number in session.exec(
+        select(Ticket.parent_id, Ticket.number)
+        .where(col(Ticket.parent_id).in_(ids))
+        .order_by(col(Ticket.number))
+    ):
+        children.setdefault(parent_id or 0, []).append(number)
+    parent_ids = {t.parent_id for t in tickets if t.parent_id is not None}
+    parents = dict(
+        session.exec(select(Ticket.id, Ticket.number).where(col(Ticket.id).in_(parent_ids))).all()
+        if parent_ids
+        else []
+    )
     return [
         ticket_view(
             t,
@@ -80,6 +93,8 @@ def _views(
             rules=rules,
             now=now,
             with_events=with_events,
+            parent=parents.get(t.parent_id) if t.parent_id is not None else None,
+            children=children.get(t.id or 0, []),
         )
         for t in tickets
     ]

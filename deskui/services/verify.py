@@ -31,7 +31,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from deskui.core.chain import (
-    STATE_FIELDS,
+    AUDITED_FIELDS,
     Break,
     Link,
     canonical_time,
@@ -209,7 +209,7 @@ def verify_record(
     codes = {int(i): str(c) for i, c in conn.execute(text("SELECT id, code FROM support_group"))}
     heads = hashlib.sha256()
     numbers = _Numbers()
-    state_columns = ", ".join(name for name, _ in STATE_FIELDS)
+    state_columns = ", ".join(name for name, _ in AUDITED_FIELDS)
     last_id = 0
     while True:
         tickets = (

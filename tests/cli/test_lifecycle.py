@@ -94,3 +94,32 @@ def test_a_refused_close_exits_5(
     # the reviewer's view: resolved tickets and closed ones are found by status
     code, numbers, err = listed(capsys, monkeypatch, db, "--status", "closed")
     assert code == 0 and numbers == [], err
+
+
+def test_link_and_unlink_a_call_to_its_outage(
+    db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parent = create(capsys, monkeypatch, db)
+    call = create(capsys, monkeypatch, db, summary="五楼也断网")
+
+    def link(*args: str) -> tuple[int, dict[str, object], str]:
+        code, out, err = run(
+            capsys, monkeypatch, ["ticket", "link", *args, "--db", db, "--json", "--as", "op"]
+        )
+        return code, (json.loads(out) if code == 0 else {}), err
+
+    code, view, err = link(call, "--parent", parent, "--note", "同一故障")
+    assert code == 0 and view["parent"] == parent, err
+    code, out, err = run(capsys, monkeypatch, ["ticket", "show", parent, "--db", db, "--json"])
+    assert json.loads(out)["children"] == [call]
+    code, _, err = link(call, "--parent", parent)
+    assert code == 2 and parent in err  # already in that outage
+    code, _, err = link(call, "--parent", "IT20990101001")
+    assert code == 3
+    code, view, err = link(call, "--unlink")
+    assert code == 0 and view["parent"] is None, err
+    code, _, err = link(call, "--unlink")
+    assert code == 2 and call in err
+    with pytest.raises(SystemExit) as usage:
+        run(capsys, monkeypatch, ["ticket", "link", call, "--db", db])
+    assert usage.value.code == 2

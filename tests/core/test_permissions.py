@@ -58,6 +58,7 @@ EXPECTED: dict[Action, set[Role]] = {
     A.REJECT: {OP, AGENT, LEAD, ADMIN},
     A.REOPEN: {OP, AGENT, LEAD, ADMIN},
     A.CLOSE: {OP, LEAD, ADMIN},
+    A.LINK: {OP, AGENT, LEAD, ADMIN},
     A.CHANGE_RULES: {ADMIN},
     A.MANAGE_USERS: {ADMIN},
 }
@@ -160,6 +161,7 @@ PURE: dict[Action, tuple[Status, tuple[str, str, str, str]]] = {
         ("- ok ok", "role role role", "ok ok ok", "ok ok ok"),
     ),
     A.DISPATCH: (Status.NEW, ("- ok ok", "ok ok ok", "ok ok ok", "ok ok ok")),
+    A.LINK: (_HELD, ("- ok ok", "ok ok ok", "ok ok ok", "ok ok ok")),
     A.LOG_CALL: (Status.NEW, ("- ok ok", "ok ok ok", "ok ok ok", "ok ok ok")),
     A.RESOLVE_AT_INTAKE: (Status.NEW, ("- ok ok", "ok ok ok", "ok ok ok", "ok ok ok")),
     A.CHANGE_RULES: (_HELD, ("- role role", "role role role", "role role role", "ok ok ok")),

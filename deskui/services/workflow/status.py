@@ -25,6 +25,7 @@ from deskui.services.users import Actor
 from deskui.services.views import CONFIRMATION_CHANNELS as CONFIRMATION_CHANNELS
 from deskui.services.views import SATISFACTION_ASPECTS
 from deskui.services.workflow.notes import clean_note
+from deskui.services.workflow.outage import close_children, leave_outage, solve_children
 from deskui.services.workflow.ownership import release_holder
 from deskui.store.models import Requester, Ticket
 
@@ -143,6 +144,11 @@ def change_status(
     else:
         _move(session, ticket, actor, current, wanted, now, text, channel)
     commit_change(session, ticket, rules, now)
+    # an outage's parent carries its children along (each with its own events)
+    if wanted == Status.AWAITING_CONFIRMATION:
+        solve_children(session, ticket, actor, rules, now)
+    elif wanted == Status.CLOSED:
+        close_children(session, ticket, actor, rules, now)
     return ticket
 
 
@@ -177,6 +183,9 @@ def _move(
         release_holder(session, ticket, actor, now, text if current == Status.IN_PROGRESS else None)
         if current == Status.IN_PROGRESS:
             kind = None  # the release is the event
+    if kind in (EventKind.REFUSED, EventKind.REOPENED) and ticket.parent_id is not None:
+        # its requester says it is not solved: this call is no longer the outage's
+        leave_outage(session, ticket, actor, now, text)
     if kind is not None:
         # a refusal the desk took down by a channel says which (the picker's path has none)
         field = "confirmation_channel" if kind == EventKind.REFUSED and channel else None

@@ -127,7 +127,7 @@ class TicketTable(ScrollView, can_focus=True):
             window: QueueWindow,
             rules: DeskRules,
             anchor: QueueKey | None,
-            cells: dict[tuple[int, int], tuple[str, ...]],
+            cells: dict[tuple[int, ...], tuple[str, ...]],
         ) -> None:
             super().__init__()
             self.generation = generation
@@ -552,7 +552,7 @@ class TicketTable(ScrollView, can_focus=True):
 
     def _line_key(self, row: QueueRow, index: int, width: int) -> tuple[Any, ...]:
         cursor = index == self.cursor and self.has_focus_within_screen
-        return (row.id, row.version, cursor, row.id in self.selected, width)
+        return (*row.drawn, cursor, row.id in self.selected, width)
 
     def render_line(self, y: int) -> Strip:
         """The header on the first line, then the rows from the scroll position."""

@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 from deskui.core.clock import FrozenClock
 from deskui.screens.ticket import TicketScreen
 from deskui.services.desk import DeskService
+from tests.services.test_outage import outage
 from tests.services.test_queue import fill_desk, log_call
 from tests.ui.conftest import console_for, settle
 from tests.ui.test_lifecycle import resolved
@@ -117,3 +118,24 @@ def test_board_shows_the_new_estimate(
         await settle(pilot)
 
     assert snap_compare(console_for(desk, "lead", lang), terminal_size=SIZE, run_before=show)
+
+
+@pytest.mark.parametrize("where", ["queue", "parent", "board"])
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_an_outage(
+    lang: str, where: str, tmp_path: Path, clock: FrozenClock, snap_compare: Callable[..., bool]
+) -> None:
+    service = open_desk(tmp_path / "outage.db", clock, staff=True)
+    parent, _calls = outage(service)
+
+    async def show(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        if where == "parent":
+            await pilot.app.push_screen(TicketScreen(parent))
+        elif where == "board":
+            await pilot.press("f4")
+        await settle(pilot)
+
+    app = console_for(service, "lead", lang)
+    assert snap_compare(app, terminal_size=SIZE, run_before=show)
+    service.db.dispose()
