@@ -34,6 +34,7 @@ async def test_the_parent_counts_its_calls_in_the_queue_and_on_the_board(
         row = next(r for r in table_of(app).loaded_rows if r.number == parent)
         assert row.children == 3
         assert "⧉3 calls 整层楼" in screen_text(app)
+        assert "✓" not in screen_text(app), "the cursor's row is not drawn as selected"
         # another call joins from elsewhere: the parent's line says so without a key
         extra = log_call(desk, "五楼会议室断网", minutes_ago=1, category="network")
         desk.link(desk.actor("op"), extra.number, parent)
