@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from deskui.cli import admin_cli
+from deskui.cli.filters import ticket_filter
 from deskui.cli.intake_json import InputError, intake_from_json, parse_time, read_json
 from deskui.config import Settings
 from deskui.core.clock import SystemClock
@@ -22,7 +23,6 @@ from deskui.i18n import Catalog, detect_language
 from deskui.services.desk import DeskService, check_schema, prepare_database, upgrade_database
 from deskui.services.errors import SchemaNewer
 from deskui.services.identity import Identity
-from deskui.services.queries import TicketFilter
 from deskui.services.seed import DEMO_OPERATOR
 from deskui.services.users import Actor
 from deskui.services.views import SATISFACTION_ASPECTS, TicketView
@@ -462,9 +462,7 @@ class Cli:
             self.emit_ticket(self.desk.ticket(a.number))
             return 0
         if action == "list":
-            views = self.desk.tickets(
-                TicketFilter(a.status, a.priority, a.group, a.assignee, a.limit)
-            )
+            views = self.desk.tickets(ticket_filter(a, self.desk.rules.tz))
             if a.json:
                 now = self.desk.clock.now()
                 self.emit([v.to_json(self.desk.rules.tz, now) for v in views])
@@ -512,6 +510,10 @@ class Cli:
             until = parse_time("until", a.until)
             assert until is not None  # --until is required
             view = self.desk.estimate(actor, a.number, a.reason, until)
+        elif action == "link" and a.unlink:
+            view = self.desk.unlink(actor, a.number, note=a.note)
+        elif action == "link":
+            view = self.desk.link(actor, a.number, a.parent, note=a.note)
         else:
             view = self.desk.transfer(actor, a.number, a.group, note=a.note)
         self.emit_ticket(view)

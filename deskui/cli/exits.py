@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from deskui.services.errors import (
     ClaimConflict,
+    CloseRefused,
     DatabaseUnavailable,
     DeskBusy,
     IdentityRefused,
@@ -57,6 +58,6 @@ def exit_code(error: ServiceError) -> int:
         return NOT_FOUND
     if isinstance(error, ClaimConflict | StaleEdit | SaveConflict):
         return CONFLICT
-    if isinstance(error, PermissionDenied | IdentityRefused):
+    if isinstance(error, PermissionDenied | IdentityRefused | CloseRefused):
         return NOT_ALLOWED
     return INPUT

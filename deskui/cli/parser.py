@@ -211,6 +211,11 @@ def build_parser(t: Catalog | None = None) -> argparse.ArgumentParser:
         default=100,
         help=f"at most this many tickets (1 to {MAX_LIMIT})",
     )
+    lst.add_argument("--from", dest="date_from", help="received on or after: a day or a time")
+    lst.add_argument("--to", dest="date_to", help="received by this day, or before a time")
+    lst.add_argument("--type", action="append", default=[], help="incident, service_request, …")
+    lst.add_argument("--category", action="append", default=[], help="hardware, network, …")
+    lst.add_argument("--channel", action="append", default=[], help="phone, portal, email, …")
     claim = t_sub.add_parser("claim", parents=[common])
     claim.add_argument("number")
     claim.add_argument("--takeover", action="store_true", help="a duty lead takes it over")
@@ -308,4 +313,10 @@ def build_parser(t: Catalog | None = None) -> argparse.ArgumentParser:
     admin_cli.add_user_commands(user_sub, common)
     admin_cli.add_ticket_commands(t_sub, common)
     admin_cli.add_directory_commands(sub, common)
+    link = t_sub.add_parser("link", parents=[common], help="put a call under its outage's parent")
+    link.add_argument("number")
+    joined = link.add_mutually_exclusive_group(required=True)
+    joined.add_argument("--parent", help="the outage's parent ticket")
+    joined.add_argument("--unlink", action="store_true", help="take the call out of its outage")
+    link.add_argument("--note")
     return parser

@@ -97,6 +97,13 @@ STATE_FIELDS: tuple[tuple[str, FieldKind], ...] = (
 )
 
 #: The ticket's columns a state hash leaves out: caches of the clocks, which are recomputed
+#: Columns added after the chains began: hashed, each with its name, only when set, so that a
+#: ticket that never had one keeps the hash it was sealed with (migration 0004 hashes by
+#: :data:`STATE_FIELDS` alone, before these columns exist).
+LATER_STATE_FIELDS: tuple[tuple[str, FieldKind], ...] = (("parent_id", _I),)
+#: Every audited column: the state hash covers each.
+AUDITED_FIELDS: tuple[tuple[str, FieldKind], ...] = STATE_FIELDS + LATER_STATE_FIELDS
+
 #: from the events whenever the ticket changes (and may be refreshed when the rules change).
 CACHE_FIELDS: frozenset[str] = frozenset(
     {"response_due", "update_due", "resolution_due", "next_due"}
@@ -191,9 +198,20 @@ def content_digest(tag: str, fields: Sequence[tuple[object, FieldKind]]) -> str:
 
 
 def ticket_state_hash(fields: Mapping[str, object]) -> str:
-    """The hash of a ticket's :data:`STATE_FIELDS` (a row, or a ticket's attributes by name)."""
+    """The hash of a ticket's :data:`STATE_FIELDS` and its :data:`LATER_STATE_FIELDS` that are
+    set (a row, or a ticket's attributes by name)."""
+    later = [
+        [name, _value(fields[name], kind)]
+        for name, kind in LATER_STATE_FIELDS
+        if fields.get(name) is not None
+    ]
     return _digest(
-        ["ticket_state", CANONICAL_VERSION, *(_value(fields[n], k) for n, k in STATE_FIELDS)]
+        [
+            "ticket_state",
+            CANONICAL_VERSION,
+            *(_value(fields[n], k) for n, k in STATE_FIELDS),
+            *later,
+        ]
     )
 
 

@@ -148,6 +148,10 @@ class EventKind(StrEnum):
     ESTIMATE = "estimate"
     VIP_CLAIM = "vip_claim"
     """A caller said to be VIP (or not) where the directory says otherwise: kept for a lead."""
+    LINKED = "linked"
+    """The call joined an outage (its parent ticket)."""
+    UNLINKED = "unlinked"
+    """The call left its outage."""
 
 
 #: Events that count as the desk acknowledging the ticket (they stop the response clock).

@@ -63,6 +63,7 @@ class Action(StrEnum):
     REJECT = "reject"
     REOPEN = "reopen"
     CLOSE = "close"
+    LINK = "link"
     CHANGE_RULES = "change_rules"
     MANAGE_USERS = "manage_users"
     EXPORT_DESK = "export_desk"
@@ -111,6 +112,8 @@ ROLES: dict[Action, frozenset[Role]] = {
     Action.REJECT: ALL_ROLES,
     Action.REOPEN: ALL_ROLES,
     Action.CLOSE: DESK,
+    # outages: whoever takes the calls puts a call under its outage, or takes it out
+    Action.LINK: ALL_ROLES,
     # the desk itself
     Action.CHANGE_RULES: ADMINS,
     Action.MANAGE_USERS: ADMINS,
@@ -168,6 +171,7 @@ NEEDS_OPEN = frozenset(
         Action.PROGRESS,
         Action.ESTIMATE,
         Action.ASSIGN,
+        Action.LINK,
     }
 )
 #: Actions that wait while a solution awaits the requester's answer: the ticket stays with

@@ -26,15 +26,16 @@ from deskui.console.base import DeskScreen
 from deskui.console.clipboard import copy_text
 from deskui.console.errors import describe
 from deskui.console.messages import DeskChanged
-from deskui.core.enums import Status
-from deskui.core.permissions import Action, TicketFacts, allows, may_claim_now
+from deskui.core.enums import Role, Status
+from deskui.core.permissions import Action, TicketFacts, allows, may_claim_now, role_may
 from deskui.core.sanitize import sanitize_line
 from deskui.core.workflow import status_targets
 from deskui.screens.ticket import TicketScreen
 from deskui.screens.ticket_forms import PickForm, Triage, TriageForm
-from deskui.screens.ticket_work import Call, Outcome, TicketChanges
+from deskui.screens.ticket_work import LEAD_ACTIONS, Call, Outcome, TicketChanges, lead_key
 from deskui.services.errors import ServiceError
 from deskui.services.queue import GroupChoice, QueueQuery, QueueReader, QueueRow, QueueView
+from deskui.services.review import ReviewItem
 from deskui.widgets.key_footer import KeyFooter
 from deskui.widgets.keys import desk_key
 from deskui.widgets.queue_bar import QueueBar
@@ -44,7 +45,19 @@ from deskui.widgets.safe_input import SafeInput
 log = logging.getLogger(__name__)
 
 #: Actions whose greying depends on the row under the cursor (or the selection).
-ROW_ACTIONS = ("open", "copy", "claim", "triage", "transfer", "escalate", "pending")
+ROW_ACTIONS = (
+    "open",
+    "copy",
+    "claim",
+    "triage",
+    "transfer",
+    "escalate",
+    "pending",
+    "close",
+    *LEAD_ACTIONS,
+)
+#: The order the view key (``v``) goes through the views.
+VIEW_ORDER = tuple(QueueView)
 #: Tables whose changes can change what the queue shows.
 QUEUE_TABLES = frozenset({"ticket", "ticket_event", "requester", "desk_user"})
 
@@ -68,12 +81,23 @@ class QueueScreen(DeskScreen[None]):
         desk_key("3", "view('unassigned')", "queue.key.unassigned", show=False),
         desk_key("4", "view('open')", "queue.key.open_view", show=False),
         desk_key("5", "view('alert')", "queue.key.alert", show=False),
+        desk_key("6", "view('resolved')", "queue.key.resolved", show=False),
+        desk_key("7", "view('review')", "queue.key.review", show=False),
+        desk_key("8", "view('closed')", "queue.key.closed", show=False),
+        desk_key("9", "view('rejected')", "queue.key.rejected", show=False),
+        desk_key("0", "view('all')", "queue.key.all", show=False),
+        desk_key("v", "next_view", "queue.key.next_view"),
         desk_key("enter", "open", "queue.key.open", priority=True),
         desk_key("a", "claim", "queue.key.claim"),
         desk_key("t", "triage", "queue.key.triage", priority=True),
         desk_key("g", "transfer", "queue.key.transfer", priority=True),
         desk_key("e", "escalate", "queue.key.escalate", priority=True),
         desk_key("p", "pending", "queue.key.pending", priority=True),
+        desk_key("C", "close", "queue.key.close", priority=True),
+        desk_key("P", "override", "lifecycle.key.override", priority=True),
+        desk_key("n", "assign", "lifecycle.key.assign", priority=True),
+        desk_key("T", "take_over", "detail.key.take_over", priority=True),
+        desk_key("D", "estimate", "lifecycle.key.estimate", priority=True),
         desk_key("y", "copy", "queue.key.copy"),
         desk_key("slash", "search", "queue.key.search"),
         desk_key("escape", "clear", "queue.key.clear", show=False),
@@ -115,7 +139,11 @@ class QueueScreen(DeskScreen[None]):
     def compose(self) -> ComposeResult:
         """Bar, search field, table, notice, keys."""
         ctx = self.ctx
-        yield QueueBar(ctx.t, id="queue-bar")
+        if Role(ctx.actor.role) == Role.AGENT:
+            self.view = QueueView.GROUPS  # an agent works their groups' tickets first
+        bar = QueueBar(ctx.t, id="queue-bar")
+        bar.view = self.view
+        yield bar
         yield SafeInput(placeholder=ctx.t("queue.search.placeholder"), id="queue-search")
         yield TicketTable(
             QueueReader.of(ctx.desk), self._query(), ctx.t, ctx.clock.now, id="queue-table"
@@ -172,8 +200,17 @@ class QueueScreen(DeskScreen[None]):
             return True
         if isinstance(self.focused, Input):
             return False
-        if action in ("claim", "transfer"):
-            test = self._claimable if action == "claim" else self._transferable
+        if action in LEAD_ACTIONS:
+            row = self.table.current_row
+            return lead_key(self.ctx.actor, action, None if row is None else facts(row))
+        if action == "close" and not role_may(self.ctx.actor.role, Action.CLOSE):
+            return False  # not the desk's reviewer: the key is not offered at all
+        if action in ("claim", "transfer", "close"):
+            test = {
+                "claim": self._claimable,
+                "transfer": self._transferable,
+                "close": self._closable,
+            }[action]
             return True if any(test(r) for r in self.table.targets()) else None
         row = self.table.current_row
         if row is None:
@@ -191,6 +228,9 @@ class QueueScreen(DeskScreen[None]):
 
     def _transferable(self, row: QueueRow) -> bool:
         return allows(self.ctx.actor, Action.TRANSFER, facts(row))
+
+    def _closable(self, row: QueueRow) -> bool:
+        return row.status == Status.RESOLVED and allows(self.ctx.actor, Action.CLOSE, facts(row))
 
     def _update_keys(self) -> None:
         """Refresh the footer only when what applies changed."""
@@ -229,10 +269,14 @@ class QueueScreen(DeskScreen[None]):
 
     # views and search ----------------------------------------------------------------------
     def action_view(self, name: str) -> None:
-        """Show another view (1–5)."""
+        """Show another view (1–0)."""
         self.view = QueueView(name)
         self.query_one(QueueBar).view = self.view
         self.table.set_query(self._query(self.table.view_query.search))
+
+    def action_next_view(self) -> None:
+        """``v``: the next view, round to the first."""
+        self.action_view(str(VIEW_ORDER[(VIEW_ORDER.index(self.view) + 1) % len(VIEW_ORDER)]))
 
     def action_search(self) -> None:
         """``/``: type to narrow the view by number, requester or text."""
@@ -372,6 +416,53 @@ class QueueScreen(DeskScreen[None]):
 
         title = t("detail.form.transfer_title", numbers=", ".join(r.number for r in rows))
         self.changes.open(PickForm(title, send, options=options))
+
+    def action_close(self) -> None:
+        """``C``: the desk's review and close of the selected resolved tickets (or the cursor's):
+        their records are read, the dialog names each with what it lacks."""
+        rows = [r for r in self.table.targets() if self._closable(r)]
+        if rows:
+            self._say(self.ctx.t("lifecycle.close.reading"))
+            self._read_review([r.number for r in rows])
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="queue-review")
+    def _read_review(self, numbers: list[str]) -> None:
+        items = self.ctx.desk.review(numbers)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._ask_close, items)
+
+    def _ask_close(self, items: list[ReviewItem]) -> None:
+        self._say("")
+        rows = {r.number: r for r in self.table.targets()}
+        self.changes.close(
+            items, lambda number: self._version(rows[number]) if number in rows else None
+        )
+
+    # the lead's tools ---------------------------------------------------------------------------
+    def action_override(self) -> None:
+        """``P`` (leads): the priority by hand with a reason, or the matrix's again."""
+        row = self.table.current_row
+        if row is not None:
+            self.changes.override(row.number, str(row.priority), False, lambda: self._version(row))
+
+    def action_assign(self) -> None:
+        """``n`` (leads): assign to a named person of the ticket's group."""
+        row = self.table.current_row
+        if row is not None:
+            self.changes.assign(row.number, row.group_code, lambda: self._version(row))
+
+    def action_take_over(self) -> None:
+        """``T`` (leads): take the ticket over from its holder, with a reason."""
+        row = self.table.current_row
+        if row is not None:
+            holder = f"{row.assignee_name} ({row.assignee_login})" if row.assignee_login else None
+            self.changes.take_over(row.number, holder, lambda: self._version(row))
+
+    def action_estimate(self) -> None:
+        """``D``: the target cannot be met — a new estimate for the requester, and why."""
+        row, rules = self.table.current_row, self.table.rules
+        if row is not None and rules is not None:
+            self.changes.estimate(row.number, rules.tz, lambda: self._version(row))
 
     def action_escalate(self) -> None:
         """``e``: escalate one tier with a note (diagnosis so far, what was tried)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
+from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual import work
@@ -26,13 +27,15 @@ from deskui.console.clipboard import copy_text
 from deskui.console.errors import describe
 from deskui.console.messages import DeskChanged
 from deskui.core.enums import EventKind, Status
-from deskui.core.permissions import Action, TicketFacts, allows, may_claim_now
+from deskui.core.permissions import Action, TicketFacts, allows, may_claim_now, role_may
 from deskui.core.sanitize import sanitize_line
 from deskui.core.sla import advance_clocks
 from deskui.core.workflow import find_transition, status_targets, target_of
+from deskui.i18n import Catalog
 from deskui.screens.ticket_forms import Confirmation, ConfirmForm, PickForm
-from deskui.screens.ticket_work import Outcome, TicketChanges
+from deskui.screens.ticket_work import LEAD_ACTIONS, Outcome, TicketChanges, lead_key
 from deskui.services.names import DeskNames
+from deskui.services.review import ReviewItem, gaps_of
 from deskui.services.rules import DeskRules
 from deskui.services.views import TicketView
 from deskui.widgets.detail_clocks import DetailClocks
@@ -44,7 +47,6 @@ from deskui.widgets.timeline import Timeline
 #: Each key's action → what the permission rules call it (``status`` and ``copy`` aside).
 ACTIONS = {
     "claim": Action.CLAIM,
-    "take_over": Action.TAKE_OVER,
     "worklog": Action.WORKLOG,
     "progress": Action.PROGRESS,
     "pending": Action.PEND,
@@ -56,6 +58,27 @@ ACTIONS = {
 }
 #: Keys that are a status change: the workflow says where each leads from where the ticket is.
 STATUS_KEYS = frozenset({"pending", "solution", "confirm", "reject", "reopen"})
+
+
+def lifecycle_text(view: TicketView, t: Catalog, tz: ZoneInfo) -> str:
+    """The line under the clocks: a new estimate given to the requester (the target cannot be
+    met), where the ticket stands in the desk's review."""
+    parts: list[str] = []
+    if view.children:
+        numbers = ", ".join(view.children)
+        parts.append(t("lifecycle.outage.parent_of", count=len(view.children), numbers=numbers))
+    if view.parent:
+        parts.append(t("lifecycle.outage.child_of", parent=view.parent))
+    estimates = [e for e in view.events if e.kind == EventKind.ESTIMATE]
+    if view.is_open and estimates and view.expected_by is not None:
+        when = view.expected_by.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        parts.append(t("lifecycle.estimate.line", time=when, reason=estimates[-1].note or ""))
+    if view.status == Status.RESOLVED:
+        gaps = gaps_of(view)
+        listed = t.pick("、", ", ").join(t(f"lifecycle.gap.{g}") for g in gaps)
+        state = t("lifecycle.review.missing", gaps=listed) if gaps else None
+        parts.append(t("lifecycle.review.line", state=state or t("lifecycle.review.complete")))
+    return "  ·  ".join(parts)
 
 
 class TicketScreen(DeskScreen[None]):
@@ -72,7 +95,10 @@ class TicketScreen(DeskScreen[None]):
     BINDINGS = [
         desk_key("escape", "back", "detail.key.back"),
         desk_key("a", "claim", "detail.key.claim"),
-        desk_key("A", "take_over", "detail.key.take_over"),
+        desk_key("T", "take_over", "detail.key.take_over", priority=True),
+        desk_key("P", "override", "lifecycle.key.override", priority=True),
+        desk_key("n", "assign", "lifecycle.key.assign", priority=True),
+        desk_key("D", "estimate", "lifecycle.key.estimate", priority=True),
         desk_key("w", "worklog", "detail.key.worklog", priority=True),
         desk_key("u", "progress", "detail.key.progress", priority=True),
         desk_key("s", "status", "detail.key.status", priority=True),
@@ -82,6 +108,7 @@ class TicketScreen(DeskScreen[None]):
         desk_key("c", "confirm", "detail.key.confirm", priority=True),
         desk_key("x", "reject", "detail.key.reject", priority=True),
         desk_key("R", "reopen", "detail.key.reopen", priority=True),
+        desk_key("C", "close", "detail.key.close", priority=True),
         desk_key("y", "copy", "detail.key.copy"),
     ]
 
@@ -107,6 +134,7 @@ class TicketScreen(DeskScreen[None]):
         t = self.ctx.t
         yield Static(Text(self.number, style="bold"), id="detail-head")
         yield DetailClocks(t, id="detail-clocks")
+        yield Static("", id="detail-lifecycle")
         with Horizontal(id="detail-body"):
             yield DetailFields(id="detail-fields")
             yield Timeline(id="detail-timeline")
@@ -159,6 +187,10 @@ class TicketScreen(DeskScreen[None]):
         head.append("  ")
         head.append(sanitize_line(view.summary))
         self.query_one("#detail-head", Static).update(head)
+        lifecycle = lifecycle_text(view, t, rules.tz)
+        line = self.query_one("#detail-lifecycle", Static)
+        line.update(Text(sanitize_line(lifecycle)))
+        line.display = bool(lifecycle)
         self.query_one(DetailFields).show(view, rules.tz, t, names)
         self.query_one(Timeline).show(view.events, rules.tz, t, names)
         self._tick()
@@ -197,7 +229,11 @@ class TicketScreen(DeskScreen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey out what the workflow, the role or the ticket's holder does not allow."""
-        if action not in (*ACTIONS, "status", "copy"):
+        if action in LEAD_ACTIONS:
+            return lead_key(self.ctx.actor, action, self._facts())
+        if action == "close" and not role_may(self.ctx.actor.role, Action.CLOSE):
+            return False  # not the desk's reviewer: the key is not offered at all
+        if action not in (*ACTIONS, "status", "copy", "close"):
             return True
         ticket = self._facts()
         if ticket is None:
@@ -212,6 +248,8 @@ class TicketScreen(DeskScreen[None]):
             return bool(status_targets(actor, ticket))
         if action == "claim":
             return may_claim_now(actor, ticket)
+        if action == "close":
+            return ticket.status == Status.RESOLVED and allows(actor, Action.CLOSE, ticket)
         if action in STATUS_KEYS:
             target = target_of(ticket.status, ACTIONS[action])
             return target is not None and target in status_targets(actor, ticket)
@@ -270,12 +308,30 @@ class TicketScreen(DeskScreen[None]):
         self._now("claim", lambda version: desk.claim(actor, self.number))
 
     def action_take_over(self) -> None:
-        """``A`` (leads): take it over from whoever holds it; audited."""
-        desk, actor = self.ctx.desk, self.ctx.actor
-        self._now(
-            "take_over",
-            lambda version: desk.claim(actor, self.number, takeover=True, expected_version=version),
-        )
+        """``T`` (leads): take it over from whoever holds it, with a reason; audited. Far from
+        ``a``: a takeover is never a slip of the finger on claim."""
+        view = self.ticket
+        if view is not None:
+            holder = f"{view.assignee_name} ({view.assignee})" if view.assignee else None
+            self.changes.take_over(self.number, holder, self._version)
+
+    def action_override(self) -> None:
+        """``P`` (leads): the priority by hand with a reason, or the matrix's again."""
+        view = self.ticket
+        if view is not None:
+            overridden = view.override_reason is not None
+            self.changes.override(self.number, str(view.priority), overridden, self._version)
+
+    def action_assign(self) -> None:
+        """``n`` (leads): assign to a named person of the ticket's group."""
+        view = self.ticket
+        if view is not None:
+            self.changes.assign(self.number, view.group_code, self._version)
+
+    def action_estimate(self) -> None:
+        """``D``: the target cannot be met — a new estimate for the requester, and why."""
+        if self._rules is not None:
+            self.changes.estimate(self.number, self._rules.tz, self._version)
 
     def action_worklog(self) -> None:
         """``w``: a worklog entry (internal)."""
@@ -393,6 +449,14 @@ class TicketScreen(DeskScreen[None]):
                 label=t("detail.form.status_note_label"),
                 required=transition is not None and transition.needs_note,
             )
+
+    def action_close(self) -> None:
+        """``C``: the desk's review and close, with a note; the dialog says what the record
+        lacks."""
+        view = self.ticket
+        if view is not None:
+            item = ReviewItem(view.number, view.summary, view.status, gaps_of(view))
+            self.changes.close([item], lambda number: self._version())
 
     def action_copy(self) -> None:
         """``y``: number and summary to the clipboard."""

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Generic, TypeVar
+from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual import events
@@ -201,6 +203,7 @@ class NoteForm(TicketForm[str]):
         label: what to write.
         text: what was typed before (kept when the form is opened again).
         required: an empty text is refused.
+        intro: lines above the label (the tickets a close names, whom a takeover takes from).
     """
 
     def __init__(
@@ -211,14 +214,18 @@ class NoteForm(TicketForm[str]):
         label: str,
         text: str = "",
         required: bool = True,
+        intro: Sequence[str] = (),
     ) -> None:
         super().__init__(title, send)
         self.label = label
         self.initial = text
         self.required = required
+        self.intro = list(intro)
 
     def fields(self) -> ComposeResult:
-        """A label and the text area."""
+        """The intro lines, a label and the text area."""
+        for line in self.intro:
+            yield Label(plain(line), classes="form-intro")
         yield Label(plain(self.label))
         yield SafeTextArea(self.initial, id="note")
 
@@ -441,3 +448,118 @@ class TriageForm(TicketForm[Triage]):
         """The pair chosen, and the reason typed (the desk refuses a lowering without one)."""
         impact, urgency = self._pair()
         return Triage(impact, urgency, self.query_one("#reason", SafeInput).value.strip())
+
+
+@dataclass(frozen=True)
+class Override:
+    """A lead's priority by hand (None: back to the matrix's), and why."""
+
+    priority: str | None
+    reason: str
+
+
+#: The override form's choice that clears an override.
+MATRIX = "matrix"
+
+
+class OverrideForm(TicketForm[Override]):
+    """A lead's priority override: P1–P4, or the matrix's priority again; a reason always.
+
+    Args:
+        current: the ticket's priority now.
+        overridden: a lead's override stands now (clearing it is what the form starts on).
+    """
+
+    AUTO_FOCUS = "#override-priority"
+
+    def __init__(
+        self,
+        title: str,
+        send: Callable[[Override], None] | None = None,
+        *,
+        current: str,
+        overridden: bool,
+    ) -> None:
+        super().__init__(title, send)
+        self.current = current
+        self.overridden = overridden
+
+    def fields(self) -> ComposeResult:
+        """The priorities (and the matrix's), and the reason."""
+        t = self.ctx.t
+        choices = [(p, t(f"priority.{p}")) for p in ("P1", "P2", "P3", "P4")]
+        choices.append((MATRIX, t("lifecycle.override.matrix")))
+        yield Label(plain(t("field.priority")))
+        yield ChoiceBar(
+            choices, value=MATRIX if self.overridden else self.current, id="override-priority"
+        )
+        yield Label(plain(t("lifecycle.override.reason")))
+        yield SafeTextArea("", id="note")
+
+    def value(self) -> Override | None:
+        """The choice and the reason (required)."""
+        chosen = self.query_one("#override-priority", ChoiceBar).value
+        reason = self.query_one("#note", SafeTextArea).text.strip()
+        if not reason:
+            self.show_error(self.ctx.t("detail.form.required"))
+            return None
+        return Override(None if chosen in (None, MATRIX) else chosen, reason)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """The new estimate given to the requester when a target cannot be met, and why."""
+
+    until: datetime
+    reason: str
+
+
+class EstimateForm(TicketForm[Estimate]):
+    """ "The target cannot be met": when it will be done instead (the desk's local time), why.
+
+    Args:
+        tz: the desk's time zone (the time typed is the desk's).
+        now: the desk's time now (the new estimate lies after it).
+    """
+
+    AUTO_FOCUS = "#until"
+
+    def __init__(
+        self,
+        title: str,
+        send: Callable[[Estimate], None] | None = None,
+        *,
+        tz: ZoneInfo,
+        now: datetime,
+    ) -> None:
+        super().__init__(title, send)
+        self.tz = tz
+        self.now = now
+
+    def fields(self) -> ComposeResult:
+        """The time and the reason."""
+        t = self.ctx.t
+        yield Label(plain(t("lifecycle.estimate.until")))
+        yield SafeInput(placeholder="2026-11-03 18:00", id="until")
+        yield Label(plain(t("lifecycle.estimate.reason")))
+        yield SafeTextArea("", id="note")
+
+    def value(self) -> Estimate | None:
+        """The time (in the desk's zone, later than now) and the reason (required)."""
+        t = self.ctx.t
+        text = self.query_one("#until", SafeInput).value.strip()
+        try:
+            until = datetime.fromisoformat(text)
+        except ValueError:
+            self.show_error(t("lifecycle.estimate.bad_time", value=text))
+            return None
+        if until.tzinfo is None:
+            until = until.replace(tzinfo=self.tz)
+        if until <= self.now:
+            self.show_error(t("lifecycle.estimate.past"))
+            return None
+        reason = self.query_one("#note", SafeTextArea).text.strip()
+        if not reason:
+            self.show_error(t("detail.form.required"))
+            return None
+        return Estimate(until, reason)

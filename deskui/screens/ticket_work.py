@@ -15,14 +15,25 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from textual.worker import Worker
 
 from deskui.console.base import DeskScreen
 from deskui.console.errors import describe
+from deskui.core.enums import Status
+from deskui.core.permissions import Action, Person, TicketFacts, allows, role_may
 from deskui.core.sanitize import sanitize_line
 from deskui.i18n import Catalog
-from deskui.screens.ticket_forms import NoteForm, PickForm, TicketForm
+from deskui.screens.ticket_forms import (
+    Estimate,
+    EstimateForm,
+    NoteForm,
+    Override,
+    OverrideForm,
+    PickForm,
+    TicketForm,
+)
 from deskui.services.errors import (
     ClaimConflict,
     DatabaseUnavailable,
@@ -30,13 +41,36 @@ from deskui.services.errors import (
     ServiceError,
     StaleEdit,
 )
+from deskui.services.handlers import HandlerChoice
 from deskui.services.queue import GroupChoice
+from deskui.services.review import ReviewItem
 from deskui.services.views import TicketView
 
 #: The worker group of ticket changes (one screen runs one batch at a time).
 CHANGES_GROUP = "ticket-changes"
 #: What a ticket change writes, for the other consoles.
 CHANGE_TABLES = frozenset({"ticket", "ticket_event"})
+
+#: The worker group that reads whom a ticket can be assigned to.
+HANDLERS_GROUP = "ticket-handlers"
+#: The lead's keys (and the handler's new estimate) on the queue and the detail, and the action
+#: each is: the footer shows each only to those whose role may take it.
+LEAD_ACTIONS = {
+    "override": Action.OVERRIDE_PRIORITY,
+    "assign": Action.ASSIGN,
+    "take_over": Action.TAKE_OVER,
+    "estimate": Action.ESTIMATE,
+}
+
+
+def lead_key(person: Person, action: str, ticket: TicketFacts | None) -> bool | None:
+    """Whether a lead's key applies: False (not offered) when the person's role may never take
+    it, None (greyed) when it does not apply to ``ticket``, True when it does."""
+    wanted = LEAD_ACTIONS[action]
+    if not role_may(person.role, wanted):
+        return False
+    return True if ticket is not None and allows(person, wanted, ticket) else None
+
 
 #: The desk's refusal of an escalation it cannot route: it names the groups to choose from.
 GROUP_NEEDED = "escalate.group_needed"
@@ -96,6 +130,20 @@ def refusal_text(refusal: Refusal, t: Catalog) -> str:
     if isinstance(error, DatabaseUnavailable):
         return t("detail.error.database", detail=describe(error, t))
     return t("detail.error.refused", number=refusal.number, detail=describe(error, t))
+
+
+def review_line(item: ReviewItem, t: Catalog) -> str:
+    """One ticket as the close dialog names it: number, summary, and what its record lacks."""
+    if item.status != Status.RESOLVED:
+        state = f"{t('lifecycle.review.skipped')} ({t(f'status.{item.status}')})"
+    elif item.gaps:
+        gaps = t.pick("、", ", ").join(t(f"lifecycle.gap.{g}") for g in item.gaps)
+        state = t("lifecycle.review.missing", gaps=gaps)
+        if not item.closable:
+            state += f" · {t('lifecycle.review.skipped')}"
+    else:
+        state = t("lifecycle.review.complete")
+    return f"{item.number}  {sanitize_line(item.summary)}  — {state}"
 
 
 def outcome_text(outcome: Outcome, t: Catalog) -> str:
@@ -248,9 +296,141 @@ class TicketChanges:
         self._ask_group = ask
         self.with_note("escalate", number, change)
 
+    def close(self, items: Sequence[ReviewItem], version: Callable[[str], int | None]) -> None:
+        """The desk's review and close: a dialog that names every ticket with what its record
+        lacks, then closes those that can be (one change each, with the note); ``version(number)``
+        is the version on screen when the note is sent."""
+        desk, actor, t = self.screen.ctx.desk, self.screen.ctx.actor, self.t
+        closable = [item.number for item in items if item.closable]
+        if not closable:
+            self.say(t("lifecycle.close.none"))
+            return
+
+        def send(note: str) -> None:
+            calls: list[Call] = [
+                (
+                    number,
+                    partial(
+                        desk.set_status,
+                        actor,
+                        number,
+                        "closed",
+                        note=note or None,
+                        expected_version=version(number),
+                    ),
+                )
+                for number in closable
+            ]
+            self.send("close", calls)
+
+        self.open(
+            NoteForm(
+                t("lifecycle.close.title", count=len(closable)),
+                send,
+                label=t("lifecycle.close.label"),
+                required=False,
+                intro=[review_line(item, t) for item in items],
+            )
+        )
+
+    # the lead's tools ---------------------------------------------------------------------------
+    def override(
+        self, number: str, current: str, overridden: bool, version: Callable[[], int | None]
+    ) -> None:
+        """A lead's priority override with a reason, or clearing it (the matrix's again)."""
+        desk, actor, t = self.screen.ctx.desk, self.screen.ctx.actor, self.t
+
+        def send(chosen: Override) -> None:
+            change = partial(
+                desk.override_priority,
+                actor,
+                number,
+                chosen.priority,
+                chosen.reason,
+                expected_version=version(),
+            )
+            self.send("override", [(number, change)])
+
+        title = t("lifecycle.override.title", number=number)
+        self.open(OverrideForm(title, send, current=current, overridden=overridden))
+
+    def take_over(self, number: str, holder: str | None, version: Callable[[], int | None]) -> None:
+        """A lead takes the ticket over from ``holder``: the form names them and asks why;
+        sending it is the confirmation."""
+        desk, actor, t = self.screen.ctx.desk, self.screen.ctx.actor, self.t
+
+        def change(reason: str) -> Callable[[], TicketView]:
+            return partial(
+                desk.claim, actor, number, takeover=True, reason=reason, expected_version=version()
+            )
+
+        self.with_note(
+            "take_over",
+            number,
+            change,
+            title=t(
+                "lifecycle.take_over.title", number=number, holder=sanitize_line(holder or "-")
+            ),
+            label=t("lifecycle.take_over.reason"),
+        )
+
+    def estimate(self, number: str, tz: ZoneInfo, version: Callable[[], int | None]) -> None:
+        """ "The target cannot be met": a new estimate for the requester, and why."""
+        desk, actor, t = self.screen.ctx.desk, self.screen.ctx.actor, self.t
+
+        def send(given: Estimate) -> None:
+            change = partial(
+                desk.estimate, actor, number, given.reason, given.until, expected_version=version()
+            )
+            self.send("estimate", [(number, change)])
+
+        now = self.screen.ctx.clock.now()
+        self.open(EstimateForm(t("lifecycle.estimate.title", number=number), send, tz=tz, now=now))
+
+    def assign(
+        self, number: str, group_code: str | None, version: Callable[[], int | None]
+    ) -> None:
+        """A lead assigns the ticket to a named person of its group: they are read, then
+        offered."""
+        self.screen.run_worker(
+            lambda: self._read_handlers(number, group_code, version),
+            name=HANDLERS_GROUP,
+            group=HANDLERS_GROUP,
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    def _read_handlers(
+        self, number: str, group_code: str | None, version: Callable[[], int | None]
+    ) -> None:
+        people = self.screen.ctx.desk.group_handlers(group_code)
+        self.screen.app.call_from_thread(self._ask_assignee, number, people, version)
+
+    def _ask_assignee(
+        self, number: str, people: list[HandlerChoice], version: Callable[[], int | None]
+    ) -> None:
+        desk, actor, t = self.screen.ctx.desk, self.screen.ctx.actor, self.t
+        if not people:
+            self.say(t("lifecycle.assign.nobody"))
+            return
+
+        def send(login: str) -> None:
+            change = partial(desk.assign, actor, number, login, expected_version=version())
+            self.send("assign", [(number, change)])
+
+        options = [
+            (p.login, f"{sanitize_line(p.name)} ({p.login}) · {t(f'role.{p.role}')}")
+            for p in people
+        ]
+        self.open(PickForm(t("lifecycle.assign.title", number=number), send, options=options))
+
     def worker_failed(self, worker: Worker[object], error: BaseException) -> bool:
         """A batch failed with a fault, not a refusal: the form waiting for it is editable
         again with the reason; True when this was one of this runner's workers."""
+        if worker.group == HANDLERS_GROUP:
+            self.say(describe(error, self.t))
+            return True
         if worker.group != CHANGES_GROUP:
             return False
         text = describe(error, self.t)

@@ -21,7 +21,7 @@ memory only; every console acknowledges for itself.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, cast
@@ -31,10 +31,10 @@ from sqlalchemy import and_, bindparam, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from deskui.core.enums import ClockKind, ClockState, Priority, Status
+from deskui.core.enums import ClockKind, ClockState, EventKind, Priority, Status
 from deskui.core.sla import WALL_CLOCK, SlaClock, TimeMeasure, advance_clock, nearest_due
 from deskui.services.rules import DeskRules
-from deskui.services.views import ticket_clocks
+from deskui.services.views import child_counts, ticket_clocks
 from deskui.store.models import Group, Requester, Ticket, TicketEvent, User
 
 #: Priorities that are on the board whatever their clocks say.
@@ -84,6 +84,10 @@ class BoardRow:
     due: datetime | None
     warns_at: Mapping[ClockKind, datetime] = field(default_factory=dict)
     """When each running clock reaches its warning threshold (computed once, compared each tick)."""
+    children: int = 0
+    """The calls under this ticket when it is an outage's parent."""
+    estimate: datetime | None = None
+    """The new estimate given to the requester when a target could not be met (the last one)."""
 
 
 @dataclass(frozen=True)
@@ -257,7 +261,14 @@ def board_snapshot(
             entry = _warning_instant(clock, now, measure, ratio)
             if entry is not None:
                 recheck_at = min(recheck_at, entry)
-    rows = [_row(ticket, clocks, rules, now) for ticket, clocks in chosen]
+    counts = child_counts(session, [ticket.id for ticket, _ in chosen])
+    rows = [
+        replace(
+            _row(ticket, clocks, rules, now, _estimate(events.get(ticket.id, []))),
+            children=counts.get(ticket.id, 0),
+        )
+        for ticket, clocks in chosen
+    ]
     rows.sort(key=lambda r: (r.due is None, r.due or now, r.priority.level, r.number))
     return BoardSnapshot(
         as_of=now,
@@ -309,8 +320,20 @@ _NAME_COLUMNS: tuple[Any, ...] = (
 _URGENT = _board_query(col(Ticket.priority).in_([str(p) for p in BOARD_PRIORITIES]))
 
 
+def _estimate(events: list[Any]) -> datetime | None:
+    """The last new estimate among a ticket's events (oldest first), if any."""
+    for event in reversed(events):
+        if event.kind == EventKind.ESTIMATE and event.new_value:
+            return datetime.fromisoformat(event.new_value)
+    return None
+
+
 def _row(
-    ticket: Any, clocks: dict[ClockKind, SlaClock], rules: DeskRules, now: datetime
+    ticket: Any,
+    clocks: dict[ClockKind, SlaClock],
+    rules: DeskRules,
+    now: datetime,
+    estimate: datetime | None = None,
 ) -> BoardRow:
     """A board row from a ticket row of :func:`_board_query` and its clocks at ``now``."""
     return BoardRow(
@@ -332,6 +355,7 @@ def _row(
         clocks=clocks,
         due=nearest_due(clocks),
         warns_at=_warns_at(clocks, rules, now),
+        estimate=estimate,
     )
 
 

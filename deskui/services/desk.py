@@ -9,7 +9,7 @@ and a database that cannot be used is always reported as
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
@@ -42,10 +42,12 @@ from deskui.services.groups import (
     ensure_groups,
     list_groups,
 )
+from deskui.services.handlers import HandlerChoice, group_handlers
 from deskui.services.identity import Identity
 from deskui.services.intake import IntakeRequest, create_ticket
 from deskui.services.names import DeskNames, desk_names
 from deskui.services.queue import GroupChoice, QueueReader
+from deskui.services.review import ReviewItem, review_items
 from deskui.services.rules import (
     DeskRules,
     ensure_rule_settings,
@@ -465,6 +467,14 @@ class DeskService:
             **kw,
         )
 
+    def link(self, actor: Actor, number: str, parent: str, **kw: Any) -> TicketView:
+        """Put a call under its outage's parent ticket."""
+        return self._change(workflow.link_ticket, actor, number=number, parent=parent, **kw)
+
+    def unlink(self, actor: Actor, number: str, **kw: Any) -> TicketView:
+        """Take a call out of its outage."""
+        return self._change(workflow.unlink_ticket, actor, number=number, **kw)
+
     def set_status(self, actor: Actor, number: str, target: str, **kw: Any) -> TicketView:
         """Move along the workflow (pending, solution, confirm, reject, reopen, close …)."""
         return self._change(workflow.change_status, actor, number=number, target=target, **kw)
@@ -505,6 +515,17 @@ class DeskService:
                 session=s, filters=filters, rules=rules, now=self.clock.now()
             )
         )
+
+    def review(self, numbers: Sequence[str]) -> list[ReviewItem]:
+        """What each ticket's record lacks for the desk's review (the close dialog lists it)."""
+        rules = self.rules
+        return self.read(
+            lambda s: review_items(session=s, numbers=numbers, rules=rules, now=self.clock.now())
+        )
+
+    def group_handlers(self, group_code: str | None) -> list[HandlerChoice]:
+        """Whom a lead may assign a ticket of ``group_code`` to (its agents, by name)."""
+        return self.read(lambda s: group_handlers(s, group_code))
 
     def counts(self) -> queries.DeskCounts:
         """Open, P1 and breached counts for the status line."""

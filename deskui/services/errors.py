@@ -55,6 +55,12 @@ CODES: dict[str, frozenset[str]] = {
     "urgency.range": frozenset({"value"}),
     "priority.unknown": frozenset({"value"}),
     "status.unknown": frozenset({"value"}),
+    "date.order": frozenset(),
+    "outage.self": _NUMBER,
+    "outage.already": frozenset({"number", "parent"}),
+    "outage.nested": _NUMBER,
+    "outage.has_children": _NUMBER,
+    "outage.none": _NUMBER,
     "user.taken": frozenset({"login"}),
     "user.missing": frozenset(),
     "user.confusable": frozenset({"login", "existing"}),
@@ -322,6 +328,15 @@ class PermissionDenied(ServiceError):
     def __init__(self, code: str, *, action: Action, **params: object) -> None:
         self._start(code, None, {"action": str(action), **params})
         self.action = action
+
+
+class CloseRefused(ServiceError):
+    """The desk's close is refused by the ticket itself: it is not resolved
+    (``ticket.no_transition``), or its record lacks the solution or the confirmation
+    (``ticket.incomplete``). A refusal of the rules, like a role's: the command line exits 5."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        self._start(code, "status", params)
 
 
 class IdentityRefused(ServiceError):

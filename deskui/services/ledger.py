@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import event as sa_event
 from sqlmodel import Session, col, select
 
-from deskui.core.chain import STATE_FIELDS, ticket_event_hash, ticket_state_hash
+from deskui.core.chain import AUDITED_FIELDS, ticket_event_hash, ticket_state_hash
 from deskui.core.enums import EventKind, Status
 from deskui.services.audit import allocate_ids
 from deskui.services.errors import NotFound, StaleEdit
@@ -89,7 +89,7 @@ def _check_sealed(session: Session) -> None:
 
 def state_hash(ticket: Ticket) -> str:
     """The hash of the ticket's audited fields as they are now."""
-    return ticket_state_hash({name: getattr(ticket, name) for name, _ in STATE_FIELDS})
+    return ticket_state_hash({name: getattr(ticket, name) for name, _ in AUDITED_FIELDS})
 
 
 def event_values(e: TicketEvent) -> tuple[object, ...]:

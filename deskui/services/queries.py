@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from deskui.core.enums import OPEN_STATUSES, Priority, Status
+from deskui.core.enums import OPEN_STATUSES, Category, Channel, Priority, Status, TicketType
 from deskui.services.errors import NotFound, ServiceError
 from deskui.services.rules import DeskRules
 from deskui.services.views import OpenTicketView, TicketView, ticket_view
@@ -26,6 +27,11 @@ class TicketFilter:
         group: a group code.
         assignee: a login; ``"-"`` for unassigned.
         limit: at most this many rows.
+        received_from: only tickets received at or after this instant.
+        received_to: only tickets received before this instant.
+        types: only these ticket types.
+        categories: only these categories.
+        channels: only these channels.
     """
 
     status: Sequence[str] = ()
@@ -33,6 +39,11 @@ class TicketFilter:
     group: str | None = None
     assignee: str | None = None
     limit: int = 100
+    received_from: datetime | None = None
+    received_to: datetime | None = None
+    types: Sequence[str] = ()
+    categories: Sequence[str] = ()
+    channels: Sequence[str] = ()
 
 
 def _views(
@@ -58,6 +69,19 @@ def _views(
     }
     users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(user_ids - {None})))}
     actors = {uid: u.login for uid, u in users.items() if uid is not None}
+    children: dict[int, list[str]] = {}
+    for parent_id, number in session.exec(
+        select(Ticket.parent_id, Ticket.number)
+        .where(col(Ticket.parent_id).in_(ids))
+        .order_by(col(Ticket.number))
+    ):
+        children.setdefault(parent_id or 0, []).append(number)
+    parent_ids = {t.parent_id for t in tickets if t.parent_id is not None}
+    parents = dict(
+        session.exec(select(Ticket.id, Ticket.number).where(col(Ticket.id).in_(parent_ids))).all()
+        if parent_ids
+        else []
+    )
     return [
         ticket_view(
             t,
@@ -69,6 +93,8 @@ def _views(
             rules=rules,
             now=now,
             with_events=with_events,
+            parent=parents.get(t.parent_id) if t.parent_id is not None else None,
+            children=children.get(t.id or 0, []),
         )
         for t in tickets
     ]
@@ -120,10 +146,39 @@ def list_tickets(
         if user is None:
             raise NotFound("user.unknown", field="assignee", login=filters.assignee)
         statement = statement.where(Ticket.assignee_id == user.id)
+    statement = statement.where(*_kind_and_time(filters))
     statement = statement.order_by(
         col(Ticket.next_due).is_(None), col(Ticket.next_due), col(Ticket.id)
     ).limit(max(1, min(filters.limit, 10_000)))
     return _views(session, list(session.exec(statement)), rules, now, with_events=False)
+
+
+def _kind_and_time(filters: TicketFilter) -> list[Any]:
+    """The type, category, channel and date-range conditions of ``filters``.
+
+    Raises:
+        ServiceError: a range that ends before it starts, or an unknown identifier.
+    """
+    where: list[Any] = []
+    start, end = filters.received_from, filters.received_to
+    if start is not None and end is not None and end <= start:
+        raise ServiceError("date.order", field="to")
+    if start is not None:
+        where.append(col(Ticket.received_at) >= start)
+    if end is not None:
+        where.append(col(Ticket.received_at) < end)
+    for name, column, values, known in (
+        ("type", Ticket.type, filters.types, TicketType),
+        ("category", Ticket.category, filters.categories, Category),
+        ("channel", Ticket.channel, filters.channels, Channel),
+    ):
+        allowed = [str(k) for k in known]
+        for value in values:
+            if value not in allowed:
+                raise ServiceError("field.choice", field=name, choices=", ".join(allowed))
+        if values:
+            where.append(col(column).in_(list(values)))
+    return where
 
 
 @dataclass(frozen=True)

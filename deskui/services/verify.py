@@ -32,7 +32,7 @@ from sqlmodel import Session
 
 from deskui.core.announcements import AnnouncementContent, AnnouncementEventKind, content_hash
 from deskui.core.chain import (
-    STATE_FIELDS,
+    AUDITED_FIELDS,
     Break,
     Link,
     announcement_event_hash,
@@ -232,7 +232,7 @@ def verify_record(
     codes = {int(i): str(c) for i, c in conn.execute(text("SELECT id, code FROM support_group"))}
     heads = hashlib.sha256()
     numbers = _Numbers()
-    state_columns = ", ".join(name for name, _ in STATE_FIELDS)
+    state_columns = ", ".join(name for name, _ in AUDITED_FIELDS)
     last_id = 0
     while True:
         tickets = (

@@ -8,6 +8,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
 from deskui.core.enums import ACKNOWLEDGING, ClockKind, EventKind, Priority, Status
 from deskui.core.sla import ClockEvent, SlaClock, compute_clocks, nearest_due
 from deskui.services.directory import RequesterView
@@ -41,6 +44,18 @@ def ticket_clocks(
         policy=rules.sla,
         calendar=rules.calendar,
     )
+
+
+def child_counts(session: Session, ticket_ids: Sequence[int]) -> dict[int, int]:
+    """How many calls each of ``ticket_ids`` has under it (outages' parents only appear)."""
+    if not ticket_ids:
+        return {}
+    rows = session.execute(
+        select(col(Ticket.parent_id), func.count())
+        .where(col(Ticket.parent_id).in_(list(ticket_ids)))
+        .group_by(col(Ticket.parent_id))
+    )
+    return {int(parent): int(count) for parent, count in rows}
 
 
 def refresh_due_cache(ticket: Ticket, clocks: dict[ClockKind, SlaClock]) -> None:
@@ -145,6 +160,10 @@ class TicketView:
     """How the requester's answer came: phone, im, email, in_person, portal."""
     confirmation_recorded_by: str | None = None
     """The login of the desk user who recorded the requester's answer."""
+    parent: str | None = None
+    """The number of the outage's parent ticket this call belongs to, if any."""
+    children: tuple[str, ...] = ()
+    """The numbers of the calls under this ticket (it is an outage's parent), by number."""
 
     @property
     def is_open(self) -> bool:
@@ -204,6 +223,8 @@ class TicketView:
             "confirmation_channel": self.confirmation_channel,
             "confirmation_recorded_by": self.confirmation_recorded_by,
             "closed_at": iso(self.closed_at),
+            "parent": self.parent,
+            "children": list(self.children),
             "version": self.version,
             "sla": {
                 str(kind): {
@@ -262,8 +283,10 @@ def ticket_view(
     rules: DeskRules,
     now: datetime,
     with_events: bool = False,
+    parent: str | None = None,
+    children: Sequence[str] = (),
 ) -> TicketView:
-    """Assemble the read model of one ticket."""
+    """Assemble the read model of one ticket (``parent`` and ``children``: its outage's)."""
     assert ticket.id is not None
     timeline = event_views(events, actors) if with_events else ()
     return TicketView(
@@ -313,6 +336,8 @@ def ticket_view(
             for aspect in SATISFACTION_ASPECTS
             if (stars := getattr(ticket, f"satisfaction_{aspect}")) is not None
         },
+        parent=parent,
+        children=tuple(children),
         confirmation_channel=ticket.confirmation_channel,
         confirmation_recorded_by=(
             actors.get(ticket.confirmation_recorded_by_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text
 from sqlmodel import Field, SQLModel
 
 from deskui.store.types import UTCDateTime
@@ -107,6 +107,7 @@ class Ticket(SQLModel, table=True):
         # the queue's "mine", "unassigned" and "my groups" views, read in due order by keyset
         Index("ix_ticket_assignee_due", "assignee_id", "is_open", "next_due", "id"),
         Index("ix_ticket_group_due", "group_id", "is_open", "next_due", "id"),
+        Index("ix_ticket_parent", "parent_id", "is_open"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -174,6 +175,10 @@ class Ticket(SQLModel, table=True):
 
     version: int = Field(default=1)
     """Optimistic concurrency: an edit names the version it was based on."""
+    parent_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("ticket.id", name="fk_ticket_parent"))
+    )
+    """The outage this call belongs to: the parent ticket whose solution solves it too."""
 
 
 class TicketEvent(SQLModel, table=True):

@@ -312,6 +312,7 @@ class BoardTable(ScrollView, can_focus=True):
             key = (
                 row.number,
                 row.version,
+                row.children,
                 row.number in self.flagged,
                 width,
                 style,
@@ -378,6 +379,10 @@ class BoardTable(ScrollView, can_focus=True):
         summary = Text(no_wrap=True)
         if row.vip:
             summary.append(f"{t('field.vip')} ", style="bold magenta")
+        if row.children:
+            summary.append(f"{t('lifecycle.outage.badge', count=row.children)} ", style="bold")
+        if row.estimate is not None:
+            summary.append(f"{t('board.estimate', time=self._when(row.estimate))} ", style="bold")
         summary.append(sanitize_line(row.summary))
         line.append_text(fit_text(summary, summary_cells - 1))
         line.append(" ")

@@ -18,6 +18,11 @@ VIEW_KEYS: dict[QueueView, str] = {
     QueueView.UNASSIGNED: "3",
     QueueView.OPEN: "4",
     QueueView.ALERT: "5",
+    QueueView.RESOLVED: "6",
+    QueueView.REVIEW: "7",
+    QueueView.CLOSED: "8",
+    QueueView.REJECTED: "9",
+    QueueView.ALL: "0",
 }
 
 
@@ -53,9 +58,13 @@ class QueueBar(Widget):
         t = self.t
         text = Text(" ")
         for view, key in VIEW_KEYS.items():
-            style = Style(bold=True, reverse=True) if view == self.view else Style()
-            text.append(f" {key} {t(f'queue.view.{view}')} ", style=style)
-            text.append(" ")
+            # ten views on one line: the one shown stands out, the others sit close together
+            label = f"{key} {t(f'queue.view.{view}')}"
+            if view == self.view:
+                text.append(f" {label} ", style=Style(bold=True, reverse=True))
+                text.append(" ")
+            else:
+                text.append(f"{label}  ")
         text.append("│ ", style="dim")
         count = "…" if self.total is None else t("queue.count", count=self.total)
         text.append(count, style="bold")

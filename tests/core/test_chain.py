@@ -100,3 +100,17 @@ def test_replay_follows_the_events_and_leaves_the_unrecorded_alone() -> None:
     }
     stored = {**state, "group": "anything", "assignee": "agent2", "expected_by": None}
     assert differing(state, stored) == ["assignee"]
+
+
+def test_a_later_column_changes_the_state_hash_only_when_set() -> None:
+    from deskui.core.chain import LATER_STATE_FIELDS, STATE_FIELDS, ticket_state_hash
+
+    fields: dict[str, object] = {name: None for name, _ in STATE_FIELDS}
+    fields.update(id=7, number="IT20261102001")
+    sealed = ticket_state_hash(fields)  # a ticket sealed before the column existed
+    assert ticket_state_hash({**fields, "parent_id": None}) == sealed
+    assert [name for name, _ in LATER_STATE_FIELDS] == ["parent_id"]
+    assert ticket_state_hash({**fields, "parent_id": 3}) not in (
+        sealed,
+        ticket_state_hash({**fields, "parent_id": 4}),
+    )

@@ -20,6 +20,7 @@ from deskui.services.queue import (
     QueueView,
     advance_clocks,
 )
+from deskui.services.queue.query import VIEW_STATUSES
 from deskui.services.views import TicketView
 from deskui.store.models import Ticket
 
@@ -121,6 +122,19 @@ def fill_desk(desk: DeskService) -> dict[str, str]:
     names["resolved"] = closed.number
     for n in range(6):
         log_call(desk, f"无线网络信号弱 {n}", minutes_ago=3 + 9 * n, category="network", caller=n)
+    # past the open work: one closed after review, one rejected (logged last, so the open
+    # tickets keep their numbers)
+    done = log_call(desk, "邮箱容量已满", minutes_ago=300, category="software", caller=1)
+    desk.claim(agent2, done.number)
+    desk.worklog(agent2, done.number, "清理归档邮件")
+    desk.set_status(agent2, done.number, "awaiting_confirmation", note="已扩容至 10G")
+    desk.confirm(desk.actor("op"), done.number, 4, channel="im")
+    desk.set_status(desk.actor("op"), done.number, "closed", note="记录完整")
+    names["closed"] = done.number
+    names["rejected"] = log_call(desk, "询问食堂菜单", minutes_ago=100, category="other").number
+    desk.set_status(
+        desk.actor("op"), names["rejected"], "rejected", note="不属于IT服务范围，请联系行政部"
+    )
     return names
 
 
@@ -131,8 +145,9 @@ def reader(desk: DeskService) -> QueueReader:
     return QueueReader.of(desk)
 
 
-def _all_open(desk: DeskService) -> list[Ticket]:
-    tickets = desk.read(lambda s: list(s.exec(select(Ticket).where(col(Ticket.is_open)))))
+def _all_open(desk: DeskService, *, open_only: bool = True) -> list[Ticket]:
+    statement = select(Ticket).where(col(Ticket.is_open)) if open_only else select(Ticket)
+    tickets = desk.read(lambda s: list(s.exec(statement)))
     return sorted(tickets, key=lambda t: (t.next_due is None, t.next_due or datetime.min, t.id))
 
 
@@ -142,8 +157,10 @@ def _ids(rows: list[QueueRow]) -> list[int]:
 
 def _expected(desk: DeskService, view: QueueView, login: str) -> list[int]:
     actor = desk.actor(login)
-    tickets = _all_open(desk)
-    if view == QueueView.MINE:
+    tickets = _all_open(desk, open_only=view not in (*VIEW_STATUSES, QueueView.ALL))
+    if view in VIEW_STATUSES:
+        tickets = [t for t in tickets if t.status in VIEW_STATUSES[view]]
+    elif view == QueueView.MINE:
         tickets = [t for t in tickets if t.assignee_id == actor.id]
     elif view == QueueView.GROUPS:
         tickets = [t for t in tickets if t.group_id in actor.group_ids]

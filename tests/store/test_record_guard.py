@@ -125,11 +125,11 @@ def test_every_ticket_column_is_in_the_state_hash_or_a_declared_cache() -> None:
     """A new ticket column must be decided on: audited (in the state hash) or a cache."""
     from sqlalchemy import inspect
 
-    from deskui.core.chain import CACHE_FIELDS, STATE_FIELDS
+    from deskui.core.chain import AUDITED_FIELDS, CACHE_FIELDS
     from deskui.store.models import Ticket
 
     columns = set(inspect(Ticket).columns.keys())
-    assert columns == {name for name, _ in STATE_FIELDS} | CACHE_FIELDS
+    assert columns == {name for name, _ in AUDITED_FIELDS} | CACHE_FIELDS
 
 
 def test_maintenance_is_the_owners_alone(pg_desk: DeskService) -> None:

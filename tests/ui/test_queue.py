@@ -95,6 +95,12 @@ async def put_cursor_on(pilot: Pilot[Any], number: str) -> None:
     assert table.current_row is not None and table.current_row.number == number
 
 
+async def open_queue(pilot: Pilot[Any]) -> None:
+    """The whole open queue (an agent's console starts on their groups)."""
+    await pilot.press("4")
+    await settle(pilot)
+
+
 async def test_rows_show_clocks_masked_phones_and_text_as_typed(
     queue_desk: DeskService,
 ) -> None:
@@ -102,6 +108,7 @@ async def test_rows_show_clocks_masked_phones_and_text_as_typed(
     app = console_for(queue_desk, "agent2")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        await open_queue(pilot)
         text = screen_text(app)
         table = table_of(app)
         assert table.total == len(table.loaded_rows) == 15
@@ -150,6 +157,7 @@ async def test_search_narrows_by_text_number_and_requester(queue_desk: DeskServi
     app = console_for(queue_desk, "agent2")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        await open_queue(pilot)
         queue_of(app).search_delay = 0.001  # the debounce is the screen's; no waiting on it here
         await pilot.press("slash", "v", "p", "n")
         await settle(pilot)
@@ -344,6 +352,7 @@ async def test_another_consoles_change_shows_and_cursor_and_selection_stay(
     app = console_for(queue_desk, "agent2")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        await open_queue(pilot)
         table = table_of(app)
         rows = list(table.loaded_rows)
         await pilot.press("home", "down", "down", "space")
@@ -447,6 +456,7 @@ async def test_scrolling_a_long_queue_reads_windows(tmp_path: Path, clock: Froze
     app = console_for(desk, "agent2")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        await open_queue(pilot)
         table = table_of(app)
         assert table.total == 301 and len(table.loaded_rows) < 301
         await pilot.press("end")

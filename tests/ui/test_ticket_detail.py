@@ -262,7 +262,7 @@ async def test_claim_and_a_leads_take_over(desk: DeskService) -> None:
     app = await open_ticket(desk, "agent2", free)
     async with app.run_test(size=SIZE) as pilot:
         await show_ticket(pilot, free)
-        assert not app.screen.active_bindings["A"].enabled, "agents do not take over"
+        assert "T" not in app.screen.active_bindings, "agents are not offered a takeover"
         await pilot.press("a")
         await settle(pilot)
         assert ticket_row(desk, free).assignee_id == app.context.actor.id
@@ -272,11 +272,17 @@ async def test_claim_and_a_leads_take_over(desk: DeskService) -> None:
         await show_ticket(pilot, free)
         bindings = lead_app.screen.active_bindings
         assert not bindings["a"].enabled, "someone holds it: a lead takes it over instead"
-        assert bindings["A"].enabled
-        await pilot.press("A")
+        assert bindings["T"].enabled and "A" not in bindings, "not on the claim key"
+        await pilot.press("T")
         await settle(pilot)
+        form = lead_app.screen
+        assert isinstance(form, NoteForm) and "agent2" in form.form_title
+        await pilot.press("ctrl+s")  # the reason is required: nothing happens without it
+        await settle(pilot)
+        assert ticket_row(desk, free).assignee_id == app.context.actor.id
+        await write_note(pilot, "李娜请假，由我接手")
         assert ticket_row(desk, free).assignee_id == lead_app.context.actor.id
-        assert "taken over" in screen_text(lead_app)
+        assert "李娜请假，由我接手" in screen_text(lead_app)
 
 
 async def test_a_stale_edit_is_refused_and_the_text_kept(

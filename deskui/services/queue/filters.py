@@ -16,6 +16,7 @@ from sqlmodel import Session, col
 from deskui.core.enums import ClockKind, Priority
 from deskui.core.sla import WALL_CLOCK
 from deskui.services.queue.query import (
+    VIEW_STATUSES,
     QueueQuery,
     QueueView,
     _AnyGroup,
@@ -40,8 +41,12 @@ class ViewFilters(RowBuilder):
 
     # the view as SQL -------------------------------------------------------------------------
     def _filters(self, session: Session, query: QueueQuery, now: datetime) -> list[Any]:
-        filters: list[Any] = [col(Ticket.is_open).is_(True)]
         view = query.view
+        filters: list[Any] = []
+        if view in VIEW_STATUSES:
+            filters.append(col(Ticket.status).in_([str(s) for s in VIEW_STATUSES[view]]))
+        elif view != QueueView.ALL:
+            filters.append(col(Ticket.is_open).is_(True))
         if view == QueueView.MINE:
             filters.append(col(Ticket.assignee_id) == query.user_id if query.user_id else false())
         elif view == QueueView.GROUPS:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlmodel import col
 
+from deskui.core.enums import Status
 from deskui.core.sanitize import sanitize_line
 from deskui.services.users import Actor
 from deskui.store.models import Requester, Ticket
@@ -30,6 +31,24 @@ class QueueView(StrEnum):
     OPEN = "open"
     ALERT = "alert"
     """Tickets with a clock in warning or breached."""
+    RESOLVED = "resolved"
+    """Tickets with a solution given: awaiting the requester's answer, or confirmed."""
+    REVIEW = "review"
+    """Confirmed tickets awaiting the desk's review and close."""
+    CLOSED = "closed"
+    REJECTED = "rejected"
+    ALL = "all"
+    """Every ticket, open or not."""
+
+
+#: The statuses each view past the open work holds (the open views read ``is_open``; "all"
+#: reads everything).
+VIEW_STATUSES: dict[QueueView, tuple[Status, ...]] = {
+    QueueView.RESOLVED: (Status.AWAITING_CONFIRMATION, Status.RESOLVED),
+    QueueView.REVIEW: (Status.RESOLVED,),
+    QueueView.CLOSED: (Status.CLOSED,),
+    QueueView.REJECTED: (Status.REJECTED,),
+}
 
 
 @dataclass(frozen=True)

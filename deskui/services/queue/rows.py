@@ -20,7 +20,7 @@ from deskui.core.enums import ClockKind, Priority, Status
 from deskui.core.sla import SlaClock, advance_clocks
 from deskui.services.queue.query import QueueKey, _plain
 from deskui.services.rules import DeskRules
-from deskui.services.views import ticket_clocks
+from deskui.services.views import child_counts, ticket_clocks
 from deskui.store.models import Group, Requester, Ticket, TicketEvent, User
 
 T = TypeVar("T")
@@ -64,6 +64,14 @@ class QueueRow:
     version: int
     clocks: Mapping[ClockKind, SlaClock]
     clocks_at: datetime
+    children: int = 0
+    """The calls under this ticket when it is an outage's parent."""
+
+    @property
+    def drawn(self) -> tuple[int, int, int]:
+        """What the row's drawn cells depend on: the ticket's version and its calls' count (a
+        call joining changes the parent's line, not its version)."""
+        return (self.id, self.version, self.children)
 
     @property
     def key(self) -> QueueKey:
@@ -180,6 +188,7 @@ class RowBuilder:
             return []
         rules = self._rules()
         clocks = self._clocks(session, records, rules, now)
+        children = child_counts(session, [r.id for r in records])
         return [
             QueueRow(
                 id=r.id,
@@ -205,6 +214,7 @@ class RowBuilder:
                 version=r.version,
                 clocks_at=now,
                 clocks=row_clocks,
+                children=children.get(r.id, 0),
             )
             for r, row_clocks in zip(records, clocks, strict=True)
         ]

@@ -10,6 +10,7 @@ The use cases are split by what they change, and all re-exported here:
 * :mod:`.priority` — re-triage and a lead's priority override;
 * :mod:`.routing` — transfer to another group, escalate a tier;
 * :mod:`.notes` — worklog, progress update, new estimate, and :func:`clean_note`;
+* :mod:`.outage` — a call under its outage's parent, and the parent carrying its children;
 * :mod:`.status` — every move of the status workflow, the requester's answer (confirmation or
   refusal) as the desk records it.
 """
@@ -17,6 +18,7 @@ The use cases are split by what they change, and all re-exported here:
 from __future__ import annotations
 
 from deskui.services.workflow.notes import MAX_NOTE, add_worklog, clean_note, record_estimate
+from deskui.services.workflow.outage import link_ticket, unlink_ticket
 from deskui.services.workflow.ownership import assign_ticket, claim_ticket
 from deskui.services.workflow.priority import override_priority, triage_ticket
 from deskui.services.workflow.routing import escalate_ticket, transfer_ticket
@@ -40,10 +42,12 @@ __all__ = [
     "clean_note",
     "confirm_ticket",
     "escalate_ticket",
+    "link_ticket",
     "override_priority",
     "record_estimate",
     "refuse_solution",
     "ticket_requester_name",
     "transfer_ticket",
     "triage_ticket",
+    "unlink_ticket",
 ]

@@ -52,12 +52,16 @@ def claim_ticket(
     rules: DeskRules,
     now: datetime,
     takeover: bool = False,
+    reason: str | None = None,
     expected_version: int | None = None,
 ) -> Ticket:
     """Make the actor the ticket's one owner (接单).
 
     Exactly one of many racing claimers wins: the row is locked, then its owner is checked.
     A duty lead may take over a ticket someone else holds; that is audited.
+
+    Args:
+        reason: why a lead takes the ticket over (kept as the takeover's note).
 
     Raises:
         ClaimConflict: someone else holds it (and this is not a lead's takeover).
@@ -91,7 +95,7 @@ def claim_ticket(
             field="assignee",
             old=holder,
             new=actor.login,
-            note=f"taken over from {holder}",
+            note=clean_note(reason, field="reason", required=False) or f"taken over from {holder}",
         )
     else:
         record(session, ticket, actor, EventKind.CLAIMED, now, field="assignee", new=actor.login)

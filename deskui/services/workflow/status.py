@@ -18,13 +18,14 @@ from deskui.core.enums import EventKind, Status
 from deskui.core.workflow import WorkflowError, can_close, check_transition, find_transition
 from deskui.core.workflow import move_refusal as workflow_refusal
 from deskui.services.access import require, ticket_facts
-from deskui.services.errors import PermissionDenied, ServiceError
+from deskui.services.errors import CloseRefused, PermissionDenied, ServiceError
 from deskui.services.ledger import commit_change, lock_ticket, record, set_status
 from deskui.services.rules import DeskRules
 from deskui.services.users import Actor
 from deskui.services.views import CONFIRMATION_CHANNELS as CONFIRMATION_CHANNELS
 from deskui.services.views import SATISFACTION_ASPECTS
 from deskui.services.workflow.notes import clean_note
+from deskui.services.workflow.outage import close_children, leave_outage, solve_children
 from deskui.services.workflow.ownership import release_holder
 from deskui.store.models import Requester, Ticket
 
@@ -125,17 +126,29 @@ def change_status(
         )
         _confirm(session, ticket, actor, now, text, answer.checked())
     elif wanted == Status.CLOSED:
+        if find_transition(current, wanted) is None:
+            raise CloseRefused(
+                "ticket.no_transition",
+                number=ticket.number,
+                source=str(current),
+                target=str(wanted),
+            )
         _check_move(session, ticket, actor, wanted, text)
         if not can_close(
             has_solution=bool(ticket.solution), has_confirmation=ticket.confirmed_at is not None
         ):
-            raise ServiceError("ticket.incomplete", field="status", number=ticket.number)
+            raise CloseRefused("ticket.incomplete", number=ticket.number)
         set_status(session, ticket, actor, wanted, now, text)
         ticket.closed_at = now
         record(session, ticket, actor, EventKind.CLOSED, now, note=text)
     else:
         _move(session, ticket, actor, current, wanted, now, text, channel)
     commit_change(session, ticket, rules, now)
+    # an outage's parent carries its children along (each with its own events)
+    if wanted == Status.AWAITING_CONFIRMATION:
+        solve_children(session, ticket, actor, rules, now)
+    elif wanted == Status.CLOSED:
+        close_children(session, ticket, actor, rules, now)
     return ticket
 
 
@@ -170,6 +183,9 @@ def _move(
         release_holder(session, ticket, actor, now, text if current == Status.IN_PROGRESS else None)
         if current == Status.IN_PROGRESS:
             kind = None  # the release is the event
+    if kind in (EventKind.REFUSED, EventKind.REOPENED) and ticket.parent_id is not None:
+        # its requester says it is not solved: this call is no longer the outage's
+        leave_outage(session, ticket, actor, now, text)
     if kind is not None:
         # a refusal the desk took down by a channel says which (the picker's path has none)
         field = "confirmation_channel" if kind == EventKind.REFUSED and channel else None

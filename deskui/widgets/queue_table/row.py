@@ -124,7 +124,7 @@ class RowPainter:
 
     def __init__(self, t: Catalog) -> None:
         self.t = t
-        self._cells: dict[tuple[int, int], tuple[str, ...]] = {}
+        self._cells: dict[tuple[int, ...], tuple[str, ...]] = {}
 
     def header(self, columns: Iterable[Column], width: int, style: Style) -> Strip:
         """The column headings."""
@@ -145,15 +145,16 @@ class RowPainter:
             t(f"category.{row.category}"),
             sanitize_line(group or "—"),
             sanitize_line(row.assignee_name or "—"),
-            sanitize_line(row.summary),
+            (t("lifecycle.outage.badge", count=row.children) + " " if row.children else "")
+            + sanitize_line(row.summary),
         )
 
-    def prepare(self, rows: Iterable[QueueRow]) -> dict[tuple[int, int], tuple[str, ...]]:
+    def prepare(self, rows: Iterable[QueueRow]) -> dict[tuple[int, ...], tuple[str, ...]]:
         """The cells of rows just read, computed where they were read (masking a phone costs
         more than painting the line)."""
-        return {(row.id, row.version): self.cells(row) for row in rows}
+        return {row.drawn: self.cells(row) for row in rows}
 
-    def remember(self, prepared: dict[tuple[int, int], tuple[str, ...]]) -> None:
+    def remember(self, prepared: dict[tuple[int, ...], tuple[str, ...]]) -> None:
         """Keep cells prepared by :meth:`prepare`."""
         if len(self._cells) + len(prepared) > 4096:
             self._cells.clear()
@@ -161,7 +162,7 @@ class RowPainter:
 
     def texts(self, row: QueueRow) -> tuple[str, ...]:
         """The row's cells, from those prepared or computed now."""
-        key = (row.id, row.version)
+        key = row.drawn
         cells = self._cells.get(key)
         if cells is None:
             cells = self._cells[key] = self.cells(row)

@@ -127,7 +127,7 @@ class TicketTable(ScrollView, can_focus=True):
             window: QueueWindow,
             rules: DeskRules,
             anchor: QueueKey | None,
-            cells: dict[tuple[int, int], tuple[str, ...]],
+            cells: dict[tuple[int, ...], tuple[str, ...]],
         ) -> None:
             super().__init__()
             self.generation = generation
@@ -551,8 +551,9 @@ class TicketTable(ScrollView, can_focus=True):
                 self.refresh_line(top + y)
 
     def _line_key(self, row: QueueRow, index: int, width: int) -> tuple[Any, ...]:
+        """What a drawn line depends on; it ends with (cursor, selected, width)."""
         cursor = index == self.cursor and self.has_focus_within_screen
-        return (row.id, row.version, cursor, row.id in self.selected, width)
+        return (*row.drawn, cursor, row.id in self.selected, width)
 
     def render_line(self, y: int) -> Strip:
         """The header on the first line, then the rows from the scroll position."""
@@ -580,8 +581,8 @@ class TicketTable(ScrollView, can_focus=True):
                 styles,
                 now=self._instant,
                 rules=self._rules,
-                cursor=key[2],
-                selected=key[3],
+                cursor=key[-3],
+                selected=key[-2],
             )
             self._strips[key] = entry
         return entry[0]

@@ -57,6 +57,8 @@ def test_queue_search_with_a_selection(
         screen = pilot.app.screen
         assert isinstance(screen, QueueScreen)
         screen.search_delay = 0.001  # the search runs after a pause in typing: no waiting here
+        await pilot.press("4")  # the whole open queue (an agent starts on their groups)
+        await settle(pilot)
         await pilot.press("slash", *"wang")
         await settle(pilot)
         await pilot.press("enter")
@@ -70,6 +72,8 @@ def test_queue_search_with_a_selection(
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_triage_form(lang: str, desk: DeskService, snap_compare: Callable[..., bool]) -> None:
     async def triage(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("4")  # the whole open queue (an agent starts on their groups)
         await settle(pilot)
         await pilot.press("down", "down", "t", "1")
         await settle(pilot)

@@ -1,7 +1,7 @@
 """skills: the skill matrix, agent × category with a level; the callers' site
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 Create Date: 2026-11-30 23:00:00.000000
 
 One row per agent and category they are skilled in (level 1–5). On a shared desk every role reads
@@ -18,7 +18,7 @@ from alembic import op
 from sqlalchemy import text
 
 revision = "0009"
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
