@@ -42,6 +42,7 @@ from deskui.core.chain import (
 )
 from deskui.core.replay import EventFacts, differing, replay
 from deskui.services.groups import GROUPS_KEY
+from deskui.services.knowledge import ARTICLE_KEY, LINK_KEY, article_records, link_records
 from deskui.services.users import USERS_KEY
 
 #: How many tickets are read (with their events) at a time.
@@ -73,6 +74,9 @@ class Problem(StrEnum):
     USER = "user"
     """A user's stored record (name, role, groups, active, accounts) is not their last recorded
     addition or change: changed without an event (a role raised to admin by hand)."""
+    ARTICLE = "article"
+    """A knowledge-base article (or a ticket linked to one) is not as its last record says:
+    changed without an event."""
     DIGEST = "digest"
     """The chains' heads are not those of the digest expected."""
 
@@ -319,6 +323,7 @@ def _check_settings(conn: Any, report: AuditReport, chunk: int) -> str | None:
     latest: dict[str, tuple[int, str]] = {}
     users: dict[str, tuple[int, dict[str, Any]]] = {}
     groups: dict[str, tuple[int, dict[str, Any]]] = {}
+    articles: dict[str, tuple[int, dict[str, Any]]] = {}
     carry: list[Sequence[Any]] = []
     while True:
         rows = [
@@ -350,6 +355,8 @@ def _check_settings(conn: Any, report: AuditReport, chunk: int) -> str | None:
                 if record is not None:
                     name = str(record.get("login") or record.get("code"))
                     (users if row[1] == USERS_KEY else groups)[name] = (int(row[0]), record)
+            if row[1] in (ARTICLE_KEY, LINK_KEY):
+                collect_article_record(articles, row)
         carry = [rows[-1]]
         head = rows[-1][9]
     for key, value in conn.execute(text("SELECT key, value FROM desk_setting ORDER BY key")):
@@ -360,6 +367,7 @@ def _check_settings(conn: Any, report: AuditReport, chunk: int) -> str | None:
             )
     _check_users(conn, report, users)
     _check_groups(conn, report, groups)
+    _check_articles(conn, report, articles)
     return head
 
 
@@ -440,6 +448,47 @@ def _check_users(
                 Finding(
                     Problem.USER,
                     key=str(row[1]),
+                    event=last[0] if last else None,
+                    fields=tuple(changed),
+                )
+            )
+
+
+def collect_article_record(
+    recorded: dict[str, tuple[int, dict[str, Any]]], row: Sequence[Any]
+) -> None:
+    """Keep the last record of an article (by id) or of a link (``link:LINEAGE:NUMBER``)."""
+    record = _record_of(row[6], "id" if row[1] == ARTICLE_KEY else "lineage")
+    if record is None:
+        return
+    name = (
+        str(record["id"])
+        if row[1] == ARTICLE_KEY
+        else f"link:{record['lineage']}:{record.get('ticket')}"
+    )
+    recorded[name] = (int(row[0]), record)
+
+
+def _check_articles(
+    conn: Any, report: AuditReport, recorded: Mapping[str, tuple[int, dict[str, Any]]]
+) -> None:
+    """Each article and each ticket linked to one against its last record."""
+    stored: dict[str, dict[str, Any]] = {
+        str(i): record for i, record in article_records(conn).items()
+    }
+    stored.update(
+        {f"link:{lineage}:{number}": r for (lineage, number), r in link_records(conn).items()}
+    )
+    for name in sorted(stored.keys() | {k for k in recorded if k.startswith("link:")}):
+        last = recorded.get(name)
+        now = stored.get(name, {})
+        names = sorted(set(now) | set(last[1] if last else {}))
+        changed = [f for f in names if (last[1].get(f) if last else None) != now.get(f)]
+        if changed:
+            report.findings.append(
+                Finding(
+                    Problem.ARTICLE,
+                    key=name,
                     event=last[0] if last else None,
                     fields=tuple(changed),
                 )

@@ -1,0 +1,253 @@
+"""The full-text index of articles and tickets, on SQLite (FTS5) and PostgreSQL (tsvector + GIN).
+
+Both hold the words :mod:`deskui.core.text_index` cut, so the same query finds the same rows:
+
+- SQLite: FTS5 tables ``article_text(title, tags, body)`` and ``ticket_text(summary, who, body)``
+  whose rowid is the article's or ticket's id, ranked by ``bm25`` with column weights (a title
+  hit outranks a tag hit, which outranks a body hit);
+- PostgreSQL: tables ``article_text(article_id, doc)`` and ``ticket_text(ticket_id, doc)`` with a
+  GIN-indexed ``tsvector`` whose lexemes carry the weights A (title, summary), B (tags; the
+  requester's name, pinyin, phone and the number) and C (body), ranked by ``ts_rank``.
+
+Every write that changes an indexed text calls :func:`index_article` or :func:`index_ticket` in
+its own transaction, so the index never lags the rows. :func:`backfill_tickets` indexes a desk's
+existing tickets (migration 0007, the benchmarks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from deskui.core.text_index import Query, fts_match, fts_text, tsquery_literal, tsvector_literal
+
+#: SQLite bm25 weights, in the FTS5 tables' column order.
+ARTICLE_WEIGHTS = "10.0, 5.0, 1.0"
+TICKET_WEIGHTS = "10.0, 3.0, 1.0"
+#: The index's tables (SQLite adds shadow tables named after them): kept by migrations, not
+#: by the models.
+INDEX_TABLES = ("article_text", "ticket_text")
+#: How many tickets the backfill reads at a time.
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class ArticleDoc:
+    """The indexed text of an article."""
+
+    id: int
+    title: str
+    tags: str
+    body: Sequence[str | None]
+
+
+@dataclass(frozen=True)
+class TicketDoc:
+    """The indexed text of a ticket: ``who`` is the requester's name, its pinyin and initials,
+    the phone's digits and the ticket's number."""
+
+    id: int
+    summary: str
+    who: Sequence[str | None]
+    body: Sequence[str | None]
+
+
+def is_index_table(name: str | None) -> bool:
+    """``name`` is one of the index's tables or their SQLite shadow tables."""
+    return bool(name) and any(name == t or str(name).startswith(t + "_") for t in INDEX_TABLES)
+
+
+def _postgres(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
+def index_articles(conn: Connection, docs: Iterable[ArticleDoc]) -> None:
+    """Put (or replace) the articles' text in the index."""
+    if _postgres(conn):
+        rows = [
+            {
+                "id": d.id,
+                "doc": tsvector_literal([([d.title], "A"), ([d.tags], "B"), (d.body, "C")]),
+            }
+            for d in docs
+        ]
+        if rows:
+            conn.execute(
+                text(
+                    "INSERT INTO article_text (article_id, doc) "
+                    "VALUES (:id, CAST(:doc AS tsvector)) "
+                    "ON CONFLICT (article_id) DO UPDATE SET doc = excluded.doc"
+                ),
+                rows,
+            )
+        return
+    rows = [
+        {
+            "id": d.id,
+            "title": fts_text([d.title]),
+            "tags": fts_text([d.tags]),
+            "body": fts_text(d.body),
+        }
+        for d in docs
+    ]
+    if rows:
+        conn.execute(
+            text("DELETE FROM article_text WHERE rowid = :id"), [{"id": r["id"]} for r in rows]
+        )
+        conn.execute(
+            text(
+                "INSERT INTO article_text (rowid, title, tags, body) "
+                "VALUES (:id, :title, :tags, :body)"
+            ),
+            rows,
+        )
+
+
+def index_tickets(conn: Connection, docs: Iterable[TicketDoc]) -> None:
+    """Put (or replace) the tickets' text in the index."""
+    if _postgres(conn):
+        rows = [
+            {
+                "id": d.id,
+                "doc": tsvector_literal([([d.summary], "A"), (d.who, "B"), (d.body, "C")]),
+            }
+            for d in docs
+        ]
+        if rows:
+            conn.execute(
+                text(
+                    "INSERT INTO ticket_text (ticket_id, doc) "
+                    "VALUES (:id, CAST(:doc AS tsvector)) "
+                    "ON CONFLICT (ticket_id) DO UPDATE SET doc = excluded.doc"
+                ),
+                rows,
+            )
+        return
+    rows = [
+        {
+            "id": d.id,
+            "summary": fts_text([d.summary]),
+            "who": fts_text(d.who),
+            "body": fts_text(d.body),
+        }
+        for d in docs
+    ]
+    if rows:
+        conn.execute(
+            text("DELETE FROM ticket_text WHERE rowid = :id"), [{"id": r["id"]} for r in rows]
+        )
+        conn.execute(
+            text(
+                "INSERT INTO ticket_text (rowid, summary, who, body) "
+                "VALUES (:id, :summary, :who, :body)"
+            ),
+            rows,
+        )
+
+
+_TICKET_TEXT = (
+    "SELECT t.id, t.number, t.summary, t.description, t.solution, t.error_message, "
+    "r.name, r.name_pinyin, r.name_initials, r.phone_digits "
+    "FROM ticket t JOIN requester r ON r.id = t.requester_id"
+)
+
+
+def ticket_docs(rows: Iterable[Sequence[Any]]) -> list[TicketDoc]:
+    """Documents from rows of :data:`_TICKET_TEXT`."""
+    return [
+        TicketDoc(
+            id=int(r[0]),
+            summary=r[2],
+            who=(r[6], r[7], r[8], r[9], r[1]),
+            body=(r[3], r[4], r[5]),
+        )
+        for r in rows
+    ]
+
+
+def reindex_ticket(conn: Connection, ticket_id: int) -> None:
+    """Index one ticket as it stands in this transaction."""
+    rows = conn.execute(text(_TICKET_TEXT + " WHERE t.id = :id"), {"id": ticket_id}).all()
+    index_tickets(conn, ticket_docs(rows))
+
+
+def backfill_tickets(conn: Connection, chunk: int = CHUNK) -> int:
+    """Index every ticket (those already indexed are replaced); returns how many."""
+    last, count = 0, 0
+    while True:
+        rows = conn.execute(
+            text(_TICKET_TEXT + " WHERE t.id > :last ORDER BY t.id LIMIT :n"),
+            {"last": last, "n": chunk},
+        ).all()
+        if not rows:
+            return count
+        index_tickets(conn, ticket_docs(rows))
+        last, count = int(rows[-1][0]), count + len(rows)
+
+
+def _in(column: str, values: Sequence[str], params: dict[str, Any]) -> str:
+    names = []
+    for i, value in enumerate(values):
+        params[f"v{i}"] = value
+        names.append(f":v{i}")
+    return f"{column} IN ({', '.join(names)})"
+
+
+def search_articles(
+    conn: Connection, query: Query, *, states: Sequence[str], limit: int
+) -> list[tuple[int, float]]:
+    """Articles in ``states`` matching ``query``, best first: ``(id, score)``, a higher score
+    better on both databases."""
+    if query.empty or not states:
+        return []
+    params: dict[str, Any] = {"n": limit}
+    where = _in("a.state", states, params)
+    if _postgres(conn):
+        params["q"] = tsquery_literal(query)
+        sql = (
+            "SELECT a.id, ts_rank(x.doc, q) AS score FROM article_text x "
+            "JOIN article a ON a.id = x.article_id, CAST(:q AS tsquery) q "
+            f"WHERE x.doc @@ q AND {where} ORDER BY score DESC, a.id DESC LIMIT :n"
+        )
+    else:
+        params["q"] = fts_match(query)
+        sql = (
+            f"SELECT a.id, -bm25(article_text, {ARTICLE_WEIGHTS}) AS score FROM article_text "
+            "JOIN article a ON a.id = article_text.rowid "
+            f"WHERE article_text MATCH :q AND {where} ORDER BY score DESC, a.id DESC LIMIT :n"
+        )
+    return [(int(i), float(s)) for i, s in conn.execute(text(sql), params)]
+
+
+def search_tickets(
+    conn: Connection,
+    query: Query,
+    *,
+    statuses: Sequence[str] = (),
+    limit: int,
+    exclude: int | None = None,
+) -> list[tuple[int, float]]:
+    """Tickets matching ``query`` (in ``statuses``, if any), best first: ``(id, score)``."""
+    if query.empty:
+        return []
+    params: dict[str, Any] = {"n": limit, "x": exclude if exclude is not None else -1}
+    where = (" AND " + _in("t.status", statuses, params)) if statuses else ""
+    if _postgres(conn):
+        params["q"] = tsquery_literal(query)
+        sql = (
+            "SELECT t.id, ts_rank(x.doc, q) AS score FROM ticket_text x "
+            "JOIN ticket t ON t.id = x.ticket_id, CAST(:q AS tsquery) q "
+            f"WHERE x.doc @@ q AND t.id <> :x{where} ORDER BY score DESC, t.id DESC LIMIT :n"
+        )
+    else:
+        params["q"] = fts_match(query)
+        sql = (
+            f"SELECT t.id, -bm25(ticket_text, {TICKET_WEIGHTS}) AS score FROM ticket_text "
+            "JOIN ticket t ON t.id = ticket_text.rowid "
+            f"WHERE ticket_text MATCH :q AND t.id <> :x{where} "
+            "ORDER BY score DESC, t.id DESC LIMIT :n"
+        )
+    return [(int(i), float(s)) for i, s in conn.execute(text(sql), params)]
