@@ -16,6 +16,8 @@ def where(finding: Finding, t: Catalog) -> str:
         return t("audit.where.ticket", ticket=finding.ticket)
     if finding.chain == "settings":
         return t("audit.where.settings")
+    if finding.chain == "knowledge":
+        return t("audit.where.knowledge")
     return t("audit.where.desk")
 
 
@@ -60,6 +62,7 @@ def report_json(report: AuditReport, t: Catalog) -> dict[str, Any]:
         "tickets": report.tickets,
         "ticket_events": report.ticket_events,
         "setting_events": report.setting_events,
+        "article_events": report.article_events,
         "digest": report.digest,
         "findings": [
             {

@@ -168,6 +168,15 @@ def setting_event_hash(values: Sequence[object], prev: str | None) -> str:
     return _digest(["setting_event", CANONICAL_VERSION, *body, prev])
 
 
+def article_event_hash(values: Sequence[object], prev: str | None) -> str:
+    """The hash of a knowledge-base event: the form of a setting event under its own name
+    (``["article_event", 1, id, key, at, actor_id, proxy_id, old, new, note, prev]``), chained
+    to the desk's previous knowledge-base event.
+    """
+    body = [_value(v, k) for v, k in zip(values, _SETTING_KINDS[:-1], strict=True)]
+    return _digest(["article_event", CANONICAL_VERSION, *body, prev])
+
+
 def ticket_state_hash(fields: Mapping[str, object]) -> str:
     """The hash of a ticket's :data:`STATE_FIELDS` (a row, or a ticket's attributes by name)."""
     return _digest(

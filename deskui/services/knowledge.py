@@ -1,8 +1,8 @@
 """The knowledge base (知识库): articles drafted, reviewed, published, retired, and found.
 
 Each use case is one transaction. Who may do what is :func:`deskui.core.permissions.
-article_refusal`'s; every change is recorded on the settings chain in the same transaction
-(:func:`deskui.services.audit.append_setting_event`): key ``article`` with the article's record
+article_refusal`'s; every change is recorded on the knowledge base's chain in the same transaction
+(:func:`deskui.services.audit.append_article_event`): key ``article`` with the article's record
 (:func:`article_records`) after the change, key ``article_link`` with a ticket linked to it.
 ``deskui audit verify`` compares the stored articles and links with their last records.
 
@@ -35,7 +35,7 @@ from deskui.core.permissions import (
 )
 from deskui.core.sanitize import sanitize_line, sanitize_text
 from deskui.core.text_index import Query, Snippet, parse_query, snippet
-from deskui.services.audit import append_setting_event
+from deskui.services.audit import append_article_event
 from deskui.services.errors import NotFound, PermissionDenied, ValidationFailed, problem
 from deskui.services.users import Actor
 from deskui.store import text_search
@@ -43,7 +43,7 @@ from deskui.store.models import Article, ArticleTicket, Group, Requester, Ticket
 
 T = TypeVar("T")
 
-#: The settings chain's keys of the knowledge base's records.
+#: The keys of the knowledge base's records on its chain.
 ARTICLE_KEY = "article"
 LINK_KEY = "article_link"
 #: Field → the longest text it holds.
@@ -302,7 +302,7 @@ RECORD_FIELDS = (
 
 
 def article_records(conn: Connection, article_id: int | None = None) -> dict[int, dict[str, Any]]:
-    """Each article's record as the settings chain keeps it (one article, or all)."""
+    """Each article's record as the knowledge base's chain keeps it (one article, or all)."""
     where = " WHERE a.id = :id" if article_id is not None else ""
     records = {}
     for row in conn.execute(text(_RECORD_SQL + where + " ORDER BY a.id"), {"id": article_id}):
@@ -313,7 +313,7 @@ def article_records(conn: Connection, article_id: int | None = None) -> dict[int
 
 
 def link_records(conn: Connection) -> dict[tuple[int, str], dict[str, Any]]:
-    """Every ticket linked to an article, as the settings chain keeps the link."""
+    """Every ticket linked to an article, as the knowledge base's chain keeps the link."""
     rows = conn.execute(
         text(
             "SELECT l.lineage_id, t.number, l.solved FROM article_ticket l "
@@ -335,7 +335,7 @@ def _audit(
     now: datetime,
     note: str | None = None,
 ) -> None:
-    append_setting_event(
+    append_article_event(
         session,
         key=key,
         old=old,

@@ -34,6 +34,7 @@ from deskui.core.chain import (
     STATE_FIELDS,
     Break,
     Link,
+    article_event_hash,
     canonical_time,
     read_chain,
     setting_event_hash,
@@ -42,7 +43,7 @@ from deskui.core.chain import (
 )
 from deskui.core.replay import EventFacts, differing, replay
 from deskui.services.groups import GROUPS_KEY
-from deskui.services.knowledge import ARTICLE_KEY, LINK_KEY, article_records, link_records
+from deskui.services.knowledge import ARTICLE_KEY, article_records, link_records
 from deskui.services.users import USERS_KEY
 
 #: How many tickets are read (with their events) at a time.
@@ -100,12 +101,17 @@ class Finding:
     key: str | None = None
     fields: tuple[str, ...] = ()
     detail: Mapping[str, str] = field(default_factory=dict)
+    record: str | None = None
+    """The one-line chain the finding is in, when it is not a ticket's (``settings``,
+    ``knowledge``)."""
 
     @property
     def chain(self) -> str:
-        """``ticket``, ``settings`` or ``desk`` (the digest)."""
+        """``ticket``, ``settings``, ``knowledge`` or ``desk`` (the digest)."""
         if self.ticket is not None:
             return "ticket"
+        if self.record is not None:
+            return self.record
         return "settings" if self.key is not None or self.event is not None else "desk"
 
 
@@ -124,6 +130,7 @@ class AuditReport:
     tickets: int = 0
     ticket_events: int = 0
     setting_events: int = 0
+    article_events: int = 0
     findings: list[Finding] = field(default_factory=list)
     digest: str = ""
 
@@ -253,6 +260,9 @@ def verify_record(
         report.findings.append(Finding(Problem.MISSING_NUMBER, ticket=missing))
     settings_head = _check_settings(conn, report, chunk)
     heads.update(f"settings:{settings_head or ''}\n".encode())
+    knowledge_head = _check_knowledge(conn, report, chunk)
+    if knowledge_head is not None:
+        heads.update(f"knowledge:{knowledge_head}\n".encode())
     report.digest = heads.hexdigest()
     if expect is not None and expect.strip().lower() != report.digest:
         report.findings.append(Finding(Problem.DIGEST, detail={"expected": expect.strip()}))
@@ -317,48 +327,58 @@ def _check_ticket(
     return found
 
 
-def _check_settings(conn: Any, report: AuditReport, chunk: int) -> str | None:
-    """The settings chain and the rule files' stored values; returns the chain's head."""
-    last_id, head = 0, None
-    latest: dict[str, tuple[int, str]] = {}
-    users: dict[str, tuple[int, dict[str, Any]]] = {}
-    groups: dict[str, tuple[int, dict[str, Any]]] = {}
-    articles: dict[str, tuple[int, dict[str, Any]]] = {}
+def _chain_rows(
+    conn: Any, report: AuditReport, table: str, hasher: Any, chunk: int, chain: str
+) -> Iterator[Sequence[Any]]:
+    """Every event of a one-line chain (``setting_event``, ``article_event``) in id order,
+    its breaks reported on the way."""
+    last_id = 0
     carry: list[Sequence[Any]] = []
     while True:
         rows = [
             tuple(r)
             for r in conn.execute(
                 text(
-                    f"SELECT {_SETTING_COLUMNS} FROM setting_event WHERE id > :last "
-                    "ORDER BY id LIMIT :n"
+                    f"SELECT {_SETTING_COLUMNS} FROM {table} WHERE id > :last ORDER BY id LIMIT :n"
                 ),
                 {"last": last_id, "n": chunk},
             )
         ]
         if not rows:
-            break
+            return
         last_id = int(rows[-1][0])
-        report.setting_events += len(rows)
         # the last event of the previous chunk goes along, so the first link is checked
         window = [*carry, *rows]
-        breaks = read_chain(_links(window, 8, setting_event_hash))
+        breaks = read_chain(_links(window, 8, hasher))
         for event_id, kind in breaks.items():
             if not carry or event_id != carry[0][0]:
                 report.findings.append(
-                    Finding(Problem(kind.value), event=event_id, key=_key_of(window, event_id))
+                    Finding(
+                        Problem(kind.value),
+                        event=event_id,
+                        key=_key_of(window, event_id),
+                        record=chain,
+                    )
                 )
-        for row in rows:
-            latest[str(row[1])] = (int(row[0]), row[6])
-            if row[1] in (USERS_KEY, GROUPS_KEY):
-                record = _record_of(row[6], "login" if row[1] == USERS_KEY else "code")
-                if record is not None:
-                    name = str(record.get("login") or record.get("code"))
-                    (users if row[1] == USERS_KEY else groups)[name] = (int(row[0]), record)
-            if row[1] in (ARTICLE_KEY, LINK_KEY):
-                collect_article_record(articles, row)
+        yield from rows
         carry = [rows[-1]]
-        head = rows[-1][9]
+
+
+def _check_settings(conn: Any, report: AuditReport, chunk: int) -> str | None:
+    """The settings chain and the rule files' stored values; returns the chain's head."""
+    head = None
+    latest: dict[str, tuple[int, str]] = {}
+    users: dict[str, tuple[int, dict[str, Any]]] = {}
+    groups: dict[str, tuple[int, dict[str, Any]]] = {}
+    for row in _chain_rows(conn, report, "setting_event", setting_event_hash, chunk, "settings"):
+        report.setting_events += 1
+        latest[str(row[1])] = (int(row[0]), row[6])
+        if row[1] in (USERS_KEY, GROUPS_KEY):
+            record = _record_of(row[6], "login" if row[1] == USERS_KEY else "code")
+            if record is not None:
+                name = str(record.get("login") or record.get("code"))
+                (users if row[1] == USERS_KEY else groups)[name] = (int(row[0]), record)
+        head = row[9]
     for key, value in conn.execute(text("SELECT key, value FROM desk_setting ORDER BY key")):
         last = latest.get(str(key))
         if last is None or last[1] != value:
@@ -367,6 +387,18 @@ def _check_settings(conn: Any, report: AuditReport, chunk: int) -> str | None:
             )
     _check_users(conn, report, users)
     _check_groups(conn, report, groups)
+    return head
+
+
+def _check_knowledge(conn: Any, report: AuditReport, chunk: int) -> str | None:
+    """The knowledge base's chain, and each article and link against its last record; returns
+    the chain's head."""
+    head = None
+    articles: dict[str, tuple[int, dict[str, Any]]] = {}
+    for row in _chain_rows(conn, report, "article_event", article_event_hash, chunk, "knowledge"):
+        report.article_events += 1
+        collect_article_record(articles, row)
+        head = row[9]
     _check_articles(conn, report, articles)
     return head
 
@@ -491,6 +523,7 @@ def _check_articles(
                     key=name,
                     event=last[0] if last else None,
                     fields=tuple(changed),
+                    record="knowledge",
                 )
             )
 

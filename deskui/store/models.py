@@ -291,8 +291,28 @@ class ArticleTicket(SQLModel, table=True):
     linked_at: datetime = _utc()
 
 
+class ArticleEvent(SQLModel, table=True):
+    """Audit of a change to the knowledge base: an article's record after it changed (key
+    ``article``), or a ticket linked to one (``article_link``), hash-chained as setting events
+    are (one chain for the desk's knowledge base)."""
+
+    __tablename__ = "article_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=32)
+    at: datetime = _utc()
+    actor_id: int | None = Field(default=None, foreign_key="desk_user.id")
+    old_value: str | None = Field(default=None, sa_column=Column(Text))
+    new_value: str = Field(sa_column=Column(Text, nullable=False))
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    proxy_id: int | None = Field(default=None, foreign_key="desk_user.id")
+    prev_hash: str | None = Field(default=None, max_length=64)
+    hash: str | None = Field(default=None, max_length=64)
+
+
 __all__ = [
     "Article",
+    "ArticleEvent",
     "ArticleTicket",
     "DeskSetting",
     "Group",

@@ -5,8 +5,10 @@
 - the index (:mod:`deskui.store.text_search`): on SQLite the FTS5 tables ``article_text`` and
   ``ticket_text``; on PostgreSQL tables of the same names with a GIN-indexed ``tsvector``;
 - every existing ticket is indexed;
-- on PostgreSQL, the desk's group roles may read and write them; every role now appends to the
-  settings chain (an article's changes are recorded there, as users' and groups' are).
+- ``article_event``: the knowledge base's hash-chained record (append-only on PostgreSQL, as the
+  other event tables);
+- on PostgreSQL, the desk's group roles may read and write them (the services decide who may do
+  what; every role drafts articles and links tickets).
 
 Revision ID: 0007
 Revises: 0005
@@ -36,9 +38,9 @@ GRANTS = (
     ("article_ticket", "SELECT, INSERT, UPDATE"),
     ("article_text", "SELECT, INSERT, UPDATE"),
     ("ticket_text", "SELECT, INSERT, UPDATE"),
-    ("setting_event", "SELECT, INSERT"),
+    ("article_event", "SELECT, INSERT"),
 )
-SEQUENCES = ("article", "setting_event")
+SEQUENCES = ("article", "article_event")
 
 
 def upgrade() -> None:
@@ -76,6 +78,19 @@ def upgrade() -> None:
         sa.Column("linked_at", utc, nullable=False),
     )
     op.create_index("ix_article_ticket_ticket", "article_ticket", ["ticket_id"])
+    op.create_table(
+        "article_event",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("key", _TEXT(length=32), nullable=False),
+        sa.Column("at", utc, nullable=False),
+        sa.Column("actor_id", sa.Integer(), sa.ForeignKey("desk_user.id"), nullable=True),
+        sa.Column("old_value", sa.Text(), nullable=True),
+        sa.Column("new_value", sa.Text(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("proxy_id", sa.Integer(), sa.ForeignKey("desk_user.id"), nullable=True),
+        sa.Column("prev_hash", _TEXT(length=64), nullable=True),
+        sa.Column("hash", _TEXT(length=64), nullable=True),
+    )
     if bind.dialect.name == "postgresql":
         op.execute(
             "CREATE TABLE article_text (article_id integer PRIMARY KEY "
@@ -87,6 +102,11 @@ def upgrade() -> None:
         )
         op.execute("CREATE INDEX ix_article_text_doc ON article_text USING gin (doc)")
         op.execute("CREATE INDEX ix_ticket_text_doc ON ticket_text USING gin (doc)")
+        # the knowledge base's record is append-only, as the other event tables (migration 0004)
+        op.execute(
+            "CREATE TRIGGER article_event_append_only BEFORE UPDATE OR DELETE OR TRUNCATE "
+            "ON article_event FOR EACH STATEMENT EXECUTE FUNCTION deskui_refuse_history_change()"
+        )
     else:
         op.execute("CREATE VIRTUAL TABLE article_text USING fts5(title, tags, body)")
         op.execute("CREATE VIRTUAL TABLE ticket_text USING fts5(summary, who, body)")
@@ -119,5 +139,8 @@ def downgrade() -> None:
     """Drop the index and the tables (setting events stay: the record is append-only)."""
     op.execute("DROP TABLE IF EXISTS ticket_text")
     op.execute("DROP TABLE IF EXISTS article_text")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS article_event_append_only ON article_event")
+    op.drop_table("article_event")
     op.drop_table("article_ticket")
     op.drop_table("article")
