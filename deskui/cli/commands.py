@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from deskui.cli.intake_json import InputError, intake_from_json, parse_time, read_json
+from deskui.cli.kb import run_kb, run_ticket_search
 from deskui.config import Settings
 from deskui.core.clock import SystemClock
 from deskui.core.enums import ClockKind
@@ -108,6 +109,8 @@ class Cli:
             return self.user()
         if args.command == "audit":
             return self.audit()
+        if args.command == "kb":
+            return run_kb(self)
         return self.ticket()
 
     def database(self) -> int:
@@ -432,6 +435,8 @@ class Cli:
         if action == "show":
             self.emit_ticket(self.desk.ticket(a.number))
             return 0
+        if action == "search":
+            return run_ticket_search(self)
         if action == "list":
             views = self.desk.tickets(
                 TicketFilter(a.status, a.priority, a.group, a.assignee, a.limit)

@@ -10,6 +10,7 @@ import argparse
 from collections.abc import Callable
 
 from deskui.cli.intake_json import InputError
+from deskui.cli.kb import add_kb_parser, add_ticket_search_parser
 from deskui.core.enums import Role
 from deskui.i18n import Catalog
 from deskui.services.views import CONFIRMATION_CHANNELS
@@ -291,4 +292,6 @@ def build_parser(t: Catalog | None = None) -> argparse.ArgumentParser:
         help="the new estimate, ISO 8601 with offset (2026-12-01T18:00+08:00)",
     )
     estimate.add_argument("--reason", required=True)
+    add_ticket_search_parser(t_sub, common)
+    add_kb_parser(sub, common)
     return parser
