@@ -65,6 +65,13 @@ def emergency_board() -> Screen[None]:
     return EmergencyBoard()
 
 
+def knowledge_screen() -> Screen[None]:
+    """The knowledge base (imported when first shown)."""
+    from deskui.screens.knowledge import KnowledgeScreen
+
+    return KnowledgeScreen()
+
+
 class DeskApp(ConsoleApp):
     """The deskui console: navigation between the desk's areas, the global keys, the live feed.
 
@@ -86,6 +93,7 @@ class DeskApp(ConsoleApp):
         "intake": IntakeScreen,
         "queue": queue_screen,
         "board": emergency_board,
+        "knowledge": knowledge_screen,
     }
     COMMANDS = {DeskCommands}
 
@@ -129,6 +137,14 @@ class DeskApp(ConsoleApp):
             "shell.key.board",
             tooltip="shell.key.board.tip",
             id="desk.board",
+            priority=True,
+        ),
+        Binding(
+            "f5",
+            "knowledge",
+            "shell.key.knowledge",
+            tooltip="shell.key.knowledge.tip",
+            id="desk.knowledge",
             priority=True,
         ),
         Binding(
@@ -268,6 +284,10 @@ class DeskApp(ConsoleApp):
     def action_board(self) -> None:
         """F4: the emergency board."""
         self.open_area("board")
+
+    def action_knowledge(self) -> None:
+        """F5: the knowledge base."""
+        self.open_area("knowledge")
 
     def on_leave_area(self, _message: LeaveArea) -> None:
         """A screen is done: back to the area the operator came from."""
