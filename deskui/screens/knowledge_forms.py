@@ -8,15 +8,74 @@ stays.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
-from textual.widgets import Label
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Label, Static
 
+from deskui.console.base import DeskModal
+from deskui.console.context import desk_context
 from deskui.core.enums import Category
 from deskui.screens.ticket_forms import TicketForm, plain
-from deskui.services.knowledge import ArticleDraft
+from deskui.services.knowledge import ArticleDraft, ArticleView, KnowledgeBase
+from deskui.widgets.article_text import article_text, clean
 from deskui.widgets.choice_bar import ChoiceBar
+from deskui.widgets.keys import desk_key
 from deskui.widgets.safe_input import SafeInput, SafeTextArea
+from deskui.widgets.suggestion_panel import SuggestionPanel
+
+
+class ArticleReader(DeskModal[None]):
+    """An article or a solved ticket to read, over the form (escape closes it)."""
+
+    DEFAULT_CSS = """
+    ArticleReader {
+        align: center middle;
+    }
+    ArticleReader > VerticalScroll {
+        width: 90;
+        max-width: 95%;
+        height: auto;
+        max-height: 90%;
+        border: thick $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+    """
+
+    BINDINGS = [desk_key("escape", "close", "kb.key.close")]
+
+    def __init__(self, text: Text, article_id: int | None = None) -> None:
+        super().__init__()
+        self.text = text
+        self.article_id = article_id
+        """The article to read in full (None: ``text`` is all there is)."""
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(self.text, markup=False, id="kb-reader-text")
+            yield Static(Text(self.ctx.t("kb.reader.hint"), style="dim"), markup=False)
+
+    def on_mount(self) -> None:
+        """Read the article."""
+        if self.article_id is not None:
+            self._read(self.article_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="kb-reader")
+    def _read(self, article_id: int) -> None:
+        view = KnowledgeBase.of(self.ctx.desk).article(article_id)
+        self.app.call_from_thread(self._show, view)
+
+    def _show(self, view: ArticleView) -> None:
+        self.query_one("#kb-reader-text", Static).update(article_text(view, self.ctx.t))
+
+    def action_close(self) -> None:
+        """Back to the form."""
+        self.dismiss(None)
 
 
 class ArticleForm(TicketForm[ArticleDraft]):
@@ -63,3 +122,20 @@ class ArticleForm(TicketForm[ArticleDraft]):
             category=self.query_one("#kb-category", ChoiceBar).value or "",
             tags=tuple(tag.strip() for tag in tags if tag.strip()),
         )
+
+
+def show_suggestion(screen: Screen[Any], panel: SuggestionPanel) -> None:
+    """Open the panel's highlighted suggestion in a reader: the article (read in a worker of the
+    reader), or the solved ticket as the panel holds it."""
+    item = panel.selected
+    if item is None:
+        return
+    t = desk_context(screen).t
+    if item.article_id is None:
+        text = Text()
+        text.append(f"{item.number}  {clean(item.title)}\n", style="bold")
+        text.append(f"\n{t('kb.field.solution')}\n", style="bold")
+        text.append(clean(item.solution))
+        screen.app.push_screen(ArticleReader(text))
+        return
+    screen.app.push_screen(ArticleReader(Text(clean(item.title), style="bold"), item.article_id))
