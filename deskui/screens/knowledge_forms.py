@@ -16,12 +16,14 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Label, Static
+from textual.worker import Worker
 
 from deskui.console.base import DeskModal
 from deskui.console.context import desk_context
+from deskui.console.errors import describe
 from deskui.core.enums import Category
 from deskui.screens.ticket_forms import TicketForm, plain
-from deskui.services.knowledge import ArticleDraft, ArticleView, KnowledgeBase
+from deskui.services.knowledge import SOLVED_STATUSES, ArticleDraft, ArticleView, KnowledgeBase
 from deskui.widgets.article_text import article_text, clean
 from deskui.widgets.choice_bar import ChoiceBar
 from deskui.widgets.keys import desk_key
@@ -139,3 +141,40 @@ def show_suggestion(screen: Screen[Any], panel: SuggestionPanel) -> None:
         screen.app.push_screen(ArticleReader(text))
         return
     screen.app.push_screen(ArticleReader(Text(clean(item.title), style="bold"), item.article_id))
+
+
+class TicketArticleForm(ArticleForm):
+    """An article drafted from a solved ticket (the detail's ``k``): saved as a draft linked to
+    the ticket, by the form's own worker; a refusal shows in the form, everything typed stays.
+
+    Args:
+        number: the ticket.
+        draft: the text taken from it (:func:`deskui.services.knowledge.draft_from_ticket`).
+    """
+
+    def __init__(self, number: str, draft: ArticleDraft, title: str) -> None:
+        super().__init__(title, self._save, draft)
+        self.number = number
+
+    def _save(self, draft: ArticleDraft) -> None:
+        self._add(draft)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="kb-from-ticket")
+    def _add(self, draft: ArticleDraft) -> None:
+        ctx = self.ctx
+        view = KnowledgeBase.of(ctx.desk).add(ctx.actor, draft, link=self.number)
+        self.app.call_from_thread(self._saved, view)
+
+    def _saved(self, view: ArticleView) -> None:
+        self.app.notify(self.ctx.t("kb.done.add", id=view.id), markup=False)
+        self.done()
+
+    def worker_failed(self, worker: Worker[Any], error: BaseException) -> bool:
+        """The draft was refused: say why in the form."""
+        self.failed(describe(error, self.ctx.t))
+        return True
+
+
+def may_draft_from(status: str) -> bool:
+    """A ticket whose solution can become an article: resolved or closed."""
+    return status in SOLVED_STATUSES

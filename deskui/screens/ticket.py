@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import partial
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
@@ -26,18 +26,21 @@ from deskui.console.clipboard import copy_text
 from deskui.console.errors import describe
 from deskui.console.messages import DeskChanged
 from deskui.core.enums import EventKind, Status
-from deskui.core.permissions import Action, TicketFacts, allows, may_claim_now
+from deskui.core.permissions import Action, TicketFacts, allows, may_claim_now, role_may
 from deskui.core.sanitize import sanitize_line
 from deskui.core.sla import advance_clocks
 from deskui.core.workflow import find_transition, status_targets, target_of
+from deskui.screens.knowledge_forms import TicketArticleForm, may_draft_from, show_suggestion
 from deskui.screens.ticket_forms import Confirmation, ConfirmForm, PickForm
 from deskui.screens.ticket_work import Outcome, TicketChanges
+from deskui.services.knowledge import KnowledgeBase
 from deskui.services.rules import DeskRules
 from deskui.services.views import TicketView
 from deskui.widgets.detail_clocks import DetailClocks
 from deskui.widgets.detail_fields import DetailFields
 from deskui.widgets.key_footer import KeyFooter
 from deskui.widgets.keys import desk_key
+from deskui.widgets.suggestion_panel import SuggestionPanel
 from deskui.widgets.timeline import Timeline
 
 #: Each key's action → what the permission rules call it (``status`` and ``copy`` aside).
@@ -82,6 +85,8 @@ class TicketScreen(DeskScreen[None]):
         desk_key("x", "reject", "detail.key.reject", priority=True),
         desk_key("R", "reopen", "detail.key.reopen", priority=True),
         desk_key("y", "copy", "detail.key.copy"),
+        desk_key("k", "draft_article", "kb.key.draft_article"),
+        desk_key("ctrl+g", "suggestion_open", "kb.key.suggest_open"),
     ]
 
     tick_seconds = 1.0
@@ -108,6 +113,7 @@ class TicketScreen(DeskScreen[None]):
         with Horizontal(id="detail-body"):
             yield DetailFields(id="detail-fields")
             yield Timeline(id="detail-timeline")
+            yield SuggestionPanel(id="kb-suggestions", exclude=self.number)
         yield Static(Text(t("detail.loading")), id="detail-notice")
         yield KeyFooter()
 
@@ -159,6 +165,7 @@ class TicketScreen(DeskScreen[None]):
         self._tick()
         if not self.notice:
             self.query_one("#detail-notice", Static).update("")
+        self.query_one(SuggestionPanel).update_query(f"{view.summary} {view.description}")
         self.refresh_bindings()
 
     def _tick(self) -> None:
@@ -178,6 +185,25 @@ class TicketScreen(DeskScreen[None]):
         self.notice = text
         self.query_one("#detail-notice", Static).update(Text(sanitize_line(text)))
 
+    # the knowledge base ----------------------------------------------------------------------
+    def on_resize(self, event: events.Resize) -> None:
+        """Suggestions beside the timeline, or under it on a narrow terminal."""
+        self.query_one(SuggestionPanel).fit(event.size.width)
+
+    def action_suggestion_open(self) -> None:
+        """Read the highlighted suggestion."""
+        show_suggestion(self, self.query_one(SuggestionPanel))
+
+    def action_draft_article(self) -> None:
+        """Draft a knowledge-base article from this solved ticket."""
+        self._draft_article(self.number)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="detail-article")
+    def _draft_article(self, number: str) -> None:
+        draft = KnowledgeBase.of(self.ctx.desk).draft_from_ticket(number)
+        title = self.ctx.t("kb.form.from_ticket", number=number)
+        self.app.call_from_thread(self.app.push_screen, TicketArticleForm(number, draft, title))
+
     # what applies ----------------------------------------------------------------------------
     def _facts(self) -> TicketFacts | None:
         view = self.ticket
@@ -192,6 +218,11 @@ class TicketScreen(DeskScreen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey out what the workflow, the role or the ticket's holder does not allow."""
+        if action == "draft_article":
+            solved = self.ticket is not None and may_draft_from(self.ticket.status)
+            return True if solved and role_may(self.ctx.actor.role, Action.KB_DRAFT) else None
+        if action == "suggestion_open":
+            return True if self.query_one(SuggestionPanel).items else None
         if action not in (*ACTIONS, "status", "copy"):
             return True
         ticket = self._facts()
