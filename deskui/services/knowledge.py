@@ -52,6 +52,9 @@ LIMITS = {"title": 200, "symptom": 20_000, "cause": 20_000, "solution": 20_000, 
 SOLVED_STATUSES = (str(Status.RESOLVED), str(Status.CLOSED))
 #: What a suggestion panel shows at most of each kind.
 SUGGESTIONS = 5
+#: How many of the newest matches a suggestion ranks: a word found in half the desk then costs
+#: what a rare one does, while the caller is still talking (a search ranks every match).
+SUGGESTION_CANDIDATES = 400
 
 
 @dataclass(frozen=True)
@@ -504,9 +507,11 @@ def _solved_counts(session: Session, lineages: set[int]) -> dict[int, int]:
 
 
 def _article_hits(
-    session: Session, query: Query, states: Sequence[str], limit: int
+    session: Session, query: Query, states: Sequence[str], limit: int, cap: int | None = None
 ) -> list[ArticleHit]:
-    found = text_search.search_articles(session.connection(), query, states=states, limit=limit)
+    found = text_search.search_articles(
+        session.connection(), query, states=states, limit=limit, cap=cap
+    )
     if not found:
         return []
     ids = [i for i, _ in found]
@@ -538,16 +543,18 @@ def search_articles(
     states: Sequence[str] = (str(ArticleState.PUBLISHED),),
     limit: int = 20,
     any_word: bool = False,
+    cap: int | None = None,
 ) -> list[ArticleHit]:
     """Articles matching what was typed, best first, each with a snippet.
 
     Every word must match (``any_word``: any, ranked by how well); with ``any_word`` False and
-    nothing found, the search is tried again with any word.
+    nothing found, the search is tried again with any word. ``cap``: rank only the newest
+    ``cap`` matches.
     """
     parsed = parse_query(query, any_word=any_word)
-    hits = _article_hits(session, parsed, states, limit)
+    hits = _article_hits(session, parsed, states, limit, cap)
     if not hits and not any_word and len(parsed.terms) > 1:
-        hits = _article_hits(session, parse_query(query, any_word=True), states, limit)
+        hits = _article_hits(session, parse_query(query, any_word=True), states, limit, cap)
     return hits
 
 
@@ -559,15 +566,27 @@ def search_tickets(
     limit: int = 20,
     any_word: bool = False,
     exclude: str | None = None,
+    cap: int | None = None,
 ) -> list[TicketHit]:
     """Tickets matching what was typed (number, any text, the requester's name in characters or
-    pinyin, a phone number in any format), best first, each with a snippet."""
+    pinyin, a phone number in any format), best first, each with a snippet.
+
+    Every word must match, and when none does with more than one word typed, any word
+    (``any_word``: any word from the start). ``cap``: rank only the newest ``cap`` matches.
+    """
     parsed = parse_query(query, any_word=any_word)
     conn = session.connection()
     skip = None
     if exclude:
         skip = session.exec(select(Ticket.id).where(Ticket.number == exclude)).first()
-    found = text_search.search_tickets(conn, parsed, statuses=statuses, limit=limit, exclude=skip)
+    found = text_search.search_tickets(
+        conn, parsed, statuses=statuses, limit=limit, exclude=skip, cap=cap
+    )
+    if not found and not any_word and len(parsed.terms) > 1:
+        parsed = parse_query(query, any_word=True)
+        found = text_search.search_tickets(
+            conn, parsed, statuses=statuses, limit=limit, exclude=skip, cap=cap
+        )
     if not found:
         return []
     ids = [i for i, _ in found]
@@ -603,14 +622,16 @@ def suggest(*, session: Session, query: str, exclude: str | None = None) -> Sugg
     """The best published articles and similar solved tickets for what the operator typed."""
     if parse_query(query).empty:
         return Suggestions(query)
-    articles = search_articles(session=session, query=query, limit=SUGGESTIONS, any_word=True)
+    articles = search_articles(
+        session=session, query=query, limit=SUGGESTIONS, cap=SUGGESTION_CANDIDATES
+    )
     tickets = search_tickets(
         session=session,
         query=query,
         statuses=SOLVED_STATUSES,
         limit=SUGGESTIONS,
-        any_word=True,
         exclude=exclude,
+        cap=SUGGESTION_CANDIDATES,
     )
     return Suggestions(query, tuple(articles), tuple(tickets))
 

@@ -196,29 +196,47 @@ def _in(column: str, values: Sequence[str], params: dict[str, Any]) -> str:
     return f"{column} IN ({', '.join(names)})"
 
 
+def _candidates(
+    conn: Connection,
+    table: str,
+    key: str,
+    weights: str,
+    query: Query,
+    cap: int | None,
+    params: dict[str, Any],
+) -> str:
+    """The matches of ``query`` in ``table`` with their scores, as a subquery ``c(id, score)``:
+    every match, or (``cap``) only the newest ``cap`` of them, so that a word found in half
+    the desk costs the same as a rare one."""
+    newest = " ORDER BY {} DESC LIMIT :cap" if cap is not None else ""
+    params["cap"] = cap
+    if _postgres(conn):
+        params["q"] = tsquery_literal(query)
+        return (
+            f"(SELECT {key} AS id, ts_rank(doc, CAST(:q AS tsquery)) AS score FROM {table} "
+            f"WHERE doc @@ CAST(:q AS tsquery){newest.format(key)})"
+        )
+    params["q"] = fts_match(query)
+    return (
+        f"(SELECT rowid AS id, -bm25({table}, {weights}) AS score FROM {table} "
+        f"WHERE {table} MATCH :q{newest.format('rowid')})"
+    )
+
+
 def search_articles(
-    conn: Connection, query: Query, *, states: Sequence[str], limit: int
+    conn: Connection, query: Query, *, states: Sequence[str], limit: int, cap: int | None = None
 ) -> list[tuple[int, float]]:
     """Articles in ``states`` matching ``query``, best first: ``(id, score)``, a higher score
-    better on both databases."""
+    better on both databases. ``cap``: rank only the newest ``cap`` matches (suggestions)."""
     if query.empty or not states:
         return []
     params: dict[str, Any] = {"n": limit}
     where = _in("a.state", states, params)
-    if _postgres(conn):
-        params["q"] = tsquery_literal(query)
-        sql = (
-            "SELECT a.id, ts_rank(x.doc, q) AS score FROM article_text x "
-            "JOIN article a ON a.id = x.article_id, CAST(:q AS tsquery) q "
-            f"WHERE x.doc @@ q AND {where} ORDER BY score DESC, a.id DESC LIMIT :n"
-        )
-    else:
-        params["q"] = fts_match(query)
-        sql = (
-            f"SELECT a.id, -bm25(article_text, {ARTICLE_WEIGHTS}) AS score FROM article_text "
-            "JOIN article a ON a.id = article_text.rowid "
-            f"WHERE article_text MATCH :q AND {where} ORDER BY score DESC, a.id DESC LIMIT :n"
-        )
+    found = _candidates(conn, "article_text", "article_id", ARTICLE_WEIGHTS, query, cap, params)
+    sql = (
+        f"SELECT a.id, c.score FROM {found} c JOIN article a ON a.id = c.id "
+        f"WHERE {where} ORDER BY c.score DESC, a.id DESC LIMIT :n"
+    )
     return [(int(i), float(s)) for i, s in conn.execute(text(sql), params)]
 
 
@@ -229,25 +247,17 @@ def search_tickets(
     statuses: Sequence[str] = (),
     limit: int,
     exclude: int | None = None,
+    cap: int | None = None,
 ) -> list[tuple[int, float]]:
-    """Tickets matching ``query`` (in ``statuses``, if any), best first: ``(id, score)``."""
+    """Tickets matching ``query`` (in ``statuses``, if any), best first: ``(id, score)``.
+    ``cap``: rank only the newest ``cap`` matches (suggestions)."""
     if query.empty:
         return []
     params: dict[str, Any] = {"n": limit, "x": exclude if exclude is not None else -1}
     where = (" AND " + _in("t.status", statuses, params)) if statuses else ""
-    if _postgres(conn):
-        params["q"] = tsquery_literal(query)
-        sql = (
-            "SELECT t.id, ts_rank(x.doc, q) AS score FROM ticket_text x "
-            "JOIN ticket t ON t.id = x.ticket_id, CAST(:q AS tsquery) q "
-            f"WHERE x.doc @@ q AND t.id <> :x{where} ORDER BY score DESC, t.id DESC LIMIT :n"
-        )
-    else:
-        params["q"] = fts_match(query)
-        sql = (
-            f"SELECT t.id, -bm25(ticket_text, {TICKET_WEIGHTS}) AS score FROM ticket_text "
-            "JOIN ticket t ON t.id = ticket_text.rowid "
-            f"WHERE ticket_text MATCH :q AND t.id <> :x{where} "
-            "ORDER BY score DESC, t.id DESC LIMIT :n"
-        )
+    found = _candidates(conn, "ticket_text", "ticket_id", TICKET_WEIGHTS, query, cap, params)
+    sql = (
+        f"SELECT t.id, c.score FROM {found} c JOIN ticket t ON t.id = c.id "
+        f"WHERE t.id <> :x{where} ORDER BY c.score DESC, t.id DESC LIMIT :n"
+    )
     return [(int(i), float(s)) for i, s in conn.execute(text(sql), params)]

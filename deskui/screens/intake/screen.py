@@ -108,8 +108,8 @@ class IntakeScreen(DeskScreen[None]):
             id="desk.intake.leave",
         ),
         # the knowledge base's suggestions beside the form (keys no text field uses)
-        desk_key("ctrl+g", "suggestion_open", "kb.key.suggest_open", priority=True),
-        desk_key("ctrl+t", "suggestion_use", "kb.key.suggest_use", priority=True),
+        desk_key("ctrl+g", "suggestion_open", "kb.key.suggest_open", show=False, priority=True),
+        desk_key("ctrl+t", "suggestion_use", "kb.key.suggest_use", show=False, priority=True),
         desk_key(
             "alt+down", "suggestion_move(1)", "kb.key.suggest_next", show=False, priority=True
         ),
