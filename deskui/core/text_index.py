@@ -44,7 +44,7 @@ STOP_WORDS = frozenset(
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUN = re.compile(f"[{_CJK}]+|[a-z0-9]+")
 _IS_CJK = re.compile(f"[{_CJK}]")
-_PHONE = re.compile(r"[+\d][\d\s\-()]{6,}\d")
+_PHONE = re.compile(r"[+(\d][\d\s\-()]{6,}\d")
 _lock = threading.Lock()
 
 
@@ -137,6 +137,7 @@ class Query:
 
 def parse_query(text: str, *, any_word: bool = False) -> Query:
     """The query for what someone typed (see the module's description)."""
+    finished = text[-1:].isspace()
     text = text.strip()
     phone = _PHONE.fullmatch(text)
     if phone:
@@ -145,8 +146,7 @@ def parse_query(text: str, *, any_word: bool = False) -> Query:
             digits = digits[2:]
         return Query((digits,), prefix=True, any=any_word)
     terms = tuple(dict.fromkeys(words(text)))
-    folded = fold(text)
-    prefix = bool(terms) and not _IS_CJK.match(terms[-1]) and folded.rstrip() == folded
+    prefix = bool(terms) and not _IS_CJK.match(terms[-1]) and not finished
     return Query(terms, prefix=prefix, any=any_word)
 
 

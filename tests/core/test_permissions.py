@@ -60,6 +60,12 @@ EXPECTED: dict[Action, set[Role]] = {
     A.CLOSE: {OP, LEAD, ADMIN},
     A.CHANGE_RULES: {ADMIN},
     A.MANAGE_USERS: {ADMIN},
+    # the knowledge base: who reviews a given article is the article rules' (test_article_rules)
+    A.KB_DRAFT: {OP, AGENT, LEAD, ADMIN},
+    A.KB_SUBMIT: {OP, AGENT, LEAD, ADMIN},
+    A.KB_REVIEW: {OP, AGENT, LEAD, ADMIN},
+    A.KB_PUBLISH: {OP, AGENT, LEAD, ADMIN},
+    A.KB_RETIRE: {OP, AGENT, LEAD, ADMIN},
 }
 
 
@@ -164,6 +170,10 @@ PURE: dict[Action, tuple[Status, tuple[str, str, str, str]]] = {
     A.RESOLVE_AT_INTAKE: (Status.NEW, ("- ok ok", "ok ok ok", "ok ok ok", "ok ok ok")),
     A.CHANGE_RULES: (_HELD, ("- role role", "role role role", "role role role", "ok ok ok")),
     A.MANAGE_USERS: (_HELD, ("- role role", "role role role", "role role role", "ok ok ok")),
+    **{
+        a: (_HELD, ("- ok ok", "ok ok ok", "ok ok ok", "ok ok ok"))
+        for a in (A.KB_DRAFT, A.KB_SUBMIT, A.KB_REVIEW, A.KB_PUBLISH, A.KB_RETIRE)
+    },
 }
 _LOGINS = {OP: "op", AGENT: "agent2", LEAD: "lead", ADMIN: "admin"}
 _PURE_CASES = [
