@@ -35,6 +35,7 @@ from deskui.core.permissions import (
 )
 from deskui.core.sanitize import sanitize_line, sanitize_text
 from deskui.core.text_index import Query, Snippet, parse_query, snippet
+from deskui.services.access import deny
 from deskui.services.audit import append_article_event
 from deskui.services.errors import NotFound, PermissionDenied, ValidationFailed, problem
 from deskui.services.users import Actor
@@ -663,12 +664,7 @@ def require_article(person: Person, action: Action, facts: ArticleFacts | None =
     Raises:
         PermissionDenied: the rules' refusal.
     """
-    why = article_refusal(person, action, facts)
-    if why is None:
-        return
-    if why.value == "permission.role":
-        raise PermissionDenied(why.value, action=action, role=str(person.role))
-    raise PermissionDenied(why.value, action=action)
+    deny(person, action, article_refusal(person, action, facts))
 
 
 def _group_id(session: Session, category_groups: Mapping[str, str], category: str) -> int | None:
@@ -768,16 +764,33 @@ def edit_article(
     return _view(session, article)
 
 
+def _step(
+    session: Session,
+    actor: Actor,
+    article_id: int,
+    action: Action,
+    change: Callable[[Article], None],
+    now: datetime,
+    note: str | None = None,
+) -> ArticleView:
+    """One step of an article's life: lock it, ask the rules, change it, save and record it."""
+    article = _load(session, article_id, lock=True)
+    require_article(actor, action, _facts(session, article))
+    change(article)
+    _save(session, article, actor, now, note)
+    return _view(session, article)
+
+
 def submit_article(
     *, session: Session, actor: Actor, article_id: int, now: datetime
 ) -> ArticleView:
     """A draft goes to review."""
-    article = _load(session, article_id, lock=True)
-    require_article(actor, Action.KB_SUBMIT, _facts(session, article))
-    article.state = str(ArticleState.IN_REVIEW)
-    article.approved, article.reviewer_id = False, None
-    _save(session, article, actor, now)
-    return _view(session, article)
+
+    def submit(article: Article) -> None:
+        article.state = str(ArticleState.IN_REVIEW)
+        article.approved, article.reviewer_id = False, None
+
+    return _step(session, actor, article_id, Action.KB_SUBMIT, submit, now)
 
 
 def review_article(
@@ -796,51 +809,50 @@ def review_article(
         PermissionDenied: the author, or neither a duty lead nor the lead of its group.
         ServiceError: a return without a comment.
     """
-    article = _load(session, article_id, lock=True)
-    require_article(actor, Action.KB_REVIEW, _facts(session, article))
     note = sanitize_text(comment or "").strip() or None
-    if not approve and not note:
-        raise ValidationFailed([problem("comment", "note.required")])
-    article.reviewer_id = actor.id
-    article.review_comment = note
-    if approve:
-        article.approved = True
-    else:
-        article.state = str(ArticleState.DRAFT)
-    _save(session, article, actor, now, note)
-    return _view(session, article)
+
+    def review(article: Article) -> None:
+        if not approve and not note:
+            raise ValidationFailed([problem("comment", "note.required")])
+        article.reviewer_id, article.review_comment = actor.id, note
+        if approve:
+            article.approved = True
+        else:
+            article.state = str(ArticleState.DRAFT)
+
+    return _step(session, actor, article_id, Action.KB_REVIEW, review, now, note)
 
 
 def publish_article(
     *, session: Session, actor: Actor, article_id: int, now: datetime
 ) -> ArticleView:
     """An approved article is published; the version it replaces is retired."""
-    article = _load(session, article_id, lock=True)
-    require_article(actor, Action.KB_PUBLISH, _facts(session, article))
-    for older in session.exec(
-        select(Article).where(
-            Article.lineage_id == article.lineage_id,
-            Article.id != article.id,
-            Article.state == str(ArticleState.PUBLISHED),
-        )
-    ).all():
-        older.state = str(ArticleState.RETIRED)
-        _save(session, older, actor, now)
-    article.state = str(ArticleState.PUBLISHED)
-    article.published_at = now
-    _save(session, article, actor, now)
-    return _view(session, article)
+
+    def publish(article: Article) -> None:
+        for older in session.exec(
+            select(Article).where(
+                Article.lineage_id == article.lineage_id,
+                Article.id != article.id,
+                Article.state == str(ArticleState.PUBLISHED),
+            )
+        ).all():
+            older.state = str(ArticleState.RETIRED)
+            _save(session, older, actor, now)
+        article.state = str(ArticleState.PUBLISHED)
+        article.published_at = now
+
+    return _step(session, actor, article_id, Action.KB_PUBLISH, publish, now)
 
 
 def retire_article(
     *, session: Session, actor: Actor, article_id: int, now: datetime, note: str | None = None
 ) -> ArticleView:
     """A published article is retired: no longer suggested or found by default."""
-    article = _load(session, article_id, lock=True)
-    require_article(actor, Action.KB_RETIRE, _facts(session, article))
-    article.state = str(ArticleState.RETIRED)
-    _save(session, article, actor, now, note)
-    return _view(session, article)
+
+    def retire(article: Article) -> None:
+        article.state = str(ArticleState.RETIRED)
+
+    return _step(session, actor, article_id, Action.KB_RETIRE, retire, now, note)
 
 
 def _link(

@@ -64,88 +64,66 @@ def _postgres(conn: Connection) -> bool:
     return conn.dialect.name == "postgresql"
 
 
-def index_articles(conn: Connection, docs: Iterable[ArticleDoc]) -> None:
-    """Put (or replace) the articles' text in the index."""
-    if _postgres(conn):
-        rows = [
-            {
-                "id": d.id,
-                "doc": tsvector_literal([([d.title], "A"), ([d.tags], "B"), (d.body, "C")]),
-            }
-            for d in docs
-        ]
-        if rows:
-            conn.execute(
-                text(
-                    "INSERT INTO article_text (article_id, doc) "
-                    "VALUES (:id, CAST(:doc AS tsvector)) "
-                    "ON CONFLICT (article_id) DO UPDATE SET doc = excluded.doc"
-                ),
-                rows,
-            )
+#: Each table's columns with their PostgreSQL weights, and the id column of its PostgreSQL form.
+_COLUMNS = {
+    "article_text": (("title", "A"), ("tags", "B"), ("body", "C")),
+    "ticket_text": (("summary", "A"), ("who", "B"), ("body", "C")),
+}
+_KEYS = {"article_text": "article_id", "ticket_text": "ticket_id"}
+
+
+def _put(
+    conn: Connection, table: str, docs: Sequence[tuple[int, Sequence[Sequence[str | None]]]]
+) -> None:
+    """Put (or replace) documents, each an id and the texts of each column, in ``table``."""
+    if not docs:
         return
-    rows = [
-        {
-            "id": d.id,
-            "title": fts_text([d.title]),
-            "tags": fts_text([d.tags]),
-            "body": fts_text(d.body),
-        }
-        for d in docs
-    ]
-    if rows:
-        conn.execute(
-            text("DELETE FROM article_text WHERE rowid = :id"), [{"id": r["id"]} for r in rows]
-        )
+    columns = _COLUMNS[table]
+    if _postgres(conn):
+        key = _KEYS[table]
+        rows: list[dict[str, Any]] = [
+            {
+                "id": i,
+                "doc": tsvector_literal(
+                    [(parts, w) for parts, (_, w) in zip(texts, columns, strict=True)]
+                ),
+            }
+            for i, texts in docs
+        ]
         conn.execute(
             text(
-                "INSERT INTO article_text (rowid, title, tags, body) "
-                "VALUES (:id, :title, :tags, :body)"
+                f"INSERT INTO {table} ({key}, doc) VALUES (:id, CAST(:doc AS tsvector)) "
+                f"ON CONFLICT ({key}) DO UPDATE SET doc = excluded.doc"
             ),
             rows,
         )
+        return
+    rows = [
+        {
+            "id": i,
+            **{name: fts_text(parts) for parts, (name, _) in zip(texts, columns, strict=True)},
+        }
+        for i, texts in docs
+    ]
+    names = [name for name, _ in columns]
+    conn.execute(text(f"DELETE FROM {table} WHERE rowid = :id"), [{"id": r["id"]} for r in rows])
+    conn.execute(
+        text(
+            f"INSERT INTO {table} (rowid, {', '.join(names)}) "
+            f"VALUES (:id, {', '.join(':' + n for n in names)})"
+        ),
+        rows,
+    )
+
+
+def index_articles(conn: Connection, docs: Iterable[ArticleDoc]) -> None:
+    """Put (or replace) the articles' text in the index."""
+    _put(conn, "article_text", [(d.id, ([d.title], [d.tags], d.body)) for d in docs])
 
 
 def index_tickets(conn: Connection, docs: Iterable[TicketDoc]) -> None:
     """Put (or replace) the tickets' text in the index."""
-    if _postgres(conn):
-        rows = [
-            {
-                "id": d.id,
-                "doc": tsvector_literal([([d.summary], "A"), (d.who, "B"), (d.body, "C")]),
-            }
-            for d in docs
-        ]
-        if rows:
-            conn.execute(
-                text(
-                    "INSERT INTO ticket_text (ticket_id, doc) "
-                    "VALUES (:id, CAST(:doc AS tsvector)) "
-                    "ON CONFLICT (ticket_id) DO UPDATE SET doc = excluded.doc"
-                ),
-                rows,
-            )
-        return
-    rows = [
-        {
-            "id": d.id,
-            "summary": fts_text([d.summary]),
-            "who": fts_text(d.who),
-            "body": fts_text(d.body),
-        }
-        for d in docs
-    ]
-    if rows:
-        conn.execute(
-            text("DELETE FROM ticket_text WHERE rowid = :id"), [{"id": r["id"]} for r in rows]
-        )
-        conn.execute(
-            text(
-                "INSERT INTO ticket_text (rowid, summary, who, body) "
-                "VALUES (:id, :summary, :who, :body)"
-            ),
-            rows,
-        )
+    _put(conn, "ticket_text", [(d.id, ([d.summary], d.who, d.body)) for d in docs])
 
 
 _TICKET_TEXT = (
