@@ -82,6 +82,13 @@ def announcements_screen() -> Screen[None]:
     return AnnouncementsScreen()
 
 
+def knowledge_screen() -> Screen[None]:
+    """The knowledge base (imported when first shown)."""
+    from deskui.screens.knowledge import KnowledgeScreen
+
+    return KnowledgeScreen()
+
+
 class DeskApp(ConsoleApp):
     """The deskui console: navigation between the desk's areas, the global keys, the live feed.
 
@@ -105,6 +112,7 @@ class DeskApp(ConsoleApp):
         "board": emergency_board,
         "announcements": announcements_screen,
         "admin": admin_screen,
+        "knowledge": knowledge_screen,
     }
     COMMANDS = {DeskCommands}
 
@@ -176,6 +184,14 @@ class DeskApp(ConsoleApp):
             "shell.key.admin",
             tooltip="shell.key.admin.tip",
             id="desk.admin",
+            priority=True,
+        ),
+        Binding(
+            "f5",
+            "knowledge",
+            "shell.key.knowledge",
+            tooltip="shell.key.knowledge.tip",
+            id="desk.knowledge",
             priority=True,
         ),
         Binding(
@@ -347,6 +363,10 @@ class DeskApp(ConsoleApp):
         if action == "admin":
             return role_may(self.context.actor.role, Action.VIEW_SETTINGS)
         return True
+
+    def action_knowledge(self) -> None:
+        """F5: the knowledge base."""
+        self.open_area("knowledge")
 
     def on_leave_area(self, _message: LeaveArea) -> None:
         """A screen is done: back to the area the operator came from."""

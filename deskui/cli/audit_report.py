@@ -18,6 +18,8 @@ def where(finding: Finding, t: Catalog) -> str:
         return t("announce.audit.where", id=finding.announcement)
     if finding.chain == "settings":
         return t("audit.where.settings")
+    if finding.chain == "knowledge":
+        return t("audit.where.knowledge")
     return t("audit.where.desk")
 
 
@@ -63,6 +65,7 @@ def report_json(report: AuditReport, t: Catalog) -> dict[str, Any]:
         "ticket_events": report.ticket_events,
         "setting_events": report.setting_events,
         "announcement_events": report.announcement_events,
+        "article_events": report.article_events,
         "digest": report.digest,
         "findings": [
             {

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 from deskui.cli import admin_cli
 from deskui.cli.filters import ticket_filter
 from deskui.cli.intake_json import InputError, intake_from_json, parse_time, read_json
+from deskui.cli.kb import run_kb, run_ticket_search
 from deskui.config import Settings
 from deskui.core.clock import SystemClock
 from deskui.core.enums import ClockKind, EventKind
@@ -137,6 +138,8 @@ class Cli:
             from deskui.cli.announce import run_announce
 
             return run_announce(self)
+        if args.command == "kb":
+            return run_kb(self)
         return self.ticket()
 
     def database(self) -> int:
@@ -461,6 +464,8 @@ class Cli:
         if action == "show":
             self.emit_ticket(self.desk.ticket(a.number))
             return 0
+        if action == "search":
+            return run_ticket_search(self)
         if action == "list":
             views = self.desk.tickets(ticket_filter(a, self.desk.rules.tz))
             if a.json:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from deskui.cli import admin_cli
 from deskui.cli.intake_json import InputError
+from deskui.cli.kb import add_kb_parser, add_ticket_search_parser
 from deskui.core.enums import Role
 from deskui.i18n import Catalog
 from deskui.services.views import CONFIRMATION_CHANNELS
@@ -319,4 +320,6 @@ def build_parser(t: Catalog | None = None) -> argparse.ArgumentParser:
     joined.add_argument("--parent", help="the outage's parent ticket")
     joined.add_argument("--unlink", action="store_true", help="take the call out of its outage")
     link.add_argument("--note")
+    add_ticket_search_parser(t_sub, common)
+    add_kb_parser(sub, common)
     return parser

@@ -197,6 +197,15 @@ def content_digest(tag: str, fields: Sequence[tuple[object, FieldKind]]) -> str:
     return _digest([tag, CANONICAL_VERSION, *(_value(v, k) for v, k in fields)])
 
 
+def article_event_hash(values: Sequence[object], prev: str | None) -> str:
+    """The hash of a knowledge-base event: the form of a setting event under its own name
+    (``["article_event", 1, id, key, at, actor_id, proxy_id, old, new, note, prev]``), chained
+    to the desk's previous knowledge-base event.
+    """
+    body = [_value(v, k) for v, k in zip(values, _SETTING_KINDS[:-1], strict=True)]
+    return _digest(["article_event", CANONICAL_VERSION, *body, prev])
+
+
 def ticket_state_hash(fields: Mapping[str, object]) -> str:
     """The hash of a ticket's :data:`STATE_FIELDS` and its :data:`LATER_STATE_FIELDS` that are
     set (a row, or a ticket's attributes by name)."""

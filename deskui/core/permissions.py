@@ -76,6 +76,11 @@ class Action(StrEnum):
     ANNOUNCE_PUBLISH = "announce_publish"
     ANNOUNCE_WITHDRAW = "announce_withdraw"
     VIEW_SETTINGS = "view_settings"
+    KB_DRAFT = "kb_draft"
+    KB_SUBMIT = "kb_submit"
+    KB_REVIEW = "kb_review"
+    KB_PUBLISH = "kb_publish"
+    KB_RETIRE = "kb_retire"
 
 
 #: The role × action matrix (SPEC §1–§7): who may take each action at all, on some ticket.
@@ -132,6 +137,13 @@ ROLES: dict[Action, frozenset[Role]] = {
     Action.ANNOUNCE_WITHDRAW: ALL_ROLES,
     # the administration screen: admins edit there, duty leads read the desk's rules and people
     Action.VIEW_SETTINGS: LEADS,
+    # the knowledge base: anyone drafts and submits; who reviews, publishes and retires a given
+    # article is the article rules' (article_refusal: a duty lead or the lead of its group)
+    Action.KB_DRAFT: ALL_ROLES,
+    Action.KB_SUBMIT: ALL_ROLES,
+    Action.KB_REVIEW: ALL_ROLES,
+    Action.KB_PUBLISH: ALL_ROLES,
+    Action.KB_RETIRE: ALL_ROLES,
 }
 
 #: The holder rule: on a held ticket only its holder or a lead takes these actions; anyone
@@ -244,6 +256,16 @@ class Refusal(StrEnum):
     """The author may not approve their own announcement."""
     NOT_REVIEWER = "permission.not_reviewer"
     """Only the owning group's lead or a duty lead reviews an announcement."""
+    KB_AUTHOR = "permission.kb_author"
+    """The person wrote the article: someone else reviews it."""
+    KB_REVIEWER = "permission.kb_reviewer"
+    """Neither a duty lead nor the lead of the article's group."""
+    KB_OWNER = "permission.kb_owner"
+    """Someone else's draft: only its author or a duty lead changes or submits it."""
+    KB_STATE = "permission.kb_state"
+    """The article's state does not allow this (a retired article, a draft under review …)."""
+    KB_UNAPPROVED = "permission.kb_unapproved"
+    """The article has not been approved by a reviewer: it cannot be published yet."""
 
 
 def role_may(role: Role, action: Action) -> bool:
@@ -311,3 +333,83 @@ def may_claim_now(person: Person, ticket: TicketFacts) -> bool:
     if not allows(person, Action.CLAIM, ticket):
         return False
     return ticket.holder != person.login or ticket.status in (Status.NEW, Status.TO_ASSIGN)
+
+
+class ArticleState(StrEnum):
+    """A knowledge-base article's state: draft → in review → published → retired."""
+
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    PUBLISHED = "published"
+    RETIRED = "retired"
+
+
+@dataclass(frozen=True)
+class ArticleFacts:
+    """What the rules need to know of an article.
+
+    Attributes:
+        state: where it stands.
+        author: its author's login.
+        group_lead: the login of the lead of the article's group, if it has one.
+        approved: a reviewer approved this version.
+    """
+
+    state: ArticleState
+    author: str
+    group_lead: str | None = None
+    approved: bool = False
+
+
+def may_review(person: Person, article: ArticleFacts) -> bool:
+    """A duty lead (or admin), or the lead of the article's group."""
+    return Role(person.role) in LEADS or (
+        article.group_lead is not None and article.group_lead == person.login
+    )
+
+
+def article_refusal(
+    person: Person, action: Action, article: ArticleFacts | None = None
+) -> Refusal | None:
+    """Why ``person`` may not take the knowledge-base ``action`` (on ``article``), or None.
+
+    - Anyone drafts; a draft is changed and submitted by its author or a duty lead; editing a
+      published article makes a new version (anyone), reviewed again.
+    - Reviewing (approve, or return with a comment) is a duty lead's or the lead of the
+      article's group, never the author's, on an article in review not yet approved.
+    - An approved article is published by whoever may review it, or its author.
+    - A published article is retired by whoever may review it.
+    """
+    if not role_may(person.role, action):
+        return Refusal.ROLE
+    if article is None:
+        return None
+    state, author = article.state, article.author == person.login
+    lead = Role(person.role) in LEADS
+    if action == Action.KB_DRAFT:
+        if state == ArticleState.PUBLISHED:
+            return None
+        if state != ArticleState.DRAFT:
+            return Refusal.KB_STATE
+        return None if author or lead else Refusal.KB_OWNER
+    if action == Action.KB_SUBMIT:
+        if state != ArticleState.DRAFT:
+            return Refusal.KB_STATE
+        return None if author or lead else Refusal.KB_OWNER
+    if action == Action.KB_REVIEW:
+        if state != ArticleState.IN_REVIEW or article.approved:
+            return Refusal.KB_STATE
+        if author:
+            return Refusal.KB_AUTHOR
+        return None if may_review(person, article) else Refusal.KB_REVIEWER
+    if action == Action.KB_PUBLISH:
+        if state != ArticleState.IN_REVIEW:
+            return Refusal.KB_STATE
+        if not article.approved:
+            return Refusal.KB_UNAPPROVED
+        return None if author or may_review(person, article) else Refusal.KB_REVIEWER
+    if action == Action.KB_RETIRE:
+        if state != ArticleState.PUBLISHED:
+            return Refusal.KB_STATE
+        return None if may_review(person, article) else Refusal.KB_REVIEWER
+    return None

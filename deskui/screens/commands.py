@@ -35,6 +35,7 @@ APP_COMMANDS = (
     ("announcements", "announce.cmd.screen", "announce.key.screen.tip"),
     ("read_announcements", "announce.cmd.read", "announce.key.read.tip"),
     ("admin", "shell.cmd.admin", "shell.key.admin.tip"),
+    ("knowledge", "shell.cmd.knowledge", "shell.key.knowledge.tip"),
     ("help", "shell.cmd.help", "shell.key.help.tip"),
     ("toggle_theme", "shell.cmd.theme", "shell.key.theme.tip"),
     ("quit", "shell.cmd.quit", "shell.key.quit.tip"),

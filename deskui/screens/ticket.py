@@ -16,7 +16,7 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
@@ -32,8 +32,10 @@ from deskui.core.sanitize import sanitize_line
 from deskui.core.sla import advance_clocks
 from deskui.core.workflow import find_transition, status_targets, target_of
 from deskui.i18n import Catalog
+from deskui.screens.knowledge_forms import TicketArticleForm, may_draft_from, show_suggestion
 from deskui.screens.ticket_forms import Confirmation, ConfirmForm, PickForm
 from deskui.screens.ticket_work import LEAD_ACTIONS, Outcome, TicketChanges, lead_key
+from deskui.services.knowledge import KnowledgeBase
 from deskui.services.names import DeskNames
 from deskui.services.review import ReviewItem, gaps_of
 from deskui.services.rules import DeskRules
@@ -42,6 +44,7 @@ from deskui.widgets.detail_clocks import DetailClocks
 from deskui.widgets.detail_fields import DetailFields
 from deskui.widgets.key_footer import KeyFooter
 from deskui.widgets.keys import desk_key
+from deskui.widgets.suggestion_panel import SuggestionPanel
 from deskui.widgets.timeline import Timeline
 
 #: Each key's action → what the permission rules call it (``status`` and ``copy`` aside).
@@ -110,6 +113,8 @@ class TicketScreen(DeskScreen[None]):
         desk_key("R", "reopen", "detail.key.reopen", priority=True),
         desk_key("C", "close", "detail.key.close", priority=True),
         desk_key("y", "copy", "detail.key.copy"),
+        desk_key("k", "draft_article", "kb.key.draft_article"),
+        desk_key("ctrl+g", "suggestion_open", "kb.key.suggest_open"),
     ]
 
     tick_seconds = 1.0
@@ -138,6 +143,7 @@ class TicketScreen(DeskScreen[None]):
         with Horizontal(id="detail-body"):
             yield DetailFields(id="detail-fields")
             yield Timeline(id="detail-timeline")
+            yield SuggestionPanel(id="kb-suggestions", exclude=self.number)
         yield Static(Text(t("detail.loading")), id="detail-notice")
         yield KeyFooter()
 
@@ -196,6 +202,7 @@ class TicketScreen(DeskScreen[None]):
         self._tick()
         if not self.notice:
             self.query_one("#detail-notice", Static).update("")
+        self.query_one(SuggestionPanel).update_query(f"{view.summary} {view.description}")
         self.refresh_bindings()
 
     def _tick(self) -> None:
@@ -215,6 +222,25 @@ class TicketScreen(DeskScreen[None]):
         self.notice = text
         self.query_one("#detail-notice", Static).update(Text(sanitize_line(text)))
 
+    # the knowledge base ----------------------------------------------------------------------
+    def on_resize(self, event: events.Resize) -> None:
+        """Suggestions beside the timeline, or under it on a narrow terminal."""
+        self.query_one(SuggestionPanel).fit(event.size.width)
+
+    def action_suggestion_open(self) -> None:
+        """Read the highlighted suggestion."""
+        show_suggestion(self, self.query_one(SuggestionPanel))
+
+    def action_draft_article(self) -> None:
+        """Draft a knowledge-base article from this solved ticket."""
+        self._draft_article(self.number)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="detail-article")
+    def _draft_article(self, number: str) -> None:
+        draft = KnowledgeBase.of(self.ctx.desk).draft_from_ticket(number)
+        title = self.ctx.t("kb.form.from_ticket", number=number)
+        self.app.call_from_thread(self.app.push_screen, TicketArticleForm(number, draft, title))
+
     # what applies ----------------------------------------------------------------------------
     def _facts(self) -> TicketFacts | None:
         view = self.ticket
@@ -233,6 +259,11 @@ class TicketScreen(DeskScreen[None]):
             return lead_key(self.ctx.actor, action, self._facts())
         if action == "close" and not role_may(self.ctx.actor.role, Action.CLOSE):
             return False  # not the desk's reviewer: the key is not offered at all
+        if action == "draft_article":
+            solved = self.ticket is not None and may_draft_from(self.ticket.status)
+            return True if solved and role_may(self.ctx.actor.role, Action.KB_DRAFT) else None
+        if action == "suggestion_open":
+            return True if self.query_one(SuggestionPanel).items else None
         if action not in (*ACTIONS, "status", "copy", "close"):
             return True
         ticket = self._facts()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from deskui.core.enums import EventKind, Status
-from deskui.core.permissions import Action, Person, TicketFacts, refusal
+from deskui.core.permissions import Action, Person, Refusal, TicketFacts, refusal
 from deskui.services.errors import PermissionDenied
 from deskui.store.models import Ticket, TicketEvent, User
 
@@ -49,7 +49,15 @@ def require(person: Person, action: Action, ticket: TicketFacts | None = None) -
         PermissionDenied: with the rules' refusal as its code and the action named; a refusal
             for the role also names the role.
     """
-    why = refusal(person, action, ticket)
+    deny(person, action, refusal(person, action, ticket))
+
+
+def deny(person: Person, action: Action, why: Refusal | None) -> None:
+    """Raise the rules' refusal ``why`` of ``action`` to ``person`` (nothing when it is None).
+
+    Raises:
+        PermissionDenied: as :func:`require` says.
+    """
     if why is None:
         return
     if why.value == "permission.role":

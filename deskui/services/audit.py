@@ -30,16 +30,19 @@ stored value is the ``new`` of the key's last event; other keys are checked as h
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from deskui.core.chain import setting_event_hash
-from deskui.store.models import SettingEvent
+from deskui.core.chain import article_event_hash, setting_event_hash
+from deskui.store.models import ArticleEvent, SettingEvent
 
 #: The advisory lock that serializes the settings chain on PostgreSQL: a two-part key
 #: (``desk``, ``sett`` in ASCII), a key space apart from the migrations' one-part lock.
 SETTINGS_LOCK = (0x6465736B, 0x73657474)
+#: The same for the knowledge base's chain (``desk``, ``kbas``).
+ARTICLES_LOCK = (0x6465736B, 0x6B626173)
 #: The longest setting key the table holds.
 MAX_KEY = 32
 
@@ -52,7 +55,7 @@ def allocate_ids(session: Session, table: str, count: int) -> list[int]:
     PostgreSQL from the table's sequence; on SQLite after the largest id, which the write
     transaction's lock keeps from being taken by anyone else until commit.
     """
-    if table not in ("ticket_event", "setting_event", "announcement_event"):
+    if table not in ("ticket_event", "setting_event", "announcement_event", "article_event"):
         raise ValueError(f"not an event table: {table}")
     if count <= 0:
         return []
@@ -69,13 +72,13 @@ def allocate_ids(session: Session, table: str, count: int) -> list[int]:
     return list(range(int(top) + 1, int(top) + 1 + count))
 
 
-def lock_settings_chain(session: Session) -> None:
-    """Hold the settings chain until the transaction ends (PostgreSQL; SQLite's write
-    transaction already excludes every other writer)."""
+def lock_settings_chain(session: Session, lock: tuple[int, int] = SETTINGS_LOCK) -> None:
+    """Hold the settings chain (or another one-line chain: ``lock``) until the transaction
+    ends (PostgreSQL; SQLite's write transaction already excludes every other writer)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(
             text("SELECT pg_advisory_xact_lock(:desk, :part)"),
-            {"desk": SETTINGS_LOCK[0], "part": SETTINGS_LOCK[1]},
+            {"desk": lock[0], "part": lock[1]},
         )
 
 
@@ -108,14 +111,68 @@ def append_setting_event(
     Raises:
         ValueError: an empty or too long key.
     """
+    return _append(
+        session,
+        SettingEvent,
+        key=key,
+        old=old,
+        new=new,
+        actor_id=actor_id,
+        now=now,
+        proxy_id=proxy_id,
+        note=note,
+    )
+
+
+def append_article_event(
+    session: Session,
+    *,
+    key: str,
+    old: str | None,
+    new: str,
+    actor_id: int | None,
+    now: datetime,
+    proxy_id: int | None = None,
+    note: str | None = None,
+) -> ArticleEvent:
+    """Append one event to the knowledge base's chain, in the caller's transaction (the same
+    arguments as :func:`append_setting_event`; :mod:`deskui.services.knowledge` is its writer).
+    """
+    return _append(
+        session,
+        ArticleEvent,
+        key=key,
+        old=old,
+        new=new,
+        actor_id=actor_id,
+        now=now,
+        proxy_id=proxy_id,
+        note=note,
+    )
+
+
+_Event = TypeVar("_Event", SettingEvent, ArticleEvent)
+
+
+def _append(
+    session: Session,
+    model: type[_Event],
+    *,
+    key: str,
+    old: str | None,
+    new: str,
+    actor_id: int | None,
+    now: datetime,
+    proxy_id: int | None,
+    note: str | None,
+) -> _Event:
     if not key or len(key) > MAX_KEY:
         raise ValueError(f"a setting key is 1 to {MAX_KEY} characters: {key!r}")
-    lock_settings_chain(session)
-    prev = session.exec(
-        select(SettingEvent.hash).order_by(col(SettingEvent.id).desc()).limit(1)
-    ).first()
-    (event_id,) = allocate_ids(session, "setting_event", 1)
-    event = SettingEvent(
+    articles = model is ArticleEvent
+    lock_settings_chain(session, ARTICLES_LOCK if articles else SETTINGS_LOCK)
+    prev = session.exec(select(model.hash).order_by(col(model.id).desc()).limit(1)).first()
+    (event_id,) = allocate_ids(session, str(model.__tablename__), 1)
+    event = model(
         id=event_id,
         key=key,
         at=now,
@@ -126,13 +183,14 @@ def append_setting_event(
         note=note,
         prev_hash=prev,
     )
-    event.hash = setting_event_hash(setting_values(event), prev)
+    hasher = article_event_hash if articles else setting_event_hash
+    event.hash = hasher(setting_values(event), prev)
     session.add(event)
     session.flush()
     return event
 
 
-def setting_values(event: SettingEvent) -> tuple[object, ...]:
+def setting_values(event: SettingEvent | ArticleEvent) -> tuple[object, ...]:
     """What a setting event's hash covers besides its predecessor's hash."""
     return (
         event.id,

@@ -104,6 +104,7 @@ CODES: dict[str, frozenset[str]] = {
     "user.unknown": frozenset({"login"}),
     "group.unknown": frozenset({"group"}),
     "requester.unknown": frozenset({"id"}),
+    "article.unknown": frozenset({"id"}),
     # the ticket's state
     "ticket.held": frozenset({"number", "holder"}),
     "ticket.stale": frozenset({"number", "current_version"}),

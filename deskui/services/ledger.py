@@ -27,6 +27,7 @@ from deskui.services.rules import DeskRules
 from deskui.services.users import Actor
 from deskui.services.views import refresh_due_cache, ticket_clocks
 from deskui.store.models import Ticket, TicketEvent
+from deskui.store.text_search import reindex_ticket
 
 
 def lock_ticket(session: Session, number: str, expected_version: int | None = None) -> Ticket:
@@ -225,3 +226,6 @@ def commit_change(session: Session, ticket: Ticket, rules: DeskRules, now: datet
     session.flush()
     _seal(session, ticket, recorded)
     recorded.clear()
+    # the full-text index follows every change in the same transaction (summary, solution …)
+    assert ticket.id is not None
+    reindex_ticket(session.connection(), ticket.id)

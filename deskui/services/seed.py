@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from deskui.config import load_toml
 from deskui.core.enums import Channel, Status
 from deskui.services.demo_announcements import seed_announcements
+from deskui.services.demo_knowledge import seed_knowledge
 from deskui.services.desk import DeskService
 from deskui.services.directory import RequesterInput, add_requester
 from deskui.services.groups import edit_group
@@ -92,13 +93,19 @@ def seed_demo(
 
     def run(session: Session) -> dict[str, int]:
         if is_seeded(session):
-            return {"users": 0, "callers": 0, "tickets": 0}
+            return {"users": 0, "callers": 0, "tickets": 0, "articles": 0}
         rng = random.Random(SEED)
         _people(session, demo, rng, callers, now)
         made = _tickets(session, demo, rng, tickets, now, rules)
         if announcements:  # one published, one in review (deskui/services/demo_announcements)
             seed_announcements(session, now)
-        return {"users": len(demo["users"]), "callers": callers, "tickets": made}
+        articles = seed_knowledge(session, now=now, rules=rules)
+        return {
+            "users": len(demo["users"]),
+            "callers": callers,
+            "tickets": made,
+            "articles": articles,
+        }
 
     return desk.write(run)
 

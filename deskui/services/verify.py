@@ -36,6 +36,7 @@ from deskui.core.chain import (
     Break,
     Link,
     announcement_event_hash,
+    article_event_hash,
     canonical_time,
     read_chain,
     setting_event_hash,
@@ -44,6 +45,7 @@ from deskui.core.chain import (
 )
 from deskui.core.replay import EventFacts, differing, replay
 from deskui.services.groups import GROUPS_KEY
+from deskui.services.knowledge import ARTICLE_KEY, article_records, link_records
 from deskui.services.skills import SKILLS_KEY
 from deskui.services.users import USERS_KEY
 
@@ -76,6 +78,9 @@ class Problem(StrEnum):
     USER = "user"
     """A user's stored record (name, role, groups, active, accounts) is not their last recorded
     addition or change: changed without an event (a role raised to admin by hand)."""
+    ARTICLE = "article"
+    """A knowledge-base article (or a ticket linked to one) is not as its last record says:
+    changed without an event."""
     SKILLS = "skills"
     """A user's stored skills are not their last recorded skills: changed without an event."""
     DIGEST = "digest"
@@ -108,14 +113,19 @@ class Finding:
     detail: Mapping[str, str] = field(default_factory=dict)
     announcement: int | None = None
     """The announcement's id (an announcement's chain or row), if any."""
+    record: str | None = None
+    """The one-line chain the finding is in, when it is not a ticket's (``settings``,
+    ``knowledge``)."""
 
     @property
     def chain(self) -> str:
-        """``ticket``, ``announcement``, ``settings`` or ``desk`` (the digest)."""
+        """``ticket``, ``announcement``, ``settings``, ``knowledge`` or ``desk`` (the digest)."""
         if self.announcement is not None:
             return "announcement"
         if self.ticket is not None:
             return "ticket"
+        if self.record is not None:
+            return self.record
         return "settings" if self.key is not None or self.event is not None else "desk"
 
 
@@ -135,6 +145,7 @@ class AuditReport:
     ticket_events: int = 0
     setting_events: int = 0
     announcement_events: int = 0
+    article_events: int = 0
     findings: list[Finding] = field(default_factory=list)
     digest: str = ""
 
@@ -274,6 +285,9 @@ def verify_record(
     heads.update(f"settings:{settings_head or ''}\n".encode())
     for announcement_id, head in check_announcements(conn, report, chunk):
         heads.update(f"announcement:{announcement_id}:{head}\n".encode())
+    knowledge_head = _check_knowledge(conn, report, chunk)
+    if knowledge_head is not None:
+        heads.update(f"knowledge:{knowledge_head}\n".encode())
     report.digest = heads.hexdigest()
     if expect is not None and expect.strip().lower() != report.digest:
         report.findings.append(Finding(Problem.DIGEST, detail={"expected": expect.strip()}))
@@ -338,50 +352,63 @@ def _check_ticket(
     return found
 
 
-def _check_settings(conn: Any, report: AuditReport, chunk: int) -> str | None:
-    """The settings chain and the rule files' stored values; returns the chain's head."""
-    last_id, head = 0, None
-    latest: dict[str, tuple[int, str]] = {}
-    users: dict[str, tuple[int, dict[str, Any]]] = {}
-    groups: dict[str, tuple[int, dict[str, Any]]] = {}
-    skills: dict[str, tuple[int, dict[str, Any]]] = {}
+def _chain_rows(
+    conn: Any, report: AuditReport, table: str, hasher: Any, chunk: int, chain: str
+) -> Iterator[Sequence[Any]]:
+    """Every event of a one-line chain (``setting_event``, ``article_event``) in id order,
+    its breaks reported on the way."""
+    last_id = 0
     carry: list[Sequence[Any]] = []
     while True:
         rows = [
             tuple(r)
             for r in conn.execute(
                 text(
-                    f"SELECT {_SETTING_COLUMNS} FROM setting_event WHERE id > :last "
-                    "ORDER BY id LIMIT :n"
+                    f"SELECT {_SETTING_COLUMNS} FROM {table} WHERE id > :last ORDER BY id LIMIT :n"
                 ),
                 {"last": last_id, "n": chunk},
             )
         ]
         if not rows:
-            break
+            return
         last_id = int(rows[-1][0])
-        report.setting_events += len(rows)
         # the last event of the previous chunk goes along, so the first link is checked
         window = [*carry, *rows]
-        breaks = read_chain(_links(window, 8, setting_event_hash))
+        breaks = read_chain(_links(window, 8, hasher))
         for event_id, kind in breaks.items():
             if not carry or event_id != carry[0][0]:
                 report.findings.append(
-                    Finding(Problem(kind.value), event=event_id, key=_key_of(window, event_id))
+                    Finding(
+                        Problem(kind.value),
+                        event=event_id,
+                        key=_key_of(window, event_id),
+                        record=chain,
+                    )
                 )
-        for row in rows:
-            latest[str(row[1])] = (int(row[0]), row[6])
-            if row[1] in (USERS_KEY, GROUPS_KEY):
-                record = _record_of(row[6], "login" if row[1] == USERS_KEY else "code")
-                if record is not None:
-                    name = str(record.get("login") or record.get("code"))
-                    (users if row[1] == USERS_KEY else groups)[name] = (int(row[0]), record)
-            if row[1] == SKILLS_KEY:
-                record = _record_of(row[6], "login")
-                if record is not None:
-                    skills[str(record["login"])] = (int(row[0]), record)
+        yield from rows
         carry = [rows[-1]]
-        head = rows[-1][9]
+
+
+def _check_settings(conn: Any, report: AuditReport, chunk: int) -> str | None:
+    """The settings chain and the rule files' stored values; returns the chain's head."""
+    head = None
+    latest: dict[str, tuple[int, str]] = {}
+    users: dict[str, tuple[int, dict[str, Any]]] = {}
+    groups: dict[str, tuple[int, dict[str, Any]]] = {}
+    skills: dict[str, tuple[int, dict[str, Any]]] = {}
+    for row in _chain_rows(conn, report, "setting_event", setting_event_hash, chunk, "settings"):
+        report.setting_events += 1
+        latest[str(row[1])] = (int(row[0]), row[6])
+        if row[1] in (USERS_KEY, GROUPS_KEY):
+            record = _record_of(row[6], "login" if row[1] == USERS_KEY else "code")
+            if record is not None:
+                name = str(record.get("login") or record.get("code"))
+                (users if row[1] == USERS_KEY else groups)[name] = (int(row[0]), record)
+        if row[1] == SKILLS_KEY:
+            record = _record_of(row[6], "login")
+            if record is not None:
+                skills[str(record["login"])] = (int(row[0]), record)
+        head = row[9]
     for key, value in conn.execute(text("SELECT key, value FROM desk_setting ORDER BY key")):
         last = latest.get(str(key))
         if last is None or last[1] != value:
@@ -391,6 +418,19 @@ def _check_settings(conn: Any, report: AuditReport, chunk: int) -> str | None:
     _check_users(conn, report, users)
     _check_groups(conn, report, groups)
     _check_skills(conn, report, skills)
+    return head
+
+
+def _check_knowledge(conn: Any, report: AuditReport, chunk: int) -> str | None:
+    """The knowledge base's chain, and each article and link against its last record; returns
+    the chain's head."""
+    head = None
+    articles: dict[str, tuple[int, dict[str, Any]]] = {}
+    for row in _chain_rows(conn, report, "article_event", article_event_hash, chunk, "knowledge"):
+        report.article_events += 1
+        collect_article_record(articles, row)
+        head = row[9]
+    _check_articles(conn, report, articles)
     return head
 
 
@@ -503,6 +543,48 @@ def _check_skills(
                     key=login,
                     event=last[0] if last else None,
                     fields=tuple(changed),
+                )
+            )
+
+
+def collect_article_record(
+    recorded: dict[str, tuple[int, dict[str, Any]]], row: Sequence[Any]
+) -> None:
+    """Keep the last record of an article (by id) or of a link (``link:LINEAGE:NUMBER``)."""
+    record = _record_of(row[6], "id" if row[1] == ARTICLE_KEY else "lineage")
+    if record is None:
+        return
+    name = (
+        str(record["id"])
+        if row[1] == ARTICLE_KEY
+        else f"link:{record['lineage']}:{record.get('ticket')}"
+    )
+    recorded[name] = (int(row[0]), record)
+
+
+def _check_articles(
+    conn: Any, report: AuditReport, recorded: Mapping[str, tuple[int, dict[str, Any]]]
+) -> None:
+    """Each article and each ticket linked to one against its last record."""
+    stored: dict[str, dict[str, Any]] = {
+        str(i): record for i, record in article_records(conn).items()
+    }
+    stored.update(
+        {f"link:{lineage}:{number}": r for (lineage, number), r in link_records(conn).items()}
+    )
+    for name in sorted(stored.keys() | {k for k in recorded if k.startswith("link:")}):
+        last = recorded.get(name)
+        now = stored.get(name, {})
+        names = sorted(set(now) | set(last[1] if last else {}))
+        changed = [f for f in names if (last[1].get(f) if last else None) != now.get(f)]
+        if changed:
+            report.findings.append(
+                Finding(
+                    Problem.ARTICLE,
+                    key=name,
+                    event=last[0] if last else None,
+                    fields=tuple(changed),
+                    record="knowledge",
                 )
             )
 

@@ -311,9 +311,81 @@ class AnnouncementEvent(SQLModel, table=True):
     """SHA-256 over this event's canonical form and its predecessor's hash."""
 
 
+class Article(SQLModel, table=True):
+    """A knowledge-base article (知识库条目), one version of it.
+
+    Editing a published article makes a new row (``version`` + 1, the same ``lineage_id``) that
+    is reviewed again while the published one stays visible; publishing it retires the old one.
+    """
+
+    __tablename__ = "article"
+    __table_args__ = (
+        Index("ix_article_state", "state", "category"),
+        Index("ix_article_lineage", "lineage_id", "version"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    lineage_id: int | None = Field(default=None)
+    """The id of the article's first version: what its versions and solved calls share."""
+    version: int = Field(default=1)
+    title: str = Field(max_length=200)
+    symptom: str = Field(sa_column=Column(Text, nullable=False))
+    cause: str = Field(sa_column=Column(Text, nullable=False))
+    solution: str = Field(sa_column=Column(Text, nullable=False))
+    category: str = Field(max_length=16)
+    group_id: int | None = Field(default=None, foreign_key="support_group.id")
+    """The group the category routes to: its lead may review the article."""
+    tags: str = Field(default="", max_length=400)
+    """Comma-separated."""
+    state: str = Field(max_length=16)
+    author_id: int = Field(foreign_key="desk_user.id")
+    reviewer_id: int | None = Field(default=None, foreign_key="desk_user.id")
+    approved: bool = Field(default=False)
+    """The reviewer approved this version: it may be published."""
+    review_comment: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+    published_at: datetime | None = _utc(nullable=True)
+
+
+class ArticleTicket(SQLModel, table=True):
+    """A ticket linked to an article; ``solved``: the article's solution resolved the call."""
+
+    __tablename__ = "article_ticket"
+    __table_args__ = (Index("ix_article_ticket_ticket", "ticket_id"),)
+
+    lineage_id: int = Field(primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", primary_key=True)
+    solved: bool = Field(default=False)
+    linked_at: datetime = _utc()
+
+
+class ArticleEvent(SQLModel, table=True):
+    """Audit of a change to the knowledge base: an article's record after it changed (key
+    ``article``), or a ticket linked to one (``article_link``), hash-chained as setting events
+    are (one chain for the desk's knowledge base)."""
+
+    __tablename__ = "article_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=32)
+    at: datetime = _utc()
+    actor_id: int | None = Field(default=None, foreign_key="desk_user.id")
+    old_value: str | None = Field(default=None, sa_column=Column(Text))
+    new_value: str = Field(sa_column=Column(Text, nullable=False))
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    proxy_id: int | None = Field(default=None, foreign_key="desk_user.id")
+    prev_hash: str | None = Field(default=None, max_length=64)
+    hash: str | None = Field(default=None, max_length=64)
+
+
 __all__ = [
+    "AgentSkill",
     "Announcement",
     "AnnouncementEvent",
+    "Article",
+    "ArticleEvent",
+    "ArticleTicket",
     "DeskSetting",
     "Group",
     "Requester",

@@ -2,7 +2,7 @@
 
 When the call's category is among an announcement's services, or is routed to the group that
 owns it (:func:`deskui.core.announcements.matches_call`), the operator sees the announcement
-here and may answer the call with it in one key (``ctrl+g`` on the intake form: a consultation
+here and may answer the call with it in one key (``ctrl+f`` on the intake form: a consultation
 resolved on the call, the announcement as its solution). With nothing that matches it takes no
 room. It reads the console's ``announcements``; it never reads the database.
 """

@@ -72,6 +72,12 @@ EXPECTED: dict[Action, set[Role]] = {
     A.ANNOUNCE_PUBLISH: {OP, LEAD, ADMIN},
     A.ANNOUNCE_WITHDRAW: {OP, AGENT, LEAD, ADMIN},
     A.VIEW_SETTINGS: {LEAD, ADMIN},
+    # the knowledge base: who reviews a given article is the article rules' (test_article_rules)
+    A.KB_DRAFT: {OP, AGENT, LEAD, ADMIN},
+    A.KB_SUBMIT: {OP, AGENT, LEAD, ADMIN},
+    A.KB_REVIEW: {OP, AGENT, LEAD, ADMIN},
+    A.KB_PUBLISH: {OP, AGENT, LEAD, ADMIN},
+    A.KB_RETIRE: {OP, AGENT, LEAD, ADMIN},
 }
 
 
@@ -193,6 +199,10 @@ PURE: dict[Action, tuple[Status, tuple[str, str, str, str]]] = {
     },
     A.ANNOUNCE_PUBLISH: (_HELD, ("- ok ok", "role role role", "ok ok ok", "ok ok ok")),
     A.VIEW_SETTINGS: (_HELD, ("- role role", "role role role", "ok ok ok", "ok ok ok")),
+    **{
+        a: (_HELD, ("- ok ok", "ok ok ok", "ok ok ok", "ok ok ok"))
+        for a in (A.KB_DRAFT, A.KB_SUBMIT, A.KB_REVIEW, A.KB_PUBLISH, A.KB_RETIRE)
+    },
 }
 _LOGINS = {OP: "op", AGENT: "agent2", LEAD: "lead", ADMIN: "admin"}
 _PURE_CASES = [

@@ -50,7 +50,12 @@ def test_a_seed_that_fails_midway_leaves_nothing_and_a_rerun_seeds_fully(
     assert _counts(desk) == before  # no users, callers, tickets or demo mark left behind
 
     monkeypatch.setattr("deskui.services.seed.claim_ticket", claim)
-    assert seed_demo(desk, callers=30, tickets=20) == {"users": 9, "callers": 30, "tickets": 20}
+    assert seed_demo(desk, callers=30, tickets=20) == {
+        "users": 9,
+        "callers": 30,
+        "tickets": 20,
+        "articles": 32,
+    }
     users, callers, tickets, _ = _counts(desk)
     assert (users, callers, tickets) == (9, 30, 20)
     report = verify(desk)

@@ -523,3 +523,21 @@ def test_a_wrong_password_through_sqlalchemy_is_recognised(scram_desk: str) -> N
 def test_other_failures_are_not_password_problems() -> None:
     assert pg_roles.login_failure(ValueError("no")) is None
     assert pg_roles.login_failure(ProgrammingError("SELECT", {}, ValueError())) is None
+
+
+def test_the_desk_roles_work_the_knowledge_base(desk_as: dict[str, DeskService]) -> None:
+    """Each role connected as itself drafts, reviews, publishes, links and searches: the grants
+    of migration 0007 (articles, their chain, the index) are what the use cases need."""
+    from deskui.services.knowledge import ArticleDraft, KnowledgeBase
+    from tests.services.test_intake import call
+
+    agent, lead, op = desk_as["agent1"], desk_as["lead"], desk_as["op"]
+    number = op.create_ticket(op.actor("op"), call(summary="打印机卡纸")).number
+    draft = ArticleDraft("打印机卡纸", "打印到一半卡纸", "搓纸轮老化", "更换搓纸轮", "hardware")
+    article = KnowledgeBase.of(agent).add(agent.actor("agent1"), draft, link=number)
+    KnowledgeBase.of(agent).submit(agent.actor("agent1"), article.id)
+    KnowledgeBase.of(lead).review(lead.actor("lead"), article.id, approve=True, comment=None)
+    KnowledgeBase.of(lead).publish(lead.actor("lead"), article.id)
+    KnowledgeBase.of(op).link(op.actor("op"), article.id, number, solved=True)
+    assert [h.id for h in KnowledgeBase.of(op).search("卡纸")] == [article.id]
+    assert [h.number for h in KnowledgeBase.of(agent).search_tickets("卡纸")] == [number]

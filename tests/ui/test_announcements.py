@@ -314,7 +314,7 @@ async def test_intake_answers_a_call_with_the_announcement(demo_db: str) -> None
         await settle(pilot)
         assert hint.display and [a.id for a in hint.matching] == [number]
         assert "VPN 维护" in str(hint.render())
-        await pilot.press("ctrl+g")
+        await pilot.press("ctrl+f")
         await settle(pilot)
         assert ticket_count(demo_db) == before + 1
         assert screen.collect().is_blank  # saved, the form ready for the next call

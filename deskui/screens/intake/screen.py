@@ -10,7 +10,7 @@ draft (:mod:`.form`), the request built from it (:mod:`.request`), the draft fil
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -30,6 +30,7 @@ from deskui.screens.intake.feedback import FormFeedback
 from deskui.screens.intake.form import fill_form, read_form
 from deskui.screens.intake.not_fixed_prompt import NotFixedChoice, NotFixedScreen
 from deskui.screens.intake.request import intake_request, note_text, refused_fields
+from deskui.screens.knowledge_forms import show_suggestion
 from deskui.services.directory import RequesterView
 from deskui.services.errors import ValidationFailed
 from deskui.services.intake import IntakeRequest, validate_intake
@@ -40,7 +41,9 @@ from deskui.widgets.caller_lookup import CallerLookup
 from deskui.widgets.caller_panel import CallerPanel
 from deskui.widgets.choice_bar import ChoiceBar
 from deskui.widgets.key_footer import KeyFooter
+from deskui.widgets.keys import desk_key
 from deskui.widgets.open_tickets import OpenTicketList
+from deskui.widgets.suggestion_panel import SuggestionPanel
 
 #: Worker groups that write the call (a failure returns the form to the operator).
 SAVE_GROUPS = frozenset({"intake-save", "intake-note"})
@@ -109,7 +112,7 @@ class IntakeScreen(DeskScreen[None]):
             priority=True,
         ),
         Binding(
-            "ctrl+g",
+            "ctrl+f",
             "answer_with_announcement",
             "announce.key.answer",
             tooltip="announce.key.answer.tip",
@@ -123,6 +126,15 @@ class IntakeScreen(DeskScreen[None]):
             "intake.key.leave",
             tooltip="intake.key.leave.tip",
             id="desk.intake.leave",
+        ),
+        # the knowledge base's suggestions beside the form (keys no text field uses)
+        desk_key("ctrl+g", "suggestion_open", "kb.key.suggest_open", show=False, priority=True),
+        desk_key("ctrl+t", "suggestion_use", "kb.key.suggest_use", show=False, priority=True),
+        desk_key(
+            "alt+down", "suggestion_move(1)", "kb.key.suggest_next", show=False, priority=True
+        ),
+        desk_key(
+            "alt+up", "suggestion_move(-1)", "kb.key.suggest_previous", show=False, priority=True
         ),
         # Keys typed ahead (a fast operator, a paste, a macro) are handed to whichever field
         # has the focus when they are read; as priority bindings, tab and shift+tab move the
@@ -179,6 +191,7 @@ class IntakeScreen(DeskScreen[None]):
             yield CallerPanel(id="caller-panel")
             yield CallDetails(id="call-details")
             yield AnnouncementHint(id="announcement-hint")
+            yield SuggestionPanel(id="kb-suggestions")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -196,6 +209,11 @@ class IntakeScreen(DeskScreen[None]):
         """What the call is about."""
         return self.query_one(CallDetails)
 
+    @property
+    def suggestions(self) -> SuggestionPanel:
+        """What the knowledge base suggests for the call."""
+        return self.query_one(SuggestionPanel)
+
     def begin_call(self) -> None:
         """Put the cursor in the caller field."""
         self.panel.lookup.field.focus()
@@ -208,6 +226,8 @@ class IntakeScreen(DeskScreen[None]):
     def load(self, draft: IntakeDraft) -> None:
         """Fill the form from ``draft`` (a blank draft empties it)."""
         fill_form(self, draft)
+        self.suggestions.used = None
+        self._describe_changed()
         self.feedback.clear()
         requester = self.panel.requester
         if requester is not None:
@@ -238,7 +258,7 @@ class IntakeScreen(DeskScreen[None]):
         self.query_one(AnnouncementHint).category = message.value
 
     def action_answer_with_announcement(self) -> None:
-        """ctrl+g: the call is answered by the announcement beside the form: logged as a
+        """ctrl+f: the call is answered by the announcement beside the form: logged as a
         consultation resolved on the call, the announcement as its solution."""
         found = self.query_one(AnnouncementHint).matching
         if not found or self.saving:
@@ -258,6 +278,39 @@ class IntakeScreen(DeskScreen[None]):
             t("announce.intake.solution", id=number, title=title, body=view.content.body)
         )
         self.action_save()
+
+    @on(Input.Changed, "#summary")
+    @on(TextArea.Changed, "#description")
+    def _describe_changed(self) -> None:
+        summary = self.details.query_one("#summary", Input).value
+        description = self.details.query_one("#description", TextArea).text
+        self.suggestions.update_query(f"{summary} {description}")
+
+    def on_resize(self, event: events.Resize) -> None:
+        """The suggestions beside the form, or under it on a narrow terminal."""
+        self.suggestions.fit(event.size.width)
+
+    def action_suggestion_move(self, step: int) -> None:
+        """Highlight the next or previous suggestion; the focus stays in the form."""
+        self.suggestions.move(step)
+
+    def action_suggestion_open(self) -> None:
+        """Read the highlighted suggestion over the form."""
+        show_suggestion(self, self.suggestions)
+
+    def action_suggestion_use(self) -> None:
+        """Resolve at intake with the highlighted suggestion's solution (its article is linked
+        to the ticket, as solving it, once the call is saved)."""
+        item = self.suggestions.take()
+        if item is None:
+            return
+        self.details.query_one("#resolve-now", Checkbox).value = True
+        self.details.query_one("#solution", TextArea).text = item.solution
+        self.call_after_refresh(self.details.query_one("#solution").focus)
+
+    def on_suggestion_panel_linked(self, message: SuggestionPanel.Linked) -> None:
+        """Say the article now counts the call."""
+        self.notify(self.ctx.t("kb.suggest.linked", number=message.number), markup=False)
 
     def on_screen_resume(self) -> None:
         """An empty form looks for a draft left by an earlier run."""
@@ -354,6 +407,8 @@ class IntakeScreen(DeskScreen[None]):
         if action == "note":
             ready = self.panel.requester is not None and self.panel.open_tickets.selected
             return True if ready and not self.saving else None
+        if action.startswith("suggestion_"):
+            return True if self.suggestions.items else None
         return True
 
     def action_new_caller(self) -> None:
@@ -495,6 +550,8 @@ class IntakeScreen(DeskScreen[None]):
         view = message.view
         self._saved_or_not()
         copy_text(self.app, view.number)
+        if not message.noted and not view.is_open:
+            self.suggestions.link_saved(view.number)
         if message.reopened:
             title = t("intake.saved.reopened", number=view.number)
         elif message.noted:

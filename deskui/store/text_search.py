@@ -1,0 +1,241 @@
+"""The full-text index of articles and tickets, on SQLite (FTS5) and PostgreSQL (tsvector + GIN).
+
+Both hold the words :mod:`deskui.core.text_index` cut, so the same query finds the same rows:
+
+- SQLite: FTS5 tables ``article_text(title, tags, body)`` and ``ticket_text(summary, who, body)``
+  whose rowid is the article's or ticket's id, ranked by ``bm25`` with column weights (a title
+  hit outranks a tag hit, which outranks a body hit);
+- PostgreSQL: tables ``article_text(article_id, doc)`` and ``ticket_text(ticket_id, doc)`` with a
+  GIN-indexed ``tsvector`` whose lexemes carry the weights A (title, summary), B (tags; the
+  requester's name, pinyin, phone and the number) and C (body), ranked by ``ts_rank``.
+
+Every write that changes an indexed text calls :func:`index_article` or :func:`index_ticket` in
+its own transaction, so the index never lags the rows. :func:`backfill_tickets` indexes a desk's
+existing tickets (migration 0007, the benchmarks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from deskui.core.text_index import Query, fts_match, fts_text, tsquery_literal, tsvector_literal
+
+#: SQLite bm25 weights, in the FTS5 tables' column order.
+ARTICLE_WEIGHTS = "10.0, 5.0, 1.0"
+TICKET_WEIGHTS = "10.0, 3.0, 1.0"
+#: The index's tables (SQLite adds shadow tables named after them): kept by migrations, not
+#: by the models.
+INDEX_TABLES = ("article_text", "ticket_text")
+#: How many tickets the backfill reads at a time.
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class ArticleDoc:
+    """The indexed text of an article."""
+
+    id: int
+    title: str
+    tags: str
+    body: Sequence[str | None]
+
+
+@dataclass(frozen=True)
+class TicketDoc:
+    """The indexed text of a ticket: ``who`` is the requester's name, its pinyin and initials,
+    the phone's digits and the ticket's number."""
+
+    id: int
+    summary: str
+    who: Sequence[str | None]
+    body: Sequence[str | None]
+
+
+def is_index_table(name: str | None) -> bool:
+    """``name`` is one of the index's tables or their SQLite shadow tables."""
+    return bool(name) and any(name == t or str(name).startswith(t + "_") for t in INDEX_TABLES)
+
+
+def _postgres(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
+#: Each table's columns with their PostgreSQL weights, and the id column of its PostgreSQL form.
+_COLUMNS = {
+    "article_text": (("title", "A"), ("tags", "B"), ("body", "C")),
+    "ticket_text": (("summary", "A"), ("who", "B"), ("body", "C")),
+}
+_KEYS = {"article_text": "article_id", "ticket_text": "ticket_id"}
+
+
+def _put(
+    conn: Connection, table: str, docs: Sequence[tuple[int, Sequence[Sequence[str | None]]]]
+) -> None:
+    """Put (or replace) documents, each an id and the texts of each column, in ``table``."""
+    if not docs:
+        return
+    columns = _COLUMNS[table]
+    if _postgres(conn):
+        key = _KEYS[table]
+        rows: list[dict[str, Any]] = [
+            {
+                "id": i,
+                "doc": tsvector_literal(
+                    [(parts, w) for parts, (_, w) in zip(texts, columns, strict=True)]
+                ),
+            }
+            for i, texts in docs
+        ]
+        conn.execute(
+            text(
+                f"INSERT INTO {table} ({key}, doc) VALUES (:id, CAST(:doc AS tsvector)) "
+                f"ON CONFLICT ({key}) DO UPDATE SET doc = excluded.doc"
+            ),
+            rows,
+        )
+        return
+    rows = [
+        {
+            "id": i,
+            **{name: fts_text(parts) for parts, (name, _) in zip(texts, columns, strict=True)},
+        }
+        for i, texts in docs
+    ]
+    names = [name for name, _ in columns]
+    conn.execute(text(f"DELETE FROM {table} WHERE rowid = :id"), [{"id": r["id"]} for r in rows])
+    conn.execute(
+        text(
+            f"INSERT INTO {table} (rowid, {', '.join(names)}) "
+            f"VALUES (:id, {', '.join(':' + n for n in names)})"
+        ),
+        rows,
+    )
+
+
+def index_articles(conn: Connection, docs: Iterable[ArticleDoc]) -> None:
+    """Put (or replace) the articles' text in the index."""
+    _put(conn, "article_text", [(d.id, ([d.title], [d.tags], d.body)) for d in docs])
+
+
+def index_tickets(conn: Connection, docs: Iterable[TicketDoc]) -> None:
+    """Put (or replace) the tickets' text in the index."""
+    _put(conn, "ticket_text", [(d.id, ([d.summary], d.who, d.body)) for d in docs])
+
+
+_TICKET_TEXT = (
+    "SELECT t.id, t.number, t.summary, t.description, t.solution, t.error_message, "
+    "r.name, r.name_pinyin, r.name_initials, r.phone_digits "
+    "FROM ticket t JOIN requester r ON r.id = t.requester_id"
+)
+
+
+def ticket_docs(rows: Iterable[Sequence[Any]]) -> list[TicketDoc]:
+    """Documents from rows of :data:`_TICKET_TEXT`."""
+    return [
+        TicketDoc(
+            id=int(r[0]),
+            summary=r[2],
+            who=(r[6], r[7], r[8], r[9], r[1]),
+            body=(r[3], r[4], r[5]),
+        )
+        for r in rows
+    ]
+
+
+def reindex_ticket(conn: Connection, ticket_id: int) -> None:
+    """Index one ticket as it stands in this transaction."""
+    rows = conn.execute(text(_TICKET_TEXT + " WHERE t.id = :id"), {"id": ticket_id}).all()
+    index_tickets(conn, ticket_docs(rows))
+
+
+def backfill_tickets(conn: Connection, chunk: int = CHUNK) -> int:
+    """Index every ticket (those already indexed are replaced); returns how many."""
+    last, count = 0, 0
+    while True:
+        rows = conn.execute(
+            text(_TICKET_TEXT + " WHERE t.id > :last ORDER BY t.id LIMIT :n"),
+            {"last": last, "n": chunk},
+        ).all()
+        if not rows:
+            return count
+        index_tickets(conn, ticket_docs(rows))
+        last, count = int(rows[-1][0]), count + len(rows)
+
+
+def _in(column: str, values: Sequence[str], params: dict[str, Any]) -> str:
+    names = []
+    for i, value in enumerate(values):
+        params[f"v{i}"] = value
+        names.append(f":v{i}")
+    return f"{column} IN ({', '.join(names)})"
+
+
+def _candidates(
+    conn: Connection,
+    table: str,
+    key: str,
+    weights: str,
+    query: Query,
+    cap: int | None,
+    params: dict[str, Any],
+) -> str:
+    """The matches of ``query`` in ``table`` with their scores, as a subquery ``c(id, score)``:
+    every match, or (``cap``) only the newest ``cap`` of them, so that a word found in half
+    the desk costs the same as a rare one."""
+    newest = " ORDER BY {} DESC LIMIT :cap" if cap is not None else ""
+    params["cap"] = cap
+    if _postgres(conn):
+        params["q"] = tsquery_literal(query)
+        return (
+            f"(SELECT {key} AS id, ts_rank(doc, CAST(:q AS tsquery)) AS score FROM {table} "
+            f"WHERE doc @@ CAST(:q AS tsquery){newest.format(key)})"
+        )
+    params["q"] = fts_match(query)
+    return (
+        f"(SELECT rowid AS id, -bm25({table}, {weights}) AS score FROM {table} "
+        f"WHERE {table} MATCH :q{newest.format('rowid')})"
+    )
+
+
+def search_articles(
+    conn: Connection, query: Query, *, states: Sequence[str], limit: int, cap: int | None = None
+) -> list[tuple[int, float]]:
+    """Articles in ``states`` matching ``query``, best first: ``(id, score)``, a higher score
+    better on both databases. ``cap``: rank only the newest ``cap`` matches (suggestions)."""
+    if query.empty or not states:
+        return []
+    params: dict[str, Any] = {"n": limit}
+    where = _in("a.state", states, params)
+    found = _candidates(conn, "article_text", "article_id", ARTICLE_WEIGHTS, query, cap, params)
+    sql = (
+        f"SELECT a.id, c.score FROM {found} c JOIN article a ON a.id = c.id "
+        f"WHERE {where} ORDER BY c.score DESC, a.id DESC LIMIT :n"
+    )
+    return [(int(i), float(s)) for i, s in conn.execute(text(sql), params)]
+
+
+def search_tickets(
+    conn: Connection,
+    query: Query,
+    *,
+    statuses: Sequence[str] = (),
+    limit: int,
+    exclude: int | None = None,
+    cap: int | None = None,
+) -> list[tuple[int, float]]:
+    """Tickets matching ``query`` (in ``statuses``, if any), best first: ``(id, score)``.
+    ``cap``: rank only the newest ``cap`` matches (suggestions)."""
+    if query.empty:
+        return []
+    params: dict[str, Any] = {"n": limit, "x": exclude if exclude is not None else -1}
+    where = (" AND " + _in("t.status", statuses, params)) if statuses else ""
+    found = _candidates(conn, "ticket_text", "ticket_id", TICKET_WEIGHTS, query, cap, params)
+    sql = (
+        f"SELECT t.id, c.score FROM {found} c JOIN ticket t ON t.id = c.id "
+        f"WHERE t.id <> :x{where} ORDER BY c.score DESC, t.id DESC LIMIT :n"
+    )
+    return [(int(i), float(s)) for i, s in conn.execute(text(sql), params)]
