@@ -119,6 +119,10 @@ CODES: dict[str, frozenset[str]] = {
     "backup.postgres": frozenset(),
     "backup.in_memory": frozenset(),
     "audit.expect_malformed": frozenset({"value"}),
+    # reports
+    "report.period": frozenset({"value"}),
+    "report.out": frozenset(),
+    "report.write": frozenset({"path", "reason"}),
     # the permission module's refusals: each names the action refused
     **{str(r): _PERMISSION for r in Refusal if r != Refusal.ROLE},
     str(Refusal.ROLE): frozenset({"action", "role"}),

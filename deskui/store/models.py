@@ -105,6 +105,9 @@ class Ticket(SQLModel, table=True):
         # the queue's "mine", "unassigned" and "my groups" views, read in due order by keyset
         Index("ix_ticket_assignee_due", "assignee_id", "is_open", "next_due", "id"),
         Index("ix_ticket_group_due", "group_id", "is_open", "next_due", "id"),
+        # the reports: tickets received, and tickets confirmed, in a period
+        Index("ix_ticket_received", "received_at"),
+        Index("ix_ticket_confirmed", "confirmed_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -242,6 +245,30 @@ class SettingEvent(SQLModel, table=True):
     """SHA-256 over this event's canonical form and its predecessor's (the settings chain)."""
 
 
+class TicketReportFact(SQLModel, table=True):
+    """What the reports need of a ticket beyond its columns (:mod:`deskui.core.report_facts`):
+    its SLA outcomes, paused time, reopenings, first-contact resolution. Derived from the clocks
+    every change recomputes, and stored by that change, so a report only aggregates."""
+
+    __tablename__ = "ticket_report_fact"
+
+    ticket_id: int = Field(foreign_key="ticket.id", primary_key=True)
+    response: str = Field(max_length=8)
+    """running, paused, met or missed (:class:`deskui.core.report_facts.Outcome`)."""
+    response_late: int = Field(default=0)
+    """Seconds past due the response came (missed only)."""
+    resolution: str = Field(max_length=8)
+    resolution_late: int = Field(default=0)
+    """Seconds past due the resolution stopped, or paused (missed, or paused late)."""
+    paused: int = Field(default=0)
+    """Wall-clock seconds spent pending or awaiting the requester's answer."""
+    reopened: int = Field(default=0)
+    """Solutions refused and finished tickets reopened."""
+    first_contact: bool = Field(default=False)
+    to_confirmation: int | None = Field(default=None)
+    """Wall-clock seconds from receipt to the requester's confirmation."""
+
+
 __all__ = [
     "DeskSetting",
     "Group",
@@ -249,6 +276,7 @@ __all__ = [
     "SettingEvent",
     "Ticket",
     "TicketEvent",
+    "TicketReportFact",
     "TicketSequence",
     "User",
     "UserGroup",

@@ -1,0 +1,754 @@
+"""Reports: how the desk is doing over a period, for the desk, one group or one agent (SPEC §7).
+
+Every figure is an SQL aggregate: the tickets never come into Python, only counts, sums and the
+two ranked values of each percentile. What the clocks say is read from the report facts each
+change stores (:mod:`deskui.core.report_facts`) and, for a clock still running, from the ticket's
+stored due time compared with "now".
+
+Two cohorts, named in the README:
+
+* tickets **received** in the period: volume, SLA met % and breaches, first-contact resolution,
+  reopen rate, recurring summaries, workload, the weekly SLA trend;
+* tickets **confirmed** by their requester in the period: resolution times and satisfaction.
+
+Rejected tickets count in the volume only: their clocks stopped on a judgement of scope, not a
+solution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, bindparam, case, func, literal, or_, select, true
+from sqlalchemy.sql.elements import BindParameter
+from sqlmodel import Session, col
+
+from deskui.core.enums import Category, Channel, Priority, TicketType
+from deskui.core.permissions import Person, report_action
+from deskui.core.report_periods import Period, PeriodError, nearest_rank, parse_period
+from deskui.services.access import require
+from deskui.services.errors import NotFound, ServiceError
+from deskui.services.views import SATISFACTION_ASPECTS
+from deskui.store.models import Group, Ticket, TicketEvent, TicketReportFact, User
+from deskui.store.types import UTCDateTime
+
+#: How many rows the breach list and the recurring summaries keep.
+LIST_LIMIT = 20
+#: The histogram's upper bounds, in hours (the last bucket is open).
+HISTOGRAM_HOURS = (1, 4, 8, 24, 72, 168)
+
+
+class Kind(StrEnum):
+    """What a value is, for its format on screen and in a spreadsheet."""
+
+    COUNT = "count"
+    PERCENT = "percent"
+    """A fraction (0.25 is 25 %)."""
+    HOURS = "hours"
+    NUMBER = "number"
+    TEXT = "text"
+
+
+Value = int | float | str | None
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One row: its key (an identifier, a login, a number, a summary) and its values.
+
+    Attributes:
+        key: what the row is about; the table's ``label`` says how it is worded.
+        values: one per column of the table.
+        kind: overrides the columns' kind (the summary table's rows differ).
+    """
+
+    key: str
+    values: tuple[Value, ...]
+    kind: Kind | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of the report (one sheet of the spreadsheet).
+
+    Attributes:
+        key: its name (``volume_category``); the catalog words ``report.table.<key>``.
+        label: how the rows' keys are worded: ``type``, ``category``, ``priority``, ``channel``,
+            ``status`` (the catalog's own words), ``group``, ``agent`` (names), ``metric``,
+            ``aspect``, ``bucket`` (``report.<label>.<key>``), or ``ticket``, ``week``,
+            ``summary`` (as stored).
+        columns: the value columns: name (``report.column.<name>``) and kind.
+        rows: the rows.
+        drill: the rows' tickets can be listed (:func:`report_tickets`).
+    """
+
+    key: str
+    label: str
+    columns: tuple[tuple[str, Kind], ...]
+    rows: tuple[ReportRow, ...]
+    drill: bool = False
+
+    def row(self, key: str) -> ReportRow | None:
+        """The row of ``key``, if there is one."""
+        return next((r for r in self.rows if r.key == key), None)
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """Whose tickets: the desk (neither), one group, or one agent."""
+
+    group: str | None = None
+    agent: str | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    """A report's tables and what they are about.
+
+    Attributes:
+        period: the period reported.
+        previous: the period before (volume is compared with it).
+        scope: desk, group or agent.
+        generated_at: "now" at which the running clocks were judged.
+        tables: the tables, in reading order.
+        groups: group code → (Chinese name, English name), for wording group rows.
+        agents: login → name, for wording agent rows.
+    """
+
+    period: Period
+    previous: Period
+    scope: ReportScope
+    generated_at: datetime
+    tables: tuple[Table, ...]
+    groups: dict[str, tuple[str, str]] = field(default_factory=dict)
+    agents: dict[str, str] = field(default_factory=dict)
+
+    def table(self, key: str) -> Table:
+        """The table named ``key``."""
+        return next(t for t in self.tables if t.key == key)
+
+
+def read_period(text: str, tz: ZoneInfo) -> Period:
+    """A period as typed (``2026-11``, ``2026-W48``, ``2026-11-01..2026-11-30``).
+
+    Raises:
+        ServiceError: ``report.period``, naming what was given.
+    """
+    try:
+        return parse_period(text, tz)
+    except PeriodError as exc:
+        raise ServiceError("report.period", field="period", value=text) from exc
+
+
+def _rate(part: float | None, whole: float | None) -> float | None:
+    return round(part / whole, 4) if part is not None and whole else None
+
+
+def _hours(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 3600, 2)
+
+
+def _change(now: int, before: int) -> float | None:
+    return round((now - before) / before, 4) if before else None
+
+
+class _Query:
+    """The conditions of one report: its period, scope and "now", as SQL."""
+
+    def __init__(self, session: Session, period: Period, scope: ReportScope, now: datetime):
+        self.session = session
+        self.period = period
+        self.now = now
+        self.sqlite = session.get_bind().dialect.name == "sqlite"
+        self.scope: list[ColumnElement[bool]] = []
+        if scope.group is not None:
+            group_id = session.execute(
+                select(col(Group.id)).where(col(Group.code) == scope.group)
+            ).scalar()
+            if group_id is None:
+                raise NotFound("group.unknown", field="group", group=scope.group)
+            self.scope.append(col(Ticket.group_id) == group_id)
+        if scope.agent is not None:
+            user_id = session.execute(
+                select(col(User.id)).where(col(User.login) == scope.agent)
+            ).scalar()
+            if user_id is None:
+                raise NotFound("user.unknown", field="agent", login=scope.agent)
+            self.scope.append(col(Ticket.assignee_id) == user_id)
+
+    def instant(self, name: str, value: datetime) -> BindParameter[datetime]:
+        return bindparam(name, value, type_=UTCDateTime)
+
+    def received(self, previous: bool = False) -> list[ColumnElement[bool]]:
+        p, tag = (self.period.previous(), "p") if previous else (self.period, "r")
+        return [
+            col(Ticket.received_at) >= self.instant(f"{tag}0", p.start),
+            col(Ticket.received_at) < self.instant(f"{tag}1", p.end),
+            *self.scope,
+        ]
+
+    def confirmed(self) -> list[ColumnElement[bool]]:
+        p = self.period
+        return [
+            col(Ticket.confirmed_at) >= self.instant("c0", p.start),
+            col(Ticket.confirmed_at) < self.instant("c1", p.end),
+            *self.scope,
+        ]
+
+    def past(self, due: Any) -> Any:
+        """Seconds from ``due`` to now, in the database's own arithmetic."""
+        now = self.instant("now_s", self.now)
+        if self.sqlite:
+            return (func.julianday(now) - func.julianday(due)) * 86400.0
+        return func.extract("epoch", now - due)
+
+    # the SLA conditions, shared by the aggregates and the drill-down
+    def response_breached(self) -> ColumnElement[bool]:
+        f = TicketReportFact
+        return or_(
+            col(f.response) == "missed",
+            and_(
+                col(f.response) == "running",
+                col(Ticket.response_due) < self.instant("now_r", self.now),
+            ),
+        )
+
+    def resolution_breached(self) -> ColumnElement[bool]:
+        f = TicketReportFact
+        return or_(
+            col(f.resolution) == "missed",
+            and_(
+                col(f.resolution) == "running",
+                col(Ticket.resolution_due) < self.instant("now_v", self.now),
+            ),
+            and_(col(f.resolution) == "paused", col(f.resolution_late) > 0),
+        )
+
+    def response_late(self) -> Any:
+        f = TicketReportFact
+        return case(
+            (col(f.response) == "missed", col(f.response_late)),
+            (self.response_breached(), self.past(Ticket.response_due)),
+        )
+
+    def resolution_late(self) -> Any:
+        f = TicketReportFact
+        return case(
+            (col(f.resolution).in_(("missed", "paused")), col(f.resolution_late)),
+            (self.resolution_breached(), self.past(Ticket.resolution_due)),
+        )
+
+
+def _count_if(condition: ColumnElement[bool]) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+_VOLUME = (
+    ("type", Ticket.type, [str(t) for t in TicketType]),
+    ("category", Ticket.category, [str(c) for c in Category]),
+    ("priority", Ticket.priority, [str(p) for p in Priority]),
+    ("group", Ticket.group_id, None),
+    ("channel", Ticket.channel, [str(c) for c in Channel]),
+)
+_VOLUME_COLUMNS = (("count", Kind.COUNT), ("previous", Kind.COUNT), ("change", Kind.PERCENT))
+
+
+def _volume(q: _Query, groups: dict[int, str]) -> list[Table]:
+    previous = q.period.previous()
+    in_now = and_(*q.received()[:2])
+    tables = []
+    for name, column, known in _VOLUME:
+        statement = (
+            select(col(column), _count_if(in_now), func.count())
+            .where(
+                col(Ticket.received_at) >= q.instant("v0", previous.start),
+                col(Ticket.received_at) < q.instant("v1", q.period.end),
+                *q.scope,
+            )
+            .group_by(col(column))
+        )
+        counts: dict[str, tuple[int, int]] = {}
+        for key, current, both in q.session.execute(statement):
+            label = groups.get(key, "-") if name == "group" else str(key)
+            counts[label] = (int(current), int(both) - int(current))
+        keys = [k for k in known if k in counts] if known else sorted(counts)
+        keys += sorted(k for k in counts if k not in keys)
+        rows = [ReportRow(k, (c, p, _change(c, p))) for k in keys for c, p in [counts[k]]]
+        if name == "category":
+            # the top categories first: the high-frequency problems of SPEC §7
+            rows.sort(key=lambda r: -int(r.values[0] or 0))
+        tables.append(Table(f"volume_{name}", name, _VOLUME_COLUMNS, tuple(rows), drill=True))
+    return tables
+
+
+_SLA_COLUMNS = (
+    ("tickets", Kind.COUNT),
+    ("response_met", Kind.COUNT),
+    ("response_breached", Kind.COUNT),
+    ("response_rate", Kind.PERCENT),
+    ("response_late_avg", Kind.HOURS),
+    ("response_late_max", Kind.HOURS),
+    ("resolution_met", Kind.COUNT),
+    ("resolution_breached", Kind.COUNT),
+    ("resolution_rate", Kind.PERCENT),
+    ("resolution_late_avg", Kind.HOURS),
+    ("resolution_late_max", Kind.HOURS),
+)
+
+
+def _not_rejected() -> ColumnElement[bool]:
+    return col(Ticket.status) != "rejected"
+
+
+def _sla_row(key: str, r: Any) -> ReportRow:
+    tickets, r_met, r_br, r_avg, r_max, v_met, v_br, v_avg, v_max = r
+    return ReportRow(
+        key,
+        (
+            int(tickets),
+            int(r_met),
+            int(r_br),
+            _rate(r_met, r_met + r_br),
+            _hours(r_avg),
+            _hours(r_max),
+            int(v_met),
+            int(v_br),
+            _rate(v_met, v_met + v_br),
+            _hours(v_avg),
+            _hours(v_max),
+        ),
+    )
+
+
+def _sla(q: _Query) -> Table:
+    f = TicketReportFact
+    r_late, v_late = q.response_late(), q.resolution_late()
+    measures = (
+        func.count(),
+        _count_if(col(f.response) == "met"),
+        _count_if(q.response_breached()),
+        func.avg(r_late),
+        func.max(r_late),
+        _count_if(col(f.resolution) == "met"),
+        _count_if(q.resolution_breached()),
+        func.avg(v_late),
+        func.max(v_late),
+    )
+    base = (
+        select(col(Ticket.priority), *measures)
+        .select_from(Ticket)
+        .join(f, col(f.ticket_id) == col(Ticket.id))
+        .where(*q.received(), _not_rejected())
+    )
+    by_priority = {str(r[0]): r[1:] for r in q.session.execute(base.group_by(col(Ticket.priority)))}
+    rows = [_sla_row(p, by_priority[p]) for p in map(str, Priority) if p in by_priority]
+    total = q.session.execute(
+        select(*measures)
+        .select_from(Ticket)
+        .join(f, col(f.ticket_id) == col(Ticket.id))
+        .where(*q.received(), _not_rejected())
+    ).one()
+    rows.append(_sla_row("all", total))
+    return Table("sla", "priority", _SLA_COLUMNS, tuple(rows), drill=True)
+
+
+def _breaches(q: _Query) -> Table:
+    """The latest breaches first: each ticket's clock that ran over, with how late."""
+    f = TicketReportFact
+    rows: list[tuple[str, str, str, float]] = []
+    for clock, breached, late in (
+        ("response", q.response_breached(), q.response_late()),
+        ("resolution", q.resolution_breached(), q.resolution_late()),
+    ):
+        statement = (
+            select(col(Ticket.number), col(Ticket.priority), late.label("late"))
+            .select_from(Ticket)
+            .join(f, col(f.ticket_id) == col(Ticket.id))
+            .where(*q.received(), _not_rejected(), breached)
+            .order_by(late.desc(), col(Ticket.number))
+            .limit(LIST_LIMIT)
+        )
+        rows += [(n, str(p), clock, float(s or 0)) for n, p, s in q.session.execute(statement)]
+    rows.sort(key=lambda r: (-r[3], r[0], r[2]))
+    return Table(
+        "breaches",
+        "ticket",
+        (("priority", Kind.TEXT), ("clock", Kind.TEXT), ("late", Kind.HOURS)),
+        tuple(ReportRow(n, (p, c, _hours(s))) for n, p, c, s in rows[:LIST_LIMIT]),
+    )
+
+
+def _percentiles(q: _Query, value: Any) -> tuple[int, float | None, float | None]:
+    """How many values, and the median and p90 by nearest rank, ranked in the database."""
+    inner = (
+        select(
+            value.label("v"),
+            func.row_number().over(order_by=value).label("rn"),
+            func.count().over().label("n"),
+        )
+        .select_from(Ticket)
+        .join(TicketReportFact, col(TicketReportFact.ticket_id) == col(Ticket.id))
+        .where(*q.confirmed(), col(TicketReportFact.to_confirmation).is_not(None))
+        .subquery()
+    )
+    n = inner.c.n
+    found = q.session.execute(
+        select(inner.c.rn, inner.c.n, inner.c.v).where(
+            or_(inner.c.rn == (50 * n + 99) // 100, inner.c.rn == (90 * n + 99) // 100)
+        )
+    ).all()
+    if not found:
+        return 0, None, None
+    count = int(found[0][1])
+    by_rank = {int(rn): float(v) for rn, _, v in found}
+    return count, by_rank.get(nearest_rank(count, 50)), by_rank.get(nearest_rank(count, 90))
+
+
+def _resolution_times(q: _Query) -> list[Table]:
+    f = TicketReportFact
+    rows = []
+    for key, value in (
+        ("gross", col(f.to_confirmation)),
+        ("net", col(f.to_confirmation) - col(f.paused)),
+    ):
+        count, median, p90 = _percentiles(q, value)
+        rows.append(ReportRow(key, (count, _hours(median), _hours(p90))))
+    bounds = [h * 3600 for h in HISTOGRAM_HOURS]
+    bucket = case(
+        *((col(f.to_confirmation) < b, i) for i, b in enumerate(bounds)), else_=len(bounds)
+    )
+    counts = dict(
+        q.session.execute(
+            select(bucket, func.count())
+            .select_from(Ticket)
+            .join(f, col(f.ticket_id) == col(Ticket.id))
+            .where(*q.confirmed(), col(f.to_confirmation).is_not(None))
+            .group_by(bucket)
+        ).all()
+    )
+    names = [f"lt{h}" for h in HISTOGRAM_HOURS] + [f"ge{HISTOGRAM_HOURS[-1]}"]
+    histogram = tuple(ReportRow(n, (int(counts.get(i, 0)),)) for i, n in enumerate(names))
+    return [
+        Table(
+            "resolution_time",
+            "metric",
+            (("tickets", Kind.COUNT), ("median", Kind.HOURS), ("p90", Kind.HOURS)),
+            tuple(rows),
+        ),
+        Table("resolution_histogram", "bucket", (("tickets", Kind.COUNT),), histogram),
+    ]
+
+
+_STARS = (1, 2, 3, 4, 5)
+
+
+def _satisfaction(q: _Query) -> Table:
+    columns = [("overall", col(Ticket.satisfaction))] + [
+        (a, col(getattr(Ticket, f"satisfaction_{a}"))) for a in SATISFACTION_ASPECTS
+    ]
+    measures: list[Any] = []
+    for _, column in columns:
+        measures += [func.count(column), func.avg(column)]
+        measures += [_count_if(column == s) for s in _STARS]
+    found = q.session.execute(select(*measures).where(*q.confirmed())).one()
+    width = 2 + len(_STARS)
+    rows = []
+    for i, (name, _) in enumerate(columns):
+        count, average, *stars = found[i * width : (i + 1) * width]
+        rows.append(
+            ReportRow(
+                name,
+                (int(count), round(float(average), 2) if average is not None else None)
+                + tuple(int(s) for s in stars),
+            )
+        )
+    return Table(
+        "satisfaction",
+        "aspect",
+        (("answers", Kind.COUNT), ("average", Kind.NUMBER))
+        + tuple((f"stars{s}", Kind.COUNT) for s in _STARS),
+        tuple(rows),
+    )
+
+
+def _recurring(q: _Query) -> Table:
+    summary = func.lower(func.trim(col(Ticket.summary)))
+    statement = (
+        select(func.min(col(Ticket.summary)), func.count())
+        .where(*q.received())
+        .group_by(summary)
+        .having(func.count() > 1)
+        .order_by(func.count().desc(), summary)
+        .limit(LIST_LIMIT)
+    )
+    rows = tuple(ReportRow(s, (int(n),)) for s, n in q.session.execute(statement))
+    return Table("recurring", "summary", (("tickets", Kind.COUNT),), rows, drill=True)
+
+
+_WORKLOAD_COLUMNS = (
+    ("handled", Kind.COUNT),
+    ("confirmed", Kind.COUNT),
+    ("breaches", Kind.COUNT),
+    ("worklog_entries", Kind.COUNT),
+    ("open_now", Kind.COUNT),
+)
+
+
+def _workload(q: _Query, agents: dict[int, str]) -> Table:
+    f = TicketReportFact
+    assignee = col(Ticket.assignee_id)
+    handled: dict[int, tuple[int, int, int]] = {
+        a: (int(n), int(c), int(b))
+        for a, n, c, b in q.session.execute(
+            select(
+                assignee,
+                func.count(),
+                func.count(col(Ticket.confirmed_at)),
+                _count_if(
+                    and_(_not_rejected(), or_(q.response_breached(), q.resolution_breached()))
+                ),
+            )
+            .select_from(Ticket)
+            .join(f, col(f.ticket_id) == col(Ticket.id))
+            .where(*q.received(), assignee.is_not(None))
+            .group_by(assignee)
+        )
+    }
+    # minutes are not recorded yet: the worklog entries each agent wrote on these tickets
+    entries = dict(
+        q.session.execute(
+            select(col(TicketEvent.actor_id), func.count())
+            .select_from(TicketEvent)
+            .join(Ticket, col(Ticket.id) == col(TicketEvent.ticket_id))
+            .where(*q.received(), col(TicketEvent.kind) == "worklog")
+            .group_by(col(TicketEvent.actor_id))
+        ).all()
+    )
+    open_now = dict(
+        q.session.execute(
+            select(assignee, func.count())
+            .where(col(Ticket.is_open) == true(), assignee.is_not(None), *q.scope)
+            .group_by(assignee)
+        ).all()
+    )
+    ids = sorted(set(handled) | set(open_now), key=lambda i: agents.get(i, ""))
+    rows = tuple(
+        ReportRow(
+            agents.get(i, "-"),
+            (*handled.get(i, (0, 0, 0)), int(entries.get(i, 0)), int(open_now.get(i, 0))),
+        )
+        for i in ids
+    )
+    return Table("workload", "agent", _WORKLOAD_COLUMNS, rows, drill=True)
+
+
+def _trend(q: _Query) -> Table:
+    weeks = q.period.trend_weeks()
+    f = TicketReportFact
+    bucket = case(
+        *((col(Ticket.received_at) < q.instant(f"w{i}", w.end), i) for i, w in enumerate(weeks)),
+        else_=literal(len(weeks)),
+    )
+    found = {
+        int(b): r
+        for b, *r in q.session.execute(
+            select(
+                bucket,
+                func.count(),
+                _count_if(col(f.response) == "met"),
+                _count_if(q.response_breached()),
+                _count_if(col(f.resolution) == "met"),
+                _count_if(q.resolution_breached()),
+            )
+            .select_from(Ticket)
+            .join(f, col(f.ticket_id) == col(Ticket.id))
+            .where(
+                col(Ticket.received_at) >= q.instant("t0", weeks[0].start),
+                col(Ticket.received_at) < q.instant("t1", weeks[-1].end),
+                _not_rejected(),
+                *q.scope,
+            )
+            .group_by(bucket)
+        )
+    }
+    rows = []
+    for i, week in enumerate(weeks):
+        n, r_met, r_br, v_met, v_br = found.get(i, (0, 0, 0, 0, 0))
+        rows.append(
+            ReportRow(week.label, (int(n), _rate(r_met, r_met + r_br), _rate(v_met, v_met + v_br)))
+        )
+    return Table(
+        "sla_trend",
+        "week",
+        (
+            ("tickets", Kind.COUNT),
+            ("response_rate", Kind.PERCENT),
+            ("resolution_rate", Kind.PERCENT),
+        ),
+        tuple(rows),
+    )
+
+
+def _summary(q: _Query, sla: Table, times: Table, satisfaction: Table) -> Table:
+    f = TicketReportFact
+    received, first_contact, reopened = q.session.execute(
+        select(
+            func.count(),
+            _count_if(col(f.first_contact) == true()),
+            _count_if(col(f.reopened) > 0),
+        )
+        .select_from(Ticket)
+        .join(f, col(f.ticket_id) == col(Ticket.id))
+        .where(*q.received())
+    ).one()
+    previous = q.session.execute(
+        select(func.count()).select_from(Ticket).where(*q.received(previous=True))
+    ).scalar_one()
+    total = sla.row("all")
+    gross = times.row("gross")
+    overall = satisfaction.row("overall")
+    assert total and gross and overall
+    return Table(
+        "summary",
+        "metric",
+        (("value", Kind.NUMBER),),
+        (
+            ReportRow("received", (int(received),), Kind.COUNT),
+            ReportRow("received_previous", (int(previous),), Kind.COUNT),
+            ReportRow("confirmed", (gross.values[0],), Kind.COUNT),
+            ReportRow("response_rate", (total.values[3],), Kind.PERCENT),
+            ReportRow("resolution_rate", (total.values[8],), Kind.PERCENT),
+            ReportRow(
+                "breaches", (int(total.values[2] or 0) + int(total.values[7] or 0),), Kind.COUNT
+            ),
+            ReportRow("first_contact_rate", (_rate(first_contact, received),), Kind.PERCENT),
+            ReportRow("reopen_rate", (_rate(reopened, received),), Kind.PERCENT),
+            ReportRow("satisfaction", (overall.values[1],), Kind.NUMBER),
+            ReportRow("resolution_median", (gross.values[1],), Kind.HOURS),
+            ReportRow("resolution_p90", (gross.values[2],), Kind.HOURS),
+        ),
+    )
+
+
+def build_report(
+    *, session: Session, actor: Person, period: Period, scope: ReportScope, now: datetime
+) -> Report:
+    """Every table of the report for ``period`` and ``scope``, judged at ``now``.
+
+    Raises:
+        PermissionDenied: the actor may not read this scope (leads and admins read any; an
+            agent reads their own).
+        NotFound: no such group or agent.
+    """
+    require(actor, report_action(actor, scope.agent))
+    q = _Query(session, period, scope, now)
+    group_rows = session.execute(
+        select(col(Group.id), col(Group.code), col(Group.name_zh), col(Group.name_en))
+    ).all()
+    groups: dict[int, str] = {gid: code for gid, code, _, _ in group_rows}
+    agents: dict[int, str] = {
+        i: login for i, login in session.execute(select(col(User.id), col(User.login)))
+    }
+    sla = _sla(q)
+    times = _resolution_times(q)
+    satisfaction = _satisfaction(q)
+    tables = [
+        _summary(q, sla, times[0], satisfaction),
+        *_volume(q, groups),
+        sla,
+        _breaches(q),
+        _trend(q),
+        *times,
+        satisfaction,
+        _recurring(q),
+        _workload(q, agents),
+    ]
+    return Report(
+        period=period,
+        previous=period.previous(),
+        scope=scope,
+        generated_at=now,
+        tables=tuple(tables),
+        groups={code: (zh, en) for _, code, zh, en in group_rows},
+        agents=dict(session.execute(select(col(User.login), col(User.name))).all()),
+    )
+
+
+@dataclass(frozen=True)
+class ReportTicket:
+    """One ticket behind a figure."""
+
+    number: str
+    priority: str
+    status: str
+    summary: str
+    received_at: datetime
+
+
+def report_tickets(
+    *,
+    session: Session,
+    actor: Person,
+    period: Period,
+    scope: ReportScope,
+    now: datetime,
+    table: str,
+    key: str,
+    limit: int = 500,
+) -> list[ReportTicket]:
+    """The tickets behind one row of a drillable table, newest first.
+
+    A volume row lists the tickets received with that value; an SLA row those of that priority
+    (``all``: every one) that breached a clock; a recurring summary its tickets; a workload row
+    the agent's tickets received in the period.
+    """
+    require(actor, report_action(actor, scope.agent))
+    q = _Query(session, period, scope, now)
+    f = TicketReportFact
+    where: list[ColumnElement[bool]] = list(q.received())
+    dimension = table.removeprefix("volume_")
+    if table.startswith("volume_") and dimension == "group":
+        group_id = session.execute(select(col(Group.id)).where(col(Group.code) == key)).scalar()
+        where.append(
+            col(Ticket.group_id) == group_id if group_id else col(Ticket.group_id).is_(None)
+        )
+    elif table.startswith("volume_"):
+        column = {"type": Ticket.type, "category": Ticket.category, "priority": Ticket.priority}
+        column |= {"channel": Ticket.channel}
+        where.append(col(column[dimension]) == key)
+    elif table == "sla":
+        where += [_not_rejected(), or_(q.response_breached(), q.resolution_breached())]
+        if key != "all":
+            where.append(col(Ticket.priority) == key)
+    elif table == "recurring":
+        where.append(func.lower(func.trim(col(Ticket.summary))) == key.strip().lower())
+    elif table == "workload":
+        user_id = session.execute(select(col(User.id)).where(col(User.login) == key)).scalar()
+        where.append(col(Ticket.assignee_id) == user_id)
+    else:
+        return []
+    statement = (
+        select(
+            col(Ticket.number),
+            col(Ticket.priority),
+            col(Ticket.status),
+            col(Ticket.summary),
+            col(Ticket.received_at),
+        )
+        .select_from(Ticket)
+        .join(f, col(f.ticket_id) == col(Ticket.id))
+        .where(*where)
+        .order_by(col(Ticket.received_at).desc(), col(Ticket.id).desc())
+        .limit(limit)
+    )
+    return [ReportTicket(*row) for row in session.execute(statement)]
+
+
+def drillable(tables: Sequence[Table]) -> frozenset[str]:
+    """The names of the tables whose rows list their tickets."""
+    return frozenset(t.key for t in tables if t.drill)
