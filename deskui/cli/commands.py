@@ -108,6 +108,11 @@ class Cli:
             return self.user()
         if args.command == "audit":
             return self.audit()
+        if args.command == "report":
+            from deskui.cli.report import run_report
+
+            t = Catalog(detect_language(self.settings.lang))
+            return run_report(self.desk, self.who().person(), args, t, self.stdout)
         return self.ticket()
 
     def database(self) -> int:

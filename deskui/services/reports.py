@@ -146,11 +146,11 @@ def read_period(text: str, tz: ZoneInfo) -> Period:
 
 
 def _rate(part: float | None, whole: float | None) -> float | None:
-    return round(part / whole, 4) if part is not None and whole else None
+    return round(float(part) / float(whole), 4) if part is not None and whole else None
 
 
 def _hours(seconds: float | None) -> float | None:
-    return None if seconds is None else round(seconds / 3600, 2)
+    return None if seconds is None else round(float(seconds) / 3600, 2)
 
 
 def _change(now: int, before: int) -> float | None:
