@@ -65,6 +65,13 @@ def emergency_board() -> Screen[None]:
     return EmergencyBoard()
 
 
+def reports_screen() -> Screen[None]:
+    """The reports (imported when first shown)."""
+    from deskui.screens.reports import ReportsScreen
+
+    return ReportsScreen()
+
+
 class DeskApp(ConsoleApp):
     """The deskui console: navigation between the desk's areas, the global keys, the live feed.
 
@@ -86,6 +93,7 @@ class DeskApp(ConsoleApp):
         "intake": IntakeScreen,
         "queue": queue_screen,
         "board": emergency_board,
+        "reports": reports_screen,
     }
     COMMANDS = {DeskCommands}
 
@@ -129,6 +137,14 @@ class DeskApp(ConsoleApp):
             "shell.key.board",
             tooltip="shell.key.board.tip",
             id="desk.board",
+            priority=True,
+        ),
+        Binding(
+            "f7",
+            "reports",
+            "shell.key.reports",
+            tooltip="shell.key.reports.tip",
+            id="desk.reports",
             priority=True,
         ),
         Binding(
@@ -268,6 +284,18 @@ class DeskApp(ConsoleApp):
     def action_board(self) -> None:
         """F4: the emergency board."""
         self.open_area("board")
+
+    def action_reports(self) -> None:
+        """F7: the reports (leads and admins: the desk's; an agent: their own)."""
+        self.open_area("reports")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """F7 only for those who may read a report (an operator reads none)."""
+        if action == "reports":
+            from deskui.screens.reports import may_read_reports
+
+            return True if may_read_reports(self.context.actor) else None
+        return True
 
     def on_leave_area(self, _message: LeaveArea) -> None:
         """A screen is done: back to the area the operator came from."""

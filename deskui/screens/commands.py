@@ -32,6 +32,7 @@ APP_COMMANDS = (
     ("new_call", "shell.cmd.new_call", "shell.key.new_call.tip"),
     ("queue", "shell.cmd.queue", "shell.key.queue.tip"),
     ("board", "shell.cmd.board", "shell.key.board.tip"),
+    ("reports", "shell.cmd.reports", "shell.key.reports.tip"),
     ("help", "shell.cmd.help", "shell.key.help.tip"),
     ("toggle_theme", "shell.cmd.theme", "shell.key.theme.tip"),
     ("quit", "shell.cmd.quit", "shell.key.quit.tip"),

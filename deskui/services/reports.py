@@ -37,6 +37,23 @@ from deskui.services.views import SATISFACTION_ASPECTS
 from deskui.store.models import Group, Ticket, TicketEvent, TicketReportFact, User
 from deskui.store.types import UTCDateTime
 
+#: Every table of a report, in reading order.
+TABLE_KEYS = (
+    "summary",
+    "volume_type",
+    "volume_category",
+    "volume_priority",
+    "volume_group",
+    "volume_channel",
+    "sla",
+    "breaches",
+    "sla_trend",
+    "resolution_time",
+    "resolution_histogram",
+    "satisfaction",
+    "recurring",
+    "workload",
+)
 #: How many rows the breach list and the recurring summaries keep.
 LIST_LIMIT = 20
 #: The histogram's upper bounds, in hours (the last bucket is open).
@@ -668,6 +685,7 @@ def build_report(
         _recurring(q),
         _workload(q, agents),
     ]
+    assert tuple(t.key for t in tables) == TABLE_KEYS
     return Report(
         period=period,
         previous=period.previous(),
