@@ -256,7 +256,11 @@ class _Query:
     def resolution_late(self) -> Any:
         f = TicketReportFact
         return case(
-            (col(f.resolution).in_(("missed", "paused")), col(f.resolution_late)),
+            (col(f.resolution) == "missed", col(f.resolution_late)),
+            (
+                and_(col(f.resolution) == "paused", col(f.resolution_late) > 0),
+                col(f.resolution_late),
+            ),
             (self.resolution_breached(), self.past(Ticket.resolution_due)),
         )
 
@@ -276,26 +280,32 @@ _VOLUME_COLUMNS = (("count", Kind.COUNT), ("previous", Kind.COUNT), ("change", K
 
 
 def _volume(q: _Query, groups: dict[int, str]) -> list[Table]:
+    """Volume by each dimension against the previous period: one grouped pass over both
+    periods (by every dimension at once), rolled up per dimension."""
     previous = q.period.previous()
     in_now = and_(*q.received()[:2])
-    tables = []
-    for name, column, known in _VOLUME:
-        statement = (
-            select(col(column), _count_if(in_now), func.count())
-            .where(
-                col(Ticket.received_at) >= q.instant("v0", previous.start),
-                col(Ticket.received_at) < q.instant("v1", q.period.end),
-                *q.scope,
-            )
-            .group_by(col(column))
+    columns = [col(column) for _, column, _ in _VOLUME]
+    statement = (
+        select(*columns, _count_if(in_now), func.count())
+        .where(
+            col(Ticket.received_at) >= q.instant("v0", previous.start),
+            col(Ticket.received_at) < q.instant("v1", q.period.end),
+            *q.scope,
         )
-        counts: dict[str, tuple[int, int]] = {}
-        for key, current, both in q.session.execute(statement):
+        .group_by(*columns)
+    )
+    counts: list[dict[str, list[int]]] = [{} for _ in _VOLUME]
+    for *keys, current, both in q.session.execute(statement):
+        for i, ((name, _, _), key) in enumerate(zip(_VOLUME, keys, strict=True)):
             label = groups.get(key, "-") if name == "group" else str(key)
-            counts[label] = (int(current), int(both) - int(current))
-        keys = [k for k in known if k in counts] if known else sorted(counts)
-        keys += sorted(k for k in counts if k not in keys)
-        rows = [ReportRow(k, (c, p, _change(c, p))) for k in keys for c, p in [counts[k]]]
+            total = counts[i].setdefault(label, [0, 0])
+            total[0] += int(current)
+            total[1] += int(both) - int(current)
+    tables = []
+    for (name, _, known), found in zip(_VOLUME, counts, strict=True):
+        keys = [k for k in known if k in found] if known else sorted(found)
+        keys += sorted(k for k in found if k not in keys)
+        rows = [ReportRow(k, (c, p, _change(c, p))) for k in keys for c, p in [found[k]]]
         if name == "category":
             # the top categories first: the high-frequency problems of SPEC §7
             rows.sort(key=lambda r: -int(r.values[0] or 0))
@@ -322,55 +332,140 @@ def _not_rejected() -> ColumnElement[bool]:
     return col(Ticket.status) != "rejected"
 
 
-def _sla_row(key: str, r: Any) -> ReportRow:
-    tickets, r_met, r_br, r_avg, r_max, v_met, v_br, v_avg, v_max = r
-    return ReportRow(
-        key,
-        (
-            int(tickets),
-            int(r_met),
-            int(r_br),
-            _rate(r_met, r_met + r_br),
-            _hours(r_avg),
-            _hours(r_max),
-            int(v_met),
-            int(v_br),
-            _rate(v_met, v_met + v_br),
-            _hours(v_avg),
-            _hours(v_max),
-        ),
-    )
+@dataclass
+class _Tally:
+    """Sums over tickets received in the period (one group of the received pass, or a roll-up).
+
+    The lateness sums and maxima are in seconds, over the breached clocks only."""
+
+    tickets: int = 0
+    confirmed: int = 0
+    response_met: int = 0
+    response_breached: int = 0
+    response_late: float = 0.0
+    response_late_max: float | None = None
+    resolution_met: int = 0
+    resolution_breached: int = 0
+    resolution_late: float = 0.0
+    resolution_late_max: float | None = None
+    breached: int = 0
+    first_contact: int = 0
+    reopened: int = 0
+
+    def add(self, other: _Tally) -> None:
+        for name in (
+            "tickets",
+            "confirmed",
+            "response_met",
+            "response_breached",
+            "response_late",
+            "resolution_met",
+            "resolution_breached",
+            "resolution_late",
+            "breached",
+            "first_contact",
+            "reopened",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in ("response_late_max", "resolution_late_max"):
+            mine, theirs = getattr(self, name), getattr(other, name)
+            setattr(self, name, theirs if mine is None else max(mine, theirs or mine))
+
+    def sla_row(self, key: str) -> ReportRow:
+        r_br, v_br = self.response_breached, self.resolution_breached
+        return ReportRow(
+            key,
+            (
+                self.tickets,
+                self.response_met,
+                r_br,
+                _rate(self.response_met, self.response_met + r_br),
+                _hours(self.response_late / r_br if r_br else None),
+                _hours(self.response_late_max),
+                self.resolution_met,
+                v_br,
+                _rate(self.resolution_met, self.resolution_met + v_br),
+                _hours(self.resolution_late / v_br if v_br else None),
+                _hours(self.resolution_late_max),
+            ),
+        )
 
 
-def _sla(q: _Query) -> Table:
+@dataclass(frozen=True)
+class _Received:
+    """The received pass rolled up: SLA by priority (rejected tickets left out), the workload
+    by assignee, and the whole period."""
+
+    by_priority: dict[str, _Tally]
+    by_assignee: dict[int, _Tally]
+    total: _Tally
+    sla_total: _Tally
+
+
+def _received(q: _Query) -> _Received:
+    """One grouped pass over the tickets received in the period: by priority, rejected or not,
+    and assignee, every count and lateness the SLA, workload and summary tables need."""
     f = TicketReportFact
     r_late, v_late = q.response_late(), q.resolution_late()
-    measures = (
-        func.count(),
-        _count_if(col(f.response) == "met"),
-        _count_if(q.response_breached()),
-        func.avg(r_late),
-        func.max(r_late),
-        _count_if(col(f.resolution) == "met"),
-        _count_if(q.resolution_breached()),
-        func.avg(v_late),
-        func.max(v_late),
-    )
-    base = (
-        select(col(Ticket.priority), *measures)
+    rejected = case((col(Ticket.status) == "rejected", 1), else_=0)
+    keys = (col(Ticket.priority), rejected, col(Ticket.assignee_id))
+    statement = (
+        select(
+            *keys,
+            func.count(),
+            func.count(col(Ticket.confirmed_at)),
+            _count_if(col(f.response) == "met"),
+            _count_if(q.response_breached()),
+            func.coalesce(func.sum(r_late), 0),
+            func.max(r_late),
+            _count_if(col(f.resolution) == "met"),
+            _count_if(q.resolution_breached()),
+            func.coalesce(func.sum(v_late), 0),
+            func.max(v_late),
+            _count_if(or_(q.response_breached(), q.resolution_breached())),
+            _count_if(col(f.first_contact) == true()),
+            _count_if(col(f.reopened) > 0),
+        )
         .select_from(Ticket)
         .join(f, col(f.ticket_id) == col(Ticket.id))
-        .where(*q.received(), _not_rejected())
+        .where(*q.received())
+        .group_by(*keys)
     )
-    by_priority = {str(r[0]): r[1:] for r in q.session.execute(base.group_by(col(Ticket.priority)))}
-    rows = [_sla_row(p, by_priority[p]) for p in map(str, Priority) if p in by_priority]
-    total = q.session.execute(
-        select(*measures)
-        .select_from(Ticket)
-        .join(f, col(f.ticket_id) == col(Ticket.id))
-        .where(*q.received(), _not_rejected())
-    ).one()
-    rows.append(_sla_row("all", total))
+    result = _Received({}, {}, _Tally(), _Tally())
+    for priority, is_rejected, assignee, *m in q.session.execute(statement):
+        ints = [int(v or 0) for v in m]
+        tally = _Tally(
+            tickets=ints[0],
+            confirmed=ints[1],
+            response_met=ints[2],
+            response_breached=ints[3],
+            response_late=float(m[4]),
+            response_late_max=float(m[5]) if m[5] is not None else None,
+            resolution_met=ints[6],
+            resolution_breached=ints[7],
+            resolution_late=float(m[8]),
+            resolution_late_max=float(m[9]) if m[9] is not None else None,
+            breached=ints[10],
+            first_contact=ints[11],
+            reopened=ints[12],
+        )
+        result.total.add(tally)
+        if is_rejected:
+            # a rejection stopped the clocks on a judgement of scope: no SLA, no breach
+            tally = _Tally(tickets=tally.tickets, confirmed=tally.confirmed)
+        else:
+            result.by_priority.setdefault(str(priority), _Tally()).add(tally)
+            result.sla_total.add(tally)
+        if assignee is not None:
+            result.by_assignee.setdefault(int(assignee), _Tally()).add(tally)
+    return result
+
+
+def _sla(received: _Received) -> Table:
+    found = received.by_priority
+    rows = [found[p].sla_row(p) for p in map(str, Priority) if p in found]
+    sla_total = received.sla_total
+    rows.append(sla_total.sla_row("all"))
     return Table("sla", "priority", _SLA_COLUMNS, tuple(rows), drill=True)
 
 
@@ -516,26 +611,9 @@ _WORKLOAD_COLUMNS = (
 )
 
 
-def _workload(q: _Query, agents: dict[int, str]) -> Table:
-    f = TicketReportFact
+def _workload(q: _Query, received: _Received, agents: dict[int, str]) -> Table:
     assignee = col(Ticket.assignee_id)
-    handled: dict[int, tuple[int, int, int]] = {
-        a: (int(n), int(c), int(b))
-        for a, n, c, b in q.session.execute(
-            select(
-                assignee,
-                func.count(),
-                func.count(col(Ticket.confirmed_at)),
-                _count_if(
-                    and_(_not_rejected(), or_(q.response_breached(), q.resolution_breached()))
-                ),
-            )
-            .select_from(Ticket)
-            .join(f, col(f.ticket_id) == col(Ticket.id))
-            .where(*q.received(), assignee.is_not(None))
-            .group_by(assignee)
-        )
-    }
+    handled = {a: (t.tickets, t.confirmed, t.breached) for a, t in received.by_assignee.items()}
     # minutes are not recorded yet: the worklog entries each agent wrote on these tickets
     entries = dict(
         q.session.execute(
@@ -611,31 +689,21 @@ def _trend(q: _Query) -> Table:
     )
 
 
-def _summary(q: _Query, sla: Table, times: Table, satisfaction: Table) -> Table:
-    f = TicketReportFact
-    received, first_contact, reopened = q.session.execute(
-        select(
-            func.count(),
-            _count_if(col(f.first_contact) == true()),
-            _count_if(col(f.reopened) > 0),
-        )
-        .select_from(Ticket)
-        .join(f, col(f.ticket_id) == col(Ticket.id))
-        .where(*q.received())
-    ).one()
+def _summary(q: _Query, received: _Received, times: Table, satisfaction: Table) -> Table:
+    whole = received.total
+    total = received.sla_total.sla_row("all")
     previous = q.session.execute(
         select(func.count()).select_from(Ticket).where(*q.received(previous=True))
     ).scalar_one()
-    total = sla.row("all")
     gross = times.row("gross")
     overall = satisfaction.row("overall")
-    assert total and gross and overall
+    assert gross and overall
     return Table(
         "summary",
         "metric",
         (("value", Kind.NUMBER),),
         (
-            ReportRow("received", (int(received),), Kind.COUNT),
+            ReportRow("received", (whole.tickets,), Kind.COUNT),
             ReportRow("received_previous", (int(previous),), Kind.COUNT),
             ReportRow("confirmed", (gross.values[0],), Kind.COUNT),
             ReportRow("response_rate", (total.values[3],), Kind.PERCENT),
@@ -643,8 +711,10 @@ def _summary(q: _Query, sla: Table, times: Table, satisfaction: Table) -> Table:
             ReportRow(
                 "breaches", (int(total.values[2] or 0) + int(total.values[7] or 0),), Kind.COUNT
             ),
-            ReportRow("first_contact_rate", (_rate(first_contact, received),), Kind.PERCENT),
-            ReportRow("reopen_rate", (_rate(reopened, received),), Kind.PERCENT),
+            ReportRow(
+                "first_contact_rate", (_rate(whole.first_contact, whole.tickets),), Kind.PERCENT
+            ),
+            ReportRow("reopen_rate", (_rate(whole.reopened, whole.tickets),), Kind.PERCENT),
             ReportRow("satisfaction", (overall.values[1],), Kind.NUMBER),
             ReportRow("resolution_median", (gross.values[1],), Kind.HOURS),
             ReportRow("resolution_p90", (gross.values[2],), Kind.HOURS),
@@ -671,11 +741,12 @@ def build_report(
     agents: dict[int, str] = {
         i: login for i, login in session.execute(select(col(User.id), col(User.login)))
     }
-    sla = _sla(q)
+    received = _received(q)
+    sla = _sla(received)
     times = _resolution_times(q)
     satisfaction = _satisfaction(q)
     tables = [
-        _summary(q, sla, times[0], satisfaction),
+        _summary(q, received, times[0], satisfaction),
         *_volume(q, groups),
         sla,
         _breaches(q),
@@ -683,7 +754,7 @@ def build_report(
         *times,
         satisfaction,
         _recurring(q),
-        _workload(q, agents),
+        _workload(q, received, agents),
     ]
     assert tuple(t.key for t in tables) == TABLE_KEYS
     return Report(
