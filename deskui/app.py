@@ -290,11 +290,11 @@ class DeskApp(ConsoleApp):
         self.open_area("reports")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """F7 only for those who may read a report (an operator reads none)."""
+        """F7 only for those who may read a report: an operator reads none, so it is not shown."""
         if action == "reports":
             from deskui.screens.reports import may_read_reports
 
-            return True if may_read_reports(self.context.actor) else None
+            return may_read_reports(self.context.actor)
         return True
 
     def on_leave_area(self, _message: LeaveArea) -> None:
