@@ -82,6 +82,8 @@ class DeskCommands(Provider):
         found: list[Command] = []
         names: set[str] = set()
         for action, name_key, help_key in APP_COMMANDS:
+            if app.check_action(action, ()) is False:
+                continue  # not this person's at all (an operator's reports)
             key = keys.get(action, "")
             help_text = t(help_key) + (f"  ({key})" if key else "")
             run: Callable[[], Any] = partial(app.run_action, action)

@@ -95,3 +95,22 @@ async def test_a_period_that_cannot_be_read_says_so(demo_db: str) -> None:
         screen = await open_reports(pilot, "2026-13")
         heading = str(screen.query_one("#report-heading", Static).render())
         assert "not a period: 2026-13" in heading
+
+
+async def test_the_palette_and_the_help_offer_reports_to_whoever_may_read_them(
+    demo_db: str,
+) -> None:
+    from deskui.screens.commands import DeskCommands
+    from deskui.screens.help import HelpScreen
+
+    for user, offered in (("lead", True), ("zhangwei", True), ("op", False)):
+        app = make_test_app(demo_db, user=user, lang="en")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            names = [c.name for c in DeskCommands(app.screen).commands()]
+            assert ("Reports" in names) is offered, user
+            await pilot.press("f1")
+            await settle(pilot)
+            assert isinstance(app.screen, HelpScreen)
+            described = {row.description for row in app.screen.rows}
+            assert ("Reports" in described) is offered, user
