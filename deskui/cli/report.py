@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from deskui.cli.intake_json import InputError
+from deskui.core.sanitize import sanitize_line
 from deskui.i18n import Catalog
 from deskui.services.desk import DeskService
 from deskui.services.report_words import (
@@ -30,6 +31,12 @@ from deskui.services.users import Actor
 XLSX_FORMATS = {Kind.PERCENT: "0.0%", Kind.HOURS: "0.00", Kind.NUMBER: "0.00", Kind.COUNT: "0"}
 #: The notes every export carries: what the report does not (yet) count.
 NOTES = ("report.note.minutes", "report.note.left_out")
+
+
+def _clean(value: object) -> object:
+    """Stored text (a summary, a group's name) as one clean line: no control character reaches
+    a terminal showing the CSV, and none is refused by the workbook."""
+    return sanitize_line(value) if isinstance(value, str) else value
 
 
 def report_json(report: Report, t: Catalog) -> dict[str, Any]:
@@ -71,8 +78,8 @@ def write_csv(report: Report, t: Catalog, out: TextIO) -> None:
         writer.writerow([table_title(table, t)])
         writer.writerow(headers(table, t))
         for row in table.rows:
-            values = ["" if v is None else v for v in row.values]
-            writer.writerow([row_label(report, table, row, t), *values])
+            values = ["" if v is None else _clean(v) for v in row.values]
+            writer.writerow([_clean(row_label(report, table, row, t)), *values])
     writer.writerow([])
     for note in NOTES:
         writer.writerow([t(note)])
@@ -104,7 +111,7 @@ def write_xlsx(report: Report, t: Catalog, path: Path) -> None:
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         for row in table.rows:
-            sheet.append([row_label(report, table, row, t), *row.values])
+            sheet.append([_clean(row_label(report, table, row, t)), *map(_clean, row.values)])
             for cell, kind in zip(sheet[sheet.max_row][1:], kinds(table, row), strict=True):
                 if kind in XLSX_FORMATS and cell.value is not None:
                     cell.number_format = XLSX_FORMATS[kind]
