@@ -105,9 +105,12 @@ class Ticket(SQLModel, table=True):
         # the queue's "mine", "unassigned" and "my groups" views, read in due order by keyset
         Index("ix_ticket_assignee_due", "assignee_id", "is_open", "next_due", "id"),
         Index("ix_ticket_group_due", "group_id", "is_open", "next_due", "id"),
-        # the reports: tickets received, and tickets confirmed, in a period
+        # the reports: tickets received, and tickets confirmed, in a period (a group's, an
+        # agent's)
         Index("ix_ticket_received", "received_at"),
         Index("ix_ticket_confirmed", "confirmed_at"),
+        Index("ix_ticket_group_received", "group_id", "received_at"),
+        Index("ix_ticket_assignee_received", "assignee_id", "received_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

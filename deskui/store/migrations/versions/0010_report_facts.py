@@ -1,5 +1,6 @@
 """report facts: each ticket's SLA outcomes, paused time, reopenings and first-contact
-resolution, and the indexes the reports read by (received, confirmed)
+resolution, and the indexes the reports read by (received, confirmed; a group's and an agent's
+received)
 
 The clocks are recomputed from each ticket's events, which SQL cannot do over a month of tickets;
 every change now stores the facts a report aggregates (``ticket_report_fact``, kept by
@@ -55,6 +56,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_ticket_received", "ticket", ["received_at"])
     op.create_index("ix_ticket_confirmed", "ticket", ["confirmed_at"])
+    op.create_index("ix_ticket_group_received", "ticket", ["group_id", "received_at"])
+    op.create_index("ix_ticket_assignee_received", "ticket", ["assignee_id", "received_at"])
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         # every role changes tickets, and each change rewrites the ticket's facts
@@ -168,6 +171,8 @@ def _backfill(bind: sa.Connection) -> None:
 
 def downgrade() -> None:
     """Drop them."""
+    op.drop_index("ix_ticket_assignee_received", table_name="ticket")
+    op.drop_index("ix_ticket_group_received", table_name="ticket")
     op.drop_index("ix_ticket_confirmed", table_name="ticket")
     op.drop_index("ix_ticket_received", table_name="ticket")
     op.drop_table("ticket_report_fact")
