@@ -114,3 +114,14 @@ async def test_the_palette_and_the_help_offer_reports_to_whoever_may_read_them(
             assert isinstance(app.screen, HelpScreen)
             described = {row.description for row in app.screen.rows}
             assert ("Reports" in described) is offered, user
+
+
+async def test_an_empty_period_draws_empty_charts_and_zeros(demo_db: str) -> None:
+    app = make_test_app(demo_db, user="lead", lang="zh")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_reports(pilot, "2026-08")
+        assert screen.report is not None and screen.report.period.label == "2026-08"
+        rows = screen.query_one("#report-rows", DataTable)
+        assert rows.get_row_at(0) == ["受理工单", "0"]
+        assert rows.get_row_at(3) == ["响应达标率", "—"]
+        assert str(screen.query_one("#report-chart-category", Static).render()) == ""
