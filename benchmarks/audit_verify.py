@@ -235,8 +235,8 @@ def _copy_text(value: Any) -> str:
     return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
 
 
-def build_postgres(url: str, tickets: int) -> str:
-    """A fresh PostgreSQL desk of ``tickets`` chained tickets; returns its SQLAlchemy URL."""
+def fresh_database(url: str) -> str:
+    """Drop and create the PostgreSQL database ``url`` names; returns its SQLAlchemy URL."""
     url = url.replace("postgresql://", "postgresql+psycopg://", 1) if "+psycopg" not in url else url
     parsed = make_url(url)
     admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
@@ -244,6 +244,12 @@ def build_postgres(url: str, tickets: int) -> str:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
     admin.dispose()
+    return url
+
+
+def build_postgres(url: str, tickets: int) -> str:
+    """A fresh PostgreSQL desk of ``tickets`` chained tickets; returns its SQLAlchemy URL."""
+    url = fresh_database(url)
     db = Database(url)
     upgrade_database(db)
     people = _people(db)

@@ -89,6 +89,13 @@ def knowledge_screen() -> Screen[None]:
     return KnowledgeScreen()
 
 
+def reports_screen() -> Screen[None]:
+    """The reports (imported when first shown)."""
+    from deskui.screens.reports import ReportsScreen
+
+    return ReportsScreen()
+
+
 class DeskApp(ConsoleApp):
     """The deskui console: navigation between the desk's areas, the global keys, the live feed.
 
@@ -113,6 +120,7 @@ class DeskApp(ConsoleApp):
         "announcements": announcements_screen,
         "admin": admin_screen,
         "knowledge": knowledge_screen,
+        "reports": reports_screen,
     }
     COMMANDS = {DeskCommands}
 
@@ -192,6 +200,14 @@ class DeskApp(ConsoleApp):
             "shell.key.knowledge",
             tooltip="shell.key.knowledge.tip",
             id="desk.knowledge",
+            priority=True,
+        ),
+        Binding(
+            "f7",
+            "reports",
+            "shell.key.reports",
+            tooltip="shell.key.reports.tip",
+            id="desk.reports",
             priority=True,
         ),
         Binding(
@@ -358,15 +374,24 @@ class DeskApp(ConsoleApp):
         if role_may(self.context.actor.role, Action.VIEW_SETTINGS):
             self.open_area("admin")
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """F8 is shown to those who may see the administration only."""
-        if action == "admin":
-            return role_may(self.context.actor.role, Action.VIEW_SETTINGS)
-        return True
-
     def action_knowledge(self) -> None:
         """F5: the knowledge base."""
         self.open_area("knowledge")
+
+    def action_reports(self) -> None:
+        """F7: the reports (leads and admins: the desk's; an agent: their own)."""
+        self.open_area("reports")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """F8 only for those who may see the administration; F7 only for those who may read a
+        report (an operator reads none): neither is shown to anyone else."""
+        if action == "admin":
+            return role_may(self.context.actor.role, Action.VIEW_SETTINGS)
+        if action == "reports":
+            from deskui.screens.reports import may_read_reports
+
+            return may_read_reports(self.context.actor)
+        return True
 
     def on_leave_area(self, _message: LeaveArea) -> None:
         """A screen is done: back to the area the operator came from."""

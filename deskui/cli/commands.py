@@ -140,6 +140,11 @@ class Cli:
             return run_announce(self)
         if args.command == "kb":
             return run_kb(self)
+        if args.command == "report":
+            from deskui.cli.report import run_report
+
+            t = Catalog(detect_language(self.settings.lang))
+            return run_report(self.desk, self.who().person(), args, t, self.stdout)
         return self.ticket()
 
     def database(self) -> int:

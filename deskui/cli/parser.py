@@ -105,6 +105,17 @@ def build_parser(t: Catalog | None = None) -> argparse.ArgumentParser:
     seed.add_argument("--callers", type=int, default=300)
     seed.add_argument("--tickets", type=int, default=120)
 
+    report = sub.add_parser(
+        "report", parents=[common], help="a period's figures: volume, SLA, times, satisfaction"
+    )
+    report.add_argument(
+        "--period", required=True, help="2026-11, 2026-W48 or 2026-11-01..2026-11-30"
+    )
+    report.add_argument("--group", help="one group's tickets (its code)")
+    report.add_argument("--agent", metavar="LOGIN", help="one agent's tickets")
+    report.add_argument("--format", choices=("json", "csv", "xlsx"), default="json")
+    report.add_argument("--out", metavar="FILE", help="where to write (default: standard output)")
+
     sub.add_parser(
         "whoami", parents=[common], help="who you are at this desk, and how that was established"
     )

@@ -81,6 +81,8 @@ class Action(StrEnum):
     KB_REVIEW = "kb_review"
     KB_PUBLISH = "kb_publish"
     KB_RETIRE = "kb_retire"
+    READ_REPORTS = "read_reports"
+    READ_OWN_REPORT = "read_own_report"
 
 
 #: The role × action matrix (SPEC §1–§7): who may take each action at all, on some ticket.
@@ -144,6 +146,10 @@ ROLES: dict[Action, frozenset[Role]] = {
     Action.KB_REVIEW: ALL_ROLES,
     Action.KB_PUBLISH: ALL_ROLES,
     Action.KB_RETIRE: ALL_ROLES,
+    # reports (SPEC §1: the duty lead reads them): the desk's or any group's for leads and
+    # admins; an agent reads the report of their own work
+    Action.READ_REPORTS: LEADS,
+    Action.READ_OWN_REPORT: HANDLERS,
 }
 
 #: The holder rule: on a held ticket only its holder or a lead takes these actions; anyone
@@ -302,6 +308,15 @@ def refusal(person: Person, action: Action, ticket: TicketFacts | None = None) -
     if action in HOLDER_ONLY and not desk_note and not holds_or_leads(person, holder):
         return Refusal.HOLDER
     return None
+
+
+def report_action(person: Person, agent: str | None) -> Action:
+    """The action reading a report is: one's own (scoped to oneself), or anybody's."""
+    return (
+        Action.READ_OWN_REPORT
+        if agent is not None and agent == person.login
+        else Action.READ_REPORTS
+    )
 
 
 def holds_or_leads(person: Person, holder: str | None) -> bool:

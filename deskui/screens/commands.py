@@ -36,6 +36,7 @@ APP_COMMANDS = (
     ("read_announcements", "announce.cmd.read", "announce.key.read.tip"),
     ("admin", "shell.cmd.admin", "shell.key.admin.tip"),
     ("knowledge", "shell.cmd.knowledge", "shell.key.knowledge.tip"),
+    ("reports", "shell.cmd.reports", "shell.key.reports.tip"),
     ("help", "shell.cmd.help", "shell.key.help.tip"),
     ("toggle_theme", "shell.cmd.theme", "shell.key.theme.tip"),
     ("quit", "shell.cmd.quit", "shell.key.quit.tip"),
@@ -86,7 +87,7 @@ class DeskCommands(Provider):
         names: set[str] = set()
         for action, name_key, help_key in APP_COMMANDS:
             if app.check_action(action, ()) is False:
-                continue  # not this person's (the administration for an operator)
+                continue  # not this person's at all (an operator's reports, the administration)
             key = keys.get(action, "")
             help_text = t(help_key) + (f"  ({key})" if key else "")
             run: Callable[[], Any] = partial(app.run_action, action)

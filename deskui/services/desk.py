@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 from deskui.config import load_toml
 from deskui.core.clock import Clock, SystemClock
 from deskui.core.permissions import Action
+from deskui.core.report_periods import Period
 from deskui.services import identity, queries, staff, workflow
 from deskui.services.access import require
 from deskui.services.board import BoardSnapshot, board_snapshot
@@ -47,6 +48,13 @@ from deskui.services.identity import Identity
 from deskui.services.intake import IntakeRequest, create_ticket
 from deskui.services.names import DeskNames, desk_names
 from deskui.services.queue import GroupChoice, QueueReader
+from deskui.services.reports import (
+    Report,
+    ReportScope,
+    ReportTicket,
+    build_report,
+    report_tickets,
+)
 from deskui.services.review import ReviewItem, review_items
 from deskui.services.rules import (
     DeskRules,
@@ -549,6 +557,25 @@ class DeskService:
     def names(self) -> DeskNames:
         """The names of the desk's people and groups (what the record's codes stand for)."""
         return self.read(desk_names)
+
+    # reports ---------------------------------------------------------------------------------
+    def report(self, actor: Actor, period: Period, scope: ReportScope) -> Report:
+        """Every table of a report (:func:`deskui.services.reports.build_report`)."""
+        now = self.clock.now()
+        return self.read(
+            lambda s: build_report(session=s, actor=actor, period=period, scope=scope, now=now)
+        )
+
+    def report_tickets(
+        self, actor: Actor, period: Period, scope: ReportScope, table: str, key: str
+    ) -> list[ReportTicket]:
+        """The tickets behind one row of a report's table."""
+        now = self.clock.now()
+        return self.read(
+            lambda s: report_tickets(
+                session=s, actor=actor, period=period, scope=scope, now=now, table=table, key=key
+            )
+        )
 
     # the database ------------------------------------------------------------------------------
     @property

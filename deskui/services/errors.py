@@ -142,6 +142,10 @@ CODES: dict[str, frozenset[str]] = {
     "archive.damaged": frozenset({"line"}),
     "archive.truncated": frozenset(),
     "archive.broken": frozenset({"findings"}),
+    # reports
+    "report.period": frozenset({"value"}),
+    "report.out": frozenset(),
+    "report.write": frozenset({"path", "reason"}),
     # the permission module's refusals: each names the action refused
     **{str(r): _PERMISSION for r in Refusal if r != Refusal.ROLE},
     str(Refusal.ROLE): frozenset({"action", "role"}),

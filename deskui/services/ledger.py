@@ -23,6 +23,7 @@ from deskui.core.chain import AUDITED_FIELDS, ticket_event_hash, ticket_state_ha
 from deskui.core.enums import EventKind, Status
 from deskui.services.audit import allocate_ids
 from deskui.services.errors import NotFound, StaleEdit
+from deskui.services.report_facts import store_report_facts
 from deskui.services.rules import DeskRules
 from deskui.services.users import Actor
 from deskui.services.views import refresh_due_cache, ticket_clocks
@@ -221,9 +222,12 @@ def commit_change(session: Session, ticket: Ticket, rules: DeskRules, now: datet
         select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(col(TicketEvent.id))
     ).all()
     recorded = _pending(session, ticket)
-    refresh_due_cache(ticket, ticket_clocks(ticket, [*stored, *recorded], rules, now))
+    history = [*stored, *recorded]
+    clocks = ticket_clocks(ticket, history, rules, now)
+    refresh_due_cache(ticket, clocks)
     session.add(ticket)
     session.flush()
+    store_report_facts(session, ticket, history, clocks)
     _seal(session, ticket, recorded)
     recorded.clear()
     # the full-text index follows every change in the same transaction (summary, solution …)

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from deskui.core.enums import ACKNOWLEDGING, ClockKind, EventKind, Priority, Status
+from deskui.core.enums import ClockKind, EventKind, Priority, Status
+from deskui.core.report_facts import stored_clock_event
 from deskui.core.sla import ClockEvent, SlaClock, compute_clocks, nearest_due
 from deskui.services.directory import RequesterView
 from deskui.services.rules import DeskRules
@@ -20,16 +21,7 @@ from deskui.store.models import Group, Requester, Ticket, TicketEvent, User
 
 def clock_events(events: Iterable[TicketEvent]) -> list[ClockEvent]:
     """What the SLA clocks need from a ticket's stored events."""
-    return [
-        ClockEvent(
-            at=e.at,
-            status=Status(e.new_value) if e.field == "status" and e.new_value else None,
-            acknowledges=e.kind in ACKNOWLEDGING,
-            progress=e.kind == EventKind.PROGRESS,
-            note=e.note,
-        )
-        for e in events
-    ]
+    return [stored_clock_event(e.at, e.kind, e.field, e.new_value, e.note) for e in events]
 
 
 def ticket_clocks(

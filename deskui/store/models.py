@@ -108,6 +108,12 @@ class Ticket(SQLModel, table=True):
         Index("ix_ticket_assignee_due", "assignee_id", "is_open", "next_due", "id"),
         Index("ix_ticket_group_due", "group_id", "is_open", "next_due", "id"),
         Index("ix_ticket_parent", "parent_id", "is_open"),
+        # the reports: tickets received, and tickets confirmed, in a period (a group's, an
+        # agent's)
+        Index("ix_ticket_received", "received_at"),
+        Index("ix_ticket_confirmed", "confirmed_at"),
+        Index("ix_ticket_group_received", "group_id", "received_at"),
+        Index("ix_ticket_assignee_received", "assignee_id", "received_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -379,6 +385,30 @@ class ArticleEvent(SQLModel, table=True):
     hash: str | None = Field(default=None, max_length=64)
 
 
+class TicketReportFact(SQLModel, table=True):
+    """What the reports need of a ticket beyond its columns (:mod:`deskui.core.report_facts`):
+    its SLA outcomes, paused time, reopenings, first-contact resolution. Derived from the clocks
+    every change recomputes, and stored by that change, so a report only aggregates."""
+
+    __tablename__ = "ticket_report_fact"
+
+    ticket_id: int = Field(foreign_key="ticket.id", primary_key=True)
+    response: str = Field(max_length=8)
+    """running, paused, met or missed (:class:`deskui.core.report_facts.Outcome`)."""
+    response_late: int = Field(default=0)
+    """Seconds past due the response came (missed only)."""
+    resolution: str = Field(max_length=8)
+    resolution_late: int = Field(default=0)
+    """Seconds past due the resolution stopped, or paused (missed, or paused late)."""
+    paused: int = Field(default=0)
+    """Wall-clock seconds spent pending or awaiting the requester's answer."""
+    reopened: int = Field(default=0)
+    """Solutions refused and finished tickets reopened."""
+    first_contact: bool = Field(default=False)
+    to_confirmation: int | None = Field(default=None)
+    """Wall-clock seconds from receipt to the requester's confirmation."""
+
+
 __all__ = [
     "AgentSkill",
     "Announcement",
@@ -392,6 +422,7 @@ __all__ = [
     "SettingEvent",
     "Ticket",
     "TicketEvent",
+    "TicketReportFact",
     "TicketSequence",
     "User",
     "UserGroup",

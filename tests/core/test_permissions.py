@@ -78,6 +78,8 @@ EXPECTED: dict[Action, set[Role]] = {
     A.KB_REVIEW: {OP, AGENT, LEAD, ADMIN},
     A.KB_PUBLISH: {OP, AGENT, LEAD, ADMIN},
     A.KB_RETIRE: {OP, AGENT, LEAD, ADMIN},
+    A.READ_REPORTS: {LEAD, ADMIN},
+    A.READ_OWN_REPORT: {AGENT, LEAD, ADMIN},
 }
 
 
@@ -203,6 +205,8 @@ PURE: dict[Action, tuple[Status, tuple[str, str, str, str]]] = {
         a: (_HELD, ("- ok ok", "ok ok ok", "ok ok ok", "ok ok ok"))
         for a in (A.KB_DRAFT, A.KB_SUBMIT, A.KB_REVIEW, A.KB_PUBLISH, A.KB_RETIRE)
     },
+    A.READ_REPORTS: (_HELD, ("- role role", "role role role", "ok ok ok", "ok ok ok")),
+    A.READ_OWN_REPORT: (_HELD, ("- role role", "ok ok ok", "ok ok ok", "ok ok ok")),
 }
 _LOGINS = {OP: "op", AGENT: "agent2", LEAD: "lead", ADMIN: "admin"}
 _PURE_CASES = [
@@ -284,3 +288,14 @@ def test_status_targets_never_offer_what_the_workflow_lacks() -> None:
         for role in Role:
             offered = status_targets(Person("x", role), TicketFacts(status))
             assert {(status, t) for t in offered} <= {(t.source, t.target) for t in TRANSITIONS}
+
+
+def test_reading_a_report_is_ones_own_or_a_leads() -> None:
+    from deskui.core.permissions import report_action
+
+    agent = Person("agent2", AGENT)
+    assert report_action(agent, "agent2") == A.READ_OWN_REPORT
+    assert report_action(agent, "agent1") == A.READ_REPORTS
+    assert report_action(agent, None) == A.READ_REPORTS
+    assert refusal(agent, report_action(agent, "agent1")) == Refusal.ROLE
+    assert refusal(Person("lead", LEAD), report_action(Person("lead", LEAD), "agent1")) is None

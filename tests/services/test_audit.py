@@ -165,6 +165,8 @@ def test_an_inserted_event_and_a_deleted_ticket(desk: DeskService, worked: list[
     tamper(
         desk.db,
         "DELETE FROM ticket_event WHERE ticket_id = (SELECT id FROM ticket WHERE number = :n)",
+        "DELETE FROM ticket_report_fact"
+        " WHERE ticket_id = (SELECT id FROM ticket WHERE number = :n)",
         "DELETE FROM ticket WHERE number = :n",
         n=worked[1],
     )

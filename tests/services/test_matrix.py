@@ -21,8 +21,10 @@ import pytest
 from deskui.core.clock import FrozenClock
 from deskui.core.enums import Role
 from deskui.core.permissions import Action
+from deskui.core.report_periods import parse_period
 from deskui.services.desk import DeskService
 from deskui.services.errors import ServiceError
+from deskui.services.reports import ReportScope
 from deskui.services.users import Actor
 from tests.conftest import DATABASES, FROZEN_AT, add_staff, empty_database
 from tests.services.test_intake import call
@@ -75,6 +77,8 @@ DESK_WIDE: dict[Action, tuple[str, str, str, str]] = {
     Action.LOG_CALL: ("ok", "ok", "ok", "ok"),
     Action.RESOLVE_AT_INTAKE: ("ok", "ok", "ok", "ok"),
     Action.CHANGE_RULES: ("role", "role", "role", "ok"),
+    Action.READ_REPORTS: ("role", "role", "ok", "ok"),
+    Action.READ_OWN_REPORT: ("role", "ok", "ok", "ok"),
 }
 
 
@@ -216,6 +220,7 @@ def test_each_role_action_and_holder(shared_desk: DeskService, case: Case) -> No
 def test_desk_wide_actions(shared_desk: DeskService, action: Action, role: Role) -> None:
     desk = shared_desk
     actor = desk.actor(ACTING[role] if role != Role.AGENT else "agent1")
+    month = parse_period("2026-11", desk.rules.tz)
     runs: dict[Action, Callable[[], object]] = {
         Action.LOG_CALL: lambda: desk.create_ticket(actor, call()),
         Action.RESOLVE_AT_INTAKE: lambda: desk.create_ticket(
@@ -224,6 +229,8 @@ def test_desk_wide_actions(shared_desk: DeskService, action: Action, role: Role)
         Action.CHANGE_RULES: lambda: desk.save_rules(
             actor, "routing", dict(desk.rules.raw["routing"]), "same rules"
         ),
+        Action.READ_REPORTS: lambda: desk.report(actor, month, ReportScope()),
+        Action.READ_OWN_REPORT: lambda: desk.report(actor, month, ReportScope(agent=actor.login)),
     }
     code = CODES[DESK_WIDE[action][ROLES.index(role)]]
     if code is None:

@@ -1,0 +1,356 @@
+"""The reports screen (F7): how the desk is doing over a period, for the desk, a group or oneself.
+
+Pick the period (typed as on the command line: ``2026-11``, ``2026-W48``,
+``2026-11-01..2026-11-30``) and the scope, and the report is read in a worker. Three charts are
+drawn in the terminal (volume by category as bars, the SLA met % of the weeks as lines, the
+resolution times as a histogram), and one table at a time below them, chosen with the table
+picker. Enter on a row of a table that lists tickets (volume, SLA, recurring problems, workload)
+opens the tickets behind the figure; enter on one of those opens the ticket.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Input, Label, Select, Static
+from textual.worker import Worker
+from textual_plotext import PlotextPlot
+
+from deskui.console.base import DeskModal, DeskScreen
+from deskui.console.errors import describe
+from deskui.core.enums import Role
+from deskui.core.permissions import Action, Person, allows
+from deskui.core.report_periods import current_month
+from deskui.core.sanitize import sanitize_line
+from deskui.services.report_words import (
+    cell_text,
+    headers,
+    heading,
+    kinds,
+    row_label,
+    table_title,
+)
+from deskui.services.reports import (
+    TABLE_KEYS,
+    Report,
+    ReportScope,
+    ReportTicket,
+    Table,
+    read_period,
+)
+from deskui.widgets.key_footer import KeyFooter
+from deskui.widgets.keys import desk_key
+
+#: The scope picker's value for the whole desk and for oneself (a group's is its code).
+DESK, MINE = "@desk", "@mine"
+
+
+def may_read_reports(actor: Person) -> bool:
+    """Whether the person may read any report (their own at least)."""
+    return allows(actor, Action.READ_OWN_REPORT) or allows(actor, Action.READ_REPORTS)
+
+
+def category_bars(labels: list[str], counts: list[int], *, room: int) -> Text:
+    """Horizontal bars, one line each: the label, the bar (the largest fills what ``room``
+    cells leave after the labels and counts), the count."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    if not counts:
+        return text
+    top = max(max(counts), 1)
+    pad = max(Text(label).cell_len for label in labels)
+    width = max(4, room - pad - len(str(top)) - 3)
+    for label, count in zip(labels, counts, strict=True):
+        line = Text(label)
+        line.pad_right(pad - line.cell_len + 1)
+        line.append("█" * max(1 if count else 0, round(count * width / top)), style="magenta")
+        line.append(f" {count}\n")
+        text.append_text(line)
+    return text
+
+
+def bucket_tick(key: str) -> str:
+    """A histogram bucket's tick: its upper bound in hours (``<1``, ``<4``…, ``168+``)."""
+    return f"<{key[2:]}" if key.startswith("lt") else f"{key[2:]}+"
+
+
+class ReportTickets(DeskModal[None]):
+    """The tickets behind one figure; enter opens one."""
+
+    BINDINGS = [
+        desk_key("enter", "open", "report.key.open"),
+        desk_key("escape", "close", "report.key.close"),
+    ]
+
+    def __init__(self, title: str, tickets: list[ReportTicket]) -> None:
+        super().__init__()
+        self.title_text = title
+        """What figure the tickets are behind."""
+        self.tickets = tickets
+        """The tickets, newest first."""
+
+    def compose(self) -> ComposeResult:
+        t = self.ctx.t
+        yield Static(
+            t("report.tickets.title", what=self.title_text, count=len(self.tickets)),
+            id="report-tickets-title",
+            markup=False,
+        )
+        table: DataTable[str] = DataTable(id="report-tickets", cursor_type="row")
+        table.add_columns(*(t(f"report.tickets.{c}") for c in ("number", "priority", "status")))
+        table.add_column(t("report.tickets.summary"))
+        for ticket in self.tickets:
+            table.add_row(
+                ticket.number,
+                t(f"priority.{ticket.priority}"),
+                t(f"status.{ticket.status}"),
+                sanitize_line(ticket.summary),
+                key=ticket.number,
+            )
+        yield table
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        """The list takes the keys."""
+        self.query_one(DataTable).focus()
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_open(self) -> None:
+        """Open the ticket under the cursor."""
+        from deskui.screens.ticket import TicketScreen
+
+        table = self.query_one(DataTable)
+        if self.tickets:
+            number = self.tickets[table.cursor_row].number
+            self.app.push_screen(TicketScreen(number))
+
+    def action_close(self) -> None:
+        """Back to the report."""
+        self.dismiss(None)
+
+
+class ReportsScreen(DeskScreen[None]):
+    """Pick a period and a scope; see the figures, the charts, and the tickets behind them."""
+
+    CSS_PATH = "reports.tcss"
+
+    TREND_COLOURS = ("cyan", "green")
+    """The response and resolution lines of the SLA trend."""
+
+    BINDINGS = [
+        desk_key("ctrl+r", "run", "report.key.run", priority=True),
+        desk_key("enter", "drill", "report.key.drill"),
+    ]
+
+    class Loaded(Message):
+        """A report arrived."""
+
+        def __init__(self, report: Report) -> None:
+            super().__init__()
+            self.report = report
+
+    class TicketsLoaded(Message):
+        """The tickets behind a figure arrived."""
+
+        def __init__(self, title: str, tickets: list[ReportTicket]) -> None:
+            super().__init__()
+            self.title = title
+            self.tickets = tickets
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.report: Report | None = None
+        """The report shown (None until the first arrives)."""
+        self.table_key = "summary"
+        """The table shown below the charts."""
+
+    def compose(self) -> ComposeResult:
+        t = self.ctx.t
+        actor = self.ctx.actor
+        month = current_month(self.ctx.clock.now(), self.ctx.desk.rules.tz)
+        scopes = [(t("report.scope.mine"), MINE)]
+        if allows(actor, Action.READ_REPORTS):
+            scopes.insert(0, (t("report.scope.desk"), DESK))
+            scopes += [
+                (t("report.scope.group", group=code), code) for code in sorted(actor.group_codes)
+            ]
+        with Horizontal(id="report-bar"):
+            yield Label(t("report.field.period"), classes="report-label")
+            yield Input(month.label, id="report-period")
+            yield Label(t("report.field.scope"), classes="report-label")
+            yield Select(scopes, value=scopes[0][1], allow_blank=False, id="report-scope")
+            yield Label(t("report.field.table"), classes="report-label")
+            tables = [(t(f"report.table.{key}"), key) for key in TABLE_KEYS]
+            yield Select(tables, value="summary", allow_blank=False, id="report-table")
+        yield Static(t("report.loading"), id="report-heading", markup=False)
+        with Horizontal(id="report-charts"):
+            with Vertical(classes="report-chart"):
+                yield Static(t("report.table.volume_category"), classes="report-caption")
+                yield Static(id="report-chart-category", markup=False)
+            with Vertical(classes="report-chart"):
+                yield Static(id="report-trend-caption", classes="report-caption", markup=False)
+                yield PlotextPlot(id="report-chart-trend")
+            with Vertical(classes="report-chart"):
+                yield Static(t("report.chart.histogram"), classes="report-caption")
+                yield PlotextPlot(id="report-chart-histogram")
+        yield DataTable(id="report-rows", cursor_type="row")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        """Read the first report (this month, the widest scope the person may read)."""
+        self.refresh_bindings()
+        self.query_one("#report-rows", DataTable).focus()
+        self.action_run()
+
+    # reading -----------------------------------------------------------------------------------
+    def scope(self) -> ReportScope:
+        """The scope picked."""
+        value = self.query_one("#report-scope", Select).value
+        if value == MINE or self.ctx.actor.role == Role.AGENT:
+            return ReportScope(agent=self.ctx.actor.login)
+        return ReportScope(group=None if value == DESK else str(value))
+
+    def action_run(self) -> None:
+        """Read the report for the period and scope picked."""
+        text = self.query_one("#report-period", Input).value
+        self.query_one("#report-heading", Static).update(self.ctx.t("report.loading"))
+        self._load(text, self.scope())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="report-load")
+    def _load(self, text: str, scope: ReportScope) -> None:
+        desk = self.ctx.desk
+        period = read_period(text, desk.rules.tz)
+        self.post_message(self.Loaded(desk.report(self.ctx.actor, period, scope)))
+
+    def worker_failed(self, worker: Worker[object], error: BaseException) -> bool:
+        """A report that cannot be read says why where the figures would be."""
+        if worker.group != "report-load":
+            return False
+        self.query_one("#report-heading", Static).update(describe(error, self.ctx.t))
+        return True
+
+    @on(Input.Submitted, "#report-period")
+    def _period_given(self) -> None:
+        self.action_run()
+
+    @on(Select.Changed, "#report-scope")
+    def _scope_picked(self) -> None:
+        if self.is_mounted and self.report is not None:
+            self.action_run()
+
+    @on(Select.Changed, "#report-table")
+    def _table_picked(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str) and self.report is not None:
+            self.table_key = event.value
+            self._show_table()
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        self.report = report = message.report
+        t = self.ctx.t
+        self.query_one("#report-heading", Static).update(heading(report, t))
+        self._draw_charts(report)
+        self._show_table()
+        self.refresh_bindings()
+
+    # showing -----------------------------------------------------------------------------------
+    def _draw_charts(self, report: Report) -> None:
+        # plotext counts characters, not terminal cells: Chinese words inside a plot would
+        # shift its lines, so the words are drawn by Rich (captions, the bars' labels) and the
+        # plots carry only numbers and week numbers
+        t = self.ctx.t
+        volume = report.table("volume_category")
+        labels = [row_label(report, volume, r, t) for r in volume.rows]
+        counts = [int(r.values[0] or 0) for r in volume.rows]
+        bars = self.query_one("#report-chart-category", Static)
+        bars.update(category_bars(labels, counts, room=bars.content_size.width))
+        trend = report.table("sla_trend")
+        caption = Text(t("report.table.sla_trend") + "  ")
+        caption.append("━ " + t("report.column.response_rate"), style=self.TREND_COLOURS[0])
+        caption.append("  ")
+        caption.append("━ " + t("report.column.resolution_rate"), style=self.TREND_COLOURS[1])
+        self.query_one("#report-trend-caption", Static).update(caption)
+        lines = self.query_one("#report-chart-trend", PlotextPlot)
+        lines.plt.clear_data()
+        lines.plt.clear_figure()
+        weeks = [r.key.split("-")[1] for r in trend.rows]
+        for index, colour in zip((1, 2), self.TREND_COLOURS, strict=True):
+            points = [
+                (i, float(value) * 100)
+                for i, r in enumerate(trend.rows)
+                if isinstance(value := r.values[index], float | int)
+            ]
+            if points:
+                lines.plt.plot(
+                    [i for i, _ in points], [v for _, v in points], color=colour, marker="braille"
+                )
+        lines.plt.xticks(list(range(len(weeks))), weeks)
+        lines.plt.xlim(0, max(1, len(weeks) - 1))
+        lines.plt.ylim(0, 100)
+        lines.refresh()
+        histogram = report.table("resolution_histogram")
+        hist = self.query_one("#report-chart-histogram", PlotextPlot)
+        hist.plt.clear_data()
+        hist.plt.clear_figure()
+        hist.plt.bar(
+            [bucket_tick(r.key) for r in histogram.rows],
+            [int(r.values[0] or 0) for r in histogram.rows],
+            width=0.6,
+        )
+        hist.refresh()
+
+    def shown_table(self) -> Table | None:
+        """The table below the charts."""
+        return self.report.table(self.table_key) if self.report is not None else None
+
+    def _show_table(self) -> None:
+        report, table = self.report, self.shown_table()
+        if report is None or table is None:
+            return
+        t = self.ctx.t
+        rows: DataTable[str] = self.query_one("#report-rows", DataTable)
+        rows.clear(columns=True)
+        rows.add_columns(*headers(table, t))
+        for row in table.rows:
+            cells = [cell_text(v, k, t) for v, k in zip(row.values, kinds(table, row), strict=True)]
+            rows.add_row(sanitize_line(row_label(report, table, row, t)), *cells, key=row.key)
+        self.refresh_bindings()
+
+    # drilling down -----------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Enter lists tickets only on a table whose rows have them."""
+        if action == "drill":
+            table = self.shown_table() if self.is_mounted else None
+            return True if table is not None and table.drill and table.rows else None
+        return True
+
+    @on(DataTable.RowSelected, "#report-rows")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_drill()
+
+    def action_drill(self) -> None:
+        """The tickets behind the row under the cursor."""
+        report, table = self.report, self.shown_table()
+        if report is None or table is None or not table.drill or not table.rows:
+            return
+        row = table.rows[self.query_one("#report-rows", DataTable).cursor_row]
+        title = f"{table_title(table, self.ctx.t)} · {row_label(report, table, row, self.ctx.t)}"
+        self._drill(report, table.key, row.key, title)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="report-drill")
+    def _drill(self, report: Report, table: str, key: str, title: str) -> None:
+        tickets = self.ctx.desk.report_tickets(
+            self.ctx.actor, report.period, report.scope, table, key
+        )
+        self.post_message(self.TicketsLoaded(title, tickets))
+
+    @on(TicketsLoaded)
+    def _tickets_loaded(self, message: TicketsLoaded) -> None:
+        self.app.push_screen(ReportTickets(message.title, message.tickets))

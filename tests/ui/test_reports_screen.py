@@ -1,0 +1,127 @@
+"""The reports screen (F7) on the demo desk: the keys, the figures, the drill-down to tickets."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input, Select, Static
+
+from deskui.screens.reports import ReportsScreen, ReportTickets
+from deskui.screens.ticket import TicketScreen
+from tests.ui.conftest import SIZE, make_test_app, settle
+
+#: The demo desk's last week (it is seeded up to Monday 2026-11-02 10:00).
+WEEK = "2026-10-26..2026-11-02"
+
+
+async def open_reports(pilot: object, period: str = WEEK) -> ReportsScreen:
+    from textual.pilot import Pilot
+
+    assert isinstance(pilot, Pilot)
+    await pilot.press("f7")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, ReportsScreen)
+    period_input = screen.query_one("#report-period", Input)
+    period_input.value = period
+    period_input.focus()
+    await pilot.press("enter")
+    await settle(pilot)
+    return screen
+
+
+async def test_f7_shows_the_desk_report_and_its_tables(demo_db: str) -> None:
+    app = make_test_app(demo_db, user="lead", lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_reports(pilot)
+        report = screen.report
+        assert report is not None and report.period.label == WEEK
+        assert report.scope.group is None and report.scope.agent is None
+        heading = str(screen.query_one("#report-heading", Static).render())
+        assert WEEK in heading and "the whole desk" in heading
+        rows = screen.query_one("#report-rows", DataTable)
+        received = report.table("summary").rows[0].values[0]
+        assert isinstance(received, int) and received > 0
+        assert rows.get_row_at(0) == ["Tickets received", str(received)]
+        # another table: volume by category, top first
+        screen.query_one("#report-table", Select).value = "volume_category"
+        await settle(pilot)
+        first = report.table("volume_category").rows[0]
+        assert rows.row_count == len(report.table("volume_category").rows)
+        assert rows.get_row_at(0)[1] == str(first.values[0])
+
+
+async def test_a_figure_drills_down_to_its_tickets_and_a_ticket_opens(demo_db: str) -> None:
+    app = make_test_app(demo_db, user="lead", lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_reports(pilot)
+        # the summary lists no tickets: enter is not offered there
+        assert screen.check_action("drill", ()) is None
+        screen.query_one("#report-table", Select).value = "volume_category"
+        await settle(pilot)
+        assert screen.check_action("drill", ()) is True
+        rows = screen.query_one("#report-rows", DataTable)
+        rows.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        listing = app.screen
+        assert isinstance(listing, ReportTickets)
+        assert screen.report is not None
+        expected = screen.report.table("volume_category").rows[0].values[0]
+        assert len(listing.tickets) == expected
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen)
+        assert app.screen.number == listing.tickets[0].number
+
+
+async def test_an_agent_reads_their_own_and_an_operator_none(demo_db: str) -> None:
+    app = make_test_app(demo_db, user="zhangwei", lang="zh")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_reports(pilot)
+        assert screen.report is not None and screen.report.scope.agent == "zhangwei"
+        scope = screen.query_one("#report-scope", Select)
+        assert [value for _, value in scope._options if value != Select.BLANK] == ["@mine"]
+    app = make_test_app(demo_db, user="op", lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.check_action("reports", ()) is False
+        await pilot.press("f7")
+        await settle(pilot)
+        assert not isinstance(app.screen, ReportsScreen)
+
+
+async def test_a_period_that_cannot_be_read_says_so(demo_db: str) -> None:
+    app = make_test_app(demo_db, user="lead", lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_reports(pilot, "2026-13")
+        heading = str(screen.query_one("#report-heading", Static).render())
+        assert "not a period: 2026-13" in heading
+
+
+async def test_the_palette_and_the_help_offer_reports_to_whoever_may_read_them(
+    demo_db: str,
+) -> None:
+    from deskui.screens.commands import DeskCommands
+    from deskui.screens.help import HelpScreen
+
+    for user, offered in (("lead", True), ("zhangwei", True), ("op", False)):
+        app = make_test_app(demo_db, user=user, lang="en")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            names = [c.name for c in DeskCommands(app.screen).commands()]
+            assert ("Reports" in names) is offered, user
+            await pilot.press("f1")
+            await settle(pilot)
+            assert isinstance(app.screen, HelpScreen)
+            described = {row.description for row in app.screen.rows}
+            assert ("Reports" in described) is offered, user
+
+
+async def test_an_empty_period_draws_empty_charts_and_zeros(demo_db: str) -> None:
+    app = make_test_app(demo_db, user="lead", lang="zh")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_reports(pilot, "2026-08")
+        assert screen.report is not None and screen.report.period.label == "2026-08"
+        rows = screen.query_one("#report-rows", DataTable)
+        assert rows.get_row_at(0) == ["受理工单", "0"]
+        assert rows.get_row_at(3) == ["响应达标率", "—"]
+        assert str(screen.query_one("#report-chart-category", Static).render()) == ""
