@@ -39,7 +39,7 @@ from deskui.services.access import require
 from deskui.services.errors import ServiceError
 from deskui.services.identity import Basis, Identity
 from deskui.services.verify import AuditReport, verify_record
-from deskui.store import models
+from deskui.store import models, text_search
 from deskui.store.types import UTCDateTime
 
 FORMAT = "deskui-archive"
@@ -56,7 +56,16 @@ TABLES: tuple[str, ...] = (
     models.TicketSequence.__tablename__,
     models.DeskSetting.__tablename__,
     models.SettingEvent.__tablename__,
+    models.AgentSkill.__tablename__,
+    models.Announcement.__tablename__,
+    models.AnnouncementEvent.__tablename__,
+    models.Article.__tablename__,
+    models.ArticleTicket.__tablename__,
+    models.ArticleEvent.__tablename__,
+    models.TicketReportFact.__tablename__,
 )
+"""Every table of the record, in an order that keeps their references (a ticket's parent is
+set once every ticket is in). The text index is not carried: it is rebuilt from the rows."""
 #: What a new desk holds before anyone works at it; replaced by an import.
 _DEFAULTS = ("setting_event", "desk_setting", "ticket_sequence", "support_group")
 #: What makes a desk not empty: an import never mixes two desks.
@@ -236,6 +245,7 @@ def import_desk(*, session: Session, who: Identity, source: IO[str]) -> ArchiveS
         conn.execute(text(f"DELETE FROM {name}"))
     summary = ArchiveSummary({name: 0 for name in TABLES}, str(header["digest"]), header["schema"])
     _restore(conn, lines, summary)
+    _rebuild_text_index(conn)
     if postgres:
         _advance_sequences(conn)
     report = verify_record(session, in_transaction=True)
@@ -266,6 +276,7 @@ def _restore(conn: Any, lines: Iterator[_Line], summary: ArchiveSummary) -> None
     batch: list[dict[str, Any]] = []
     table: Table | None = None
     times: dict[str, bool] = {}
+    parents: list[dict[str, Any]] = []
     ended = False
     written = 0
     for number, line, value in lines:
@@ -288,7 +299,12 @@ def _restore(conn: Any, lines: Iterator[_Line], summary: ArchiveSummary) -> None
             times = _decoders(table)
         if not set(row) <= set(times):
             raise ArchiveRefused("archive.damaged", field="archive", line=number)
-        batch.append({k: _decode(v, number) if times[k] else v for k, v in row.items()})
+        decoded = {k: _decode(v, number) if times[k] else v for k, v in row.items()}
+        if name == models.Ticket.__tablename__ and decoded.get("parent_id") is not None:
+            # an outage's parent may have been logged after its calls: linked once all are in
+            parents.append({"id": decoded["id"], "parent": decoded["parent_id"]})
+            decoded["parent_id"] = None
+        batch.append(decoded)
         summary.tables[name] += 1
         written += 1
         if len(batch) >= _BATCH:
@@ -296,6 +312,25 @@ def _restore(conn: Any, lines: Iterator[_Line], summary: ArchiveSummary) -> None
     if not ended:
         raise ArchiveRefused("archive.truncated", field="archive")
     _flush(conn, table, batch)
+    if parents:
+        conn.execute(text("UPDATE ticket SET parent_id = :parent WHERE id = :id"), parents)
+
+
+def _rebuild_text_index(conn: Any) -> None:
+    """The knowledge base's and the tickets' text index, from the restored rows."""
+    text_search.backfill_tickets(conn)
+    rows = conn.execute(
+        text("SELECT id, title, tags, symptom, cause, solution FROM article ORDER BY id")
+    ).all()
+    text_search.index_articles(
+        conn,
+        [
+            text_search.ArticleDoc(
+                id=r[0], title=r[1], tags=(r[2] or "").replace(",", " "), body=(r[3], r[4], r[5])
+            )
+            for r in rows
+        ],
+    )
 
 
 def _decode(value: object, line: int) -> datetime | None:
