@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session, select
 
 from deskui.config import load_toml
+from deskui.core import text_index
 from deskui.core.clock import Clock, SystemClock
 from deskui.core.permissions import Action
 from deskui.core.report_periods import Period
@@ -408,6 +409,9 @@ class DeskService:
 
     def _change(self, fn: Callable[..., Ticket], actor: Actor, **kwargs: Any) -> TicketView:
         rules = self.rules
+        # a ticket change re-indexes its words: the segmenter's dictionary (about a second) is
+        # loaded before the write turn is taken, never while the other consoles wait for it
+        text_index.prepare()
 
         def run(session: Session) -> TicketView:
             now = self.clock.now()

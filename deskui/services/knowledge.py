@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, text
 from sqlmodel import Session, col, func, select
 
+from deskui.core import text_index
 from deskui.core.enums import Category, Status
 from deskui.core.masking import mask_secrets
 from deskui.core.permissions import (
@@ -1022,5 +1023,6 @@ class KnowledgeBase:
 
     def _change(self, fn: Callable[..., ArticleView], actor: Actor, **kwargs: Any) -> ArticleView:
         now = self.now()
+        text_index.prepare()  # the dictionary loaded before the write turn is taken
         result: ArticleView = self.write(lambda s: fn(session=s, actor=actor, now=now, **kwargs))
         return result
