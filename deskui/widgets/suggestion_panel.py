@@ -104,6 +104,8 @@ class SuggestionPanel(Vertical, can_focus=False):
         self.highlighted = 0
         """The suggestion the keys act on."""
         self.query_text = ""
+        self.shown_for = ""
+        """The text whose suggestions are on show (``query_text`` once the read is back)."""
         """What the suggestions are for."""
         self.exclude = exclude
         """A ticket never suggested to itself (the one on the detail screen)."""
@@ -148,7 +150,13 @@ class SuggestionPanel(Vertical, can_focus=False):
         if message.query == self.query_text:
             self._show(message.suggestions)
 
+    @property
+    def up_to_date(self) -> bool:
+        """The suggestions on show are those of the text typed (no read waiting or running)."""
+        return self.shown_for == self.query_text
+
     def _show(self, found: Suggestions) -> None:
+        self.shown_for = found.query
         self.items = [
             Suggestion(a.title, a.solution, article_id=a.id, solved=a.solved)
             for a in found.articles

@@ -32,6 +32,7 @@ from deskui.core.clock import FrozenClock
 from deskui.services.desk import DeskService, prepare_database
 from deskui.services.seed import seed_demo
 from deskui.store.db import Database
+from deskui.widgets.suggestion_panel import SuggestionPanel
 from tests.conftest import FROZEN_AT
 from tests.conftest import _truncate as truncate_postgres
 
@@ -60,7 +61,15 @@ async def settle(pilot: Pilot[None], rounds: int = 3) -> None:
         await pilot.pause()
     for _ in range(20):
         if not any(worker.is_running for worker in pilot.app.workers):
+            break
+        with contextlib.suppress(WorkerFailed, WorkerCancelled):
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+    # the knowledge panels read a moment after the last key (a timer, not yet a worker)
+    for _ in range(20):
+        if all(panel.up_to_date for panel in pilot.app.screen.query(SuggestionPanel)):
             return
+        await pilot.pause(SuggestionPanel.suggest_delay / 3)
         with contextlib.suppress(WorkerFailed, WorkerCancelled):
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()
