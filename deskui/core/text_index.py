@@ -134,6 +134,27 @@ class Query:
         """Nothing to search for."""
         return not self.terms
 
+    @property
+    def needed(self) -> tuple[str, ...]:
+        """The terms the database is asked for.
+
+        With every word required, a Chinese dictionary word of two or three characters inside
+        a longer term adds nothing: wherever the index holds a word it holds that word's
+        dictionary sub-words of two and three characters beside it (:func:`words` cuts in
+        jieba's search mode), so ``打印 印机 打印机`` finds exactly the rows ``打印机`` finds, at
+        a third of the cost. With any word enough, every term counts.
+        """
+        if self.any:
+            return self.terms
+        return tuple(t for t in self.terms if not _implied(t, self.terms))
+
+
+def _implied(term: str, terms: Sequence[str]) -> bool:
+    """``term`` is a sub-word the index holds wherever it holds a longer one of ``terms``."""
+    if len(term) not in (2, 3) or not _IS_CJK.match(term) or not _segmenter().FREQ.get(term):
+        return False
+    return any(len(other) > len(term) and term in other for other in terms)
+
 
 def parse_query(text: str, *, any_word: bool = False) -> Query:
     """The query for what someone typed (see the module's description)."""
@@ -157,7 +178,7 @@ def fts_text(parts: Iterable[str | None]) -> str:
 
 def fts_match(query: Query) -> str:
     """The FTS5 MATCH expression of ``query`` (words quoted; never FTS5 syntax from the user)."""
-    quoted = [f'"{t}"' for t in query.terms]
+    quoted = [f'"{t}"' for t in query.needed]
     if query.prefix and quoted:
         quoted[-1] += "*"
     return (" OR " if query.any else " ").join(quoted)
@@ -184,7 +205,7 @@ def tsvector_literal(columns: Sequence[tuple[Iterable[str | None], str]]) -> str
 
 def tsquery_literal(query: Query) -> str:
     """The PostgreSQL tsquery of ``query`` in its text form."""
-    quoted = [_quote_lexeme(t) for t in query.terms]
+    quoted = [_quote_lexeme(t) for t in query.needed]
     if query.prefix and quoted:
         quoted[-1] += ":*"
     return (" | " if query.any else " & ").join(quoted)

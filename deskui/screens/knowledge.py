@@ -25,11 +25,12 @@ from textual.worker import Worker, get_current_worker
 
 from deskui.console.base import DeskScreen
 from deskui.console.errors import describe
-from deskui.console.messages import LeaveArea
+from deskui.console.messages import DeskChanged, LeaveArea
 from deskui.core.permissions import Action, ArticleState, article_refusal
 from deskui.screens.knowledge_forms import ArticleForm
 from deskui.screens.ticket_forms import NoteForm, TicketForm
 from deskui.services.knowledge import (
+    KNOWLEDGE_TABLES,
     ArticleDraft,
     ArticleView,
     CategoryCount,
@@ -155,6 +156,12 @@ class KnowledgeScreen(DeskScreen[None]):
     def on_screen_resume(self) -> None:
         """Shown (again): read the list."""
         self.reload()
+
+    def on_desk_changed(self, message: DeskChanged) -> None:
+        """An article changed here or at another console (written, reviewed, published, used
+        to solve a call): read the list and the article shown again."""
+        if KNOWLEDGE_TABLES & message.tables:
+            self.reload()
 
     # reading -------------------------------------------------------------------------------
     @property

@@ -54,6 +54,9 @@ LIMITS = {"title": 200, "symptom": 20_000, "cause": 20_000, "solution": 20_000, 
 SOLVED_STATUSES = (str(Status.RESOLVED), str(Status.CLOSED))
 #: What a suggestion panel shows at most of each kind.
 SUGGESTIONS = 5
+#: The tables whose change changes what the knowledge screen shows (an article, its review
+#: record, the calls it solved).
+KNOWLEDGE_TABLES = frozenset({"article", "article_event", "article_ticket"})
 #: How many of the newest matches a suggestion ranks: a word found in half the desk then costs
 #: what a rare one does, while the caller is still talking (a search ranks every match).
 SUGGESTION_CANDIDATES = 400

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tomllib
+
 import pytest
 
 from deskui.core.text_index import (
@@ -74,3 +76,40 @@ def test_snippet_marks_the_words_found() -> None:
     assert piece.text.endswith("…")
     found = [piece.text[a:b] for a, b in piece.marks]
     assert len(found) >= 2 and set(found) == {"打印"}
+
+
+def test_sub_words_of_a_longer_term_are_not_asked_for_when_every_word_counts() -> None:
+    query = parse_query("打印机卡纸无法打印")
+    assert set(query.terms) >= {"打印", "印机", "打印机", "卡纸", "无法"}
+    assert query.needed == ("打印机", "卡纸", "无法")
+    assert fts_match(query) == '"打印机" "卡纸" "无法"'
+    assert tsquery_literal(query) == "'打印机' & '卡纸' & '无法'"
+    anyword = parse_query("打印机卡纸", any_word=True)
+    assert anyword.needed == anyword.terms  # with any word enough, each one ranks
+
+
+def _corpus() -> list[str]:
+    from deskui.config import data_dir
+
+    with (data_dir() / "demo.toml").open("rb") as f:
+        calls = tomllib.load(f)["tickets"]
+    with (data_dir() / "knowledge.toml").open("rb") as f:
+        articles = tomllib.load(f)["articles"]
+    texts = [f"{c['summary']} {c.get('description', '')}" for c in calls]
+    return texts + [f"{a['title']} {a['symptom']} {a['solution']}" for a in articles]
+
+
+def test_leaving_out_implied_sub_words_finds_exactly_the_same_texts() -> None:
+    texts = _corpus()
+    indexed = [set(words(t)) for t in texts]
+    checked = 0
+    for text in texts:
+        for start in range(0, max(1, len(text) - 6), 3):
+            query = parse_query(text[start : start + 8])
+            if query.needed == query.terms:
+                continue
+            checked += 1
+            full = [i for i, w in enumerate(indexed) if w >= set(query.terms)]
+            lean = [i for i, w in enumerate(indexed) if w >= set(query.needed)]
+            assert full == lean, (text[start : start + 8], query)
+    assert checked > 50

@@ -3,6 +3,8 @@ solved ticket (Pilot, on the seeded demo desk)."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlmodel import Session, col, select
 from textual.pilot import Pilot
@@ -13,9 +15,12 @@ from deskui.core.permissions import ArticleState
 from deskui.screens.knowledge import KnowledgeScreen
 from deskui.screens.knowledge_forms import ArticleReader, TicketArticleForm
 from deskui.screens.ticket import TicketScreen
+from deskui.services.desk import DeskService
+from deskui.services.knowledge import ArticleDraft, KnowledgeBase
+from deskui.store.db import Database
 from deskui.store.models import Article, ArticleTicket, Ticket
 from deskui.widgets.suggestion_panel import SuggestionPanel
-from tests.ui.conftest import SIZE, make_test_app, settle, ticket_count
+from tests.ui.conftest import SIZE, console_for, frozen_clock, make_test_app, settle, ticket_count
 from tests.ui.test_intake import assert_saved_and_cleared, read, type_into, value
 
 
@@ -208,3 +213,50 @@ async def test_draft_key_is_greyed_on_an_open_ticket(demo_db: str) -> None:
         await pilot.press("k")
         await settle(pilot)
         assert isinstance(app.screen, TicketScreen)
+
+
+async def test_an_article_published_at_another_console_shows_at_once(demo_db: str) -> None:
+    """The F5 screen of a live console lists what another console's connection changes, and
+    the article on screen is read again."""
+    here = DeskService(Database(demo_db), frozen_clock())
+    other = DeskService(Database(demo_db), frozen_clock())
+    app = console_for(here, "lead", start_mode="knowledge", live=True)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, KnowledgeScreen)
+            before = len(screen.rows)
+            shown = screen.article
+            assert shown is not None
+            kb = KnowledgeBase.of(other)
+            lead = other.actor("lead")
+            draft = ArticleDraft(
+                title="投影仪无信号：先换接口再换线",
+                symptom="会议室投影仪显示无信号",
+                cause="笔记本未切换到外接显示",
+                solution="按 Win+P 选择复制，再检查线缆",
+                category="hardware",
+                tags=("投影仪",),
+            )
+            added = kb.add(other.actor("zhangwei"), draft)
+            kb.submit(other.actor("zhangwei"), added.id)
+            kb.review(lead, added.id, approve=True, comment=None)
+            kb.publish(lead, added.id)
+            deadline = time.monotonic() + 5
+            while len(screen.rows) == before and time.monotonic() < deadline:
+                await pilot.pause(0.05)
+            await settle(pilot)
+            assert len(screen.rows) == before + 1
+            assert draft.title in [row.title for row in screen.rows]
+            # a retirement elsewhere takes the article shown off the published list
+            kb.retire(lead, shown.id, note="过时")
+            deadline = time.monotonic() + 5
+            while shown.id in [row.id for row in screen.rows] and time.monotonic() < deadline:
+                await pilot.pause(0.05)
+            await settle(pilot)
+            assert shown.id not in [row.id for row in screen.rows]
+            assert screen.article is not None and screen.article.id != shown.id
+    finally:
+        here.db.dispose()
+        other.db.dispose()
