@@ -115,22 +115,9 @@ def directory_import(cli: Invocation) -> int:
         cli.emit(summary.to_json())
     else:
         t = Catalog(detect_language(cli.settings.lang))
-        key = "directory.summary.dry_run" if a.dry_run else "directory.summary"
-        cli.stdout.write(
-            t(
-                key,
-                rows=summary.rows,
-                new=summary.new,
-                changed=summary.changed,
-                unchanged=summary.unchanged,
-                bad=len(summary.problems),
-                encoding=summary.encoding,
-            )
-            + "\n"
-        )
+        cli.stdout.write(summary.words(t) + "\n")
         for row in summary.problems:
-            line = t("directory.bad_row", line=row.line, field=row.field, reason=row.words(t))
-            cli.stdout.write(sanitize_line(line) + "\n")
+            cli.stdout.write(sanitize_line(row.line_words(t)) + "\n")
     return exits.INPUT if summary.problems else exits.OK
 
 

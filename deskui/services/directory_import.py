@@ -62,6 +62,17 @@ class RowProblem:
         """Why, in the catalog's language."""
         return str(self.error.words(t))
 
+    def field_words(self, t: Any) -> str:
+        """The column at fault, in the catalog's language."""
+        key = f"field.{self.field}"
+        return str(t(key)) if t.has(key) else self.field
+
+    def line_words(self, t: Any) -> str:
+        """The whole line a person reads: where, which column, why."""
+        return str(
+            t("directory.bad_row", line=self.line, field=self.field_words(t), reason=self.words(t))
+        )
+
     def to_json(self) -> dict[str, Any]:
         """The row for ``--json``."""
         code = self.error.code
@@ -89,6 +100,21 @@ class ImportSummary:
     problems: list[RowProblem] = field(default_factory=list)
     encoding: str = ""
     dry_run: bool = False
+
+    def words(self, t: Any) -> str:
+        """The summary line a person reads (a dry run says nothing was written)."""
+        key = "directory.summary.dry_run" if self.dry_run else "directory.summary"
+        return str(
+            t(
+                key,
+                rows=self.rows,
+                new=self.new,
+                changed=self.changed,
+                unchanged=self.unchanged,
+                bad=len(self.problems),
+                encoding=self.encoding,
+            )
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The summary for ``--json``."""

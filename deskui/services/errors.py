@@ -166,6 +166,7 @@ CODES: dict[str, frozenset[str]] = {
     "directory.column_twice": frozenset({"column"}),
     "directory.encoding": frozenset({"position"}),
     "directory.unreadable": frozenset({"reason"}),
+    "directory.no_file": frozenset(),
     "directory.no_key": frozenset(),
     "directory.two_callers": frozenset(),
     "directory.twice": frozenset({"value", "first"}),

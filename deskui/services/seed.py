@@ -19,6 +19,7 @@ from deskui.services.groups import edit_group
 from deskui.services.identity import mark_demo_desk
 from deskui.services.intake import RESOLVED_AT_INTAKE, IntakeRequest, create_ticket
 from deskui.services.rules import DeskRules
+from deskui.services.skills import set_skills
 from deskui.services.users import Actor, add_user, load_actor
 from deskui.services.workflow import (
     add_worklog,
@@ -126,6 +127,10 @@ def _people(
         )
         for code in spec.get("leads", []):
             edit_group(session=session, code=code, lead=user.login, now=now, actor=None)
+        if spec.get("skills"):  # the skill matrix that suggests whom to give a ticket to
+            set_skills(
+                session=session, login=user.login, skills=spec["skills"], now=now, actor=None
+            )
     for caller in _callers(rng, callers, demo):
         add_requester(session=session, data=caller, now=now)
     session.flush()

@@ -10,7 +10,7 @@ from sqlmodel import Session, func, select
 
 from deskui.cli import main
 from deskui.core.clock import FrozenClock
-from deskui.services import workflow
+from deskui.services import skills, workflow
 from deskui.services.desk import DeskService
 from deskui.services.seed import seed_demo
 from deskui.store.db import Database
@@ -74,3 +74,24 @@ def test_every_size_of_demo_seeds_and_verifies(tmp_path: Path, tickets: int) -> 
         assert _counts(DeskService(db))[2] == tickets
     finally:
         db.dispose()
+
+
+def test_the_demo_desk_has_a_skill_matrix_that_suggests_an_agent(
+    database: Database, clock: FrozenClock
+) -> None:
+    """The demo's agents carry skills (recorded on the settings trail like an admin's change),
+    so a network call is suggested to the network group's specialist, and a software call to
+    whichever skilled software handler holds the least open work."""
+    desk = DeskService(database, clock)
+    seed_demo(desk, callers=30, tickets=20)
+    matrix = skills.matrix(desk)
+    assert matrix["chenjie"] == {"network": 5, "hardware": 3}
+    assert matrix["zhangwei"] == {"hardware": 5, "network": 2}
+    assert desk.read(skills.recorded_skills) == matrix
+    network = skills.suggest_for(desk, category="network", group="network")
+    assert network.best is not None and network.best.login == "chenjie"
+    software = skills.suggest_for(desk, category="software", group="software")
+    assert {c.login for c in software.candidates} == {"lina", "sunli"}
+    best = min(software.candidates, key=lambda c: (c.open_count, -c.level, c.login))
+    assert software.best == best
+    assert verify(desk).ok

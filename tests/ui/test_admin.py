@@ -4,6 +4,7 @@ desk then shows, and each refuses a bad value in the catalog's words with nothin
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from sqlmodel import col, select
 from textual.pilot import Pilot
@@ -17,7 +18,7 @@ from deskui.screens.admin import AdminScreen
 from deskui.screens.admin.form import AdminForm
 from deskui.services.errors import word
 from deskui.store.db import Database
-from deskui.store.models import DeskSetting, Group, SettingEvent, Ticket, User
+from deskui.store.models import DeskSetting, Group, Requester, SettingEvent, Ticket, User
 from tests.ui.conftest import SIZE, make_test_app, settle
 
 EN = Catalog("en")
@@ -341,3 +342,56 @@ async def test_groups_need_members_and_a_member_lead(demo_db: str) -> None:
         await save(pilot)
         assert await cell_text(app, "groups", "printers", 2) == "Printers"
     assert await seen_elsewhere(demo_db, "2", "groups", "network", 4) == "lina"
+
+
+def requester_names(db_url: str, *names: str) -> list[str]:
+    db = Database(db_url)
+    try:
+        with db.read() as session:
+            found = session.exec(select(Requester.name).where(col(Requester.name).in_(names))).all()
+            return sorted(found)
+    finally:
+        db.dispose()
+
+
+async def test_the_directory_is_imported_after_a_dry_run(demo_db: str, tmp_path: Path) -> None:
+    """i in Users: a file path, a dry run whose summary and bad rows (in the console's
+    language) are confirmed with ctrl+s; then the good rows are in, the bad one left out."""
+    export = tmp_path / "hr.csv"
+    export.write_text(
+        "姓名,手机号,工号,部门\n"
+        "吕新民,13912345601,H9001,财务部\n"
+        "祁红,13912345602,H9002,行政部\n"
+        "无号码,,,仓库\n",
+        encoding="gbk",
+    )
+    app = make_test_app(demo_db, user="admin", lang="zh")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_admin(pilot, "1")
+        await pilot.press("i")
+        await settle(pilot)
+        await save(pilot)  # no path typed
+        assert "请填写要导入的文件路径" in form_error(app)
+        await fill(pilot, file=str(tmp_path / "missing.csv"))
+        await save(pilot)
+        assert "无法读取文件" in form_error(app)
+        await fill(pilot, file=str(export))
+        await save(pilot)
+        confirm = app.screen
+        assert isinstance(confirm, AdminForm) and confirm.specs == ()
+        said = "\n".join(confirm.intro)
+        assert "试运行" in said and "将新增 2" in said and "有误 1" in said
+        assert "第 4 行（电话）" in said, said
+        assert requester_names(demo_db, "吕新民", "祁红") == []  # nothing written yet
+        await save(pilot)
+        assert app.screen is screen
+        notice = str(screen.query_one("#admin-notice", Static).render())
+        assert "已导入 3 行" in notice and "新增 2" in notice and "有误未导入 1" in notice
+    assert requester_names(demo_db, "吕新民", "祁红", "无号码") == ["吕新民", "祁红"]
+
+
+async def test_a_lead_cannot_import_the_directory(demo_db: str) -> None:
+    app = make_test_app(demo_db, user="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_admin(pilot, "1")
+        assert not screen.check_action("import_directory", ())

@@ -39,6 +39,7 @@ class AdminForm(TicketForm[Values]):
         fields: the fields, in order.
         send: runs the change with the typed values.
         preview: words what the typed values would change (shown as they are typed).
+        intro: lines shown above the fields (what a confirming form is about to do).
     """
 
     CSS_PATH = "admin.tcss"
@@ -51,15 +52,20 @@ class AdminForm(TicketForm[Values]):
         send: Callable[[Values], None],
         *,
         preview: Callable[[Values], str] | None = None,
+        intro: Sequence[str] = (),
     ) -> None:
         super().__init__(title, send)
+        self.intro = tuple(intro)
+        """Lines above the fields."""
         self.specs = tuple(fields)
         """The fields, in order."""
         self.preview = preview
         """Words what the typed values would change, or None."""
 
     def fields(self) -> ComposeResult:
-        """A label and a field per spec, then the preview line."""
+        """The intro lines, a label and a field per spec, then the preview line."""
+        for line in self.intro:
+            yield Label(plain(line), classes="form-intro")
         for spec in self.specs:
             yield Label(plain(spec.label), classes="admin-label")
             yield SafeInput(spec.value, id=f"field-{spec.name}", classes="admin-field")

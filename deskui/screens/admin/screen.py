@@ -12,8 +12,10 @@ everything in one worker, and again whenever the desk changes (this console or a
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from functools import partial
+from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -42,9 +44,11 @@ from deskui.screens.admin.sections import (
     users_rows,
     warning_percent,
 )
-from deskui.services import admin
+from deskui.services import admin, directory_file
 from deskui.services.admin import AdminData, WorkingHours
-from deskui.services.errors import ServiceError
+from deskui.services.directory_file import SheetRows
+from deskui.services.directory_import import ImportSummary, import_directory
+from deskui.services.errors import ServiceError, ValidationFailed, problem
 from deskui.services.identity import Identity
 from deskui.widgets.key_footer import KeyFooter
 from deskui.widgets.keys import desk_key
@@ -55,9 +59,14 @@ PEOPLE_TABLES = frozenset(
 )
 #: What a change of the rules writes.
 RULE_TABLES = frozenset({"desk_setting", "setting_event"})
+#: What an import of the directory writes.
+DIRECTORY_TABLES = frozenset({"requester"})
+#: The bad rows a directory import's confirmation lists before "and N more".
+BAD_ROWS_SHOWN = 12
 #: Which keys change something, in which sections.
 EDITS: dict[str, tuple[str, ...]] = {
     "add": ("users", "groups", "calendar"),
+    "import_directory": ("users",),
     "edit": ("users", "groups", "matrix", "sla", "routing"),
     "toggle_user": ("users",),
     "warning": ("sla",),
@@ -73,6 +82,15 @@ VIEWS: dict[str, tuple[str, ...]] = {
 }
 
 
+@dataclass(frozen=True)
+class Followup:
+    """What a change hands back instead of "saved": the notice to show, and what to open next
+    (a dry run's confirmation), once its form has closed."""
+
+    notice: str
+    then: Callable[[], None] | None = None
+
+
 class AdminScreen(DeskScreen[None]):
     """The desk's people and rules, for its admins (duty leads read)."""
 
@@ -83,6 +101,7 @@ class AdminScreen(DeskScreen[None]):
         desk_key("e", "edit", "admin.key.edit"),
         desk_key("enter", "edit", "admin.key.edit", show=False),
         desk_key("d", "toggle_user", "admin.key.toggle"),
+        desk_key("i", "import_directory", "admin.key.import_directory"),
         desk_key("p", "warning", "admin.key.warning"),
         desk_key("h", "hours", "admin.key.hours"),
         desk_key("w", "workday", "admin.key.workday"),
@@ -107,11 +126,18 @@ class AdminScreen(DeskScreen[None]):
     class Applied(Message):
         """A change went through (or was refused: ``error``)."""
 
-        def __init__(self, form: AdminForm, tables: frozenset[str], error: ServiceError | None):
+        def __init__(
+            self,
+            form: AdminForm,
+            tables: frozenset[str],
+            error: ServiceError | None,
+            result: object = None,
+        ) -> None:
             super().__init__()
             self.form = form
             self.tables = tables
             self.error = error
+            self.result = result
 
     def __init__(self) -> None:
         super().__init__()
@@ -159,6 +185,7 @@ class AdminScreen(DeskScreen[None]):
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
+        first = self.data is None
         data = self.data = message.data
         self.year = data.year
         t = self.ctx.t
@@ -170,7 +197,8 @@ class AdminScreen(DeskScreen[None]):
         coverage = t(f"admin.calendar.coverage.{data.calendar.coverage}", year=data.year)
         self._fill("calendar", f"{hours_text(data, t)}\n{coverage}", calendar_rows(data, t))
         self._fill("routing", "", routing_rows(data, t))
-        self.query_one("#admin-notice", Static).update("")
+        if first:  # "loading" goes; what a change said stays through the reads it causes
+            self.query_one("#admin-notice", Static).update("")
         self.refresh_bindings()
 
     def _fill(self, name: str, about: str, rows: list[tuple[str, list[object]]]) -> None:
@@ -242,15 +270,17 @@ class AdminScreen(DeskScreen[None]):
         apply: Callable[[Values], object],
         tables: frozenset[str],
         preview: Callable[[Values], str] | None = None,
+        intro: tuple[str, ...] = (),
     ) -> None:
-        """Open a form whose values ``apply`` saves (in a worker)."""
+        """Open a form whose values ``apply`` saves (in a worker); ``apply`` may hand back a
+        :class:`Followup`."""
         form: AdminForm
 
         def send(values: Values) -> None:
             self.form = form
             self._apply(form, apply, values, tables)
 
-        form = AdminForm(title, fields, send, preview=preview)
+        form = AdminForm(title, fields, send, preview=preview, intro=intro)
         self.app.push_screen(form)
 
     @work(thread=True, exit_on_error=False, group="admin-change")
@@ -262,11 +292,11 @@ class AdminScreen(DeskScreen[None]):
         tables: frozenset[str],
     ) -> None:
         try:
-            apply(values)
+            result = apply(values)
         except ServiceError as error:
             self.post_message(self.Applied(form, tables, error))
             return
-        self.post_message(self.Applied(form, tables, None))
+        self.post_message(self.Applied(form, tables, None, result))
 
     @on(Applied)
     def _applied(self, message: Applied) -> None:
@@ -275,9 +305,14 @@ class AdminScreen(DeskScreen[None]):
             message.form.failed(describe(message.error, self.ctx.t))
             return
         message.form.done()
-        self.query_one("#admin-notice", Static).update(self.ctx.t("admin.saved"))
-        self.ctx.announce(message.tables)
-        self.reload()
+        followup = message.result if isinstance(message.result, Followup) else None
+        notice = followup.notice if followup else self.ctx.t("admin.saved")
+        self.query_one("#admin-notice", Static).update(notice)
+        if message.tables:
+            self.ctx.announce(message.tables)
+            self.reload()
+        if followup is not None and followup.then is not None:
+            followup.then()
 
     def worker_failed(self, worker: Worker[object], error: BaseException) -> bool:
         """A change that failed unexpectedly gives its form back with the reason."""
@@ -529,3 +564,54 @@ class AdminScreen(DeskScreen[None]):
             lambda _v: desk.set_user_enabled(self._identity(), login, enabled=not user.active),
             PEOPLE_TABLES,
         )
+
+    # the directory of callers -------------------------------------------------------------------
+    def action_import_directory(self) -> None:
+        """i: import an HR export of callers: a dry run first, its summary to confirm."""
+        self.open_form(
+            self.ctx.t("admin.form.directory"),
+            [self._field("file")],
+            self._plan_directory,
+            frozenset(),
+        )
+
+    def _plan_directory(self, values: Values) -> Followup:
+        """(worker) Read the file and see what importing it would do; nothing is written."""
+        typed = values["file"].strip()
+        if not typed:
+            raise ValidationFailed([problem("file", "directory.no_file")])
+        path = Path(typed).expanduser()
+        sheet = directory_file.read_file(path)
+        summary = import_directory(self.ctx.desk, self._identity(), sheet, dry_run=True)
+        said = summary.words(self.ctx.t)
+        return Followup(said, partial(self._confirm_directory, path, sheet, summary))
+
+    def _confirm_directory(self, path: Path, sheet: SheetRows, summary: ImportSummary) -> None:
+        """The dry run's summary and bad rows; ctrl+s imports the good rows."""
+        t = self.ctx.t
+        lines = [summary.words(self.ctx.t)]
+        for row in summary.problems[:BAD_ROWS_SHOWN]:
+            lines.append(row.line_words(t))
+        hidden = len(summary.problems) - BAD_ROWS_SHOWN
+        if hidden > 0:
+            lines.append(t("admin.directory.more_bad", count=hidden))
+        lines.append(t("admin.directory.confirm_hint"))
+        self.open_form(
+            t("admin.form.directory_confirm", file=path.name),
+            [],
+            partial(self._import_directory, sheet),
+            DIRECTORY_TABLES,
+            intro=tuple(lines),
+        )
+
+    def _import_directory(self, sheet: SheetRows, _values: Values) -> Followup:
+        """(worker) Import the good rows in one transaction, saying how far it got."""
+        form, total, t = self.form, len(sheet.rows), self.ctx.t
+
+        def progress(done: int) -> None:
+            if form is not None:
+                said = t("admin.directory.progress", done=done, total=total)
+                self.app.call_from_thread(form.show_error, said)
+
+        summary = import_directory(self.ctx.desk, self._identity(), sheet, progress=progress)
+        return Followup(summary.words(self.ctx.t))

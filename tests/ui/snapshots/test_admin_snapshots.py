@@ -5,6 +5,7 @@ of a changed row, and the calendar as a duty lead reads it."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
@@ -27,6 +28,8 @@ def test_admin_sections(
         await settle(pilot)
         await pilot.press(str(SECTIONS.index(section) + 1))
         await settle(pilot)
+        # a table sizes its columns to what they hold when the console is next idle
+        await pilot.pause(0.1)
 
     app = make_test_app(demo_db, user="admin", lang=lang)
     assert snap_compare(app, terminal_size=SIZE, run_before=shown)
@@ -63,3 +66,28 @@ def test_admin_read_by_a_duty_lead(
 
     app = make_test_app(demo_db, user="lead", lang=lang)
     assert snap_compare(app, terminal_size=SIZE, run_before=reading)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_admin_directory_import_confirmation(
+    lang: str, demo_db: str, tmp_path: Path, snap_compare: Callable[..., bool]
+) -> None:
+    """The dry run of an HR export: its summary and bad rows, before anything is written."""
+    export = tmp_path / "hr.csv"
+    export.write_text(
+        "姓名,手机号,工号,部门\n吕新民,13912345601,H9001,财务部\n无号码,,,仓库\n"
+        "祁红,13912345602,H9001,行政部\n",
+        encoding="utf-8",
+    )
+
+    async def confirming(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("f8")
+        await settle(pilot)
+        await pilot.press("1", "i")
+        await settle(pilot)
+        await pilot.press(*str(export), "ctrl+s")
+        await settle(pilot)
+
+    app = make_test_app(demo_db, user="admin", lang=lang)
+    assert snap_compare(app, terminal_size=SIZE, run_before=confirming)
