@@ -25,6 +25,7 @@ from deskui.console.errors import describe
 from deskui.console.messages import LeaveArea
 from deskui.core.enums import Channel, Status
 from deskui.screens.intake.draft_keeper import DRAFT_GROUPS, DraftFound, DraftKeeper
+from deskui.screens.intake.draft_prompt import DraftChoice, RestoreDraftScreen
 from deskui.screens.intake.drafts import IntakeDraft
 from deskui.screens.intake.feedback import FormFeedback
 from deskui.screens.intake.form import fill_form, read_form
@@ -218,6 +219,32 @@ class IntakeScreen(DeskScreen[None]):
         """Put the cursor in the caller field."""
         self.panel.lookup.field.focus()
 
+    def go_on_with_call(self) -> None:
+        """The cursor where the call in the form goes on: its summary once the caller is
+        known, the caller field before."""
+        if self.panel.requester is not None:
+            self.details.query_one("#summary").focus()
+        else:
+            self.begin_call()
+
+    def new_call(self) -> None:
+        """F2: a phone is ringing. With a call still in the form the operator says first
+        whether to go on with it or to drop it for the new one (the draft offer, asked on F2)."""
+        if not self.is_mounted:
+            return  # shown for the first time: empty, and the cursor goes to the caller field
+        if self.saving or self.collect().is_blank:
+            self.call_after_refresh(self.begin_call)
+            return
+        self.drafts.flush()
+        prompt = RestoreDraftScreen(self.collect(), self.ctx.desk.rules.tz, pending=True)
+        self.app.push_screen(prompt, self._new_call_answered)
+
+    def _new_call_answered(self, choice: DraftChoice | None) -> None:
+        if choice == "new":
+            self.action_clear()
+        else:
+            self.go_on_with_call()
+
     # the form as data -------------------------------------------------------------------------
     def collect(self) -> IntakeDraft:
         """Everything in the form."""
@@ -236,10 +263,7 @@ class IntakeScreen(DeskScreen[None]):
     def restore(self, draft: IntakeDraft) -> None:
         """A restored draft: the form as it was; the cursor where the call goes on."""
         self.load(draft)
-        if self.panel.requester is not None:
-            self.details.query_one("#summary").focus()
-        else:
-            self.begin_call()
+        self.go_on_with_call()
 
     def save_draft_now(self) -> None:
         """The console is closing: a change still waiting for its delay goes to disk now."""

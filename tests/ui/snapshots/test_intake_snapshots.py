@@ -7,6 +7,8 @@ languages.
 * ``repeat``: a caller with an open ticket, the list ready for ctrl+o;
 * ``not fixed``: ctrl+o on a ticket that awaits the caller's confirmation asks whether they
   call to say it is not fixed;
+* ``pending call``: F2 from the queue with a call still in the form asks whether to go on with
+  it or to take the new call;
 * ``sizes``: the empty form on a small (80×24) and a large (160×48) terminal.
 """
 
@@ -134,6 +136,25 @@ def test_intake_not_fixed_prompt(
 
     app = make_test_app(demo_db, lang=lang)
     assert snap_compare(app, terminal_size=SIZE, run_before=not_fixed)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_intake_pending_call_prompt(
+    lang: str, demo_db: str, snap_compare: Callable[..., bool]
+) -> None:
+    async def pending(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        pilot.app.screen.query_one("#category").focus()
+        await pilot.press("3")
+        pilot.app.screen.query_one("#summary").focus()
+        await pilot.press(*"VPN down")
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+
+    app = make_test_app(demo_db, lang=lang)
+    assert snap_compare(app, terminal_size=SIZE, run_before=pending)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
