@@ -338,8 +338,10 @@ class IntakeScreen(DeskScreen[None]):
         self._look_for_outage()
 
     def on_resize(self, event: events.Resize) -> None:
-        """The suggestions beside the form, or under it on a narrow terminal."""
+        """The suggestions and announcements beside the form, or under it on a narrow
+        terminal."""
         self.suggestions.fit(event.size.width)
+        self.query_one(AnnouncementHint).fit(event.size.width)
 
     def action_suggestion_move(self, step: int) -> None:
         """Highlight the next or previous suggestion; the focus stays in the form."""
