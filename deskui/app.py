@@ -23,6 +23,7 @@ from deskui.console.errors import describe
 from deskui.console.gc_policy import CollectorPolicy, QuietMoments
 from deskui.console.live import LiveLink, start_live
 from deskui.console.messages import ConnectionLost, ConnectionRestored, DeskChanged, LeaveArea
+from deskui.console.navigation import close_stacked
 from deskui.core.clock import Clock, SystemClock
 from deskui.core.enums import Role
 from deskui.core.permissions import Action, role_may
@@ -329,25 +330,35 @@ class DeskApp(ConsoleApp):
 
     # navigation ----------------------------------------------------------------------------
     def _close_modals(self) -> None:
-        """Close the help and the palette before leaving an area. A form stays where it is,
-        with what was typed (each area keeps its own screens: coming back finds it), and a
-        dialog's answer is never dropped."""
+        """Close the help and the palette before leaving an area (the area left keeps the rest
+        of its screens: escape on the intake form comes back to them)."""
         while isinstance(self.screen, HelpScreen | CommandPalette):
             self.screen.dismiss(None)
 
-    def open_area(self, mode: str) -> None:
-        """Show one of the desk's areas (``intake``, ``queue``, ``board``)."""
+    def open_area(self, mode: str, *, own_screen: bool = True) -> None:
+        """Show one of the desk's areas (``intake``, ``queue``, ``board`` …).
+
+        Args:
+            mode: the area.
+            own_screen: show the area's own screen, closing what was left stacked on it (an
+                F-key); a dialog holding typed work stays in front, and says so
+                (:mod:`deskui.console.navigation`). False: the area as it was left (back).
+        """
         self._close_modals()
-        if mode != self.current_mode:
-            self.previous_mode = self.current_mode
-            self.switch_mode(mode)
+        with self.batch_update():
+            if mode != self.current_mode:
+                self.previous_mode = self.current_mode
+                self.switch_mode(mode)
+            if own_screen and not close_stacked(self):
+                self.notify(self.context.t("shell.nav.work_kept"), markup=False)
 
     def action_new_call(self) -> None:
-        """F2: a phone is ringing — the intake form, cursor in the caller field."""
+        """F2: a phone is ringing — the intake form, cursor in the caller field (with a call
+        still in the form, the operator is asked first: go on with it, or a new call)."""
         self.open_area("intake")
         screen = self.screen
         if isinstance(screen, IntakeScreen):
-            self.call_after_refresh(screen.begin_call)
+            screen.new_call()
 
     def action_queue(self) -> None:
         """F3: the live queue."""
@@ -398,7 +409,7 @@ class DeskApp(ConsoleApp):
         target = self.previous_mode
         if target is None or target == self.current_mode:
             target = "queue" if self.current_mode != "queue" else "intake"
-        self.open_area(target)
+        self.open_area(target, own_screen=False)
 
     def action_help(self) -> None:
         """F1 / ?: the keys of the screen in front of the operator."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
@@ -94,6 +94,13 @@ class DeskScreen(DeskNode, Screen[ResultType]):
 
 class DeskModal(DeskNode, ModalScreen[ResultType]):
     """A dialog of the console: ``self.ctx`` is the desk; failed workers end in one place."""
+
+    stays_over_area: ClassVar[bool] = False
+    """A question its area asks on arrival (the offer of a draft): an F-key leading to the
+    area leaves it in front (see :mod:`deskui.console.navigation`)."""
+
+    sending: bool = False
+    """A change this dialog sent is on its way to the desk (an F-key leaves it in front)."""
 
 
 def report_failure(node: DeskNode, worker: Worker[Any], error: BaseException) -> None:

@@ -90,6 +90,7 @@ CODES: dict[str, frozenset[str]] = {
     "identity.shared_as": frozenset({"login", "account"}),
     "intake.resolve_type": frozenset(),
     "intake.solution_required": frozenset(),
+    "intake.outage_resolved": frozenset({"number"}),
     "rules.invalid": frozenset({"reason"}),
     "rules.confirm": frozenset(),
     "calendar.date": frozenset({"value"}),

@@ -17,6 +17,7 @@ from deskui.services.errors import NotFound, Problem, ValidationFailed, problem
 from deskui.services.ledger import commit_change, record, set_status
 from deskui.services.rules import DeskRules
 from deskui.services.users import Actor
+from deskui.services.workflow.outage import link_ticket
 from deskui.store.models import Group, Requester, Ticket
 
 FREQUENCIES = ("continuous", "intermittent", "sporadic")
@@ -72,6 +73,9 @@ class IntakeRequest:
     resolve_now: bool = False
     """First-contact resolution: answered or fixed on the call, resolved at intake."""
     solution: str | None = None
+    parent: str | None = None
+    """The outage this call joins: the number of its parent ticket (the ticket is saved under
+    it in the same transaction, or not at all)."""
     warnings: list[str] = field(default_factory=list)
 
 
@@ -134,6 +138,10 @@ def validate_intake(request: IntakeRequest, now: datetime) -> IntakeRequest:
             errors.append(problem("type", "intake.resolve_type"))
         if not cleaned["solution"]:
             errors.append(problem("solution", "intake.solution_required"))
+    parent = (request.parent or "").strip().upper() or None
+    if parent is not None and request.resolve_now:
+        # the outage's solution solves its calls: one solved on the call joins none
+        errors.append(problem("resolve_now", "intake.outage_resolved", number=parent))
     requester = request.requester
     if request.requester_id is None and requester is None:
         errors.append(problem("requester", "field.required"))
@@ -168,6 +176,7 @@ def validate_intake(request: IntakeRequest, now: datetime) -> IntakeRequest:
         location=cleaned["location"],
         attachments=cleaned["attachments"],
         solution=cleaned["solution"],
+        parent=parent,
     )
 
 
@@ -195,11 +204,14 @@ def _route(session: Session, request: IntakeRequest, rules: DeskRules) -> tuple[
 def create_ticket(
     *, session: Session, data: IntakeRequest, actor: Actor, rules: DeskRules, now: datetime
 ) -> Ticket:
-    """Log a call: the ticket, its requester if new, and its first events, in one transaction.
+    """Log a call: the ticket, its requester if new, and its first events, in one transaction;
+    with ``data.parent``, the ticket is saved as a call under that outage in the same one.
 
     Raises:
         ValidationFailed: bad input, naming the fields; nothing is written.
-        NotFound: ``requester_id`` names nobody.
+        NotFound: ``requester_id`` names nobody, or ``parent`` no ticket.
+        ServiceError: the parent cannot head an outage (``outage.nested``); nothing is written.
+        PermissionDenied: the parent is no longer open; nothing is written.
     """
     request = validate_intake(data, now)
     if request.requester_id is not None:
@@ -296,6 +308,17 @@ def create_ticket(
         # else: routed straight to a person (a complaint to the lead responsible), the ticket
         # stays new until they accept it by claiming; to be assigned means nobody holds it
     commit_change(session, ticket, rules, now)
+    if request.parent is not None:
+        # the call joins its outage in the same transaction: a refused link (the parent closed
+        # or itself a call meanwhile) leaves no ticket behind, and no number taken
+        return link_ticket(
+            session=session,
+            number=ticket.number,
+            parent=request.parent,
+            actor=actor,
+            rules=rules,
+            now=now,
+        )
     return ticket
 
 

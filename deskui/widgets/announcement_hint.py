@@ -4,7 +4,9 @@ When the call's category is among an announcement's services, or is routed to th
 owns it (:func:`deskui.core.announcements.matches_call`), the operator sees the announcement
 here and may answer the call with it in one key (``ctrl+f`` on the intake form: a consultation
 resolved on the call, the announcement as its solution). With nothing that matches it takes no
-room. It reads the console's ``announcements``; it never reads the database.
+room. On a narrow terminal (below :attr:`AnnouncementHint.wide_from` columns) it is a two-line
+bar under the form — the latest's title and window, then the key — so the form keeps its width.
+It reads the console's ``announcements``; it never reads the database.
 """
 
 from __future__ import annotations
@@ -35,7 +37,18 @@ class AnnouncementHint(Widget):
     AnnouncementHint.-shown {
         display: block;
     }
+    AnnouncementHint.-narrow {
+        dock: bottom;
+        width: 1fr;
+        height: 2;
+        border-left: none;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
     """
+
+    wide_from = 130
+    """From this many columns on, the hint is a column beside the form; below, a bar under it."""
 
     category: reactive[str | None] = reactive(None, init=False)
     """The call's category (None until one is chosen)."""
@@ -62,6 +75,11 @@ class AnnouncementHint(Widget):
             if matches_call(a.content.services, a.content.group, category, routed)
         )
 
+    def fit(self, width: int) -> None:
+        """The terminal is ``width`` columns: a column beside the form, or a bar under it."""
+        self.set_class(width < self.wide_from, "-narrow")
+        self.refresh()
+
     def _update(self, _value: object = None) -> None:
         self.set_class(bool(self.matching), "-shown")
         self.refresh()
@@ -74,6 +92,15 @@ class AnnouncementHint(Widget):
         found = self.matching
         out = Text()
         if not found:
+            return out
+        if self.has_class("-narrow"):
+            latest = found[0]
+            out.append(f"📢 {sanitize_line(latest.content.title)}", style="bold")
+            out.append(f" · {when(latest, t, ctx.desk.rules.tz, brief=True)}")
+            if len(found) > 1:
+                out.append(f" · {t('announce.banner.more_short', count=len(found) - 1)}")
+            out.append("\n")
+            out.append(t("announce.intake.key"), style="bold reverse")
             return out
         out.append(t("announce.intake.title", count=len(found)) + "\n\n", style="bold")
         for view in found:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
@@ -364,3 +365,21 @@ async def test_the_banner_over_a_tickets_detail(demo_db: str) -> None:
         assert isinstance(app.screen, TicketScreen)
         assert banner_of(app).display
         assert "VPN 维护" in str(banner_of(app).render())
+
+
+@pytest.mark.parametrize(("width", "lang"), [(80, "zh"), (80, "en"), (60, "zh"), (60, "en")])
+async def test_the_banner_fits_a_narrow_terminal(desk: DeskService, width: int, lang: str) -> None:
+    """Two lines, each within the terminal: the title cut with an ellipsis, the key kept."""
+    published(desk, title="Mail")
+    clock = desk.clock
+    assert isinstance(clock, FrozenClock)
+    clock.advance(minutes=1)
+    published(desk, title="VPN 网关升级，远程办公中断约一小时，请提前保存工作并断开连接")
+    app = console_for(desk, "agent1", lang=lang, start_mode="queue")
+    async with app.run_test(size=(width, 24)) as pilot:
+        await settle(pilot)
+        lines = banner_of(app).render().plain.split("\n")
+        assert len(lines) == 2
+        assert all(cell_len(line) <= width for line in lines), lines
+        assert "VPN 网关升级" in lines[0] and "…" in lines[0] and "⇧F6" in lines[0]
+        assert lines[1].startswith("   ")  # the body: its own line, never wrapped into the next

@@ -18,6 +18,7 @@ from deskui.app import DeskApp
 from deskui.console.messages import ConnectionLost
 from deskui.core.enums import EventKind, Status
 from deskui.screens.intake import IntakeScreen
+from deskui.screens.intake.draft_prompt import RestoreDraftScreen
 from deskui.screens.intake.drafts import IntakeDraft
 from deskui.screens.intake.not_fixed_prompt import NotFixedScreen
 from deskui.screens.intake.request import FieldProblem, intake_request
@@ -541,6 +542,10 @@ async def test_escape_leaves_and_the_form_is_kept(demo_db: str) -> None:
         await settle(pilot)
         assert app.current_mode != "intake"
         await pilot.press("f2")
+        await settle(pilot)
+        # a call is still in the form: F2 asks first, and enter goes on with it
+        assert isinstance(app.screen, RestoreDraftScreen) and app.screen.pending
+        await pilot.press("enter")
         await settle(pilot)
         assert value(app, "summary") == "Half typed"
         assert app.focused is intake(app).panel.lookup.field

@@ -61,6 +61,8 @@ class DraftKeeper:
         self._offering = False
         self._postponed = False
         self._answered: str | None = None
+        self._forgotten = 0
+        """The form state whose draft was last forgotten (its deleting may still be on the way)."""
 
     def start(self) -> None:
         """The screen is mounted: find this operator's draft file on this desk."""
@@ -94,6 +96,7 @@ class DraftKeeper:
         """The draft file goes (the call was saved, discarded or cleared)."""
         self._sequence += 1
         store, sequence = self.store, self._sequence
+        self._forgotten = sequence
         if store is not None:
             self._run(lambda: store.clear(sequence), "draft")
 
@@ -121,7 +124,11 @@ class DraftKeeper:
         if self._postponed or store is None or self._offering or not self.collect().is_blank:
             return
 
+        forgotten = self._forgotten
+
         def read() -> None:
+            if store.written < forgotten:
+                return  # what is on disk was just forgotten; its deleting is on the way
             draft = store.load()
             if draft is not None:
                 self.screen.post_message(DraftFound(draft))
@@ -154,7 +161,7 @@ class DraftKeeper:
 
     def _answer(self, draft: IntakeDraft, choice: DraftChoice | None) -> None:
         self._offering = False
-        if choice != "later":
+        if choice in ("restore", "discard"):
             self._answered = draft.saved_at
         if choice == "restore":
             self.restore(replace(draft, saved_at=None))

@@ -167,6 +167,12 @@ class DraftStore:
         self._lock = threading.Lock()
         self._written = 0
 
+    @property
+    def written(self) -> int:
+        """The newest form state this store has written or cleared."""
+        with self._lock:
+            return self._written
+
     def save(self, draft: IntakeDraft, sequence: int, saved_at: str) -> bool:
         """Replace the file with ``draft`` unless a newer state was already written.
 

@@ -32,6 +32,7 @@ LABELS = {
     "caller_name": "intake.caller.name",
     "caller_phone": "field.phone",
     "caller_department": "field.department",
+    "resolve_now": "intake.resolve_now.label",
 }
 
 

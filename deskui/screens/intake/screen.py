@@ -25,6 +25,7 @@ from deskui.console.errors import describe
 from deskui.console.messages import LeaveArea
 from deskui.core.enums import Channel, Status
 from deskui.screens.intake.draft_keeper import DRAFT_GROUPS, DraftFound, DraftKeeper
+from deskui.screens.intake.draft_prompt import DraftChoice, RestoreDraftScreen
 from deskui.screens.intake.drafts import IntakeDraft
 from deskui.screens.intake.feedback import FormFeedback
 from deskui.screens.intake.form import fill_form, read_form
@@ -43,6 +44,7 @@ from deskui.widgets.choice_bar import ChoiceBar
 from deskui.widgets.key_footer import KeyFooter
 from deskui.widgets.keys import desk_key
 from deskui.widgets.open_tickets import OpenTicketList
+from deskui.widgets.outage_hint import OutageHint
 from deskui.widgets.suggestion_panel import SuggestionPanel
 
 #: Worker groups that write the call (a failure returns the form to the operator).
@@ -121,6 +123,15 @@ class IntakeScreen(DeskScreen[None]):
             priority=True,
         ),
         Binding(
+            "f9",
+            "join_outage",
+            "intake.key.join_outage",
+            tooltip="intake.key.join_outage.tip",
+            show=False,
+            id="desk.intake.join_outage",
+            priority=True,
+        ),
+        Binding(
             "escape",
             "leave",
             "intake.key.leave",
@@ -192,6 +203,7 @@ class IntakeScreen(DeskScreen[None]):
             yield CallDetails(id="call-details")
             yield AnnouncementHint(id="announcement-hint")
             yield SuggestionPanel(id="kb-suggestions")
+        yield OutageHint(id="outage-hint")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -218,6 +230,32 @@ class IntakeScreen(DeskScreen[None]):
         """Put the cursor in the caller field."""
         self.panel.lookup.field.focus()
 
+    def go_on_with_call(self) -> None:
+        """The cursor where the call in the form goes on: its summary once the caller is
+        known, the caller field before."""
+        if self.panel.requester is not None:
+            self.details.query_one("#summary").focus()
+        else:
+            self.begin_call()
+
+    def new_call(self) -> None:
+        """F2: a phone is ringing. With a call still in the form the operator says first
+        whether to go on with it or to drop it for the new one (the draft offer, asked on F2)."""
+        if not self.is_mounted:
+            return  # shown for the first time: empty, and the cursor goes to the caller field
+        if self.saving or self.collect().is_blank:
+            self.call_after_refresh(self.begin_call)
+            return
+        self.drafts.flush()
+        prompt = RestoreDraftScreen(self.collect(), self.ctx.desk.rules.tz, pending=True)
+        self.app.push_screen(prompt, self._new_call_answered)
+
+    def _new_call_answered(self, choice: DraftChoice | None) -> None:
+        if choice == "new":
+            self.action_clear()
+        else:
+            self.go_on_with_call()
+
     # the form as data -------------------------------------------------------------------------
     def collect(self) -> IntakeDraft:
         """Everything in the form."""
@@ -236,10 +274,7 @@ class IntakeScreen(DeskScreen[None]):
     def restore(self, draft: IntakeDraft) -> None:
         """A restored draft: the form as it was; the cursor where the call goes on."""
         self.load(draft)
-        if self.panel.requester is not None:
-            self.details.query_one("#summary").focus()
-        else:
-            self.begin_call()
+        self.go_on_with_call()
 
     def save_draft_now(self) -> None:
         """The console is closing: a change still waiting for its delay goes to disk now."""
@@ -256,6 +291,21 @@ class IntakeScreen(DeskScreen[None]):
     def _category_changed(self, message: ChoiceBar.Changed) -> None:
         """The announcements that concern a call of this category show beside the form."""
         self.query_one(AnnouncementHint).category = message.value
+        self._look_for_outage()
+
+    def _look_for_outage(self) -> None:
+        """The open outage the call looks like shows under the form."""
+        details = self.details
+        category = details.query_one("#category", ChoiceBar).value
+        summary = details.query_one("#summary", Input).value
+        self.query_one(OutageHint).look(str(category) if category else None, summary)
+
+    def action_join_outage(self) -> None:
+        """F9: save the call as one more call under the outage shown under the form, in one
+        step (the ticket and its place in the outage are saved together, or not at all)."""
+        best = self.query_one(OutageHint).best
+        if best is not None and not self.saving:
+            self.after_pending_keys(lambda: self._save(parent=best.ticket.number))
 
     def action_answer_with_announcement(self) -> None:
         """ctrl+f: the call is answered by the announcement beside the form: logged as a
@@ -285,10 +335,13 @@ class IntakeScreen(DeskScreen[None]):
         summary = self.details.query_one("#summary", Input).value
         description = self.details.query_one("#description", TextArea).text
         self.suggestions.update_query(f"{summary} {description}")
+        self._look_for_outage()
 
     def on_resize(self, event: events.Resize) -> None:
-        """The suggestions beside the form, or under it on a narrow terminal."""
+        """The suggestions and announcements beside the form, or under it on a narrow
+        terminal."""
         self.suggestions.fit(event.size.width)
+        self.query_one(AnnouncementHint).fit(event.size.width)
 
     def action_suggestion_move(self, step: int) -> None:
         """Highlight the next or previous suggestion; the focus stays in the form."""
@@ -404,6 +457,10 @@ class IntakeScreen(DeskScreen[None]):
             hints = self.query(AnnouncementHint)
             answers = bool(hints) and bool(hints.first().matching)
             return True if answers and not self.saving else None
+        if action == "join_outage":
+            outages = self.query(OutageHint)
+            alike = bool(outages) and outages.first().best is not None
+            return True if alike and not self.saving else None
         if action == "note":
             ready = self.panel.requester is not None and self.panel.open_tickets.selected
             return True if ready and not self.saving else None
@@ -443,14 +500,16 @@ class IntakeScreen(DeskScreen[None]):
         if not self.saving:
             self.after_pending_keys(self._save)
 
-    def _save(self) -> None:
-        """Check the form against the desk's rules here, then log the call in one step."""
+    def _save(self, parent: str | None = None) -> None:
+        """Check the form against the desk's rules here, then log the call in one step (under
+        the outage ``parent``, if given)."""
         if self.saving:
             return
         ctx = self.ctx
         now = ctx.clock.now()
         self.feedback.clear()
         request, problems = intake_request(self.collect(), ctx.desk.rules.tz, now)
+        request.parent = parent
         try:
             validate_intake(request, now)
         except ValidationFailed as exc:
@@ -558,6 +617,8 @@ class IntakeScreen(DeskScreen[None]):
             title = t("intake.saved.noted", number=view.number)
         elif not view.is_open:
             title = t("intake.saved.resolved", number=view.number)
+        elif view.parent is not None:
+            title = t("intake.saved.joined", number=view.number, parent=view.parent)
         else:
             title = t(
                 "intake.saved.created", number=view.number, priority=t(f"priority.{view.priority}")

@@ -1,7 +1,8 @@
 """How announcements look, frozen at Monday 2026-11-02 10:00, in both languages: the banner over
-the queue, several at once over the board, the reader, the F6 screen (published, in review)
-and the hint beside the intake form. The demo desk with its two announcements (one published,
-one in review) and, where several are wanted, one more published."""
+the queue, several at once over the board, the reader, the F6 screen (published, in review),
+the hint beside the intake form, and on an 80×24 terminal the banner over the form and the
+hint a bar under it. The demo desk with its two announcements (one published, one in review)
+and, where several are wanted, one more published."""
 
 from __future__ import annotations
 
@@ -79,15 +80,25 @@ def test_screen_in_review(lang: str, announced: str, snap_compare: Callable[...,
     assert snap_compare(app, terminal_size=SIZE, run_before=keys("f6", "2"))
 
 
+async def network_call(pilot: Pilot[None]) -> None:
+    """A network call: the announcement concerns it."""
+    await settle(pilot)
+    pilot.app.screen.query_one("#category").focus()
+    await pilot.press("3")
+    await settle(pilot)
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_hint_beside_the_intake_form(
     lang: str, announced: str, snap_compare: Callable[..., bool]
 ) -> None:
-    async def network_call(pilot: Pilot[None]) -> None:
-        await settle(pilot)
-        pilot.app.screen.query_one("#category").focus()
-        await pilot.press("3")
-        await settle(pilot)
-
     app = make_test_app(announced, user="op", lang=lang, start_mode="intake")
     assert snap_compare(app, terminal_size=SIZE, run_before=network_call)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_banner_and_hint_over_and_under_the_intake_at_80_columns(
+    lang: str, announced: str, snap_compare: Callable[..., bool]
+) -> None:
+    app = make_test_app(announced, user="op", lang=lang, start_mode="intake")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=network_call)

@@ -7,6 +7,10 @@ languages.
 * ``repeat``: a caller with an open ticket, the list ready for ctrl+o;
 * ``not fixed``: ctrl+o on a ticket that awaits the caller's confirmation asks whether they
   call to say it is not fixed;
+* ``pending call``: F2 from the queue with a call still in the form asks whether to go on with
+  it or to take the new call;
+* ``outage``: a network call like an open outage (a parent with three calls under it): the
+  outage under the form with F9, on a 140×40 and an 80×24 terminal;
 * ``sizes``: the empty form on a small (80×24) and a large (160×48) terminal.
 """
 
@@ -23,6 +27,7 @@ from deskui.store.db import Database
 from deskui.store.models import Requester, Ticket
 from deskui.widgets.open_tickets import OpenTicketList
 from tests.ui.conftest import SIZE, make_test_app, settle
+from tests.ui.test_outage_intake import network_call, outage_on
 
 LANGUAGES = ["zh", "en"]
 VIP_EXTENSION = "8000"  # the first caller of the demo directory is a VIP
@@ -134,6 +139,40 @@ def test_intake_not_fixed_prompt(
 
     app = make_test_app(demo_db, lang=lang)
     assert snap_compare(app, terminal_size=SIZE, run_before=not_fixed)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_intake_pending_call_prompt(
+    lang: str, demo_db: str, snap_compare: Callable[..., bool]
+) -> None:
+    async def pending(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        pilot.app.screen.query_one("#category").focus()
+        await pilot.press("3")
+        pilot.app.screen.query_one("#summary").focus()
+        await pilot.press(*"VPN down")
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+
+    app = make_test_app(demo_db, lang=lang)
+    assert snap_compare(app, terminal_size=SIZE, run_before=pending)
+
+
+@pytest.mark.parametrize("size", [SIZE, (80, 24)], ids=["140x40", "80x24"])
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_intake_outage_hint(
+    lang: str, size: tuple[int, int], demo_db: str, snap_compare: Callable[..., bool]
+) -> None:
+    outage_on(demo_db)
+
+    async def like_the_outage(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await network_call(pilot, "五楼整层楼无法上网")
+
+    app = make_test_app(demo_db, lang=lang)
+    assert snap_compare(app, terminal_size=size, run_before=like_the_outage)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
