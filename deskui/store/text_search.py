@@ -20,7 +20,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Integer, column, text
+from sqlalchemy.sql.selectable import TextualSelect
 
 from deskui.core.text_index import Query, fts_match, fts_text, tsquery_literal, tsvector_literal
 
@@ -239,3 +240,16 @@ def search_tickets(
         f"WHERE t.id <> :x{where} ORDER BY c.score DESC, t.id DESC LIMIT :n"
     )
     return [(int(i), float(s)) for i, s in conn.execute(text(sql), params)]
+
+
+def ticket_ids_matching(dialect: str, query: Query) -> TextualSelect:
+    """The ids of the tickets matching ``query`` (every word; the last as a prefix when typed so),
+    as a subquery to filter the ticket table by, unranked: for reads in another order (the
+    queue's, the list's)."""
+    if dialect == "postgresql":
+        sql = "SELECT ticket_id FROM ticket_text WHERE doc @@ CAST(:ticket_words AS tsquery)"
+        words, key = tsquery_literal(query), "ticket_id"
+    else:
+        sql = "SELECT rowid FROM ticket_text WHERE ticket_text MATCH :ticket_words"
+        words, key = fts_match(query), "rowid"
+    return text(sql).bindparams(ticket_words=words).columns(column(key, Integer))
