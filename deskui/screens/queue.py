@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from functools import partial
+from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual import on, work
@@ -36,9 +37,11 @@ from deskui.screens.ticket_work import LEAD_ACTIONS, Call, Outcome, TicketChange
 from deskui.services.errors import ServiceError
 from deskui.services.queue import GroupChoice, QueueQuery, QueueReader, QueueRow, QueueView
 from deskui.services.review import ReviewItem
+from deskui.services.ticket_filters import TicketFilter
 from deskui.widgets.key_footer import KeyFooter
 from deskui.widgets.keys import desk_key
 from deskui.widgets.queue_bar import QueueBar
+from deskui.widgets.queue_filters import FilterBar, Person
 from deskui.widgets.queue_table import TicketTable
 from deskui.widgets.safe_input import SafeInput
 
@@ -100,6 +103,7 @@ class QueueScreen(DeskScreen[None]):
         desk_key("D", "estimate", "lifecycle.key.estimate", priority=True),
         desk_key("y", "copy", "queue.key.copy"),
         desk_key("slash", "search", "queue.key.search"),
+        desk_key("f", "filter", "queue.key.filter"),
         desk_key("escape", "clear", "queue.key.clear", show=False),
     ]
 
@@ -121,6 +125,8 @@ class QueueScreen(DeskScreen[None]):
         """The last message shown under the table (what a change did, or why not)."""
         self.changes = TicketChanges(self, say=self._say, finished=self._changes_finished)
         """Sends the changes of this screen's keys."""
+        self.filters = TicketFilter()
+        """The filter bar's filters applied (kept through views, searches and refreshes)."""
         self._groups: list[GroupChoice] = []
         self._action_state: tuple[object, ...] = ()
         self._search_timer: Timer | None = None
@@ -134,7 +140,11 @@ class QueueScreen(DeskScreen[None]):
         return self.query_one(TicketTable)
 
     def _query(self, search: str = "") -> QueueQuery:
-        return QueueQuery.for_actor(self.ctx.actor, self.view, search)
+        return QueueQuery.for_actor(self.ctx.actor, self.view, search, self.filters)
+
+    def _tz(self) -> ZoneInfo | None:
+        rules = self.table.rules
+        return None if rules is None else rules.tz
 
     def compose(self) -> ComposeResult:
         """Bar, search field, table, notice, keys."""
@@ -144,6 +154,7 @@ class QueueScreen(DeskScreen[None]):
         bar = QueueBar(ctx.t, id="queue-bar")
         bar.view = self.view
         yield bar
+        yield FilterBar(ctx.t, self._tz, id="queue-filters")
         yield SafeInput(placeholder=ctx.t("queue.search.placeholder"), id="queue-search")
         yield TicketTable(
             QueueReader.of(ctx.desk), self._query(), ctx.t, ctx.clock.now, id="queue-table"
@@ -156,17 +167,25 @@ class QueueScreen(DeskScreen[None]):
         self.table.focus()
         self.set_interval(self.tick_seconds, self.table.tick, name="queue-clocks")
         self.set_interval(self.reread_seconds, self._reread, name="queue-reread")
-        self._load_groups()
+        self._load_choices()
 
     def _reread(self) -> None:
         if self.app.screen is self:
             self.table.reload()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue-groups")
-    def _load_groups(self) -> None:
+    def _load_choices(self) -> None:
+        """The groups (for transfers and the filter bar) and the people (for the filter bar)."""
         groups = self.ctx.desk.groups()
+        people = [Person(u.login, u.name) for u in self.ctx.desk.users() if u.active]
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(setattr, self, "_groups", groups)
+            self.app.call_from_thread(self._choices_read, groups, people)
+
+    def _choices_read(self, groups: list[GroupChoice], people: list[Person]) -> None:
+        self._groups = groups
+        bar = self.query_one(FilterBar)
+        bar.set_groups((g.code, self.ctx.t.pick(g.name_zh, g.name_en)) for g in groups)
+        bar.set_people(people)
 
     @on(ScreenResume)
     def _resumed(self) -> None:
@@ -195,7 +214,9 @@ class QueueScreen(DeskScreen[None]):
         """Grey out what does not apply to the ticket(s) at hand; let escape through when
         there is nothing to clear."""
         if action == "clear":
-            return bool(self.table.selected or self.has_class("-searching"))
+            return bool(self.table.selected or self.has_class("-searching") or self.filters.narrows)
+        if self._in_filter_bar():
+            return False  # the bar's keys apply there; letters and digits are the fields'
         if action not in ROW_ACTIONS:
             return True
         if isinstance(self.focused, Input):
@@ -222,6 +243,10 @@ class QueueScreen(DeskScreen[None]):
             return True if pending else None
         wanted = {"triage": Action.TRIAGE, "escalate": Action.ESCALATE}
         return True if allows(self.ctx.actor, wanted[action], facts(row)) else None
+
+    def _in_filter_bar(self) -> bool:
+        focused = self.focused
+        return focused is not None and self.query_one(FilterBar) in focused.ancestors_with_self
 
     def _claimable(self, row: QueueRow) -> bool:
         return may_claim_now(self.ctx.actor, facts(row))
@@ -303,8 +328,28 @@ class QueueScreen(DeskScreen[None]):
         self._run_search()
         self.table.focus()
 
+    # the filter bar --------------------------------------------------------------------------
+    def action_filter(self) -> None:
+        """``f``: the filter bar (status, priority, type, category, channel, group, assignee,
+        received from/to)."""
+        self.add_class("-filtering")
+        self.query_one(FilterBar).focus_first()
+        self._update_keys()
+
+    @on(FilterBar.Applied)
+    def _filtered(self, message: FilterBar.Applied) -> None:
+        message.stop()
+        self.filters = message.filters
+        self.query_one(QueueBar).filters = message.summary
+        if message.close:
+            self.remove_class("-filtering")
+            self.table.focus()
+        if self.table.view_query.filters != self.filters:
+            self.table.set_query(self._query(self.table.view_query.search))
+        self._update_keys()
+
     def action_clear(self) -> None:
-        """Escape: leave the search, else drop the selection."""
+        """Escape: leave the search, else drop the selection, else clear the filters."""
         if self.has_class("-searching"):
             self.remove_class("-searching")
             field = self.query_one("#queue-search", SafeInput)
@@ -315,8 +360,10 @@ class QueueScreen(DeskScreen[None]):
             self.table.focus()
             if self.table.view_query.search:
                 self.table.set_query(self._query())
-        else:
+        elif self.table.selected:
             self.table.clear_selection()
+        elif self.filters.narrows:
+            self.query_one(FilterBar).clear()
         self._update_keys()
 
     # opening and copying -------------------------------------------------------------------
