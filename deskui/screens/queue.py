@@ -32,8 +32,15 @@ from deskui.core.permissions import Action, TicketFacts, allows, may_claim_now, 
 from deskui.core.sanitize import sanitize_line
 from deskui.core.workflow import status_targets
 from deskui.screens.ticket import TicketScreen
-from deskui.screens.ticket_forms import PickForm, Triage, TriageForm
-from deskui.screens.ticket_work import LEAD_ACTIONS, Call, Outcome, TicketChanges, lead_key
+from deskui.screens.ticket_forms import NoteForm, PickForm, Triage, TriageForm
+from deskui.screens.ticket_work import (
+    LEAD_ACTIONS,
+    Call,
+    Outcome,
+    TicketChanges,
+    lead_key,
+    numbers_text,
+)
 from deskui.services.errors import ServiceError
 from deskui.services.queue import GroupChoice, QueueQuery, QueueReader, QueueRow, QueueView
 from deskui.services.review import ReviewItem
@@ -226,11 +233,12 @@ class QueueScreen(DeskScreen[None]):
             return lead_key(self.ctx.actor, action, None if row is None else facts(row))
         if action == "close" and not role_may(self.ctx.actor.role, Action.CLOSE):
             return False  # not the desk's reviewer: the key is not offered at all
-        if action in ("claim", "transfer", "close"):
+        if action in ("claim", "transfer", "close", "pending"):
             test = {
                 "claim": self._claimable,
                 "transfer": self._transferable,
                 "close": self._closable,
+                "pending": self._pendable,
             }[action]
             return True if any(test(r) for r in self.table.targets()) else None
         row = self.table.current_row
@@ -238,9 +246,6 @@ class QueueScreen(DeskScreen[None]):
             return None
         if action in ("open", "copy"):
             return True
-        if action == "pending":
-            pending = Status.PENDING in status_targets(self.ctx.actor, facts(row))
-            return True if pending else None
         wanted = {"triage": Action.TRIAGE, "escalate": Action.ESCALATE}
         return True if allows(self.ctx.actor, wanted[action], facts(row)) else None
 
@@ -253,6 +258,9 @@ class QueueScreen(DeskScreen[None]):
 
     def _transferable(self, row: QueueRow) -> bool:
         return allows(self.ctx.actor, Action.TRANSFER, facts(row))
+
+    def _pendable(self, row: QueueRow) -> bool:
+        return Status.PENDING in status_targets(self.ctx.actor, facts(row))
 
     def _closable(self, row: QueueRow) -> bool:
         return row.status == Status.RESOLVED and allows(self.ctx.actor, Action.CLOSE, facts(row))
@@ -461,8 +469,16 @@ class QueueScreen(DeskScreen[None]):
             ]
             self.changes.send("transfer", calls)
 
-        title = t("detail.form.transfer_title", numbers=", ".join(r.number for r in rows))
-        self.changes.open(PickForm(title, send, options=options))
+        title = t("detail.form.transfer_title", numbers=numbers_text([r.number for r in rows], t))
+        self.changes.open(PickForm(title, send, options=options, note=self._left_out(rows) or ""))
+
+    def _left_out(self, rows: list[QueueRow]) -> str | None:
+        """The selected tickets a key does not apply to, named under the dialog's title."""
+        acting = {r.id for r in rows}
+        others = [r.number for r in self.table.selected.values() if r.id not in acting]
+        if not others:
+            return None
+        return self.ctx.t("queue.left_out", numbers=numbers_text(others, self.ctx.t))
 
     def action_close(self) -> None:
         """``C``: the desk's review and close of the selected resolved tickets (or the cursor's):
@@ -518,20 +534,34 @@ class QueueScreen(DeskScreen[None]):
             self.changes.escalate(row.number, lambda: self._version(row))
 
     def action_pending(self) -> None:
-        """``p``: pending, with what the ticket waits for."""
-        row = self.table.current_row
-        if row is None:
+        """``p``: the selected tickets (or the cursor's) pending, with what they wait for."""
+        rows = [r for r in self.table.targets() if self._pendable(r)]
+        if not rows:
             return
-        desk, actor = self.ctx.desk, self.ctx.actor
-        self.changes.with_note(
-            "pending",
-            row.number,
-            lambda note: partial(
-                desk.set_status,
-                actor,
-                row.number,
-                "pending",
-                note=note,
-                expected_version=self._version(row),
-            ),
+        desk, actor, t = self.ctx.desk, self.ctx.actor, self.ctx.t
+
+        def send(note: str) -> None:
+            calls: list[Call] = [
+                (
+                    row.number,
+                    partial(
+                        desk.set_status,
+                        actor,
+                        row.number,
+                        "pending",
+                        note=note,
+                        expected_version=self._version(row),
+                    ),
+                )
+                for row in rows
+            ]
+            self.changes.send("pending", calls)
+
+        left_out = self._left_out(rows)
+        form = NoteForm(
+            t("detail.form.pending_title", number=numbers_text([r.number for r in rows], t)),
+            send,
+            label=t("detail.form.pending_label"),
+            intro=[left_out] if left_out else (),
         )
+        self.changes.open(form)
