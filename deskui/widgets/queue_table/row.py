@@ -79,7 +79,7 @@ NARROWING = (
     "queue.col.requester",
 )
 #: The summary is readable from this many cells: columns give way until it has them.
-SUMMARY_WIDTH = 30
+SUMMARY_WIDTH = 20
 _CLOCK_KEYS = {"queue.col.response", "queue.col.update", "queue.col.resolution"}
 
 
