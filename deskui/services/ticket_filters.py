@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import false, or_
+from sqlalchemy import false
 from sqlmodel import Session, col, select
 
 from deskui.core.enums import Category, Channel, Priority, Status, TicketType
@@ -131,11 +131,9 @@ def search_clause(session: Session, text: str) -> Any | None:
     if query.empty:
         return false()
     dialect = session.get_bind().dialect.name
-    found = col(Ticket.id).in_(text_search.ticket_ids_matching(dialect, query))
     digits = text.strip()
-    if _NUMBER_TAIL.fullmatch(digits):
-        return or_(found, col(Ticket.number).like(f"%{digits}"))
-    return found
+    tail = digits if _NUMBER_TAIL.fullmatch(digits) else None
+    return col(Ticket.id).in_(text_search.ticket_ids_matching(dialect, query, number_tail=tail))
 
 
 def filter_clauses(session: Session, filters: TicketFilter) -> list[Any]:

@@ -242,14 +242,22 @@ def search_tickets(
     return [(int(i), float(s)) for i, s in conn.execute(text(sql), params)]
 
 
-def ticket_ids_matching(dialect: str, query: Query) -> TextualSelect:
+def ticket_ids_matching(
+    dialect: str, query: Query, *, number_tail: str | None = None
+) -> TextualSelect:
     """The ids of the tickets matching ``query`` (every word; the last as a prefix when typed so),
     as a subquery to filter the ticket table by, unranked: for reads in another order (the
-    queue's, the list's)."""
+    queue's, the list's). ``number_tail``: digits; the tickets whose number ends with them are
+    in too (one set of ids, not an OR beside it, so the database can still drive a read from
+    it; the tails are one scan of the number's index)."""
     if dialect == "postgresql":
-        sql = "SELECT ticket_id FROM ticket_text WHERE doc @@ CAST(:ticket_words AS tsquery)"
-        words, key = tsquery_literal(query), "ticket_id"
+        sql = "SELECT ticket_id AS id FROM ticket_text WHERE doc @@ CAST(:ticket_words AS tsquery)"
+        words = tsquery_literal(query)
     else:
-        sql = "SELECT rowid FROM ticket_text WHERE ticket_text MATCH :ticket_words"
-        words, key = fts_match(query), "rowid"
-    return text(sql).bindparams(ticket_words=words).columns(column(key, Integer))
+        sql = "SELECT rowid AS id FROM ticket_text WHERE ticket_text MATCH :ticket_words"
+        words = fts_match(query)
+    params: dict[str, Any] = {"ticket_words": words}
+    if number_tail is not None:
+        sql += " UNION SELECT id FROM ticket WHERE number LIKE :ticket_tail"
+        params["ticket_tail"] = f"%{number_tail}"
+    return text(sql).bindparams(**params).columns(column("id", Integer))
