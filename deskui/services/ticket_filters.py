@@ -100,12 +100,6 @@ def received_bound(name: str, value: str | None, tz: ZoneInfo, *, end: bool) -> 
     return instant
 
 
-def _known(name: str, values: Sequence[str], known: Sequence[str]) -> None:
-    for value in values:
-        if value not in known:
-            raise ServiceError(f"{name}.unknown", field=name, value=value)
-
-
 def _kinds(filters: TicketFilter) -> list[Any]:
     where: list[Any] = []
     for name, column, values, known in (
@@ -145,10 +139,14 @@ def filter_clauses(session: Session, filters: TicketFilter) -> list[Any]:
         NotFound: an unknown group or user.
     """
     where: list[Any] = []
-    _known("status", filters.status, [str(s) for s in Status])
+    for value in filters.status:
+        if value not in {str(s) for s in Status}:
+            raise ServiceError("status.unknown", field="status", value=value)
     if filters.status:
         where.append(col(Ticket.status).in_(list(filters.status)))
-    _known("priority", filters.priority, [str(p) for p in Priority])
+    for value in filters.priority:
+        if value not in {str(p) for p in Priority}:
+            raise ServiceError("priority.unknown", field="priority", value=value)
     if filters.priority:
         where.append(col(Ticket.priority).in_(list(filters.priority)))
     if filters.group:
