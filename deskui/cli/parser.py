@@ -228,6 +228,11 @@ def build_parser(t: Catalog | None = None) -> argparse.ArgumentParser:
     lst.add_argument("--type", action="append", default=[], help="incident, service_request, …")
     lst.add_argument("--category", action="append", default=[], help="hardware, network, …")
     lst.add_argument("--channel", action="append", default=[], help="phone, portal, email, …")
+    lst.add_argument(
+        "--search",
+        help="number, words (Chinese too), requester's name or pinyin, phone; every status "
+        "unless --status is given",
+    )
     claim = t_sub.add_parser("claim", parents=[common])
     claim.add_argument("number")
     claim.add_argument("--takeover", action="store_true", help="a duty lead takes it over")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from functools import partial
+from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual import on, work
@@ -31,14 +32,23 @@ from deskui.core.permissions import Action, TicketFacts, allows, may_claim_now, 
 from deskui.core.sanitize import sanitize_line
 from deskui.core.workflow import status_targets
 from deskui.screens.ticket import TicketScreen
-from deskui.screens.ticket_forms import PickForm, Triage, TriageForm
-from deskui.screens.ticket_work import LEAD_ACTIONS, Call, Outcome, TicketChanges, lead_key
+from deskui.screens.ticket_forms import NoteForm, PickForm, Triage, TriageForm
+from deskui.screens.ticket_work import (
+    LEAD_ACTIONS,
+    Call,
+    Outcome,
+    TicketChanges,
+    lead_key,
+    numbers_text,
+)
 from deskui.services.errors import ServiceError
 from deskui.services.queue import GroupChoice, QueueQuery, QueueReader, QueueRow, QueueView
 from deskui.services.review import ReviewItem
+from deskui.services.ticket_filters import TicketFilter
 from deskui.widgets.key_footer import KeyFooter
 from deskui.widgets.keys import desk_key
 from deskui.widgets.queue_bar import QueueBar
+from deskui.widgets.queue_filters import FilterBar, Person
 from deskui.widgets.queue_table import TicketTable
 from deskui.widgets.safe_input import SafeInput
 
@@ -100,6 +110,7 @@ class QueueScreen(DeskScreen[None]):
         desk_key("D", "estimate", "lifecycle.key.estimate", priority=True),
         desk_key("y", "copy", "queue.key.copy"),
         desk_key("slash", "search", "queue.key.search"),
+        desk_key("f", "filter", "queue.key.filter"),
         desk_key("escape", "clear", "queue.key.clear", show=False),
     ]
 
@@ -121,6 +132,8 @@ class QueueScreen(DeskScreen[None]):
         """The last message shown under the table (what a change did, or why not)."""
         self.changes = TicketChanges(self, say=self._say, finished=self._changes_finished)
         """Sends the changes of this screen's keys."""
+        self.filters = TicketFilter()
+        """The filter bar's filters applied (kept through views, searches and refreshes)."""
         self._groups: list[GroupChoice] = []
         self._action_state: tuple[object, ...] = ()
         self._search_timer: Timer | None = None
@@ -134,7 +147,11 @@ class QueueScreen(DeskScreen[None]):
         return self.query_one(TicketTable)
 
     def _query(self, search: str = "") -> QueueQuery:
-        return QueueQuery.for_actor(self.ctx.actor, self.view, search)
+        return QueueQuery.for_actor(self.ctx.actor, self.view, search, self.filters)
+
+    def _tz(self) -> ZoneInfo | None:
+        rules = self.table.rules
+        return None if rules is None else rules.tz
 
     def compose(self) -> ComposeResult:
         """Bar, search field, table, notice, keys."""
@@ -144,6 +161,7 @@ class QueueScreen(DeskScreen[None]):
         bar = QueueBar(ctx.t, id="queue-bar")
         bar.view = self.view
         yield bar
+        yield FilterBar(ctx.t, self._tz, id="queue-filters")
         yield SafeInput(placeholder=ctx.t("queue.search.placeholder"), id="queue-search")
         yield TicketTable(
             QueueReader.of(ctx.desk), self._query(), ctx.t, ctx.clock.now, id="queue-table"
@@ -156,17 +174,25 @@ class QueueScreen(DeskScreen[None]):
         self.table.focus()
         self.set_interval(self.tick_seconds, self.table.tick, name="queue-clocks")
         self.set_interval(self.reread_seconds, self._reread, name="queue-reread")
-        self._load_groups()
+        self._load_choices()
 
     def _reread(self) -> None:
         if self.app.screen is self:
             self.table.reload()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue-groups")
-    def _load_groups(self) -> None:
+    def _load_choices(self) -> None:
+        """The groups (for transfers and the filter bar) and the people (for the filter bar)."""
         groups = self.ctx.desk.groups()
+        people = [Person(u.login, u.name) for u in self.ctx.desk.users() if u.active]
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(setattr, self, "_groups", groups)
+            self.app.call_from_thread(self._choices_read, groups, people)
+
+    def _choices_read(self, groups: list[GroupChoice], people: list[Person]) -> None:
+        self._groups = groups
+        bar = self.query_one(FilterBar)
+        bar.set_groups((g.code, self.ctx.t.pick(g.name_zh, g.name_en)) for g in groups)
+        bar.set_people(people)
 
     @on(ScreenResume)
     def _resumed(self) -> None:
@@ -195,7 +221,9 @@ class QueueScreen(DeskScreen[None]):
         """Grey out what does not apply to the ticket(s) at hand; let escape through when
         there is nothing to clear."""
         if action == "clear":
-            return bool(self.table.selected or self.has_class("-searching"))
+            return bool(self.table.selected or self.has_class("-searching") or self.filters.narrows)
+        if self._in_filter_bar():
+            return False  # the bar's keys apply there; letters and digits are the fields'
         if action not in ROW_ACTIONS:
             return True
         if isinstance(self.focused, Input):
@@ -205,11 +233,12 @@ class QueueScreen(DeskScreen[None]):
             return lead_key(self.ctx.actor, action, None if row is None else facts(row))
         if action == "close" and not role_may(self.ctx.actor.role, Action.CLOSE):
             return False  # not the desk's reviewer: the key is not offered at all
-        if action in ("claim", "transfer", "close"):
+        if action in ("claim", "transfer", "close", "pending"):
             test = {
                 "claim": self._claimable,
                 "transfer": self._transferable,
                 "close": self._closable,
+                "pending": self._pendable,
             }[action]
             return True if any(test(r) for r in self.table.targets()) else None
         row = self.table.current_row
@@ -217,17 +246,21 @@ class QueueScreen(DeskScreen[None]):
             return None
         if action in ("open", "copy"):
             return True
-        if action == "pending":
-            pending = Status.PENDING in status_targets(self.ctx.actor, facts(row))
-            return True if pending else None
         wanted = {"triage": Action.TRIAGE, "escalate": Action.ESCALATE}
         return True if allows(self.ctx.actor, wanted[action], facts(row)) else None
+
+    def _in_filter_bar(self) -> bool:
+        focused = self.focused
+        return focused is not None and self.query_one(FilterBar) in focused.ancestors_with_self
 
     def _claimable(self, row: QueueRow) -> bool:
         return may_claim_now(self.ctx.actor, facts(row))
 
     def _transferable(self, row: QueueRow) -> bool:
         return allows(self.ctx.actor, Action.TRANSFER, facts(row))
+
+    def _pendable(self, row: QueueRow) -> bool:
+        return Status.PENDING in status_targets(self.ctx.actor, facts(row))
 
     def _closable(self, row: QueueRow) -> bool:
         return row.status == Status.RESOLVED and allows(self.ctx.actor, Action.CLOSE, facts(row))
@@ -303,8 +336,28 @@ class QueueScreen(DeskScreen[None]):
         self._run_search()
         self.table.focus()
 
+    # the filter bar --------------------------------------------------------------------------
+    def action_filter(self) -> None:
+        """``f``: the filter bar (status, priority, type, category, channel, group, assignee,
+        received from/to)."""
+        self.add_class("-filtering")
+        self.query_one(FilterBar).focus_first()
+        self._update_keys()
+
+    @on(FilterBar.Applied)
+    def _filtered(self, message: FilterBar.Applied) -> None:
+        message.stop()
+        self.filters = message.filters
+        self.query_one(QueueBar).filters = message.summary
+        if message.close:
+            self.remove_class("-filtering")
+            self.table.focus()
+        if self.table.view_query.filters != self.filters:
+            self.table.set_query(self._query(self.table.view_query.search))
+        self._update_keys()
+
     def action_clear(self) -> None:
-        """Escape: leave the search, else drop the selection."""
+        """Escape: leave the search, else drop the selection, else clear the filters."""
         if self.has_class("-searching"):
             self.remove_class("-searching")
             field = self.query_one("#queue-search", SafeInput)
@@ -315,8 +368,10 @@ class QueueScreen(DeskScreen[None]):
             self.table.focus()
             if self.table.view_query.search:
                 self.table.set_query(self._query())
-        else:
+        elif self.table.selected:
             self.table.clear_selection()
+        elif self.filters.narrows:
+            self.query_one(FilterBar).clear()
         self._update_keys()
 
     # opening and copying -------------------------------------------------------------------
@@ -414,8 +469,16 @@ class QueueScreen(DeskScreen[None]):
             ]
             self.changes.send("transfer", calls)
 
-        title = t("detail.form.transfer_title", numbers=", ".join(r.number for r in rows))
-        self.changes.open(PickForm(title, send, options=options))
+        title = t("detail.form.transfer_title", numbers=numbers_text([r.number for r in rows], t))
+        self.changes.open(PickForm(title, send, options=options, note=self._left_out(rows) or ""))
+
+    def _left_out(self, rows: list[QueueRow]) -> str | None:
+        """The selected tickets a key does not apply to, named under the dialog's title."""
+        acting = {r.id for r in rows}
+        others = [r.number for r in self.table.selected.values() if r.id not in acting]
+        if not others:
+            return None
+        return self.ctx.t("queue.left_out", numbers=numbers_text(others, self.ctx.t))
 
     def action_close(self) -> None:
         """``C``: the desk's review and close of the selected resolved tickets (or the cursor's):
@@ -471,20 +534,34 @@ class QueueScreen(DeskScreen[None]):
             self.changes.escalate(row.number, lambda: self._version(row))
 
     def action_pending(self) -> None:
-        """``p``: pending, with what the ticket waits for."""
-        row = self.table.current_row
-        if row is None:
+        """``p``: the selected tickets (or the cursor's) pending, with what they wait for."""
+        rows = [r for r in self.table.targets() if self._pendable(r)]
+        if not rows:
             return
-        desk, actor = self.ctx.desk, self.ctx.actor
-        self.changes.with_note(
-            "pending",
-            row.number,
-            lambda note: partial(
-                desk.set_status,
-                actor,
-                row.number,
-                "pending",
-                note=note,
-                expected_version=self._version(row),
-            ),
+        desk, actor, t = self.ctx.desk, self.ctx.actor, self.ctx.t
+
+        def send(note: str) -> None:
+            calls: list[Call] = [
+                (
+                    row.number,
+                    partial(
+                        desk.set_status,
+                        actor,
+                        row.number,
+                        "pending",
+                        note=note,
+                        expected_version=self._version(row),
+                    ),
+                )
+                for row in rows
+            ]
+            self.changes.send("pending", calls)
+
+        left_out = self._left_out(rows)
+        form = NoteForm(
+            t("detail.form.pending_title", number=numbers_text([r.number for r in rows], t)),
+            send,
+            label=t("detail.form.pending_label"),
+            intro=[left_out] if left_out else (),
         )
+        self.changes.open(form)

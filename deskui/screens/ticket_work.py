@@ -146,6 +146,18 @@ def review_line(item: ReviewItem, t: Catalog) -> str:
     return f"{item.number}  {sanitize_line(item.summary)}  — {state}"
 
 
+#: A dialog names this many tickets at most; beyond, "and K more".
+NAMED_AT_MOST = 20
+
+
+def numbers_text(numbers: Sequence[str], t: Catalog) -> str:
+    """The tickets a dialog acts on, every one named (the title wraps), or the first
+    :data:`NAMED_AT_MOST` and how many more."""
+    named = ", ".join(numbers[:NAMED_AT_MOST])
+    rest = len(numbers) - NAMED_AT_MOST
+    return t("queue.numbers.more", numbers=named, count=rest) if rest > 0 else named
+
+
 def outcome_text(outcome: Outcome, t: Catalog) -> str:
     """One line for the notice: what went through, then each refusal."""
     parts = []

@@ -64,6 +64,7 @@ from deskui.services.rules import (
     save_rule_setting,
     stored_rule_text,
 )
+from deskui.services.ticket_filters import TicketFilter
 from deskui.services.users import Actor, UserView, list_users, load_actor
 from deskui.services.views import OpenTicketView, TicketView
 from deskui.store import db as store_db
@@ -519,7 +520,7 @@ class DeskService:
             )
         )
 
-    def tickets(self, filters: queries.TicketFilter) -> list[TicketView]:
+    def tickets(self, filters: TicketFilter) -> list[TicketView]:
         """A filtered list, nearest due first."""
         rules = self.rules
         return self.read(

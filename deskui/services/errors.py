@@ -42,6 +42,7 @@ CODES: dict[str, frozenset[str]] = {
     "field.json_unreadable": frozenset({"reason"}),
     "field.whole_range": frozenset({"value", "low", "high"}),
     "field.time": frozenset({"value"}),
+    "field.day_or_time": frozenset({"value"}),
     "field.time_offset": frozenset(),
     "field.future": frozenset(),
     "field.too_old": frozenset(),

@@ -5,45 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from deskui.core.enums import OPEN_STATUSES, Category, Channel, Priority, Status, TicketType
-from deskui.services.errors import NotFound, ServiceError
+from deskui.core.enums import OPEN_STATUSES, Priority
+from deskui.services.errors import NotFound
 from deskui.services.rules import DeskRules
+from deskui.services.ticket_filters import TicketFilter, filter_clauses
 from deskui.services.views import OpenTicketView, TicketView, ticket_view
 from deskui.store.models import Group, Requester, Ticket, TicketEvent, User
-
-
-@dataclass(frozen=True)
-class TicketFilter:
-    """What the list shows.
-
-    Attributes:
-        status: only these statuses (default: every open one).
-        priority: only these priorities.
-        group: a group code.
-        assignee: a login; ``"-"`` for unassigned.
-        limit: at most this many rows.
-        received_from: only tickets received at or after this instant.
-        received_to: only tickets received before this instant.
-        types: only these ticket types.
-        categories: only these categories.
-        channels: only these channels.
-    """
-
-    status: Sequence[str] = ()
-    priority: Sequence[str] = ()
-    group: str | None = None
-    assignee: str | None = None
-    limit: int = 100
-    received_from: datetime | None = None
-    received_to: datetime | None = None
-    types: Sequence[str] = ()
-    categories: Sequence[str] = ()
-    channels: Sequence[str] = ()
 
 
 def _views(
@@ -119,66 +90,21 @@ def list_tickets(
 ) -> list[TicketView]:
     """Tickets matching the filters, nearest SLA due first.
 
+    Every open ticket unless statuses are asked for or something is searched (a search looks
+    through every ticket).
+
     Raises:
         ServiceError: an unknown status or priority, naming the filter.
         NotFound: an unknown group or user.
     """
-    statement = select(Ticket)
-    statuses = list(filters.status) or [str(s) for s in OPEN_STATUSES]
-    for value in statuses:
-        if value not in {str(s) for s in Status}:
-            raise ServiceError("status.unknown", field="status", value=value)
-    statement = statement.where(col(Ticket.status).in_(statuses))
-    for value in filters.priority:
-        if value not in {str(p) for p in Priority}:
-            raise ServiceError("priority.unknown", field="priority", value=value)
-    if filters.priority:
-        statement = statement.where(col(Ticket.priority).in_(list(filters.priority)))
-    if filters.group:
-        group = session.exec(select(Group).where(Group.code == filters.group)).first()
-        if group is None:
-            raise NotFound("group.unknown", field="group", group=filters.group)
-        statement = statement.where(Ticket.group_id == group.id)
-    if filters.assignee == "-":
-        statement = statement.where(col(Ticket.assignee_id).is_(None))
-    elif filters.assignee:
-        user = session.exec(select(User).where(User.login == filters.assignee)).first()
-        if user is None:
-            raise NotFound("user.unknown", field="assignee", login=filters.assignee)
-        statement = statement.where(Ticket.assignee_id == user.id)
-    statement = statement.where(*_kind_and_time(filters))
+    where = filter_clauses(session, filters)
+    if not filters.status and not filters.search.strip():
+        where.append(col(Ticket.status).in_([str(s) for s in OPEN_STATUSES]))
+    statement = select(Ticket).where(*where)
     statement = statement.order_by(
         col(Ticket.next_due).is_(None), col(Ticket.next_due), col(Ticket.id)
     ).limit(max(1, min(filters.limit, 10_000)))
     return _views(session, list(session.exec(statement)), rules, now, with_events=False)
-
-
-def _kind_and_time(filters: TicketFilter) -> list[Any]:
-    """The type, category, channel and date-range conditions of ``filters``.
-
-    Raises:
-        ServiceError: a range that ends before it starts, or an unknown identifier.
-    """
-    where: list[Any] = []
-    start, end = filters.received_from, filters.received_to
-    if start is not None and end is not None and end <= start:
-        raise ServiceError("date.order", field="to")
-    if start is not None:
-        where.append(col(Ticket.received_at) >= start)
-    if end is not None:
-        where.append(col(Ticket.received_at) < end)
-    for name, column, values, known in (
-        ("type", Ticket.type, filters.types, TicketType),
-        ("category", Ticket.category, filters.categories, Category),
-        ("channel", Ticket.channel, filters.channels, Channel),
-    ):
-        allowed = [str(k) for k in known]
-        for value in values:
-            if value not in allowed:
-                raise ServiceError("field.choice", field=name, choices=", ".join(allowed))
-        if values:
-            where.append(col(column).in_(list(values)))
-    return where
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Integer, column, text
+from sqlalchemy.sql.selectable import TextualSelect
 
 from deskui.core.text_index import Query, fts_match, fts_text, tsquery_literal, tsvector_literal
 
@@ -239,3 +240,24 @@ def search_tickets(
         f"WHERE t.id <> :x{where} ORDER BY c.score DESC, t.id DESC LIMIT :n"
     )
     return [(int(i), float(s)) for i, s in conn.execute(text(sql), params)]
+
+
+def ticket_ids_matching(
+    dialect: str, query: Query, *, number_tail: str | None = None
+) -> TextualSelect:
+    """The ids of the tickets matching ``query`` (every word; the last as a prefix when typed so),
+    as a subquery to filter the ticket table by, unranked: for reads in another order (the
+    queue's, the list's). ``number_tail``: digits; the tickets whose number ends with them are
+    in too (one set of ids, not an OR beside it, so the database can still drive a read from
+    it; the tails are one scan of the number's index)."""
+    if dialect == "postgresql":
+        sql = "SELECT ticket_id AS id FROM ticket_text WHERE doc @@ CAST(:ticket_words AS tsquery)"
+        words = tsquery_literal(query)
+    else:
+        sql = "SELECT rowid AS id FROM ticket_text WHERE ticket_text MATCH :ticket_words"
+        words = fts_match(query)
+    params: dict[str, Any] = {"ticket_words": words}
+    if number_tail is not None:
+        sql += " UNION SELECT id FROM ticket WHERE number LIKE :ticket_tail"
+        params["ticket_tail"] = f"%{number_tail}"
+    return text(sql).bindparams(**params).columns(column("id", Integer))

@@ -48,23 +48,38 @@ class QueueBar(Widget):
     """Tickets selected."""
     search: reactive[str] = reactive("")
     """The search typed after ``/``."""
+    filters: reactive[str] = reactive("")
+    """The filter bar's filters applied, in words (empty: none)."""
 
     def __init__(self, t: Catalog, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.t = t
 
     def render(self) -> Text:
-        """Built from plain strings: the search is the agent's text, never markup."""
+        """Built from plain strings: the search is the agent's text, never markup. When the ten
+        views and the figures do not fit on the line, only the view shown is named (``v`` and
+        the digits still go through them all; the help lists them)."""
         t = self.t
-        text = Text(" ")
+        status = self._status()
+        views = Text(" ")
         for view, key in VIEW_KEYS.items():
             # ten views on one line: the one shown stands out, the others sit close together
             label = f"{key} {t(f'queue.view.{view}')}"
             if view == self.view:
-                text.append(f" {label} ", style=Style(bold=True, reverse=True))
-                text.append(" ")
+                views.append(f" {label} ", style=Style(bold=True, reverse=True))
+                views.append(" ")
             else:
-                text.append(f"{label}  ")
+                views.append(f"{label}  ")
+        if views.cell_len + status.cell_len > self.size.width:
+            label = f"{VIEW_KEYS[self.view]} {t(f'queue.view.{self.view}')}"
+            views = Text(" ")
+            views.append(f" {label} ", style=Style(bold=True, reverse=True))
+            views.append(" ")
+        return views + status
+
+    def _status(self) -> Text:
+        t = self.t
+        text = Text()
         text.append("│ ", style="dim")
         count = "…" if self.total is None else t("queue.count", count=self.total)
         text.append(count, style="bold")
@@ -75,4 +90,8 @@ class QueueBar(Widget):
             text.append(" · ")
             text.append(t("queue.search.label") + ": ")
             text.append(sanitize_line(self.search), style="italic")
+        if self.filters:
+            text.append(" · ")
+            text.append(t("queue.filter.label") + ": ")
+            text.append(sanitize_line(self.filters), style="bold cyan")
         return text

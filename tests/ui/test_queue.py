@@ -268,7 +268,7 @@ async def test_transfer_sends_every_selected_ticket(queue_desk: DeskService) -> 
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         table = table_of(app)
-        await pilot.press("home", "space", "space")
+        await pilot.press("home", "space", "down", "space")
         chosen = list(table.selected.values())
         assert len(chosen) == 2
         await pilot.press("g")
@@ -357,7 +357,7 @@ async def test_another_consoles_change_shows_and_cursor_and_selection_stay(
         rows = list(table.loaded_rows)
         await pilot.press("home", "down", "down", "space")
         selected_id = rows[2].id
-        await pilot.press("down", "down")
+        await pilot.press("down", "down", "down")
         under_cursor = rows[5]
         assert table.current_row is not None and table.current_row.id == under_cursor.id
         urgent = log_call(other, "全公司断网", minutes_ago=40, impact=1, urgency=1)

@@ -7,6 +7,7 @@ its first running clock starts to warn, and remembers it (:class:`ViewFilters`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, cast
 
@@ -21,11 +22,11 @@ from deskui.services.queue.query import (
     QueueView,
     _AnyGroup,
     _DueBy,
-    _search_clause,
     search_terms,
 )
 from deskui.services.queue.rows import _MEMO_LIMIT, RowBuilder, _chunks
 from deskui.services.rules import DeskRules
+from deskui.services.ticket_filters import filter_clauses
 from deskui.services.views import ticket_clocks
 from deskui.store.models import Ticket
 
@@ -59,9 +60,9 @@ class ViewFilters(RowBuilder):
             filters.append(col(Ticket.assignee_id).is_(None))
         elif view == QueueView.ALERT:
             filters.extend(self._alert_filters(session, now))
-        terms = search_terms(query.search)
-        if terms:
-            filters.append(_search_clause(terms))
+        # the list's own filters and search: one implementation for the queue and the command line
+        wanted = replace(query.filters, search=search_terms(query.search))
+        filters.extend(filter_clauses(session, wanted))
         return filters
 
     def _alert_filters(self, session: Session, now: datetime) -> list[Any]:

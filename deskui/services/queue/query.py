@@ -1,5 +1,5 @@
 """What the queue is asked for: the views, the query of one actor, the key that orders rows,
-and the search as it is matched.
+and the search as it is matched (the desk's text index, the same as the list's).
 
 Also the two conditions the keyset reads treat specially (:class:`_AnyGroup`, :class:`_DueBy`)
 and :func:`_plain`, which turns them back into plain filters for a count.
@@ -13,13 +13,13 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import or_, select
 from sqlmodel import col
 
 from deskui.core.enums import Status
 from deskui.core.sanitize import sanitize_line
+from deskui.services.ticket_filters import TicketFilter
 from deskui.services.users import Actor
-from deskui.store.models import Requester, Ticket
+from deskui.store.models import Ticket
 
 
 class QueueView(StrEnum):
@@ -57,22 +57,29 @@ class QueueQuery:
 
     Attributes:
         view: which tickets.
-        search: text typed after ``/`` (number, requester, summary or description).
+        search: text typed after ``/``, found through the desk's text index as ``deskui ticket
+            list --search`` finds it (:func:`~deskui.services.ticket_filters.search_clause`).
         user_id: the actor (for "mine").
         group_ids: the actor's groups (for "my groups").
+        filters: the filter bar's filters, within the view (the list's own filters).
     """
 
     view: QueueView = QueueView.OPEN
     search: str = ""
     user_id: int | None = None
     group_ids: frozenset[int] = frozenset()
+    filters: TicketFilter = TicketFilter()
 
     @classmethod
     def for_actor(
-        cls, actor: Actor, view: QueueView = QueueView.OPEN, search: str = ""
+        cls,
+        actor: Actor,
+        view: QueueView = QueueView.OPEN,
+        search: str = "",
+        filters: TicketFilter | None = None,
     ) -> QueueQuery:
         """The query of ``view`` as seen by ``actor``."""
-        return cls(QueueView(view), search, actor.id, actor.group_ids)
+        return cls(QueueView(view), search, actor.id, actor.group_ids, filters or TicketFilter())
 
 
 @dataclass(frozen=True, order=True)
@@ -83,32 +90,9 @@ class QueueKey:
     id: int
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def search_terms(text: str) -> str:
     """The search as it is matched: one line, control characters removed, trimmed."""
     return sanitize_line(text).strip()
-
-
-def _search_clause(terms: str) -> Any:
-    """Number, requester (name, or pinyin/initials prefix) or text (summary, description)."""
-    inside = f"%{_escape_like(terms)}%"
-    spelled = f"{_escape_like(terms.lower().replace(' ', ''))}%"
-    requesters = select(col(Requester.id)).where(
-        or_(
-            col(Requester.name).like(inside, escape="\\"),
-            col(Requester.name_pinyin).like(spelled, escape="\\"),
-            col(Requester.name_initials).like(spelled, escape="\\"),
-        )
-    )
-    return or_(
-        col(Ticket.number).like(f"%{_escape_like(terms.upper())}%", escape="\\"),
-        col(Ticket.requester_id).in_(requesters.scalar_subquery()),
-        col(Ticket.summary).ilike(inside, escape="\\"),
-        col(Ticket.description).ilike(inside, escape="\\"),
-    )
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,12 @@ from deskui.widgets.cells import fit
 from deskui.widgets.sla_text import clock_text, format_duration
 
 GAP = " "
-CLOCKS = (ClockKind.RESPONSE, ClockKind.UPDATE, ClockKind.RESOLUTION)
+#: The column of each clock.
+CLOCK_COLUMNS = {
+    "queue.col.response": ClockKind.RESPONSE,
+    "queue.col.update": ClockKind.UPDATE,
+    "queue.col.resolution": ClockKind.RESOLUTION,
+}
 PRIORITY_STYLES = {
     Priority.P1: Style(bold=True, color="red"),
     Priority.P2: Style(color="yellow"),
@@ -46,24 +51,69 @@ class Column:
     width: int
 
 
+#: The columns of a wide table, left to right (the summary takes what is left).
+WIDE = (
+    Column("mark", 1),
+    Column("queue.col.number", 14),
+    Column("queue.col.priority", 3),
+    Column("queue.col.status", 11),
+    Column("queue.col.response", 9),
+    Column("queue.col.update", 9),
+    Column("queue.col.resolution", 9),
+    Column("queue.col.requester", 20),
+    Column("queue.col.category", 8),
+    Column("queue.col.group", 8),
+    Column("queue.col.assignee", 8),
+    Column("queue.col.age", 6),
+)
+#: The nearest of the three clocks, in one column, when there is no room for all three.
+NEAREST = Column("queue.col.nearest", 12)
+#: What gives way, in turn, as the table narrows: a column dropped, or the clocks folded into
+#: the nearest one. Number, priority, status, a clock and the summary always stay.
+NARROWING = (
+    "queue.col.age",
+    "queue.col.category",
+    "queue.col.group",
+    "clocks",
+    "queue.col.assignee",
+    "queue.col.requester",
+)
+#: The summary is readable from this many cells: columns give way until it has them.
+SUMMARY_WIDTH = 20
+_CLOCK_KEYS = {"queue.col.response", "queue.col.update", "queue.col.resolution"}
+
+
+def _used(columns: Iterable[Column]) -> int:
+    cols = list(columns)
+    return sum(c.width for c in cols) + len(cols) * len(GAP)
+
+
 def layout_columns(width: int) -> list[Column]:
-    """The columns for a table ``width`` cells wide; the summary takes what is left."""
-    fixed = [
-        Column("mark", 1),
-        Column("queue.col.number", 14),
-        Column("queue.col.priority", 3),
-        Column("queue.col.status", 11),
-        Column("queue.col.response", 9),
-        Column("queue.col.update", 9),
-        Column("queue.col.resolution", 9),
-        Column("queue.col.requester", 20),
-        Column("queue.col.category", 8),
-        Column("queue.col.group", 8),
-        Column("queue.col.assignee", 8),
-        Column("queue.col.age", 6),
-    ]
-    used = sum(c.width for c in fixed) + len(fixed) * len(GAP)
-    return [*fixed, Column("queue.col.summary", max(8, width - used))]
+    """The columns for a table ``width`` cells wide; the summary takes what is left.
+
+    While the summary would be narrower than :data:`SUMMARY_WIDTH`, the columns of
+    :data:`NARROWING` give way in order (at 80 cells: number, priority, status, the nearest
+    clock, the summary).
+    """
+    fixed = list(WIDE)
+    for step in NARROWING:
+        if width - _used(fixed) >= SUMMARY_WIDTH:
+            break
+        if step == "clocks":
+            at = next(i for i, c in enumerate(fixed) if c.key in _CLOCK_KEYS)
+            fixed = [c for c in fixed if c.key not in _CLOCK_KEYS]
+            fixed.insert(at, NEAREST)
+        else:
+            fixed = [c for c in fixed if c.key != step]
+    return [*fixed, Column("queue.col.summary", max(8, width - _used(fixed)))]
+
+
+def nearest_clock(clocks: Mapping[ClockKind, SlaClock]) -> tuple[ClockKind, SlaClock]:
+    """The running clock with the least time left; with none running, the resolution clock."""
+    live = [(kind, clock) for kind, clock in clocks.items() if clock.state.is_live]
+    if not live:
+        return ClockKind.RESOLUTION, clocks[ClockKind.RESOLUTION]
+    return min(live, key=lambda pair: pair[1].remaining_seconds)
 
 
 def _parsed(value: str | Style) -> Style:
@@ -190,32 +240,37 @@ class RowPainter:
         clocks: Mapping[ClockKind, SlaClock] = row.clocks
         if rules is not None and now > row.clocks_at:
             clocks = advance_clocks(row.clocks, row.clocks_at, now, rules)
-        cols = columns
-        lead = GAP.join(
-            (fit("✓" if selected else "", cols[0].width), fit(number, cols[1].width), "")
-        )
-        segments = [
-            Segment(lead, base),
-            Segment(fit(priority, cols[2].width), base + PRIORITY_STYLES[row.priority]),
-            Segment(GAP + fit(status, cols[3].width) + GAP, base),
-        ]
-        for column, kind in zip(cols[4:7], CLOCKS, strict=True):
-            label = clock_text(clocks[kind], self.t, word=False)
-            segments.append(Segment(fit(label.plain, column.width), base + _parsed(label.style)))
-            segments.append(Segment(GAP, base))
         age = format_duration(max(0.0, (now - row.received_at).total_seconds()))
-        tail = GAP.join(
-            fit(text, column.width)
-            for text, column in (
-                (requester, cols[7]),
-                (category, cols[8]),
-                (group, cols[9]),
-                (assignee, cols[10]),
-                (age, cols[11]),
-                (summary, cols[12]),
-            )
-        )
-        segments.append(Segment(tail, base))
+        plain = {
+            "mark": "✓" if selected else "",
+            "queue.col.number": number,
+            "queue.col.status": status,
+            "queue.col.requester": requester,
+            "queue.col.category": category,
+            "queue.col.group": group,
+            "queue.col.assignee": assignee,
+            "queue.col.age": age,
+            "queue.col.summary": summary,
+        }
+        segments: list[Segment] = []
+        for i, column in enumerate(columns):
+            gap = GAP if i < len(columns) - 1 else ""
+            if column.key == "queue.col.priority":
+                style = base + PRIORITY_STYLES[row.priority]
+                segments.append(Segment(fit(priority, column.width), style))
+                segments.append(Segment(gap, base))
+            elif column.key in CLOCK_COLUMNS or column.key == NEAREST.key:
+                if column.key == NEAREST.key:
+                    kind, clock = nearest_clock(clocks)
+                    label = clock_text(clock, self.t, word=False)
+                    text = f"{self.t(f'queue.clock.short.{kind}')} {label.plain}"
+                else:
+                    label = clock_text(clocks[CLOCK_COLUMNS[column.key]], self.t, word=False)
+                    text = label.plain
+                segments.append(Segment(fit(text, column.width), base + _parsed(label.style)))
+                segments.append(Segment(gap, base))
+            else:
+                segments.append(Segment(fit(plain[column.key], column.width) + gap, base))
         strip = Strip(segments).crop_extend(0, width, base)
         ratio = rules.sla.warning_ratio if rules is not None else 0.75
         return strip, next_change(clocks, row.received_at, now, ratio)

@@ -474,7 +474,8 @@ class TicketTable(ScrollView, can_focus=True):
         self._load(self._generation, kind)
 
     def action_toggle_select(self) -> None:
-        """Select or unselect the cursor's ticket, then step down."""
+        """Select or unselect the cursor's ticket; the cursor stays (``down`` moves on), so
+        what is marked is what the cursor is on."""
         row = self.current_row
         if row is None:
             return
@@ -482,7 +483,6 @@ class TicketTable(ScrollView, can_focus=True):
             self.selected[row.id] = row
         self.refresh_line(self.cursor + 1)
         self.post_message(self.Loaded(self, self.total or 0))
-        self._move(self.cursor + 1)
 
     def clear_selection(self) -> None:
         """Unselect everything."""

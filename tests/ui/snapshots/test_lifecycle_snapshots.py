@@ -56,7 +56,7 @@ def test_closing_several_reviewed_tickets(
         await settle(pilot)
         await pilot.press("7")
         await settle(pilot)
-        await pilot.press("home", "space", "space", "space", "C")
+        await pilot.press("home", *["space", "down"] * 3, "C")
         await settle(pilot)
 
     assert snap_compare(console_for(desk, "op", lang), terminal_size=SIZE, run_before=ask)

@@ -128,3 +128,91 @@ def test_detail_with_a_long_timeline(
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=show)
+
+
+SIZES = {"80x24": (80, 24), "160x48": (160, 48)}
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_queue_at_each_size(
+    lang: str, size: str, desk: DeskService, snap_compare: Callable[..., bool]
+) -> None:
+    """At 80×24 number, priority, status, the nearest clock and the summary stay readable."""
+
+    async def show(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+
+    app = console_for(desk, "lead", lang)
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=show)
+
+
+async def _filter(pilot: Pilot[None], *, close: bool) -> None:
+    """Open the filter bar, choose a status (in progress) and a group (hardware, the second);
+    ``close``: apply and go back to the table."""
+    await settle(pilot)
+    await pilot.press("f")
+    await pilot.pause()
+    await pilot.press("enter", "down", "down", "down", "enter")  # status: in progress
+    await settle(pilot)
+    await pilot.press(*["tab"] * 5, "enter", "down", "down", "enter")  # group: hardware
+    await settle(pilot)
+    if close:
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_filter_bar_open(
+    lang: str, size: str, desk: DeskService, snap_compare: Callable[..., bool]
+) -> None:
+    async def run(pilot: Pilot[None]) -> None:
+        await _filter(pilot, close=False)
+        await pilot.press("tab", "tab", *"2026-02-30", "enter")  # the from date: no such day
+        await settle(pilot)
+
+    app = console_for(desk, "lead", lang)
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=run)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_filters_active(lang: str, desk: DeskService, snap_compare: Callable[..., bool]) -> None:
+    async def run(pilot: Pilot[None]) -> None:
+        await _filter(pilot, close=True)
+
+    app = console_for(desk, "lead", lang)
+    assert snap_compare(app, terminal_size=SIZES["80x24"], run_before=run)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_transfer_of_several_selected_tickets(
+    lang: str, desk: DeskService, snap_compare: Callable[..., bool]
+) -> None:
+    async def run(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("home", "space", "down", "space", "down", "space", "g")
+        await settle(pilot)
+
+    assert snap_compare(console_for(desk, "lead", lang), terminal_size=SIZE, run_before=run)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_pending_of_several_with_one_left_out(
+    lang: str, desk: DeskService, snap_compare: Callable[..., bool]
+) -> None:
+    async def run(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("0")  # every ticket: the closed one cannot be put on hold
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, QueueScreen)
+        rows = screen.table.loaded_rows
+        wanted = [i for i, r in enumerate(rows) if r.status == "in_progress"][:2]
+        wanted.append(next(i for i, r in enumerate(rows) if r.status == "closed"))
+        for index in wanted:
+            await pilot.press("home", *["down"] * index, "space")
+        await pilot.press("p")
+        await settle(pilot)
+
+    assert snap_compare(console_for(desk, "lead", lang), terminal_size=SIZE, run_before=run)

@@ -1,0 +1,195 @@
+"""The ticket filters, one implementation for ``deskui ticket list`` and the queue's filter bar,
+on SQLite and PostgreSQL: each filter finds the same tickets through both, the search is the
+Chinese-aware text index (the same tickets ``deskui ticket search`` finds), bad values are
+refusals naming the filter."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from deskui.core.enums import Status
+from deskui.services.desk import DeskService
+from deskui.services.errors import NotFound, ServiceError
+from deskui.services.knowledge import KnowledgeBase
+from deskui.services.queue import QueueQuery, QueueReader, QueueView
+from deskui.services.ticket_filters import TicketFilter, received_bound
+from tests.services.test_queue import fill_desk, log_call
+
+TZ = ZoneInfo("Asia/Shanghai")
+EVERY_STATUS = tuple(str(s) for s in Status)
+
+
+def queue_numbers(desk: DeskService, filters: TicketFilter, view: QueueView) -> set[str]:
+    """What the queue shows in ``view`` with ``filters`` (its search included)."""
+    reader = QueueReader.of(desk)
+    query = QueueQuery(view, filters.search, filters=replace(filters, search=""))
+    rows = reader.after(query, None, 500)
+    assert reader.count(query) == len(rows), "the count is of the same tickets"
+    return {r.number for r in rows}
+
+
+def list_numbers(desk: DeskService, filters: TicketFilter) -> set[str]:
+    """What ``deskui ticket list`` prints with ``filters``."""
+    return {v.number for v in desk.tickets(replace(filters, limit=500))}
+
+
+@pytest.fixture
+def filled(desk: DeskService) -> DeskService:
+    """The queue tests' desk, and a call whose number, requester and phone are searched."""
+    fill_desk(desk)
+    log_call(desk, "会议室的投影仪无法显示电脑画面", minutes_ago=12, category="hardware", caller=0)
+    return desk
+
+
+def _day(desk: DeskService, days_ago: int) -> str:
+    return (desk.clock.now().astimezone(TZ) - timedelta(days=days_ago)).date().isoformat()
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        TicketFilter(status=("in_progress",)),
+        TicketFilter(status=("pending", "awaiting_confirmation")),
+        TicketFilter(priority=("P2",)),
+        TicketFilter(types=("incident",)),
+        TicketFilter(categories=("network",)),
+        TicketFilter(categories=("network", "software")),
+        TicketFilter(channels=("phone",)),
+        TicketFilter(channels=("email", "phone")),
+        TicketFilter(group="hardware"),
+        TicketFilter(assignee="agent1"),
+        TicketFilter(assignee="-"),
+        TicketFilter(categories=("account",), assignee="agent1"),
+        TicketFilter(search="投影"),  # a Chinese word inside a sentence
+        TicketFilter(search="打印"),
+        TicketFilter(search="zhangsan"),  # the requester's name in pinyin
+        TicketFilter(search="张三"),
+        TicketFilter(search="138-0013-8000"),  # a phone in any format
+        TicketFilter(search="+86 138 0013 8000"),
+        TicketFilter(search="13800138000"),
+        TicketFilter(search="vpn", status=("in_progress", "to_assign", "new")),
+        TicketFilter(search="%"),
+    ],
+    ids=lambda f: ",".join(f"{k}={v}" for k, v in vars(f).items() if v and k != "limit"),
+)
+def test_the_list_and_the_queue_find_the_same_tickets(
+    filled: DeskService, filters: TicketFilter
+) -> None:
+    wanted = filters if filters.status or filters.search else replace(filters, status=())
+    in_queue = queue_numbers(filled, wanted, QueueView.ALL)
+    listed = list_numbers(filled, replace(wanted, status=wanted.status or EVERY_STATUS))
+    assert in_queue == listed
+    if filters.search != "%":
+        assert in_queue, "each filter here finds something on this desk"
+
+
+def test_filters_narrow_within_the_queues_view(filled: DeskService) -> None:
+    open_network = queue_numbers(filled, TicketFilter(categories=("network",)), QueueView.OPEN)
+    every_network = queue_numbers(filled, TicketFilter(categories=("network",)), QueueView.ALL)
+    assert open_network and open_network <= every_network
+    listed_open = list_numbers(filled, TicketFilter(categories=("network",)))
+    assert open_network == listed_open, "the list's default is the open tickets, as the view's"
+
+
+def test_the_search_finds_what_ticket_search_finds(filled: DeskService) -> None:
+    kb = KnowledgeBase.of(filled)
+    for text in ("投影", "无法", "zhangsan", "王小明", "138 0013 8000", "outlook 邮件", "共享盘"):
+        ranked = {h.number for h in kb.search_tickets(text, limit=500)}
+        assert ranked, text
+        assert queue_numbers(filled, TicketFilter(search=text), QueueView.ALL) == ranked, text
+        assert list_numbers(filled, TicketFilter(search=text)) == ranked, text
+
+
+def test_a_number_is_found_whole_or_by_its_tail(filled: DeskService) -> None:
+    number = sorted(list_numbers(filled, TicketFilter(status=EVERY_STATUS)))[3]
+    assert list_numbers(filled, TicketFilter(search=number.lower())) == {number}
+    assert number in list_numbers(filled, TicketFilter(search=number[-3:]))
+    assert number in queue_numbers(filled, TicketFilter(search=number[-5:]), QueueView.ALL)
+
+
+def test_a_search_looks_through_every_status_unless_statuses_are_asked(
+    filled: DeskService,
+) -> None:
+    closed = list_numbers(filled, TicketFilter(status=("closed",)))
+    assert closed
+    (number,) = sorted(closed)[:1]
+    summary = filled.ticket(number).summary
+    assert number in list_numbers(filled, TicketFilter(search=summary))
+    assert number not in list_numbers(filled, TicketFilter(search=summary, status=("new",)))
+
+
+def test_the_received_range_is_the_desks_days(filled: DeskService) -> None:
+    today = _day(filled, 0)
+    start = received_bound("from", today, TZ, end=False)
+    end = received_bound("to", today, TZ, end=True)
+    assert start is not None and end is not None and end - start == timedelta(days=1)
+    todays = TicketFilter(received_from=start, received_to=end, status=EVERY_STATUS)
+    everything = TicketFilter(status=EVERY_STATUS)
+    assert list_numbers(filled, todays) == queue_numbers(filled, todays, QueueView.ALL)
+    early = log_call(filled, "前天的来电", minutes_ago=60 * 24 * 2)
+    assert early.number not in list_numbers(filled, todays)
+    assert early.number in list_numbers(filled, everything)
+    yesterday = received_bound("to", _day(filled, 1), TZ, end=True)
+    until = TicketFilter(received_to=yesterday, status=EVERY_STATUS)
+    assert list_numbers(filled, until) == {early.number}
+    assert queue_numbers(filled, until, QueueView.ALL) == {early.number}
+
+
+@pytest.mark.parametrize(
+    ("value", "end", "expected"),
+    [
+        ("2026-11-02", False, datetime(2026, 11, 2, tzinfo=TZ)),
+        ("2026-11-02", True, datetime(2026, 11, 3, tzinfo=TZ)),
+        (" 2026-11-02 ", False, datetime(2026, 11, 2, tzinfo=TZ)),
+        ("2026-11-01T16:00:00Z", False, datetime(2026, 11, 2, tzinfo=TZ)),
+        ("", False, None),
+        (None, True, None),
+    ],
+)
+def test_a_day_or_a_time(value: str | None, end: bool, expected: datetime | None) -> None:
+    assert received_bound("from", value, TZ, end=end) == expected
+
+
+@pytest.mark.parametrize(
+    "value", ["2026-02-30", "2026-13-01", "yesterday", "20261102", "2026-W01-1", "2026-11-02T09:00"]
+)
+def test_what_is_no_day_is_refused_naming_the_field(value: str) -> None:
+    with pytest.raises(ServiceError) as refused:
+        received_bound("to", value, TZ, end=True)
+    assert refused.value.field == "to" and refused.value.code == "field.day_or_time"
+    assert value in refused.value.message
+
+
+@pytest.mark.parametrize(
+    ("filters", "field", "kind"),
+    [
+        (TicketFilter(status=("open",)), "status", ServiceError),
+        (TicketFilter(priority=("P0",)), "priority", ServiceError),
+        (TicketFilter(types=("question",)), "type", ServiceError),
+        (TicketFilter(categories=("printer",)), "category", ServiceError),
+        (TicketFilter(channels=("fax",)), "channel", ServiceError),
+        (TicketFilter(group="nosuch"), "group", NotFound),
+        (TicketFilter(assignee="nobody"), "assignee", NotFound),
+        (
+            TicketFilter(
+                received_from=datetime(2026, 11, 3, tzinfo=TZ),
+                received_to=datetime(2026, 11, 2, tzinfo=TZ),
+            ),
+            "to",
+            ServiceError,
+        ),
+    ],
+)
+def test_a_bad_filter_is_refused_in_the_queue_as_in_the_list(
+    desk: DeskService, filters: TicketFilter, field: str, kind: type[ServiceError]
+) -> None:
+    with pytest.raises(kind) as listed:
+        desk.tickets(filters)
+    assert listed.value.field == field
+    with pytest.raises(kind) as queued:
+        QueueReader.of(desk).count(QueueQuery(QueueView.OPEN, filters=filters))
+    assert queued.value.field == field
