@@ -33,7 +33,13 @@ from deskui.core.sla import advance_clocks
 from deskui.core.workflow import find_transition, status_targets, target_of
 from deskui.i18n import Catalog
 from deskui.screens.knowledge_forms import TicketArticleForm, may_draft_from, show_suggestion
-from deskui.screens.ticket_forms import Confirmation, ConfirmForm, PickForm
+from deskui.screens.ticket_forms import (
+    Confirmation,
+    ConfirmForm,
+    PickForm,
+    Worklog,
+    WorklogForm,
+)
 from deskui.screens.ticket_work import LEAD_ACTIONS, Outcome, TicketChanges, lead_key
 from deskui.services.knowledge import KnowledgeBase
 from deskui.services.names import DeskNames
@@ -365,22 +371,31 @@ class TicketScreen(DeskScreen[None]):
             self.changes.estimate(self.number, self._rules.tz, self._version)
 
     def action_worklog(self) -> None:
-        """``w``: a worklog entry (internal)."""
-        desk, actor = self.ctx.desk, self.ctx.actor
-        self._noted(
-            "worklog",
-            lambda text, version: desk.worklog(actor, self.number, text, expected_version=version),
-        )
+        """``w``: a worklog entry (internal), with the minutes spent if given."""
+        self._worked("worklog", progress=False)
 
     def action_progress(self) -> None:
-        """``u``: an update to the requester (restarts the update clock)."""
-        desk, actor = self.ctx.desk, self.ctx.actor
-        self._noted(
-            "progress",
-            lambda text, version: desk.worklog(
-                actor, self.number, text, progress=True, expected_version=version
-            ),
-        )
+        """``u``: an update to the requester (restarts the update clock), with the minutes."""
+        self._worked("progress", progress=True)
+
+    def _worked(self, kind: str, *, progress: bool) -> None:
+        desk, actor, t = self.ctx.desk, self.ctx.actor, self.ctx.t
+
+        def send(entry: Worklog) -> None:
+            version = self._version()
+            change = partial(
+                desk.worklog,
+                actor,
+                self.number,
+                entry.text,
+                progress=progress,
+                minutes=entry.minutes,
+                expected_version=version,
+            )
+            self.changes.send(kind, [(self.number, change)])
+
+        title = t(f"detail.form.{kind}_title", number=self.number)
+        self.changes.open(WorklogForm(title, send, label=t(f"detail.form.{kind}_label")))
 
     def action_escalate(self) -> None:
         """``e``: one tier up, with the diagnosis so far."""

@@ -50,6 +50,7 @@ CODES: dict[str, frozenset[str]] = {
     "field.login": frozenset(),
     "field.stars": frozenset(),
     "text.too_long": frozenset({"length", "limit"}),
+    "worklog.minutes": frozenset({"value", "low", "high"}),
     "note.required": frozenset(),
     "impact.range": frozenset({"value"}),
     "urgency.range": frozenset({"value"}),

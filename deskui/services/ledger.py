@@ -109,6 +109,7 @@ def event_values(e: TicketEvent) -> tuple[object, ...]:
         e.note,
         e.version,
         e.state_hash,
+        e.minutes,
     )
 
 
@@ -160,11 +161,13 @@ def record(
     old: object = None,
     new: object = None,
     note: str | None = None,
+    minutes: int | None = None,
 ) -> TicketEvent:
     """Append one event to the ticket's audit trail (same transaction as the change).
 
     The event names the admin acting for the actor, if any; it is written, sealed into the
-    ticket's chain with the version the change produces, by :func:`commit_change`.
+    ticket's chain with the version the change produces, by :func:`commit_change`. ``minutes``:
+    the time a worklog entry says was spent.
     """
     assert ticket.id is not None
     event = TicketEvent(
@@ -177,6 +180,7 @@ def record(
         old_value=None if old is None else str(old),
         new_value=None if new is None else str(new),
         note=note,
+        minutes=minutes,
     )
     _pending(session, ticket).append(event)
     return event

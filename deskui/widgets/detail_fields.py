@@ -22,7 +22,7 @@ from deskui.i18n import Catalog
 from deskui.services.names import DeskNames
 from deskui.services.views import DETAIL_FIELDS, TicketView
 from deskui.widgets.record_words import priority_words, routing_words
-from deskui.widgets.timeline import stamp
+from deskui.widgets.timeline import minutes_text, stamp
 
 Row = tuple[str, str | None]
 
@@ -110,7 +110,14 @@ def handling_rows(
         (f"field.satisfaction_{aspect}", _stars(value))
         for aspect, value in view.satisfaction_aspects.items()
     ]
+    entries = [e.minutes for e in view.events if e.minutes]
+    worked = (
+        t("detail.worked.entries", time=minutes_text(sum(entries), t), count=len(entries))
+        if entries
+        else None
+    )
     return [
+        ("detail.field.worked", worked),
         ("field.solution", view.solution),
         (
             "detail.field.result",

@@ -101,6 +101,14 @@ def value_text(
     return sanitize_line(value)
 
 
+def minutes_text(minutes: int, t: Catalog) -> str:
+    """Time worked as the desk says it: ``45 分钟`` / ``45 min``, ``2 小时 5 分钟`` /
+    ``2 h 5 min``."""
+    if minutes < 60:
+        return t("detail.worked.minutes", minutes=minutes)
+    return t("detail.worked.hours", hours=minutes // 60, minutes=minutes % 60)
+
+
 #: Marks an entry stamped earlier than the one before it (the line under it says why).
 BACKDATED_MARK = "⚠"
 BACKDATED_STYLE = "bold red"
@@ -162,6 +170,9 @@ def entry_text(
         text.append("  ")
     if event.kind != EventKind.STATUS:  # a status entry says it with its field label
         text.append(t(f"event.{event.kind}"), style=KIND_STYLES.get(event.kind, ""))
+        text.append("  ")
+    if event.minutes:
+        text.append(f"⏱ {minutes_text(event.minutes, t)}", style="cyan")
         text.append("  ")
     changes = [e for e in (status, event) if e is not None and _has_change(e)]
     for index, changed in enumerate(changes):
