@@ -29,6 +29,7 @@ from deskui.services.views import EventView
 from deskui.widgets.record_words import (
     is_priority_reason,
     note_words,
+    outage_words,
     priority_words,
     routing_words,
 )
@@ -45,6 +46,8 @@ KIND_STYLES: dict[EventKind, str] = {
     EventKind.PENDING: "yellow",
     EventKind.TAKEOVER: "magenta",
     EventKind.PRIORITY_OVERRIDE: "magenta",
+    EventKind.OUTAGE_SOLVED: "bold green",
+    EventKind.PHONE_REVEALED: "yellow",
 }
 ACTOR_WIDTH = 8
 
@@ -123,6 +126,8 @@ def _note_text(event: EventView, t: Catalog, names: DeskNames) -> str:
         return priority_words(note, t)
     if event.kind == EventKind.TAKEOVER:
         return note_words(note, t, names)
+    if event.kind in (EventKind.STATUS, EventKind.CLOSED):
+        return outage_words(note, t)
     return note
 
 
@@ -179,7 +184,9 @@ def entry_text(
         if index:
             text.append("  ")
         _change(text, changed, t, names)
-    note = _note_text(event, t, names) or (status.note if status is not None else None)
+    note = _note_text(event, t, names) or (
+        _note_text(status, t, names) if status is not None else None
+    )
     if note:
         for line in sanitize_text(note).strip().splitlines():
             text.append("\n" + " " * 4 + line)
