@@ -186,6 +186,29 @@ def record(
     return event
 
 
+def record_reading(
+    session: Session,
+    ticket: Ticket,
+    actor: Actor,
+    kind: EventKind,
+    now: datetime,
+    *,
+    field: str | None = None,
+    new: object = None,
+) -> None:
+    """Record that someone read what the record guards (a requester's whole phone number).
+
+    Nothing of the ticket changes: the event is sealed into its chain at the version the
+    ticket stands at (with its state as it is), and the version is not bumped, so a change
+    another console is typing against this ticket is not made stale by someone reading it.
+    The ticket must be locked (:func:`lock_ticket`).
+    """
+    record(session, ticket, actor, kind, now, field=field, new=new)
+    events = _pending(session, ticket)
+    _seal(session, ticket, list(events))
+    events.clear()
+
+
 def set_status(
     session: Session,
     ticket: Ticket,
