@@ -177,7 +177,7 @@ def entry_text(
         text.append(t(f"event.{event.kind}"), style=KIND_STYLES.get(event.kind, ""))
         text.append("  ")
     if event.minutes:
-        text.append(f"⏱ {minutes_text(event.minutes, t)}", style="cyan")
+        text.append(t("detail.worked.spent", time=minutes_text(event.minutes, t)), style="cyan")
         text.append("  ")
     changes = [e for e in (status, event) if e is not None and _has_change(e)]
     for index, changed in enumerate(changes):
