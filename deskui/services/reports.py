@@ -34,7 +34,6 @@ from sqlalchemy import (
     text,
     true,
 )
-from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import BindParameter
 from sqlmodel import Session, col
 
@@ -290,6 +289,8 @@ class _Tally:
     breached: int = 0
     first_contact: int = 0
     reopened: int = 0
+    minutes: int = 0
+    """The minutes the tickets' worklog entries carry (their report facts' sums)."""
 
     def add(self, other: _Tally) -> None:
         for name in (
@@ -304,6 +305,7 @@ class _Tally:
             "breached",
             "first_contact",
             "reopened",
+            "minutes",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for name in ("response_late_max", "resolution_late_max"):
@@ -333,21 +335,23 @@ class _Tally:
 @dataclass(frozen=True)
 class _Received:
     """The received pass rolled up: SLA by priority (rejected tickets left out), the workload
-    by assignee, and the whole period."""
+    by assignee and by group, and the whole period."""
 
     by_priority: dict[str, _Tally]
     by_assignee: dict[int, _Tally]
     total: _Tally
     sla_total: _Tally
+    by_group: dict[int | None, _Tally]
 
 
 def _received(q: _Query) -> _Received:
     """One grouped pass over the tickets received in the period: by priority, rejected or not,
-    and assignee, every count and lateness the SLA, workload and summary tables need."""
+    assignee and group, every count, lateness and minute the SLA, workload and summary tables
+    need."""
     f = TicketReportFact
     r_late, v_late = q.response_late(), q.resolution_late()
     rejected = case((col(Ticket.status) == "rejected", 1), else_=0)
-    keys = (col(Ticket.priority), rejected, col(Ticket.assignee_id))
+    keys = (col(Ticket.priority), rejected, col(Ticket.assignee_id), col(Ticket.group_id))
     statement = (
         select(
             *keys,
@@ -364,14 +368,15 @@ def _received(q: _Query) -> _Received:
             _count_if(or_(q.response_breached(), q.resolution_breached())),
             _count_if(col(f.first_contact) == true()),
             _count_if(col(f.reopened) > 0),
+            func.coalesce(func.sum(col(f.worked_minutes)), 0),
         )
         .select_from(Ticket)
         .join(f, col(f.ticket_id) == col(Ticket.id))
         .where(*q.received())
         .group_by(*keys)
     )
-    result = _Received({}, {}, _Tally(), _Tally())
-    for priority, is_rejected, assignee, *m in q.session.execute(statement):
+    result = _Received({}, {}, _Tally(), _Tally(), {})
+    for priority, is_rejected, assignee, group, *m in q.session.execute(statement):
         ints = [int(v or 0) for v in m]
         tally = _Tally(
             tickets=ints[0],
@@ -387,11 +392,13 @@ def _received(q: _Query) -> _Received:
             breached=ints[10],
             first_contact=ints[11],
             reopened=ints[12],
+            minutes=ints[13],
         )
         result.total.add(tally)
+        result.by_group.setdefault(group, _Tally()).add(tally)
         if is_rejected:
             # a rejection stopped the clocks on a judgement of scope: no SLA, no breach
-            tally = _Tally(tickets=tally.tickets, confirmed=tally.confirmed)
+            tally = _Tally(tickets=tally.tickets, confirmed=tally.confirmed, minutes=tally.minutes)
         else:
             result.by_priority.setdefault(str(priority), _Tally()).add(tally)
             result.sla_total.add(tally)
@@ -559,7 +566,7 @@ def _workload(q: _Query, received: _Received, agents: dict[int, str]) -> Table:
         for actor, entries, minutes in q.session.execute(
             select(
                 col(TicketEvent.actor_id),
-                func.count(),
+                _count_if(col(TicketEvent.kind) == "worklog"),
                 func.coalesce(func.sum(col(TicketEvent.minutes)), 0),
             )
             .select_from(TicketEvent)
@@ -590,21 +597,11 @@ def _workload(q: _Query, received: _Received, agents: dict[int, str]) -> Table:
     return Table("workload", "agent", _WORKLOAD_COLUMNS, rows, drill=True)
 
 
-def _workload_group(q: _Query, groups: dict[int, str]) -> Table:
+def _workload_group(q: _Query, received: _Received, groups: dict[int, str]) -> Table:
     """Per group: the tickets received, the minutes their worklog entries carry (the report
-    facts' sums) and the tickets open now."""
-    f = TicketReportFact
+    facts' sums, from the received pass) and the tickets open now."""
     group = col(Ticket.group_id)
-    found = {
-        key: (int(n), int(m or 0))
-        for key, n, m in q.session.execute(
-            select(group, func.count(), func.sum(col(f.worked_minutes)))
-            .select_from(Ticket)
-            .join(f, col(f.ticket_id) == col(Ticket.id))
-            .where(*q.received())
-            .group_by(group)
-        )
-    }
+    found = {key: (t.tickets, t.minutes) for key, t in received.by_group.items()}
     open_now = dict(
         q.session.execute(
             select(group, func.count())
@@ -721,30 +718,31 @@ def _knowledge_top(q: _Query) -> tuple[Table, dict[str, str]]:
 def _outages(q: _Query) -> Table:
     """The outages of the period: each parent ticket received in it with its calls (the tickets
     linked under it, whenever they came) and how many of those are still open, the largest
-    first."""
-    child = aliased(Ticket)
-    calls = func.count(col(child.id))
-    open_calls = _count_if(col(child.is_open) == true())
+    first. The calls are counted first, from the parent index (few tickets have a parent), and
+    only then joined to their parents: never a probe for each ticket of the period."""
+    calls = (
+        select(
+            col(Ticket.parent_id).label("parent_id"),
+            func.count().label("calls"),
+            _count_if(col(Ticket.is_open) == true()).label("open_calls"),
+        )
+        .where(col(Ticket.parent_id).is_not(None))
+        .group_by(col(Ticket.parent_id))
+        .subquery()
+    )
     statement = (
         select(
             col(Ticket.number),
             col(Ticket.priority),
             col(Ticket.status),
-            calls,
-            open_calls,
+            calls.c.calls,
+            calls.c.open_calls,
             col(Ticket.summary),
         )
-        .select_from(Ticket)
-        .join(child, col(child.parent_id) == col(Ticket.id))
+        .select_from(calls)
+        .join(Ticket, col(Ticket.id) == calls.c.parent_id)
         .where(*q.received())
-        .group_by(
-            col(Ticket.id),
-            col(Ticket.number),
-            col(Ticket.priority),
-            col(Ticket.status),
-            col(Ticket.summary),
-        )
-        .order_by(calls.desc(), col(Ticket.number))
+        .order_by(calls.c.calls.desc(), col(Ticket.number))
         .limit(LIST_LIMIT)
     )
     rows = tuple(
@@ -822,13 +820,7 @@ def _summary(q: _Query, received: _Received, times: Table, satisfaction: Table) 
     gross = times.row("gross")
     overall = satisfaction.row("overall")
     assert gross and overall
-    f = TicketReportFact
-    worked = q.session.execute(
-        select(func.coalesce(func.sum(col(f.worked_minutes)), 0))
-        .select_from(Ticket)
-        .join(f, col(f.ticket_id) == col(Ticket.id))
-        .where(*q.received())
-    ).scalar_one()
+    worked = whole.minutes
     return Table(
         "summary",
         "metric",
@@ -888,7 +880,7 @@ def build_report(
         satisfaction,
         _recurring(q),
         _workload(q, received, agents),
-        _workload_group(q, groups),
+        _workload_group(q, received, groups),
         _knowledge(q),
         knowledge_top,
         _outages(q),
