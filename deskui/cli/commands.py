@@ -497,7 +497,9 @@ class Cli:
         if action == "claim":
             view = self.desk.claim(actor, a.number, takeover=a.takeover)
         elif action == "worklog":
-            view = self.desk.worklog(actor, a.number, a.text, progress=a.progress)
+            view = self.desk.worklog(
+                actor, a.number, a.text, progress=a.progress, minutes=a.minutes
+            )
         elif action == "status":
             view = self.desk.set_status(
                 actor, a.number, a.status, note=a.note, satisfaction=a.satisfaction

@@ -13,6 +13,7 @@ from deskui.cli import admin_cli
 from deskui.cli.intake_json import InputError
 from deskui.cli.kb import add_kb_parser, add_ticket_search_parser
 from deskui.core.enums import Role
+from deskui.core.worked import MAX_MINUTES, MIN_MINUTES
 from deskui.i18n import Catalog
 from deskui.services.views import CONFIRMATION_CHANNELS
 
@@ -241,6 +242,11 @@ def build_parser(t: Catalog | None = None) -> argparse.ArgumentParser:
     worklog.add_argument("--text", required=True)
     worklog.add_argument(
         "--progress", action="store_true", help="a progress update sent to the requester"
+    )
+    worklog.add_argument(
+        "--minutes",
+        type=whole_number(MIN_MINUTES, MAX_MINUTES, t),
+        help=f"whole minutes spent, {MIN_MINUTES}–{MAX_MINUTES}",
     )
     status = t_sub.add_parser("status", parents=[common])
     status.add_argument("number")

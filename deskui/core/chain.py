@@ -8,7 +8,9 @@ existing history and the benchmark's bulk loader all hash exactly alike.
   itself — as compact JSON (UTF-8, no ASCII escaping), ``at`` in UTC to the microsecond
   (``2026-11-02T02:00:00.000000Z``). ``prev`` is the hash of the ticket's previous event (None
   for its first), ``state`` the :func:`ticket_state_hash` of the ticket's fields as that event's
-  change left them (on a change's last event; None on the others).
+  change left them (on a change's last event; None on the others). The columns added after the
+  chains began (:data:`LATER_EVENT_FIELDS`: a worklog entry's ``minutes``) follow ``prev``,
+  each as ``[name, value]``, only when set: an event without them hashes as it always did.
 - A **setting event** likewise over ``["setting_event", 1, id, key, at, actor_id, proxy_id,
   old, new, note, prev]``, chained to the previous setting event of the desk (one chain).
 - A ticket's **state** is hashed over every column of :data:`STATE_FIELDS`: all of the ticket
@@ -110,6 +112,11 @@ CACHE_FIELDS: frozenset[str] = frozenset(
 )
 
 _EVENT_KINDS: tuple[FieldKind, ...] = (_I, _I, _T, _I, _I, _S, _S, _S, _S, _S, _I, _S, _S)
+#: A ticket event's columns added after the chains began, in canonical order, with their kinds:
+#: hashed, each with its name, only when set (migration 0011 added ``minutes``).
+LATER_EVENT_FIELDS: tuple[tuple[str, FieldKind], ...] = (("minutes", _I),)
+#: How many values :func:`ticket_event_hash` takes: the original columns, then the later ones.
+TICKET_EVENT_WIDTH = len(_EVENT_KINDS) - 1 + len(LATER_EVENT_FIELDS)
 _SETTING_KINDS: tuple[FieldKind, ...] = (_I, _S, _T, _I, _I, _S, _S, _S, _S)
 
 
@@ -157,11 +164,21 @@ def ticket_event_hash(values: Sequence[object], prev: str | None) -> str:
 
     Args:
         values: ``(id, ticket_id, at, actor_id, proxy_id, kind, field, old, new, note, version,
-            state)`` as stored.
+            state)`` as stored, optionally followed by the :data:`LATER_EVENT_FIELDS`
+            (``minutes``); one that is None (or left out) is not hashed, so an event written
+            before a later column existed keeps its hash.
         prev: the hash of the ticket's previous event, None for its first.
     """
-    body = [_value(v, k) for v, k in zip(values, _EVENT_KINDS[:-1], strict=True)]
-    return _digest(["ticket_event", CANONICAL_VERSION, *body, prev])
+    width = len(_EVENT_KINDS) - 1
+    if not width <= len(values) <= TICKET_EVENT_WIDTH:
+        raise ValueError(f"a ticket event has {width} to {TICKET_EVENT_WIDTH} values")
+    body = [_value(v, k) for v, k in zip(values[:width], _EVENT_KINDS[:-1], strict=True)]
+    later = [
+        [name, _value(value, kind)]
+        for (name, kind), value in zip(LATER_EVENT_FIELDS, values[width:], strict=False)
+        if value is not None
+    ]
+    return _digest(["ticket_event", CANONICAL_VERSION, *body, prev, *later])
 
 
 def setting_event_hash(values: Sequence[object], prev: str | None) -> str:

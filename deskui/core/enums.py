@@ -152,6 +152,13 @@ class EventKind(StrEnum):
     """The call joined an outage (its parent ticket)."""
     UNLINKED = "unlinked"
     """The call left its outage."""
+    OUTAGE_SOLVED = "outage_solved"
+    """The call was solved with its outage's parent (``field`` ``parent``, ``new`` its number)."""
+    OUTAGE_CLOSED = "outage_closed"
+    """The call was closed with its outage's parent (``field`` ``parent``, ``new`` its number)."""
+    PHONE_REVEALED = "phone_revealed"
+    """Someone who does not hold the ticket read the requester's whole phone number
+    (``field`` ``requester``, ``new`` the requester's name); the number itself is not kept."""
 
 
 #: Events that count as the desk acknowledging the ticket (they stop the response clock).

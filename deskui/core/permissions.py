@@ -83,6 +83,7 @@ class Action(StrEnum):
     KB_RETIRE = "kb_retire"
     READ_REPORTS = "read_reports"
     READ_OWN_REPORT = "read_own_report"
+    REVEAL_PHONE = "reveal_phone"
 
 
 #: The role × action matrix (SPEC §1–§7): who may take each action at all, on some ticket.
@@ -150,6 +151,9 @@ ROLES: dict[Action, frozenset[Role]] = {
     # admins; an agent reads the report of their own work
     Action.READ_REPORTS: LEADS,
     Action.READ_OWN_REPORT: HANDLERS,
+    # personal data (脱敏): a ticket's holder sees its requester's phone; anyone else at the
+    # desk may reveal it (a call back, an escalation), and that reading is on the record
+    Action.REVEAL_PHONE: ALL_ROLES,
 }
 
 #: The holder rule: on a held ticket only its holder or a lead takes these actions; anyone
@@ -308,6 +312,11 @@ def refusal(person: Person, action: Action, ticket: TicketFacts | None = None) -
     if action in HOLDER_ONLY and not desk_note and not holds_or_leads(person, holder):
         return Refusal.HOLDER
     return None
+
+
+def sees_phone(person: Person, ticket: TicketFacts) -> bool:
+    """The person holds the ticket: its requester's phone is shown them whole, unasked."""
+    return ticket.holder is not None and ticket.holder == person.login
 
 
 def report_action(person: Person, agent: str | None) -> Action:

@@ -46,6 +46,7 @@ class ReportFacts:
         first_contact: resolved at intake (first-contact resolution).
         to_confirmation: wall-clock seconds from receipt to the requester's confirmation, None
             while not confirmed.
+        worked_minutes: the minutes its worklog entries say were spent, summed.
     """
 
     response: Outcome
@@ -56,6 +57,7 @@ class ReportFacts:
     reopened: int
     first_contact: bool
     to_confirmation: int | None
+    worked_minutes: int = 0
 
 
 def stored_clock_event(
@@ -94,6 +96,7 @@ def report_facts(
     clocks: Mapping[ClockKind, SlaClock],
     events: Iterable[ClockEvent],
     first_contact: bool,
+    worked_minutes: int = 0,
 ) -> ReportFacts:
     """A ticket's report facts from its clocks and its status history.
 
@@ -103,6 +106,7 @@ def report_facts(
         clocks: the clocks as the change computed them.
         events: the ticket's events (only status moves are read), in any order.
         first_contact: the ticket was resolved at intake.
+        worked_minutes: the minutes its worklog entries carry, summed.
     """
     response, response_late = _outcome(clocks[ClockKind.RESPONSE])
     resolution, resolution_late = _outcome(clocks[ClockKind.RESOLUTION])
@@ -133,4 +137,5 @@ def report_facts(
         reopened=reopened,
         first_contact=first_contact,
         to_confirmation=_seconds(received_at, confirmed_at) if confirmed_at else None,
+        worked_minutes=worked_minutes,
     )

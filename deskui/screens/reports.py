@@ -4,8 +4,11 @@ Pick the period (typed as on the command line: ``2026-11``, ``2026-W48``,
 ``2026-11-01..2026-11-30``) and the scope, and the report is read in a worker. Three charts are
 drawn in the terminal (volume by category as bars, the SLA met % of the weeks as lines, the
 resolution times as a histogram), and one table at a time below them, chosen with the table
-picker. Enter on a row of a table that lists tickets (volume, SLA, recurring problems, workload)
-opens the tickets behind the figure; enter on one of those opens the ticket.
+picker. Enter on a row of a table that lists tickets (volume, SLA, recurring problems, workload,
+articles, outages)
+opens the tickets behind the figure; enter on one of those opens the ticket. Besides the
+tickets' own figures: the time logged per agent and per group, the knowledge base's use, and
+the outages with their calls.
 """
 
 from __future__ import annotations
@@ -314,12 +317,17 @@ class ReportsScreen(DeskScreen[None]):
         if report is None or table is None:
             return
         t = self.ctx.t
-        rows: DataTable[str] = self.query_one("#report-rows", DataTable)
+        rows: DataTable[Text] = self.query_one("#report-rows", DataTable)
         rows.clear(columns=True)
         rows.add_columns(*headers(table, t))
         for row in table.rows:
-            cells = [cell_text(v, k, t) for v, k in zip(row.values, kinds(table, row), strict=True)]
-            rows.add_row(sanitize_line(row_label(report, table, row, t)), *cells, key=row.key)
+            # stored text (a summary, an article's title) is shown as it is, never as markup
+            cells = [
+                Text(sanitize_line(cell_text(v, k, t)))
+                for v, k in zip(row.values, kinds(table, row), strict=True)
+            ]
+            label = Text(sanitize_line(row_label(report, table, row, t)))
+            rows.add_row(label, *cells, key=row.key)
         self.refresh_bindings()
 
     # drilling down -----------------------------------------------------------------------------

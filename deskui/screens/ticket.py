@@ -33,7 +33,13 @@ from deskui.core.sla import advance_clocks
 from deskui.core.workflow import find_transition, status_targets, target_of
 from deskui.i18n import Catalog
 from deskui.screens.knowledge_forms import TicketArticleForm, may_draft_from, show_suggestion
-from deskui.screens.ticket_forms import Confirmation, ConfirmForm, PickForm
+from deskui.screens.ticket_forms import (
+    Confirmation,
+    ConfirmForm,
+    PickForm,
+    Worklog,
+    WorklogForm,
+)
 from deskui.screens.ticket_work import LEAD_ACTIONS, Outcome, TicketChanges, lead_key
 from deskui.services.knowledge import KnowledgeBase
 from deskui.services.names import DeskNames
@@ -113,6 +119,7 @@ class TicketScreen(DeskScreen[None]):
         desk_key("R", "reopen", "detail.key.reopen", priority=True),
         desk_key("C", "close", "detail.key.close", priority=True),
         desk_key("y", "copy", "detail.key.copy"),
+        desk_key("v", "reveal_phone", "detail.key.reveal_phone"),
         desk_key("k", "draft_article", "kb.key.draft_article"),
         desk_key("ctrl+g", "suggestion_open", "kb.key.suggest_open"),
     ]
@@ -133,6 +140,9 @@ class TicketScreen(DeskScreen[None]):
         self._rules: DeskRules | None = None
         self._read_at: datetime | None = None
         self._names = DeskNames()
+        self.phone_revealed = False
+        """The requester's whole phone was revealed here (on the record) by someone who does
+        not hold the ticket."""
 
     def compose(self) -> ComposeResult:
         """Heading, clocks, fields beside the timeline, notice, keys."""
@@ -197,7 +207,9 @@ class TicketScreen(DeskScreen[None]):
         line = self.query_one("#detail-lifecycle", Static)
         line.update(Text(sanitize_line(lifecycle)))
         line.display = bool(lifecycle)
-        self.query_one(DetailFields).show(view, rules.tz, t, names)
+        self.query_one(DetailFields).show(
+            view, rules.tz, t, names, phone_shown=self.phone_revealed or self._holds(view)
+        )
         self.query_one(Timeline).show(view.events, rules.tz, t, names)
         self._tick()
         if not self.notice:
@@ -242,6 +254,9 @@ class TicketScreen(DeskScreen[None]):
         self.app.call_from_thread(self.app.push_screen, TicketArticleForm(number, draft, title))
 
     # what applies ----------------------------------------------------------------------------
+    def _holds(self, view: TicketView) -> bool:
+        return view.assignee is not None and view.assignee == self.ctx.actor.login
+
     def _facts(self) -> TicketFacts | None:
         view = self.ticket
         if view is None:
@@ -264,6 +279,12 @@ class TicketScreen(DeskScreen[None]):
             return True if solved and role_may(self.ctx.actor.role, Action.KB_DRAFT) else None
         if action == "suggestion_open":
             return True if self.query_one(SuggestionPanel).items else None
+        if action == "reveal_phone":
+            view = self.ticket
+            if view is None or self._holds(view):
+                return None if view is None else False  # the holder sees it: no key
+            hidden = bool(view.requester.phone) and not self.phone_revealed
+            return True if hidden and allows(self.ctx.actor, Action.REVEAL_PHONE) else None
         if action not in (*ACTIONS, "status", "copy", "close"):
             return True
         ticket = self._facts()
@@ -288,6 +309,8 @@ class TicketScreen(DeskScreen[None]):
 
     # actions ---------------------------------------------------------------------------------
     def _changes_finished(self, outcome: Outcome) -> None:
+        if outcome.kind == "reveal_phone" and outcome.done:
+            self.phone_revealed = True
         if outcome.result is not None and self._rules is not None:
             self._show(outcome.result, self._rules, self.ctx.clock.now(), self._names)
         else:
@@ -365,22 +388,31 @@ class TicketScreen(DeskScreen[None]):
             self.changes.estimate(self.number, self._rules.tz, self._version)
 
     def action_worklog(self) -> None:
-        """``w``: a worklog entry (internal)."""
-        desk, actor = self.ctx.desk, self.ctx.actor
-        self._noted(
-            "worklog",
-            lambda text, version: desk.worklog(actor, self.number, text, expected_version=version),
-        )
+        """``w``: a worklog entry (internal), with the minutes spent if given."""
+        self._worked("worklog", progress=False)
 
     def action_progress(self) -> None:
-        """``u``: an update to the requester (restarts the update clock)."""
-        desk, actor = self.ctx.desk, self.ctx.actor
-        self._noted(
-            "progress",
-            lambda text, version: desk.worklog(
-                actor, self.number, text, progress=True, expected_version=version
-            ),
-        )
+        """``u``: an update to the requester (restarts the update clock), with the minutes."""
+        self._worked("progress", progress=True)
+
+    def _worked(self, kind: str, *, progress: bool) -> None:
+        desk, actor, t = self.ctx.desk, self.ctx.actor, self.ctx.t
+
+        def send(entry: Worklog) -> None:
+            version = self._version()
+            change = partial(
+                desk.worklog,
+                actor,
+                self.number,
+                entry.text,
+                progress=progress,
+                minutes=entry.minutes,
+                expected_version=version,
+            )
+            self.changes.send(kind, [(self.number, change)])
+
+        title = t(f"detail.form.{kind}_title", number=self.number)
+        self.changes.open(WorklogForm(title, send, label=t(f"detail.form.{kind}_label")))
 
     def action_escalate(self) -> None:
         """``e``: one tier up, with the diagnosis so far."""
@@ -488,6 +520,12 @@ class TicketScreen(DeskScreen[None]):
         if view is not None:
             item = ReviewItem(view.number, view.summary, view.status, gaps_of(view))
             self.changes.close([item], lambda number: self._version())
+
+    def action_reveal_phone(self) -> None:
+        """``v``: the requester's whole phone number, for someone who does not hold the ticket;
+        the reading is recorded (who, whose number, when) and shows in the timeline."""
+        desk, actor = self.ctx.desk, self.ctx.actor
+        self._now("reveal_phone", lambda version: desk.reveal_phone(actor, self.number))
 
     def action_copy(self) -> None:
         """``y``: number and summary to the clipboard."""

@@ -38,6 +38,7 @@ from textual.widgets.option_list import Option
 
 from deskui.console.base import DeskModal
 from deskui.core.sanitize import sanitize_line
+from deskui.core.worked import MAX_MINUTES, MIN_MINUTES, MinutesError, read_minutes
 from deskui.services.views import CONFIRMATION_CHANNELS
 from deskui.services.views import SATISFACTION_ASPECTS as ASPECTS
 from deskui.widgets.choice_bar import ChoiceBar
@@ -241,6 +242,51 @@ class NoteForm(TicketForm[str]):
             self.show_error(self.ctx.t("detail.form.required"))
             return None
         return text
+
+
+@dataclass(frozen=True)
+class Worklog:
+    """A worklog entry as typed: what was done, and the whole minutes it took if said."""
+
+    text: str
+    minutes: int | None
+
+
+class WorklogForm(TicketForm[Worklog]):
+    """A worklog entry (or an update for the requester) with the minutes spent, optional:
+    whole minutes, 1 to 1440 (:mod:`deskui.core.worked`); anything else is refused here, in
+    the console's words, with the text kept."""
+
+    def __init__(
+        self, title: str, send: Callable[[Worklog], None] | None = None, *, label: str
+    ) -> None:
+        super().__init__(title, send)
+        self.label = label
+
+    def fields(self) -> ComposeResult:
+        """The text, then the minutes."""
+        t = self.ctx.t
+        yield Label(plain(self.label))
+        yield SafeTextArea("", id="note")
+        yield Label(plain(t("detail.form.minutes_label", low=MIN_MINUTES, high=MAX_MINUTES)))
+        yield SafeInput(id="minutes", placeholder=t("detail.form.minutes_placeholder"))
+
+    def value(self) -> Worklog | None:
+        """The text (required) and the minutes (None when left empty)."""
+        t = self.ctx.t
+        text = self.query_one("#note", SafeTextArea).text.strip()
+        if not text:
+            self.show_error(t("detail.form.required"))
+            return None
+        typed = self.query_one("#minutes", SafeInput).value
+        try:
+            minutes = read_minutes(typed)
+        except MinutesError as exc:
+            self.show_error(
+                t("detail.form.minutes_bad", value=exc.value, low=MIN_MINUTES, high=MAX_MINUTES)
+            )
+            return None
+        return Worklog(text, minutes)
 
 
 @dataclass(frozen=True)

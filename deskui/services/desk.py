@@ -484,6 +484,11 @@ class DeskService:
         """Put a call under its outage's parent ticket."""
         return self._change(workflow.link_ticket, actor, number=number, parent=parent, **kw)
 
+    def reveal_phone(self, actor: Actor, number: str) -> TicketView:
+        """Reveal the requester's whole phone number, on the record (see
+        :func:`deskui.services.workflow.reveal_phone`): the ticket with its timeline."""
+        return self._change(workflow.reveal_phone, actor, number=number)
+
     def unlink(self, actor: Actor, number: str, **kw: Any) -> TicketView:
         """Take a call out of its outage."""
         return self._change(workflow.unlink_ticket, actor, number=number, **kw)

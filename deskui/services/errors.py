@@ -51,6 +51,8 @@ CODES: dict[str, frozenset[str]] = {
     "field.login": frozenset(),
     "field.stars": frozenset(),
     "text.too_long": frozenset({"length", "limit"}),
+    "worklog.minutes": frozenset({"value", "low", "high"}),
+    "reveal.no_phone": frozenset({"number"}),
     "note.required": frozenset(),
     "impact.range": frozenset({"value"}),
     "urgency.range": frozenset({"value"}),

@@ -109,6 +109,7 @@ def event_values(e: TicketEvent) -> tuple[object, ...]:
         e.note,
         e.version,
         e.state_hash,
+        e.minutes,
     )
 
 
@@ -160,11 +161,13 @@ def record(
     old: object = None,
     new: object = None,
     note: str | None = None,
+    minutes: int | None = None,
 ) -> TicketEvent:
     """Append one event to the ticket's audit trail (same transaction as the change).
 
     The event names the admin acting for the actor, if any; it is written, sealed into the
-    ticket's chain with the version the change produces, by :func:`commit_change`.
+    ticket's chain with the version the change produces, by :func:`commit_change`. ``minutes``:
+    the time a worklog entry says was spent.
     """
     assert ticket.id is not None
     event = TicketEvent(
@@ -177,9 +180,33 @@ def record(
         old_value=None if old is None else str(old),
         new_value=None if new is None else str(new),
         note=note,
+        minutes=minutes,
     )
     _pending(session, ticket).append(event)
     return event
+
+
+def record_reading(
+    session: Session,
+    ticket: Ticket,
+    actor: Actor,
+    kind: EventKind,
+    now: datetime,
+    *,
+    field: str | None = None,
+    new: object = None,
+) -> None:
+    """Record that someone read what the record guards (a requester's whole phone number).
+
+    Nothing of the ticket changes: the event is sealed into its chain at the version the
+    ticket stands at (with its state as it is), and the version is not bumped, so a change
+    another console is typing against this ticket is not made stale by someone reading it.
+    The ticket must be locked (:func:`lock_ticket`).
+    """
+    record(session, ticket, actor, kind, now, field=field, new=new)
+    events = _pending(session, ticket)
+    _seal(session, ticket, list(events))
+    events.clear()
 
 
 def set_status(

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from deskui.core.enums import ClockKind, EventKind
 from deskui.core.report_facts import report_facts
 from deskui.core.sla import SlaClock
+from deskui.core.worked import total_minutes
 from deskui.services.views import clock_events
 from deskui.store.models import Ticket, TicketEvent, TicketReportFact
 
@@ -29,6 +30,7 @@ def store_report_facts(
         clocks=clocks,
         events=clock_events(history),
         first_contact=any(e.kind == EventKind.FIRST_CONTACT for e in history),
+        worked_minutes=total_minutes([e.minutes for e in history]),
     )
     row = session.get(TicketReportFact, ticket.id) or TicketReportFact(
         ticket_id=ticket.id, response="", resolution=""

@@ -28,6 +28,10 @@ TABLE_KEYS = (
     "satisfaction",
     "recurring",
     "workload",
+    "workload_group",
+    "knowledge",
+    "knowledge_top",
+    "outages",
 )
 
 
@@ -68,8 +72,9 @@ class Table:
         key: its name (``volume_category``); the catalog words ``report.table.<key>``.
         label: how the rows' keys are worded: ``type``, ``category``, ``priority``, ``channel``,
             ``status`` (the catalog's own words), ``group``, ``agent`` (names), ``metric``,
-            ``aspect``, ``bucket`` (``report.<label>.<key>``), or ``ticket``, ``week``,
-            ``summary`` (as stored).
+            ``aspect``, ``bucket`` (``report.<label>.<key>``), ``article`` (a knowledge
+            article's lineage, worded by its title), or ``ticket``, ``week``, ``summary`` (as
+            stored).
         columns: the value columns: name (``report.column.<name>``) and kind.
         rows: the rows.
         drill: the rows' tickets can be listed (:func:`report_tickets`).
@@ -106,6 +111,8 @@ class Report:
         tables: the tables, in reading order.
         groups: group code → (Chinese name, English name), for wording group rows.
         agents: login → name, for wording agent rows.
+        articles: an article's lineage id (as text) → its latest title, for wording article
+            rows.
     """
 
     period: Period
@@ -115,6 +122,7 @@ class Report:
     tables: tuple[Table, ...]
     groups: dict[str, tuple[str, str]] = field(default_factory=dict)
     agents: dict[str, str] = field(default_factory=dict)
+    articles: dict[str, str] = field(default_factory=dict)
 
     def table(self, key: str) -> Table:
         """The table named ``key``."""

@@ -37,6 +37,8 @@ def row_label(report: Report, table: Table, row: ReportRow, t: Catalog) -> str:
     if table.label == "agent":
         name = report.agents.get(row.key)
         return f"{name} ({row.key})" if name else row.key
+    if table.label == "article":
+        return report.articles.get(row.key, row.key)
     return row.key
 
 
@@ -56,8 +58,11 @@ def cell_text(value: Value, kind: Kind, t: Catalog) -> str:
     if isinstance(value, str) and value in ("response", "resolution"):
         return t(f"report.clock.{value}")
     if isinstance(value, str):
-        key = f"priority.{value}"
-        return t(key) if t.has(key) else value
+        # a priority or a status (an outage's parent), in the catalog's words
+        for key in (f"priority.{value}", f"status.{value}"):
+            if t.has(key):
+                return t(key)
+        return value
     return str(value)
 
 

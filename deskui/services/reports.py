@@ -52,7 +52,15 @@ from deskui.services.report_model import (
     Value,
 )
 from deskui.services.views import SATISFACTION_ASPECTS
-from deskui.store.models import Group, Ticket, TicketEvent, TicketReportFact, User
+from deskui.store.models import (
+    Article,
+    ArticleTicket,
+    Group,
+    Ticket,
+    TicketEvent,
+    TicketReportFact,
+    User,
+)
 from deskui.store.types import UTCDateTime
 
 #: How many rows the breach list and the recurring summaries keep.
@@ -100,12 +108,17 @@ class _Query:
             session.execute(text("SET LOCAL enable_hashjoin = off"))
             session.execute(text("SET LOCAL random_page_cost = 1.1"))
         self.scope: list[ColumnElement[bool]] = []
+        self.group_id: int | None = None
+        """The group scoped to, if any."""
+        self.user_id: int | None = None
+        """The agent scoped to, if any."""
         if scope.group is not None:
             group_id = session.execute(
                 select(col(Group.id)).where(col(Group.code) == scope.group)
             ).scalar()
             if group_id is None:
                 raise NotFound("group.unknown", field="group", group=scope.group)
+            self.group_id = int(group_id)
             self.scope.append(col(Ticket.group_id) == group_id)
         if scope.agent is not None:
             user_id = session.execute(
@@ -113,10 +126,18 @@ class _Query:
             ).scalar()
             if user_id is None:
                 raise NotFound("user.unknown", field="agent", login=scope.agent)
+            self.user_id = int(user_id)
             self.scope.append(col(Ticket.assignee_id) == user_id)
 
     def instant(self, name: str, value: datetime) -> BindParameter[datetime]:
         return bindparam(name, value, type_=UTCDateTime)
+
+    def within(self, column: Any, tag: str) -> list[ColumnElement[bool]]:
+        """``column`` (an instant) falls in the period."""
+        return [
+            column >= self.instant(f"{tag}0", self.period.start),
+            column < self.instant(f"{tag}1", self.period.end),
+        ]
 
     def received(self, previous: bool = False) -> list[ColumnElement[bool]]:
         p, tag = (self.period.previous(), "p") if previous else (self.period, "r")
@@ -268,6 +289,8 @@ class _Tally:
     breached: int = 0
     first_contact: int = 0
     reopened: int = 0
+    minutes: int = 0
+    """The minutes the tickets' worklog entries carry (their report facts' sums)."""
 
     def add(self, other: _Tally) -> None:
         for name in (
@@ -282,6 +305,7 @@ class _Tally:
             "breached",
             "first_contact",
             "reopened",
+            "minutes",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for name in ("response_late_max", "resolution_late_max"):
@@ -311,21 +335,23 @@ class _Tally:
 @dataclass(frozen=True)
 class _Received:
     """The received pass rolled up: SLA by priority (rejected tickets left out), the workload
-    by assignee, and the whole period."""
+    by assignee and by group, and the whole period."""
 
     by_priority: dict[str, _Tally]
     by_assignee: dict[int, _Tally]
     total: _Tally
     sla_total: _Tally
+    by_group: dict[int | None, _Tally]
 
 
 def _received(q: _Query) -> _Received:
     """One grouped pass over the tickets received in the period: by priority, rejected or not,
-    and assignee, every count and lateness the SLA, workload and summary tables need."""
+    assignee and group, every count, lateness and minute the SLA, workload and summary tables
+    need."""
     f = TicketReportFact
     r_late, v_late = q.response_late(), q.resolution_late()
     rejected = case((col(Ticket.status) == "rejected", 1), else_=0)
-    keys = (col(Ticket.priority), rejected, col(Ticket.assignee_id))
+    keys = (col(Ticket.priority), rejected, col(Ticket.assignee_id), col(Ticket.group_id))
     statement = (
         select(
             *keys,
@@ -342,14 +368,15 @@ def _received(q: _Query) -> _Received:
             _count_if(or_(q.response_breached(), q.resolution_breached())),
             _count_if(col(f.first_contact) == true()),
             _count_if(col(f.reopened) > 0),
+            func.coalesce(func.sum(col(f.worked_minutes)), 0),
         )
         .select_from(Ticket)
         .join(f, col(f.ticket_id) == col(Ticket.id))
         .where(*q.received())
         .group_by(*keys)
     )
-    result = _Received({}, {}, _Tally(), _Tally())
-    for priority, is_rejected, assignee, *m in q.session.execute(statement):
+    result = _Received({}, {}, _Tally(), _Tally(), {})
+    for priority, is_rejected, assignee, group, *m in q.session.execute(statement):
         ints = [int(v or 0) for v in m]
         tally = _Tally(
             tickets=ints[0],
@@ -365,11 +392,13 @@ def _received(q: _Query) -> _Received:
             breached=ints[10],
             first_contact=ints[11],
             reopened=ints[12],
+            minutes=ints[13],
         )
         result.total.add(tally)
+        result.by_group.setdefault(group, _Tally()).add(tally)
         if is_rejected:
             # a rejection stopped the clocks on a judgement of scope: no SLA, no breach
-            tally = _Tally(tickets=tally.tickets, confirmed=tally.confirmed)
+            tally = _Tally(tickets=tally.tickets, confirmed=tally.confirmed, minutes=tally.minutes)
         else:
             result.by_priority.setdefault(str(priority), _Tally()).add(tally)
             result.sla_total.add(tally)
@@ -522,23 +551,34 @@ _WORKLOAD_COLUMNS = (
     ("confirmed", Kind.COUNT),
     ("breaches", Kind.COUNT),
     ("worklog_entries", Kind.COUNT),
+    ("minutes", Kind.COUNT),
     ("open_now", Kind.COUNT),
 )
 
 
 def _workload(q: _Query, received: _Received, agents: dict[int, str]) -> Table:
+    """Per agent: the tickets they were assigned, and the worklog entries and minutes each
+    logged on the period's tickets (whoever held them)."""
     assignee = col(Ticket.assignee_id)
     handled = {a: (t.tickets, t.confirmed, t.breached) for a, t in received.by_assignee.items()}
-    # minutes are not recorded yet: the worklog entries each agent wrote on these tickets
-    entries = dict(
-        q.session.execute(
-            select(col(TicketEvent.actor_id), func.count())
+    logged = {
+        int(actor): (int(entries), int(minutes))
+        for actor, entries, minutes in q.session.execute(
+            select(
+                col(TicketEvent.actor_id),
+                _count_if(col(TicketEvent.kind) == "worklog"),
+                func.coalesce(func.sum(col(TicketEvent.minutes)), 0),
+            )
             .select_from(TicketEvent)
             .join(Ticket, col(Ticket.id) == col(TicketEvent.ticket_id))
-            .where(*q.received(), col(TicketEvent.kind) == "worklog")
+            .where(
+                *q.received(),
+                or_(col(TicketEvent.kind) == "worklog", col(TicketEvent.minutes).is_not(None)),
+                col(TicketEvent.actor_id).is_not(None),
+            )
             .group_by(col(TicketEvent.actor_id))
         ).all()
-    )
+    }
     open_now = dict(
         q.session.execute(
             select(assignee, func.count())
@@ -546,15 +586,182 @@ def _workload(q: _Query, received: _Received, agents: dict[int, str]) -> Table:
             .group_by(assignee)
         ).all()
     )
-    ids = sorted(set(handled) | set(open_now), key=lambda i: agents.get(i, ""))
+    ids = sorted(set(handled) | set(open_now) | set(logged), key=lambda i: agents.get(i, ""))
     rows = tuple(
         ReportRow(
             agents.get(i, "-"),
-            (*handled.get(i, (0, 0, 0)), int(entries.get(i, 0)), int(open_now.get(i, 0))),
+            (*handled.get(i, (0, 0, 0)), *logged.get(i, (0, 0)), int(open_now.get(i, 0))),
         )
         for i in ids
     )
     return Table("workload", "agent", _WORKLOAD_COLUMNS, rows, drill=True)
+
+
+def _workload_group(q: _Query, received: _Received, groups: dict[int, str]) -> Table:
+    """Per group: the tickets received, the minutes their worklog entries carry (the report
+    facts' sums, from the received pass) and the tickets open now."""
+    group = col(Ticket.group_id)
+    found = {key: (t.tickets, t.minutes) for key, t in received.by_group.items()}
+    open_now = dict(
+        q.session.execute(
+            select(group, func.count())
+            .where(col(Ticket.is_open) == true(), *q.scope)
+            .group_by(group)
+        ).all()
+    )
+    keys = sorted(set(found) | set(open_now), key=lambda g: groups.get(g, "~") if g else "~")
+    rows = []
+    for key in keys:
+        tickets, minutes = found.get(key, (0, 0))
+        per_ticket = round(minutes / tickets, 2) if tickets else None
+        rows.append(
+            ReportRow(
+                groups.get(key, "-") if key is not None else "-",
+                (tickets, minutes, per_ticket, int(open_now.get(key, 0))),
+            )
+        )
+    return Table(
+        "workload_group",
+        "group",
+        (
+            ("tickets", Kind.COUNT),
+            ("minutes", Kind.COUNT),
+            ("minutes_per_ticket", Kind.NUMBER),
+            ("open_now", Kind.COUNT),
+        ),
+        tuple(rows),
+        drill=True,
+    )
+
+
+def _lineage() -> Any:
+    """An article version's lineage: its first version's id."""
+    return func.coalesce(col(Article.lineage_id), col(Article.id))
+
+
+def _knowledge(q: _Query) -> Table:
+    """Articles written (first versions) and published in the period — the scope's group's,
+    or the agent's own — and the period's tickets the scope's tickets were linked to an
+    article in, and answered by one."""
+    own: list[ColumnElement[bool]] = []
+    if q.group_id is not None:
+        own.append(col(Article.group_id) == q.group_id)
+    if q.user_id is not None:
+        own.append(col(Article.author_id) == q.user_id)
+    created = q.session.execute(
+        select(func.count())
+        .select_from(Article)
+        .where(col(Article.version) == 1, *q.within(col(Article.created_at), "kc"), *own)
+    ).scalar_one()
+    published = q.session.execute(
+        select(func.count(func.distinct(_lineage())))
+        .select_from(Article)
+        .where(*q.within(col(Article.published_at), "kp"), *own)
+    ).scalar_one()
+    link = ArticleTicket
+    linked, solved = q.session.execute(
+        select(
+            func.count(func.distinct(col(link.ticket_id))),
+            func.count(func.distinct(case((col(link.solved) == true(), col(link.ticket_id))))),
+        )
+        .select_from(link)
+        .join(Ticket, col(Ticket.id) == col(link.ticket_id))
+        .where(*q.within(col(link.linked_at), "kl"), *q.scope)
+    ).one()
+    return Table(
+        "knowledge",
+        "metric",
+        (("count", Kind.COUNT),),
+        (
+            ReportRow("articles_created", (int(created),)),
+            ReportRow("articles_published", (int(published),)),
+            ReportRow("tickets_linked", (int(linked or 0),)),
+            ReportRow("tickets_solved", (int(solved or 0),)),
+        ),
+    )
+
+
+def _knowledge_top(q: _Query) -> tuple[Table, dict[str, str]]:
+    """The articles that answered most of the scope's tickets linked in the period, and each
+    listed article's latest title."""
+    link = ArticleTicket
+    solved = _count_if(col(link.solved) == true())
+    found = q.session.execute(
+        select(col(link.lineage_id), solved, func.count())
+        .select_from(link)
+        .join(Ticket, col(Ticket.id) == col(link.ticket_id))
+        .where(*q.within(col(link.linked_at), "ku"), *q.scope)
+        .group_by(col(link.lineage_id))
+        .order_by(solved.desc(), func.count().desc(), col(link.lineage_id))
+        .limit(LIST_LIMIT)
+    ).all()
+    titles: dict[str, str] = {}
+    if found:
+        lineages = [int(r[0]) for r in found]
+        for lineage, title in q.session.execute(
+            select(_lineage(), col(Article.title))
+            .where(_lineage().in_(lineages))
+            .order_by(col(Article.version))
+        ):
+            titles[str(lineage)] = str(title)  # the latest version's title is the last
+    rows = tuple(ReportRow(str(lineage), (int(s), int(n))) for lineage, s, n in found)
+    table = Table(
+        "knowledge_top",
+        "article",
+        (("tickets_solved", Kind.COUNT), ("tickets_linked", Kind.COUNT)),
+        rows,
+        drill=True,
+    )
+    return table, titles
+
+
+def _outages(q: _Query) -> Table:
+    """The outages of the period: each parent ticket received in it with its calls (the tickets
+    linked under it, whenever they came) and how many of those are still open, the largest
+    first. The calls are counted first, from the parent index (few tickets have a parent), and
+    only then joined to their parents: never a probe for each ticket of the period."""
+    calls = (
+        select(
+            col(Ticket.parent_id).label("parent_id"),
+            func.count().label("calls"),
+            _count_if(col(Ticket.is_open) == true()).label("open_calls"),
+        )
+        .where(col(Ticket.parent_id).is_not(None))
+        .group_by(col(Ticket.parent_id))
+        .subquery()
+    )
+    statement = (
+        select(
+            col(Ticket.number),
+            col(Ticket.priority),
+            col(Ticket.status),
+            calls.c.calls,
+            calls.c.open_calls,
+            col(Ticket.summary),
+        )
+        .select_from(calls)
+        .join(Ticket, col(Ticket.id) == calls.c.parent_id)
+        .where(*q.received())
+        .order_by(calls.c.calls.desc(), col(Ticket.number))
+        .limit(LIST_LIMIT)
+    )
+    rows = tuple(
+        ReportRow(number, (str(priority), str(status), int(n), int(o), summary))
+        for number, priority, status, n, o, summary in q.session.execute(statement)
+    )
+    return Table(
+        "outages",
+        "ticket",
+        (
+            ("priority", Kind.TEXT),
+            ("status", Kind.TEXT),
+            ("calls", Kind.COUNT),
+            ("open_calls", Kind.COUNT),
+            ("summary", Kind.TEXT),
+        ),
+        rows,
+        drill=True,
+    )
 
 
 def _trend(q: _Query) -> Table:
@@ -613,6 +820,7 @@ def _summary(q: _Query, received: _Received, times: Table, satisfaction: Table) 
     gross = times.row("gross")
     overall = satisfaction.row("overall")
     assert gross and overall
+    worked = whole.minutes
     return Table(
         "summary",
         "metric",
@@ -633,6 +841,7 @@ def _summary(q: _Query, received: _Received, times: Table, satisfaction: Table) 
             ReportRow("satisfaction", (overall.values[1],), Kind.NUMBER),
             ReportRow("resolution_median", (gross.values[1],), Kind.HOURS),
             ReportRow("resolution_p90", (gross.values[2],), Kind.HOURS),
+            ReportRow("worked_minutes", (int(worked),), Kind.COUNT),
         ),
     )
 
@@ -660,6 +869,7 @@ def build_report(
     sla = _sla(received)
     times = _resolution_times(q)
     satisfaction = _satisfaction(q)
+    knowledge_top, articles = _knowledge_top(q)
     tables = [
         _summary(q, received, times[0], satisfaction),
         *_volume(q, groups),
@@ -670,6 +880,10 @@ def build_report(
         satisfaction,
         _recurring(q),
         _workload(q, received, agents),
+        _workload_group(q, received, groups),
+        _knowledge(q),
+        knowledge_top,
+        _outages(q),
     ]
     assert tuple(t.key for t in tables) == TABLE_KEYS
     return Report(
@@ -680,6 +894,7 @@ def build_report(
         tables=tuple(tables),
         groups={code: (zh, en) for _, code, zh, en in group_rows},
         agents=dict(session.execute(select(col(User.login), col(User.name))).all()),
+        articles=articles,
     )
 
 
@@ -709,14 +924,26 @@ def report_tickets(
 
     A volume row lists the tickets received with that value; an SLA row those of that priority
     (``all``: every one) that breached a clock; a recurring summary its tickets; a workload row
-    the agent's tickets received in the period.
+    the agent's (or the group's) tickets received in the period; an article the tickets linked to
+    it in the period; an outage the calls under its parent.
     """
     require(actor, report_action(actor, scope.agent))
     q = _Query(session, period, scope, now)
     f = TicketReportFact
     where: list[ColumnElement[bool]] = list(q.received())
     dimension = table.removeprefix("volume_")
-    if table.startswith("volume_") and dimension == "group":
+    if table == "outages":
+        parent = session.execute(
+            select(col(Ticket.id)).where(col(Ticket.number) == key.strip().upper())
+        ).scalar()
+        where = [col(Ticket.parent_id) == parent]
+    elif table == "knowledge_top":
+        linked = select(col(ArticleTicket.ticket_id)).where(
+            col(ArticleTicket.lineage_id) == (int(key) if key.isdigit() else -1),
+            *q.within(col(ArticleTicket.linked_at), "kd"),
+        )
+        where = [*q.scope, col(Ticket.id).in_(linked)]
+    elif table in ("volume_group", "workload_group"):
         group_id = session.execute(select(col(Group.id)).where(col(Group.code) == key)).scalar()
         where.append(
             col(Ticket.group_id) == group_id if group_id else col(Ticket.group_id).is_(None)

@@ -33,6 +33,7 @@ from sqlmodel import Session
 from deskui.core.announcements import AnnouncementContent, AnnouncementEventKind, content_hash
 from deskui.core.chain import (
     AUDITED_FIELDS,
+    TICKET_EVENT_WIDTH,
     Break,
     Link,
     announcement_event_hash,
@@ -157,7 +158,7 @@ class AuditReport:
 
 _EVENT_COLUMNS = (
     "id, ticket_id, at, actor_id, proxy_id, kind, field, old_value, new_value, note, version, "
-    "state_hash, prev_hash, hash"
+    "state_hash, minutes, prev_hash, hash"
 )
 _SETTING_COLUMNS = "id, key, at, actor_id, proxy_id, old_value, new_value, note, prev_hash, hash"
 
@@ -273,7 +274,7 @@ def verify_record(
             for missing in numbers.see(str(ticket["number"])):
                 report.findings.append(Finding(Problem.MISSING_NUMBER, ticket=missing))
             report.findings.extend(_check_ticket(ticket, events, logins, codes))
-            head = events[-1][13] if events else ""
+            head = events[-1][TICKET_EVENT_WIDTH + 1] if events else ""
             heads.update(f"{ticket['id']}:{head}\n".encode())
     counters = {
         str(day): int(top)
@@ -303,9 +304,10 @@ def _check_ticket(
     number = str(ticket["number"])
     if not events:
         return [Finding(Problem.NO_HISTORY, ticket=number)]
+    links = _links(events, TICKET_EVENT_WIDTH, ticket_event_hash)
     found = [
         Finding(Problem(kind.value), ticket=number, event=event_id)
-        for event_id, kind in read_chain(_links(events, 12, ticket_event_hash)).items()
+        for event_id, kind in read_chain(links).items()
     ]
     last = events[-1]
     version = int(ticket["version"])

@@ -14,6 +14,7 @@ from sqlmodel import Session, col
 from deskui.core.enums import ClockKind, EventKind, Priority, Status
 from deskui.core.report_facts import stored_clock_event
 from deskui.core.sla import ClockEvent, SlaClock, compute_clocks, nearest_due
+from deskui.core.worked import total_minutes
 from deskui.services.directory import RequesterView
 from deskui.services.rules import DeskRules
 from deskui.store.models import Group, Requester, Ticket, TicketEvent, User
@@ -75,6 +76,8 @@ class EventView:
     it (back-filled, or someone rewrote the time)."""
     acting_admin: str | None = None
     """The admin who acted for :attr:`actor` (``--as`` on a one-machine desk), if any."""
+    minutes: int | None = None
+    """The whole minutes a worklog entry says were spent, if it says."""
 
 
 def event_views(events: Sequence[TicketEvent], actors: dict[int, str]) -> tuple[EventView, ...]:
@@ -95,6 +98,7 @@ def event_views(events: Sequence[TicketEvent], actors: dict[int, str]) -> tuple[
                 e.note,
                 earlier_than=previous if previous is not None and e.at < previous else None,
                 acting_admin=actors.get(e.proxy_id) if e.proxy_id is not None else None,
+                minutes=e.minutes,
             )
         )
         previous = e.at
@@ -162,6 +166,11 @@ class TicketView:
         """The ticket still needs work."""
         return self.status.is_open
 
+    @property
+    def worked_minutes(self) -> int:
+        """The minutes its worklog entries say were spent, summed (read with its events)."""
+        return total_minutes([e.minutes for e in self.events])
+
     def to_json(self, tz: ZoneInfo, now: datetime) -> dict[str, Any]:
         """The command line's JSON: ISO 8601 times with the desk's offset."""
 
@@ -217,6 +226,7 @@ class TicketView:
             "closed_at": iso(self.closed_at),
             "parent": self.parent,
             "children": list(self.children),
+            "worked_minutes": self.worked_minutes if self.events else None,
             "version": self.version,
             "sla": {
                 str(kind): {
@@ -241,6 +251,7 @@ class TicketView:
                     "from": e.old_value,
                     "to": e.new_value,
                     "note": e.note,
+                    "minutes": e.minutes,
                 }
                 for e in self.events
             ]

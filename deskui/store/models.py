@@ -213,6 +213,8 @@ class TicketEvent(SQLModel, table=True):
     """The hash of the ticket's previous event (None for its first)."""
     hash: str | None = Field(default=None, max_length=64)
     """SHA-256 over this event's canonical form and its predecessor's hash (the ticket's chain)."""
+    minutes: int | None = Field(default=None)
+    """The whole minutes a worklog entry says were spent (1–1440), if it says."""
 
 
 class TicketSequence(SQLModel, table=True):
@@ -407,6 +409,8 @@ class TicketReportFact(SQLModel, table=True):
     first_contact: bool = Field(default=False)
     to_confirmation: int | None = Field(default=None)
     """Wall-clock seconds from receipt to the requester's confirmation."""
+    worked_minutes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    """The minutes the ticket's worklog entries say were spent, summed."""
 
 
 __all__ = [

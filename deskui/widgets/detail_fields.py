@@ -1,7 +1,8 @@
 """Every field of a ticket, grouped as the desk reads them: ticket, requester, problem, handling.
 
 Values are what callers and agents typed: each is sanitized and laid out as Text cells, never
-markup. The requester's phone is masked; the extension (internal) is shown whole.
+markup. The requester's phone is masked unless it is to be shown whole (to the ticket's holder,
+or once revealed on the record); the extension (internal) is shown whole.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from deskui.i18n import Catalog
 from deskui.services.names import DeskNames
 from deskui.services.views import DETAIL_FIELDS, TicketView
 from deskui.widgets.record_words import priority_words, routing_words
-from deskui.widgets.timeline import stamp
+from deskui.widgets.timeline import minutes_text, stamp
 
 Row = tuple[str, str | None]
 
@@ -61,6 +62,7 @@ def ticket_rows(
         ("field.assignee", assignee or t("detail.unassigned")),
         ("field.received_at", stamp(view.received_at, tz)),
         ("detail.field.accepted_at", stamp(view.accepted_at, tz) if view.accepted_at else None),
+        ("detail.field.worked", worked_text(view, t)),
         ("field.expected_by", stamp(view.expected_by, tz) if view.expected_by else None),
         ("detail.field.created_at", stamp(view.created_at, tz)),
         ("detail.field.updated_at", stamp(view.updated_at, tz)),
@@ -68,15 +70,23 @@ def ticket_rows(
     ]
 
 
-def requester_rows(view: TicketView, t: Catalog) -> list[Row]:
-    """Who called."""
+def worked_text(view: TicketView, t: Catalog) -> str | None:
+    """The time its worklog entries say was spent, summed, and how many said (None if none)."""
+    entries = [e.minutes for e in view.events if e.minutes]
+    if not entries:
+        return None
+    return t("detail.worked.entries", time=minutes_text(sum(entries), t), count=len(entries))
+
+
+def requester_rows(view: TicketView, t: Catalog, *, phone_shown: bool = False) -> list[Row]:
+    """Who called; the phone masked unless ``phone_shown``."""
     r = view.requester
     name = r.name + (f"  [{t('field.vip')}]" if r.vip else "")
     return [
         ("field.requester", name),
         ("field.department", r.department),
         ("field.company", r.company),
-        ("field.phone", mask_phone(r.phone) if r.phone else None),
+        ("field.phone", (r.phone if phone_shown else mask_phone(r.phone)) if r.phone else None),
         ("field.extension", r.extension),
         ("field.employee_id", r.employee_id),
         ("field.email", r.email),
@@ -163,13 +173,23 @@ class DetailFields(VerticalScroll, can_focus=True):
         yield Static("", id="fields-text")
 
     def show(
-        self, view: TicketView, tz: ZoneInfo, t: Catalog, names: DeskNames | None = None
+        self,
+        view: TicketView,
+        tz: ZoneInfo,
+        t: Catalog,
+        names: DeskNames | None = None,
+        *,
+        phone_shown: bool = False,
     ) -> None:
-        """Lay out every field of ``view``."""
+        """Lay out every field of ``view`` (the requester's phone whole if ``phone_shown``)."""
         self.query_one("#fields-text", Static).update(
             Group(
                 section(t("detail.section.ticket"), ticket_rows(view, tz, t, names), t),
-                section(t("detail.section.requester"), requester_rows(view, t), t),
+                section(
+                    t("detail.section.requester"),
+                    requester_rows(view, t, phone_shown=phone_shown),
+                    t,
+                ),
                 section(t("detail.section.problem"), problem_rows(view, t), t),
                 section(t("detail.section.handling"), handling_rows(view, tz, t, names), t),
             )

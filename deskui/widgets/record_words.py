@@ -20,6 +20,8 @@ _NO_GROUP = re.compile(r"^(type|category) (\S+): no group configured$")
 _MOVED = re.compile(r"^(?:L(\d) → L(\d) · )?(\S+) → (\S+) · (\S+)$")
 _TAKEN_OVER = re.compile(r"^taken over from (\S+)$")
 _OVERRIDE = re.compile(r"^override → (P[1-4]): (.*)$", re.DOTALL)
+#: How an outage's move of its calls was noted before it became an event of its own.
+_OUTAGE = re.compile(r"^outage (IT[0-9]{11,})$")
 
 
 def _coded(t: Catalog, prefix: str, code: str) -> str:
@@ -65,6 +67,15 @@ def note_words(note: str, t: Catalog, names: DeskNames) -> str:
     they typed it."""
     if found := _TAKEN_OVER.match(note):
         return t("record.taken_over", who=names.person(found.group(1)))
+    return note
+
+
+def outage_words(note: str, t: Catalog) -> str:
+    """The note an outage's parent left on its calls' status changes before the move became an
+    event of its own (``outage IT20261102001``), in the console's words; any other note as it
+    is."""
+    if found := _OUTAGE.match(note):
+        return t("record.outage", parent=found.group(1))
     return note
 
 

@@ -29,6 +29,7 @@ from deskui.services.views import EventView
 from deskui.widgets.record_words import (
     is_priority_reason,
     note_words,
+    outage_words,
     priority_words,
     routing_words,
 )
@@ -45,6 +46,8 @@ KIND_STYLES: dict[EventKind, str] = {
     EventKind.PENDING: "yellow",
     EventKind.TAKEOVER: "magenta",
     EventKind.PRIORITY_OVERRIDE: "magenta",
+    EventKind.OUTAGE_SOLVED: "bold green",
+    EventKind.PHONE_REVEALED: "yellow",
 }
 ACTOR_WIDTH = 8
 
@@ -101,6 +104,14 @@ def value_text(
     return sanitize_line(value)
 
 
+def minutes_text(minutes: int, t: Catalog) -> str:
+    """Time worked as the desk says it: ``45 分钟`` / ``45 min``, ``2 小时 5 分钟`` /
+    ``2 h 5 min``."""
+    if minutes < 60:
+        return t("detail.worked.minutes", minutes=minutes)
+    return t("detail.worked.hours", hours=minutes // 60, minutes=minutes % 60)
+
+
 #: Marks an entry stamped earlier than the one before it (the line under it says why).
 BACKDATED_MARK = "⚠"
 BACKDATED_STYLE = "bold red"
@@ -115,6 +126,8 @@ def _note_text(event: EventView, t: Catalog, names: DeskNames) -> str:
         return priority_words(note, t)
     if event.kind == EventKind.TAKEOVER:
         return note_words(note, t, names)
+    if event.kind in (EventKind.STATUS, EventKind.CLOSED):
+        return outage_words(note, t)
     return note
 
 
@@ -163,12 +176,17 @@ def entry_text(
     if event.kind != EventKind.STATUS:  # a status entry says it with its field label
         text.append(t(f"event.{event.kind}"), style=KIND_STYLES.get(event.kind, ""))
         text.append("  ")
+    if event.minutes:
+        text.append(t("detail.worked.spent", time=minutes_text(event.minutes, t)), style="cyan")
+        text.append("  ")
     changes = [e for e in (status, event) if e is not None and _has_change(e)]
     for index, changed in enumerate(changes):
         if index:
             text.append("  ")
         _change(text, changed, t, names)
-    note = _note_text(event, t, names) or (status.note if status is not None else None)
+    note = _note_text(event, t, names) or (
+        _note_text(status, t, names) if status is not None else None
+    )
     if note:
         for line in sanitize_text(note).strip().splitlines():
             text.append("\n" + " " * 4 + line)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
+
 from deskui.core.chain import (
     Break,
     Link,
@@ -114,3 +116,28 @@ def test_a_later_column_changes_the_state_hash_only_when_set() -> None:
         sealed,
         ticket_state_hash({**fields, "parent_id": 4}),
     )
+
+
+def test_an_event_without_minutes_hashes_as_before_minutes_existed() -> None:
+    """The form events were sealed with before migration 0011, computed here by hand: an event
+    whose minutes are None (or not given) keeps that hash; minutes, once set, are covered."""
+    import hashlib
+    import json
+
+    values = (5, 2, "2026-11-02 02:00:00.000000", 3, None, "worklog", None, None, None, "n", 4)
+    values += (None,)
+    prev = "a" * 64
+    body = [5, 2, "2026-11-02T02:00:00.000000Z", 3, None, "worklog", None, None, None, "n", 4]
+    form = json.dumps(
+        ["ticket_event", 1, *body, None, prev], ensure_ascii=False, separators=(",", ":")
+    )
+    before = hashlib.sha256(form.encode()).hexdigest()
+    assert ticket_event_hash(values, prev) == before
+    assert ticket_event_hash((*values, None), prev) == before
+    with_minutes = ticket_event_hash((*values, 45), prev)
+    assert with_minutes != before
+    assert with_minutes != ticket_event_hash((*values, 46), prev)
+    with pytest.raises(ValueError):
+        ticket_event_hash(values[:-1], prev)
+    with pytest.raises(ValueError):
+        ticket_event_hash((*values, 45, 1), prev)

@@ -80,6 +80,7 @@ EXPECTED: dict[Action, set[Role]] = {
     A.KB_RETIRE: {OP, AGENT, LEAD, ADMIN},
     A.READ_REPORTS: {LEAD, ADMIN},
     A.READ_OWN_REPORT: {AGENT, LEAD, ADMIN},
+    A.REVEAL_PHONE: {OP, AGENT, LEAD, ADMIN},
 }
 
 
@@ -207,6 +208,8 @@ PURE: dict[Action, tuple[Status, tuple[str, str, str, str]]] = {
     },
     A.READ_REPORTS: (_HELD, ("- role role", "role role role", "ok ok ok", "ok ok ok")),
     A.READ_OWN_REPORT: (_HELD, ("- role role", "ok ok ok", "ok ok ok", "ok ok ok")),
+    # anyone at the desk may reveal a requester's phone (the reading is recorded)
+    A.REVEAL_PHONE: (_HELD, ("- ok ok", "ok ok ok", "ok ok ok", "ok ok ok")),
 }
 _LOGINS = {OP: "op", AGENT: "agent2", LEAD: "lead", ADMIN: "admin"}
 _PURE_CASES = [
@@ -299,3 +302,12 @@ def test_reading_a_report_is_ones_own_or_a_leads() -> None:
     assert report_action(agent, None) == A.READ_REPORTS
     assert refusal(agent, report_action(agent, "agent1")) == Refusal.ROLE
     assert refusal(Person("lead", LEAD), report_action(Person("lead", LEAD), "agent1")) is None
+
+
+def test_the_holder_sees_the_phone_unasked() -> None:
+    from deskui.core.permissions import sees_phone
+
+    held = TicketFacts(Status.IN_PROGRESS, "agent2", 1)
+    assert sees_phone(Person("agent2", AGENT), held)
+    assert not sees_phone(Person("lead", LEAD), held)
+    assert not sees_phone(Person("agent2", AGENT), TicketFacts(Status.TO_ASSIGN, None, 1))

@@ -45,6 +45,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
         ),
     )
     source.worklog(op, ticket.number, "回拨两次未接通")
+    source.worklog(op, ticket.number, "上门检查了网线", minutes=35)
     admin = Identity(source.actor("admin"), Basis.OS_ACCOUNT, "admin")
     out = io.StringIO()
     summary = source.read(lambda s: export_desk(session=s, who=admin, out=out, now=FROZEN_AT))
@@ -82,6 +83,17 @@ def test_a_restored_desk_is_the_same_record(database: Database, exported: tuple[
         lambda s: {str(n) for (n,) in s.execute(text("SELECT number FROM ticket"))}
     )
     assert restored == numbers
+    # the minutes a worklog entry carries, and the ticket's sum among its report facts
+    minutes = desk.read(
+        lambda s: s.execute(
+            text(
+                "SELECT e.minutes, f.worked_minutes FROM ticket_event e "
+                "JOIN ticket_report_fact f ON f.ticket_id = e.ticket_id "
+                "WHERE e.minutes IS NOT NULL"
+            )
+        ).all()
+    )
+    assert [tuple(row) for row in minutes] == [(35, 35)]
     # the desk works on: new ids and the day's next number follow the restored ones
     view = desk.create_ticket(desk.actor("op"), call(summary="导入后的第一张"))
     assert view.number not in numbers
@@ -119,6 +131,7 @@ def _altered(archive: str, old: str, new: str, *, reseal: bool) -> str:
         ('"note": "回拨两次未接通"', '"note": "已回拨，客户满意"'),  # an event rewritten
         ('"priority": "P4"', '"priority": "P1"'),  # a ticket's field without an event
         ('"login": "lina"', '"login": "lin_a"'),  # a user renamed behind the settings trail
+        ('"minutes": 35', '"minutes": 53'),  # the time a worklog entry says was spent
     ],
 )
 def test_an_altered_archive_is_refused_by_the_verification(

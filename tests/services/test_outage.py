@@ -74,7 +74,10 @@ def test_solving_and_closing_the_parent_carries_the_children(desk: DeskService) 
         assert child.status == Status.AWAITING_CONFIRMATION
         assert child.solution == "交换机电源已更换，网络恢复"
         assert child.assignee == "agent1"
-        assert any(parent in (e.note or "") for e in child.events if e.field == "status")
+        # the record names the parent as a code, in no language: each console words it
+        carried = [e for e in child.events if e.kind == EventKind.OUTAGE_SOLVED]
+        assert [(e.field, e.new_value, e.note) for e in carried] == [("parent", parent, None)]
+        assert not any("outage" in (e.note or "") for e in child.events)
     # one caller says it still does not work: that call leaves the outage, back in progress
     desk.refuse(op, calls[2], "我这里还是连不上", "phone")
     reopened = desk.ticket(calls[2])
@@ -85,7 +88,11 @@ def test_solving_and_closing_the_parent_carries_the_children(desk: DeskService) 
     desk.confirm(op, parent, 5, channel="phone")
     desk.confirm(op, calls[0], 4, channel="phone")
     desk.set_status(op, parent, "closed", note="已审核")
-    assert desk.ticket(calls[0]).status == Status.CLOSED
+    closed = desk.ticket(calls[0])
+    assert closed.status == Status.CLOSED
+    carried = [e for e in closed.events if e.kind == EventKind.OUTAGE_CLOSED]
+    assert [(e.field, e.new_value, e.note) for e in carried] == [("parent", parent, None)]
+    assert not any(e.kind == EventKind.OUTAGE_CLOSED for e in desk.ticket(calls[1]).events)
     assert desk.ticket(calls[1]).status == Status.AWAITING_CONFIRMATION, "still asked"
     assert desk.ticket(calls[2]).status == Status.IN_PROGRESS
     report = desk.read(lambda s: verify_record(s))

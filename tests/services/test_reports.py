@@ -196,11 +196,11 @@ def test_rates_and_satisfaction(scenario: Scenario) -> None:
 def test_recurring_workload_and_trend(scenario: Scenario) -> None:
     report = scenario.report()
     assert values(report, "recurring") == {"打印机卡纸": (3,)}
-    # handled, confirmed, breaches, worklog entries, open now
+    # handled, confirmed, breaches, worklog entries, minutes, open now
     assert values(report, "workload") == {
-        "agent1": (2, 2, 1, 0, 0),
-        "agent2": (3, 1, 1, 0, 2),
-        "op": (1, 1, 0, 0, 0),
+        "agent1": (2, 2, 1, 0, 0, 0),
+        "agent2": (3, 1, 1, 0, 0, 2),
+        "op": (1, 1, 0, 0, 0, 0),
     }
     trend = values(report, "sla_trend")
     assert list(trend) == ["2026-W44", "2026-W45", "2026-W46", "2026-W47", "2026-W48", "2026-W49"]
@@ -213,7 +213,7 @@ def test_a_group_and_an_agent(scenario: Scenario) -> None:
     assert values(network, "summary")["received"] == (2,)
     assert values(network, "sla")["all"][:4] == (2, 0, 2, 0.0)
     mine = scenario.report(login="agent2", agent="agent2")
-    assert values(mine, "workload") == {"agent2": (3, 1, 1, 0, 2)}
+    assert values(mine, "workload") == {"agent2": (3, 1, 1, 0, 0, 2)}
     with pytest.raises(PermissionDenied):
         scenario.report(login="agent1", agent="agent2")
     with pytest.raises(PermissionDenied):

@@ -126,3 +126,52 @@ def test_status_changes_of_different_moments_or_people_stay_apart() -> None:
     plain = event(EventKind.STATUS, field="status", old_value="new", new_value="in_progress")
     worklog = event(EventKind.WORKLOG, note="看过")
     assert entries([plain, worklog]) == [(plain, None), (worklog, None)]
+
+
+@pytest.mark.parametrize(
+    ("catalog", "carried", "old_note"),
+    [
+        (ZH, "随父工单解决  父工单: IT20261130001", "随父工单 IT20261130001 处理"),
+        (
+            EN,
+            "solved with its outage  Parent: IT20261130001",
+            "moved with the outage IT20261130001",
+        ),
+    ],
+)
+def test_an_outage_carrying_its_calls_is_said_in_the_consoles_words(
+    catalog: Catalog, carried: str, old_note: str
+) -> None:
+    solved = event(EventKind.OUTAGE_SOLVED, field="parent", new_value="IT20261130001")
+    assert carried in entry_text(solved, TZ, catalog, NAMES).plain
+    # a desk written before the move was an event of its own: its English note, translated
+    status = event(
+        EventKind.STATUS,
+        field="status",
+        old_value="resolved",
+        new_value="closed",
+        note="outage IT20261130001",
+    )
+    closed = event(EventKind.CLOSED, id=2, note="outage IT20261130001")
+    [(entry, paired)] = entries([status, closed])
+    shown = entry_text(entry, TZ, catalog, NAMES, paired).plain
+    assert shown.count(old_note) == 1 and "    outage IT" not in shown
+    alone = event(EventKind.STATUS, field="status", new_value="closed", note="outage IT20261130001")
+    assert old_note in entry_text(alone, TZ, catalog, NAMES).plain
+    # a person's own words stay as typed
+    typed = event(EventKind.STATUS, field="status", new_value="pending", note="outage soon")
+    assert "outage soon" in entry_text(typed, TZ, catalog, NAMES).plain
+
+
+@pytest.mark.parametrize(
+    ("catalog", "said"), [(ZH, "处理记录  用时 1 小时 5 分钟"), (EN, "worklog  1 h 5 min spent")]
+)
+def test_a_worklog_entry_says_its_minutes(catalog: Catalog, said: str) -> None:
+    entry = event(EventKind.WORKLOG, note="换了硒鼓", minutes=65)
+    assert said in entry_text(entry, TZ, catalog, NAMES).plain
+    short = event(EventKind.WORKLOG, note="回拨", minutes=45)
+    assert catalog("detail.worked.minutes", minutes=45) in entry_text(short, TZ, catalog).plain
+    assert (
+        catalog("detail.worked.spent", time="")
+        not in entry_text(event(EventKind.WORKLOG, note="回拨"), TZ, catalog).plain
+    )

@@ -12,6 +12,11 @@ from tests.ui.conftest import SIZE, make_test_app, settle
 WEEK = "2026-10-26..2026-11-02"
 
 
+def cells(rows: DataTable[object], index: int) -> list[str]:
+    """A row of the table as the plain text of its cells."""
+    return [str(cell) for cell in rows.get_row_at(index)]
+
+
 async def open_reports(pilot: object, period: str = WEEK) -> ReportsScreen:
     from textual.pilot import Pilot
 
@@ -40,13 +45,13 @@ async def test_f7_shows_the_desk_report_and_its_tables(demo_db: str) -> None:
         rows = screen.query_one("#report-rows", DataTable)
         received = report.table("summary").rows[0].values[0]
         assert isinstance(received, int) and received > 0
-        assert rows.get_row_at(0) == ["Tickets received", str(received)]
+        assert cells(rows, 0) == ["Tickets received", str(received)]
         # another table: volume by category, top first
         screen.query_one("#report-table", Select).value = "volume_category"
         await settle(pilot)
         first = report.table("volume_category").rows[0]
         assert rows.row_count == len(report.table("volume_category").rows)
-        assert rows.get_row_at(0)[1] == str(first.values[0])
+        assert cells(rows, 0)[1] == str(first.values[0])
 
 
 async def test_a_figure_drills_down_to_its_tickets_and_a_ticket_opens(demo_db: str) -> None:
@@ -122,6 +127,6 @@ async def test_an_empty_period_draws_empty_charts_and_zeros(demo_db: str) -> Non
         screen = await open_reports(pilot, "2026-08")
         assert screen.report is not None and screen.report.period.label == "2026-08"
         rows = screen.query_one("#report-rows", DataTable)
-        assert rows.get_row_at(0) == ["受理工单", "0"]
-        assert rows.get_row_at(3) == ["响应达标率", "—"]
+        assert cells(rows, 0) == ["受理工单", "0"]
+        assert cells(rows, 3) == ["响应达标率", "—"]
         assert str(screen.query_one("#report-chart-category", Static).render()) == ""

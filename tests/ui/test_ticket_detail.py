@@ -15,7 +15,7 @@ from deskui.core.clock import FrozenClock
 from deskui.core.enums import Status
 from deskui.screens.help import HelpScreen
 from deskui.screens.ticket import TicketScreen
-from deskui.screens.ticket_forms import ConfirmForm, NoteForm, PickForm
+from deskui.screens.ticket_forms import ConfirmForm, NoteForm, PickForm, WorklogForm
 from deskui.services.desk import DeskService
 from deskui.services.errors import DeskBusy
 from deskui.widgets.detail_fields import DetailFields
@@ -23,6 +23,9 @@ from deskui.widgets.safe_input import SafeTextArea
 from tests.services.test_queue import log_call
 from tests.ui.conftest import console_for, held_back, settle
 from tests.ui.test_queue import SIZE, open_desk, screen_text, ticket_row
+
+#: The forms a text is written in: a note, or a worklog entry (or update) with its minutes.
+NOTE_FORMS = (NoteForm, WorklogForm)
 
 
 @pytest.fixture
@@ -53,7 +56,7 @@ async def show_ticket(pilot: Pilot[None], number: str) -> None:
 async def write_note(pilot: Pilot[Any], text: str) -> None:
     """Put ``text`` in the open note form (as a paste would) and send it."""
     form = pilot.app.screen
-    assert isinstance(form, NoteForm)
+    assert isinstance(form, NOTE_FORMS)
     form.query_one(SafeTextArea).load_text(text)
     await pilot.press("ctrl+s")
     await settle(pilot)
@@ -276,7 +279,7 @@ async def test_claim_and_a_leads_take_over(desk: DeskService) -> None:
         await pilot.press("T")
         await settle(pilot)
         form = lead_app.screen
-        assert isinstance(form, NoteForm) and "agent2" in form.form_title
+        assert isinstance(form, NOTE_FORMS) and "agent2" in form.form_title
         await pilot.press("ctrl+s")  # the reason is required: nothing happens without it
         await settle(pilot)
         assert ticket_row(desk, free).assignee_id == app.context.actor.id
@@ -301,13 +304,13 @@ async def test_a_stale_edit_is_refused_and_the_text_kept(
         await pilot.press("ctrl+s")
         await settle(pilot)
         form = app.screen
-        assert isinstance(form, NoteForm), "the form stays open"
+        assert isinstance(form, NOTE_FORMS), "the form stays open"
         assert form.query_one(SafeTextArea).text == "toner"
         assert "changed by someone else" in screen_text(app)
         assert ticket_row(desk, number).version == version + 1
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert not isinstance(app.screen, NoteForm)
+        assert not isinstance(app.screen, NOTE_FORMS)
         notes = [e.note for e in desk.ticket(number).events]
         assert notes[-2:] == ["called the requester", "toner"]
     other.db.dispose()
@@ -331,7 +334,7 @@ async def test_a_failure_that_is_not_a_refusal_gives_the_form_back_in_chinese(
         await pilot.press("ctrl+s")
         await settle(pilot)
         form = app.screen
-        assert isinstance(form, NoteForm), "the form stays open"
+        assert isinstance(form, NOTE_FORMS), "the form stays open"
         assert form.query_one(SafeTextArea).text == "更换硒鼓", "what was typed stays"
         assert not form.sending, "and it can be sent again"
         error = str(form.query_one("#form-error").render())
@@ -387,7 +390,7 @@ async def test_keys_typed_while_a_form_opens_and_a_save_right_after_keep_every_c
         await show_ticket(pilot, number)
         burst(app, "w", *text, "ctrl+s")
         await settle(pilot)
-        assert not isinstance(app.screen, NoteForm), "sent and closed"
+        assert not isinstance(app.screen, NOTE_FORMS), "sent and closed"
         assert desk.ticket(number).events[-1].note == text
 
 
@@ -403,7 +406,7 @@ async def test_a_paste_while_the_form_opens_and_a_save_right_after_keep_every_ch
         app.post_message(events.Paste(text))
         burst(app, "ctrl+s")
         await settle(pilot)
-        assert not isinstance(app.screen, NoteForm), "sent and closed"
+        assert not isinstance(app.screen, NOTE_FORMS), "sent and closed"
         assert desk.ticket(number).events[-1].note == text
 
 
@@ -434,7 +437,7 @@ async def test_a_form_whose_change_goes_through_under_the_help_closes_itself_not
 async def write_note_without_waiting(pilot: Pilot[None], text: str) -> None:
     """Put ``text`` in the open note form and press ctrl+s, without waiting for the change."""
     form = pilot.app.screen
-    assert isinstance(form, NoteForm)
+    assert isinstance(form, NOTE_FORMS)
     form.query_one(SafeTextArea).load_text(text)
     await pilot.press("ctrl+s")
     await pilot.pause()
@@ -446,7 +449,7 @@ async def test_a_form_waiting_long_on_the_desk_says_so_and_still_finishes(
 ) -> None:
     number = held_by(desk, "agent2")
     app = await open_ticket(desk, "agent2", number)
-    monkeypatch.setattr(NoteForm, "patience", 0.01)
+    monkeypatch.setattr(WorklogForm, "patience", 0.01)
     async with app.run_test(size=SIZE) as pilot:
         await show_ticket(pilot, number)
         release = held_back(monkeypatch, app.context.desk, "worklog")
@@ -454,7 +457,7 @@ async def test_a_form_waiting_long_on_the_desk_says_so_and_still_finishes(
         await pilot.pause()
         await write_note_without_waiting(pilot, "waiting for the vendor")
         form = app.screen
-        assert isinstance(form, NoteForm)
+        assert isinstance(form, NOTE_FORMS)
         await pilot.pause(0.05)
         assert "still waiting" in str(form.query_one("#form-error").render())
         release.set()
@@ -484,7 +487,7 @@ async def test_a_busy_desk_keeps_the_form_and_the_text_to_send_again(
         await pilot.pause()
         await write_note(pilot, "换了硒鼓")
         form = app.screen
-        assert isinstance(form, NoteForm), "the form stays"
+        assert isinstance(form, NOTE_FORMS), "the form stays"
         assert form.query_one(SafeTextArea).text == "换了硒鼓"
         error = str(form.query_one("#form-error").render())
         assert "正忙" in error and "未保存" in error
@@ -522,7 +525,7 @@ async def test_an_escalation_the_rules_cannot_route_asks_which_group(desk: DeskS
         await pilot.press("e")
         await pilot.pause()
         form = app.screen
-        assert isinstance(form, NoteForm)
+        assert isinstance(form, NOTE_FORMS)
         form.query_one(SafeTextArea).load_text("一线无法判断")
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -538,7 +541,7 @@ async def test_an_escalation_the_rules_cannot_route_asks_which_group(desk: DeskS
         await settle(pilot)
         stored = ticket_row(desk, number)
         assert (stored.tier, stored.status, stored.assignee_id) == (2, "to_assign", None)
-        assert not isinstance(app.screen, NoteForm)
+        assert not isinstance(app.screen, NOTE_FORMS)
 
 
 async def test_the_confirmation_dialog_keeps_its_error_and_keys_in_sight_at_80x24(

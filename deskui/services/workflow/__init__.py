@@ -11,6 +11,7 @@ The use cases are split by what they change, and all re-exported here:
 * :mod:`.routing` — transfer to another group, escalate a tier;
 * :mod:`.notes` — worklog, progress update, new estimate, and :func:`clean_note`;
 * :mod:`.outage` — a call under its outage's parent, and the parent carrying its children;
+* :mod:`.personal` — revealing a requester's phone number, on the record;
 * :mod:`.status` — every move of the status workflow, the requester's answer (confirmation or
   refusal) as the desk records it.
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 from deskui.services.workflow.notes import MAX_NOTE, add_worklog, clean_note, record_estimate
 from deskui.services.workflow.outage import link_ticket, unlink_ticket
 from deskui.services.workflow.ownership import assign_ticket, claim_ticket
+from deskui.services.workflow.personal import reveal_phone
 from deskui.services.workflow.priority import override_priority, triage_ticket
 from deskui.services.workflow.routing import escalate_ticket, transfer_ticket
 from deskui.services.workflow.status import (
@@ -46,6 +48,7 @@ __all__ = [
     "override_priority",
     "record_estimate",
     "refuse_solution",
+    "reveal_phone",
     "ticket_requester_name",
     "transfer_ticket",
     "triage_ticket",

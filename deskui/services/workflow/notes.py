@@ -14,6 +14,7 @@ from deskui.core.enums import EventKind
 from deskui.core.masking import mask_secrets
 from deskui.core.permissions import Action
 from deskui.core.sanitize import sanitize_text
+from deskui.core.worked import MAX_MINUTES, MIN_MINUTES, MinutesError, check_minutes
 from deskui.services.access import require, ticket_facts
 from deskui.services.errors import ServiceError
 from deskui.services.ledger import commit_change, lock_ticket, record
@@ -47,20 +48,29 @@ def add_worklog(
     now: datetime,
     text: str,
     progress: bool = False,
+    minutes: int | None = None,
     expected_version: int | None = None,
 ) -> Ticket:
-    """A worklog entry (处理过程记录), or a progress update sent to the requester.
+    """A worklog entry (处理过程记录), or a progress update sent to the requester, with the
+    whole minutes spent if given (summed on the detail and in the reports).
 
     A progress update restarts the update clock and counts as contact (stops the response clock).
 
     Raises:
+        ServiceError: ``worklog.minutes`` — not whole minutes from 1 to 1440.
         PermissionDenied: the ticket is closed (a worklog) or no longer open (a progress update).
     """
     body = clean_note(text, field="text")
+    try:
+        spent = check_minutes(minutes)
+    except MinutesError as exc:
+        raise ServiceError(
+            "worklog.minutes", field="minutes", value=exc.value, low=MIN_MINUTES, high=MAX_MINUTES
+        ) from exc
     ticket = lock_ticket(session, number, expected_version)
     require(actor, Action.PROGRESS if progress else Action.WORKLOG, ticket_facts(session, ticket))
     kind = EventKind.PROGRESS if progress else EventKind.WORKLOG
-    record(session, ticket, actor, kind, now, note=body)
+    record(session, ticket, actor, kind, now, note=body, minutes=spent)
     commit_change(session, ticket, rules, now)
     return ticket
 

@@ -1,7 +1,9 @@
 """Outages: many calls, one problem (SPEC §6). A call becomes a child of the outage's parent
-ticket; solving the parent solves every open child with the parent's solution (a note on each
-says so), closing the parent closes every child its requester confirmed, and a child whose
-requester reopens it leaves the outage.
+ticket; solving the parent solves every open child with the parent's solution, closing the
+parent closes every child its requester confirmed, and a child whose requester reopens it leaves
+the outage. Each child so moved carries an event that says so in no language
+(:attr:`~deskui.core.enums.EventKind.OUTAGE_SOLVED` or ``OUTAGE_CLOSED``, naming the parent):
+each console words it in its own.
 
 One level only: a parent is no one's child, a child is no one's parent. Both tickets are
 locked in number order (every writer takes them in the same order, so two links never wait on
@@ -121,6 +123,13 @@ def _children(session: Session, parent: Ticket, *, open_only: bool = True) -> li
     return list(session.exec(statement.order_by(col(Ticket.number)).with_for_update()))
 
 
+def _carried(
+    session: Session, child: Ticket, parent: Ticket, actor: Actor, kind: EventKind, now: datetime
+) -> None:
+    """The child moves with its parent: which parent, as a code (no words to translate)."""
+    record(session, child, actor, kind, now, field="parent", new=parent.number)
+
+
 def solve_children(
     session: Session, parent: Ticket, actor: Actor, rules: DeskRules, now: datetime
 ) -> list[str]:
@@ -130,13 +139,13 @@ def solve_children(
     for child in _children(session, parent):
         if Status(child.status) == Status.AWAITING_CONFIRMATION:
             continue
-        note = f"outage {parent.number}"
         if child.assignee_id is None:
             # the outage's solver holds the child while its requester is asked
             child.assignee_id = actor.id
             child.accepted_at = child.accepted_at or now
             record(session, child, actor, EventKind.CLAIMED, now, field="assignee", new=actor.login)
-        set_status(session, child, actor, Status.AWAITING_CONFIRMATION, now, note)
+        _carried(session, child, parent, actor, EventKind.OUTAGE_SOLVED, now)
+        set_status(session, child, actor, Status.AWAITING_CONFIRMATION, now)
         child.solution, child.result = parent.solution, "resolved"
         record(
             session, child, actor, EventKind.SOLUTION, now, field="solution", new=parent.solution
@@ -155,9 +164,10 @@ def close_children(
     for child in _children(session, parent, open_only=False):
         if Status(child.status) != Status.RESOLVED or child.confirmed_at is None:
             continue
-        set_status(session, child, actor, Status.CLOSED, now, f"outage {parent.number}")
+        _carried(session, child, parent, actor, EventKind.OUTAGE_CLOSED, now)
+        set_status(session, child, actor, Status.CLOSED, now)
         child.closed_at = now
-        record(session, child, actor, EventKind.CLOSED, now, note=f"outage {parent.number}")
+        record(session, child, actor, EventKind.CLOSED, now)
         commit_change(session, child, rules, now)
         closed.append(child.number)
     return closed
