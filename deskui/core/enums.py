@@ -152,6 +152,10 @@ class EventKind(StrEnum):
     """The call joined an outage (its parent ticket)."""
     UNLINKED = "unlinked"
     """The call left its outage."""
+    ALERT_ACKNOWLEDGED = "alert_acknowledged"
+    """A lead saw the ticket's alerts on the emergency board (``new_value``: the alerts, as
+    :func:`deskui.core.alerts.format_keys` writes them). It changes no field and is not contact
+    with the requester: it stops no clock."""
 
 
 #: Events that count as the desk acknowledging the ticket (they stop the response clock).

@@ -9,6 +9,7 @@ The use cases are split by what they change, and all re-exported here:
 * :mod:`.ownership` — who holds the ticket: claim, take over, assign;
 * :mod:`.priority` — re-triage and a lead's priority override;
 * :mod:`.routing` — transfer to another group, escalate a tier;
+* :mod:`.alerts` — a lead acknowledges the emergency board's alerts;
 * :mod:`.notes` — worklog, progress update, new estimate, and :func:`clean_note`;
 * :mod:`.outage` — a call under its outage's parent, and the parent carrying its children;
 * :mod:`.status` — every move of the status workflow, the requester's answer (confirmation or
@@ -17,6 +18,7 @@ The use cases are split by what they change, and all re-exported here:
 
 from __future__ import annotations
 
+from deskui.services.workflow.alerts import acknowledge_alerts
 from deskui.services.workflow.notes import MAX_NOTE, add_worklog, clean_note, record_estimate
 from deskui.services.workflow.outage import link_ticket, unlink_ticket
 from deskui.services.workflow.ownership import assign_ticket, claim_ticket
@@ -33,6 +35,7 @@ from deskui.services.workflow.status import (
 
 __all__ = [
     "ASPECTS",
+    "acknowledge_alerts",
     "CONFIRMATION_CHANNELS",
     "MAX_NOTE",
     "add_worklog",
