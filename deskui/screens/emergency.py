@@ -103,6 +103,8 @@ class EmergencyBoard(DeskScreen[None]):
         self._shown: dict[str, str] = {}
         self._acknowledging = 0
         """Acknowledgements sent and not yet read back."""
+        self._stay = False
+        """The selected ticket was just acknowledged: the cursor keeps its place, not its ticket."""
 
     @property
     def table(self) -> BoardTable:
@@ -199,8 +201,10 @@ class EmergencyBoard(DeskScreen[None]):
         pending = self.alerts.pending()
         rows = ordered_rows(snapshot, now, pending)
         if [r.number for r in rows] != [r.number for r in self.table.rows]:
-            # a breach between two reads, or an acknowledgement: the rows move, the cursor stays
-            self.table.show(replace(snapshot, rows=rows))
+            # a breach between two reads, or an acknowledgement: the rows move; the cursor stays
+            # on its ticket, or in its place when its ticket was acknowledged from here
+            self.table.show(replace(snapshot, rows=rows), stay=self._stay)
+        self._stay = False
         numbers = frozenset(a.number for a in pending)
         acknowledged = {
             row.number: ack
@@ -347,7 +351,8 @@ class EmergencyBoard(DeskScreen[None]):
     def action_acknowledge(self) -> None:
         """Acknowledge the selected ticket's alerts, for every console."""
         row = self.table.selected
-        if row is not None:
+        if row is not None and self._acknowledgeable(row):
+            self._stay = True
             self._acknowledge([row])
 
     def action_acknowledge_all(self) -> None:

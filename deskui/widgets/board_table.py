@@ -71,7 +71,7 @@ def columns(width: int) -> Columns:
     """The columns at ``width`` cells: the optional ones give way (tier, requester, status,
     assignee, in that order) until the summary has :data:`SUMMARY_MIN` cells."""
     compact = width < COMPACT_BELOW
-    flag, priority = (5, 4) if compact else (FLAG, PRIORITY)
+    flag, priority = (4, 6) if compact else (FLAG, PRIORITY)
     optional = {"status": STATUS, "assignee": ASSIGNEE, "requester": REQUESTER, "tier": TIER}
     for name in ("tier", "requester", "status", "assignee"):
         if width - flag - priority - NUMBER - sum(optional.values()) >= SUMMARY_MIN:
@@ -193,15 +193,20 @@ class BoardTable(ScrollView, can_focus=True):
         rows = self.rows
         return rows[self.cursor] if rows and 0 <= self.cursor < len(rows) else None
 
-    def show(self, snapshot: BoardSnapshot) -> None:
-        """Show a new read of the board, keeping the cursor on the same ticket."""
+    def show(self, snapshot: BoardSnapshot, *, stay: bool = False) -> None:
+        """Show a new read of the board (or its rows in a new order), keeping the cursor on the
+        same ticket; ``stay``: at the same place instead (the ticket acknowledged there moved
+        down, the next one comes under the cursor)."""
         keep = self.selected.number if self.selected else None
         self.snapshot = snapshot
         self._clocks.clear()
         if len(self._ticket_lines) > _CACHE_LIMIT:
             self._ticket_lines.clear()
         numbers = [r.number for r in snapshot.rows]
-        index = numbers.index(keep) if keep in numbers else min(self.cursor, len(numbers) - 1)
+        if stay or keep not in numbers:
+            index = min(self.cursor, len(numbers) - 1)
+        else:
+            index = numbers.index(keep)
         self.cursor = max(0, index)
         self.refresh()
         # the new rows reach the screen first; the scroll range (a new layout) right after
@@ -270,7 +275,9 @@ class BoardTable(ScrollView, can_focus=True):
         if top < scroll:
             self.scroll_to(y=top, animate=False)
         elif bottom >= scroll + visible:
-            self.scroll_to(y=bottom - visible + 1, animate=False)
+            # a whole ticket at the top: never its clock line without its ticket line
+            y = bottom - visible + 1
+            self.scroll_to(y=y + y % 2, animate=False)
 
     def action_cursor(self, step: int) -> None:
         """Select the ticket ``step`` rows away."""
@@ -403,7 +410,7 @@ class BoardTable(ScrollView, can_focus=True):
         line = Text(style=style, no_wrap=True)
         for label, cells in (
             ("", cols.flag),
-            (t("field.priority"), cols.priority),
+            (t("board.priority_short") if cols.compact else t("field.priority"), cols.priority),
             (t("field.number"), cols.number),
             (t("field.status"), cols.status),
             (t("field.summary"), cols.summary),
