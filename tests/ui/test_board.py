@@ -4,11 +4,12 @@ change made by another console (another process) shows up by itself."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from textual.app import App
 from textual.pilot import Pilot
 
 from deskui.app import DeskApp
+from deskui.cli.intake_json import intake_from_json
 from deskui.console.live import start_live
 from deskui.console.messages import ConnectionLost, ConnectionRestored, DeskChanged
 from deskui.core.alerts import Alert
@@ -632,17 +634,26 @@ CREATE = {
 }
 
 
-def create_in_another_process(url: str) -> str:
-    """A ticket logged by another console: the `deskui` command line, in its own process."""
+def in_another_process(url: str, login: str, *args: str, stdin: str = "") -> dict[str, Any]:
+    """Another console: the `deskui` command line as ``login``, in its own process; what it
+    printed (JSON)."""
     out = subprocess.run(
-        [sys.executable, "-m", "deskui", "ticket", "create", "--db", url, "--as", "op", "--json"],
-        input=json.dumps(CREATE),
+        [sys.executable, "-m", "deskui", *args, "--db", url, "--as", login, "--json"],
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=120,
         check=True,
     )
-    return str(json.loads(out.stdout)["number"])
+    found: dict[str, Any] = json.loads(out.stdout)
+    return found
+
+
+def create_in_another_process(url: str) -> str:
+    """A ticket logged by another console."""
+    return str(
+        in_another_process(url, "op", "ticket", "create", stdin=json.dumps(CREATE))["number"]
+    )
 
 
 def banner_changes(app: DeskApp) -> list[str | None]:
@@ -668,101 +679,68 @@ async def wait_for(
         await pilot.pause()
 
 
-@pytest.mark.parametrize(
-    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def live_desk(request: pytest.FixtureRequest, tmp_path: Path) -> DeskService:
+    """A desk with staff on a SQLite file, or on the test PostgreSQL emptied, at the real time
+    (another process writes to it)."""
+    if request.param == "sqlite":
+        db = Database(f"sqlite:///{tmp_path}/desk.db")
+    else:
+        db = Database(request.getfixturevalue("postgres_url"))
+        truncate_postgres(db)
+    return staff_desk(db, SystemClock())
+
+
+@contextlib.asynccontextmanager
+async def live_board(desk: DeskService) -> AsyncIterator[tuple[DeskApp, Pilot[None]]]:
+    """An agent's console on ``desk``, on the board, hearing the change feed (the desk's
+    database is closed after it)."""
+    app = console(desk, "agent1", "zh", live=True)
+    try:
+        async with app.run_test(size=(140, 40)) as pilot:
+            await settle(pilot)
+            await wait_for(pilot, lambda: app.live is not None and app.live.connected, "live")
+            yield app, pilot
+    finally:
+        desk.db.dispose()
+
+
 async def test_a_change_in_another_process_shows_on_a_live_board(
-    backend: str,
-    request: pytest.FixtureRequest,
-    tmp_path: Path,
-    url_as: Callable[[DeskService, str], str],
+    live_desk: DeskService, url_as: Callable[[DeskService, str], str]
 ) -> None:
-    if backend == "sqlite":
-        db = Database(f"sqlite:///{tmp_path}/desk.db")
-    else:
-        db = Database(request.getfixturevalue("postgres_url"))
-        truncate_postgres(db)
-    desk = staff_desk(db, SystemClock())
-    app = console(desk, "agent1", "zh", live=True)
-    try:
-        async with app.run_test(size=(140, 40)) as pilot:
-            await settle(pilot)
-            await wait_for(pilot, lambda: app.live is not None and app.live.connected, "live")
-            assert board(app).table.rows == ()
-            number = await asyncio.to_thread(create_in_another_process, url_as(desk, "op"))
-            await wait_for(
-                pilot,
-                lambda: number in [r.number for r in board(app).table.rows],
-                "the other console's ticket is on the board",
-            )
-            assert bells(app) == 1, "a new P1 rings"
-            assert "机房断电" in line_of(app, number)
-    finally:
-        db.dispose()
+    desk = live_desk
+    async with live_board(desk) as (app, pilot):
+        assert board(app).table.rows == ()
+        number = await asyncio.to_thread(create_in_another_process, url_as(desk, "op"))
+        await wait_for(
+            pilot,
+            lambda: number in [r.number for r in board(app).table.rows],
+            "the other console's ticket is on the board",
+        )
+        assert bells(app) == 1, "a new P1 rings"
+        assert "机房断电" in line_of(app, number)
 
 
-def acknowledge_in_another_process(url: str, number: str) -> dict[str, Any]:
-    """A lead at another console acknowledges: the `deskui` command line, in its own process."""
-    out = subprocess.run(
-        [sys.executable, "-m", "deskui", "ticket", "acknowledge", number, "--db", url]
-        + ["--as", "lead", "--json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    found: dict[str, Any] = json.loads(out.stdout)
-    return found
-
-
-@pytest.mark.parametrize(
-    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
 async def test_an_acknowledgement_at_another_console_stops_the_flashing_on_a_live_board(
-    backend: str,
-    request: pytest.FixtureRequest,
-    tmp_path: Path,
-    url_as: Callable[[DeskService, str], str],
+    live_desk: DeskService, url_as: Callable[[DeskService, str], str]
 ) -> None:
-    if backend == "sqlite":
-        db = Database(f"sqlite:///{tmp_path}/desk.db")
-    else:
-        db = Database(request.getfixturevalue("postgres_url"))
-        truncate_postgres(db)
-    desk = staff_desk(db, SystemClock())
-    number = desk.create_ticket(
-        desk.actor("op"),
-        IntakeRequest(
-            type="incident",
-            category="network",
-            channel="phone",
-            impact=1,
-            urgency=1,
-            summary="机房断电",
-            description="UPS 告警后整个机房断电",
-            requester=RequesterInput(name="钱十", phone="139-0000-0000"),
-        ),
-    ).number
-    app = console(desk, "agent1", "zh", live=True)
-    try:
-        async with app.run_test(size=(140, 40)) as pilot:
-            await settle(pilot)
-            await wait_for(pilot, lambda: app.live is not None and app.live.connected, "live")
-            screen = board(app)
-            assert screen.alerts.pending() == [Alert(number)]
-            shown = await asyncio.to_thread(
-                acknowledge_in_another_process, url_as(desk, "lead"), number
-            )
-            assert shown["number"] == number
-            await wait_for(
-                pilot,
-                lambda: not screen.alerts.pending(),
-                "the other console's acknowledgement is on the board",
-            )
-            assert "✔赵敏" in line_of(app, number)
-            assert not screen.query_one("#board-banner").has_class("-alerting")
-    finally:
-        db.dispose()
+    desk = live_desk
+    number = desk.create_ticket(desk.actor("op"), intake_from_json(CREATE)).number
+    async with live_board(desk) as (app, pilot):
+        screen = board(app)
+        assert screen.alerts.pending() == [Alert(number)]
+        url = url_as(desk, "lead")
+        shown = await asyncio.to_thread(
+            in_another_process, url, "lead", "ticket", "acknowledge", number
+        )
+        assert shown["number"] == number
+        await wait_for(
+            pilot,
+            lambda: not screen.alerts.pending(),
+            "the other console's acknowledgement is on the board",
+        )
+        assert "✔赵敏" in line_of(app, number)
+        assert not screen.query_one("#board-banner").has_class("-alerting")
 
 
 async def test_a_live_console_reports_a_lost_sqlite_database_and_its_return(
