@@ -248,8 +248,9 @@ _DUE_COLUMNS = {
 
 
 @lru_cache(maxsize=8)
-def _due_soon(pairs: tuple[tuple[Priority, ClockKind], ...]) -> Any:
-    """SQL: the ticket's own priority has a clock whose cached due time is within its horizon.
+def _due_soon(pairs: tuple[tuple[Priority, ClockKind], ...]) -> tuple[Any, ...]:
+    """SQL conditions: a ticket other than a P1 or P2 whose own priority has a clock whose cached
+    due time is within its horizon.
 
     ``next_due`` (indexed) narrows the scan to the widest horizon (parameter ``widest``); the
     per-clock due columns (parameters ``due_0``, ``due_1``, … in the order of ``pairs``) then
@@ -263,7 +264,7 @@ def _due_soon(pairs: tuple[tuple[Priority, ClockKind], ...]) -> Any:
         )
         for i, (priority, kind) in enumerate(pairs)
     ]
-    return _board_query(
+    return (
         col(Ticket.priority).not_in([str(p) for p in BOARD_PRIORITIES]),
         col(Ticket.next_due).is_not(None),
         col(Ticket.next_due) <= bindparam("widest"),
@@ -282,9 +283,10 @@ def _board_query(*conditions: Any) -> Any:
     )
 
 
-def _count(query: Any, params: Mapping[str, object], session: Session) -> int:
-    """How many rows ``query`` (without its order and limit) finds."""
-    counted = sa_select(func.count()).select_from(query.subquery())
+def _count(conditions: tuple[Any, ...], params: Mapping[str, object], session: Session) -> int:
+    """How many open tickets meet ``conditions`` (no names joined: a count reads the index)."""
+    counted = sa_select(func.count()).select_from(Ticket)
+    counted = counted.where(col(Ticket.is_open).is_(True), *conditions)
     return int(session.execute(counted, dict(params)).scalar_one())
 
 
@@ -316,15 +318,15 @@ def board_snapshot(
     cutoffs["widest"] = max(horizons.values())
     soon = _due_soon(pairs)
     due_soon = session.execute(
-        soon.order_by(col(Ticket.next_due), col(Ticket.id)).limit(breach_limit + 1), cutoffs
+        _board_query(*soon).order_by(col(Ticket.next_due), col(Ticket.id)).limit(breach_limit + 1),
+        cutoffs,
     ).all()
     hidden = 0
-    if len(urgent) > urgent_limit:
-        hidden += _count(_URGENT, {}, session) - urgent_limit
-        urgent = urgent[:urgent_limit]
-    if len(due_soon) > breach_limit:
-        hidden += _count(soon, cutoffs, session) - breach_limit
-        due_soon = due_soon[:breach_limit]
+    if len(urgent) > urgent_limit or len(due_soon) > breach_limit:
+        # one count of both kinds (one pass over the open tickets), less what was read
+        urgent, due_soon = urgent[:urgent_limit], due_soon[:breach_limit]
+        either = (or_(and_(*_URGENT_CONDITIONS), and_(*soon)),)
+        hidden = _count(either, cutoffs, session) - len(urgent) - len(due_soon)
     candidates = {t.id: t for t in (*urgent, *due_soon)}
     events: dict[int, list[Any]] = {}
     if candidates:
@@ -466,7 +468,8 @@ _NAME_COLUMNS: tuple[Any, ...] = (
     col(Group.name_en),
 )
 #: Open P1/P2 tickets, the newest first (a new P1 is always among those read).
-_URGENT = _board_query(col(Ticket.priority).in_([str(p) for p in BOARD_PRIORITIES])).order_by(
+_URGENT_CONDITIONS = (col(Ticket.priority).in_([str(p) for p in BOARD_PRIORITIES]),)
+_URGENT = _board_query(*_URGENT_CONDITIONS).order_by(
     col(Ticket.priority), col(Ticket.received_at).desc(), col(Ticket.id).desc()
 )
 

@@ -344,6 +344,10 @@ def test_a_new_p1_is_first_however_many_tickets_breached_days_ago(
         desk.acknowledge(desk.actor("lead"), number)
     board = snapshot(desk, at(10, 0, 3), breach_limit=5)
     assert [r.number for r in board.rows] == [new, older_p1, *breached[:5]]
+    # with room for one P1 only, the newest is read; the older one is counted with the rest
+    board = snapshot(desk, at(10, 0, 3), urgent_limit=1, breach_limit=5)
+    assert [r.number for r in board.rows] == [new, *breached[:5]]
+    assert board.hidden == 1 + 7
     event_reads = [p for sql, p in statements if "FROM ticket_event" in sql]
     flat = [v for p in event_reads for v in (p.values() if isinstance(p, Mapping) else p)]
     assert len([v for v in flat if isinstance(v, int)]) <= 7, "only the rows shown are read"
