@@ -195,18 +195,19 @@ class BoardTable(ScrollView, can_focus=True):
 
     def show(self, snapshot: BoardSnapshot, *, stay: bool = False) -> None:
         """Show a new read of the board (or its rows in a new order), keeping the cursor on the
-        same ticket; ``stay``: at the same place instead (the ticket acknowledged there moved
-        down, the next one comes under the cursor)."""
+        same ticket while it stays in sight; ``stay``: at the same place instead (the ticket
+        acknowledged there moved down, the next one comes under the cursor)."""
         keep = self.selected.number if self.selected else None
         self.snapshot = snapshot
         self._clocks.clear()
         if len(self._ticket_lines) > _CACHE_LIMIT:
             self._ticket_lines.clear()
         numbers = [r.number for r in snapshot.rows]
-        if stay or keep not in numbers:
+        index = numbers.index(keep) if keep in numbers else -1
+        if stay or index < 0 or not self._in_view(index):
+            # its ticket went, or moved out of sight (acknowledged, at this console or another):
+            # the cursor keeps its place, and the board what it showed
             index = min(self.cursor, len(numbers) - 1)
-        else:
-            index = numbers.index(keep)
         self.cursor = max(0, index)
         self.refresh()
         # the new rows reach the screen first; the scroll range (a new layout) right after
@@ -214,6 +215,11 @@ class BoardTable(ScrollView, can_focus=True):
         now_selected = self.selected.number if self.selected else None
         if now_selected != keep:
             self.post_message(self.CursorMoved(now_selected))
+
+    def _in_view(self, index: int) -> bool:
+        """Both lines of ticket ``index`` are inside the viewport as it is scrolled now."""
+        scroll, visible = int(self.scroll_offset.y), max(1, self.size.height - 1)
+        return scroll <= 2 * index and 2 * index + 1 < scroll + visible
 
     def _settle(self) -> None:
         self._fit_virtual_size()

@@ -385,6 +385,35 @@ async def test_only_a_lead_acknowledges_and_the_other_consoles_see_who_and_when(
         assert watching.alerts.pending_for(n["p4_breached"]), "only what the lead acknowledged"
 
 
+async def test_a_row_acknowledged_elsewhere_moves_away_and_the_board_keeps_its_top(
+    board_desk: DeskService, clock: FrozenClock
+) -> None:
+    breached = [log_call(board_desk, clock, at(8, n), f"打印机卡纸 #{n}", 3, 3) for n in range(12)]
+    p1 = log_call(board_desk, clock, at(9, 59), "核心交换机宕机", 1, 1)
+    clock.instant = at(10, 0)
+    app = console(board_desk, "agent1", "en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = board(app).table
+        assert [r.number for r in table.rows][:2] == [p1, breached[-1]]
+        assert table.selected is not None and table.selected.number == p1
+        # a new P1 arrives: first row; the cursor stays on its ticket, one row down
+        newer = log_call(board_desk, clock, at(10, 0), "机房断电", 1, 1)
+        clock.instant = at(10, 0, 1)
+        app.post_message(DeskChanged(frozenset({"ticket"})))
+        await settle(pilot)
+        assert [r.number for r in table.rows][:2] == [newer, p1]
+        assert table.cursor == 1 and table.scroll_offset.y == 0
+        # the lead acknowledges both P1s at another console: they go below the twelve breaches
+        # nobody acknowledged, out of sight; the cursor keeps its place, the board its top
+        for number in (newer, p1):
+            board_desk.acknowledge(board_desk.actor("lead"), number)
+        app.post_message(DeskChanged(frozenset({"ticket_event"})))
+        await settle(pilot)
+        assert [r.number for r in table.rows][12:] == [p1, newer], "nearest due first"
+        assert table.cursor == 1 and table.scroll_offset.y == 0
+
+
 async def test_an_acknowledgement_made_elsewhere_first_is_told_not_written_twice(
     board_desk: DeskService, clock: FrozenClock
 ) -> None:
