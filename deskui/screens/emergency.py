@@ -146,6 +146,11 @@ class EmergencyBoard(DeskScreen[None]):
         """A failed read keeps every row and the clocks ticking; a failed claim or escalation
         gives its form back."""
         if self.changes.worker_failed(worker, error):
+            if worker.name == "ticket-acknowledge":
+                # nothing was written: the alerts flash again until acknowledged
+                self._acknowledging = max(0, self._acknowledging - 1)
+                self.alerts.sending.clear()
+                self.tick()
             return True
         if worker.group != "board-load":
             return False
@@ -360,7 +365,7 @@ class EmergencyBoard(DeskScreen[None]):
         self._acknowledge(list(self.table.rows))
 
     def action_claim(self) -> None:
-        """Claim the selected ticket (claiming acknowledges its alerts here)."""
+        """Claim the selected ticket (a lead's claim acknowledges its alerts, for every console)."""
         row = self.table.selected
         if row is not None:
             desk, actor = self.ctx.desk, self.ctx.actor

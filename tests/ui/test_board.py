@@ -385,6 +385,39 @@ async def test_only_a_lead_acknowledges_and_the_other_consoles_see_who_and_when(
         assert watching.alerts.pending_for(n["p4_breached"]), "only what the lead acknowledged"
 
 
+@pytest.mark.parametrize(
+    ("error", "said"),
+    [
+        (DatabaseUnavailable(database="desk.db", reason="disk I/O error"), "disk I/O error"),
+        (RuntimeError("the disk caught fire"), "RuntimeError"),
+    ],
+)
+async def test_an_acknowledgement_that_cannot_be_written_leaves_the_alerts_flashing(
+    board_desk: DeskService,
+    clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
+    error: Exception,
+    said: str,
+) -> None:
+    n = fill_board(board_desk, clock)
+    app = console(board_desk, "lead", "en")
+    told = notifications(app)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = board(app)
+
+        def failing(*_args: object, **_kwargs: object) -> None:
+            raise error
+
+        monkeypatch.setattr(board_desk, "acknowledge", failing)
+        await select(pilot, n["p4_breached"])
+        await pilot.press("k")
+        await settle(pilot)
+        assert any(said in text for text in told)
+        assert screen.alerts.pending_for(n["p4_breached"]), "nothing was written"
+        assert line_of(app, n["p4_breached"]).lstrip().startswith("NEW")
+
+
 async def test_a_row_acknowledged_elsewhere_moves_away_and_the_board_keeps_its_top(
     board_desk: DeskService, clock: FrozenClock
 ) -> None:
