@@ -250,4 +250,6 @@ def test_every_ticket_action_of_the_matrix_is_in_the_table() -> None:
     # the whole desk out and in: tests/services/test_archive.py; the administration:
     # tests/services/test_admin.py; outages: tests/services/test_outage.py
     desk_only |= {Action.EXPORT_DESK, Action.IMPORT_DESK, Action.VIEW_SETTINGS, Action.LINK}
+    # the emergency board's acknowledgement: tests/services/test_board.py
+    desk_only |= {Action.ACKNOWLEDGE_ALERT}
     assert set(EXPECTED) | set(DESK_WIDE) | desk_only == set(Action)
