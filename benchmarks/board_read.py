@@ -22,11 +22,10 @@ import time
 from pathlib import Path
 
 from benchmarks.bulk_desk import cached_copy
+from benchmarks.propagation import call
 from deskui.core.clock import SystemClock
 from deskui.services.board import BoardSnapshot, board_snapshot
 from deskui.services.desk import DeskService
-from deskui.services.directory import RequesterInput
-from deskui.services.intake import IntakeRequest
 from deskui.store.db import Database
 
 UNBOUNDED = 10**9
@@ -83,19 +82,7 @@ def main() -> None:
             times, snapshot = timed_reads(desk, args.unbounded_reads, UNBOUNDED)
             describe("unbounded", times, snapshot)
         started = time.perf_counter()
-        number = desk.create_ticket(
-            desk.actor("op"),
-            IntakeRequest(
-                type="incident",
-                category="network",
-                channel="phone",
-                impact=1,
-                urgency=1,
-                summary="整栋楼无法上网",
-                description="所有人都断网了",
-                requester=RequesterInput(name="钱十", phone="139-0000-0000"),
-            ),
-        ).number
+        number = desk.create_ticket(desk.actor("op"), call("整栋楼无法上网")).number
         logged = time.perf_counter()
         first = desk.board().rows[0].number
         read = time.perf_counter()
