@@ -48,7 +48,8 @@ def run_child(url: str, seconds: float, flashing: bool) -> None:
     """Measure in this process; print ``cpu_s wall_s frames rows``.
 
     ``flashing``: leave the standing alerts unacknowledged (their rows and the banner flash);
-    otherwise they are acknowledged first, as on a board someone watches.
+    otherwise a duty lead acknowledges them first (written to the record and read back before
+    the measurement starts), as on a board someone watches.
     """
     app = board_console(url)
     result: dict[str, Any] = {}
@@ -60,6 +61,9 @@ def run_child(url: str, seconds: float, flashing: bool) -> None:
             board = app.screen
             assert isinstance(board, EmergencyBoard)
             app.call_from_thread(board.action_acknowledge_all)
+            # the acknowledgements are written to the tickets' records and read back first
+            while board.alerts.pending() or board.alerts.sending:
+                time.sleep(0.1)
         time.sleep(2.0)  # let the first paint and start-up work finish
         driver = app._driver
         frames0 = driver.frames if isinstance(driver, StampingDriver) else 0

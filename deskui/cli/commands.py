@@ -512,6 +512,8 @@ class Cli:
             view = self.confirm(actor, a)
         elif action == "escalate":
             view = self.desk.escalate(actor, a.number, a.note, group=a.group)
+        elif action == "acknowledge":
+            view = self.desk.acknowledge(actor, a.number, alerts=a.alert)
         elif action == "close":
             view = self.desk.set_status(actor, a.number, "closed", note=a.note)
         elif action == "override":

@@ -8,6 +8,7 @@ used right now (unreachable, or busy with another console's unfinished change).
 from __future__ import annotations
 
 from deskui.services.errors import (
+    AlreadyAcknowledged,
     ClaimConflict,
     CloseRefused,
     DatabaseUnavailable,
@@ -28,7 +29,8 @@ INPUT = 2
 #: No such ticket, user, requester or group.
 NOT_FOUND = 3
 #: Someone else got there first: the ticket is held by another, or changed since it was read, or
-#: another console saved the same thing at the same moment (nothing was saved; try again).
+#: another console saved the same thing at the same moment (nothing was saved; try again), or
+#: someone acknowledged the board's alerts first.
 CONFLICT = 4
 #: The rules do not allow this person this action, or the person at the console is not who
 #: ``--as`` names (nor someone they may act for), or is nobody at this desk.
@@ -56,7 +58,7 @@ def exit_code(error: ServiceError) -> int:
         return DATABASE
     if isinstance(error, NotFound):
         return NOT_FOUND
-    if isinstance(error, ClaimConflict | StaleEdit | SaveConflict):
+    if isinstance(error, ClaimConflict | StaleEdit | SaveConflict | AlreadyAcknowledged):
         return CONFLICT
     if isinstance(error, PermissionDenied | IdentityRefused | CloseRefused):
         return NOT_ALLOWED

@@ -286,6 +286,18 @@ def build_parser(t: Catalog | None = None) -> argparse.ArgumentParser:
     )
     confirm.add_argument("--remark", help="the requester's remark on the stars")
     confirm.add_argument("--reason", help="the requester's reason, with --refuse")
+    acknowledge = t_sub.add_parser(
+        "acknowledge",
+        parents=[common],
+        help="a lead acknowledges the ticket's emergency-board alerts, for every console",
+    )
+    acknowledge.add_argument("number")
+    acknowledge.add_argument(
+        "--alert",
+        action="append",
+        choices=["p1", "response", "update", "resolution"],
+        help="only this alert: the P1 itself or a clock in breach (repeatable; default: all)",
+    )
     escalate = t_sub.add_parser("escalate", parents=[common])
     escalate.add_argument("number")
     escalate.add_argument("--note", required=True)

@@ -159,6 +159,10 @@ class EventKind(StrEnum):
     PHONE_REVEALED = "phone_revealed"
     """Someone who does not hold the ticket read the requester's whole phone number
     (``field`` ``requester``, ``new`` the requester's name); the number itself is not kept."""
+    ALERT_ACKNOWLEDGED = "alert_acknowledged"
+    """A lead saw the ticket's alerts on the emergency board (``new_value``: the alerts, as
+    :func:`deskui.core.alerts.format_keys` writes them). It changes no field and is not contact
+    with the requester: it stops no clock."""
 
 
 #: Events that count as the desk acknowledging the ticket (they stop the response clock).

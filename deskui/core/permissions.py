@@ -14,6 +14,8 @@ The rules, in the desk's words (SPEC §1, §4, §6):
   override a priority; only an admin changes the desk's rules and its users;
 * the requester's answer to a solution is recorded by the desk (an operator or a lead), never
   by whoever gave the solution;
+* the emergency board's alerts are acknowledged by a duty lead (or an admin), on an open
+  ticket, once for every console;
 * a progress update (contact with the requester, which stops the response clock) comes from
   whoever holds the ticket, or a lead on a held one: on a ticket nobody holds it is refused.
 """
@@ -64,6 +66,7 @@ class Action(StrEnum):
     REOPEN = "reopen"
     CLOSE = "close"
     LINK = "link"
+    ACKNOWLEDGE_ALERT = "acknowledge_alert"
     CHANGE_RULES = "change_rules"
     MANAGE_USERS = "manage_users"
     EXPORT_DESK = "export_desk"
@@ -122,6 +125,9 @@ ROLES: dict[Action, frozenset[Role]] = {
     Action.CLOSE: DESK,
     # outages: whoever takes the calls puts a call under its outage, or takes it out
     Action.LINK: ALL_ROLES,
+    # the emergency board (SPEC §1: the duty lead watches it): a lead acknowledges its alerts
+    # for every console, in the ticket's record
+    Action.ACKNOWLEDGE_ALERT: LEADS,
     # the desk itself
     Action.CHANGE_RULES: ADMINS,
     Action.MANAGE_USERS: ADMINS,
@@ -194,6 +200,7 @@ NEEDS_OPEN = frozenset(
         Action.ESTIMATE,
         Action.ASSIGN,
         Action.LINK,
+        Action.ACKNOWLEDGE_ALERT,
     }
 )
 #: Actions that wait while a solution awaits the requester's answer: the ticket stays with

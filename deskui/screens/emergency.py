@@ -1,18 +1,23 @@
 """The emergency board (F4): the SLA countdowns of everything urgent, live.
 
-Every open P1 and P2 ticket and every ticket with a clock in warning or breach, nearest due
-first, three clocks each, ticking. One timer drives every clock: once a second the board moves
-its clocks in memory (no database), checks for new alerts and repaints the visible lines. The
+Every open P1 and P2 ticket and every ticket with a clock in warning or breach, three clocks
+each, ticking, in the board's order (:func:`deskui.core.alerts.board_order`): alerts nobody has
+acknowledged at the very top (a new P1 first), then the other P1s and P2s, then the tickets in
+breach (the longest first), then warnings. One timer drives every clock: once a second the board
+moves its clocks in memory (no database), checks for new alerts and repaints the visible lines. The
 database is read only when the desk changed (the app forwards :class:`DeskChanged` from the
 change feed), when the board comes back on screen, and when a ticket not listed may enter it.
 
-A new P1 or a new breach rings the bell once and its row flashes, with a banner, until someone at
-this console acknowledges it (``k``; ``K`` for all; claiming a ticket acknowledges it too).
-Acknowledgements are kept in memory, per console: every console on the desk rings for itself.
+A new P1 or a new breach rings the bell once and its row flashes, with a banner, until a duty
+lead acknowledges it (``k``; ``K`` for all; a lead's claim from the board acknowledges it too).
+The acknowledgement is written to the ticket's record (who, when, which alerts): every board on
+the desk stops flashing as soon as the change feed brings it, and shows who acknowledged, when.
+Who may acknowledge is :mod:`deskui.core.permissions`' rule; each console rings for itself.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -26,16 +31,16 @@ from textual.worker import Worker
 from deskui.console.base import DeskScreen
 from deskui.console.errors import describe
 from deskui.console.messages import ConnectionLost, ConnectionRestored, DeskChanged
+from deskui.core.alerts import Alert
 from deskui.core.enums import ClockState, Priority
-from deskui.core.permissions import Action, TicketFacts, allows, may_claim_now
+from deskui.core.permissions import Action, TicketFacts, allows, may_claim_now, role_may
 from deskui.screens.ticket_work import Outcome, TicketChanges
 from deskui.services.board import (
     BOARD_TABLES,
-    Alert,
     AlertBook,
     BoardRow,
     BoardSnapshot,
-    current_alerts,
+    ordered_rows,
 )
 from deskui.widgets.board_table import BoardTable
 from deskui.widgets.key_footer import KeyFooter
@@ -84,7 +89,7 @@ class EmergencyBoard(DeskScreen[None]):
         self.snapshot: BoardSnapshot | None = None
         """The latest read (None until the first arrives)."""
         self.alerts = AlertBook()
-        """This console's alerts: rung for, acknowledged (in memory only)."""
+        """The board's alerts: standing, acknowledged (as the record says), rung for here."""
         self.stale_reason: str | None = None
         """Why the latest read failed, while it keeps failing."""
         self.reads = 0
@@ -96,6 +101,10 @@ class EmergencyBoard(DeskScreen[None]):
         self._retry_at: datetime | None = None
         self._keys_state: tuple[object, ...] | None = None
         self._shown: dict[str, str] = {}
+        self._acknowledging = 0
+        """Acknowledgements sent and not yet read back."""
+        self._stay = False
+        """The selected ticket was just acknowledged: the cursor keeps its place, not its ticket."""
 
     @property
     def table(self) -> BoardTable:
@@ -137,6 +146,11 @@ class EmergencyBoard(DeskScreen[None]):
         """A failed read keeps every row and the clocks ticking; a failed claim or escalation
         gives its form back."""
         if self.changes.worker_failed(worker, error):
+            if worker.name == "ticket-acknowledge":
+                # nothing was written: the alerts flash again until acknowledged
+                self._acknowledging = max(0, self._acknowledging - 1)
+                self.alerts.sending.clear()
+                self.tick()
             return True
         if worker.group != "board-load":
             return False
@@ -154,6 +168,9 @@ class EmergencyBoard(DeskScreen[None]):
         self.snapshot = message.snapshot
         self.stale_reason = None
         self._retry_at = None
+        if not self._acknowledging:
+            # what was sent from here is in the record now (or was refused): read it from there
+            self.alerts.sending.clear()
         self.table.show(message.snapshot)
         self.tick()
         if self._again:
@@ -184,12 +201,24 @@ class EmergencyBoard(DeskScreen[None]):
         due = max(snapshot.recheck_at, self._retry_at or snapshot.recheck_at)
         if now >= due and not self._loading:
             self.reload()
-        if self.alerts.update(current_alerts(snapshot, now)):
+        if self.alerts.update(snapshot, now):
             self.app.bell()
         pending = self.alerts.pending()
+        rows = ordered_rows(snapshot, now, pending)
+        if [r.number for r in rows] != [r.number for r in self.table.rows]:
+            # a breach between two reads, or an acknowledgement: the rows move; the cursor stays
+            # on its ticket, or in its place when its ticket was acknowledged from here
+            self.table.show(replace(snapshot, rows=rows), stay=self._stay)
+        self._stay = False
         numbers = frozenset(a.number for a in pending)
+        acknowledged = {
+            row.number: ack
+            for row in rows
+            if row.number not in numbers
+            and (ack := self.alerts.acknowledgement_for(row.number)) is not None
+        }
         phase = int(now.timestamp()) % 2
-        self.table.tick(now, numbers, phase)
+        self.table.tick(now, numbers, phase, acknowledged)
         self._show_title(now)
         self._show_banner(pending, phase)
         self._refresh_keys()
@@ -198,7 +227,7 @@ class EmergencyBoard(DeskScreen[None]):
         # the footer rebuilds itself on refresh_bindings: only when what it greys out changes
         row = self.table.selected
         state = (
-            bool(self.alerts.seen - self.alerts.acknowledged),
+            bool(self.alerts.pending()),
             bool(row and self.alerts.pending_for(row.number)),
             row and (row.number, row.assignee, row.tier, row.status),
         )
@@ -229,6 +258,9 @@ class EmergencyBoard(DeskScreen[None]):
                 warning=alarms.count(ClockState.WARNING),
             )
             title.append(f"   {counts}   ")
+            if snapshot.hidden:
+                title.append(t("board.hidden", count=snapshot.hidden), style="bold")
+                title.append("   ")
             as_of = snapshot.as_of.astimezone(snapshot.tz).strftime("%H:%M:%S")
             if self.stale_reason is None:
                 title.append(t("board.as_of", time=as_of), style="dim")
@@ -261,7 +293,8 @@ class EmergencyBoard(DeskScreen[None]):
         if len(pending) > _BANNER_ITEMS:
             items.append(t("board.more", count=len(pending) - _BANNER_ITEMS))
         text = Text(f"!! {t('board.banner', count=len(pending), items=' · '.join(items))}  ")
-        text.append(t("board.banner_hint"), style="not bold")
+        hint = "board.banner_hint" if self._may_acknowledge() else "board.banner_hint_watch"
+        text.append(t(hint), style="not bold")
         text.align("left", max(text.cell_len, banner.content_size.width))
         if phase == 1:
             text.stylize("reverse")
@@ -273,10 +306,13 @@ class EmergencyBoard(DeskScreen[None]):
         if not self.is_mounted:
             return True
         row = self.table.selected
-        if action == "acknowledge":
-            return True if row and self.alerts.pending_for(row.number) else None
-        if action == "acknowledge_all":
-            return True if self.alerts.pending() else None
+        if action in ("acknowledge", "acknowledge_all"):
+            # shown only to those the rules let acknowledge; greyed while nothing waits
+            if not self._may_acknowledge():
+                return False
+            if action == "acknowledge_all":
+                return True if self.alerts.pending() else None
+            return True if row and self._acknowledgeable(row) else None
         if action == "claim":
             return True if row and may_claim_now(self.ctx.actor, facts(row)) else None
         if action == "escalate":
@@ -293,20 +329,43 @@ class EmergencyBoard(DeskScreen[None]):
         if row is not None:
             self.app.push_screen(TicketScreen(row.number))
 
-    def action_acknowledge(self) -> None:
-        """Acknowledge the selected ticket's alerts (at this console)."""
-        row = self.table.selected
-        if row is not None:
-            self.alerts.acknowledge(self.alerts.pending_for(row.number))
+    def _may_acknowledge(self) -> bool:
+        return role_may(self.ctx.actor.role, Action.ACKNOWLEDGE_ALERT)
+
+    def _acknowledgeable(self, row: BoardRow) -> bool:
+        return bool(self.alerts.pending_for(row.number)) and allows(
+            self.ctx.actor, Action.ACKNOWLEDGE_ALERT, facts(row)
+        )
+
+    def _acknowledge(self, rows: list[BoardRow]) -> None:
+        """Record an acknowledgement of each row's alerts waiting now (one change a ticket)."""
+        desk, actor = self.ctx.desk, self.ctx.actor
+        calls = []
+        for row in rows:
+            if not self._acknowledgeable(row):
+                continue
+            waiting = self.alerts.pending_for(row.number)
+            keys = [a.key for a in waiting]
+            self.alerts.sending.update(waiting)
+            calls.append((row.number, partial(desk.acknowledge, actor, row.number, alerts=keys)))
+        if calls:
+            self._acknowledging += 1
+            self.changes.send("acknowledge", calls)
             self.tick()
 
+    def action_acknowledge(self) -> None:
+        """Acknowledge the selected ticket's alerts, for every console."""
+        row = self.table.selected
+        if row is not None and self._acknowledgeable(row):
+            self._stay = True
+            self._acknowledge([row])
+
     def action_acknowledge_all(self) -> None:
-        """Acknowledge every standing alert (at this console)."""
-        self.alerts.acknowledge(self.alerts.pending())
-        self.tick()
+        """Acknowledge every standing alert, for every console."""
+        self._acknowledge(list(self.table.rows))
 
     def action_claim(self) -> None:
-        """Claim the selected ticket (claiming acknowledges its alerts here)."""
+        """Claim the selected ticket (a lead's claim acknowledges its alerts, for every console)."""
         row = self.table.selected
         if row is not None:
             desk, actor = self.ctx.desk, self.ctx.actor
@@ -319,11 +378,13 @@ class EmergencyBoard(DeskScreen[None]):
             self.changes.escalate(row.number, lambda: row.version)
 
     def _changes_finished(self, outcome: Outcome) -> None:
-        if outcome.kind == "claim":
-            # someone is on it now: its alerts are acknowledged here
-            for number in outcome.done:
-                self.alerts.acknowledge(self.alerts.pending_for(number))
+        if outcome.kind == "acknowledge":
+            self._acknowledging -= 1
         self.reload()
+        if outcome.kind == "claim" and self._may_acknowledge():
+            # a lead is on it now: its alerts are acknowledged, for every console
+            claimed = set(outcome.done)
+            self._acknowledge([row for row in self.table.rows if row.number in claimed])
         self.tick()
 
     def _say(self, text: str) -> None:

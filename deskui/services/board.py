@@ -13,9 +13,17 @@ instant follows from the state read plus the time that passed. A read is needed 
 the desk changes (the change feed says so) or when a ticket not on the board may enter it
 (:attr:`BoardSnapshot.recheck_at`).
 
-The per-console memory of alerts (:class:`AlertBook`) lives here too: which new P1s and breaches
-this console has already rung for, and which someone at this console acknowledged. It is kept in
-memory only; every console acknowledges for itself.
+The read is bounded: every open P1 and P2 (up to :data:`URGENT_LIMIT`, the newest first when
+there are more), and at most :data:`BREACH_LIMIT` other tickets, the earliest due first (the
+longest breached, then those about to warn); how many more there are is counted, not read
+(:attr:`BoardSnapshot.hidden`). A desk holding thousands of tickets breached days ago reads the
+same few hundred rows, and a new P1 is always among them.
+
+Acknowledgements are events in the tickets' records (:data:`EventKind.ALERT_ACKNOWLEDGED`),
+read with the board: every console shows who acknowledged what, and when. Each console still
+keeps its own memory of what it has rung for (:class:`AlertBook`), so each rings once for a
+new alert. The rows' order is :func:`deskui.core.alerts.board_order`'s, applied at every tick
+(:func:`ordered_rows`), so a breach that happens between two reads moves up at once.
 """
 
 from __future__ import annotations
@@ -27,10 +35,18 @@ from functools import lru_cache
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, bindparam, or_
+from sqlalchemy import and_, bindparam, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
+from deskui.core.alerts import (
+    Acknowledgement,
+    Alert,
+    Standing,
+    alert_keys,
+    board_order,
+    covering,
+)
 from deskui.core.enums import ClockKind, ClockState, EventKind, Priority, Status
 from deskui.core.sla import WALL_CLOCK, SlaClock, TimeMeasure, advance_clock, nearest_due
 from deskui.services.rules import DeskRules
@@ -39,6 +55,10 @@ from deskui.store.models import Group, Requester, Ticket, TicketEvent, User
 
 #: Priorities that are on the board whatever their clocks say.
 BOARD_PRIORITIES: tuple[Priority, ...] = (Priority.P1, Priority.P2)
+#: At most this many P1 and P2 tickets are read (the newest first, when there are more).
+URGENT_LIMIT = 200
+#: At most this many other tickets in warning or breach are read (the earliest due first).
+BREACH_LIMIT = 150
 #: How far ahead a read looks for tickets about to enter the board.
 LOOKAHEAD = timedelta(minutes=5)
 #: Tables whose change can change what the board shows.
@@ -88,6 +108,10 @@ class BoardRow:
     """The calls under this ticket when it is an outage's parent."""
     estimate: datetime | None = None
     """The new estimate given to the requester when a target could not be met (the last one)."""
+    p1_since: datetime | None = None
+    """When the ticket last became P1 (None unless it is P1)."""
+    acknowledgements: tuple[Acknowledgement, ...] = ()
+    """Every acknowledgement of its alerts in its record, oldest first."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +120,8 @@ class BoardSnapshot:
 
     Attributes:
         as_of: when it was read (the clocks' reference instant).
-        rows: the tickets, nearest due first.
+        rows: the tickets, in the board's order at ``as_of`` as far as the read knows it (every
+            alert unacknowledged: :func:`ordered_rows` applies what this console knows).
         recheck_at: read again by then even if the desk does not change: a ticket not listed may
             enter warning.
         tz: the desk's time zone, for showing due times.
@@ -110,6 +135,8 @@ class BoardSnapshot:
     tz: ZoneInfo
     warning_ratio: float
     calendar: TimeMeasure
+    hidden: int = 0
+    """Open tickets that belong on the board (or may) beyond what was read: see the queue."""
 
     def measure(self, clock: SlaClock) -> TimeMeasure:
         """How a clock counts time."""
@@ -147,6 +174,44 @@ class BoardSnapshot:
                 return ClockState.WARNING
         return None
 
+    def alerts_at(self, row: BoardRow, now: datetime) -> dict[Alert, datetime]:
+        """The row's standing alerts at ``now``, each with the instant it began."""
+        found: dict[Alert, datetime] = {}
+        if row.priority == Priority.P1:
+            found[Alert(row.number)] = row.p1_since or self.as_of
+        for kind in self.breached_at(row, now):
+            found[Alert(row.number, kind)] = row.clocks[kind].due
+        return found
+
+    def standing(self, row: BoardRow, now: datetime, pending: Iterable[Alert]) -> Standing:
+        """What the board's order reads of ``row`` at ``now``, given its alerts nobody has
+        acknowledged (``pending``)."""
+        alerts = self.alerts_at(row, now)
+        unacknowledged = [alerts[a] for a in pending if a in alerts]
+        breached = [since for a, since in alerts.items() if a.clock is not None]
+        return Standing(
+            number=row.number,
+            priority=row.priority,
+            unacknowledged_since=max(unacknowledged) if unacknowledged else None,
+            breached_since=min(breached) if breached else None,
+            due=row.due,
+        )
+
+
+def ordered_rows(
+    snapshot: BoardSnapshot, now: datetime, pending: Iterable[Alert]
+) -> tuple[BoardRow, ...]:
+    """The snapshot's rows in the board's order at ``now`` (:func:`deskui.core.alerts.board_order`),
+    ``pending`` being the alerts nobody has acknowledged."""
+    by_number: dict[str, list[Alert]] = {}
+    for alert in pending:
+        by_number.setdefault(alert.number, []).append(alert)
+    rows = {row.number: row for row in snapshot.rows}
+    order = board_order(
+        snapshot.standing(row, now, by_number.get(row.number, ())) for row in snapshot.rows
+    )
+    return tuple(rows[s.number] for s in order)
+
 
 def on_board(priority: Priority, clocks: Mapping[ClockKind, SlaClock]) -> bool:
     """Whether an open ticket belongs on the board."""
@@ -183,8 +248,9 @@ _DUE_COLUMNS = {
 
 
 @lru_cache(maxsize=8)
-def _due_soon(pairs: tuple[tuple[Priority, ClockKind], ...]) -> Any:
-    """SQL: the ticket's own priority has a clock whose cached due time is within its horizon.
+def _due_soon(pairs: tuple[tuple[Priority, ClockKind], ...]) -> tuple[Any, ...]:
+    """SQL conditions: a ticket other than a P1 or P2 whose own priority has a clock whose cached
+    due time is within its horizon.
 
     ``next_due`` (indexed) narrows the scan to the widest horizon (parameter ``widest``); the
     per-clock due columns (parameters ``due_0``, ``due_1``, … in the order of ``pairs``) then
@@ -198,7 +264,8 @@ def _due_soon(pairs: tuple[tuple[Priority, ClockKind], ...]) -> Any:
         )
         for i, (priority, kind) in enumerate(pairs)
     ]
-    return _board_query(
+    return (
+        col(Ticket.priority).not_in([str(p) for p in BOARD_PRIORITIES]),
         col(Ticket.next_due).is_not(None),
         col(Ticket.next_due) <= bindparam("widest"),
         or_(*per_clock),
@@ -216,8 +283,21 @@ def _board_query(*conditions: Any) -> Any:
     )
 
 
+def _count(conditions: tuple[Any, ...], params: Mapping[str, object], session: Session) -> int:
+    """How many open tickets meet ``conditions`` (no names joined: a count reads the index)."""
+    counted = sa_select(func.count()).select_from(Ticket)
+    counted = counted.where(col(Ticket.is_open).is_(True), *conditions)
+    return int(session.execute(counted, dict(params)).scalar_one())
+
+
 def board_snapshot(
-    *, session: Session, rules: DeskRules, now: datetime, lookahead: timedelta = LOOKAHEAD
+    *,
+    session: Session,
+    rules: DeskRules,
+    now: datetime,
+    lookahead: timedelta = LOOKAHEAD,
+    urgent_limit: int = URGENT_LIMIT,
+    breach_limit: int = BREACH_LIMIT,
 ) -> BoardSnapshot:
     """Read the board: open P1/P2 tickets and tickets with a clock in warning or breach.
 
@@ -227,15 +307,26 @@ def board_snapshot(
         now: the instant to read at.
         lookahead: also read the tickets that may enter the board within this span, so the board
             knows when to read again.
+        urgent_limit: at most this many P1/P2 tickets are read, the newest first.
+        breach_limit: at most this many other candidates are read, the earliest due first.
     """
     horizons = warning_horizons(rules, now + lookahead)
     pairs = tuple(horizons)
     # plain rows, not ORM objects: a read every time the desk changes should allocate little
-    urgent = session.execute(_URGENT).all()
-    cutoffs = {f"due_{i}": horizons[pair] for i, pair in enumerate(pairs)}
+    urgent = session.execute(_URGENT.limit(urgent_limit + 1)).all()
+    cutoffs: dict[str, object] = {f"due_{i}": horizons[pair] for i, pair in enumerate(pairs)}
+    cutoffs["widest"] = max(horizons.values())
+    soon = _due_soon(pairs)
     due_soon = session.execute(
-        _due_soon(pairs), {"widest": max(horizons.values()), **cutoffs}
+        _board_query(*soon).order_by(col(Ticket.next_due), col(Ticket.id)).limit(breach_limit + 1),
+        cutoffs,
     ).all()
+    hidden = 0
+    if len(urgent) > urgent_limit or len(due_soon) > breach_limit:
+        # one count of both kinds (one pass over the open tickets), less what was read
+        urgent, due_soon = urgent[:urgent_limit], due_soon[:breach_limit]
+        either = (or_(and_(*_URGENT_CONDITIONS), and_(*soon)),)
+        hidden = _count(either, cutoffs, session) - len(urgent) - len(due_soon)
     candidates = {t.id: t for t in (*urgent, *due_soon)}
     events: dict[int, list[Any]] = {}
     if candidates:
@@ -262,22 +353,80 @@ def board_snapshot(
             if entry is not None:
                 recheck_at = min(recheck_at, entry)
     counts = child_counts(session, [ticket.id for ticket, _ in chosen])
+    people = _people(session, events.values())
     rows = [
         replace(
             _row(ticket, clocks, rules, now, _estimate(events.get(ticket.id, []))),
             children=counts.get(ticket.id, 0),
+            p1_since=priority_since(events.get(ticket.id, []), Priority.P1)
+            if ticket.priority == Priority.P1
+            else None,
+            acknowledgements=acknowledgements(events.get(ticket.id, []), people),
         )
         for ticket, clocks in chosen
     ]
-    rows.sort(key=lambda r: (r.due is None, r.due or now, r.priority.level, r.number))
-    return BoardSnapshot(
+    snapshot = BoardSnapshot(
         as_of=now,
         rows=tuple(rows),
         recheck_at=max(recheck_at, now + timedelta(seconds=1)),
         tz=rules.tz,
         warning_ratio=ratio,
         calendar=rules.calendar,
+        hidden=hidden,
     )
+    # in the board's order as the record stands: what nobody acknowledged first
+    pending = [
+        alert
+        for row in snapshot.rows
+        for alert, since in snapshot.alerts_at(row, now).items()
+        if covering(row.acknowledgements, alert, since) is None
+    ]
+    return replace(snapshot, rows=ordered_rows(snapshot, now, pending))
+
+
+def priority_since(events: Iterable[Any], priority: Priority) -> datetime | None:
+    """When a ticket last became ``priority``, from its events (oldest first): every event that
+    sets the priority records it as the last word of its new value (``P1``, ``I1 U1 P1``)."""
+    current: str | None = None
+    since: datetime | None = None
+    for event in events:
+        if event.field != "priority" or not event.new_value:
+            continue
+        value = str(event.new_value).split()[-1]
+        if value == priority and current != priority:
+            since = event.at
+        current = value
+    return since if current == priority else None
+
+
+def acknowledgements(
+    events: Iterable[Any], people: Mapping[int, tuple[str, str]]
+) -> tuple[Acknowledgement, ...]:
+    """The acknowledgements among a ticket's events (oldest first); ``people`` names the actors
+    (id → login, name)."""
+    found = []
+    for event in events:
+        if event.kind != EventKind.ALERT_ACKNOWLEDGED:
+            continue
+        login, name = people.get(event.actor_id, (None, None)) if event.actor_id else (None, None)
+        found.append(Acknowledgement(event.at, login, name, alert_keys(event.new_value)))
+    return tuple(found)
+
+
+def _people(session: Session, histories: Iterable[list[Any]]) -> dict[int, tuple[str, str]]:
+    """The login and name of whoever acknowledged an alert among ``histories``."""
+    ids = {
+        e.actor_id
+        for history in histories
+        for e in history
+        if e.kind == EventKind.ALERT_ACKNOWLEDGED and e.actor_id is not None
+    }
+    if not ids:
+        return {}
+    found = session.execute(
+        sa_select(col(User.id), col(User.login), col(User.name)).where(col(User.id).in_(ids))
+    )
+    return {int(i): (str(login), str(name)) for i, login, name in found}
 
 
 _TICKET_COLUMNS = tuple(
@@ -302,6 +451,7 @@ _EVENT_COLUMNS = tuple(
     for c in (
         TicketEvent.ticket_id,
         TicketEvent.at,
+        TicketEvent.actor_id,
         TicketEvent.kind,
         TicketEvent.field,
         TicketEvent.new_value,
@@ -317,7 +467,11 @@ _NAME_COLUMNS: tuple[Any, ...] = (
     col(Group.name_zh),
     col(Group.name_en),
 )
-_URGENT = _board_query(col(Ticket.priority).in_([str(p) for p in BOARD_PRIORITIES]))
+#: Open P1/P2 tickets, the newest first (a new P1 is always among those read).
+_URGENT_CONDITIONS = (col(Ticket.priority).in_([str(p) for p in BOARD_PRIORITIES]),)
+_URGENT = _board_query(*_URGENT_CONDITIONS).order_by(
+    col(Ticket.priority), col(Ticket.received_at).desc(), col(Ticket.id).desc()
+)
 
 
 def _estimate(events: list[Any]) -> datetime | None:
@@ -372,68 +526,62 @@ def _warns_at(
 
 
 # alerts ---------------------------------------------------------------------------------------
-@dataclass(frozen=True, order=True)
-class Alert:
-    """Something the on-duty staff must notice: a P1 on the board, or a clock in breach.
-
-    Attributes:
-        number: the ticket.
-        clock: the clock in breach, or None for the P1 itself.
-    """
-
-    number: str
-    clock: ClockKind | None = None
-
-    @property
-    def is_p1(self) -> bool:
-        """The alert is for a P1 ticket (not a breach)."""
-        return self.clock is None
-
-
-def current_alerts(snapshot: BoardSnapshot, now: datetime) -> set[Alert]:
-    """Every alert the board stands for at ``now``: each P1, each clock in breach."""
-    found: set[Alert] = set()
+def current_alerts(snapshot: BoardSnapshot, now: datetime) -> dict[Alert, datetime]:
+    """Every alert the board stands for at ``now`` (each P1, each clock in breach), with the
+    instant each began."""
+    found: dict[Alert, datetime] = {}
     for row in snapshot.rows:
-        if row.priority == Priority.P1:
-            found.add(Alert(row.number))
-        found.update(Alert(row.number, kind) for kind in snapshot.breached_at(row, now))
+        found.update(snapshot.alerts_at(row, now))
     return found
 
 
 @dataclass
 class AlertBook:
-    """This console's memory of alerts (in memory: every console acknowledges for itself).
+    """One console's view of the board's alerts: which stand, which someone acknowledged (in
+    the record, shared by every console, or just sent from here), which this console has
+    already rung for.
 
     Attributes:
-        seen: alerts already rung for (and still current).
-        acknowledged: alerts someone at this console acknowledged (and still current).
+        seen: standing alerts this console has rung for (or found acknowledged).
+        standing: the alerts standing at the last update, each with when it began.
+        acknowledged: the acknowledgement (from the record) of each standing alert that has one.
+        sending: alerts this console is acknowledging now (the write not yet read back).
     """
 
     seen: set[Alert] = field(default_factory=set)
-    acknowledged: set[Alert] = field(default_factory=set)
+    standing: dict[Alert, datetime] = field(default_factory=dict)
+    acknowledged: dict[Alert, Acknowledgement] = field(default_factory=dict)
+    sending: set[Alert] = field(default_factory=set)
 
-    def update(self, current: Iterable[Alert]) -> set[Alert]:
-        """Take the alerts standing now; return those never seen before (ring for them).
+    def update(self, snapshot: BoardSnapshot, now: datetime) -> set[Alert]:
+        """Take the alerts standing at ``now``; return those to ring for: new, and nobody has
+        acknowledged them.
 
         Alerts that no longer stand are forgotten, so a ticket that leaves the board and comes
         back (a P1 downgraded and raised again) alerts again.
         """
-        now = set(current)
-        new = now - self.seen
-        self.seen = now
-        self.acknowledged &= now
+        rows = {row.number: row for row in snapshot.rows}
+        self.standing = current_alerts(snapshot, now)
+        self.acknowledged = {}
+        for alert, since in self.standing.items():
+            ack = covering(rows[alert.number].acknowledgements, alert, since)
+            if ack is not None:
+                self.acknowledged[alert] = ack
+        new = {a for a in self.standing if a not in self.seen and a not in self.acknowledged}
+        self.seen = set(self.standing)
+        self.sending &= self.seen
         return new
-
-    def acknowledge(self, alerts: Iterable[Alert]) -> None:
-        """Someone at this console has seen these."""
-        self.acknowledged.update(set(alerts) & self.seen)
 
     def pending(self) -> list[Alert]:
         """Standing alerts nobody acknowledged, P1s first, in a stable order."""
-        return sorted(
-            self.seen - self.acknowledged, key=lambda a: (not a.is_p1, a.number, str(a.clock or ""))
-        )
+        waiting = set(self.standing) - set(self.acknowledged) - self.sending
+        return sorted(waiting, key=lambda a: (not a.is_p1, a.number, str(a.clock or "")))
 
     def pending_for(self, number: str) -> list[Alert]:
         """The unacknowledged alerts of one ticket."""
         return [a for a in self.pending() if a.number == number]
+
+    def acknowledgement_for(self, number: str) -> Acknowledgement | None:
+        """The latest acknowledgement of one ticket's standing alerts, if any."""
+        found = [ack for alert, ack in self.acknowledged.items() if alert.number == number]
+        return max(found, key=lambda ack: ack.at) if found else None

@@ -9,7 +9,7 @@ and a database that cannot be used is always reported as
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
@@ -479,6 +479,14 @@ class DeskService:
             new_estimate=new_estimate,
             **kw,
         )
+
+    def acknowledge(
+        self, actor: Actor, number: str, alerts: Collection[str] | None = None
+    ) -> TicketView:
+        """A lead acknowledges the ticket's board alerts for every console (``alerts``: only
+        these, ``p1`` or a clock's kind; see
+        :func:`deskui.services.workflow.acknowledge_alerts`)."""
+        return self._change(workflow.acknowledge_alerts, actor, number=number, alerts=alerts)
 
     def link(self, actor: Actor, number: str, parent: str, **kw: Any) -> TicketView:
         """Put a call under its outage's parent ticket."""

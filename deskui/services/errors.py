@@ -116,6 +116,8 @@ CODES: dict[str, frozenset[str]] = {
     "ticket.incomplete": _NUMBER,
     "ticket.claim_first": _NUMBER,
     "ticket.same_group": frozenset({"number", "group"}),
+    "alert.none": _NUMBER,
+    "alert.acknowledged": frozenset({"number", "by", "at"}),
     "triage.lower_reason": frozenset({"number", "old", "new"}),
     "escalate.group_needed": frozenset({"number", "tier", "choices"}),
     "assign.not_handler": frozenset({"login"}),
@@ -379,6 +381,14 @@ class ClaimConflict(ServiceError):
     def __init__(self, holder: str, *, number: str) -> None:
         self._start("ticket.held", None, {"number": number, "holder": holder})
         self.holder = holder
+
+
+class AlreadyAcknowledged(ServiceError):
+    """Every alert to acknowledge was acknowledged already, by someone at another console (or
+    at this one a moment ago): nothing was written. ``by`` names who, ``at`` the desk's time."""
+
+    def __init__(self, *, number: str, by: str, at: str) -> None:
+        self._start("alert.acknowledged", None, {"number": number, "by": by, "at": at})
 
 
 class SaveConflict(ServiceError):

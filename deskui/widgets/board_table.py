@@ -6,10 +6,17 @@ would cost a re-layout per cell; here a second of ticking is one repaint of the 
 
 Line 0 is a fixed header; below it, ticket *i* takes content lines ``2i`` (the ticket) and
 ``2i + 1`` (its clocks).
+
+The columns follow the width (:func:`columns`): on a narrow terminal (80×24) the tier, the
+requester and then the status and assignee give way, the priority shrinks to its code, so the
+number, the priority, the summary and the nearest clock stay readable; the clock line puts the
+most urgent clock first and gives it the room it needs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from rich.cells import cell_len, set_cell_size
@@ -25,6 +32,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from deskui.console.context import desk_context
+from deskui.core.alerts import Acknowledgement
 from deskui.core.enums import ClockKind, ClockState, Priority
 from deskui.core.sanitize import sanitize_line
 from deskui.core.sla import SlaClock
@@ -32,8 +40,47 @@ from deskui.services.board import BoardRow, BoardSnapshot
 from deskui.widgets.cells import fit_text
 from deskui.widgets.sla_text import STYLES, clock_label
 
-#: Cells of each fixed column of the ticket line (the summary takes what is left).
+#: Cells of each fixed column of the ticket line at full width (the summary takes what is left).
 FLAG, PRIORITY, NUMBER, STATUS, REQUESTER, ASSIGNEE, TIER = 6, 14, 15, 14, 16, 12, 6
+#: The summary keeps at least this many cells: narrower, the other columns give way.
+SUMMARY_MIN = 30
+#: Below this width the priority is shown as its code alone (``P1``) and the flag narrows.
+COMPACT_BELOW = 120
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The cells of each column of the ticket line at one width (0: the column is not shown)."""
+
+    flag: int
+    priority: int
+    number: int
+    status: int
+    summary: int
+    requester: int
+    assignee: int
+    tier: int
+
+    @property
+    def compact(self) -> bool:
+        """Narrow: the priority as its code, the clocks nearest first."""
+        return self.priority < PRIORITY
+
+
+def columns(width: int) -> Columns:
+    """The columns at ``width`` cells: the optional ones give way (tier, requester, status,
+    assignee, in that order) until the summary has :data:`SUMMARY_MIN` cells."""
+    compact = width < COMPACT_BELOW
+    flag, priority = (4, 6) if compact else (FLAG, PRIORITY)
+    optional = {"status": STATUS, "assignee": ASSIGNEE, "requester": REQUESTER, "tier": TIER}
+    for name in ("tier", "requester", "status", "assignee"):
+        if width - flag - priority - NUMBER - sum(optional.values()) >= SUMMARY_MIN:
+            break
+        optional[name] = 0
+    summary = max(1, width - flag - priority - NUMBER - sum(optional.values()))
+    return Columns(flag=flag, priority=priority, number=NUMBER, summary=summary, **optional)
+
+
 _CLOCKS = (ClockKind.RESPONSE, ClockKind.UPDATE, ClockKind.RESOLUTION)
 _BOLD = Style(bold=True)
 #: Drawn ticket lines kept: a few screens in both flash phases (a bigger cache costs more to
@@ -122,6 +169,8 @@ class BoardTable(ScrollView, can_focus=True):
         """The instant the clocks are drawn at (set by the board's timer)."""
         self.flagged: frozenset[str] = frozenset()
         """Numbers of tickets with an unacknowledged alert: they flash."""
+        self.acknowledged: Mapping[str, Acknowledgement] = {}
+        """The acknowledgement of each ticket whose standing alerts are all acknowledged."""
         self.phase = 0
         """Flash phase, 0 or 1, alternating with the seconds."""
         self._clocks: dict[str, dict[ClockKind, SlaClock]] = {}
@@ -144,15 +193,21 @@ class BoardTable(ScrollView, can_focus=True):
         rows = self.rows
         return rows[self.cursor] if rows and 0 <= self.cursor < len(rows) else None
 
-    def show(self, snapshot: BoardSnapshot) -> None:
-        """Show a new read of the board, keeping the cursor on the same ticket."""
+    def show(self, snapshot: BoardSnapshot, *, stay: bool = False) -> None:
+        """Show a new read of the board (or its rows in a new order), keeping the cursor on the
+        same ticket while it stays in sight; ``stay``: at the same place instead (the ticket
+        acknowledged there moved down, the next one comes under the cursor)."""
         keep = self.selected.number if self.selected else None
         self.snapshot = snapshot
         self._clocks.clear()
         if len(self._ticket_lines) > _CACHE_LIMIT:
             self._ticket_lines.clear()
         numbers = [r.number for r in snapshot.rows]
-        index = numbers.index(keep) if keep in numbers else min(self.cursor, len(numbers) - 1)
+        index = numbers.index(keep) if keep in numbers else -1
+        if stay or index < 0 or not self._in_view(index):
+            # its ticket went, or moved out of sight (acknowledged, at this console or another):
+            # the cursor keeps its place, and the board what it showed
+            index = min(self.cursor, len(numbers) - 1)
         self.cursor = max(0, index)
         self.refresh()
         # the new rows reach the screen first; the scroll range (a new layout) right after
@@ -161,19 +216,32 @@ class BoardTable(ScrollView, can_focus=True):
         if now_selected != keep:
             self.post_message(self.CursorMoved(now_selected))
 
+    def _in_view(self, index: int) -> bool:
+        """Both lines of ticket ``index`` are inside the viewport as it is scrolled now."""
+        scroll, visible = int(self.scroll_offset.y), max(1, self.size.height - 1)
+        return scroll <= 2 * index and 2 * index + 1 < scroll + visible
+
     def _settle(self) -> None:
         self._fit_virtual_size()
         self._scroll_to_cursor()
 
-    def tick(self, now: datetime, flagged: frozenset[str], phase: int) -> None:
+    def tick(
+        self,
+        now: datetime,
+        flagged: frozenset[str],
+        phase: int,
+        acknowledged: Mapping[str, Acknowledgement] | None = None,
+    ) -> None:
         """Move the clocks to ``now`` and repaint what changed on screen.
 
         Every second the clock lines change, and the ticket lines of flashing tickets; the
         other ticket lines stay as they are.
         """
         self._clock_lines.clear()
-        if flagged != self.flagged:
+        acknowledged = acknowledged or {}
+        if flagged != self.flagged or acknowledged != self.acknowledged:
             self.now, self.flagged, self.phase = now, flagged, phase
+            self.acknowledged = acknowledged
             self._clocks.clear()
             self.refresh()
             return
@@ -213,7 +281,9 @@ class BoardTable(ScrollView, can_focus=True):
         if top < scroll:
             self.scroll_to(y=top, animate=False)
         elif bottom >= scroll + visible:
-            self.scroll_to(y=bottom - visible + 1, animate=False)
+            # a whole ticket at the top: never its clock line without its ticket line
+            y = bottom - visible + 1
+            self.scroll_to(y=y + y % 2, animate=False)
 
     def action_cursor(self, step: int) -> None:
         """Select the ticket ``step`` rows away."""
@@ -314,6 +384,7 @@ class BoardTable(ScrollView, can_focus=True):
                 row.version,
                 row.children,
                 row.number in self.flagged,
+                self.acknowledged.get(row.number),
                 width,
                 style,
                 desk_context(self).t.lang,
@@ -341,42 +412,46 @@ class BoardTable(ScrollView, can_focus=True):
     def _header(self, width: int) -> Text:
         t = desk_context(self).t
         style = self._style("base") + self._fg("board-table--header")
-        summary = width - (FLAG + PRIORITY + NUMBER + STATUS + REQUESTER + ASSIGNEE + TIER)
+        cols = columns(width)
         line = Text(style=style, no_wrap=True)
         for label, cells in (
-            ("", FLAG),
-            (t("field.priority"), PRIORITY),
-            (t("field.number"), NUMBER),
-            (t("field.status"), STATUS),
-            (t("field.summary"), summary),
-            (t("field.requester"), REQUESTER),
-            (t("field.assignee"), ASSIGNEE),
-            (t("board.tier"), TIER),
+            ("", cols.flag),
+            (t("board.priority_short") if cols.compact else t("field.priority"), cols.priority),
+            (t("field.number"), cols.number),
+            (t("field.status"), cols.status),
+            (t("field.summary"), cols.summary),
+            (t("field.requester"), cols.requester),
+            (t("field.assignee"), cols.assignee),
+            (t("board.tier"), cols.tier),
         ):
-            line.append_text(fit_text(label, cells))
+            if cells:
+                line.append_text(fit_text(label, cells))
         return line
 
     def _ticket_line(self, row: BoardRow, width: int, style: Style) -> Text:
         t = desk_context(self).t
+        cols = columns(width)
         line = Text(style=style, no_wrap=True)
         flag = self._badge("board-table--flag")
+        flagged = row.number in self.flagged
         line.append_text(
-            fit_text(
-                f" {t('board.flag')}" if row.number in self.flagged else "",
-                FLAG,
-                flag if row.number in self.flagged else "",
-            )
+            fit_text(f" {t('board.flag')}" if flagged else "", cols.flag, flag if flagged else "")
         )
         badge = {Priority.P1: "board-table--p1", Priority.P2: "board-table--p2"}.get(row.priority)
         priority_style = self._badge(badge) if badge else ""
-        line.append_text(
-            fit_text(f" {t(f'priority.{row.priority}')}", PRIORITY - 1, priority_style)
-        )
+        words = str(row.priority) if cols.compact else t(f"priority.{row.priority}")
+        line.append_text(fit_text(f" {words}", cols.priority - 1, priority_style))
         line.append(" ")
-        line.append_text(fit_text(row.number, NUMBER, "bold"))
-        line.append_text(fit_text(t(f"status.{row.status}"), STATUS))
-        summary_cells = width - (FLAG + PRIORITY + NUMBER + STATUS + REQUESTER + ASSIGNEE + TIER)
+        line.append_text(fit_text(row.number, cols.number, "bold"))
+        if cols.status:
+            line.append_text(fit_text(t(f"status.{row.status}"), cols.status))
         summary = Text(no_wrap=True)
+        ack = self.acknowledged.get(row.number)
+        if ack is not None:
+            who = sanitize_line(ack.name or ack.login or "-")
+            summary.append(
+                f"{t('board.acknowledged', who=who, time=self._when(ack.at))} ", style="green"
+            )
         if row.vip:
             summary.append(f"{t('field.vip')} ", style="bold magenta")
         if row.children:
@@ -384,15 +459,18 @@ class BoardTable(ScrollView, can_focus=True):
         if row.estimate is not None:
             summary.append(f"{t('board.estimate', time=self._when(row.estimate))} ", style="bold")
         summary.append(sanitize_line(row.summary))
-        line.append_text(fit_text(summary, summary_cells - 1))
+        line.append_text(fit_text(summary, cols.summary - 1))
         line.append(" ")
-        line.append_text(fit_text(sanitize_line(row.requester), REQUESTER))
-        if row.assignee_name:
-            line.append_text(fit_text(sanitize_line(row.assignee_name), ASSIGNEE))
-        else:
-            unassigned = self._fg("board-table--unassigned")
-            line.append_text(fit_text(t("board.unassigned"), ASSIGNEE, unassigned))
-        line.append_text(fit_text(f"L{row.tier}", TIER))
+        if cols.requester:
+            line.append_text(fit_text(sanitize_line(row.requester), cols.requester))
+        if cols.assignee:
+            if row.assignee_name:
+                line.append_text(fit_text(sanitize_line(row.assignee_name), cols.assignee))
+            else:
+                unassigned = self._fg("board-table--unassigned")
+                line.append_text(fit_text(t("board.unassigned"), cols.assignee, unassigned))
+        if cols.tier:
+            line.append_text(fit_text(f"L{row.tier}", cols.tier))
         return line
 
     def _when(self, instant: datetime) -> str:
@@ -403,11 +481,17 @@ class BoardTable(ScrollView, can_focus=True):
         return local.strftime("%H:%M" if local.date() == today else "%m-%d %H:%M")
 
     def _clock_strip(self, row: BoardRow, width: int, style: Style) -> Strip:
-        """The clock line: its words first, then segments only for words not drawn this second."""
+        """The clock line: its words first, then segments only for words not drawn this second.
+
+        On a narrow terminal the most urgent clock (counting down, the nearest due) comes first.
+        """
         t = desk_context(self).t
         clocks = self.clocks(row)
+        kinds = list(_CLOCKS)
+        if columns(width).compact:
+            kinds.sort(key=lambda k: (not clocks[k].state.is_live, clocks[k].due))
         words: list[tuple[str, ClockState, str, str]] = []
-        for kind in _CLOCKS:
+        for kind in kinds:
             clock = clocks[kind]
             if clock.state == ClockState.PAUSED and clock.paused_reason:
                 note = f" · {sanitize_line(clock.paused_reason)}"
@@ -426,9 +510,18 @@ class BoardTable(ScrollView, can_focus=True):
         self, words: list[tuple[str, ClockState, str, str]], width: int, style: Style
     ) -> Strip:
         label = style + self._fg("board-table--label")
-        cells = (width - FLAG) // len(_CLOCKS)
-        segments = [Segment(" " * FLAG, style)]
-        for name, state, shown, note in words:
+        cols = columns(width)
+        room = width - cols.flag
+        if cols.compact:
+            # the first (most urgent) clock in full, the others share what is left
+            first = sum(cell_len(part) for part in (words[0][0], words[0][2], words[0][3])) + 1
+            first = min(first, room - 2 * 12)
+            rest = (room - first) // (len(words) - 1)
+            widths = [first, *([rest] * (len(words) - 1))]
+        else:
+            widths = [room // len(words)] * len(words)
+        segments = [Segment(" " * cols.flag, style)]
+        for (name, state, shown, note), cells in zip(words, widths, strict=True):
             pieces = [(name, label), (shown, style + _CLOCK_STYLES[state])]
             if note:
                 pieces.append((note, label))

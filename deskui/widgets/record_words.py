@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from deskui.core.alerts import P1_KEY, alert_keys
+from deskui.core.enums import ClockKind
 from deskui.core.sanitize import sanitize_line
 from deskui.i18n import Catalog
 from deskui.services.names import DeskNames
@@ -46,6 +48,19 @@ def routing_words(reason: str, t: Catalog, names: DeskNames) -> str:
         moved = t("record.moved", old=group(old), new=group(new), who=names.person(login))
         return t("record.escalated", low=low, high=high, moved=moved) if low else moved
     return sanitize_line(reason)
+
+
+def alert_words(keys: str, t: Catalog) -> str:
+    """The alerts an acknowledgement names (``p1,response``): ``P1 紧急、响应超时``."""
+    words = []
+    for key in sorted(alert_keys(keys), key=lambda k: (k != P1_KEY, k)):
+        if key == P1_KEY:
+            words.append(t("board.alert_word.p1"))
+        elif key in {str(kind) for kind in ClockKind}:
+            words.append(t("board.alert_word.breach", clock=t(f"clock.{key}")))
+        else:
+            words.append(sanitize_line(key))
+    return t.join(words)
 
 
 def priority_words(reason: str, t: Catalog) -> str:

@@ -27,6 +27,7 @@ from deskui.i18n import Catalog
 from deskui.services.names import DeskNames
 from deskui.services.views import EventView
 from deskui.widgets.record_words import (
+    alert_words,
     is_priority_reason,
     note_words,
     outage_words,
@@ -95,6 +96,8 @@ def value_text(
     prefix = CODED_FIELDS.get(field or "")
     if prefix and t.has(f"{prefix}.{value}"):
         return t(f"{prefix}.{value}")
+    if field == "alerts":  # an acknowledgement of the board's alerts
+        return alert_words(value, t)
     if names is not None and field == "assignee":
         return sanitize_line(names.person(value))
     if names is not None and field == "group":

@@ -59,6 +59,7 @@ EXPECTED: dict[Action, set[Role]] = {
     A.REOPEN: {OP, AGENT, LEAD, ADMIN},
     A.CLOSE: {OP, LEAD, ADMIN},
     A.LINK: {OP, AGENT, LEAD, ADMIN},
+    A.ACKNOWLEDGE_ALERT: {LEAD, ADMIN},
     A.CHANGE_RULES: {ADMIN},
     A.MANAGE_USERS: {ADMIN},
     A.EXPORT_DESK: {ADMIN},
@@ -182,6 +183,8 @@ PURE: dict[Action, tuple[Status, tuple[str, str, str, str]]] = {
     ),
     A.DISPATCH: (Status.NEW, ("- ok ok", "ok ok ok", "ok ok ok", "ok ok ok")),
     A.LINK: (_HELD, ("- ok ok", "ok ok ok", "ok ok ok", "ok ok ok")),
+    # the board's alerts: a lead's, whoever holds the ticket
+    A.ACKNOWLEDGE_ALERT: (_HELD, ("- role role", "role role role", "ok ok ok", "ok ok ok")),
     A.LOG_CALL: (Status.NEW, ("- ok ok", "ok ok ok", "ok ok ok", "ok ok ok")),
     A.RESOLVE_AT_INTAKE: (Status.NEW, ("- ok ok", "ok ok ok", "ok ok ok", "ok ok ok")),
     A.CHANGE_RULES: (_HELD, ("- role role", "role role role", "role role role", "ok ok ok")),

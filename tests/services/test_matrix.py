@@ -253,4 +253,6 @@ def test_every_ticket_action_of_the_matrix_is_in_the_table() -> None:
     # revealing a requester's phone, open to everyone at the desk and recorded:
     # tests/services/test_reveal_phone.py
     desk_only |= {Action.REVEAL_PHONE}
+    # the emergency board's acknowledgement: tests/services/test_board.py
+    desk_only |= {Action.ACKNOWLEDGE_ALERT}
     assert set(EXPECTED) | set(DESK_WIDE) | desk_only == set(Action)

@@ -4,11 +4,12 @@ change made by another console (another process) shows up by itself."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,21 +21,26 @@ from textual.app import App
 from textual.pilot import Pilot
 
 from deskui.app import DeskApp
+from deskui.cli.intake_json import intake_from_json
 from deskui.console.live import start_live
 from deskui.console.messages import ConnectionLost, ConnectionRestored, DeskChanged
+from deskui.core.alerts import Alert
 from deskui.core.clock import Clock, FrozenClock, SystemClock
-from deskui.core.enums import ClockKind
+from deskui.core.enums import ClockKind, EventKind
+from deskui.i18n import Catalog
 from deskui.screens.emergency import EmergencyBoard
 from deskui.screens.ticket_forms import NoteForm
-from deskui.services.board import Alert
 from deskui.services.desk import DeskService, prepare_database
 from deskui.services.directory import RequesterInput
 from deskui.services.errors import DatabaseUnavailable
 from deskui.services.intake import IntakeRequest
+from deskui.services.names import DeskNames
+from deskui.services.views import EventView
 from deskui.store.db import Database
 from deskui.store.feed import Backoff, PostgresFeed, SqliteFeed
 from deskui.widgets.keys import binding_text
 from deskui.widgets.safe_input import SafeTextArea
+from deskui.widgets.timeline import entry_text
 from tests.conftest import SHANGHAI, add_staff
 from tests.conftest import _truncate as truncate_postgres
 from tests.ui.conftest import console_for, settle
@@ -160,21 +166,35 @@ def line_of(app: App[None], number: str, part: int = 0) -> str:
 
 
 # the board -------------------------------------------------------------------------------------
-async def test_board_lists_urgent_tickets_nearest_due_first(
+async def test_board_lists_urgent_tickets_in_the_boards_order(
     board_desk: DeskService, clock: FrozenClock
 ) -> None:
     n = fill_board(board_desk, clock)
-    app = console(board_desk, "agent1", "en")
+    app = console(board_desk, "lead", "en")
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         numbers = [r.number for r in board(app).table.rows]
+        # alerts nobody acknowledged first (the P1s, the newest first; then the P4's breach),
+        # then the P2s nearest due first, then the P3 in warning
         assert numbers == [
-            n["p4_breached"],
             n["p1_breached"],
-            n["p3_warning"],
+            n["p1_paused"],
+            n["p4_breached"],
             n["p2_warning"],
             n["p2_claimed"],
+            n["p3_warning"],
+        ]
+        await pilot.press("K")
+        await settle(pilot)
+        numbers = [r.number for r in board(app).table.rows]
+        # acknowledged: the P1s (breached first), the P2s, the breached P4, the warning
+        assert numbers == [
+            n["p1_breached"],
             n["p1_paused"],
+            n["p2_warning"],
+            n["p2_claimed"],
+            n["p4_breached"],
+            n["p3_warning"],
         ]
         assert "✖ -5m00s BREACHED" in line_of(app, n["p1_breached"], 1)
         assert "▲ 10m00s warning" in line_of(app, n["p2_warning"], 1)
@@ -239,12 +259,14 @@ async def test_new_breach_rings_once_and_flashes_until_acknowledged(
     board_desk: DeskService, clock: FrozenClock
 ) -> None:
     n = fill_board(board_desk, clock)
-    app = console(board_desk, "agent1", "en")
+    app = console(board_desk, "lead", "en")
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         screen = board(app)
         assert bells(app) == 1, "the standing P1s and breaches ring once when the board opens"
         await pilot.press("K")
+        assert screen.alerts.pending() == [], "gone at once, before the write is read back"
+        await settle(pilot)
         assert screen.alerts.pending() == []
         banner = screen.query_one("#board-banner")
         assert not banner.has_class("-alerting")
@@ -253,7 +275,9 @@ async def test_new_breach_rings_once_and_flashes_until_acknowledged(
         screen.tick()
         assert bells(app) == 2
         assert screen.alerts.pending() == [Alert(n["p3_warning"], ClockKind.RESPONSE)]
+        assert [r.number for r in screen.table.rows][0] == n["p3_warning"], "to the top"
         await pilot.press("K")
+        await settle(pilot)
 
         clock.instant = at(10, 10, 1)  # and the P2's
         screen.tick()
@@ -280,19 +304,24 @@ async def test_new_breach_rings_once_and_flashes_until_acknowledged(
         assert screen.check_action("acknowledge", ()) is None, "nothing to acknowledge there"
         await select(pilot, n["p2_warning"])
         await pilot.press("k")
+        await settle(pilot)
         assert screen.alerts.pending() == []
         assert not banner.has_class("-alerting")
         assert not line_of(app, n["p2_warning"]).lstrip().startswith("NEW")
+        assert "✔赵敏 10:10" in line_of(app, n["p2_warning"]), "who acknowledged, when"
+        kinds = [e.kind for e in board_desk.ticket(n["p2_warning"]).events]
+        assert kinds.count(EventKind.ALERT_ACKNOWLEDGED) == 1
 
 
 async def test_new_p1_from_another_console_rings_and_flashes(
     board_desk: DeskService, clock: FrozenClock
 ) -> None:
     fill_board(board_desk, clock)
-    app = console(board_desk, "agent1", "zh")
+    app = console(board_desk, "lead", "zh")
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         await pilot.press("K")
+        await settle(pilot)
         other_console = DeskService(Database(board_desk.db.url), FrozenClock(at(10, 0)))
         number = other_console.create_ticket(
             other_console.actor("op"),
@@ -314,8 +343,129 @@ async def test_new_p1_from_another_console_rings_and_flashes(
         assert number in [r.number for r in screen.table.rows]
         assert bells(app) == 2
         assert screen.alerts.pending() == [Alert(number)]
+        assert screen.table.rows[0].number == number, "a new P1 is the first row"
         assert "新P1" in str(screen.query_one("#board-banner").render())
         assert line_of(app, number).lstrip().startswith("新!")
+
+
+async def test_only_a_lead_acknowledges_and_the_other_consoles_see_who_and_when(
+    board_desk: DeskService, clock: FrozenClock
+) -> None:
+    n = fill_board(board_desk, clock)
+    agent = console(board_desk, "agent1", "en")
+    lead = console(board_desk, "lead", "zh")
+    async with agent.run_test(size=(140, 40)) as agent_pilot:
+        await settle(agent_pilot)
+        watching = board(agent)
+        await select(agent_pilot, n["p1_breached"])
+        assert watching.check_action("acknowledge", ()) is False, "not an agent's key"
+        assert watching.check_action("acknowledge_all", ()) is False
+        assert "k" not in [b.binding.key for b in watching.active_bindings.values() if b.enabled]
+        banner = str(watching.query_one("#board-banner").render())
+        assert "flashes until a duty lead acknowledges" in banner
+        await agent_pilot.press("k", "K")
+        await settle(agent_pilot)
+        assert watching.alerts.pending_for(n["p1_breached"]), "the keys do nothing here"
+
+        async with lead.run_test(size=(140, 40)) as lead_pilot:
+            await settle(lead_pilot)
+            await select(lead_pilot, n["p1_breached"])
+            assert board(lead).check_action("acknowledge", ()) is True
+            await lead_pilot.press("k")
+            await settle(lead_pilot)
+            assert not board(lead).alerts.pending_for(n["p1_breached"])
+            assert "✔赵敏 10:00确认" in line_of(lead, n["p1_breached"])
+
+        # the agent's console hears of the change (as the change feed tells it)
+        agent.post_message(DeskChanged(frozenset({"ticket", "ticket_event"})))
+        await settle(agent_pilot)
+        assert not watching.alerts.pending_for(n["p1_breached"])
+        assert "✔赵敏 10:00" in line_of(agent, n["p1_breached"])
+        assert not line_of(agent, n["p1_breached"]).lstrip().startswith("NEW")
+        assert watching.alerts.pending_for(n["p4_breached"]), "only what the lead acknowledged"
+
+
+@pytest.mark.parametrize(
+    ("error", "said"),
+    [
+        (DatabaseUnavailable(database="desk.db", reason="disk I/O error"), "disk I/O error"),
+        (RuntimeError("the disk caught fire"), "RuntimeError"),
+    ],
+)
+async def test_an_acknowledgement_that_cannot_be_written_leaves_the_alerts_flashing(
+    board_desk: DeskService,
+    clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
+    error: Exception,
+    said: str,
+) -> None:
+    n = fill_board(board_desk, clock)
+    app = console(board_desk, "lead", "en")
+    told = notifications(app)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = board(app)
+
+        def failing(*_args: object, **_kwargs: object) -> None:
+            raise error
+
+        monkeypatch.setattr(board_desk, "acknowledge", failing)
+        await select(pilot, n["p4_breached"])
+        await pilot.press("k")
+        await settle(pilot)
+        assert any(said in text for text in told)
+        assert screen.alerts.pending_for(n["p4_breached"]), "nothing was written"
+        assert line_of(app, n["p4_breached"]).lstrip().startswith("NEW")
+
+
+async def test_a_row_acknowledged_elsewhere_moves_away_and_the_board_keeps_its_top(
+    board_desk: DeskService, clock: FrozenClock
+) -> None:
+    breached = [log_call(board_desk, clock, at(8, n), f"打印机卡纸 #{n}", 3, 3) for n in range(12)]
+    p1 = log_call(board_desk, clock, at(9, 59), "核心交换机宕机", 1, 1)
+    clock.instant = at(10, 0)
+    app = console(board_desk, "agent1", "en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = board(app).table
+        assert [r.number for r in table.rows][:2] == [p1, breached[-1]]
+        assert table.selected is not None and table.selected.number == p1
+        # a new P1 arrives: first row; the cursor stays on its ticket, one row down
+        newer = log_call(board_desk, clock, at(10, 0), "机房断电", 1, 1)
+        clock.instant = at(10, 0, 1)
+        app.post_message(DeskChanged(frozenset({"ticket"})))
+        await settle(pilot)
+        assert [r.number for r in table.rows][:2] == [newer, p1]
+        assert table.cursor == 1 and table.scroll_offset.y == 0
+        # the lead acknowledges both P1s at another console: they go below the twelve breaches
+        # nobody acknowledged, out of sight; the cursor keeps its place, the board its top
+        for number in (newer, p1):
+            board_desk.acknowledge(board_desk.actor("lead"), number)
+        app.post_message(DeskChanged(frozenset({"ticket_event"})))
+        await settle(pilot)
+        assert [r.number for r in table.rows][12:] == [p1, newer], "nearest due first"
+        assert table.cursor == 1 and table.scroll_offset.y == 0
+
+
+async def test_an_acknowledgement_made_elsewhere_first_is_told_not_written_twice(
+    board_desk: DeskService, clock: FrozenClock
+) -> None:
+    n = fill_board(board_desk, clock)
+    app = console(board_desk, "lead", "en")
+    said = notifications(app)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await select(pilot, n["p4_breached"])
+        # an admin at another console acknowledges it first; this board has not heard yet
+        board_desk.acknowledge(board_desk.actor("admin"), n["p4_breached"])
+        await pilot.press("k")
+        await settle(pilot)
+        assert any("管理员 acknowledged its alerts at 10:00" in text for text in said)
+        screen = board(app)
+        assert not screen.alerts.pending_for(n["p4_breached"])
+        assert "✔管理员 10:00" in line_of(app, n["p4_breached"])
+        events = board_desk.ticket(n["p4_breached"]).events
+        assert [e.kind for e in events].count(EventKind.ALERT_ACKNOWLEDGED) == 1
 
 
 async def test_changes_to_unrelated_tables_do_not_read_the_board(
@@ -357,8 +507,27 @@ async def test_claim_from_the_board_and_a_claim_conflict_names_the_holder(
         await settle(pilot)
         assert board_desk.ticket(n["p1_breached"]).assignee == "agent1"
         assert "张伟" in line_of(app, n["p1_breached"])
-        assert not screen.alerts.pending_for(n["p1_breached"]), "claiming acknowledges"
+        assert screen.alerts.pending_for(n["p1_breached"]), "an agent's claim acknowledges nothing"
         assert screen.check_action("claim", ()) is None, "already mine"
+
+
+async def test_a_leads_claim_from_the_board_acknowledges_for_everyone(
+    board_desk: DeskService, clock: FrozenClock
+) -> None:
+    n = fill_board(board_desk, clock)
+    app = console(board_desk, "lead", "en")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        screen = board(app)
+        await select(pilot, n["p1_breached"])
+        await pilot.press("a")
+        await settle(pilot)
+        assert not screen.alerts.pending_for(n["p1_breached"])
+        view = board_desk.ticket(n["p1_breached"])
+        assert view.assignee == "lead"
+        (ack,) = [e for e in view.events if e.kind == EventKind.ALERT_ACKNOWLEDGED]
+        # the claim stopped the response clock (missed): what stood then was the P1 itself
+        assert ack.actor == "lead" and ack.new_value == "p1"
 
 
 async def test_an_operator_cannot_claim_from_the_board(
@@ -484,7 +653,7 @@ async def test_a_board_without_its_database_keeps_its_rows_and_keeps_ticking(
 async def test_board_in_both_languages_and_empty(
     board_desk: DeskService, clock: FrozenClock
 ) -> None:
-    app = console(board_desk, "agent1", "zh")
+    app = console(board_desk, "lead", "zh")
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         assert "一切正常" in "\n".join(lines(app))
@@ -502,8 +671,11 @@ async def test_f4_opens_the_board_in_the_console(demo_db: str) -> None:
         screen = board(app)
         assert screen.snapshot is not None and screen.table.rows, "the demo desk has urgent work"
         rows = screen.table.rows
-        dues = [r.due for r in rows if r.due is not None]
-        assert dues == sorted(dues), "nearest due first"
+        flagged = [r.number in {a.number for a in screen.alerts.pending()} for r in rows]
+        assert flagged[0] and flagged == sorted(flagged, reverse=True), "alerts first"
+        calm = [r for r, alert in zip(rows, flagged, strict=True) if not alert]
+        urgent = [r.priority.level <= 2 for r in calm]
+        assert urgent == sorted(urgent, reverse=True), "then the P1s and P2s"
         assert screen.check_action("claim", ()) is None, "an operator does not claim"
         app.post_message(DeskChanged(frozenset({"ticket"})))
         reads = screen.reads
@@ -524,17 +696,26 @@ CREATE = {
 }
 
 
-def create_in_another_process(url: str) -> str:
-    """A ticket logged by another console: the `deskui` command line, in its own process."""
+def in_another_process(url: str, login: str, *args: str, stdin: str = "") -> dict[str, Any]:
+    """Another console: the `deskui` command line as ``login``, in its own process; what it
+    printed (JSON)."""
     out = subprocess.run(
-        [sys.executable, "-m", "deskui", "ticket", "create", "--db", url, "--as", "op", "--json"],
-        input=json.dumps(CREATE),
+        [sys.executable, "-m", "deskui", *args, "--db", url, "--as", login, "--json"],
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=120,
         check=True,
     )
-    return str(json.loads(out.stdout)["number"])
+    found: dict[str, Any] = json.loads(out.stdout)
+    return found
+
+
+def create_in_another_process(url: str) -> str:
+    """A ticket logged by another console."""
+    return str(
+        in_another_process(url, "op", "ticket", "create", stdin=json.dumps(CREATE))["number"]
+    )
 
 
 def banner_changes(app: DeskApp) -> list[str | None]:
@@ -560,37 +741,68 @@ async def wait_for(
         await pilot.pause()
 
 
-@pytest.mark.parametrize(
-    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
-async def test_a_change_in_another_process_shows_on_a_live_board(
-    backend: str,
-    request: pytest.FixtureRequest,
-    tmp_path: Path,
-    url_as: Callable[[DeskService, str], str],
-) -> None:
-    if backend == "sqlite":
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def live_desk(request: pytest.FixtureRequest, tmp_path: Path) -> DeskService:
+    """A desk with staff on a SQLite file, or on the test PostgreSQL emptied, at the real time
+    (another process writes to it)."""
+    if request.param == "sqlite":
         db = Database(f"sqlite:///{tmp_path}/desk.db")
     else:
         db = Database(request.getfixturevalue("postgres_url"))
         truncate_postgres(db)
-    desk = staff_desk(db, SystemClock())
+    return staff_desk(db, SystemClock())
+
+
+@contextlib.asynccontextmanager
+async def live_board(desk: DeskService) -> AsyncIterator[tuple[DeskApp, Pilot[None]]]:
+    """An agent's console on ``desk``, on the board, hearing the change feed (the desk's
+    database is closed after it)."""
     app = console(desk, "agent1", "zh", live=True)
     try:
         async with app.run_test(size=(140, 40)) as pilot:
             await settle(pilot)
             await wait_for(pilot, lambda: app.live is not None and app.live.connected, "live")
-            assert board(app).table.rows == ()
-            number = await asyncio.to_thread(create_in_another_process, url_as(desk, "op"))
-            await wait_for(
-                pilot,
-                lambda: number in [r.number for r in board(app).table.rows],
-                "the other console's ticket is on the board",
-            )
-            assert bells(app) == 1, "a new P1 rings"
-            assert "机房断电" in line_of(app, number)
+            yield app, pilot
     finally:
-        db.dispose()
+        desk.db.dispose()
+
+
+async def test_a_change_in_another_process_shows_on_a_live_board(
+    live_desk: DeskService, url_as: Callable[[DeskService, str], str]
+) -> None:
+    desk = live_desk
+    async with live_board(desk) as (app, pilot):
+        assert board(app).table.rows == ()
+        number = await asyncio.to_thread(create_in_another_process, url_as(desk, "op"))
+        await wait_for(
+            pilot,
+            lambda: number in [r.number for r in board(app).table.rows],
+            "the other console's ticket is on the board",
+        )
+        assert bells(app) == 1, "a new P1 rings"
+        assert "机房断电" in line_of(app, number)
+
+
+async def test_an_acknowledgement_at_another_console_stops_the_flashing_on_a_live_board(
+    live_desk: DeskService, url_as: Callable[[DeskService, str], str]
+) -> None:
+    desk = live_desk
+    number = desk.create_ticket(desk.actor("op"), intake_from_json(CREATE)).number
+    async with live_board(desk) as (app, pilot):
+        screen = board(app)
+        assert screen.alerts.pending() == [Alert(number)]
+        url = url_as(desk, "lead")
+        shown = await asyncio.to_thread(
+            in_another_process, url, "lead", "ticket", "acknowledge", number
+        )
+        assert shown["number"] == number
+        await wait_for(
+            pilot,
+            lambda: not screen.alerts.pending(),
+            "the other console's acknowledgement is on the board",
+        )
+        assert "✔赵敏" in line_of(app, number)
+        assert not screen.query_one("#board-banner").has_class("-alerting")
 
 
 async def test_a_live_console_reports_a_lost_sqlite_database_and_its_return(
@@ -645,3 +857,28 @@ async def test_a_live_console_reports_a_terminated_postgres_connection_and_recon
         finally:
             link.stop()
             db.dispose()
+
+
+# the record ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("zh", "确认告警  告警: P1 紧急、响应超时"),
+        ("en", "alert acknowledged  alerts: P1, Response breached"),
+    ],
+)
+def test_an_acknowledgement_in_the_timeline_in_the_consoles_words(lang: str, words: str) -> None:
+    acknowledged = EventView(
+        id=9,
+        at=at(10, 0),
+        actor="lead",
+        kind=EventKind.ALERT_ACKNOWLEDGED,
+        field="alerts",
+        old_value=None,
+        new_value="response,p1",
+        note=None,
+    )
+    names = DeskNames(people={"lead": "赵敏"}, groups={})
+    text = entry_text(acknowledged, SHANGHAI, Catalog(lang), names).plain
+    assert "赵敏" in text and words in text
+    assert "p1" not in text and "response" not in text

@@ -9,6 +9,7 @@ The use cases are split by what they change, and all re-exported here:
 * :mod:`.ownership` — who holds the ticket: claim, take over, assign;
 * :mod:`.priority` — re-triage and a lead's priority override;
 * :mod:`.routing` — transfer to another group, escalate a tier;
+* :mod:`.alerts` — a lead acknowledges the emergency board's alerts;
 * :mod:`.notes` — worklog, progress update, new estimate, and :func:`clean_note`;
 * :mod:`.outage` — a call under its outage's parent, and the parent carrying its children;
 * :mod:`.personal` — revealing a requester's phone number, on the record;
@@ -18,6 +19,7 @@ The use cases are split by what they change, and all re-exported here:
 
 from __future__ import annotations
 
+from deskui.services.workflow.alerts import acknowledge_alerts
 from deskui.services.workflow.notes import MAX_NOTE, add_worklog, clean_note, record_estimate
 from deskui.services.workflow.outage import link_ticket, unlink_ticket
 from deskui.services.workflow.ownership import assign_ticket, claim_ticket
@@ -35,6 +37,7 @@ from deskui.services.workflow.status import (
 
 __all__ = [
     "ASPECTS",
+    "acknowledge_alerts",
     "CONFIRMATION_CHANNELS",
     "MAX_NOTE",
     "add_worklog",
