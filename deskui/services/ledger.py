@@ -196,7 +196,8 @@ def record_reading(
     field: str | None = None,
     new: object = None,
 ) -> None:
-    """Record that someone read what the record guards (a requester's whole phone number).
+    """Record that someone read what the record guards (a requester's whole phone number), or
+    saw what it shows (a lead acknowledging the board's alerts).
 
     Nothing of the ticket changes: the event is sealed into its chain at the version the
     ticket stands at (with its state as it is), and the version is not bumped, so a change

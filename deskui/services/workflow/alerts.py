@@ -1,8 +1,10 @@
 """The emergency board's acknowledgement: a lead saw a ticket's alerts, for every console.
 
 The acknowledgement is an event in the ticket's record (:data:`EventKind.ALERT_ACKNOWLEDGED`),
-sealed into its chain like any change, so it is audited and every board reads it. It changes no
-field of the ticket and stops no clock: it is not contact with the requester.
+sealed into its chain, so it is audited and every board reads it. It changes no field of the
+ticket and stops no clock (it is not contact with the requester), so it is sealed at the version
+the ticket stands at, as a reading is (:func:`~deskui.services.ledger.record_reading`): an agent
+typing a change to the ticket while a lead acknowledges its alerts is not made stale by it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from deskui.core.permissions import Action
 from deskui.services.access import require, ticket_facts
 from deskui.services.board import acknowledgements, priority_since
 from deskui.services.errors import AlreadyAcknowledged, ServiceError
-from deskui.services.ledger import commit_change, lock_ticket, record
+from deskui.services.ledger import lock_ticket, record_reading
 from deskui.services.rules import DeskRules
 from deskui.services.users import Actor
 from deskui.services.views import ticket_clocks
@@ -81,7 +83,7 @@ def acknowledge_alerts(
             by=latest.name or latest.login or "-",
             at=latest.at.astimezone(rules.tz).strftime("%H:%M"),
         )
-    record(
+    record_reading(
         session,
         ticket,
         actor,
@@ -90,5 +92,4 @@ def acknowledge_alerts(
         field="alerts",
         new=format_keys(pending),
     )
-    commit_change(session, ticket, rules, now)
     return ticket
