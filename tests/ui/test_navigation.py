@@ -14,7 +14,7 @@ from deskui.screens.intake.draft_prompt import RestoreDraftScreen
 from deskui.screens.intake.drafts import IntakeDraft
 from deskui.screens.queue import QueueScreen
 from deskui.screens.ticket import TicketScreen
-from deskui.screens.ticket_forms import NoteForm
+from deskui.screens.ticket_forms import WorklogForm
 from deskui.store.models import Ticket
 from tests.ui.conftest import SIZE, make_test_app, settle
 from tests.ui.test_drafts import store_for
@@ -79,7 +79,7 @@ async def test_a_form_with_typed_text_is_never_dropped(demo_db: str) -> None:
         await keys(pilot, "enter")
         await keys(pilot, "w")
         form = app.screen
-        assert isinstance(form, NoteForm)
+        assert isinstance(form, WorklogForm)
         await pilot.press(*"half a note")
         await keys(pilot, "f3")
         assert isinstance(app.screen, QueueScreen)
@@ -101,7 +101,7 @@ async def test_an_empty_form_is_closed_on_the_way(demo_db: str) -> None:
         await settle(pilot)
         await keys(pilot, "enter")
         await keys(pilot, "w")
-        assert isinstance(app.screen, NoteForm)
+        assert isinstance(app.screen, WorklogForm)
         await keys(pilot, "f3", "f4")
         assert stack_names(app) == ["EmergencyBoard"]
 
