@@ -143,7 +143,9 @@ def copy_to_postgres(source: Path, url: str) -> str:
                 )
         raw.commit()
         # as autovacuum leaves a live desk: statistics and the visibility map (index-only scans)
-        raw.autocommit = True
+        driver = raw.driver_connection  # psycopg's own connection: VACUUM runs outside a block
+        assert driver is not None
+        driver.autocommit = True
         cursor.execute("VACUUM ANALYZE")
     finally:
         raw.close()

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, TextArea
+from textual.widgets import DataTable, Input, TextArea
 from textual.worker import WorkerCancelled, WorkerFailed
 
 from deskui.app import DeskApp, make_app
@@ -65,6 +65,15 @@ async def settle(pilot: Pilot[None], rounds: int = 3) -> None:
         with contextlib.suppress(WorkerFailed, WorkerCancelled):
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+    # a table sizes its columns to what they hold when the console is next idle: until then it
+    # draws them as wide as their headers (Textual's DataTable keeps the flag privately)
+    for _ in range(20):
+        if not any(
+            getattr(table, "_require_update_dimensions", False)
+            for table in pilot.app.screen.query(DataTable)
+        ):
+            break
+        await pilot.pause(0.01)
     # the knowledge panels read a moment after the last key (a timer, not yet a worker)
     for _ in range(20):
         if all(panel.up_to_date for panel in pilot.app.screen.query(SuggestionPanel)):

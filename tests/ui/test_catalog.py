@@ -21,7 +21,7 @@ NAMESPACES = ("shell", "queue", "detail", "board", "intake", "field", "status", 
 LITERAL = re.compile(r"(?<!id=)[\"']((?:" + "|".join(NAMESPACES) + r")\.[a-z0-9_.]*[a-z0-9_])[\"']")
 DESK_KEY = re.compile(r"desk_key\(\s*\"[^\"]+\",\s*\"[^\"]+\",\s*\"([a-z_.]+)\"")
 #: Latin words a Chinese desk writes as they are.
-LATIN_IN_CHINESE = {"VIP", "IT", "Ctrl", "ctrl", "Enter", "Esc", "Tab", "Space", "IM", "SLA"}
+LATIN_IN_CHINESE = {"VIP", "IT", "Ctrl", "ctrl", "Alt", "Enter", "Esc", "Tab", "Space", "IM", "SLA"}
 LATIN_IN_CHINESE |= {"YYYY", "ISO", "JSON", "true", "false"}  # formats and literal values
 LATIN_IN_CHINESE |= {"deskui", "PostgreSQL"}  # the program's name, the database's
 #: Entries that quote a command line (commands and flags are typed as they are).

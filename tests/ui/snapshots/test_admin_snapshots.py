@@ -28,8 +28,6 @@ def test_admin_sections(
         await settle(pilot)
         await pilot.press(str(SECTIONS.index(section) + 1))
         await settle(pilot)
-        # a table sizes its columns to what they hold when the console is next idle
-        await pilot.pause(0.1)
 
     app = make_test_app(demo_db, user="admin", lang=lang)
     assert snap_compare(app, terminal_size=SIZE, run_before=shown)
