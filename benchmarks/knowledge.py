@@ -95,6 +95,20 @@ def scratch(postgres: str | None) -> Iterator[str]:
             conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
+@contextmanager
+def bench_desk(postgres: str | None) -> Iterator[tuple[Database, str]]:
+    """A migrated scratch desk with the base rows (the segmenter loaded), and its kind's name."""
+    prepare()
+    with scratch(postgres) as url:
+        db = Database(url)
+        try:
+            upgrade(db)
+            base_rows(db)
+            yield db, "PostgreSQL" if postgres else "SQLite"
+        finally:
+            db.dispose()
+
+
 def base_rows(db: Database) -> None:
     now = datetime.now(UTC)
     with db.write_engine.begin() as conn:
@@ -287,13 +301,8 @@ def main() -> None:
     parser.add_argument("--postgres", help="a server URL to make a scratch database on")
     parser.add_argument("--rounds", type=int, default=5, help="how often the calls are typed")
     args = parser.parse_args()
-    prepare()
     specs, calls = corpus()
-    with scratch(args.postgres) as url:
-        db = Database(url)
-        upgrade(db)
-        base_rows(db)
-        kind = "PostgreSQL" if args.postgres else "SQLite"
+    with bench_desk(args.postgres) as (db, kind):
         seconds = load_articles(db, args.articles, specs)
         print(
             f"{kind}: indexed {args.articles:,} articles in {seconds:.1f} s "
@@ -314,7 +323,6 @@ def main() -> None:
         )
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"{kind}: peak memory (RSS) {peak:.0f} MiB")
-        db.dispose()
 
 
 if __name__ == "__main__":

@@ -30,14 +30,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
-from benchmarks.knowledge import base_rows, corpus, load_tickets, scratch
+from benchmarks.knowledge import bench_desk, corpus, load_tickets
 from deskui.core.clock import SystemClock
-from deskui.core.text_index import prepare
 from deskui.services.desk import DeskService
 from deskui.services.queue import QueueQuery, QueueReader, QueueView
 from deskui.services.ticket_filters import TicketFilter
 from deskui.store.db import Database
-from deskui.store.migrate import upgrade
 
 #: What is searched: a label and the text typed.
 SEARCHES = (
@@ -111,13 +109,8 @@ def main() -> None:
     parser.add_argument("--postgres", help="a server URL to make a scratch database on")
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    prepare()
     specs, calls = corpus()
-    with scratch(args.postgres) as url:
-        db = Database(url)
-        upgrade(db)
-        base_rows(db)
-        kind = "PostgreSQL" if args.postgres else "SQLite"
+    with bench_desk(args.postgres) as (db, kind):
         seconds = load_tickets(db, args.tickets, calls, specs)
         opened = open_a_tenth(db)
         print(f"{kind}: {args.tickets:,} tickets ({opened:,} open) loaded in {seconds:.1f} s")
@@ -149,7 +142,6 @@ def main() -> None:
             f"{kind}: worst first rows {worst_first:.1f} ms, worst count {worst_count:.1f} ms "
             "(figures: median (worst) ms)"
         )
-        db.dispose()
 
 
 if __name__ == "__main__":

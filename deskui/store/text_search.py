@@ -16,7 +16,7 @@ existing tickets (migration 0007, the benchmarks).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,9 @@ from deskui.core.text_index import Query, fts_match, fts_text, tsquery_literal, 
 #: SQLite bm25 weights, in the FTS5 tables' column order.
 ARTICLE_WEIGHTS = "10.0, 5.0, 1.0"
 TICKET_WEIGHTS = "10.0, 3.0, 1.0"
+#: Each index: its table, the PostgreSQL form's key column, its SQLite weights.
+ARTICLE_INDEX = ("article_text", "article_id", ARTICLE_WEIGHTS)
+TICKET_INDEX = ("ticket_text", "ticket_id", TICKET_WEIGHTS)
 #: The index's tables (SQLite adds shadow tables named after them): kept by migrations, not
 #: by the models.
 INDEX_TABLES = ("article_text", "ticket_text")
@@ -212,16 +215,16 @@ def _candidates(
 
 def _ranked(
     conn: Connection,
-    table: str,
-    key: str,
-    weights: str,
+    index: tuple[str, str, str],
     query: Query,
     cap: int | None,
     params: dict[str, Any],
-    outer: Callable[[str, str], str],
+    rows: str,
+    where: str,
 ) -> list[tuple[int, float]]:
-    """Run ``outer(found, extra)`` — the ranking over the candidates ``found`` — and return its
-    ``(id, score)`` rows.
+    """The rows of table ``rows`` (aliased ``r``, filtered by ``where``) matching ``query`` in
+    ``index`` (its table, key and SQLite weights), best first: ``(id, score)``, at most
+    ``params["n"]``.
 
     On PostgreSQL a capped search first takes its candidates among the newest
     :data:`RECENT_DOCUMENTS` documents: when those hold ``cap`` matches, they are exactly the
@@ -230,14 +233,22 @@ def _ranked(
     estimate of the whole index's matches (it multiplies each word's share), and it would read
     every match (45,000 rows, 200 ms at a million tickets) to keep the newest 400.
     """
+    table, key, weights = index
+
+    def ranking(found: str, extra: str) -> str:
+        return (
+            f"SELECT r.id, c.score{extra} FROM {found} c JOIN {rows} r ON r.id = c.id "
+            f"WHERE {where} ORDER BY c.score DESC, r.id DESC LIMIT :n"
+        )
+
     if cap is not None and _postgres(conn):
         recent = _candidates(conn, table, key, weights, query, cap, params, RECENT_DOCUMENTS)
-        sql = f"WITH c AS {recent} " + outer("c", ", (SELECT count(*) FROM c) AS held")
-        rows = conn.execute(text(sql), params).all()
-        if rows and int(rows[0][2]) >= cap:
-            return [(int(i), float(s)) for i, s, _ in rows]
-    found = _candidates(conn, table, key, weights, query, cap, params)
-    return [(int(i), float(s)) for i, s in conn.execute(text(outer(found, "")), params)]
+        sql = f"WITH c AS {recent} " + ranking("c", ", (SELECT count(*) FROM c) AS held")
+        found = conn.execute(text(sql), params).all()
+        if found and int(found[0][2]) >= cap:
+            return [(int(i), float(s)) for i, s, _ in found]
+    everything = _candidates(conn, table, key, weights, query, cap, params)
+    return [(int(i), float(s)) for i, s in conn.execute(text(ranking(everything, "")), params)]
 
 
 def search_articles(
@@ -248,15 +259,8 @@ def search_articles(
     if query.empty or not states:
         return []
     params: dict[str, Any] = {"n": limit}
-    where = _in("a.state", states, params)
-
-    def outer(found: str, extra: str) -> str:
-        return (
-            f"SELECT a.id, c.score{extra} FROM {found} c JOIN article a ON a.id = c.id "
-            f"WHERE {where} ORDER BY c.score DESC, a.id DESC LIMIT :n"
-        )
-
-    return _ranked(conn, "article_text", "article_id", ARTICLE_WEIGHTS, query, cap, params, outer)
+    where = _in("r.state", states, params)
+    return _ranked(conn, ARTICLE_INDEX, query, cap, params, "article", where)
 
 
 def search_tickets(
@@ -273,15 +277,8 @@ def search_tickets(
     if query.empty:
         return []
     params: dict[str, Any] = {"n": limit, "x": exclude if exclude is not None else -1}
-    where = (" AND " + _in("t.status", statuses, params)) if statuses else ""
-
-    def outer(found: str, extra: str) -> str:
-        return (
-            f"SELECT t.id, c.score{extra} FROM {found} c JOIN ticket t ON t.id = c.id "
-            f"WHERE t.id <> :x{where} ORDER BY c.score DESC, t.id DESC LIMIT :n"
-        )
-
-    return _ranked(conn, "ticket_text", "ticket_id", TICKET_WEIGHTS, query, cap, params, outer)
+    where = "r.id <> :x" + ((" AND " + _in("r.status", statuses, params)) if statuses else "")
+    return _ranked(conn, TICKET_INDEX, query, cap, params, "ticket", where)
 
 
 def ticket_ids_matching(
