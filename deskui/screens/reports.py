@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Select, Static
-from textual.worker import Worker
+from textual.worker import Worker, get_current_worker
 from textual_plotext import PlotextPlot
 
 from deskui.console.base import DeskModal, DeskScreen
@@ -229,7 +229,11 @@ class ReportsScreen(DeskScreen[None]):
     def _load(self, text: str, scope: ReportScope) -> None:
         desk = self.ctx.desk
         period = read_period(text, desk.rules.tz)
-        self.post_message(self.Loaded(desk.report(self.ctx.actor, period, scope)))
+        report = desk.report(self.ctx.actor, period, scope)
+        # a thread cannot be stopped: a read replaced by a newer one (the first report, asked
+        # for on mount, and the period typed at once) must not land over it
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Loaded(report))
 
     def worker_failed(self, worker: Worker[object], error: BaseException) -> bool:
         """A report that cannot be read says why where the figures would be."""
@@ -357,7 +361,8 @@ class ReportsScreen(DeskScreen[None]):
         tickets = self.ctx.desk.report_tickets(
             self.ctx.actor, report.period, report.scope, table, key
         )
-        self.post_message(self.TicketsLoaded(title, tickets))
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.TicketsLoaded(title, tickets))
 
     @on(TicketsLoaded)
     def _tickets_loaded(self, message: TicketsLoaded) -> None:
