@@ -40,7 +40,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from deskui.config import data_dir
-from deskui.core.text_index import fts_text, prepare, tsvector_literal
+from deskui.core.text_index import facets_literal, fts_text, prepare, tsvector_literal
 from deskui.services.knowledge import suggest
 from deskui.store import text_search
 from deskui.store.db import Database
@@ -225,6 +225,9 @@ def load_tickets(
                 }
             )
             parts = (place, summary, description, solutions[i % len(solutions)])
+            facets = text_search.ticket_facets(
+                (number, False, "closed", "P4", None, None, "incident", category, "phone")
+            )
             if postgres:
                 docs.append(
                     {
@@ -235,7 +238,9 @@ def load_tickets(
                                 ([NAMES[who], PINYIN[who], number], "B"),
                                 ([description, parts[3]], "C"),
                             ]
-                        ),
+                        )
+                        + " "
+                        + facets_literal(facets),
                     }
                 )
             else:
@@ -245,6 +250,7 @@ def load_tickets(
                         "summary": _words(place + summary),
                         "who": f"{_words(NAMES[who])} {PINYIN[who]} {number.lower()}",
                         "body": f"{_words(description)} {_words(parts[3])}",
+                        "facets": " ".join(facets),
                     }
                 )
         with db.write_engine.begin() as conn:
@@ -274,8 +280,8 @@ def load_tickets(
             else:
                 conn.execute(
                     text(
-                        "INSERT INTO ticket_text (rowid, summary, who, body) "
-                        "VALUES (:id, :summary, :who, :body)"
+                        "INSERT INTO ticket_text (rowid, summary, who, body, facets) "
+                        "VALUES (:id, :summary, :who, :body, :facets)"
                     ),
                     docs,
                 )

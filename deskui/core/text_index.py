@@ -15,6 +15,10 @@ decides what a word is, and a query finds the same rows on both.
 - A query that looks like a phone number in any format (``138-0013-8000``, ``+86 138 0013
   8000``) is one word of its digits.
 
+A ticket's document also holds facet words (:func:`facet`: ``=status=in_progress``,
+``=group=2``, the number reversed as ``=n=…``) that no text can yield, so a search narrowed by a
+view and filters is answered by the index alone, and a number's tail is a prefix there.
+
 A query is the conjunction of its words (every word must be present); :attr:`Query.any` makes it
 the disjunction instead, ranked, for suggestions while someone is still typing. Its last ASCII
 word also matches as a prefix (``outl`` finds ``outlook``).
@@ -46,6 +50,11 @@ _RUN = re.compile(f"[{_CJK}]+|[a-z0-9]+")
 _IS_CJK = re.compile(f"[{_CJK}]")
 _PHONE = re.compile(r"[+(\d][\d\s\-()]{6,}\d")
 _lock = threading.Lock()
+#: What a facet word starts with: words cut from text are letters, digits or Chinese, never this.
+FACET_MARK = "="
+_FACET_VALUE = re.compile(r"[^a-z0-9_]")
+#: Facets a search is narrowed by: every group must hold, by any one of its facets.
+Facets = tuple[tuple[str, ...], ...]
 
 
 def _fold_table() -> dict[int, str]:
@@ -176,12 +185,33 @@ def fts_text(parts: Iterable[str | None]) -> str:
     return " ".join(w for part in parts for w in words(part))
 
 
-def fts_match(query: Query) -> str:
-    """The FTS5 MATCH expression of ``query`` (words quoted; never FTS5 syntax from the user)."""
+def facet(name: str, value: object) -> str:
+    """The index word saying a document's ``name`` is ``value`` (``=status=in_progress``;
+    None is ``none``): never a word of any text, so no search finds it by accident."""
+    shown = "none" if value is None else str(value).lower()
+    return f"{FACET_MARK}{name}{FACET_MARK}{_FACET_VALUE.sub('_', shown)}"
+
+
+def number_facet(number: str) -> str:
+    """The facet of a ticket's number, reversed, so that its tail is the facet's prefix."""
+    return facet("n", number[::-1])
+
+
+def fts_match(query: Query, *, facets: Facets = (), tail: str | None = None) -> str:
+    """The FTS5 MATCH expression of ``query`` (words quoted; never FTS5 syntax from the user).
+
+    ``tail``: digits; the numbers ending with them match too. ``facets``: every group must
+    hold."""
     quoted = [f'"{t}"' for t in query.needed]
     if query.prefix and quoted:
         quoted[-1] += "*"
-    return (" OR " if query.any else " ").join(quoted)
+    words = (" OR " if query.any else " ").join(quoted)
+    if tail:
+        words = f'({words}) OR "{number_facet(tail)}"*' if words else f'"{number_facet(tail)}"*'
+    if not facets:
+        return words
+    groups = ["(" + " OR ".join(f'"{f}"' for f in group) + ")" for group in facets]
+    return " AND ".join([f"({words})", *groups])
 
 
 def _quote_lexeme(word: str) -> str:
@@ -203,12 +233,26 @@ def tsvector_literal(columns: Sequence[tuple[Iterable[str | None], str]]) -> str
     return " ".join(entries)
 
 
-def tsquery_literal(query: Query) -> str:
-    """The PostgreSQL tsquery of ``query`` in its text form."""
+def tsquery_literal(query: Query, *, facets: Facets = (), tail: str | None = None) -> str:
+    """The PostgreSQL tsquery of ``query`` in its text form (``tail`` and ``facets`` as for
+    :func:`fts_match`)."""
     quoted = [_quote_lexeme(t) for t in query.needed]
     if query.prefix and quoted:
         quoted[-1] += ":*"
-    return (" | " if query.any else " & ").join(quoted)
+    words = (" | " if query.any else " & ").join(quoted)
+    if tail:
+        tails = _quote_lexeme(number_facet(tail)) + ":*"
+        words = f"({words}) | {tails}" if words else tails
+    if not facets:
+        return words
+    groups = ["(" + " | ".join(_quote_lexeme(f) for f in group) + ")" for group in facets]
+    return " & ".join([f"({words})", *groups])
+
+
+def facets_literal(facets: Iterable[str]) -> str:
+    """Facet words as a PostgreSQL tsvector in its text form (no positions: a facet is there or
+    not)."""
+    return " ".join(_quote_lexeme(f) for f in facets)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,9 @@ typed ``from``/``to`` the same way on the command line and in the console.
 The search is the desk's Chinese-aware text index (:mod:`deskui.core.text_index`): the number,
 any text (Chinese words inside sentences too), the requester's name in characters or pinyin, a
 phone number in any format. Digits alone also find the numbers that end with them (``092``).
+A search carries the filters (and the queue's view, ``within``) to the index as facets
+(:func:`deskui.store.text_search.ticket_facets`), so the index hands over only the tickets the
+filters keep; the conditions on the ticket table stay, and decide.
 """
 
 from __future__ import annotations
@@ -19,11 +22,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import false
+from sqlalchemy import false, literal_column
 from sqlmodel import Session, col, select
 
 from deskui.core.enums import Category, Channel, Priority, Status, TicketType
-from deskui.core.text_index import parse_query
+from deskui.core.text_index import Facets, Query, facet, parse_query
 from deskui.services.errors import NotFound, ServiceError
 from deskui.store import text_search
 from deskui.store.models import Group, Ticket, User
@@ -100,7 +103,44 @@ def received_bound(name: str, value: str | None, tz: ZoneInfo, *, end: bool) -> 
     return instant
 
 
-def _kinds(filters: TicketFilter) -> list[Any]:
+@dataclass(frozen=True)
+class TextMatch:
+    """A search as a condition on the ticket table, narrowed in the index by facets.
+
+    The queue's reader keeps it apart from the other conditions until it knows the segment it
+    reads (the dated part of the order holds open tickets only: :meth:`clause` with the open
+    facet); everything else takes :meth:`clause` as it is.
+    """
+
+    dialect: str
+    query: Query
+    tail: str | None
+    facets: Facets
+    complete: bool = False
+    """The facets say every other condition of the read: the index alone counts its tickets."""
+
+    def clause(self, *more: tuple[str, ...], walk: bool = False) -> Any:
+        """``ticket.id IN (the matches)``, with ``more`` facet groups.
+
+        ``walk``: the database walks the read's own index in its order and looks each ticket up
+        among the matches, rather than fetching every match to sort them (the id is then no
+        index's key: ``id + 0``); right where the walk is bounded by the read's other
+        conditions (the open tickets) and the matches may be many.
+        """
+        found = text_search.ticket_ids_matching(
+            self.dialect, self.query, number_tail=self.tail, facets=(*self.facets, *more)
+        )
+        key = col(Ticket.id) + literal_column("0") if walk else col(Ticket.id)
+        return key.in_(found)
+
+    def count(self, session: Session) -> int:
+        """How many tickets match, from the index alone (right when :attr:`complete`)."""
+        return text_search.count_tickets_matching(
+            session.connection(), self.query, number_tail=self.tail, facets=self.facets
+        )
+
+
+def _kinds(filters: TicketFilter, facets: list[tuple[str, ...]]) -> list[Any]:
     where: list[Any] = []
     for name, column, values, known in (
         ("type", Ticket.type, filters.types, TicketType),
@@ -113,12 +153,16 @@ def _kinds(filters: TicketFilter) -> list[Any]:
                 raise ServiceError("field.choice", field=name, choices=", ".join(allowed))
         if values:
             where.append(col(column).in_(list(values)))
+            facets.append(tuple(facet(name, v) for v in values))
     return where
 
 
-def search_clause(session: Session, text: str) -> Any | None:
+def search_clause(
+    session: Session, text: str, facets: Facets = (), *, complete: bool = False
+) -> TextMatch | Any | None:
     """The search as a condition on the ticket table (None: nothing typed; words that are no
-    words, such as ``%``, find nothing)."""
+    words, such as ``%``, find nothing), narrowed in the index by ``facets`` (``complete``:
+    they say every other condition)."""
     if not text.strip():
         return None
     query = parse_query(text)
@@ -127,11 +171,22 @@ def search_clause(session: Session, text: str) -> Any | None:
     dialect = session.get_bind().dialect.name
     digits = text.strip()
     tail = digits if _NUMBER_TAIL.fullmatch(digits) else None
-    return col(Ticket.id).in_(text_search.ticket_ids_matching(dialect, query, number_tail=tail))
+    return TextMatch(dialect, query, tail, facets, complete)
 
 
-def filter_clauses(session: Session, filters: TicketFilter) -> list[Any]:
+def filter_clauses(
+    session: Session,
+    filters: TicketFilter,
+    *,
+    within: Facets = (),
+    within_exact: bool = True,
+    deferred: bool = False,
+) -> list[Any]:
     """The conditions of ``filters`` (the search included; the limit is the caller's).
+
+    ``within``: facets the caller's own conditions imply (the queue's view), for the search;
+    ``within_exact``: they say all of those conditions.
+    ``deferred``: the search stays a :class:`TextMatch` (the queue's reader resolves it).
 
     Raises:
         ServiceError: an unknown status, priority, type, category or channel, or a date range
@@ -139,28 +194,34 @@ def filter_clauses(session: Session, filters: TicketFilter) -> list[Any]:
         NotFound: an unknown group or user.
     """
     where: list[Any] = []
+    facets: list[tuple[str, ...]] = list(within)
     for value in filters.status:
         if value not in {str(s) for s in Status}:
             raise ServiceError("status.unknown", field="status", value=value)
     if filters.status:
         where.append(col(Ticket.status).in_(list(filters.status)))
+        facets.append(tuple(facet("status", s) for s in filters.status))
     for value in filters.priority:
         if value not in {str(p) for p in Priority}:
             raise ServiceError("priority.unknown", field="priority", value=value)
     if filters.priority:
         where.append(col(Ticket.priority).in_(list(filters.priority)))
+        facets.append(tuple(facet("priority", p) for p in filters.priority))
     if filters.group:
         group = session.exec(select(Group.id).where(Group.code == filters.group)).first()
         if group is None:
             raise NotFound("group.unknown", field="group", group=filters.group)
         where.append(col(Ticket.group_id) == group)
+        facets.append((facet("group_id", group),))
     if filters.assignee == UNASSIGNED:
         where.append(col(Ticket.assignee_id).is_(None))
+        facets.append((facet("assignee_id", None),))
     elif filters.assignee:
         user = session.exec(select(User.id).where(User.login == filters.assignee)).first()
         if user is None:
             raise NotFound("user.unknown", field="assignee", login=filters.assignee)
         where.append(col(Ticket.assignee_id) == user)
+        facets.append((facet("assignee_id", user),))
     start, end = filters.received_from, filters.received_to
     if start is not None and end is not None and end <= start:
         raise ServiceError("date.order", field="to")
@@ -168,8 +229,12 @@ def filter_clauses(session: Session, filters: TicketFilter) -> list[Any]:
         where.append(col(Ticket.received_at) >= start)
     if end is not None:
         where.append(col(Ticket.received_at) < end)
-    where.extend(_kinds(filters))
-    found = search_clause(session, filters.search)
+    where.extend(_kinds(filters, facets))
+    # every filter but the received range is a facet
+    exact = within_exact and start is None and end is None
+    found = search_clause(session, filters.search, tuple(facets), complete=exact)
+    if isinstance(found, TextMatch) and not deferred:
+        found = found.clause()
     if found is not None:
         where.append(found)
     return where

@@ -2,12 +2,19 @@
 
 Both hold the words :mod:`deskui.core.text_index` cut, so the same query finds the same rows:
 
-- SQLite: FTS5 tables ``article_text(title, tags, body)`` and ``ticket_text(summary, who, body)``
-  whose rowid is the article's or ticket's id, ranked by ``bm25`` with column weights (a title
-  hit outranks a tag hit, which outranks a body hit);
+- SQLite: FTS5 tables ``article_text(title, tags, body)`` and ``ticket_text(summary, who, body,
+  facets)`` whose rowid is the article's or ticket's id, ranked by ``bm25`` with column weights
+  (a title hit outranks a tag hit, which outranks a body hit);
 - PostgreSQL: tables ``article_text(article_id, doc)`` and ``ticket_text(ticket_id, doc)`` with a
   GIN-indexed ``tsvector`` whose lexemes carry the weights A (title, summary), B (tags; the
   requester's name, pinyin, phone and the number) and C (body), ranked by ``ts_rank``.
+
+A ticket's document also holds its facets (:func:`ticket_facets`: open or not, status,
+priority, group, assignee, type, category, channel, the number reversed), words no text yields:
+a search within a view and filters asks the index for ``words AND facets``, so the rows the
+database then reads and sorts are only the view's matches, not every ticket the words are in
+(at a million tickets a common word is in 170,000). The facets follow every change of the
+ticket (:func:`reindex_ticket`, called by every write), or alone (:func:`refresh_facets`).
 
 Every write that changes an indexed text calls :func:`index_article` or :func:`index_ticket` in
 its own transaction, so the index never lags the rows. :func:`backfill_tickets` indexes a desk's
@@ -20,14 +27,25 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Integer, column, text
+from sqlalchemy import Connection, Integer, bindparam, column, text
 from sqlalchemy.sql.selectable import TextualSelect
 
-from deskui.core.text_index import Query, fts_match, fts_text, tsquery_literal, tsvector_literal
+from deskui.core.text_index import (
+    FACET_MARK,
+    Facets,
+    Query,
+    facet,
+    facets_literal,
+    fts_match,
+    fts_text,
+    number_facet,
+    tsquery_literal,
+    tsvector_literal,
+)
 
 #: SQLite bm25 weights, in the FTS5 tables' column order.
 ARTICLE_WEIGHTS = "10.0, 5.0, 1.0"
-TICKET_WEIGHTS = "10.0, 3.0, 1.0"
+TICKET_WEIGHTS = "10.0, 3.0, 1.0, 0.0"
 #: Each index: its table, the PostgreSQL form's key column, its SQLite weights.
 ARTICLE_INDEX = ("article_text", "article_id", ARTICLE_WEIGHTS)
 TICKET_INDEX = ("ticket_text", "ticket_id", TICKET_WEIGHTS)
@@ -53,12 +71,41 @@ class ArticleDoc:
 @dataclass(frozen=True)
 class TicketDoc:
     """The indexed text of a ticket: ``who`` is the requester's name, its pinyin and initials,
-    the phone's digits and the ticket's number."""
+    the phone's digits and the ticket's number; ``facets`` are :func:`ticket_facets`."""
 
     id: int
     summary: str
     who: Sequence[str | None]
     body: Sequence[str | None]
+    facets: Sequence[str] = ()
+
+
+#: The ticket's columns its facets come from, in :func:`ticket_facets`' order.
+FACET_COLUMNS = (
+    "number",
+    "is_open",
+    "status",
+    "priority",
+    "group_id",
+    "assignee_id",
+    "type",
+    "category",
+    "channel",
+)
+#: The facet of tickets that are open, and of those that are not.
+OPEN = facet("open", 1)
+NOT_OPEN = facet("open", 0)
+
+
+def ticket_facets(row: Sequence[Any]) -> list[str]:
+    """A ticket's facets, from its :data:`FACET_COLUMNS`."""
+    number, is_open, *rest = row
+    named = zip(FACET_COLUMNS[2:], rest, strict=True)
+    return [
+        number_facet(str(number).lower()),
+        OPEN if is_open else NOT_OPEN,
+        *(facet(name, value) for name, value in named),
+    ]
 
 
 def is_index_table(name: str | None) -> bool:
@@ -75,13 +122,18 @@ _COLUMNS = {
     "article_text": (("title", "A"), ("tags", "B"), ("body", "C")),
     "ticket_text": (("summary", "A"), ("who", "B"), ("body", "C")),
 }
+#: The SQLite column of a table's facets (PostgreSQL: weightless lexemes of the same ``doc``).
+_FACETS = {"ticket_text": "facets"}
 _KEYS = {"article_text": "article_id", "ticket_text": "ticket_id"}
 
 
 def _put(
-    conn: Connection, table: str, docs: Sequence[tuple[int, Sequence[Sequence[str | None]]]]
+    conn: Connection,
+    table: str,
+    docs: Sequence[tuple[int, Sequence[Sequence[str | None]], Sequence[str]]],
 ) -> None:
-    """Put (or replace) documents, each an id and the texts of each column, in ``table``."""
+    """Put (or replace) documents, each an id, the texts of each column and its facets, in
+    ``table``."""
     if not docs:
         return
     columns = _COLUMNS[table]
@@ -90,11 +142,16 @@ def _put(
         rows: list[dict[str, Any]] = [
             {
                 "id": i,
-                "doc": tsvector_literal(
-                    [(parts, w) for parts, (_, w) in zip(texts, columns, strict=True)]
-                ),
+                "doc": " ".join(
+                    (
+                        tsvector_literal(
+                            [(parts, w) for parts, (_, w) in zip(texts, columns, strict=True)]
+                        ),
+                        facets_literal(facets),
+                    )
+                ).strip(),
             }
-            for i, texts in docs
+            for i, texts, facets in docs
         ]
         conn.execute(
             text(
@@ -104,14 +161,16 @@ def _put(
             rows,
         )
         return
+    facet_column = _FACETS.get(table)
     rows = [
         {
             "id": i,
             **{name: fts_text(parts) for parts, (name, _) in zip(texts, columns, strict=True)},
+            **({facet_column: " ".join(facets)} if facet_column else {}),
         }
-        for i, texts in docs
+        for i, texts, facets in docs
     ]
-    names = [name for name, _ in columns]
+    names = [name for name, _ in columns] + ([facet_column] if facet_column else [])
     conn.execute(text(f"DELETE FROM {table} WHERE rowid = :id"), [{"id": r["id"]} for r in rows])
     conn.execute(
         text(
@@ -124,18 +183,19 @@ def _put(
 
 def index_articles(conn: Connection, docs: Iterable[ArticleDoc]) -> None:
     """Put (or replace) the articles' text in the index."""
-    _put(conn, "article_text", [(d.id, ([d.title], [d.tags], d.body)) for d in docs])
+    _put(conn, "article_text", [(d.id, ([d.title], [d.tags], d.body), ()) for d in docs])
 
 
 def index_tickets(conn: Connection, docs: Iterable[TicketDoc]) -> None:
     """Put (or replace) the tickets' text in the index."""
-    _put(conn, "ticket_text", [(d.id, ([d.summary], d.who, d.body)) for d in docs])
+    _put(conn, "ticket_text", [(d.id, ([d.summary], d.who, d.body), d.facets) for d in docs])
 
 
 _TICKET_TEXT = (
     "SELECT t.id, t.number, t.summary, t.description, t.solution, t.error_message, "
-    "r.name, r.name_pinyin, r.name_initials, r.phone_digits "
-    "FROM ticket t JOIN requester r ON r.id = t.requester_id"
+    "r.name, r.name_pinyin, r.name_initials, r.phone_digits, "
+    + ", ".join(f"t.{c}" for c in FACET_COLUMNS)
+    + " FROM ticket t JOIN requester r ON r.id = t.requester_id"
 )
 
 
@@ -147,6 +207,7 @@ def ticket_docs(rows: Iterable[Sequence[Any]]) -> list[TicketDoc]:
             summary=r[2],
             who=(r[6], r[7], r[8], r[9], r[1]),
             body=(r[3], r[4], r[5]),
+            facets=ticket_facets(r[10:]),
         )
         for r in rows
     ]
@@ -158,17 +219,64 @@ def reindex_ticket(conn: Connection, ticket_id: int) -> None:
     index_tickets(conn, ticket_docs(rows))
 
 
-def backfill_tickets(conn: Connection, chunk: int = CHUNK) -> int:
-    """Index every ticket (those already indexed are replaced); returns how many."""
+def backfill_tickets(conn: Connection, chunk: int = CHUNK, *, missing_only: bool = False) -> int:
+    """Index every ticket (those already indexed are replaced; ``missing_only``: left as they
+    are); returns how many were indexed."""
     last, count = 0, 0
+    missing = ""
+    if missing_only:
+        key = "ticket_id" if _postgres(conn) else "rowid"
+        missing = f" AND NOT EXISTS (SELECT 1 FROM ticket_text x WHERE x.{key} = t.id)"
     while True:
         rows = conn.execute(
-            text(_TICKET_TEXT + " WHERE t.id > :last ORDER BY t.id LIMIT :n"),
+            text(_TICKET_TEXT + f" WHERE t.id > :last{missing} ORDER BY t.id LIMIT :n"),
             {"last": last, "n": chunk},
         ).all()
         if not rows:
             return count
         index_tickets(conn, ticket_docs(rows))
+        last, count = int(rows[-1][0]), count + len(rows)
+
+
+def refresh_facets(conn: Connection, ids: Sequence[int] | None = None, chunk: int = CHUNK) -> int:
+    """Write the facets of the tickets ``ids`` (None: every ticket) as the tickets stand, their
+    words untouched (no text is cut again); returns how many."""
+    postgres = _postgres(conn)
+    sql = (
+        "UPDATE ticket_text SET doc = ts_delete(doc, ARRAY(SELECT u.lexeme FROM unnest(doc) u "
+        f"WHERE left(u.lexeme, 1) = '{FACET_MARK}')) || CAST(:f AS tsvector) WHERE ticket_id = :id"
+        if postgres
+        else "UPDATE ticket_text SET facets = :f WHERE rowid = :id"
+    )
+    read = "SELECT id, " + ", ".join(FACET_COLUMNS) + " FROM ticket WHERE "
+    last, count, wanted = 0, 0, sorted(set(ids)) if ids is not None else None
+    while True:
+        if wanted is None:
+            rows = conn.execute(
+                text(read + "id > :last ORDER BY id LIMIT :n"), {"last": last, "n": chunk}
+            ).all()
+        else:
+            part, wanted = wanted[:chunk], wanted[chunk:]
+            rows = (
+                conn.execute(
+                    text(read + "id IN :ids").bindparams(bindparam("ids", expanding=True)),
+                    {"ids": part},
+                ).all()
+                if part
+                else []
+            )
+        if not rows:
+            return count
+        conn.execute(
+            text(sql),
+            [
+                {
+                    "id": int(r[0]),
+                    "f": (facets_literal if postgres else " ".join)(ticket_facets(r[1:])),
+                }
+                for r in rows
+            ],
+        )
         last, count = int(rows[-1][0]), count + len(rows)
 
 
@@ -281,22 +389,31 @@ def search_tickets(
     return _ranked(conn, TICKET_INDEX, query, cap, params, "ticket", where)
 
 
+def count_tickets_matching(
+    conn: Connection, query: Query, *, number_tail: str | None = None, facets: Facets = ()
+) -> int:
+    """How many tickets :func:`ticket_ids_matching` finds, counted in the index alone."""
+    if _postgres(conn):
+        sql = "SELECT count(*) FROM ticket_text WHERE doc @@ CAST(:q AS tsquery)"
+        words = tsquery_literal(query, facets=facets, tail=number_tail)
+    else:
+        sql = "SELECT count(*) FROM ticket_text WHERE ticket_text MATCH :q"
+        words = fts_match(query, facets=facets, tail=number_tail)
+    return int(conn.execute(text(sql), {"q": words}).scalar_one())
+
+
 def ticket_ids_matching(
-    dialect: str, query: Query, *, number_tail: str | None = None
+    dialect: str, query: Query, *, number_tail: str | None = None, facets: Facets = ()
 ) -> TextualSelect:
-    """The ids of the tickets matching ``query`` (every word; the last as a prefix when typed so),
-    as a subquery to filter the ticket table by, unranked: for reads in another order (the
-    queue's, the list's). ``number_tail``: digits; the tickets whose number ends with them are
-    in too (one set of ids, not an OR beside it, so the database can still drive a read from
-    it; the tails are one scan of the number's index)."""
+    """The ids of the tickets matching ``query`` (every word; the last as a prefix when typed so)
+    and holding ``facets``, as a subquery to filter the ticket table by, unranked: for reads in
+    another order (the queue's, the list's). ``number_tail``: digits; the tickets whose number
+    ends with them are in too (a prefix of the reversed number's facet: one read of the
+    index)."""
     if dialect == "postgresql":
         sql = "SELECT ticket_id AS id FROM ticket_text WHERE doc @@ CAST(:ticket_words AS tsquery)"
-        words = tsquery_literal(query)
+        words = tsquery_literal(query, facets=facets, tail=number_tail)
     else:
         sql = "SELECT rowid AS id FROM ticket_text WHERE ticket_text MATCH :ticket_words"
-        words = fts_match(query)
-    params: dict[str, Any] = {"ticket_words": words}
-    if number_tail is not None:
-        sql += " UNION SELECT id FROM ticket WHERE number LIKE :ticket_tail"
-        params["ticket_tail"] = f"%{number_tail}"
-    return text(sql).bindparams(**params).columns(column("id", Integer))
+        words = fts_match(query, facets=facets, tail=number_tail)
+    return text(sql).bindparams(ticket_words=words).columns(column("id", Integer))

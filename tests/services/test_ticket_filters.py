@@ -193,3 +193,63 @@ def test_a_bad_filter_is_refused_in_the_queue_as_in_the_list(
     with pytest.raises(kind) as queued:
         QueueReader.of(desk).count(QueueQuery(QueueView.OPEN, filters=filters))
     assert queued.value.field == field
+
+
+#: Searches for the oracle below: words in many tickets, in few, a name, a phone, a number tail.
+ORACLE_SEARCHES = ("无法", "投影", "无线", "vpn", "zhangsan", "138 0013 8000", "outl")
+
+
+def matching(desk: DeskService, text: str) -> set[str]:
+    """Every ticket the words are in, whatever its state: the ranked search, which knows no
+    view and no filter."""
+    return {h.number for h in KnowledgeBase.of(desk).search_tickets(text, limit=500)}
+
+
+def shown(
+    desk: DeskService, view: QueueView, filters: TicketFilter, search: str, who: str
+) -> list[str]:
+    """The numbers the queue shows ``who`` in ``view``, in order, and checks the count."""
+    reader = QueueReader.of(desk)
+    query = QueueQuery.for_actor(desk.actor(who), view, search, filters)
+    rows = reader.after(query, None, 500)
+    assert reader.count(query) == len(rows)
+    return [r.number for r in rows]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        TicketFilter(),
+        TicketFilter(categories=("network", "hardware")),
+        TicketFilter(priority=("P2", "P3")),
+        TicketFilter(assignee="agent1"),
+        TicketFilter(assignee="-"),
+        TicketFilter(group="hardware"),
+        TicketFilter(status=("in_progress", "pending", "closed")),
+        TicketFilter(channels=("phone",), types=("incident",)),
+    ],
+    ids=lambda f: ",".join(f"{k}={v}" for k, v in vars(f).items() if v and k != "limit") or "-",
+)
+def test_a_search_within_a_view_and_filters_is_exactly_both(
+    filled: DeskService, filters: TicketFilter
+) -> None:
+    """The index narrows a search by the view's and the filters' facets: what it shows is what
+    the view and filters show (plain conditions on the tickets) among what the words match, in
+    the view's order, after claims, transfers, pauses, solutions, closes and a rejection."""
+    filled.transfer(filled.actor("agent1"), fill_numbers(filled)[0], "network")
+    searches = (*ORACLE_SEARCHES, fill_numbers(filled)[2][-3:])
+    words = {s: matching(filled, s) for s in searches}
+    found = 0
+    for view in QueueView:
+        unsearched = shown(filled, view, filters, "", "agent1")
+        for search in searches:
+            tails = {n for n in unsearched if search.isdigit() and n.endswith(search)}
+            expected = [n for n in unsearched if n in words[search] | tails]
+            assert shown(filled, view, filters, search, "agent1") == expected, (view, search)
+            found += len(expected)
+    assert found, "the searches find tickets in the views"
+
+
+def fill_numbers(desk: DeskService) -> list[str]:
+    """The desk's numbers, oldest first."""
+    return sorted(list_numbers(desk, TicketFilter(status=EVERY_STATUS)))

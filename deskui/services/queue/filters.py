@@ -16,6 +16,7 @@ from sqlmodel import Session, col
 
 from deskui.core.enums import ClockKind, Priority
 from deskui.core.sla import WALL_CLOCK
+from deskui.core.text_index import facet
 from deskui.services.queue.query import (
     VIEW_STATUSES,
     QueueQuery,
@@ -29,6 +30,7 @@ from deskui.services.rules import DeskRules
 from deskui.services.ticket_filters import filter_clauses
 from deskui.services.views import ticket_clocks
 from deskui.store.models import Ticket
+from deskui.store.text_search import OPEN
 
 
 class ViewFilters(RowBuilder):
@@ -44,25 +46,44 @@ class ViewFilters(RowBuilder):
     def _filters(self, session: Session, query: QueueQuery, now: datetime) -> list[Any]:
         view = query.view
         filters: list[Any] = []
+        # what the view implies, for a search to be narrowed by in the index
+        facets: list[tuple[str, ...]] = []
         if view in VIEW_STATUSES:
-            filters.append(col(Ticket.status).in_([str(s) for s in VIEW_STATUSES[view]]))
+            statuses = [str(s) for s in VIEW_STATUSES[view]]
+            filters.append(col(Ticket.status).in_(statuses))
+            facets.append(tuple(facet("status", s) for s in statuses))
         elif view != QueueView.ALL:
             filters.append(col(Ticket.is_open).is_(True))
+            facets.append((OPEN,))
         if view == QueueView.MINE:
             filters.append(col(Ticket.assignee_id) == query.user_id if query.user_id else false())
+            facets.append((facet("assignee_id", query.user_id),))
         elif view == QueueView.GROUPS:
             groups = tuple(sorted(query.group_ids))
             if len(groups) > 1:
                 filters.append(_AnyGroup(groups))
             else:
                 filters.append(col(Ticket.group_id) == groups[0] if groups else false())
+            facets.append(tuple(facet("group_id", g) for g in groups))
         elif view == QueueView.UNASSIGNED:
             filters.append(col(Ticket.assignee_id).is_(None))
+            facets.append((facet("assignee_id", None),))
         elif view == QueueView.ALERT:
             filters.extend(self._alert_filters(session, now))
+        # the facets say the view whole, but for the alert view's clocks and a view of nobody
+        exact = view != QueueView.ALERT and all(facets)
+        exact = exact and not (view == QueueView.MINE and not query.user_id)
         # the list's own filters and search: one implementation for the queue and the command line
         wanted = replace(query.filters, search=search_terms(query.search))
-        filters.extend(filter_clauses(session, wanted))
+        filters.extend(
+            filter_clauses(
+                session,
+                wanted,
+                within=tuple(f for f in facets if f),
+                within_exact=exact,
+                deferred=True,
+            )
+        )
         return filters
 
     def _alert_filters(self, session: Session, now: datetime) -> list[Any]:

@@ -17,7 +17,7 @@ from sqlmodel import col
 
 from deskui.core.enums import Status
 from deskui.core.sanitize import sanitize_line
-from deskui.services.ticket_filters import TicketFilter
+from deskui.services.ticket_filters import TextMatch, TicketFilter
 from deskui.services.users import Actor
 from deskui.store.models import Ticket
 
@@ -125,4 +125,4 @@ class _DueBy:
 
 
 def _plain(where: Sequence[Any]) -> list[Any]:
-    return [w.clause() if isinstance(w, (_AnyGroup, _DueBy)) else w for w in where]
+    return [w.clause() if isinstance(w, (_AnyGroup, _DueBy, TextMatch)) else w for w in where]

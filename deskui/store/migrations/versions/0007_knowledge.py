@@ -4,7 +4,7 @@
   article's lineage, and whether its solution solved them);
 - the index (:mod:`deskui.store.text_search`): on SQLite the FTS5 tables ``article_text`` and
   ``ticket_text``; on PostgreSQL tables of the same names with a GIN-indexed ``tsvector``;
-- every existing ticket is indexed;
+- existing tickets are indexed by migration 0012, which gives the ticket index its facets;
 - ``article_event``: the knowledge base's hash-chained record (append-only on PostgreSQL, as the
   other event tables);
 - on PostgreSQL, the desk's group roles may read and write them (the services decide who may do
@@ -23,7 +23,6 @@ from alembic import op
 from sqlalchemy import text
 
 import deskui.store.types
-from deskui.store.text_search import backfill_tickets
 
 revision = "0007"
 down_revision = "0006"
@@ -110,7 +109,6 @@ def upgrade() -> None:
     else:
         op.execute("CREATE VIRTUAL TABLE article_text USING fts5(title, tags, body)")
         op.execute("CREATE VIRTUAL TABLE ticket_text USING fts5(summary, who, body)")
-    backfill_tickets(bind)
     if bind.dialect.name == "postgresql":
         _grant(bind)
 
