@@ -16,7 +16,6 @@ from deskui.services.desk import DeskService
 from deskui.services.errors import NotFound, ServiceError
 from deskui.services.knowledge import KnowledgeBase
 from deskui.services.queue import QueueQuery, QueueReader, QueueView
-from deskui.services.queue import reader as queue_reader
 from deskui.services.ticket_filters import TicketFilter, received_bound
 from tests.services.test_queue import fill_desk, log_call
 
@@ -238,24 +237,6 @@ def test_a_search_within_a_view_and_filters_is_exactly_both(
     the view and filters show (plain conditions on the tickets) among what the words match, in
     the view's order, after claims, transfers, pauses, solutions, closes and a rejection."""
     filled.transfer(filled.actor("agent1"), fill_numbers(filled)[0], "network")
-    assert_exact(filled, filters)
-
-
-@pytest.mark.parametrize("walk", [1, 4])
-def test_a_search_is_exact_whether_the_first_tickets_walked_hold_enough_or_not(
-    filled: DeskService, walk: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """On PostgreSQL the undated part of a search tests the first tickets of the order one by
-    one, and reads the matches whole when those hold too few: both ways give the same rows
-    (a walk of one or four tickets takes the second way nearly always)."""
-    monkeypatch.setattr(queue_reader, "WALK", walk)
-    assert_exact(filled, TicketFilter())
-    assert_exact(filled, TicketFilter(categories=("network", "software")))
-
-
-def assert_exact(filled: DeskService, filters: TicketFilter) -> None:
-    """Each view's search with ``filters`` shows exactly the view's tickets among the words'
-    matches, in the view's order, and counts them."""
     searches = (*ORACLE_SEARCHES, fill_numbers(filled)[2][-3:])
     words = {s: matching(filled, s) for s in searches}
     found = 0

@@ -26,10 +26,6 @@ from deskui.services.ticket_filters import TextMatch
 from deskui.store.models import Group, Ticket
 from deskui.store.text_search import OPEN
 
-#: How many tickets of the order a search on PostgreSQL tests one by one before it reads its
-#: matches whole (:meth:`QueueReader._walked`).
-WALK = 2000
-
 
 def _searched(where: Any) -> Any:
     """A condition of a searched read: several groups are one condition (the matches are
@@ -120,9 +116,6 @@ class QueueReader(ViewFilters):
             keys = [next_due, ident] if dated else [ident]
             return [k.desc() for k in keys] if descending else keys
 
-        match = next((w for w in where if isinstance(w, TextMatch)), None)
-        if match is not None:
-            return self._walked(session, where, match, descending=descending, limit=limit)
         split = next((w for w in where if isinstance(w, _AnyGroup)), None)
         if split is None:
             statement = self._select(where).order_by(*order(col(Ticket.next_due), col(Ticket.id)))
@@ -138,42 +131,6 @@ class QueueReader(ViewFilters):
         merged = union_all(*(select(part) for part in parts)).subquery()
         statement = select(merged).order_by(*order(merged.c.next_due, merged.c.id)).limit(limit)
         return list(session.execute(statement))
-
-    def _walked(
-        self,
-        session: Session,
-        where: Sequence[Any],
-        match: TextMatch,
-        *,
-        descending: bool,
-        limit: int,
-    ) -> list[Any]:
-        """Undated rows of a search on PostgreSQL, in id order: the first :data:`WALK` tickets
-        of the order are tested against the words one by one; only when they hold too few
-        matches (the words are rare) are the matches read whole.
-
-        A common word (in 170,000 of a million tickets) fills a page within a few hundred
-        tickets, where reading its every match costs hundreds of milliseconds; a rare one is
-        read whole in a few. PostgreSQL's own choice between the two rests on its estimate of
-        the matches, which is far off for words it has no statistics of.
-        """
-        rest = [w for w in where if w is not match]
-        ident = col(Ticket.id).desc() if descending else col(Ticket.id)
-        walked = [
-            int(i)
-            for (i,) in session.execute(
-                select(col(Ticket.id)).where(*_plain(rest)).order_by(ident).limit(WALK)
-            )
-        ]
-        found = match.among(session, walked)
-        kept = [i for i in walked if i in found][:limit]
-        if len(kept) < limit and len(walked) == WALK:
-            statement = self._select([*rest, match.clause()]).order_by(ident).limit(limit)
-            return list(session.execute(statement))
-        if not kept:
-            return []
-        rows = session.execute(self._select([col(Ticket.id).in_(kept)]).order_by(ident))
-        return list(rows)
 
     # segments of the order: due tickets (by due, id), then undated ones (by id) ---------------
     @staticmethod
@@ -194,12 +151,7 @@ class QueueReader(ViewFilters):
     def _undated(filters: Sequence[Any]) -> list[Any]:
         if not any(isinstance(w, TextMatch) for w in filters):
             return [*filters, col(Ticket.next_due).is_(None)]
-        # SQLite's index hands a search's matches over in a few milliseconds even when they are
-        # many: one read; PostgreSQL's walks the order first (:meth:`_walked`)
-        narrowed = [
-            w.clause() if isinstance(w, TextMatch) and w.dialect != "postgresql" else _searched(w)
-            for w in filters
-        ]
+        narrowed = [w.clause() if isinstance(w, TextMatch) else _searched(w) for w in filters]
         return [*narrowed, col(Ticket.next_due).is_(None)]
 
     def _fetch_after(
