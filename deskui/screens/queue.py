@@ -497,8 +497,11 @@ class QueueScreen(DeskScreen[None]):
     def _ask_close(self, items: list[ReviewItem]) -> None:
         self._say("")
         rows = {r.number: r for r in self.table.targets()}
+        closing = [r for r in rows.values() if self._closable(r)]
         self.changes.close(
-            items, lambda number: self._version(rows[number]) if number in rows else None
+            items,
+            lambda number: self._version(rows[number]) if number in rows else None,
+            left_out=self._left_out(closing),
         )
 
     # the lead's tools ---------------------------------------------------------------------------

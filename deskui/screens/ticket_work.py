@@ -308,10 +308,16 @@ class TicketChanges:
         self._ask_group = ask
         self.with_note("escalate", number, change)
 
-    def close(self, items: Sequence[ReviewItem], version: Callable[[str], int | None]) -> None:
+    def close(
+        self,
+        items: Sequence[ReviewItem],
+        version: Callable[[str], int | None],
+        left_out: str | None = None,
+    ) -> None:
         """The desk's review and close: a dialog that names every ticket with what its record
         lacks, then closes those that can be (one change each, with the note); ``version(number)``
-        is the version on screen when the note is sent."""
+        is the version on screen when the note is sent; ``left_out`` names the selected tickets
+        that are not resolved (the key does not apply to them)."""
         desk, actor, t = self.screen.ctx.desk, self.screen.ctx.actor, self.t
         closable = [item.number for item in items if item.closable]
         if not closable:
@@ -341,7 +347,10 @@ class TicketChanges:
                 send,
                 label=t("lifecycle.close.label"),
                 required=False,
-                intro=[review_line(item, t) for item in items],
+                intro=[
+                    *([left_out] if left_out else []),
+                    *(review_line(item, t) for item in items),
+                ],
             )
         )
 

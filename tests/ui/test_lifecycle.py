@@ -112,6 +112,33 @@ async def test_several_reviewed_tickets_are_closed_at_once(desk: DeskService) ->
         assert first in queue_of(app).notice
 
 
+async def test_the_close_names_the_selected_tickets_it_leaves_as_they_are(
+    desk: DeskService,
+) -> None:
+    """In the resolved view a ticket still awaiting its requester is selected beside a
+    reviewed one: the dialog closes the reviewed one and names the other as left alone."""
+    reviewed = resolved(desk, "打印机缺墨")
+    app = console_for(desk, "op")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        table = table_of(app)
+        await pilot.press("home", *["space", "down"] * table.total)
+        selected = {r.number: str(r.status) for r in table.selected.values()}
+        waiting = [n for n, status in selected.items() if status == "awaiting_confirmation"]
+        assert reviewed in selected and waiting
+        await pilot.press("C")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, NoteForm)
+        (left,) = [line for line in form.intro if line.startswith("Left as they are")]
+        assert all(number in left for number in waiting) and reviewed not in left
+        await write_note(pilot, "")
+        assert ticket_row(desk, reviewed).status == "closed"
+        assert all(ticket_row(desk, n).status == "awaiting_confirmation" for n in waiting)
+
+
 async def test_close_from_the_detail_with_a_note(desk: DeskService) -> None:
     number = resolved(desk, "键盘失灵", worklog=False)
     app = console_for(desk, "op")
