@@ -133,6 +133,12 @@ class TextMatch:
         key = col(Ticket.id) + literal_column("0") if walk else col(Ticket.id)
         return key.in_(found)
 
+    def among(self, session: Session, ids: Sequence[int]) -> set[int]:
+        """Which of the tickets ``ids`` match (tested one by one in the index)."""
+        return text_search.tickets_among(
+            session.connection(), ids, self.query, number_tail=self.tail, facets=self.facets
+        )
+
     def count(self, session: Session) -> int:
         """How many tickets match, from the index alone (right when :attr:`complete`)."""
         return text_search.count_tickets_matching(

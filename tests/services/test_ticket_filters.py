@@ -15,7 +15,8 @@ from deskui.core.enums import Status
 from deskui.services.desk import DeskService
 from deskui.services.errors import NotFound, ServiceError
 from deskui.services.knowledge import KnowledgeBase
-from deskui.services.queue import QueueQuery, QueueReader, QueueView
+from deskui.services.queue import QueueQuery, QueueReader, QueueRow, QueueView
+from deskui.services.queue import reader as queue_reader
 from deskui.services.ticket_filters import TicketFilter, received_bound
 from tests.services.test_queue import fill_desk, log_call
 
@@ -213,6 +214,14 @@ def shown(
     query = QueueQuery.for_actor(desk.actor(who), view, search, filters)
     rows = reader.after(query, None, 500)
     assert reader.count(query) == len(rows)
+    # page by page, forwards and backwards, the same rows
+    forwards: list[QueueRow] = []
+    while page := reader.after(query, forwards[-1].key if forwards else None, 2):
+        forwards += page
+    backwards: list[QueueRow] = []
+    while page := reader.before(query, backwards[0].key if backwards else None, 3):
+        backwards = page + backwards
+    assert forwards == backwards == rows
     return [r.number for r in rows]
 
 
@@ -237,6 +246,25 @@ def test_a_search_within_a_view_and_filters_is_exactly_both(
     the view and filters show (plain conditions on the tickets) among what the words match, in
     the view's order, after claims, transfers, pauses, solutions, closes and a rejection."""
     filled.transfer(filled.actor("agent1"), fill_numbers(filled)[0], "network")
+    assert_exact(filled, filters)
+
+
+@pytest.mark.parametrize(("walk", "chunk"), [(1, 1), (4, 2), (6, 3)])
+def test_a_search_is_exact_whether_the_tickets_walked_hold_enough_or_not(
+    filled: DeskService, walk: int, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL a search walks the tickets of the order a chunk at a time testing each,
+    and reads the matches whole when the walk found too few: every way gives the same rows (a
+    walk of a few tickets takes the second way nearly always)."""
+    monkeypatch.setattr(queue_reader, "WALK", walk)
+    monkeypatch.setattr(queue_reader, "WALK_CHUNK", chunk)
+    assert_exact(filled, TicketFilter())
+    assert_exact(filled, TicketFilter(categories=("network", "software")))
+
+
+def assert_exact(filled: DeskService, filters: TicketFilter) -> None:
+    """Each view's search with ``filters`` shows exactly the view's tickets among the words'
+    matches, in the view's order, and counts them."""
     searches = (*ORACLE_SEARCHES, fill_numbers(filled)[2][-3:])
     words = {s: matching(filled, s) for s in searches}
     found = 0
