@@ -23,6 +23,7 @@ from deskui.services.queue.query import (
     QueueView,
     _AnyGroup,
     _DueBy,
+    _Open,
     search_terms,
 )
 from deskui.services.queue.rows import _MEMO_LIMIT, RowBuilder, _chunks
@@ -53,7 +54,7 @@ class ViewFilters(RowBuilder):
             filters.append(col(Ticket.status).in_(statuses))
             facets.append(tuple(facet("status", s) for s in statuses))
         elif view != QueueView.ALL:
-            filters.append(col(Ticket.is_open).is_(True))
+            filters.append(_Open())
             facets.append((OPEN,))
         if view == QueueView.MINE:
             filters.append(col(Ticket.assignee_id) == query.user_id if query.user_id else false())

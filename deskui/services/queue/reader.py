@@ -19,7 +19,7 @@ from sqlmodel import Session, col
 from deskui.core.enums import ClockKind
 from deskui.core.sla import SlaClock
 from deskui.services.queue.filters import ViewFilters
-from deskui.services.queue.query import QueueKey, QueueQuery, _AnyGroup, _DueBy, _plain
+from deskui.services.queue.query import QueueKey, QueueQuery, _AnyGroup, _DueBy, _Open, _plain
 from deskui.services.queue.rows import QueueRow
 from deskui.services.rules import DeskRules
 from deskui.services.ticket_filters import TextMatch
@@ -130,8 +130,10 @@ class QueueReader(ViewFilters):
         if limit <= 0:
             return []
 
+        opened = any(isinstance(w, _Open) for w in where)
+
         def order(next_due: Any, ident: Any) -> list[Any]:
-            keys = [next_due, ident] if dated else [ident]
+            keys = [next_due, ident] if dated or opened else [ident]
             return [k.desc() for k in keys] if descending else keys
 
         match = next((w for w in where if isinstance(w, TextMatch)), None)
@@ -177,7 +179,10 @@ class QueueReader(ViewFilters):
         """
         rest = [w for w in where if w is not match]
         keys = [col(Ticket.next_due), col(Ticket.id)] if dated else [col(Ticket.id)]
-        order = [k.desc() for k in keys] if descending else keys
+        # the undated open tickets: by (next_due, id), their indexes' order (see _Open)
+        opened = not dated and any(isinstance(w, _Open) for w in rest)
+        ordering = [col(Ticket.next_due), *keys] if opened else keys
+        order = [k.desc() for k in ordering] if descending else ordering
         kept: list[int] = []
         last: Any = None
         walked = 0
@@ -195,6 +200,8 @@ class QueueReader(ViewFilters):
                     return []
                 ids = col(Ticket.id).in_(kept[:limit])
                 return list(session.execute(self._select([ids]).order_by(*order)))
+            if len(kept) * WALK < limit * walked:
+                break  # at this rate the walk would not fill the page: the matches are few
             last = tuple(chunk[-1])
         statement = self._select([*rest, match.clause()]).order_by(*order).limit(limit)
         return list(session.execute(statement))
