@@ -133,6 +133,12 @@ class TextMatch:
         key = col(Ticket.id) + literal_column("0") if walk else col(Ticket.id)
         return key.in_(found)
 
+    def ids(self, session: Session) -> list[int]:
+        """Every matching ticket's id (for a read driven by few matches)."""
+        return text_search.matching_ticket_ids(
+            session.connection(), self.query, number_tail=self.tail, facets=self.facets
+        )
+
     def among(self, session: Session, ids: Sequence[int]) -> set[int]:
         """Which of the tickets ``ids`` match (tested one by one in the index)."""
         return text_search.tickets_among(

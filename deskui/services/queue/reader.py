@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import func, select, tuple_, union_all
+from sqlalchemy import Integer, any_, bindparam, func, select, tuple_, union_all
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, col
 
 from deskui.core.enums import ClockKind
@@ -203,7 +204,13 @@ class QueueReader(ViewFilters):
             if len(kept) * WALK < limit * walked:
                 break  # at this rate the walk would not fill the page: the matches are few
             last = tuple(chunk[-1])
-        statement = self._select([*rest, match.clause()]).order_by(*order).limit(limit)
+        # few matches: read them, then the tickets among them by key (given the matches as a
+        # subquery, PostgreSQL may still walk the whole order testing each ticket against it)
+        matches = match.ids(session)
+        if not matches:
+            return []
+        among = col(Ticket.id) == any_(bindparam("matches", matches, type_=ARRAY(Integer)))
+        statement = self._select([*rest, among]).order_by(*order).limit(limit)
         return list(session.execute(statement))
 
     # segments of the order: due tickets (by due, id), then undated ones (by id) ---------------
