@@ -31,7 +31,7 @@ from functools import partial
 
 from sqlalchemy import text
 
-from benchmarks.knowledge import bench_desk, corpus, load_tickets
+from benchmarks.knowledge import bench_desk, corpus, load_tickets, settle
 from deskui.core.clock import SystemClock
 from deskui.services.desk import DeskService
 from deskui.services.queue import QueueQuery, QueueReader, QueueView
@@ -94,24 +94,6 @@ def open_a_tenth(db: Database) -> int:
         # the index's facets follow the tickets, as every write of the desk's own keeps them
         text_search.refresh_facets(conn, ids)
     return len(ids)
-
-
-def settle(db: Database) -> None:
-    """Leave the desk as autovacuum leaves a live one: statistics, and on PostgreSQL the
-    visibility map too (the bulk rows and their facets' rewrite leave it empty, and the
-    planner's estimates of the text index's matches old)."""
-    if db.is_sqlite:
-        with db.write_engine.begin() as conn:
-            conn.execute(text("ANALYZE"))
-        return
-    raw = db.write_engine.raw_connection()
-    try:
-        driver = raw.driver_connection  # psycopg's own connection: VACUUM runs outside a block
-        assert driver is not None
-        driver.autocommit = True
-        driver.execute("VACUUM ANALYZE")
-    finally:
-        raw.close()
 
 
 def timed(run: Callable[[], object], rounds: int) -> tuple[float, float, object]:

@@ -31,6 +31,7 @@ from sqlmodel import SQLModel
 
 from benchmarks.audit_verify import fresh_database
 from benchmarks.bulk_desk import CACHE, build
+from benchmarks.knowledge import settle
 from deskui.cli.report import write_xlsx
 from deskui.core.clock import FrozenClock
 from deskui.core.report_periods import parse_period
@@ -142,14 +143,10 @@ def copy_to_postgres(source: Path, url: str) -> str:
                     f" (SELECT coalesce(max(id), 1) FROM {table}))"
                 )
         raw.commit()
-        # as autovacuum leaves a live desk: statistics and the visibility map (index-only scans)
-        driver = raw.driver_connection  # psycopg's own connection: VACUUM runs outside a block
-        assert driver is not None
-        driver.autocommit = True
-        cursor.execute("VACUUM ANALYZE")
     finally:
         raw.close()
         lite.close()
+    settle(db)  # as autovacuum leaves a live desk: statistics, the visibility map
     db.dispose()
     print(f"copied to PostgreSQL in {time.perf_counter() - started:.1f} s")
     return url
