@@ -119,7 +119,8 @@ def test_postgres_sessions_carry_every_limit(postgres_url: str) -> None:
         keepalive_interval=4,
         keepalive_count=2,
     )
-    db = Database(f"{postgres_url}?options=-c%20application_name%3Ddesk-test", waits=waits)
+    url = f"{postgres_url}?options=-c%20application_name%3Ddesk-test%20-c%20jit%3Don"
+    db = Database(url, waits=waits)
     for session_of in (db.read, db.write):
         with session_of() as session:
             shown = {
@@ -128,6 +129,8 @@ def test_postgres_sessions_carry_every_limit(postgres_url: str) -> None:
                     "lock_timeout",
                     "statement_timeout",
                     "idle_in_transaction_session_timeout",
+                    "work_mem",
+                    "jit",
                     "application_name",  # options in the URL are kept
                 )
             }
@@ -135,6 +138,8 @@ def test_postgres_sessions_carry_every_limit(postgres_url: str) -> None:
                 "lock_timeout": "1500ms",
                 "statement_timeout": "7s",
                 "idle_in_transaction_session_timeout": "9s",
+                "work_mem": "64MB",
+                "jit": "on",  # the URL's own options win over the desk's
                 "application_name": "desk-test",
             }
             driver = session.connection().connection.dbapi_connection
@@ -147,6 +152,11 @@ def test_postgres_sessions_carry_every_limit(postgres_url: str) -> None:
             }
             assert (params["keepalives_interval"], params["keepalives_count"]) == ("4", "2")
     db.dispose()
+    plain = Database(postgres_url)
+    with plain.read() as session:
+        assert session.execute(text("SHOW jit")).scalar() == "off"
+        assert session.execute(text("SHOW work_mem")).scalar() == "64MB"
+    plain.dispose()
 
 
 @pytest.mark.postgres
