@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from deskui.core.clock import FrozenClock
 from deskui.screens.queue import QueueScreen
@@ -13,6 +14,7 @@ from deskui.screens.ticket import TicketScreen
 from deskui.screens.ticket_forms import NoteForm
 from deskui.services.desk import DeskService
 from deskui.services.queue import QueueView
+from deskui.widgets.queue_table import TicketTable
 from tests.services.test_queue import fill_desk, log_call
 from tests.ui.conftest import console_for, settle
 from tests.ui.test_queue import SIZE, open_desk, queue_of, screen_text, table_of, ticket_row
@@ -37,6 +39,16 @@ def resolved(desk: DeskService, summary: str, *, worklog: bool = True) -> str:
     desk.set_status(agent, number, "awaiting_confirmation", note="已更换硒鼓")
     desk.confirm(desk.actor("op"), number, 5, channel="phone")
     return number
+
+
+async def select_every_row(pilot: Pilot[None], view_key: str) -> TicketTable:
+    """The queue's view on ``view_key``, every row of it selected (space keeps the cursor)."""
+    await settle(pilot)
+    await pilot.press(view_key)
+    await settle(pilot)
+    table = table_of(pilot.app)
+    await pilot.press("home", *["space", "down"] * table.total)
+    return table
 
 
 @pytest.mark.parametrize(("login", "view"), [("agent1", "groups"), ("op", "open")])
@@ -89,11 +101,7 @@ async def test_several_reviewed_tickets_are_closed_at_once(desk: DeskService) ->
     second = resolved(desk, "扫描仪驱动", worklog=False)
     app = console_for(desk, "op")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("7")
-        await settle(pilot)
-        table = table_of(app)
-        await pilot.press("home", *["space", "down"] * table.total)  # space keeps the cursor
+        table = await select_every_row(pilot, "7")
         assert {r.number for r in table.selected.values()} >= {first, second}
         await pilot.press("C")
         await settle(pilot)
@@ -120,11 +128,7 @@ async def test_the_close_names_the_selected_tickets_it_leaves_as_they_are(
     reviewed = resolved(desk, "打印机缺墨")
     app = console_for(desk, "op")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("6")
-        await settle(pilot)
-        table = table_of(app)
-        await pilot.press("home", *["space", "down"] * table.total)
+        table = await select_every_row(pilot, "6")
         selected = {r.number: str(r.status) for r in table.selected.values()}
         waiting = [n for n, status in selected.items() if status == "awaiting_confirmation"]
         assert reviewed in selected and waiting
