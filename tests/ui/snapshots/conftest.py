@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from pytest_textual_snapshot import node_to_report_path
+from textual.app import App
 
 _TEXT = re.compile(
     r'<text class="([^"]*)"[^>]*clip-path="url\(#[\w-]*-line-(\d+)\)"[^>]*>([^<]*)</text>'
@@ -53,6 +54,17 @@ def mismatch_report(expected: str, actual: str) -> str:
         )
     )
     return "the text is the same; the styles differ:\n" + "\n".join(styled)
+
+
+@pytest.fixture(autouse=True)
+def lasting_toasts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A toast stays up until the screenshot is taken.
+
+    A toast leaves after five seconds of wall time; on a loaded machine a screen's steps can take
+    longer than that, and the screenshot would then show the screen without what it said. The
+    screens under test never choose a toast's timeout, so the app's default is the one to hold.
+    """
+    monkeypatch.setattr(App, "NOTIFICATION_TIMEOUT", 3600.0)
 
 
 @pytest.fixture
