@@ -4,8 +4,10 @@ A CSV of N callers (Chinese names, departments, sites, phone numbers written sev
 employee ids, a VIP flag on one in fifty) is generated, then imported into a fresh SQLite desk
 (or an empty PostgreSQL database named with ``--postgres``, migrated first) through the same
 service the command line uses: read and parse the file, clean each row as intake does, match by
-employee id or phone, write in batches in one transaction. Then the same file is imported again
-(every row matched, nothing to change), then once more with one row in ten changed.
+employee id or phone, write in batches and record the import on the settings trail, in one
+transaction. Then the same file is imported again (every row matched, nothing to change), then
+once more with one row in ten changed. Each line ends with the size of the import's setting event
+(its old and new values).
 
     python -m benchmarks.directory_import --rows 100000
     python -m benchmarks.directory_import --rows 100000 --postgres postgresql://postgres@127.0.0.1/bench
@@ -20,6 +22,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlmodel import Session
+
 from deskui.core.clock import FrozenClock
 from deskui.services.admin import console_identity
 from deskui.services.desk import DeskService, prepare_database, upgrade_database
@@ -27,6 +31,7 @@ from deskui.services.directory_file import read_file
 from deskui.services.directory_import import import_directory
 from deskui.services.users import add_user
 from deskui.store.db import Database
+from deskui.store.models import SettingEvent
 
 #: The desk's time during the benchmark.
 FROZEN_AT = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
@@ -76,6 +81,13 @@ def desk_for(url: str) -> DeskService:
     return desk
 
 
+def record_size(session: Session, event_id: int | None) -> int:
+    """Bytes of the import's setting event: its old and new values."""
+    event = session.get(SettingEvent, event_id)
+    assert event is not None, "a real import is on the settings trail"
+    return len((event.old_value or "").encode()) + len(event.new_value.encode())
+
+
 def run(desk: DeskService, path: Path, label: str) -> None:
     who = console_identity(desk.actor("admin"), sqlite=desk.db.is_sqlite)
     start = time.perf_counter()
@@ -83,10 +95,12 @@ def run(desk: DeskService, path: Path, label: str) -> None:
     read = time.perf_counter() - start
     summary = import_directory(desk, who, sheet)
     total = time.perf_counter() - start
+    record = desk.read(lambda s: record_size(s, summary.event))
     print(
         f"{label:28} {summary.rows:>8,} rows  read {read:6.2f} s  total {total:6.2f} s  "
         f"{summary.rows / total:>8,.0f} rows/s  new {summary.new:,} changed {summary.changed:,} "
-        f"unchanged {summary.unchanged:,} bad {len(summary.problems)}"
+        f"unchanged {summary.unchanged:,} bad {len(summary.problems)}  "
+        f"record {record / 1024:,.0f} KiB"
     )
 
 

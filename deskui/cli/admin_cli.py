@@ -101,8 +101,9 @@ def run(cli: Invocation) -> int:
 
 
 def directory_import(cli: Invocation) -> int:
-    """Import an HR export: the summary first, then each bad row by line; exit 2 when rows
-    were left out (the good ones are in), 0 when every row was used."""
+    """Import an HR export: the summary first, the settings-trail event that records it, then
+    each bad row by line; exit 2 when rows were left out (the good ones are in), 0 when every
+    row was used."""
     a = cli.args
     sheet = directory_file.read_file(Path(a.file))
     progress = _progress(len(sheet.rows)) if sys.stderr.isatty() and not a.json else None
@@ -116,6 +117,9 @@ def directory_import(cli: Invocation) -> int:
     else:
         t = Catalog(detect_language(cli.settings.lang))
         cli.stdout.write(summary.words(t) + "\n")
+        recorded = summary.record_words(t)
+        if recorded is not None:
+            cli.stdout.write(recorded + "\n")
         for row in summary.problems:
             cli.stdout.write(sanitize_line(row.line_words(t)) + "\n")
     return exits.INPUT if summary.problems else exits.OK

@@ -97,7 +97,8 @@ def append_setting_event(
 
     Args:
         session: the write session of the change being recorded.
-        key: what changed (a rule file's name, ``user``, ``group``), at most 32 characters.
+        key: what changed (a rule file's name, ``user``, ``group``, ``directory``), at most 32
+            characters.
         old: the value before, None when there was none.
         new: the value after.
         actor_id: who made the change.

@@ -9,7 +9,9 @@ without a phone or employee id column, is refused as a whole.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +41,18 @@ class SheetRows:
     fields: tuple[str, ...]
     encoding: str
     rows: list[tuple[int, dict[str, str]]]
+
+    def digest(self) -> str:
+        """SHA-256 of the rows as read, each row's values in the desk's order of the fields.
+
+        The file's column order, its encoding and its blank lines do not count, so the same
+        export saved again as GBK, UTF-8 or XLSX has the same digest; ``deskui directory import
+        FILE --dry-run --json`` prints it, to compare with the one an import recorded.
+        """
+        present = [f for f in FIELDS if f in self.fields]
+        body = [present, *([values.get(f, "") for f in present] for _line, values in self.rows)]
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _key(header: str) -> str:

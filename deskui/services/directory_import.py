@@ -7,7 +7,8 @@ that is neither yes nor no, an employee id or phone listed twice in the file, or
 at two different callers — is reported with its line and left out; the good rows are imported.
 Everything is written in one transaction, so a failure on the way (the database) leaves the
 directory as it was; a dry run reads and reports the same, and writes nothing. Re-importing the
-same file changes nothing.
+same file changes nothing. A real import is recorded on the settings' audit trail, in the same
+transaction (:mod:`deskui.services.directory_trail`).
 
 The directory is read once into memory (by employee id and by phone digits) and the rows are
 written in batches, so 100,000 rows take seconds (``benchmarks/directory_import.py``).
@@ -30,6 +31,7 @@ from deskui.services.admin import NO, YES
 from deskui.services.desk import DeskService
 from deskui.services.directory import RequesterInput, _phone_digits, pinyin_keys
 from deskui.services.directory_file import SheetRows
+from deskui.services.directory_trail import CallerChange, MatchedBy, record_import
 from deskui.services.errors import Problem, ServiceError, ValidationFailed, problem
 from deskui.services.identity import Identity
 from deskui.store.models import Requester
@@ -91,6 +93,8 @@ class ImportSummary:
         problems: rows left out, with their lines.
         encoding: how the file was read (``utf-8``, ``gbk``, ``xlsx``).
         dry_run: nothing was written.
+        digest: the rows' digest (:meth:`SheetRows.digest`), as the import's record keeps it.
+        event: the setting event that records the import (None for a dry run).
     """
 
     rows: int = 0
@@ -100,6 +104,8 @@ class ImportSummary:
     problems: list[RowProblem] = field(default_factory=list)
     encoding: str = ""
     dry_run: bool = False
+    digest: str = ""
+    event: int | None = None
 
     def words(self, t: Any) -> str:
         """The summary line a person reads (a dry run says nothing was written)."""
@@ -116,17 +122,29 @@ class ImportSummary:
             )
         )
 
-    def to_json(self) -> dict[str, Any]:
-        """The summary for ``--json``."""
+    def record_words(self, t: Any) -> str | None:
+        """Where the import is on the record, in the catalog's language (None for a dry run)."""
+        return None if self.event is None else str(t("directory.recorded", event=self.event))
+
+    def counts(self) -> dict[str, int]:
+        """Rows read, callers new, changed and unchanged, rows left out."""
         return {
             "rows": self.rows,
             "new": self.new,
             "changed": self.changed,
             "unchanged": self.unchanged,
             "bad": len(self.problems),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """The summary for ``--json``."""
+        return {
+            **self.counts(),
             "problems": [p.to_json() for p in self.problems],
             "encoding": self.encoding,
             "dry_run": self.dry_run,
+            "digest": self.digest,
+            "event": self.event,
         }
 
 
@@ -191,16 +209,30 @@ class _Known:
         return cls(by_id, by_employee, by_phone)
 
 
-def plan_import(
-    session: Session, sheet: SheetRows
-) -> tuple[ImportSummary, list[dict[str, Any]], list[dict[str, Any]]]:
+@dataclass
+class ImportPlan:
+    """What importing a sheet does.
+
+    Attributes:
+        summary: the counts and the rows left out.
+        added: the callers to add, as rows of ``requester``.
+        changes: the updates to make, by ``requester.id``.
+        changed: the same changes for the record: each caller's key and the fields that differ.
+    """
+
+    summary: ImportSummary
+    added: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    changed: list[CallerChange] = field(default_factory=list)
+
+
+def plan_import(session: Session, sheet: SheetRows) -> ImportPlan:
     """What importing ``sheet`` does: the summary, the rows to add and the changes to make."""
-    summary = ImportSummary(rows=len(sheet.rows), encoding=sheet.encoding)
+    summary = ImportSummary(rows=len(sheet.rows), encoding=sheet.encoding, digest=sheet.digest())
+    plan = ImportPlan(summary)
     known = _Known.read(session)
     seen_employee: dict[str, int] = {}
     seen_phone: dict[str, int] = {}
-    added: list[dict[str, Any]] = []
-    changes: list[dict[str, Any]] = []
     for line, values in sheet.rows:
         data = _clean(line, values, summary.problems)
         if data is None:
@@ -230,24 +262,29 @@ def plan_import(
         }
         match = by_employee or by_phone
         if match is None:
-            added.append(record | {"phone_digits": digits})
+            plan.added.append(record | {"phone_digits": digits})
             continue
         before = known.by_id[match]
         # a column the file does not have leaves the caller's value as it is
         wanted = {k: v for k, v in record.items() if k in sheet.fields}
         if wanted.get("employee_id") is None:
             wanted.pop("employee_id", None)
-        if all(before.get(k) == v for k, v in wanted.items()):
+        differs = {k: v for k, v in wanted.items() if before.get(k) != v}
+        if not differs:
             summary.unchanged += 1
             continue
         change = {"id": match, **wanted}
         if "phone" in wanted:
             change["phone_digits"] = digits
-        if "name" in wanted and wanted["name"] != before.get("name"):
+        if "name" in differs:
             change["name_pinyin"], change["name_initials"] = pinyin_keys(data.name)
-        changes.append(change)
-    summary.new, summary.changed = len(added), len(changes)
-    return summary, added, changes
+        plan.changes.append(change)
+        # the record keys the caller by what matched it (a matched employee id is never empty)
+        by: MatchedBy = "employee_id" if by_employee else "phone"
+        key = (data.employee_id or "") if by_employee else digits
+        plan.changed.append(CallerChange(by, key, {k: before.get(k) for k in differs}, differs))
+    summary.new, summary.changed = len(plan.added), len(plan.changes)
+    return plan
 
 
 def _listed_twice(
@@ -366,10 +403,26 @@ def import_directory(
 
     def run(session: Session) -> ImportSummary:
         staff.guard_admin(session, who)
-        summary, added, changes = plan_import(session, sheet)
+        plan = plan_import(session, sheet)
+        summary = plan.summary
         summary.dry_run = dry_run
-        if not dry_run:
-            write_import(session, added, changes, now, progress)
+        if dry_run:
+            return summary
+        write_import(session, plan.added, plan.changes, now, progress)
+        # An import that changed nothing is recorded as well: that this file (by its digest)
+        # was applied, by whom and when, and found the directory already as it says, belongs
+        # to the directory's history as much as a change does; the trail then holds every
+        # import that ran, and a missing one cannot pass for "nothing to change".
+        event = record_import(
+            session,
+            actor=who.person(),
+            now=now,
+            counts=summary.counts(),
+            digest=summary.digest,
+            added=plan.added,
+            changed=plan.changed,
+        )
+        summary.event = event.id
         return summary
 
     return desk.read(run) if dry_run else desk.write(run)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from deskui.services.directory_file import read_file
 from tests.cli.test_cli import CALL, db, run
 
 __all__ = ["db"]  # the fixture, shared with the other command-line tests
@@ -81,6 +82,7 @@ def test_a_csv_export_in_chinese_imports_its_good_rows_and_names_the_bad_ones(
     assert out.splitlines()[0] == (
         "Dry run, nothing written. 5 rows (utf-8): 2 would be new, 0 changed, 0 unchanged, 3 bad"
     )
+    assert "audit trail" not in out, "a dry run is not on the record"
     code, out, err = run(capsys, monkeypatch, ["directory", "search", "李雷", "--db", db])
     assert out == "", "a dry run writes nothing"
     code, out, err = import_file(capsys, monkeypatch, db, path, "--json")
@@ -93,6 +95,7 @@ def test_a_csv_export_in_chinese_imports_its_good_rows_and_names_the_bad_ones(
         (6, "admin.yes_no"),
     ]
     assert "first on line 2" in summary["problems"][1]["message"]
+    assert summary["digest"] == read_file(path).digest() and isinstance(summary["event"], int)
     # found the way intake finds a caller: pinyin, initials, the phone in another format
     for text in ("lilei", "ll", "13800138001", "138-0013-8001", "E30001"):
         code, out, err = run(
@@ -107,6 +110,7 @@ def test_a_csv_export_in_chinese_imports_its_good_rows_and_names_the_bad_ones(
     path.write_text(HR_CSV.replace("总部 B 座", "分部"), encoding="utf-8")
     code, out, err = import_file(capsys, monkeypatch, db, path, "--lang", "zh")
     assert out.splitlines()[0].startswith("已导入 5 行（utf-8）：新增 0，更新 1，无变化 1")
+    assert out.splitlines()[1] == f"本次导入已记入设置审计链，事件 {summary['event'] + 2}"
     assert "第 4 行" in out
     code, out, err = run(
         capsys, monkeypatch, ["directory", "search", "韩梅梅", "--db", db, "--json"]
@@ -134,7 +138,9 @@ def test_gbk_and_xlsx_exports_are_read(
     book.save(path)
     code, out, err = import_file(capsys, monkeypatch, db, path, "--json")
     assert code == 0, err
-    assert json.loads(out) | {"problems": []} == {
+    summary = json.loads(out)
+    assert isinstance(summary["event"], int)
+    assert summary | {"problems": [], "event": 0} == {
         "rows": 2,
         "new": 1,
         "changed": 1,
@@ -143,7 +149,14 @@ def test_gbk_and_xlsx_exports_are_read(
         "problems": [],
         "encoding": "xlsx",
         "dry_run": False,
+        "digest": read_file(path).digest(),
+        "event": 0,
     }
+    code, out, err = import_file(capsys, monkeypatch, db, path, "--lang", "en")
+    assert out == (
+        "2 rows imported (xlsx): 0 new, 0 changed, 2 unchanged, 0 bad rows left out\n"
+        f"recorded on the settings audit trail as event {summary['event'] + 1}\n"
+    )
     code, out, err = run(capsys, monkeypatch, ["directory", "search", "8123", "--db", db, "--json"])
     found = json.loads(out)
     assert (found[0]["name"], found[0]["department"], found[0]["vip"]) == ("孙八", "采购部", True)

@@ -387,6 +387,7 @@ async def test_the_directory_is_imported_after_a_dry_run(demo_db: str, tmp_path:
         assert app.screen is screen
         notice = str(screen.query_one("#admin-notice", Static).render())
         assert "已导入 3 行" in notice and "新增 2" in notice and "有误未导入 1" in notice
+        assert "本次导入已记入设置审计链，事件 " in notice
     assert requester_names(demo_db, "吕新民", "祁红", "无号码") == ["吕新民", "祁红"]
 
 

@@ -614,4 +614,5 @@ class AdminScreen(DeskScreen[None]):
                 self.app.call_from_thread(form.show_error, said)
 
         summary = import_directory(self.ctx.desk, self._identity(), sheet, progress=progress)
-        return Followup(summary.words(self.ctx.t))
+        said = [summary.words(t), summary.record_words(t)]
+        return Followup("  ·  ".join(s for s in said if s))
