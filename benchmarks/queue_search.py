@@ -119,32 +119,31 @@ def main() -> None:
         opened = open_a_tenth(db)
         print(f"{kind}: {args.tickets:,} tickets ({opened:,} open) loaded in {seconds:.1f} s")
         settle(db)
-        reader = QueueReader.of(DeskService(db, SystemClock()))
-        worst_first, worst_count = 0.0, 0.0
-        print(
-            f"{'search':16} {'filters':28} {'view':5} {'first rows':>16} {'count':>16} {'found':>9}"
-        )
-        for label, typed in SEARCHES:
-            for name, filters in FILTERS:
-                for view in (QueueView.ALL, QueueView.OPEN):
-                    query = QueueQuery(view, typed, filters=filters)
-                    first, first_max, _ = timed(
-                        partial(reader.after, query, None, ROWS), args.rounds
-                    )
-                    count, count_max, total = timed(partial(reader.count, query), args.rounds)
-                    worst_first, worst_count = (
-                        max(worst_first, first_max),
-                        max(worst_count, count_max),
-                    )
-                    print(
-                        f"{label:16} {name:28} {view:5} "
-                        f"{first:7.1f} ({first_max:6.1f}) "
-                        f"{count:7.1f} ({count_max:6.1f}) {total:9,}"
-                    )
-        print(
-            f"{kind}: worst first rows {worst_first:.1f} ms, worst count {worst_count:.1f} ms "
-            "(figures: median (worst) ms)"
-        )
+        time_searches(db, kind, args.rounds)
+
+
+def time_searches(db: Database, kind: str, rounds: int) -> None:
+    """Time every search of :data:`SEARCHES` with every filter set, in both views, and print
+    the figures (median and worst of ``rounds`` runs, milliseconds)."""
+    reader = QueueReader.of(DeskService(db, SystemClock()))
+    worst_first, worst_count = 0.0, 0.0
+    print(f"{'search':16} {'filters':28} {'view':5} {'first rows':>16} {'count':>16} {'found':>9}")
+    for label, typed in SEARCHES:
+        for name, filters in FILTERS:
+            for view in (QueueView.ALL, QueueView.OPEN):
+                query = QueueQuery(view, typed, filters=filters)
+                first, first_max, _ = timed(partial(reader.after, query, None, ROWS), rounds)
+                count, count_max, total = timed(partial(reader.count, query), rounds)
+                worst_first, worst_count = max(worst_first, first_max), max(worst_count, count_max)
+                print(
+                    f"{label:16} {name:28} {view:5} "
+                    f"{first:7.1f} ({first_max:6.1f}) "
+                    f"{count:7.1f} ({count_max:6.1f}) {total:9,}"
+                )
+    print(
+        f"{kind}: worst first rows {worst_first:.1f} ms, worst count {worst_count:.1f} ms "
+        "(figures: median (worst) ms)"
+    )
 
 
 if __name__ == "__main__":
