@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from dataclasses import asdict
 from pathlib import Path
 from typing import Protocol, TextIO
 
@@ -136,14 +135,27 @@ def _progress(total: int) -> Callable[[int], None]:
 
 
 def directory_search(cli: Invocation) -> int:
-    """Callers matching the text: name, pinyin, phone in any format, extension, employee id."""
+    """Callers matching the text: name, pinyin, phone in any format, extension, employee id.
+
+    Every phone is masked, whoever asks, admins included. This is the intake's caller lookup,
+    whose list the console masks for everyone; no screen lists the directory with whole numbers
+    (the administration imports it but has no list of callers), and a caller's number is shown
+    whole only on a ticket, to its holder or once revealed on the record (``ticket show
+    --reveal-phone``). Typing a whole number still finds its caller.
+    """
     a = cli.args
     found = cli.desk.search_requesters(a.text, limit=max(1, min(a.limit, 200)))
     if a.json:
-        cli.emit([asdict(r) for r in found])
+        cli.emit([r.to_json() for r in found])
         return 0
     for r in found:
-        parts = [r.name, r.phone or "-", r.extension or "", r.employee_id or "", r.department or ""]
+        parts = [
+            r.name,
+            r.shown_phone() or "-",
+            r.extension or "",
+            r.employee_id or "",
+            r.department or "",
+        ]
         vip = "  VIP" if r.vip else ""
         cli.stdout.write(sanitize_line("  ".join(p for p in parts if p)) + vip + "\n")
     return 0

@@ -29,7 +29,12 @@ if TYPE_CHECKING:
 
 
 def export_command(cli: Cli) -> int:
-    """Write the desk to ``--out`` (refused when the file exists, unless ``--force``)."""
+    """Write the desk to ``--out`` (refused when the file exists, unless ``--force``).
+
+    Callers' phone numbers are written whole: the archive is the desk itself, which an import
+    restores and verifies against its digest, and a masked number would be lost for good. The
+    rules keep it to admins, and the file is readable by its owner only.
+    """
     who = cli.who()
     target = Path(cli.args.out)
     now = cli.desk.clock.now()

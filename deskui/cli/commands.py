@@ -19,10 +19,11 @@ from deskui.cli.kb import run_kb, run_ticket_search
 from deskui.config import Settings
 from deskui.core.clock import SystemClock
 from deskui.core.enums import ClockKind, EventKind
+from deskui.core.permissions import Person
 from deskui.core.sanitize import sanitize_line
 from deskui.i18n import Catalog, detect_language
 from deskui.services.desk import DeskService, check_schema, prepare_database, upgrade_database
-from deskui.services.errors import SchemaNewer
+from deskui.services.errors import IdentityRefused, NotFound, SchemaNewer
 from deskui.services.identity import Identity
 from deskui.services.seed import DEMO_OPERATOR
 from deskui.services.users import Actor
@@ -35,8 +36,9 @@ def _line(value: object) -> str:
     return sanitize_line(str(value))
 
 
-def _describe(view: TicketView, out: TextIO) -> None:
-    """One ticket in two lines, for a person reading the terminal.
+def _describe(view: TicketView, out: TextIO, *, whole_phone: bool = False) -> None:
+    """One ticket in two lines, for a person reading the terminal: the requester by name and
+    phone, as the queue shows them (the phone masked unless ``whole_phone``).
 
     Every text field goes through the console's sanitizer: what a caller dictated or somebody
     pasted must not recolour, retitle or rewrite the reader's terminal.
@@ -45,11 +47,12 @@ def _describe(view: TicketView, out: TextIO) -> None:
         f"{kind}: {view.clocks[kind].state} {int(view.clocks[kind].remaining_seconds // 60)}m"
         for kind in ClockKind
     )
+    caller = f"{view.requester.name} {view.requester.shown_phone(whole=whole_phone) or ''}"
     out.write(
         f"{_line(view.number)}  {_line(view.priority)}  {_line(view.status)}  "
         f"I{view.impact}×U{view.urgency}  "
         f"{_line(view.group_code or '-')}/{_line(view.assignee or '-')}  "
-        f"{_line(view.requester.name)}  {_line(view.summary)}\n    {clocks}\n"
+        f"{_line(caller.strip())}  {_line(view.summary)}\n    {clocks}\n"
     )
 
 
@@ -90,17 +93,36 @@ class Cli:
         """Print JSON (non-ASCII text as itself)."""
         self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
 
-    def emit_ticket(self, view: TicketView) -> None:
-        """Print a ticket: JSON with ``--json``, else two lines."""
+    def ticket_json(self, view: TicketView, *, whole_phone: bool = False) -> dict[str, Any]:
+        """A ticket's JSON (the requester's phone masked unless ``whole_phone``)."""
+        return view.to_json(self.desk.rules.tz, self.desk.clock.now(), whole_phone=whole_phone)
+
+    def emit_ticket(
+        self, view: TicketView, reader: Person | None, *, revealed: bool = False
+    ) -> None:
+        """Print one ticket as the console's detail shows it to ``reader``: JSON with
+        ``--json``, else two lines. The requester's phone is whole for the ticket's holder and
+        once ``revealed`` (an audited reading), masked for anyone else."""
+        whole = revealed or view.shows_phone_to(reader)
         if self.args.json:
-            self.emit(view.to_json(self.desk.rules.tz, self.desk.clock.now()))
+            self.emit(self.ticket_json(view, whole_phone=whole))
         else:
-            _describe(view, self.stdout)
+            _describe(view, self.stdout, whole_phone=whole)
 
     def who(self) -> Identity:
         """Who is at the console (:mod:`deskui.services.identity`): the OS account or the
         database role, and ``--as`` only where the rules accept it."""
         return self.desk.identify(self.settings.user, demo_login=DEMO_OPERATOR)
+
+    def reader(self) -> Actor | None:
+        """Who reads, for what the rules show only to some (a requester's whole phone): the
+        person at the console, or None when the desk cannot establish anyone. Reading a
+        ticket has never needed an identity, so nobody established is not refused: they are
+        shown what anyone who does not hold the ticket is."""
+        try:
+            return self.who().actor
+        except (IdentityRefused, NotFound):
+            return None
 
     def run(self) -> int:
         """Run the subcommand; returns the exit code (errors are raised)."""
@@ -467,15 +489,15 @@ class Cli:
         a = self.args
         action = a.action
         if action == "show":
-            self.emit_ticket(self.desk.ticket(a.number))
-            return 0
+            return self.show(a)
         if action == "search":
             return run_ticket_search(self)
         if action == "list":
+            # a list shows every phone masked, the holder's own tickets' too, as the queue does:
+            # the whole number is read one ticket at a time (ticket show)
             views = self.desk.tickets(ticket_filter(a, self.desk.rules.tz))
             if a.json:
-                now = self.desk.clock.now()
-                self.emit([v.to_json(self.desk.rules.tz, now) for v in views])
+                self.emit([self.ticket_json(v) for v in views])
             else:
                 for view in views:
                     _describe(view, self.stdout)
@@ -488,7 +510,7 @@ class Cli:
                 raise InputError("input", "field.json_unreadable", reason=exc.reason) from exc
             data = read_json(text)
             view = self.desk.create_ticket(actor, intake_from_json(data))
-            created = view.to_json(self.desk.rules.tz, self.desk.clock.now())
+            created = self.ticket_json(view, whole_phone=view.shows_phone_to(actor))
             notices = _intake_notices(view, Catalog(detect_language(self.settings.lang)))
             if notices:
                 created["notices"] = notices
@@ -530,5 +552,16 @@ class Cli:
             view = self.desk.link(actor, a.number, a.parent, note=a.note)
         else:
             view = self.desk.transfer(actor, a.number, a.group, note=a.note)
-        self.emit_ticket(view)
+        self.emit_ticket(view, actor)
+        return 0
+
+    def show(self, a: argparse.Namespace) -> int:
+        """``deskui ticket show NUMBER [--reveal-phone]``: the ticket as the console's detail
+        shows it to the person running the command; ``--reveal-phone`` is the detail's ``v``, an
+        audited reading of the requester's whole phone (refused, exit 5, to nobody at the desk)."""
+        if a.reveal_phone:
+            actor = self.who().person()
+            self.emit_ticket(self.desk.reveal_phone(actor, a.number), actor, revealed=True)
+        else:
+            self.emit_ticket(self.desk.ticket(a.number), self.reader())
         return 0

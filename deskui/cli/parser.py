@@ -213,6 +213,12 @@ def build_parser(t: Catalog | None = None) -> argparse.ArgumentParser:
     t_sub.add_parser("create", parents=[common], help="create from a JSON object on stdin")
     show = t_sub.add_parser("show", parents=[common])
     show.add_argument("number")
+    show.add_argument(
+        "--reveal-phone",
+        action="store_true",
+        help="the requester's whole phone number, which only the ticket's holder sees unasked: "
+        "recorded on the ticket (phone_revealed), as the console's v is",
+    )
     lst = t_sub.add_parser("list", parents=[common])
     lst.add_argument("--status", action="append", default=[])
     lst.add_argument("--priority", action="append", default=[])

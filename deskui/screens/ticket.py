@@ -255,18 +255,11 @@ class TicketScreen(DeskScreen[None]):
 
     # what applies ----------------------------------------------------------------------------
     def _holds(self, view: TicketView) -> bool:
-        return view.assignee is not None and view.assignee == self.ctx.actor.login
+        return view.shows_phone_to(self.ctx.actor)
 
     def _facts(self) -> TicketFacts | None:
-        view = self.ticket
-        if view is None:
-            return None
-        solver = None
-        if view.status == Status.AWAITING_CONFIRMATION:
-            # whoever gave the solution awaiting an answer (the rules keep them from confirming)
-            solutions = [e.actor for e in view.events if e.kind == EventKind.SOLUTION]
-            solver = solutions[-1] if solutions else None
-        return TicketFacts(view.status, view.assignee, view.tier, solver)
+        # with whoever gave the solution awaiting an answer (the rules keep them from confirming)
+        return None if self.ticket is None else self.ticket.facts
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey out what the workflow, the role or the ticket's holder does not allow."""

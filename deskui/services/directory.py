@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import or_
 from sqlalchemy import text as sql
 from sqlmodel import Session, col, select
 
+from deskui.core.masking import mask_phone
 from deskui.core.phone import (
     PhoneError,
     PhoneNumber,
@@ -85,6 +87,22 @@ class RequesterView:
             row.external,
             row.site,
         )
+
+    def shown_phone(self, *, whole: bool = False) -> str | None:
+        """The phone as it is shown: whole, or masked (:func:`~deskui.core.masking.mask_phone`)
+        as lists show it and as the detail shows it to anyone who does not hold the ticket;
+        None when the caller left none."""
+        return self.phone if whole or not self.phone else mask_phone(self.phone)
+
+    def phone_json(self, *, whole: bool = False) -> dict[str, Any]:
+        """``phone`` as shown and ``phone_masked``: whether that is less than the stored number
+        (an internal extension or a service number is not personal, and is shown whole)."""
+        shown = self.shown_phone(whole=whole)
+        return {"phone": shown, "phone_masked": shown != self.phone}
+
+    def to_json(self, *, whole_phone: bool = False) -> dict[str, Any]:
+        """The caller for ``--json``: every field, the phone as :meth:`phone_json` gives it."""
+        return asdict(self) | self.phone_json(whole=whole_phone)
 
 
 @dataclass

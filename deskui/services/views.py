@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from deskui.core.enums import ClockKind, EventKind, Priority, Status
+from deskui.core.permissions import Person, TicketFacts, sees_phone
 from deskui.core.report_facts import stored_clock_event
 from deskui.core.sla import ClockEvent, SlaClock, compute_clocks, nearest_due
 from deskui.core.worked import total_minutes
@@ -171,8 +172,25 @@ class TicketView:
         """The minutes its worklog entries say were spent, summed (read with its events)."""
         return total_minutes([e.minutes for e in self.events])
 
-    def to_json(self, tz: ZoneInfo, now: datetime) -> dict[str, Any]:
-        """The command line's JSON: ISO 8601 times with the desk's offset."""
+    @property
+    def facts(self) -> TicketFacts:
+        """What the rules need to know of it; the solver awaiting the requester's answer is
+        known only when it was read with its timeline."""
+        solver = None
+        if self.status == Status.AWAITING_CONFIRMATION:
+            solutions = [e.actor for e in self.events if e.kind == EventKind.SOLUTION]
+            solver = solutions[-1] if solutions else None
+        return TicketFacts(self.status, self.assignee, self.tier, solver)
+
+    def shows_phone_to(self, person: Person | None) -> bool:
+        """The requester's phone is shown whole to ``person`` unasked (they hold the ticket:
+        :func:`~deskui.core.permissions.sees_phone`); to anyone else, or nobody the desk knows,
+        it is shown masked until revealed."""
+        return person is not None and sees_phone(person, self.facts)
+
+    def to_json(self, tz: ZoneInfo, now: datetime, *, whole_phone: bool = False) -> dict[str, Any]:
+        """The command line's JSON: ISO 8601 times with the desk's offset; the requester's
+        phone masked unless ``whole_phone`` (``requester.phone_masked`` says which)."""
 
         def iso(value: datetime | None) -> str | None:
             return value.astimezone(tz).isoformat() if value else None
@@ -194,7 +212,7 @@ class TicketView:
                 "name": self.requester.name,
                 "department": self.requester.department,
                 "company": self.requester.company,
-                "phone": self.requester.phone,
+                **self.requester.phone_json(whole=whole_phone),
                 "extension": self.requester.extension,
                 "employee_id": self.requester.employee_id,
                 "email": self.requester.email,

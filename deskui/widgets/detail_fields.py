@@ -17,7 +17,6 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from deskui.core.masking import mask_phone
 from deskui.core.sanitize import sanitize_line, sanitize_text
 from deskui.i18n import Catalog
 from deskui.services.names import DeskNames
@@ -86,7 +85,7 @@ def requester_rows(view: TicketView, t: Catalog, *, phone_shown: bool = False) -
         ("field.requester", name),
         ("field.department", r.department),
         ("field.company", r.company),
-        ("field.phone", (r.phone if phone_shown else mask_phone(r.phone)) if r.phone else None),
+        ("field.phone", r.shown_phone(whole=phone_shown)),
         ("field.extension", r.extension),
         ("field.employee_id", r.employee_id),
         ("field.email", r.email),
