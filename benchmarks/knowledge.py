@@ -32,7 +32,7 @@ import time
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -215,7 +215,8 @@ def _words(value: str) -> str:
 def load_tickets(
     db: Database, n: int, calls: list[dict[str, object]], specs: list[dict[str, object]]
 ) -> float:
-    """Bulk-insert ``n`` closed tickets with their index entries; returns the seconds."""
+    """Bulk-insert ``n`` closed tickets with their index entries, received over the past year
+    (ticket ``i`` ``i % 365`` days and ``i % 600`` minutes ago); returns the seconds."""
     now = datetime.now(UTC)
     postgres = not db.is_sqlite
     texts = [(str(c["summary"]), str(c["description"]), str(c["category"])) for c in calls] + [
@@ -239,7 +240,7 @@ def load_tickets(
                     "summary": f"{place}{summary}",
                     "description": description,
                     "solution": solutions[i % len(solutions)],
-                    "now": now,
+                    "now": now - timedelta(days=i % 365, minutes=i % 600),
                 }
             )
             parts = (place, summary, description, solutions[i % len(solutions)])

@@ -216,14 +216,15 @@ class QueueReader(ViewFilters):
     # segments of the order: due tickets (by due, id), then undated ones (by id) ---------------
     @staticmethod
     def _dated(filters: Sequence[Any]) -> list[Any]:
+        # only an open ticket has a due (views.refresh_due_cache): the database walks the open
+        # tickets in due order (their index), testing each against the rest, rather than
+        # fetching every ticket the rest allows and sorting them (half a million for half a
+        # year's tickets in the "all" view); a search asks the index for the open matches only
+        # (a few hundred steps where the words are common, every open ticket at most)
+        dated = [col(Ticket.is_open).is_(True), col(Ticket.next_due).is_not(None)]
         if not any(isinstance(w, TextMatch) for w in filters):
-            return [*filters, col(Ticket.next_due).is_not(None)]
-        # only an open ticket has a due (views.refresh_due_cache): a search asks the index for
-        # the open matches only, and the database walks the open tickets in due order looking
-        # each up among them (a few hundred steps where the words are common, every open ticket
-        # at most), rather than fetching and sorting every match
-        narrowed = [_segment(w, (OPEN,)) for w in filters]
-        return [*narrowed, col(Ticket.is_open).is_(True), col(Ticket.next_due).is_not(None)]
+            return [*filters, *dated]
+        return [*(_segment(w, (OPEN,)) for w in filters), *dated]
 
     @staticmethod
     def _undated(filters: Sequence[Any]) -> list[Any]:
