@@ -212,11 +212,15 @@ def _words(value: str) -> str:
     return fts_text([value])
 
 
+#: The year the bulk tickets are received over.
+YEAR_SECONDS = 365 * 24 * 3600
+
+
 def load_tickets(
     db: Database, n: int, calls: list[dict[str, object]], specs: list[dict[str, object]]
 ) -> float:
-    """Bulk-insert ``n`` closed tickets with their index entries, received over the past year
-    (ticket ``i`` ``i % 365`` days and ``i % 600`` minutes ago); returns the seconds."""
+    """Bulk-insert ``n`` closed tickets with their index entries, received evenly over the past
+    year in the order of their ids (as a desk numbers its calls); returns the seconds."""
     now = datetime.now(UTC)
     postgres = not db.is_sqlite
     texts = [(str(c["summary"]), str(c["description"]), str(c["category"])) for c in calls] + [
@@ -240,7 +244,7 @@ def load_tickets(
                     "summary": f"{place}{summary}",
                     "description": description,
                     "solution": solutions[i % len(solutions)],
-                    "now": now - timedelta(days=i % 365, minutes=i % 600),
+                    "now": now - timedelta(seconds=(n - i) * YEAR_SECONDS // n),
                 }
             )
             parts = (place, summary, description, solutions[i % len(solutions)])

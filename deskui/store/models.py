@@ -110,7 +110,7 @@ class Ticket(SQLModel, table=True):
         Index("ix_ticket_parent", "parent_id", "is_open"),
         # the reports: tickets received, and tickets confirmed, in a period (a group's, an
         # agent's)
-        Index("ix_ticket_received", "received_at"),
+        Index("ix_ticket_received", "received_at", "id"),
         Index("ix_ticket_confirmed", "confirmed_at"),
         Index("ix_ticket_group_received", "group_id", "received_at"),
         Index("ix_ticket_assignee_received", "assignee_id", "received_at"),

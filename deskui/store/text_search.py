@@ -465,33 +465,55 @@ def _count_facts(conn: Connection, words: str) -> CountFacts:
 
 
 def ticket_ids_matching(
-    dialect: str, query: Query, *, number_tail: str | None = None, facets: Facets = ()
+    dialect: str,
+    query: Query,
+    *,
+    number_tail: str | None = None,
+    facets: Facets = (),
+    between: tuple[int, int] | None = None,
 ) -> TextualSelect:
     """The ids of the tickets matching ``query`` (every word; the last as a prefix when typed so)
     and holding ``facets``, as a subquery to filter the ticket table by, unranked: for reads in
     another order (the queue's, the list's). ``number_tail``: digits; the tickets whose number
     ends with them are in too (a prefix of the reversed number's facet: one read of the
-    index)."""
+    index). ``between``: only ids from the first to the last given (a received range's block,
+    read from the index's own keys)."""
     if dialect == "postgresql":
         # OFFSET 0 keeps the matches one set read from the GIN index: PostgreSQL misjudges how
         # many documents a text query matches (an absent word is thousands to it) and would
         # otherwise walk the table in another order testing each document, a second a million
-        sql = (
-            "SELECT ticket_id AS id FROM ticket_text "
-            "WHERE doc @@ CAST(:ticket_words AS tsquery) OFFSET 0"
+        key, sql = (
+            "ticket_id",
+            "SELECT ticket_id AS id FROM ticket_text WHERE doc @@ CAST(:ticket_words AS tsquery)",
         )
         words = tsquery_literal(query, facets=facets, tail=number_tail)
     else:
-        sql = "SELECT rowid AS id FROM ticket_text WHERE ticket_text MATCH :ticket_words"
+        key, sql = (
+            "rowid",
+            "SELECT rowid AS id FROM ticket_text WHERE ticket_text MATCH :ticket_words",
+        )
         words = fts_match(query, facets=facets, tail=number_tail)
-    return text(sql).bindparams(ticket_words=words).columns(column("id", Integer))
+    values: dict[str, object] = {"ticket_words": words}
+    if between is not None:
+        sql += f" AND {key} BETWEEN :ticket_first AND :ticket_last"
+        values |= {"ticket_first": between[0], "ticket_last": between[1]}
+    if dialect == "postgresql":
+        sql += " OFFSET 0"
+    return text(sql).bindparams(**values).columns(column("id", Integer))
 
 
 def matching_ticket_ids(
-    conn: Connection, query: Query, *, number_tail: str | None = None, facets: Facets = ()
+    conn: Connection,
+    query: Query,
+    *,
+    number_tail: str | None = None,
+    facets: Facets = (),
+    between: tuple[int, int] | None = None,
 ) -> list[int]:
     """The ids :func:`ticket_ids_matching` finds, read (for a read driven by them)."""
-    found = ticket_ids_matching(conn.dialect.name, query, number_tail=number_tail, facets=facets)
+    found = ticket_ids_matching(
+        conn.dialect.name, query, number_tail=number_tail, facets=facets, between=between
+    )
     return [int(i) for (i,) in conn.execute(found)]
 
 
