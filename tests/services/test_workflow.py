@@ -404,3 +404,58 @@ def test_a_ticket_is_assigned_only_to_someone_who_works_tickets(desk: DeskServic
     assert (info.value.code, info.value.field) == ("assign.not_handler", "assignee")
     assert desk.ticket(n).assignee is None
     assert desk.assign(desk.actor("lead"), n, "agent2").assignee == "agent2"
+
+
+def test_an_assignment_leaves_the_response_clock_running_until_the_assignee_accepts(
+    desk: DeskService, clock: FrozenClock
+) -> None:
+    n = new_ticket(desk).number
+    clock.advance(minutes=5)
+    assigned = desk.assign(desk.actor("lead"), n, "agent2", note="懂这台打印机")
+    assert (assigned.status, assigned.assignee, assigned.accepted_at) == (
+        Status.TO_ASSIGN,
+        "agent2",
+        None,
+    )
+    event = [e for e in assigned.events if e.field == "assignee"][-1]
+    assert (event.kind, event.actor, event.old_value, event.new_value) == (
+        EventKind.ASSIGNED,
+        "lead",
+        "-",
+        "agent2",
+    )
+    assert event.note == "懂这台打印机"
+    assert assigned.clocks[ClockKind.RESPONSE].state.is_live
+    clock.advance(minutes=5)
+    assert desk.ticket(n).clocks[ClockKind.RESPONSE].state.is_live
+    # someone else may not take the assignee's ticket by claiming it
+    with pytest.raises(ClaimConflict):
+        desk.claim(desk.actor("agent1"), n)
+    accepted = desk.claim(desk.actor("agent2"), n)
+    assert (accepted.status, accepted.assignee, accepted.accepted_at) == (
+        Status.IN_PROGRESS,
+        "agent2",
+        clock.now(),
+    )
+    assert [e.kind for e in accepted.events if e.field == "assignee"][-1] == EventKind.CLAIMED
+    response = accepted.clocks[ClockKind.RESPONSE]
+    assert not response.state.is_live and response.stopped_at == clock.now()
+
+
+def test_a_takeover_still_stops_the_response_clock(desk: DeskService, clock: FrozenClock) -> None:
+    n = new_ticket(desk).number
+    desk.assign(desk.actor("lead"), n, "agent2")
+    clock.advance(minutes=3)
+    taken = desk.claim(desk.actor("lead"), n, takeover=True, reason="我来")
+    assert [e.kind for e in taken.events if e.field == "assignee"][-1] == EventKind.TAKEOVER
+    assert (taken.status, taken.assignee) == (Status.IN_PROGRESS, "lead")
+    assert taken.clocks[ClockKind.RESPONSE].stopped_at == clock.now()
+
+
+def test_a_lead_assigning_to_themselves_claims_it(desk: DeskService, clock: FrozenClock) -> None:
+    n = new_ticket(desk).number
+    clock.advance(minutes=2)
+    mine = desk.assign(desk.actor("lead"), n, "lead")
+    assert (mine.status, mine.assignee) == (Status.IN_PROGRESS, "lead")
+    assert [e.kind for e in mine.events if e.field == "assignee"][-1] == EventKind.CLAIMED
+    assert mine.clocks[ClockKind.RESPONSE].stopped_at == clock.now()
