@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+from sqlmodel import Session, select
 
 from deskui.core.clock import FrozenClock
 from deskui.core.enums import ClockKind, ClockState, EventKind, Status
 from deskui.services.desk import DeskService
 from deskui.services.errors import ClaimConflict, PermissionDenied, ServiceError, StaleEdit
+from deskui.services.ledger import commit_change, lock_ticket, record, set_status
+from deskui.services.rules import DeskRules
+from deskui.services.users import Actor
+from deskui.services.verify import verify_record
 from deskui.services.views import TicketView
+from deskui.store.models import Ticket, User
 from tests.services.test_intake import call, lead_the_desk
 
 
@@ -459,3 +465,37 @@ def test_a_lead_assigning_to_themselves_claims_it(desk: DeskService, clock: Froz
     assert (mine.status, mine.assignee) == (Status.IN_PROGRESS, "lead")
     assert [e.kind for e in mine.events if e.field == "assignee"][-1] == EventKind.CLAIMED
     assert mine.clocks[ClockKind.RESPONSE].stopped_at == clock.now()
+
+
+def _assigned_as_before(
+    *, session: Session, number: str, actor: Actor, rules: DeskRules, now: datetime
+) -> Ticket:
+    """An assignment as the desk recorded it before assignments had their own kind."""
+    ticket = lock_ticket(session, number, None)
+    record(session, ticket, actor, EventKind.TAKEOVER, now, field="assignee", old="-", new="agent2")
+    ticket.assignee_id = session.exec(select(User.id).where(User.login == "agent2")).one()
+    ticket.accepted_at = now
+    set_status(session, ticket, actor, Status.IN_PROGRESS, now)
+    commit_change(session, ticket, rules, now)
+    return ticket
+
+
+def test_an_assignment_recorded_as_a_takeover_reads_as_recorded(
+    desk: DeskService, clock: FrozenClock
+) -> None:
+    n = new_ticket(desk).number
+    clock.advance(minutes=5)
+    lead, rules = desk.actor("lead"), desk.rules
+    desk.write(
+        lambda s: _assigned_as_before(session=s, number=n, actor=lead, rules=rules, now=clock.now())
+    )
+    old = desk.ticket(n)
+    assert [e.kind for e in old.events if e.field == "assignee"] == [EventKind.TAKEOVER]
+    assert old.clocks[ClockKind.RESPONSE].stopped_at == clock.now()
+    clock.advance(minutes=5)
+    assert desk.ticket(n).clocks[ClockKind.RESPONSE].stopped_at == clock.now() - timedelta(
+        minutes=5
+    )
+    # later changes chain on it, and the record verifies
+    desk.assign(lead, n, "agent1")
+    assert desk.read(lambda s: verify_record(s)).ok
