@@ -57,7 +57,7 @@ CHANGE_TABLES = frozenset({"ticket", "ticket_event"})
 HANDLERS_GROUP = "ticket-handlers"
 
 
-#: Marks the suggested assignee in the assign dialog (the others are padded to line up).
+#: Marks the suggested assignee in the assign dialog.
 SUGGESTED_MARK = "★"
 
 
@@ -83,8 +83,9 @@ def assignee_options(
         known = skilled.get(p.login)
         if known is not None:
             label += " · " + t("lifecycle.assign.skill", level=known.level, open=known.open_count)
-        mark = SUGGESTED_MARK if best is not None and p.login == best.login else " "
-        options.append((p.login, f"{mark} {label}"))
+        if best is not None and p.login == best.login:
+            label = f"{SUGGESTED_MARK} {label}"
+        options.append((p.login, label))
     category = t(f"category.{suggestion.category}")
     if best is None:
         return options, t("lifecycle.assign.no_suggestion", category=category)
