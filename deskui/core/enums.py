@@ -129,6 +129,12 @@ class EventKind(StrEnum):
     STATUS = "status"
     CLAIMED = "claimed"
     TAKEOVER = "takeover"
+    """A lead took the ticket for themselves from whoever held it (it acknowledges the ticket)."""
+    ASSIGNED = "assigned"
+    """A lead handed the ticket to a named person (``field`` ``assignee``). It acknowledges
+    nothing: the response clock runs on until the assignee accepts it (claims it), sends a
+    progress update or contacts the requester. Assignments recorded before this kind existed
+    are takeovers in the record, and read as they were recorded."""
     RELEASED = "released"
     TRANSFERRED = "transferred"
     TRIAGED = "triaged"

@@ -34,6 +34,7 @@ from deskui.screens.ticket_forms import (
     PickForm,
     TicketForm,
 )
+from deskui.services import skills
 from deskui.services.errors import (
     ClaimConflict,
     DatabaseUnavailable,
@@ -44,6 +45,7 @@ from deskui.services.errors import (
 from deskui.services.handlers import HandlerChoice
 from deskui.services.queue import GroupChoice
 from deskui.services.review import ReviewItem
+from deskui.services.skills import Suggestion
 from deskui.services.views import TicketView
 
 #: The worker group of ticket changes (one screen runs one batch at a time).
@@ -53,6 +55,52 @@ CHANGE_TABLES = frozenset({"ticket", "ticket_event"})
 
 #: The worker group that reads whom a ticket can be assigned to.
 HANDLERS_GROUP = "ticket-handlers"
+
+
+#: Marks the suggested assignee in the assign dialog.
+SUGGESTED_MARK = "★"
+
+
+def assignee_options(
+    people: Sequence[HandlerChoice], suggestion: Suggestion, t: Catalog
+) -> tuple[list[tuple[str, str]], str]:
+    """The assign dialog's choices and the line above them.
+
+    The suggested person (:func:`deskui.services.skills.suggest`: skilled in the ticket's
+    category, the least open work) comes first, marked; everyone skilled in the category shows
+    their level and open tickets held, as ``deskui ticket suggest`` prints them.
+    """
+    skilled = {c.login: c for c in suggestion.candidates}
+    best = (
+        suggestion.best
+        if suggestion.best and suggestion.best.login in {p.login for p in people}
+        else None
+    )
+    ordered = sorted(people, key=lambda p: best is None or p.login != best.login)
+    options = []
+    for p in ordered:
+        label = f"{sanitize_line(p.name)} ({p.login}) · {t(f'role.{p.role}')}"
+        known = skilled.get(p.login)
+        if known is not None:
+            label += " · " + t("lifecycle.assign.skill", level=known.level, open=known.open_count)
+        if best is not None and p.login == best.login:
+            label = f"{SUGGESTED_MARK} {label}"
+        options.append((p.login, label))
+    category = t(f"category.{suggestion.category}")
+    if best is None:
+        return options, t("lifecycle.assign.no_suggestion", category=category)
+    note = t(
+        "lifecycle.assign.suggested",
+        mark=SUGGESTED_MARK,
+        name=sanitize_line(best.name),
+        login=best.login,
+        category=category,
+        level=best.level,
+        open=best.open_count,
+    )
+    return options, note
+
+
 #: The lead's keys (and the handler's new estimate) on the queue and the detail, and the action
 #: each is: the footer shows each only to those whose role may take it.
 LEAD_ACTIONS = {
@@ -425,11 +473,17 @@ class TicketChanges:
     def _read_handlers(
         self, number: str, group_code: str | None, version: Callable[[], int | None]
     ) -> None:
-        people = self.screen.ctx.desk.group_handlers(group_code)
-        self.screen.app.call_from_thread(self._ask_assignee, number, people, version)
+        desk = self.screen.ctx.desk
+        people = desk.group_handlers(group_code)
+        suggestion = skills.suggest(desk, number)
+        self.screen.app.call_from_thread(self._ask_assignee, number, people, suggestion, version)
 
     def _ask_assignee(
-        self, number: str, people: list[HandlerChoice], version: Callable[[], int | None]
+        self,
+        number: str,
+        people: list[HandlerChoice],
+        suggestion: Suggestion,
+        version: Callable[[], int | None],
     ) -> None:
         desk, actor, t = self.screen.ctx.desk, self.screen.ctx.actor, self.t
         if not people:
@@ -440,11 +494,10 @@ class TicketChanges:
             change = partial(desk.assign, actor, number, login, expected_version=version())
             self.send("assign", [(number, change)])
 
-        options = [
-            (p.login, f"{sanitize_line(p.name)} ({p.login}) · {t(f'role.{p.role}')}")
-            for p in people
-        ]
-        self.open(PickForm(t("lifecycle.assign.title", number=number), send, options=options))
+        options, note = assignee_options(people, suggestion, t)
+        self.open(
+            PickForm(t("lifecycle.assign.title", number=number), send, options=options, note=note)
+        )
 
     def worker_failed(self, worker: Worker[object], error: BaseException) -> bool:
         """A batch failed with a fault, not a refusal: the form waiting for it is editable

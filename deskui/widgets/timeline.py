@@ -46,6 +46,7 @@ KIND_STYLES: dict[EventKind, str] = {
     EventKind.REJECTED: "red",
     EventKind.PENDING: "yellow",
     EventKind.TAKEOVER: "magenta",
+    EventKind.ASSIGNED: "magenta",
     EventKind.PRIORITY_OVERRIDE: "magenta",
     EventKind.OUTAGE_SOLVED: "bold green",
     EventKind.PHONE_REVEALED: "yellow",

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+from sqlmodel import Session, select
 
 from deskui.core.clock import FrozenClock
 from deskui.core.enums import ClockKind, ClockState, EventKind, Status
 from deskui.services.desk import DeskService
 from deskui.services.errors import ClaimConflict, PermissionDenied, ServiceError, StaleEdit
+from deskui.services.ledger import commit_change, lock_ticket, record, set_status
+from deskui.services.rules import DeskRules
+from deskui.services.users import Actor
+from deskui.services.verify import verify_record
 from deskui.services.views import TicketView
+from deskui.store.models import Ticket, User
 from tests.services.test_intake import call, lead_the_desk
 
 
@@ -404,3 +410,92 @@ def test_a_ticket_is_assigned_only_to_someone_who_works_tickets(desk: DeskServic
     assert (info.value.code, info.value.field) == ("assign.not_handler", "assignee")
     assert desk.ticket(n).assignee is None
     assert desk.assign(desk.actor("lead"), n, "agent2").assignee == "agent2"
+
+
+def test_an_assignment_leaves_the_response_clock_running_until_the_assignee_accepts(
+    desk: DeskService, clock: FrozenClock
+) -> None:
+    n = new_ticket(desk).number
+    clock.advance(minutes=5)
+    assigned = desk.assign(desk.actor("lead"), n, "agent2", note="懂这台打印机")
+    assert (assigned.status, assigned.assignee, assigned.accepted_at) == (
+        Status.TO_ASSIGN,
+        "agent2",
+        None,
+    )
+    event = [e for e in assigned.events if e.field == "assignee"][-1]
+    assert (event.kind, event.actor, event.old_value, event.new_value) == (
+        EventKind.ASSIGNED,
+        "lead",
+        "-",
+        "agent2",
+    )
+    assert event.note == "懂这台打印机"
+    assert assigned.clocks[ClockKind.RESPONSE].state.is_live
+    clock.advance(minutes=5)
+    assert desk.ticket(n).clocks[ClockKind.RESPONSE].state.is_live
+    # someone else may not take the assignee's ticket by claiming it
+    with pytest.raises(ClaimConflict):
+        desk.claim(desk.actor("agent1"), n)
+    accepted = desk.claim(desk.actor("agent2"), n)
+    assert (accepted.status, accepted.assignee, accepted.accepted_at) == (
+        Status.IN_PROGRESS,
+        "agent2",
+        clock.now(),
+    )
+    assert [e.kind for e in accepted.events if e.field == "assignee"][-1] == EventKind.CLAIMED
+    response = accepted.clocks[ClockKind.RESPONSE]
+    assert not response.state.is_live and response.stopped_at == clock.now()
+
+
+def test_a_takeover_still_stops_the_response_clock(desk: DeskService, clock: FrozenClock) -> None:
+    n = new_ticket(desk).number
+    desk.assign(desk.actor("lead"), n, "agent2")
+    clock.advance(minutes=3)
+    taken = desk.claim(desk.actor("lead"), n, takeover=True, reason="我来")
+    assert [e.kind for e in taken.events if e.field == "assignee"][-1] == EventKind.TAKEOVER
+    assert (taken.status, taken.assignee) == (Status.IN_PROGRESS, "lead")
+    assert taken.clocks[ClockKind.RESPONSE].stopped_at == clock.now()
+
+
+def test_a_lead_assigning_to_themselves_claims_it(desk: DeskService, clock: FrozenClock) -> None:
+    n = new_ticket(desk).number
+    clock.advance(minutes=2)
+    mine = desk.assign(desk.actor("lead"), n, "lead")
+    assert (mine.status, mine.assignee) == (Status.IN_PROGRESS, "lead")
+    assert [e.kind for e in mine.events if e.field == "assignee"][-1] == EventKind.CLAIMED
+    assert mine.clocks[ClockKind.RESPONSE].stopped_at == clock.now()
+
+
+def _assigned_as_before(
+    *, session: Session, number: str, actor: Actor, rules: DeskRules, now: datetime
+) -> Ticket:
+    """An assignment as the desk recorded it before assignments had their own kind."""
+    ticket = lock_ticket(session, number, None)
+    record(session, ticket, actor, EventKind.TAKEOVER, now, field="assignee", old="-", new="agent2")
+    ticket.assignee_id = session.exec(select(User.id).where(User.login == "agent2")).one()
+    ticket.accepted_at = now
+    set_status(session, ticket, actor, Status.IN_PROGRESS, now)
+    commit_change(session, ticket, rules, now)
+    return ticket
+
+
+def test_an_assignment_recorded_as_a_takeover_reads_as_recorded(
+    desk: DeskService, clock: FrozenClock
+) -> None:
+    n = new_ticket(desk).number
+    clock.advance(minutes=5)
+    lead, rules = desk.actor("lead"), desk.rules
+    desk.write(
+        lambda s: _assigned_as_before(session=s, number=n, actor=lead, rules=rules, now=clock.now())
+    )
+    old = desk.ticket(n)
+    assert [e.kind for e in old.events if e.field == "assignee"] == [EventKind.TAKEOVER]
+    assert old.clocks[ClockKind.RESPONSE].stopped_at == clock.now()
+    clock.advance(minutes=5)
+    assert desk.ticket(n).clocks[ClockKind.RESPONSE].stopped_at == clock.now() - timedelta(
+        minutes=5
+    )
+    # later changes chain on it, and the record verifies
+    desk.assign(lead, n, "agent1")
+    assert desk.read(lambda s: verify_record(s)).ok

@@ -9,14 +9,18 @@ from pathlib import Path
 
 import pytest
 
+from deskui.app import DeskApp
 from deskui.core.clock import FrozenClock
+from deskui.core.enums import ClockKind, Status
 from deskui.screens.emergency import EmergencyBoard
 from deskui.screens.ticket import TicketScreen
 from deskui.screens.ticket_forms import EstimateForm, OverrideForm, PickForm
+from deskui.services import skills
 from deskui.services.desk import DeskService
 from deskui.widgets.choice_bar import ChoiceBar
 from deskui.widgets.safe_input import SafeInput, SafeTextArea
 from tests.services.test_queue import log_call
+from tests.services.test_skills import who
 from tests.ui.conftest import console_for, settle
 from tests.ui.test_board import line_of
 from tests.ui.test_queue import SIZE, open_desk, put_cursor_on, screen_text, ticket_row
@@ -86,9 +90,31 @@ async def test_override_with_a_reason_then_back_to_the_matrix(desk: DeskService)
         assert "会议已改期" in screen_text(app)
 
 
-async def test_assign_to_a_named_person_of_the_group(desk: DeskService) -> None:
+def entry_of(app: DeskApp, part: str) -> str:
+    """The screen's first line holding ``part`` (a timeline entry)."""
+    return next(line for line in screen_text(app).splitlines() if part in line)
+
+
+@pytest.mark.parametrize(
+    ("lang", "suggested", "assigned", "claimed"),
+    [
+        (
+            "en",
+            "★ Suggested: 李娜 (agent2), Hardware level 4, 0 open tickets held",
+            "assigned",
+            "claimed",
+        ),
+        ("zh", "★ 建议：李娜（agent2），硬件故障技能等级 4，手上未结工单 0 张", "指派", "接单"),
+    ],
+)
+async def test_assign_offers_the_suggestion_and_the_assignee_accepts(
+    desk: DeskService, clock: FrozenClock, lang: str, suggested: str, assigned: str, claimed: str
+) -> None:
+    skills.change_skills(desk, who(desk), "agent1", changes={"hardware": 5})
+    skills.change_skills(desk, who(desk), "agent2", changes={"hardware": 4})
+    desk.claim(desk.actor("agent1"), log_call(desk, "键盘失灵", minutes_ago=30).number)
     number = log_call(desk, "显示器闪烁", minutes_ago=10).number  # the hardware group's
-    app = console_for(desk, "lead")
+    app = console_for(desk, "lead", lang)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await app.push_screen(TicketScreen(number))
@@ -97,14 +123,34 @@ async def test_assign_to_a_named_person_of_the_group(desk: DeskService) -> None:
         await settle(pilot)
         picker = app.screen
         assert isinstance(picker, PickForm)
-        # the hardware group's people who work tickets, not its operators or other groups'
+        # the hardware group's people who work tickets, not its operators or other groups';
+        # the skilled one with the least open work first, marked, and why
         assert {login for login, _ in picker.options} == {"agent1", "agent2", "lead"}
-        while picker.value() != "agent1":
-            await pilot.press("down")
+        assert picker.options[0][0] == "agent2" and picker.options[0][1].startswith("★ ")
+        assert not any(label.startswith("★") for _, label in picker.options[1:])
+        text = screen_text(app)
+        assert suggested in text
+        assert picker.value() == "agent2"
         await pilot.press("enter")
         await settle(pilot)
-        assert desk.ticket(number).assignee == "agent1"
         assert isinstance(app.screen, TicketScreen)
+        view = desk.ticket(number)
+        assert view.assignee == "agent2"
+        # an assignment acknowledges nothing: the response clock runs on
+        assert view.clocks[ClockKind.RESPONSE].state.is_live
+        assert f"赵敏     {assigned}  " in entry_of(app, "→ 李娜")
+    clock.advance(minutes=4)
+    app = console_for(desk, "agent2", lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await app.push_screen(TicketScreen(number))
+        await settle(pilot)
+        await pilot.press("a")  # the assignee accepts it
+        await settle(pilot)
+        view = desk.ticket(number)
+        assert (view.assignee, view.status) == ("agent2", Status.IN_PROGRESS)
+        assert view.clocks[ClockKind.RESPONSE].stopped_at == clock.now()
+        assert f"李娜     {claimed}  " in entry_of(app, "10:04  李娜")
 
 
 async def test_a_new_estimate_shows_on_the_detail_and_the_board(desk: DeskService) -> None:

@@ -1,4 +1,4 @@
-"""Who holds a ticket: an agent claims it (接单), a duty lead takes it over or assigns it.
+"""Who holds a ticket: an agent claims it (接单), a duty lead takes it over or assigns it (指派).
 
 Exactly one owner at a time: the ticket row is locked before its owner is read.
 """
@@ -71,7 +71,6 @@ def claim_ticket(
     require(actor, Action.TAKE_OVER if takeover else Action.CLAIM)
     ticket = lock_ticket(session, number, expected_version)
     facts = ticket_facts(session, ticket)
-    status = facts.status
     if takeover:
         # asked for a takeover: exactly that (of nobody's ticket, or one's own, is refused)
         require(actor, Action.TAKE_OVER, facts)
@@ -79,13 +78,27 @@ def claim_ticket(
         raise ClaimConflict(facts.holder or "-", number=ticket.number)
     else:
         require(actor, Action.CLAIM, facts)
+    _take(session, ticket, actor, facts.holder, rules, now, reason)
+    return ticket
+
+
+def _take(
+    session: Session,
+    ticket: Ticket,
+    actor: Actor,
+    holder: str | None,
+    rules: DeskRules,
+    now: datetime,
+    reason: str | None,
+) -> None:
+    """The actor owns the ticket and has acknowledged it: claimed, accepted or taken over."""
+    status = Status(ticket.status)
     if ticket.assignee_id == actor.id:
         if status not in (Status.NEW, Status.TO_ASSIGN):
-            return ticket
-        # a ticket routed straight to this person (a complaint to a lead) is accepted by claiming
+            return
+        # a ticket routed or assigned to this person is accepted by claiming it
         record(session, ticket, actor, EventKind.CLAIMED, now, field="assignee", new=actor.login)
     elif ticket.assignee_id is not None:
-        holder = facts.holder or "-"
         record(
             session,
             ticket,
@@ -93,9 +106,10 @@ def claim_ticket(
             EventKind.TAKEOVER,
             now,
             field="assignee",
-            old=holder,
+            old=holder or "-",
             new=actor.login,
-            note=clean_note(reason, field="reason", required=False) or f"taken over from {holder}",
+            note=clean_note(reason, field="reason", required=False)
+            or f"taken over from {holder or '-'}",
         )
     else:
         record(session, ticket, actor, EventKind.CLAIMED, now, field="assignee", new=actor.login)
@@ -104,7 +118,6 @@ def claim_ticket(
     if status in (Status.NEW, Status.TO_ASSIGN):
         set_status(session, ticket, actor, Status.IN_PROGRESS, now)
     commit_change(session, ticket, rules, now)
-    return ticket
 
 
 def assign_ticket(
@@ -118,7 +131,12 @@ def assign_ticket(
     note: str | None = None,
     expected_version: int | None = None,
 ) -> Ticket:
-    """A duty lead hands the ticket to a named agent (audited).
+    """A duty lead hands the ticket to a named agent (audited as an assignment).
+
+    An assignment acknowledges nothing: the ticket keeps its status (one new or to be assigned
+    waits for the assignee to accept it by claiming) and the response clock runs on until the
+    assignee claims it, sends a progress update or contacts the requester (SPEC §5). A lead
+    assigning the ticket to themselves claims it (or takes it over from whoever holds it).
 
     Raises:
         NotFound: no such active user.
@@ -127,28 +145,30 @@ def assign_ticket(
     """
     require(actor, Action.ASSIGN)
     ticket = lock_ticket(session, number, expected_version)
-    require(actor, Action.ASSIGN, ticket_facts(session, ticket))
+    facts = ticket_facts(session, ticket)
+    require(actor, Action.ASSIGN, facts)
     user = session.exec(select(User).where(User.login == assignee)).first()
     if user is None or not user.active:
         raise NotFound("user.unknown", field="assignee", login=assignee)
     if not role_may(Role(user.role), Action.CLAIM):
         # a ticket is handed only to someone who could have claimed it (not an operator)
         raise ServiceError("assign.not_handler", field="assignee", login=user.login)
-    old = _login(session, ticket.assignee_id)
-    ticket.assignee_id = user.id
-    ticket.accepted_at = ticket.accepted_at or now
+    if user.id == actor.id:
+        _take(session, ticket, actor, facts.holder, rules, now, note)
+        return ticket
+    if ticket.assignee_id == user.id:
+        return ticket
     record(
         session,
         ticket,
         actor,
-        EventKind.TAKEOVER,
+        EventKind.ASSIGNED,
         now,
         field="assignee",
-        old=old,
+        old=_login(session, ticket.assignee_id),
         new=user.login,
         note=clean_note(note, required=False),
     )
-    if Status(ticket.status) in (Status.NEW, Status.TO_ASSIGN):
-        set_status(session, ticket, actor, Status.IN_PROGRESS, now)
+    ticket.assignee_id = user.id
     commit_change(session, ticket, rules, now)
     return ticket

@@ -13,9 +13,11 @@ from textual.pilot import Pilot
 
 from deskui.core.clock import FrozenClock
 from deskui.screens.ticket import TicketScreen
+from deskui.services import skills
 from deskui.services.desk import DeskService
 from tests.services.test_outage import outage
 from tests.services.test_queue import fill_desk, log_call
+from tests.services.test_skills import who
 from tests.ui.conftest import console_for, settle
 from tests.ui.test_lifecycle import resolved
 from tests.ui.test_queue import SIZE, open_desk
@@ -77,7 +79,10 @@ def test_resolved_detail_says_what_is_missing(
 
 
 def lead_desk(desk: DeskService) -> str:
-    """A P1 held by agent1 with a new estimate given: its number."""
+    """A P1 held by agent1 with a new estimate given: its number. Both agents are skilled in
+    its category (hardware), so the assign dialog suggests the one with less open work."""
+    skills.change_skills(desk, who(desk), "agent1", changes={"hardware": 5})
+    skills.change_skills(desk, who(desk), "agent2", changes={"hardware": 3})
     number = log_call(desk, "核心交换机故障", minutes_ago=10, impact=1, urgency=1).number
     desk.claim(desk.actor("agent1"), number)
     until = desk.clock.now() + timedelta(days=1, hours=8)
