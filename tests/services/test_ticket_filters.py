@@ -12,12 +12,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from deskui.core.enums import Status
+from deskui.services import ticket_filters
 from deskui.services.desk import DeskService
 from deskui.services.errors import NotFound, ServiceError
 from deskui.services.knowledge import KnowledgeBase
 from deskui.services.queue import QueueQuery, QueueReader, QueueRow, QueueView
 from deskui.services.queue import reader as queue_reader
-from deskui.services.ticket_filters import TicketFilter, received_bound
+from deskui.services.ticket_filters import TicketFilter, received_bound, received_ids
 from tests.services.test_queue import fill_desk, log_call
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -138,6 +139,48 @@ def test_the_received_range_is_the_desks_days(filled: DeskService) -> None:
     until = TicketFilter(received_to=yesterday, status=EVERY_STATUS)
     assert list_numbers(filled, until) == {early.number}
     assert queue_numbers(filled, until, QueueView.ALL) == {early.number}
+
+
+@pytest.mark.parametrize("cap", [None, 0], ids=["ids bounded", "range too long to bound"])
+def test_a_search_in_a_received_range_finds_a_call_logged_late(
+    filled: DeskService, monkeypatch: pytest.MonkeyPatch, cap: int | None
+) -> None:
+    if cap is not None:
+        monkeypatch.setattr(ticket_filters, "RANGE_IDS", cap)
+    words = "硒鼓漏粉"
+    recent = log_call(filled, f"打印机{words}", minutes_ago=5)
+    # received three days ago, logged after the recent one: the range's only ticket has the
+    # desk's highest id
+    late = log_call(filled, f"复印机{words}", minutes_ago=60 * 24 * 3)
+    now = filled.clock.now()
+    three_days = TicketFilter(
+        search=words,
+        received_from=now - timedelta(days=4),
+        received_to=now - timedelta(days=2),
+        status=EVERY_STATUS,
+    )
+    assert list_numbers(filled, three_days) == {late.number}
+    assert queue_numbers(filled, three_days, QueueView.ALL) == {late.number}
+    since = replace(three_days, received_to=None)
+    assert list_numbers(filled, since) == {late.number, recent.number}
+    assert queue_numbers(filled, since, QueueView.ALL) == {late.number, recent.number}
+    none = replace(
+        three_days, received_from=now - timedelta(days=40), received_to=now - timedelta(days=39)
+    )
+    assert list_numbers(filled, none) == set() == queue_numbers(filled, none, QueueView.ALL)
+
+
+def test_the_received_ids_are_the_ranges_first_and_last(filled: DeskService) -> None:
+    now = filled.clock.now()
+    log_call(filled, "网络时断时续", minutes_ago=60 * 24 * 3)
+    with filled.db.read() as session:
+        assert received_ids(session, None, None) is None
+        first, last = received_ids(session, now - timedelta(days=4), now - timedelta(days=2)) or (
+            0,
+            0,
+        )
+        assert first == last > 0, "one ticket, the late one"
+        assert received_ids(session, now - timedelta(days=40), now - timedelta(days=39)) == (0, -1)
 
 
 @pytest.mark.parametrize(
