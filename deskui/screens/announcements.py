@@ -78,6 +78,13 @@ def local(value: datetime | None, zone: tzinfo) -> str:
     return value.astimezone(zone).strftime(TIME_FORMAT) if value is not None else ""
 
 
+def service_name(service: str, t: Catalog) -> str:
+    """An affected service as the console names it: a call category in the console's language,
+    anything else (a system, a site) as written."""
+    key = f"category.{service.strip().lower()}"
+    return t(key) if t.has(key) else service
+
+
 def full_text(view: AnnouncementView, t: Catalog, zone: tzinfo) -> Text:
     """One announcement in full: heading, text, and what the record says of it (plain text)."""
     c = view.content
@@ -90,9 +97,11 @@ def full_text(view: AnnouncementView, t: Catalog, zone: tzinfo) -> Text:
     )
     out.append("\n" + sanitize_text(c.body) + "\n\n")
     if c.services:
-        out.append(f"{t('field.services')}: {sanitize_line('、'.join(c.services))}\n")
+        services = "、".join(service_name(s, t) for s in c.services)
+        out.append(f"{t('field.services')}: {sanitize_line(services)}\n")
     out.append(f"{t('field.expires_at')}: {local(c.expires_at, zone)}\n")
-    out.append(t("announce.detail.author", login=sanitize_line(view.author)) + "\n")
+    author = view.author_name or view.author
+    out.append(t("announce.detail.author", login=sanitize_line(author)) + "\n")
     if view.approved_by:
         out.append(t("announce.detail.approved", login=sanitize_line(view.approved_by)) + "\n")
     if view.published_by and view.published_at:

@@ -76,7 +76,7 @@ def legend(t: Catalog) -> Table:
     table = Table(box=None, show_header=False, expand=True, padding=(0, 1))
     table.add_column(no_wrap=True)
     table.add_column(no_wrap=True)
-    table.add_column(ratio=1)
+    table.add_column(ratio=1, overflow="fold")
     table.add_row(Text(t("shell.help.legend"), style="underline"), "", "")
     for state in ClockState:
         table.add_row(
@@ -114,7 +114,7 @@ class HelpScreen(DeskModal[None]):
         table = Table(box=None, show_header=False, expand=True, padding=(0, 1))
         table.add_column(no_wrap=True, style="bold")
         table.add_column(no_wrap=True)
-        table.add_column(ratio=1)
+        table.add_column(ratio=1, overflow="fold")
         for everywhere in (False, True):
             group = [row for row in self.rows if row.everywhere is everywhere]
             if not group:

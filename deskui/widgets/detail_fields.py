@@ -147,7 +147,7 @@ def section(title: str, rows: Iterable[Row], t: Catalog) -> RenderableType:
         return Group()
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="dim", no_wrap=True)
-    grid.add_column(ratio=1)
+    grid.add_column(ratio=1, overflow="fold")
     for key, value in filled:
         grid.add_row(Text(_label(key, t)), Text(sanitize_text(str(value)).strip()))
     return Group(Text(sanitize_line(title), style="bold underline"), grid, Text(""))

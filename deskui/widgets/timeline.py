@@ -12,7 +12,7 @@ stamped together with the same note; the timeline shows them as one entry.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
@@ -86,14 +86,32 @@ CODED_FIELDS = {
     "urgency": "urgency",
     "vip": "hardening.vip_claim",  # a VIP claim the directory contradicts: yes / no
 }
+#: Fields whose values are moments (recorded as ISO 8601), shown as the detail shows times.
+TIME_FIELDS = frozenset({"expected_by"})
+
+
+def moment_text(value: str, tz: ZoneInfo) -> str:
+    """A recorded ISO 8601 moment stamped in the desk's time zone (as recorded if unreadable)."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return sanitize_line(value)
+    return stamp(moment if moment.tzinfo else moment.replace(tzinfo=UTC), tz)
 
 
 def value_text(
-    field: str | None, value: str | None, t: Catalog, names: DeskNames | None = None
+    field: str | None,
+    value: str | None,
+    t: Catalog,
+    names: DeskNames | None = None,
+    tz: ZoneInfo | None = None,
 ) -> str:
-    """A recorded value in the agent's words: codes translated, people and groups named."""
+    """A recorded value in the agent's words: codes translated, people and groups named,
+    moments stamped in ``tz``."""
     if value is None:
         return "—"
+    if tz is not None and field in TIME_FIELDS:
+        return moment_text(value, tz)
     prefix = CODED_FIELDS.get(field or "")
     if prefix and t.has(f"{prefix}.{value}"):
         return t(f"{prefix}.{value}")
@@ -135,14 +153,16 @@ def _note_text(event: EventView, t: Catalog, names: DeskNames) -> str:
     return note
 
 
-def _change(text: Text, event: EventView, t: Catalog, names: DeskNames | None) -> None:
+def _change(
+    text: Text, event: EventView, tz: ZoneInfo, t: Catalog, names: DeskNames | None
+) -> None:
     """``field: old → new``, as recorded, in the console's words."""
     label = t(f"field.{event.field}") if t.has(f"field.{event.field}") else event.field or ""
     text.append(f"{sanitize_line(label)}: ")
     if event.old_value is not None:
-        text.append(value_text(event.field, event.old_value, t, names))
+        text.append(value_text(event.field, event.old_value, t, names, tz))
         text.append(" → ")
-    text.append(value_text(event.field, event.new_value, t, names))
+    text.append(value_text(event.field, event.new_value, t, names, tz))
 
 
 def _has_change(event: EventView) -> bool:
@@ -187,7 +207,7 @@ def entry_text(
     for index, changed in enumerate(changes):
         if index:
             text.append("  ")
-        _change(text, changed, t, names)
+        _change(text, changed, tz, t, names)
     note = _note_text(event, t, names) or (
         _note_text(status, t, names) if status is not None else None
     )

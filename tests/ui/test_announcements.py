@@ -34,6 +34,7 @@ from tests.conftest import add_staff
 from tests.services.test_announcements import lead_hardware, outage
 from tests.ui.conftest import SIZE, console_for, frozen_clock, make_test_app, settle, ticket_count
 from tests.ui.test_intake import newest_ticket
+from tests.ui.test_queue import screen_text
 
 
 @pytest.fixture
@@ -383,3 +384,25 @@ async def test_the_banner_fits_a_narrow_terminal(desk: DeskService, width: int, 
         assert all(cell_len(line) <= width for line in lines), lines
         assert "VPN 网关升级" in lines[0] and "…" in lines[0] and "⇧F6" in lines[0]
         assert lines[1].startswith("   ")  # the body: its own line, never wrapped into the next
+
+
+@pytest.mark.parametrize(
+    ("lang", "services", "author"),
+    [
+        ("zh", "影响的服务或地点: 硬件故障、三号楼", "起草人：张伟"),
+        ("en", "Affected services or sites: Hardware、三号楼", "Drafted by 张伟"),
+    ],
+)
+async def test_the_reader_names_the_category_and_the_author(
+    desk: DeskService, lang: str, services: str, author: str
+) -> None:
+    published(desk)
+    app = console_for(desk, "agent1", lang, start_mode="board")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("shift+f6")
+        await settle(pilot)
+        assert isinstance(app.screen, AnnouncementsReader)
+        text = screen_text(app)
+        assert services in text and author in text
+        assert "hardware" not in text and "agent1" not in text.split("\n", 1)[1]

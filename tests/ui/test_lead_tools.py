@@ -5,25 +5,33 @@ allowed."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from deskui.app import DeskApp
 from deskui.core.clock import FrozenClock
 from deskui.core.enums import ClockKind, Status
+from deskui.i18n import Catalog
 from deskui.screens.emergency import EmergencyBoard
 from deskui.screens.ticket import TicketScreen
 from deskui.screens.ticket_forms import EstimateForm, OverrideForm, PickForm
 from deskui.services import skills
 from deskui.services.desk import DeskService
+from deskui.services.names import DeskNames
 from deskui.widgets.choice_bar import ChoiceBar
 from deskui.widgets.safe_input import SafeInput, SafeTextArea
+from deskui.widgets.timeline import entry_text
 from tests.services.test_queue import log_call
 from tests.services.test_skills import who
 from tests.ui.conftest import console_for, settle
 from tests.ui.test_board import line_of
 from tests.ui.test_queue import SIZE, open_desk, put_cursor_on, screen_text, ticket_row
+
+#: The demo desk's time zone.
+DESK_TZ = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
@@ -153,6 +161,27 @@ async def test_assign_offers_the_suggestion_and_the_assignee_accepts(
         assert f"李娜     {claimed}  " in entry_of(app, "10:04  李娜")
 
 
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", "Expected by: 2026-11-03 18:00 → 2026-11-05 09:00"),
+        ("zh", "期望解决时间: 2026-11-03 18:00 → 2026-11-05 09:00"),
+    ],
+)
+def test_a_changed_estimate_reads_as_desk_times_in_the_timeline(
+    desk: DeskService, lang: str, words: str
+) -> None:
+    number = log_call(desk, "核心交换机故障", minutes_ago=10, impact=1, urgency=1).number
+    agent = desk.actor("agent1")
+    desk.claim(agent, number)
+    desk.estimate(agent, number, "等待厂商备件", datetime(2026, 11, 3, 10, tzinfo=UTC))
+    desk.estimate(agent, number, "备件延期", datetime(2026, 11, 5, 9, tzinfo=DESK_TZ))
+    last = desk.ticket(number).events[-1]
+    text = entry_text(last, DESK_TZ, Catalog(lang), DeskNames()).plain
+    assert words in text, text
+    assert "T09:00" not in text and "T10:00" not in text
+
+
 async def test_a_new_estimate_shows_on_the_detail_and_the_board(desk: DeskService) -> None:
     number = log_call(desk, "核心交换机故障", minutes_ago=10, impact=1, urgency=1).number
     desk.claim(desk.actor("agent1"), number)
@@ -178,7 +207,10 @@ async def test_a_new_estimate_shows_on_the_detail_and_the_board(desk: DeskServic
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, TicketScreen)
-        assert "New estimate 2026-11-03 18:00: 等待厂商备件" in screen_text(app)
+        text = screen_text(app)
+        assert "New estimate 2026-11-03 18:00: 等待厂商备件" in text
+        assert "Expected by: 2026-11-03 18:00" in text  # the desk's time, as the note says
+        assert "T18:00" not in text and "T10:00" not in text
         view = desk.ticket(number)
         assert view.expected_by is not None and view.expected_by.isoformat().startswith(
             "2026-11-03T10:00"

@@ -27,6 +27,7 @@ from deskui.store.feed import ALL_TABLES
 from deskui.store.models import DeskSetting, User
 from deskui.widgets.status_line import StatusLine
 from tests.ui.conftest import SIZE, frozen_clock, make_test_app, settle
+from tests.ui.test_ticket_detail import read_through
 
 
 def screen_name(app: DeskApp) -> str:
@@ -541,3 +542,20 @@ def test_the_timeline_shows_the_admin_who_acted_for_someone() -> None:
     assert "cy" in entry_text(acted, tz, Catalog("en")).plain
     assert "(by ada)" in entry_text(acted, tz, Catalog("en")).plain
     assert "由 ada 代为操作" in entry_text(acted, tz, Catalog("zh")).plain
+
+
+async def test_help_wraps_chinese_descriptions_whole_at_80x24(demo_db: str) -> None:
+    app = make_test_app(demo_db, lang="zh")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        await settle(pilot)
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        seen = await read_through(pilot, help_screen.query_one("#help-scroll"), "█")
+        tooltips = [row.tooltip for row in help_screen.rows if row.tooltip]
+        assert "重复来电：记为所选未结工单的处理记录，不新建工单" in tooltips
+        for tooltip in tooltips:
+            whole = "".join(tooltip.split())
+            assert any(whole in text for text in seen), tooltip
+        assert not any("…" in text for text in seen)

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 from textual import events
+from textual.app import App
 from textual.pilot import Pilot
+from textual.widget import Widget
 
 from deskui.app import DeskApp
 from deskui.console.messages import DeskChanged
@@ -572,3 +574,50 @@ async def test_the_confirmation_dialog_keeps_its_error_and_keys_in_sight_at_80x2
             4,
             3,
         )
+
+
+#: A description with no space to wrap at: Chinese, then a long address.
+UNBROKEN = (
+    "三楼财务部打印机每次打印都卡纸，已经关机重启过，问题依旧。换了新的纸张也一样，"
+    "请尽快派人上门检修。驱动下载页：https://support.example.com/drivers/laserjet-pro-m404dn"
+    "/windows-10-x64/full-software-and-driver-package-v48.7.4.exe"
+)
+
+
+#: The scrollbar's glyphs (not text).
+SCROLLBAR = str.maketrans("", "", "▁▂▃▄▅▆▇█")
+
+
+def pane_text(app: App[Any], border: str) -> str:
+    """What the pane drawn with ``border`` shows, its rows run together without blanks."""
+    rows = [
+        line.split(border)[1].translate(SCROLLBAR)
+        for line in screen_text(app).splitlines()
+        if line.count(border) >= 2
+    ]
+    return "".join("".join(rows).split())
+
+
+async def read_through(pilot: Pilot[Any], pane: Widget, border: str) -> list[str]:
+    """The pane's text at each line scrolled, top to bottom, as the agent reads it."""
+    seen = [pane_text(pilot.app, border)]
+    while pane.scroll_y < pane.max_scroll_y:
+        pane.scroll_down(animate=False)
+        await settle(pilot)
+        seen.append(pane_text(pilot.app, border))
+    return seen
+
+
+async def test_a_long_unbroken_description_wraps_whole_in_the_detail_at_80x24(
+    desk: DeskService,
+) -> None:
+    number = log_call(desk, "打印机卡纸", minutes_ago=30, description=UNBROKEN).number
+    app = await open_ticket(desk, "agent2", number, "zh")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show_ticket(pilot, number)
+        fields = app.screen.query_one(DetailFields)
+        await pilot.press("shift+tab")  # the fields pane: its border turns heavy
+        assert fields.has_focus
+        seen = await read_through(pilot, fields, "┃")
+        assert any(UNBROKEN in text for text in seen), seen[-1]
+        assert not any("…" in text for text in seen)
