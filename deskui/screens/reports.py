@@ -14,7 +14,7 @@ the outages with their calls.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -145,6 +145,8 @@ class ReportsScreen(DeskScreen[None]):
 
     TREND_COLOURS = ("cyan", "green")
     """The response and resolution lines of the SLA trend."""
+    WIDE_FROM = 120
+    """Columns from which the three pickers fit on one line."""
 
     BINDINGS = [
         desk_key("ctrl+r", "run", "report.key.run", priority=True),
@@ -204,6 +206,14 @@ class ReportsScreen(DeskScreen[None]):
                 yield PlotextPlot(id="report-chart-histogram")
         yield DataTable(id="report-rows", cursor_type="row")
         yield KeyFooter()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """On a narrow terminal the pickers take two lines, one line high each."""
+        narrow = event.size.width < self.WIDE_FROM
+        self.set_class(narrow, "-narrow")
+        for picker in self.query("#report-bar Input, #report-bar Select").results():
+            if isinstance(picker, Input | Select):
+                picker.compact = narrow
 
     def on_mount(self) -> None:
         """Read the first report (this month, the widest scope the person may read)."""
@@ -322,16 +332,22 @@ class ReportsScreen(DeskScreen[None]):
             return
         t = self.ctx.t
         rows: DataTable[Text] = self.query_one("#report-rows", DataTable)
-        rows.clear(columns=True)
-        rows.add_columns(*headers(table, t))
-        for row in table.rows:
+        lines = [
             # stored text (a summary, an article's title) is shown as it is, never as markup
-            cells = [
+            [Text(sanitize_line(row_label(report, table, row, t)))]
+            + [
                 Text(sanitize_line(cell_text(v, k, t)))
                 for v, k in zip(row.values, kinds(table, row), strict=True)
             ]
-            label = Text(sanitize_line(row_label(report, table, row, t)))
-            rows.add_row(label, *cells, key=row.key)
+            for row in table.rows
+        ]
+        rows.clear(columns=True)
+        # each column as wide as what it holds, now (not when the table is next idle)
+        for index, header in enumerate(headers(table, t)):
+            width = max([Text(header).cell_len, *(line[index].cell_len for line in lines)])
+            rows.add_column(header, width=width)
+        for row, line in zip(table.rows, lines, strict=True):
+            rows.add_row(*line, key=row.key)
         self.refresh_bindings()
 
     # drilling down -----------------------------------------------------------------------------

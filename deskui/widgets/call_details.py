@@ -146,12 +146,16 @@ class CallDetails(VerticalScroll):
         hint.display = True
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        """The resolve-now box ticked or cleared: the answer field follows it."""
+        self.show_answer(event.value)
+
+    def show_answer(self, resolved: bool) -> None:
         """The answer field shows only for a call resolved on the phone; a question answered on
         the call needs no description (the summary says it)."""
-        self.query_one("#field-solution").display = event.value
+        self.query_one("#field-solution").display = resolved
         t = desk_context(self).t
         label = self.query_one("#label-description", Label)
-        mark_required(label, t("field.description"), required=not event.value)
+        mark_required(label, t("field.description"), required=not resolved)
 
     def on_choice_bar_changed(self, event: ChoiceBar.Changed) -> None:
         """Impact or urgency changed: the matrix again."""

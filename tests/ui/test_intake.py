@@ -12,6 +12,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from textual import events
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets import Input
 
 from deskui.app import DeskApp
@@ -242,7 +243,7 @@ async def test_repeat_caller_becomes_a_note_on_the_open_ticket(demo_db: str) -> 
         # a note with nothing the caller said is refused, the caller stays picked
         await pilot.press("ctrl+o")
         await settle(pilot)
-        said = str(intake(app).query_one("#form-message").render())
+        said = str(intake(app).query_one("#error-summary").render())
         assert "write what the caller said" in said
         assert app.focused is not None and app.focused.id == "summary"
         assert intake(app).panel.requester is not None
@@ -737,3 +738,102 @@ async def test_a_call_about_a_ticket_awaiting_confirmation_offers_to_reopen_it(
         assert [kind for kind, _ in said] == [EventKind.WORKLOG.value]
     else:
         assert after.status == Status.AWAITING_CONFIRMATION and said == []
+
+
+#: The smallest terminal the console is used on.
+SMALL = (80, 24)
+
+
+def in_view(app: DeskApp, widget_id: str) -> bool:
+    """Every row of the widget is drawn in its half of the form, where the operator sees it."""
+    widget = app.screen.query_one(f"#{widget_id}")
+    half = next(node for node in widget.ancestors if node.id in ("caller-panel", "call-details"))
+    assert isinstance(half, Widget)
+    seen, region = half.scrollable_content_region, widget.region
+    return bool(region) and seen.y <= region.y and region.bottom <= seen.bottom
+
+
+async def describe_to_summary(pilot: Pilot[None]) -> None:
+    """The tester's keys at 80×24: the caller picked by initials, type, category, channel,
+    impact and urgency on their keys, to the summary."""
+    await pilot.press(*"zl")
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    await pilot.press("4", "tab", "2", "tab", "1", "tab", "3", "tab", "4", "tab")
+    assert pilot.app.focused is not None and pilot.app.focused.id == "summary"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_resolve_now_shows_the_answer_field_on_a_small_terminal(
+    lang: str, demo_db: str
+) -> None:
+    before = ticket_count(demo_db)
+    app = make_test_app(demo_db, lang=lang)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await describe_to_summary(pilot)
+        await pilot.press(*"Printer jams", "ctrl+r", *"ANSWERTEXT")
+        await settle(pilot)
+        # the answer field below the fold is scrolled to, with what is typed in it
+        assert app.focused is not None and app.focused.id == "solution"
+        assert in_view(app, "solution") and in_view(app, "label-solution")
+        assert value(app, "solution") == "ANSWERTEXT"
+        # off and on again: shown again, and scrolled to again
+        intake(app).details.scroll_home(animate=False, immediate=True)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert not intake(app).query_one("#field-solution").display
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert app.focused is not None and app.focused.id == "solution"
+        assert in_view(app, "solution")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert ticket_count(demo_db) == before + 1
+    assert newest_ticket(demo_db).solution == "ANSWERTEXT"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_a_refused_note_is_said_next_to_the_summary_on_a_small_terminal(
+    lang: str, demo_db: str
+) -> None:
+    def open_one(session: Any) -> Ticket:
+        return session.exec(
+            select(Ticket).where(col(Ticket.is_open).is_(True)).order_by(Ticket.id)
+        ).first()
+
+    person = caller(demo_db, id=read(demo_db, open_one).requester_id)
+    before = ticket_count(demo_db)
+    app = make_test_app(demo_db, lang=lang)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pick_by_typing(pilot, str(person.extension), person.id)
+        assert intake(app).panel.open_tickets.selected is not None
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert app.focused is not None and app.focused.id == "summary"
+        said = str(intake(app).query_one("#error-summary").render())
+        assert said == intake(app).ctx.t("intake.note.empty")
+        assert in_view(app, "error-summary") and in_view(app, "summary")
+        # typing what the caller said and noting it again clears the line
+        await pilot.press(*"Again", "ctrl+o")
+        await settle(pilot)
+        assert not intake(app).query_one("#error-summary").display
+    assert ticket_count(demo_db) == before
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_the_form_message_stays_in_view_on_a_small_terminal(lang: str, demo_db: str) -> None:
+    app = make_test_app(demo_db, lang=lang)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await describe_to_summary(pilot)
+        # resolved on the call without an answer: refused, the cursor on the answer far down
+        await pilot.press(*"Printer jams", "tab", *"Paper jam", "ctrl+r", "ctrl+s")
+        await settle(pilot)
+        assert app.focused is not None and app.focused.id == "solution"
+        assert in_view(app, "solution") and in_view(app, "error-solution")
+        message = str(intake(app).query_one("#form-message").render())
+        assert intake(app).ctx.t("field.solution") in message
+        assert in_view(app, "form-message")

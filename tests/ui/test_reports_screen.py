@@ -6,11 +6,16 @@ import threading
 from typing import Any
 from unittest.mock import patch
 
+import pytest
+from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets import DataTable, Input, Select, Static
+from textual.widgets._select import SelectOverlay
 
 from deskui.screens.reports import ReportsScreen, ReportTickets
 from deskui.screens.ticket import TicketScreen
 from tests.ui.conftest import SIZE, make_test_app, settle
+from tests.ui.snapshots.conftest import svg_rows
 
 #: The demo desk's last week (it is seeded up to Monday 2026-11-02 10:00).
 WEEK = "2026-10-26..2026-11-02"
@@ -168,3 +173,57 @@ async def test_a_slow_first_report_does_not_land_over_the_period_typed(demo_db: 
             await settle(pilot)
             assert screen.report is not None and screen.report.period.label == WEEK
             assert WEEK in str(screen.query_one("#report-heading", Static).render())
+
+
+async def tab_to(pilot: Pilot[None], widget: Widget) -> None:
+    """Tab until ``widget`` has the cursor."""
+    while pilot.app.focused is not widget:
+        await pilot.press("tab")
+
+
+def on_terminal(screen: ReportsScreen, widget: Widget) -> bool:
+    """The widget is drawn whole on the terminal."""
+    return bool(widget.region) and widget.region in screen.region
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_every_picker_and_its_menu_is_seen_on_a_small_terminal(
+    lang: str, demo_db: str
+) -> None:
+    app = make_test_app(demo_db, user="lead", lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_reports(pilot)
+        for picker in ("#report-period", "#report-scope", "#report-table"):
+            assert on_terminal(screen, screen.query_one(picker)), picker
+        # the table picker by keys: its menu opens on the terminal, and a table is picked
+        table_picker = screen.query_one("#report-table", Select)
+        await tab_to(pilot, table_picker)
+        await pilot.press("enter")
+        await settle(pilot)
+        menu = table_picker.query_one(SelectOverlay)
+        assert table_picker.expanded and on_terminal(screen, menu)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert screen.table_key == "volume_type"
+
+
+async def test_a_tables_first_column_is_as_wide_as_its_labels(demo_db: str) -> None:
+    app = make_test_app(demo_db, user="lead", lang="en")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("f7")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen)
+        # the table picked by keys, the way the operator picks it
+        table_picker = screen.query_one("#report-table", Select)
+        await tab_to(pilot, table_picker)
+        await pilot.press("enter", "down", "enter")
+        await settle(pilot)
+        assert screen.table_key == "volume_type"
+        rows = screen.query_one("#report-rows", DataTable)
+        labels = [cells(rows, i)[0] for i in range(rows.row_count)]
+        assert "Service request" in labels
+        first = next(iter(rows.columns.values()))
+        assert first.get_render_width(rows) >= max(len(label) for label in labels) + 2
+        shown = "\n".join(svg_rows(app.export_screenshot()))
+        assert all(label in shown for label in labels)

@@ -9,7 +9,10 @@ without a field, and any unexpected failure, by :func:`~deskui.console.errors.de
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
+from textual.widget import Widget
 
 from deskui.console.base import DeskScreen
 from deskui.console.errors import describe
@@ -40,10 +43,13 @@ class FormFeedback:
 
     Args:
         screen: the form's screen (the lines are found in it, the catalog is its context's).
+        focus: puts the cursor in a field and scrolls the form to it (the field's error line
+            under it may just have been shown).
     """
 
-    def __init__(self, screen: DeskScreen[None]) -> None:
+    def __init__(self, screen: DeskScreen[None], focus: Callable[[Widget], None]) -> None:
         self.screen = screen
+        self.focus = focus
 
     @property
     def message(self) -> FieldError:
@@ -64,6 +70,12 @@ class FormFeedback:
             line.update("")
             line.remove_class("-shown")
 
+    def field_error(self, widget_id: str, text: str) -> None:
+        """``text`` on the line under the field ``widget_id``."""
+        line = self.screen.query_one(f"#error-{widget_id}", FieldError)
+        line.update(Text(text))
+        line.add_class("-shown")
+
     def show_problems(self, problems: list[FieldProblem]) -> None:
         """Each fault next to its field, the fields named at the top, the cursor on the first."""
         t = self.screen.ctx.t
@@ -81,9 +93,7 @@ class FormFeedback:
             elif text not in by_widget.setdefault(widget_id(name), []):
                 by_widget[widget_id(name)].append(text)
         for target, texts in by_widget.items():
-            line = self.screen.query_one(f"#error-{target}", FieldError)
-            line.update(Text(t.join(texts, "shell.sep.clause")))
-            line.add_class("-shown")
+            self.field_error(target, t.join(texts, "shell.sep.clause"))
         summary = t("intake.error.summary", fields=joined(named, t))
         self.say(" ".join([summary, *top]), error=True)
         self.focus_first(set(by_widget))
@@ -92,7 +102,7 @@ class FormFeedback:
         """The cursor to the first of these fields, in the order the form is filled in."""
         for widget in self.screen.focus_chain:
             if widget.id in widget_ids:
-                widget.focus()
+                self.focus(widget)
                 return
 
     def show_failure(self, error: BaseException) -> None:

@@ -15,7 +15,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
+from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Checkbox, Input, TextArea
 from textual.worker import Worker, get_current_worker
 
@@ -191,10 +193,12 @@ class IntakeScreen(DeskScreen[None]):
         self.saving = False
         self._patience: Timer | None = None
         """A save or note is on its way to the desk (a second ctrl+s waits for it)."""
-        self.feedback = FormFeedback(self)
+        self.feedback = FormFeedback(self, self.focus_shown)
         """The form's message line and field errors."""
         self.drafts = DraftKeeper(self, self.collect, self.restore, delay=self.DRAFT_DELAY)
         """The draft file."""
+        self._to_scroll: Widget | None = None
+        """A field just shown and focused, to scroll into view once it is laid out."""
 
     def compose(self) -> ComposeResult:
         """Caller on the left, call on the right, keys at the bottom."""
@@ -209,6 +213,7 @@ class IntakeScreen(DeskScreen[None]):
     def on_mount(self) -> None:
         """The cursor goes to the caller field."""
         self.drafts.start()
+        self.screen_layout_refresh_signal.subscribe(self, self._laid_out)
         self.begin_call()
 
     @property
@@ -357,9 +362,8 @@ class IntakeScreen(DeskScreen[None]):
         item = self.suggestions.take()
         if item is None:
             return
-        self.details.query_one("#resolve-now", Checkbox).value = True
         self.details.query_one("#solution", TextArea).text = item.solution
-        self.call_after_refresh(self.details.query_one("#solution").focus)
+        self._answer_now()
 
     def on_suggestion_panel_linked(self, message: SuggestionPanel.Linked) -> None:
         """Say the article now counts the call."""
@@ -429,7 +433,7 @@ class IntakeScreen(DeskScreen[None]):
         focus = self.panel.start_new_caller(typed)
         self.details.show_priority(vip=False)
         self.drafts.mark_changed()
-        self.panel.query_one(f"#{focus}").focus()
+        self.focus_shown(self.panel.query_one(f"#{focus}"))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="caller-tickets")
     def load_open_tickets(self, requester_id: int) -> None:
@@ -480,9 +484,36 @@ class IntakeScreen(DeskScreen[None]):
     def action_resolve_now(self) -> None:
         """Toggle first-contact resolution; the answer field opens."""
         box = self.details.query_one("#resolve-now", Checkbox)
-        box.value = not box.value
         if box.value:
-            self.call_after_refresh(self.details.query_one("#solution").focus)
+            box.value = False
+        else:
+            self._answer_now()
+
+    def _answer_now(self) -> None:
+        """Resolved on the call: the answer field shown, and the cursor in it."""
+        self.details.query_one("#resolve-now", Checkbox).value = True
+        self.details.show_answer(True)
+        self.focus_shown(self.details.query_one("#solution"))
+
+    def focus_shown(self, field: Widget) -> None:
+        """The cursor to a field just shown, or whose error line was: there at once (keys typed
+        next land in it), and the form scrolled to it once it has its new place on the screen
+        (Textual scrolls a widget into view only as it takes the focus, and only to where it
+        was before)."""
+        self._to_scroll = field
+        field.focus()
+
+    def _laid_out(self, _screen: Screen[object]) -> None:
+        """The screen was laid out: a field just shown and focused is scrolled into view."""
+        field = self._to_scroll
+        if field is None or not field.region:
+            return  # not laid out yet
+        self._to_scroll = None
+        if field is self.focused:
+            # the whole row: the label, the field and its error line
+            rows = [node for node in field.ancestors_with_self if node.has_class("field")]
+            shown = rows[0] if rows and isinstance(rows[0], Widget) else field
+            shown.scroll_visible(animate=False, immediate=True)
 
     def action_clear(self) -> None:
         """Empty the form and forget its draft (a wrong number)."""
@@ -534,8 +565,9 @@ class IntakeScreen(DeskScreen[None]):
         draft = self.collect()
         if not (draft.summary.strip() or draft.description.strip()):
             # a note that says only who called tells the holder nothing: ask what they said
-            self.feedback.say(self.ctx.t("intake.note.empty"), error=True)
-            self.query_one("#summary").focus()
+            self.feedback.clear()
+            self.feedback.field_error("summary", self.ctx.t("intake.note.empty"))
+            self.focus_shown(self.query_one("#summary"))
             return
         text = note_text(draft, requester.name, self.ctx.t)
         listed = {t.number: t for t in self.panel.open_tickets.tickets}.get(message.number)

@@ -27,6 +27,7 @@ from deskui.store.db import Database
 from deskui.store.models import Requester, Ticket
 from deskui.widgets.open_tickets import OpenTicketList
 from tests.ui.conftest import SIZE, make_test_app, settle
+from tests.ui.test_intake import describe_to_summary
 from tests.ui.test_outage_intake import network_call, outage_on
 
 LANGUAGES = ["zh", "en"]
@@ -182,3 +183,19 @@ def test_intake_sizes(
 ) -> None:
     app = make_test_app(demo_db, lang=lang)
     assert snap_compare(app, terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_intake_resolve_now_small_terminal(
+    lang: str, demo_db: str, snap_compare: Callable[..., bool]
+) -> None:
+    """80×24: ctrl+r scrolls the form to the answer field, with what is typed in it."""
+
+    async def answered(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await describe_to_summary(pilot)
+        await pilot.press(*"Printer", "ctrl+r", *"ANSWERTEXT")
+        await settle(pilot)
+
+    app = make_test_app(demo_db, lang=lang)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=answered)
