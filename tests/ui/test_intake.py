@@ -31,7 +31,7 @@ from deskui.widgets.caller_lookup import Suggestions
 from deskui.widgets.choice_bar import ChoiceBar
 from deskui.widgets.form_row import FieldError
 from deskui.widgets.safe_input import SafeInput, SafeTextArea
-from tests.ui.conftest import SIZE, make_test_app, settle, ticket_count
+from tests.ui.conftest import SIZE, make_test_app, settle, shown_letter_keys, ticket_count
 
 
 def read(db_url: str, fn: Any) -> Any:
@@ -716,6 +716,7 @@ async def test_a_call_about_a_ticket_awaiting_confirmation_offers_to_reopen_it(
         await settle(pilot)
         assert isinstance(app.screen, NotFixedScreen)
         assert existing.number in str(app.screen.query_one("#not-fixed-ticket").render())
+        assert shown_letter_keys(app.screen, "not-fixed-keys") == ["n"]
         await pilot.press(answer)
         await settle(pilot)
         assert isinstance(app.screen, IntakeScreen)
