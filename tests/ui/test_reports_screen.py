@@ -6,6 +6,7 @@ import threading
 from typing import Any
 from unittest.mock import patch
 
+import pytest
 from textual.widgets import DataTable, Input, Select, Static
 
 from deskui.screens.reports import ReportsScreen, ReportTickets
@@ -168,3 +169,20 @@ async def test_a_slow_first_report_does_not_land_over_the_period_typed(demo_db: 
             await settle(pilot)
             assert screen.report is not None and screen.report.period.label == WEEK
             assert WEEK in str(screen.query_one("#report-heading", Static).render())
+
+
+@pytest.mark.parametrize(("lang", "hardware"), [("zh", "处理组 硬件组"), ("en", "group Hardware")])
+async def test_the_scope_picker_and_the_heading_name_the_groups(
+    demo_db: str, lang: str, hardware: str
+) -> None:
+    app = make_test_app(demo_db, user="lead", lang=lang)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_reports(pilot)
+        scope = screen.query_one("#report-scope", Select)
+        shown = {value: str(prompt) for prompt, value in scope._options}
+        assert shown["hardware"] == hardware
+        assert scope.value == "@desk"  # naming the groups keeps what is picked
+        scope.value = "hardware"
+        await settle(pilot)
+        assert screen.report is not None and screen.report.scope.group == "hardware"
+        assert hardware in str(screen.query_one("#report-heading", Static).render())
