@@ -97,6 +97,9 @@ async def test_an_agent_reads_their_own_and_an_operator_none(demo_db: str) -> No
         await pilot.press("f7")
         await settle(pilot)
         assert not isinstance(app.screen, ReportsScreen)
+        # not silently: the refusal is said, as for any key the role may not use
+        said = [n.message for n in app._notifications]
+        assert said and "may not" in said[-1] and "report" in said[-1]
 
 
 async def test_a_period_that_cannot_be_read_says_so(demo_db: str) -> None:
