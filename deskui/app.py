@@ -26,7 +26,7 @@ from deskui.console.messages import ConnectionLost, ConnectionRestored, DeskChan
 from deskui.console.navigation import close_stacked
 from deskui.core.clock import Clock, SystemClock
 from deskui.core.enums import Role
-from deskui.core.permissions import Action, role_may
+from deskui.core.permissions import Action, Refusal, role_may
 from deskui.i18n import Catalog, detect_language
 from deskui.screens.commands import DeskCommands
 from deskui.screens.help import HelpScreen, key_rows
@@ -34,7 +34,7 @@ from deskui.screens.intake import IntakeScreen
 from deskui.services.announcements import ANNOUNCEMENT_TABLES, Announcements, AnnouncementView
 from deskui.services.changes import ALL_TABLES
 from deskui.services.desk import DeskService
-from deskui.services.errors import DatabaseUnavailable, NotFound
+from deskui.services.errors import DatabaseUnavailable, NotFound, PermissionDenied
 from deskui.services.identity import Identity
 from deskui.services.queries import DeskCounts
 from deskui.services.seed import DEMO_OPERATOR
@@ -201,6 +201,15 @@ class DeskApp(ConsoleApp):
             "shell.key.reports",
             tooltip="shell.key.reports.tip",
             id="desk.reports",
+            priority=True,
+        ),
+        Binding(  # F7 for someone who may read no report: said, not silently ignored (no
+            # description: neither the footer nor the help offers what is refused)
+            "f7",
+            "refuse_reports",
+            "",
+            show=False,
+            id="desk.reports_refused",
             priority=True,
         ),
         Binding(
@@ -393,6 +402,13 @@ class DeskApp(ConsoleApp):
         """F7: the reports (leads and admins: the desk's; an agent: their own)."""
         self.open_area("reports")
 
+    def action_refuse_reports(self) -> None:
+        """F7 for someone who may read no report (an operator): the refusal, as a toast."""
+        refused = PermissionDenied(
+            Refusal.ROLE.value, action=Action.READ_OWN_REPORT, role=str(self.context.actor.role)
+        )
+        self.notify(describe(refused, self.context.t), severity="warning", markup=False)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """F8 only for those who may see the administration; F7 only for those who may read a
         report (an operator reads none): neither is shown to anyone else."""
@@ -402,6 +418,10 @@ class DeskApp(ConsoleApp):
             from deskui.screens.reports import may_read_reports
 
             return may_read_reports(self.context.actor)
+        if action == "refuse_reports":
+            from deskui.screens.reports import may_read_reports
+
+            return not may_read_reports(self.context.actor)
         return True
 
     def on_leave_area(self, _message: LeaveArea) -> None:

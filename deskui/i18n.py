@@ -6,6 +6,14 @@ in ``deskui/locales/``, one file per part of the console, each entry giving ``zh
     ["status.in_progress"]
     zh = "处理中"
     en = "In progress"
+
+A sentence that counts something has its singular beside it, ``en_one``, used when the value
+``count`` is 1 (Chinese has no plural: ``zh`` serves every count)::
+
+    ["queue.count"]
+    zh = "共 {count} 张"
+    en = "{count} tickets"
+    en_one = "{count} ticket"
 """
 
 from __future__ import annotations
@@ -61,11 +69,14 @@ class Catalog:
         self._entries = _entries()
 
     def __call__(self, key: str, **values: object) -> str:
-        """The text of ``key`` with ``{placeholders}`` filled; a missing key shows as itself."""
+        """The text of ``key`` with ``{placeholders}`` filled (the singular of a ``count`` of 1,
+        where the language has one); a missing key shows as itself."""
         entry = self._entries.get(key)
         if entry is None:
             return key
         text = entry.get(self.lang) or entry.get("en") or key
+        if values.get("count") == 1:
+            text = entry.get(f"{self.lang}_one", text)
         return text.format(**values) if values else text
 
     def pick(self, zh: str, en: str) -> str:

@@ -199,6 +199,6 @@ def suggest(cli: Invocation) -> int:
         cli.stdout.write(t("suggest.none") + "\n")
     for c in found.candidates:
         mark = "*" if c is best else " "
-        line = t("suggest.line", login=c.login, name=c.name, level=c.level, open=c.open_count)
+        line = t("suggest.line", login=c.login, name=c.name, level=c.level, count=c.open_count)
         cli.stdout.write(sanitize_line(f"{mark} {line}") + "\n")
     return 0

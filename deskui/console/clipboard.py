@@ -10,6 +10,7 @@ is not an error, the terminal route was taken.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import pyperclip
 from textual.app import App
@@ -27,17 +28,21 @@ def system_copy(text: str) -> bool:
     return True
 
 
-def copy_text(app: App[object], text: str) -> None:
+def copy_text(app: App[object], text: str, then: Callable[[bool], None] | None = None) -> None:
     """Copy ``text`` by both routes.
 
     The terminal route is immediate (it is a write to the terminal); pyperclip may start a
     helper process (xclip, wl-copy), so it runs in a thread worker and never blocks the screen.
+
+    Args:
+        then: called on the event loop once the local copy is over, with whether this machine's
+            clipboard took it (so what is said about the copy is what happened).
     """
     app.copy_to_clipboard(text)
-    app.run_worker(
-        lambda: system_copy(text),
-        name="clipboard",
-        group="clipboard",
-        thread=True,
-        exit_on_error=False,
-    )
+
+    def local() -> None:
+        copied = system_copy(text)
+        if then is not None:
+            app.call_from_thread(then, copied)
+
+    app.run_worker(local, name="clipboard", group="clipboard", thread=True, exit_on_error=False)

@@ -28,6 +28,7 @@ from deskui.core.enums import Role
 from deskui.core.permissions import Action, Person, allows
 from deskui.core.report_periods import current_month
 from deskui.core.sanitize import sanitize_line
+from deskui.services.names import DeskNames
 from deskui.services.report_words import (
     cell_text,
     headers,
@@ -177,14 +178,8 @@ class ReportsScreen(DeskScreen[None]):
 
     def compose(self) -> ComposeResult:
         t = self.ctx.t
-        actor = self.ctx.actor
         month = current_month(self.ctx.clock.now(), self.ctx.desk.rules.tz)
-        scopes = [(t("report.scope.mine"), MINE)]
-        if allows(actor, Action.READ_REPORTS):
-            scopes.insert(0, (t("report.scope.desk"), DESK))
-            scopes += [
-                (t("report.scope.group", group=code), code) for code in sorted(actor.group_codes)
-            ]
+        scopes = self._scopes(DeskNames())
         with Horizontal(id="report-bar"):
             yield Label(t("report.field.period"), classes="report-label")
             yield Input(month.label, id="report-period")
@@ -220,6 +215,34 @@ class ReportsScreen(DeskScreen[None]):
         self.refresh_bindings()
         self.query_one("#report-rows", DataTable).focus()
         self.action_run()
+        if self.ctx.actor.group_codes and allows(self.ctx.actor, Action.READ_REPORTS):
+            self._name_groups()
+
+    def _scopes(self, names: DeskNames) -> list[tuple[str, str]]:
+        """The scopes the person may pick: the desk, each of their groups (by name, once the
+        names are read; by code until then), and their own tickets."""
+        t, actor = self.ctx.t, self.ctx.actor
+        if not allows(actor, Action.READ_REPORTS):
+            return [(t("report.scope.mine"), MINE)]
+        groups = [
+            (t("report.scope.group", group=sanitize_line(names.group(code, t.lang))), code)
+            for code in sorted(actor.group_codes)
+        ]
+        return [(t("report.scope.desk"), DESK), *groups, (t("report.scope.mine"), MINE)]
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="report-groups")
+    def _name_groups(self) -> None:
+        names = self.ctx.desk.names()
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._groups_named, names)
+
+    def _groups_named(self, names: DeskNames) -> None:
+        """The scope picker names the groups; what was picked stays picked."""
+        picker = self.query_one("#report-scope", Select)
+        picked = picker.value
+        with picker.prevent(Select.Changed):
+            picker.set_options(self._scopes(names))
+            picker.value = picked
 
     # reading -----------------------------------------------------------------------------------
     def scope(self) -> ReportScope:

@@ -71,7 +71,8 @@ def scope_text(report: Report, t: Catalog) -> str:
     if report.scope.agent:
         return t("report.scope.agent", agent=report.scope.agent)
     if report.scope.group:
-        return t("report.scope.group", group=report.scope.group)
+        names = report.groups.get(report.scope.group)
+        return t("report.scope.group", group=t.pick(*names) if names else report.scope.group)
     return t("report.scope.desk")
 
 

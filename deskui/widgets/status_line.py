@@ -48,31 +48,47 @@ class StatusLine(Widget):
         """The line, built from plain strings (names come from the database: never markup)."""
         app = console_app(self)
         ctx = app.context
-        t, actor = ctx.t, ctx.actor
-        left = Text(" ")
-        left.append(sanitize_line(actor.name), style="bold")
-        left.append(f" ({sanitize_line(actor.login)}) · ")
-        left.append(t(f"role.{actor.role}"))
-        if actor.proxy_login:
-            # an admin acting for this user: both are recorded, and both are shown
-            left.append(
-                f" ({t('shell.status.acting_for', login=sanitize_line(actor.proxy_login))})"
-            )
-        left.append(" · ")
-        left.append(sanitize_line(ctx.desk.database_name), style="italic")
-        if ctx.demo:
-            left.append(f" · {t('shell.status.demo')}", style="bold")
-        year = self._calendar_year(ctx)
-        if year is not None:
-            left.append(f" · {t('shell.status.calendar', year=year)}", style="bold")
+        t = ctx.t
         problem = app.connection_problem
         if problem is not None:
             right = Text(f"⚠ {t('shell.status.lost')}: {sanitize_line(problem)} ")
         else:
             right = self._counts(app.counts, t)
+        # on a narrow terminal the counts and the warning matter more than the database's file
+        # and the role: those go first, then the rest of the left part is cut, the counts never
+        room = self.size.width - cell_len(right.plain) - 1
+        for database, role in ((True, True), (False, True), (False, False)):
+            left = self._who(ctx, database=database, role=role)
+            if cell_len(left.plain) <= room:
+                break
+        else:
+            left.truncate(max(room, 0), overflow="ellipsis")
         gap = max(1, self.size.width - cell_len(left.plain) - cell_len(right.plain))
-        line = Text.assemble(left, " " * gap, right, no_wrap=True, overflow="ellipsis")
-        return line
+        return Text.assemble(left, " " * gap, right, no_wrap=True, overflow="ellipsis")
+
+    def _who(self, ctx: DeskContext, *, database: bool, role: bool) -> Text:
+        """Who is at the console, on which desk, and what the desk must still be told
+        (``database``, ``role``: with the database's file, with the role)."""
+        t, actor = ctx.t, ctx.actor
+        left = Text(" ")
+        left.append(sanitize_line(actor.name), style="bold")
+        left.append(f" ({sanitize_line(actor.login)})")
+        if role:
+            left.append(f" · {t(f'role.{actor.role}')}")
+        if actor.proxy_login:
+            # an admin acting for this user: both are recorded, and both are shown
+            left.append(
+                f" ({t('shell.status.acting_for', login=sanitize_line(actor.proxy_login))})"
+            )
+        if database:
+            left.append(" · ")
+            left.append(sanitize_line(ctx.desk.database_name), style="italic")
+        if ctx.demo:
+            left.append(f" · {t('shell.status.demo')}", style="bold")
+        year = self._calendar_year(ctx)
+        if year is not None:
+            left.append(f" · {t('shell.status.calendar', year=year)}", style="bold")
+        return left
 
     @staticmethod
     def _calendar_year(ctx: DeskContext) -> int | None:

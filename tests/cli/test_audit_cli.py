@@ -48,7 +48,7 @@ def test_tampering_exits_7_naming_ticket_and_event(
     code, out, _ = verify(capsys, "--db", desk, "--lang", "en")
     assert code == AUDIT_BROKEN == 7
     assert f"ticket {number}: event {event} rewritten" in out
-    assert "1 problems found" in out
+    assert "1 problem found" in out
     code, out, _ = verify(capsys, "--db", desk, "--lang", "zh", "--json")
     assert code == AUDIT_BROKEN
     report = json.loads(out)

@@ -22,7 +22,8 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, TextArea
+from textual.screen import Screen
+from textual.widgets import DataTable, Input, Static, TextArea
 from textual.worker import WorkerCancelled, WorkerFailed
 
 from deskui.app import DeskApp, make_app
@@ -191,3 +192,9 @@ def ticket_count(db_url: str) -> int:
             return int(session.exec(select(func.count()).select_from(Ticket)).one())
     finally:
         db.dispose()
+
+
+def shown_letter_keys(screen: Screen[Any], widget_id: str) -> list[str]:
+    """The letter keys a dialog's key line tells the operator to press (``d 丢弃 · Esc …``)."""
+    line = str(screen.query_one(f"#{widget_id}", Static).render())
+    return [key for part in line.split("·") if len(key := part.split()[0]) == 1 and key.isalpha()]

@@ -63,3 +63,14 @@ def test_no_english_in_the_chinese_catalog() -> None:
         if words and not key.startswith(COMMAND_LINES):
             offenders.append((key, sorted(words)))
     assert not offenders
+
+
+def test_a_count_of_one_reads_in_the_singular_in_english_only() -> None:
+    en, zh = Catalog("en"), Catalog("zh")
+    assert en("queue.count", count=1) == "1 ticket"
+    assert en("queue.count", count=2) == "2 tickets"
+    assert en("queue.count", count=0) == "0 tickets"
+    assert en("lifecycle.close.title", count=1) == "Review and close 1 ticket"
+    assert en("lifecycle.close.title", count=3) == "Review and close 3 tickets"
+    assert zh("queue.count", count=1) == "共 1 张"  # Chinese has no plural
+    assert zh("queue.count", count=2) == "共 2 张"

@@ -25,7 +25,7 @@ from deskui.screens.intake.drafts import DraftStore, IntakeDraft, draft_path
 from deskui.store.db import Database
 from deskui.store.models import Requester
 from deskui.widgets.status_line import StatusLine
-from tests.ui.conftest import SIZE, make_test_app, settle
+from tests.ui.conftest import SIZE, make_test_app, settle, shown_letter_keys
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -167,10 +167,35 @@ async def test_a_draft_can_be_discarded_or_left_for_later(demo_db: str) -> None:
         await pilot.press("f3", "f2")  # the empty form opens again: offered again
         await settle(pilot)
         assert isinstance(app.screen, RestoreDraftScreen)
+        assert shown_letter_keys(app.screen, "draft-keys") == ["d"]  # the key that discards
+        await pilot.press("D")  # a capital is another key: nothing happens
+        await settle(pilot)
+        assert isinstance(app.screen, RestoreDraftScreen)
         await pilot.press("d")
         await settle(pilot)
         assert isinstance(app.screen, IntakeScreen) and app.screen.collect().is_blank
     assert store.load() is None
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_the_draft_prompts_show_the_letter_keys_that_work(demo_db: str, lang: str) -> None:
+    store_for(demo_db).save(IntakeDraft(summary="old call"), 1, "2026-11-02T01:55:00+00:00")
+    app = make_test_app(demo_db, lang=lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        prompt = app.screen
+        assert isinstance(prompt, RestoreDraftScreen) and not prompt.pending
+        assert shown_letter_keys(prompt, "draft-keys") == ["d"]
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("f3", "f2")  # the call is still in the form: asked about it
+        await settle(pilot)
+        prompt = app.screen
+        assert isinstance(prompt, RestoreDraftScreen) and prompt.pending
+        assert shown_letter_keys(prompt, "draft-keys") == ["n"]
+        await pilot.press("n")  # the key shown takes the new call
+        await settle(pilot)
+        assert isinstance(app.screen, IntakeScreen) and app.screen.collect().is_blank
 
 
 async def test_quitting_writes_the_last_keystrokes(demo_db: str) -> None:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pyperclip
 import pytest
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -32,7 +33,7 @@ from deskui.widgets.caller_lookup import Suggestions
 from deskui.widgets.choice_bar import ChoiceBar
 from deskui.widgets.form_row import FieldError
 from deskui.widgets.safe_input import SafeInput, SafeTextArea
-from tests.ui.conftest import SIZE, make_test_app, settle, ticket_count
+from tests.ui.conftest import SIZE, make_test_app, settle, shown_letter_keys, ticket_count
 
 
 def read(db_url: str, fn: Any) -> Any:
@@ -157,6 +158,40 @@ async def test_known_caller_found_by_pinyin_and_logged(demo_db: str, style: str)
     assert (ticket.type, ticket.category, ticket.channel) == ("incident", "hardware", "phone")
     assert ticket.summary == "Jams"
     assert ticket.priority == "P4" and ticket.priority_reason == "I3 × U3 → P4"
+
+
+def no_desktop_clipboard(text: str) -> None:
+    raise pyperclip.PyperclipException("could not find a copy/paste mechanism")
+
+
+@pytest.mark.parametrize(
+    ("lang", "desktop", "said"),
+    [
+        ("en", True, "sent to the clipboard (the terminal's and this machine's)"),
+        ("en", False, "sent to the terminal's clipboard (this machine has none to use)"),
+        ("zh", True, "已发往剪贴板（终端与本机）"),
+        ("zh", False, "已发往终端的剪贴板（本机没有可用的剪贴板）"),
+    ],
+)
+async def test_the_copy_is_said_as_it_happened(
+    demo_db: str, monkeypatch: pytest.MonkeyPatch, lang: str, desktop: bool, said: str
+) -> None:
+    copied: list[str] = []
+    local = copied.append if desktop else no_desktop_clipboard
+    person = caller(demo_db, id=3)
+    monkeypatch.setattr("deskui.console.clipboard.pyperclip.copy", local)
+    before = ticket_count(demo_db)
+    app = make_test_app(demo_db, lang=lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pick_by_typing(pilot, pinyin_keys(person.name)[1], person.id)
+        await describe_call(pilot, "Jams", "3rd floor")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        ticket = await assert_saved_and_cleared(pilot, demo_db, before)
+        message = str(app.screen.query_one("#form-message").render())
+        assert ticket.number in message and said in message
+    assert copied == ([ticket.number] if desktop else [])
 
 
 @pytest.mark.parametrize(
@@ -717,6 +752,7 @@ async def test_a_call_about_a_ticket_awaiting_confirmation_offers_to_reopen_it(
         await settle(pilot)
         assert isinstance(app.screen, NotFixedScreen)
         assert existing.number in str(app.screen.query_one("#not-fixed-ticket").render())
+        assert shown_letter_keys(app.screen, "not-fixed-keys") == ["n"]
         await pilot.press(answer)
         await settle(pilot)
         assert isinstance(app.screen, IntakeScreen)

@@ -163,6 +163,7 @@ async def test_search_narrows_by_text_number_and_requester(queue_desk: DeskServi
         await settle(pilot)
         table = table_of(app)
         assert [r.summary for r in table.loaded_rows] == ["VPN 连接后频繁掉线"]
+        assert "│ 1 ticket ·" in screen_text(app)  # one ticket, not "1 tickets"
         field = app.screen.query_one("#queue-search")
         field.value = "王小明"  # type: ignore[attr-defined]  # the search field is a SafeInput
         await settle(pilot)
@@ -171,6 +172,7 @@ async def test_search_narrows_by_text_number_and_requester(queue_desk: DeskServi
         await pilot.press("escape")
         await settle(pilot)
         assert table.view_query.search == "" and table.total == 14
+        assert "│ 14 tickets" in screen_text(app)
         assert table.has_focus
 
 

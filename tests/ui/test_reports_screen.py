@@ -101,6 +101,9 @@ async def test_an_agent_reads_their_own_and_an_operator_none(demo_db: str) -> No
         await pilot.press("f7")
         await settle(pilot)
         assert not isinstance(app.screen, ReportsScreen)
+        # not silently: the refusal is said, as for any key the role may not use
+        said = [n.message for n in app._notifications]
+        assert said and "may not" in said[-1] and "report" in said[-1]
 
 
 async def test_a_period_that_cannot_be_read_says_so(demo_db: str) -> None:
@@ -227,3 +230,20 @@ async def test_a_tables_first_column_is_as_wide_as_its_labels(demo_db: str) -> N
         assert first.get_render_width(rows) >= max(len(label) for label in labels) + 2
         shown = "\n".join(svg_rows(app.export_screenshot()))
         assert all(label in shown for label in labels)
+
+
+@pytest.mark.parametrize(("lang", "hardware"), [("zh", "处理组 硬件组"), ("en", "group Hardware")])
+async def test_the_scope_picker_and_the_heading_name_the_groups(
+    demo_db: str, lang: str, hardware: str
+) -> None:
+    app = make_test_app(demo_db, user="lead", lang=lang)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_reports(pilot)
+        scope = screen.query_one("#report-scope", Select)
+        shown = {value: str(prompt) for prompt, value in scope._options}
+        assert shown["hardware"] == hardware
+        assert scope.value == "@desk"  # naming the groups keeps what is picked
+        scope.value = "hardware"
+        await settle(pilot)
+        assert screen.report is not None and screen.report.scope.group == "hardware"
+        assert hardware in str(screen.query_one("#report-heading", Static).render())

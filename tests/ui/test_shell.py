@@ -559,3 +559,24 @@ async def test_help_wraps_chinese_descriptions_whole_at_80x24(demo_db: str) -> N
             whole = "".join(tooltip.split())
             assert any(whole in text for text in seen), tooltip
         assert not any("…" in text for text in seen)
+
+
+@pytest.mark.parametrize(
+    ("lang", "open_word", "breached_word", "warning"),
+    [("en", "Open", "Breached", "2027 holidays"), ("zh", "未结", "超时", "2027 年节假日")],
+)
+@pytest.mark.parametrize("user", ["lead", "zhangwei"])
+async def test_at_80_columns_the_status_line_keeps_the_counts_whole(
+    demo_db: str, user: str, lang: str, open_word: str, breached_word: str, warning: str
+) -> None:
+    """The database's file goes first, then the role; the counts and the warning stay."""
+    app = make_test_app(demo_db, user=user, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        counts = app.desk.counts()
+        line = status_text(app)
+        assert f"{open_word} {counts.open}" in line and f"P1 {counts.p1}" in line
+        assert line.rstrip().endswith(f"{breached_word} {counts.breached}")
+        assert "…" not in line
+        if user == "lead":  # no room for the file and the role: they gave way to the warning
+            assert warning in line and "desk.db" not in line

@@ -640,7 +640,7 @@ class IntakeScreen(DeskScreen[None]):
         t = self.ctx.t
         view = message.view
         self._saved_or_not()
-        copy_text(self.app, view.number)
+        copy_text(self.app, view.number, lambda local: self._copied(view.number, local=local))
         if not message.noted and not view.is_open:
             self.suggestions.link_saved(view.number)
         if message.reopened:
@@ -658,10 +658,17 @@ class IntakeScreen(DeskScreen[None]):
         with self.app.batch_update():
             self.panel.show_saved(title, view.number)
             self.load(IntakeDraft())
-            self.feedback.say(t("intake.saved.copied", number=view.number), error=False)
             self.begin_call()
         self.drafts.forget()
         self.ctx.announce(CALL_TABLES)
+
+    def _copied(self, number: str, *, local: bool) -> None:
+        """Where the number went, as it happened: the terminal's clipboard always, this
+        machine's too when it has one (said unless the form says something newer by now)."""
+        if not self.is_mounted or self.feedback.message.has_class("-shown"):
+            return
+        key = "intake.saved.copied" if local else "intake.saved.copied_terminal"
+        self.feedback.say(self.ctx.t(key, number=number), error=False)
 
     def worker_failed(self, worker: Worker[object], error: BaseException) -> bool:
         """A save or note that failed gives the form back as it was typed, and says why; a
