@@ -400,13 +400,14 @@ def count_tickets_matching(
         return int(conn.execute(text(sql), {"q": words}).scalar_one())
     words = tsquery_literal(query, facets=facets, tail=number_tail)
     sql = "SELECT count(*) FROM ticket_text WHERE doc @@ CAST(:q AS tsquery)"
-    if not scans_whole_table(_count_facts(conn, words)):
-        return int(conn.execute(text(sql), {"q": words}).scalar_one())
-    conn.execute(text("SET LOCAL enable_bitmapscan = off"))
+    scan = scans_whole_table(_count_facts(conn, words))
+    if scan:
+        conn.execute(text("SET LOCAL enable_bitmapscan = off"))
     try:
         return int(conn.execute(text(sql), {"q": words}).scalar_one())
     finally:
-        conn.execute(text("SET LOCAL enable_bitmapscan TO DEFAULT"))
+        if scan:
+            conn.execute(text("SET LOCAL enable_bitmapscan TO DEFAULT"))
 
 
 #: The share of the documents a text query must be expected in for its count to read the whole
