@@ -97,18 +97,19 @@ def full_text(view: AnnouncementView, t: Catalog, zone: tzinfo) -> Text:
     )
     out.append("\n" + sanitize_text(c.body) + "\n\n")
     if c.services:
-        services = "、".join(service_name(s, t) for s in c.services)
+        services = t.join(service_name(s, t) for s in c.services)
         out.append(f"{t('field.services')}: {sanitize_line(services)}\n")
     out.append(f"{t('field.expires_at')}: {local(c.expires_at, zone)}\n")
     author = view.author_name or view.author
     out.append(t("announce.detail.author", login=sanitize_line(author)) + "\n")
     if view.approved_by:
-        out.append(t("announce.detail.approved", login=sanitize_line(view.approved_by)) + "\n")
+        approver = view.approved_by_name or view.approved_by
+        out.append(t("announce.detail.approved", login=sanitize_line(approver)) + "\n")
     if view.published_by and view.published_at:
         out.append(
             t(
                 "announce.detail.published",
-                login=sanitize_line(view.published_by),
+                login=sanitize_line(view.published_by_name or view.published_by),
                 at=local(view.published_at, zone),
             )
         )
@@ -165,7 +166,7 @@ class AnnouncementEditor(TicketForm[AnnouncementInput]):
         texts = {
             "title": c.title if c else "",
             "group": self.group,
-            "services": "、".join(c.services) if c else "",
+            "services": t.join(c.services) if c else "",
             "starts_at": local(c.starts_at, self.zone) if c else "",
             "ends_at": local(c.ends_at, self.zone) if c else "",
             "expires_at": local(expires, self.zone),

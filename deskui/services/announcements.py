@@ -76,14 +76,17 @@ class AnnouncementView:
         group_lead: the login of the owning group's lead, if any.
         content_hash: the hash of the content as it stands.
         approved_hash: the hash the approval fixed, if approved.
-        approved_by: who approved it.
+        approved_by: the login of who approved it.
+        approved_by_name: their name.
         approved_at: when.
         question: the last question it was returned with.
         published_at: when the desk published it.
-        published_by: who did.
+        published_by: the login of who did.
+        published_by_name: their name.
         late_seconds: published this many seconds after its announced start (None: on time).
         withdrawn_at: when it was withdrawn.
-        withdrawn_by: who did.
+        withdrawn_by: the login of who did.
+        withdrawn_by_name: their name.
         withdraw_reason: why.
         created_at: when it was drafted.
         updated_at: when it last changed.
@@ -102,13 +105,16 @@ class AnnouncementView:
     content_hash: str
     approved_hash: str | None
     approved_by: str | None
+    approved_by_name: str | None
     approved_at: datetime | None
     question: str | None
     published_at: datetime | None
     published_by: str | None
+    published_by_name: str | None
     late_seconds: int | None
     withdrawn_at: datetime | None
     withdrawn_by: str | None
+    withdrawn_by_name: str | None
     withdraw_reason: str | None
     created_at: datetime
     updated_at: datetime
@@ -234,9 +240,15 @@ def view_of(session: Session, row: Announcement, now: datetime) -> AnnouncementV
     lead = _login(session, group.lead_id if group else None)
     stored = AnnouncementState(row.state)
 
-    def who(user_id: int | None) -> str | None:
+    def who(user_id: int | None) -> tuple[str | None, str | None]:
         found = _login(session, user_id)
-        return found[0] if found else None
+        return found if found else (None, None)
+
+    approver, publisher, withdrawer = (
+        who(row.approved_by_id),
+        who(row.published_by_id),
+        who(row.withdrawn_by_id),
+    )
 
     return AnnouncementView(
         id=row.id,
@@ -250,14 +262,17 @@ def view_of(session: Session, row: Announcement, now: datetime) -> AnnouncementV
         group_lead=lead[0] if lead else None,
         content_hash=content_hash(content),
         approved_hash=row.approved_hash,
-        approved_by=who(row.approved_by_id),
+        approved_by=approver[0],
+        approved_by_name=approver[1],
         approved_at=row.approved_at,
         question=row.question,
         published_at=row.published_at,
-        published_by=who(row.published_by_id),
+        published_by=publisher[0],
+        published_by_name=publisher[1],
         late_seconds=row.late_seconds,
         withdrawn_at=row.withdrawn_at,
-        withdrawn_by=who(row.withdrawn_by_id),
+        withdrawn_by=withdrawer[0],
+        withdrawn_by_name=withdrawer[1],
         withdraw_reason=row.withdraw_reason,
         created_at=row.created_at,
         updated_at=row.updated_at,

@@ -92,6 +92,7 @@ class ArticleView:
     author: str
     author_name: str
     reviewer: str | None
+    reviewer_name: str | None
     approved: bool
     review_comment: str | None
     created_at: datetime
@@ -429,6 +430,7 @@ def _view(session: Session, article: Article) -> ArticleView:
         )
     ).first()
     author = people.get(article.author_id, ("", ""))
+    reviewer: tuple[str | None, str | None] = people.get(article.reviewer_id or 0, (None, None))
     return ArticleView(
         id=article.id,
         lineage_id=lineage,
@@ -443,7 +445,8 @@ def _view(session: Session, article: Article) -> ArticleView:
         state=ArticleState(article.state),
         author=author[0],
         author_name=author[1],
-        reviewer=people[article.reviewer_id][0] if article.reviewer_id in people else None,
+        reviewer=reviewer[0],
+        reviewer_name=reviewer[1],
         approved=article.approved,
         review_comment=article.review_comment,
         created_at=article.created_at,

@@ -38,7 +38,10 @@ def article_text(view: ArticleView, t: Catalog) -> Text:
     ]
     out.append("\n" + " · ".join(meta) + "\n", style="dim")
     if view.approved and view.state == "in_review":
-        out.append(t("kb.approved_by", reviewer=clean(view.reviewer or "")) + "\n", style="green")
+        out.append(
+            t("kb.approved_by", reviewer=clean(view.reviewer_name or view.reviewer or "")) + "\n",
+            style="green",
+        )
     if view.review_comment:
         out.append(
             t("kb.review_comment", comment=clean(view.review_comment)) + "\n", style="yellow"

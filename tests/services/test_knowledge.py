@@ -8,9 +8,11 @@ from sqlmodel import Session, select
 from deskui.core.permissions import Action, ArticleState
 from deskui.services.desk import DeskService
 from deskui.services.errors import NotFound, PermissionDenied, ValidationFailed
+from deskui.i18n import Catalog
 from deskui.services.knowledge import ArticleDraft, KnowledgeBase
 from deskui.services.verify import Problem, verify_record
 from deskui.store.models import Article, Group, User
+from deskui.widgets.article_text import article_text
 from tests.services.test_intake import call
 
 #: One corpus for both databases: (title, symptom, cause, solution, category, tags).
@@ -119,6 +121,9 @@ def test_article_lifecycle(desk: DeskService) -> None:
     kb.submit(agent1, article.id)
     approved = kb.review(lead, article.id, approve=True, comment=None)
     assert approved.approved and approved.state == ArticleState.IN_REVIEW
+    # the reader names the reviewer, not their login
+    assert (approved.reviewer, approved.reviewer_name) == ("lead", "赵敏")
+    assert "赵敏" in article_text(approved, Catalog("zh")).plain
     live = kb.publish(agent1, article.id)
     assert live.state == ArticleState.PUBLISHED and live.published_at is not None
     # a new version is reviewed again while the published one stays found

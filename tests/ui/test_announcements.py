@@ -387,14 +387,22 @@ async def test_the_banner_fits_a_narrow_terminal(desk: DeskService, width: int, 
 
 
 @pytest.mark.parametrize(
-    ("lang", "services", "author"),
+    ("lang", "services", "people"),
     [
-        ("zh", "影响的服务或地点: 硬件故障、三号楼", "起草人：张伟"),
-        ("en", "Affected services or sites: Hardware、三号楼", "Drafted by 张伟"),
+        (
+            "zh",
+            "影响的服务或地点: 硬件故障、三号楼",
+            ("起草人：张伟", "审核人：李娜", "发布人：王芳"),
+        ),
+        (
+            "en",
+            "Affected services or sites: Hardware, 三号楼",
+            ("Drafted by 张伟", "Approved by 李娜", "Published by 王芳"),
+        ),
     ],
 )
-async def test_the_reader_names_the_category_and_the_author(
-    desk: DeskService, lang: str, services: str, author: str
+async def test_the_reader_names_the_category_and_the_people(
+    desk: DeskService, lang: str, services: str, people: tuple[str, ...]
 ) -> None:
     published(desk)
     app = console_for(desk, "agent1", lang, start_mode="board")
@@ -404,5 +412,8 @@ async def test_the_reader_names_the_category_and_the_author(
         await settle(pilot)
         assert isinstance(app.screen, AnnouncementsReader)
         text = screen_text(app)
-        assert services in text and author in text
-        assert "hardware" not in text and "agent1" not in text.split("\n", 1)[1]
+        assert services in text
+        assert all(name in text for name in people)
+        below_status = text.split("\n", 1)[1]
+        assert "hardware" not in text
+        assert not any(login in below_status for login in ("agent1", "agent2", " op "))
