@@ -22,14 +22,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import false, func, literal_column
+from sqlalchemy import false, func, literal_column, or_
 from sqlmodel import Session, col, select
 
 from deskui.core.enums import Category, Channel, Priority, Status, TicketType
 from deskui.core.text_index import Facets, Query, facet, parse_query
 from deskui.services.errors import NotFound, ServiceError
 from deskui.store import text_search
-from deskui.store.models import Group, Ticket, User
+from deskui.store.models import Group, ReceivedHour, Ticket, User
 
 #: Digits alone, as long as a number's tail can be: they also match the numbers ending in them.
 _NUMBER_TAIL = re.compile(r"\d{3,7}")
@@ -119,7 +119,7 @@ class TextMatch:
     complete: bool = False
     """The facets say every other condition of the read: the index alone counts its tickets."""
     between: tuple[int, int] | None = None
-    """Only tickets with ids from the first to the last (see :func:`received_ids`)."""
+    """Only tickets with ids from the first to the last (see :func:`received_block`)."""
 
     def clause(self, *more: tuple[str, ...], walk: bool = False) -> Any:
         """``ticket.id IN (the matches)``, with ``more`` facet groups.
@@ -158,7 +158,11 @@ class TextMatch:
     def count(self, session: Session) -> int:
         """How many tickets match, from the index alone (right when :attr:`complete`)."""
         return text_search.count_tickets_matching(
-            session.connection(), self.query, number_tail=self.tail, facets=self.facets
+            session.connection(),
+            self.query,
+            number_tail=self.tail,
+            facets=self.facets,
+            between=self.between,
         )
 
 
@@ -179,41 +183,83 @@ def _kinds(filters: TicketFilter, facets: list[tuple[str, ...]]) -> list[Any]:
     return where
 
 
-#: The most tickets of a received range whose ids :func:`received_ids` reads (a quarter's at a
-#: million tickets a year); a longer range is read as before, its search unbounded.
-RANGE_IDS = 250_000
+#: Seconds in the hour ``received_hour`` keys its spans by.
+HOUR = 3600
 
 
-def received_ids(
+@dataclass(frozen=True)
+class ReceivedBlock:
+    """The ids a received range's tickets lie between (``first`` > ``last``: none).
+
+    ``exact``: the tickets with ids from ``first`` to ``last`` are exactly the range's, so the
+    range is said by the ids alone and the text index counts a search in it without the ticket
+    table.
+    """
+
+    first: int
+    last: int
+    exact: bool
+
+    @property
+    def ids(self) -> tuple[int, int]:
+        """``(first, last)``."""
+        return self.first, self.last
+
+
+def _hour(instant: datetime, *, up: bool) -> tuple[int, bool]:
+    """The hour key of ``instant`` (rounded ``up`` or down), and whether it is on the hour."""
+    seconds = instant.timestamp()
+    hour = int(seconds // HOUR)
+    aligned = hour * HOUR == seconds
+    return (hour + 1 if up and not aligned else hour), aligned
+
+
+def received_block(
     session: Session, start: datetime | None, end: datetime | None
-) -> tuple[int, int] | None:
-    """The first and last id of the tickets received from ``start`` until ``end`` (read from
-    the received index's keys), ``(0, -1)`` when there are none; None without a range or when
-    it holds more than :data:`RANGE_IDS` tickets.
+) -> ReceivedBlock | None:
+    """The block of ids the tickets received from ``start`` until ``end`` lie in, read from
+    ``received_hour`` (a row per hour: a year's block in a millisecond or two, however many
+    tickets it holds); None without a range.
 
-    Every ticket of the range has an id between the two, whatever the order the desk received
-    them in; and as a desk numbers its tickets as they come in, a month's tickets are about a
-    month's block of ids: a search asks the text index for its matches in that block only, not
-    for a common word's every match of a year (167,000 of a million tickets, where a month
-    holds 14,000), and walks the ticket table from the block's start.
+    Every ticket's id lies within its hour's span, so the block holds every ticket of the range
+    whatever order the desk received them in; and as a desk numbers its calls as they come in,
+    half a year's tickets are about half a year's block of ids: a search asks the text index
+    for its matches in that block only, and walks the ticket table from the block's start. The
+    block is exact when the range begins and ends on the hour (a desk-local day does, in a
+    whole-hour time zone) and no hour outside it has a span reaching into the block.
     """
     if start is None and end is None:
         return None
-    where = []
+    where: list[Any] = []
+    aligned = True
+    low = high = None
     if start is not None:
-        where.append(col(Ticket.received_at) >= start)
+        low, on_hour = _hour(start, up=False)
+        aligned &= on_hour
+        where.append(col(ReceivedHour.hour) >= low)
     if end is not None:
-        where.append(col(Ticket.received_at) < end)
-    # ``id + 0``: the range is read from the received index; PostgreSQL would otherwise take
-    # the least id from the primary key's start, walking every older ticket (a second a million)
-    ids = select((col(Ticket.id) + literal_column("0")).label("id")).where(*where)
-    block = ids.limit(RANGE_IDS + 1).subquery()
-    first, last, held = session.execute(
-        select(func.min(block.c.id), func.max(block.c.id), func.count())
+        high, on_hour = _hour(end, up=True)
+        aligned &= on_hour
+        where.append(col(ReceivedHour.hour) < high)
+    first, last = session.execute(
+        select(func.min(ReceivedHour.first_id), func.max(ReceivedHour.last_id)).where(*where)
     ).one()
-    if held > RANGE_IDS:
-        return None
-    return (0, -1) if first is None else (int(first), int(last))
+    if first is None:
+        return ReceivedBlock(0, -1, exact=True)
+    outside = [
+        col(ReceivedHour.hour) < low if low is not None else false(),
+        col(ReceivedHour.hour) >= high if high is not None else false(),
+    ]
+    reaching = session.execute(
+        select(ReceivedHour.hour)
+        .where(
+            or_(*outside),
+            col(ReceivedHour.first_id) <= last,
+            col(ReceivedHour.last_id) >= first,
+        )
+        .limit(1)
+    ).first()
+    return ReceivedBlock(int(first), int(last), exact=aligned and reaching is None)
 
 
 def search_clause(
@@ -294,13 +340,14 @@ def filter_clauses(
     if end is not None:
         where.append(col(Ticket.received_at) < end)
     where.extend(_kinds(filters, facets))
-    # every filter but the received range is a facet
-    exact = within_exact and start is None and end is None
-    between = received_ids(session, start, end) if filters.search.strip() else None
+    block = received_block(session, start, end) if filters.search.strip() else None
+    between = block.ids if block is not None else None
     if between is not None:
         # the same block bounds the read's walk of the ticket table (in id order it would
         # otherwise start at the desk's first ticket, testing a year of them for the range)
         where.append(col(Ticket.id).between(*between))
+    # every filter but the received range is a facet, and an exact block says the range
+    exact = within_exact and (block.exact if block is not None else start is None and end is None)
     found = search_clause(session, filters.search, tuple(facets), complete=exact, between=between)
     if isinstance(found, TextMatch) and not deferred:
         found = found.clause()

@@ -413,6 +413,18 @@ class TicketReportFact(SQLModel, table=True):
     """The minutes the ticket's worklog entries say were spent, summed."""
 
 
+class ReceivedHour(SQLModel, table=True):
+    """For an hour tickets were received in (UTC, seconds since the epoch // 3600), the least
+    and the greatest id among them; kept by a trigger on the ticket table (migration 0014), and
+    only ever widened, so every ticket's id lies within its hour's span."""
+
+    __tablename__ = "received_hour"
+
+    hour: int = Field(primary_key=True)
+    first_id: int
+    last_id: int
+
+
 __all__ = [
     "AgentSkill",
     "Announcement",
@@ -422,6 +434,7 @@ __all__ = [
     "ArticleTicket",
     "DeskSetting",
     "Group",
+    "ReceivedHour",
     "Requester",
     "SettingEvent",
     "Ticket",

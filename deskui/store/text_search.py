@@ -391,20 +391,33 @@ def search_tickets(
 
 
 def count_tickets_matching(
-    conn: Connection, query: Query, *, number_tail: str | None = None, facets: Facets = ()
+    conn: Connection,
+    query: Query,
+    *,
+    number_tail: str | None = None,
+    facets: Facets = (),
+    between: tuple[int, int] | None = None,
 ) -> int:
     """How many tickets :func:`ticket_ids_matching` finds, counted in the index alone."""
+    values: dict[str, Any] = {}
     if not _postgres(conn):
-        words = fts_match(query, facets=facets, tail=number_tail)
+        values["q"] = fts_match(query, facets=facets, tail=number_tail)
         sql = "SELECT count(*) FROM ticket_text WHERE ticket_text MATCH :q"
-        return int(conn.execute(text(sql), {"q": words}).scalar_one())
-    words = tsquery_literal(query, facets=facets, tail=number_tail)
-    sql = "SELECT count(*) FROM ticket_text WHERE doc @@ CAST(:q AS tsquery)"
-    scan = scans_whole_table(_count_facts(conn, words))
+        key = "rowid"
+    else:
+        values["q"] = tsquery_literal(query, facets=facets, tail=number_tail)
+        sql = "SELECT count(*) FROM ticket_text WHERE doc @@ CAST(:q AS tsquery)"
+        key = "ticket_id"
+    if between is not None:
+        sql += f" AND {key} BETWEEN :first AND :last"
+        values |= {"first": between[0], "last": between[1]}
+    if not _postgres(conn):
+        return int(conn.execute(text(sql), values).scalar_one())
+    scan = scans_whole_table(_count_facts(conn, sql, values))
     if scan:
         conn.execute(text("SET LOCAL enable_bitmapscan = off"))
     try:
-        return int(conn.execute(text(sql), {"q": words}).scalar_one())
+        return int(conn.execute(text(sql), values).scalar_one())
     finally:
         if scan:
             conn.execute(text("SET LOCAL enable_bitmapscan TO DEFAULT"))
@@ -447,7 +460,8 @@ def scans_whole_table(facts: CountFacts) -> bool:
     )
 
 
-def _count_facts(conn: Connection, words: str) -> CountFacts:
+def _count_facts(conn: Connection, count: str, values: dict[str, Any]) -> CountFacts:
+    """The facts :func:`scans_whole_table` decides by, for the count statement ``count``."""
     row = conn.execute(
         text(
             "SELECT c.reltuples, pg_relation_size(c.oid), "
@@ -456,10 +470,8 @@ def _count_facts(conn: Connection, words: str) -> CountFacts:
             "FROM pg_class c WHERE c.oid = 'ticket_text'::regclass"
         )
     ).one()
-    plan = conn.execute(
-        text("EXPLAIN (FORMAT JSON) SELECT 1 FROM ticket_text WHERE doc @@ CAST(:q AS tsquery)"),
-        {"q": words},
-    ).scalar_one()
+    matches = count.replace("SELECT count(*)", "SELECT 1", 1)
+    plan = conn.execute(text(f"EXPLAIN (FORMAT JSON) {matches}"), values).scalar_one()
     # the top node's rows are the whole estimate (a Gather's too)
     expected = float((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"])
     return CountFacts(expected, float(row[0]), int(row[1]), int(row[2]), int(row[3]))

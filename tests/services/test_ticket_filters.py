@@ -6,19 +6,24 @@ refusals naming the filter."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import text as sql
 
 from deskui.core.enums import Status
-from deskui.services import ticket_filters
 from deskui.services.desk import DeskService
 from deskui.services.errors import NotFound, ServiceError
 from deskui.services.knowledge import KnowledgeBase
 from deskui.services.queue import QueueQuery, QueueReader, QueueRow, QueueView
 from deskui.services.queue import reader as queue_reader
-from deskui.services.ticket_filters import TicketFilter, received_bound, received_ids
+from deskui.services.ticket_filters import (
+    ReceivedBlock,
+    TicketFilter,
+    received_block,
+    received_bound,
+)
 from tests.services.test_queue import fill_desk, log_call
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -141,46 +146,75 @@ def test_the_received_range_is_the_desks_days(filled: DeskService) -> None:
     assert queue_numbers(filled, until, QueueView.ALL) == {early.number}
 
 
-@pytest.mark.parametrize("cap", [None, 0], ids=["ids bounded", "range too long to bound"])
+def _days(desk: DeskService, first: int, last: int) -> tuple[datetime, datetime]:
+    """The desk-local days from ``first`` to ``last`` days ago, as a received range."""
+    start = received_bound("from", _day(desk, first), TZ, end=False)
+    end = received_bound("to", _day(desk, last), TZ, end=True)
+    assert start is not None and end is not None
+    return start, end
+
+
+@pytest.mark.parametrize("exact", [True, False], ids=["desk days", "not on the hour"])
 def test_a_search_in_a_received_range_finds_a_call_logged_late(
-    filled: DeskService, monkeypatch: pytest.MonkeyPatch, cap: int | None
+    filled: DeskService, exact: bool
 ) -> None:
-    if cap is not None:
-        monkeypatch.setattr(ticket_filters, "RANGE_IDS", cap)
     words = "硒鼓漏粉"
     recent = log_call(filled, f"打印机{words}", minutes_ago=5)
     # received three days ago, logged after the recent one: the range's only ticket has the
     # desk's highest id
     late = log_call(filled, f"复印机{words}", minutes_ago=60 * 24 * 3)
-    now = filled.clock.now()
+    start, end = _days(filled, 4, 2)
+    if not exact:
+        start, end = start + timedelta(minutes=1), end - timedelta(minutes=1)
     three_days = TicketFilter(
-        search=words,
-        received_from=now - timedelta(days=4),
-        received_to=now - timedelta(days=2),
-        status=EVERY_STATUS,
+        search=words, received_from=start, received_to=end, status=EVERY_STATUS
     )
+    with filled.db.read() as session:
+        assert received_block(session, start, end) == ReceivedBlock(late.id, late.id, exact)
     assert list_numbers(filled, three_days) == {late.number}
     assert queue_numbers(filled, three_days, QueueView.ALL) == {late.number}
     since = replace(three_days, received_to=None)
     assert list_numbers(filled, since) == {late.number, recent.number}
     assert queue_numbers(filled, since, QueueView.ALL) == {late.number, recent.number}
-    none = replace(
-        three_days, received_from=now - timedelta(days=40), received_to=now - timedelta(days=39)
-    )
+    start, end = _days(filled, 40, 39)
+    none = replace(three_days, received_from=start, received_to=end)
     assert list_numbers(filled, none) == set() == queue_numbers(filled, none, QueueView.ALL)
 
 
-def test_the_received_ids_are_the_ranges_first_and_last(filled: DeskService) -> None:
-    now = filled.clock.now()
-    log_call(filled, "网络时断时续", minutes_ago=60 * 24 * 3)
+def test_a_block_reached_into_from_outside_the_range_is_not_exact(filled: DeskService) -> None:
+    words = "鼠标滚轮失灵"
+    early = log_call(filled, f"{words}一", minutes_ago=60 * 24 * 3)
+    between = log_call(filled, f"{words}二", minutes_ago=5)
+    late = log_call(filled, f"{words}三", minutes_ago=60 * 24 * 3 + 30)
+    start, end = _days(filled, 3, 3)
     with filled.db.read() as session:
-        assert received_ids(session, None, None) is None
-        first, last = received_ids(session, now - timedelta(days=4), now - timedelta(days=2)) or (
-            0,
-            0,
-        )
-        assert first == last > 0, "one ticket, the late one"
-        assert received_ids(session, now - timedelta(days=40), now - timedelta(days=39)) == (0, -1)
+        block = received_block(session, start, end)
+    # today's call lies between the two of three days ago: the block holds it too
+    assert block == ReceivedBlock(early.id, late.id, exact=False)
+    assert early.id < between.id < late.id
+    that_day = TicketFilter(search=words, received_from=start, received_to=end, status=EVERY_STATUS)
+    found = {early.number, late.number}
+    assert list_numbers(filled, that_day) == found == queue_numbers(filled, that_day, QueueView.ALL)
+    assert queue_numbers(filled, that_day, QueueView.OPEN) == found
+
+
+def test_the_received_block_is_the_ranges_first_and_last(filled: DeskService) -> None:
+    late = log_call(filled, "网络时断时续", minutes_ago=60 * 24 * 3)
+    with filled.db.read() as session:
+        assert received_block(session, None, None) is None
+        start, end = _days(filled, 4, 2)
+        assert received_block(session, start, end) == ReceivedBlock(late.id, late.id, True)
+        start, end = _days(filled, 40, 39)
+        assert received_block(session, start, end) == ReceivedBlock(0, -1, True)
+        # the hour table holds every ticket: its spans cover each id in its own hour
+        rows = session.execute(sql("SELECT hour, first_id, last_id FROM received_hour")).all()
+        tickets = session.execute(sql("SELECT id, received_at FROM ticket")).all()
+    spans = {hour: (first, last) for hour, first, last in rows}
+    for ticket_id, received in tickets:
+        stamp = received if isinstance(received, datetime) else datetime.fromisoformat(received)
+        seconds = stamp.replace(tzinfo=stamp.tzinfo or UTC).timestamp()
+        first, last = spans[int(seconds // 3600)]
+        assert first <= ticket_id <= last
 
 
 @pytest.mark.parametrize(
