@@ -28,6 +28,8 @@ from rich.align import Align
 from rich.text import Text
 from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.markup import escape
+from textual.screen import Screen
+from textual.style import Style
 from textual.widgets.option_list import Option
 
 from deskui.console.context import DeskContext, desk_context
@@ -137,9 +139,13 @@ class DeskPalette(CommandPalette):
 class DeskCommands(Provider):
     """Commands of the app and of the screen in front, the people, the tickets."""
 
+    def __init__(self, screen: Screen[Any], match_style: Style | None = None) -> None:
+        super().__init__(screen, match_style)
+        self._people: list[Findable] = []
+        """Who holds tickets (read when the palette opens)."""
+
     async def startup(self) -> None:
         """The people, read once per opening of the palette."""
-        self._people: list[Findable] = []
         if self.app.check_action("queue", ()) is not False:
             self._people = await asyncio.to_thread(people_to_find, desk_context(self.screen))
 
