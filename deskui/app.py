@@ -28,7 +28,7 @@ from deskui.core.clock import Clock, SystemClock
 from deskui.core.enums import Role
 from deskui.core.permissions import Action, Refusal, role_may
 from deskui.i18n import Catalog, detect_language
-from deskui.screens.commands import DeskCommands
+from deskui.screens.commands import DeskCommands, DeskPalette
 from deskui.screens.help import HelpScreen, key_rows
 from deskui.screens.intake import IntakeScreen
 from deskui.services.announcements import ANNOUNCEMENT_TABLES, Announcements, AnnouncementView
@@ -220,6 +220,14 @@ class DeskApp(ConsoleApp):
             id="desk.admin",
             priority=True,
         ),
+        Binding(  # F8 for someone who may not see the administration: said, as F7 is
+            "f8",
+            "refuse_admin",
+            "",
+            show=False,
+            id="desk.admin_refused",
+            priority=True,
+        ),
         Binding(
             "ctrl+p",
             "command_palette",
@@ -402,18 +410,28 @@ class DeskApp(ConsoleApp):
         """F7: the reports (leads and admins: the desk's; an agent: their own)."""
         self.open_area("reports")
 
-    def action_refuse_reports(self) -> None:
-        """F7 for someone who may read no report (an operator): the refusal, as a toast."""
+    def _refuse(self, action: Action) -> None:
+        """The role's refusal of ``action``, as a toast (a key that is not this person's)."""
         refused = PermissionDenied(
-            Refusal.ROLE.value, action=Action.READ_OWN_REPORT, role=str(self.context.actor.role)
+            Refusal.ROLE.value, action=action, role=str(self.context.actor.role)
         )
         self.notify(describe(refused, self.context.t), severity="warning", markup=False)
 
+    def action_refuse_reports(self) -> None:
+        """F7 for someone who may read no report (an operator): the refusal, as a toast."""
+        self._refuse(Action.READ_OWN_REPORT)
+
+    def action_refuse_admin(self) -> None:
+        """F8 for someone who may not see the administration (operators, agents)."""
+        self._refuse(Action.VIEW_SETTINGS)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """F8 only for those who may see the administration; F7 only for those who may read a
-        report (an operator reads none): neither is shown to anyone else."""
-        if action == "admin":
-            return role_may(self.context.actor.role, Action.VIEW_SETTINGS)
+        report (an operator reads none): neither is shown to anyone else, who is told why
+        when they press it (``refuse_*``)."""
+        if action in ("admin", "refuse_admin"):
+            may = role_may(self.context.actor.role, Action.VIEW_SETTINGS)
+            return may if action == "admin" else not may
         if action == "reports":
             from deskui.screens.reports import may_read_reports
 
@@ -442,7 +460,7 @@ class DeskApp(ConsoleApp):
         """ctrl+p: every action, searchable, in the operator's language."""
         if not isinstance(self.screen, CommandPalette):
             self.push_screen(
-                CommandPalette(
+                DeskPalette(
                     providers=[DeskCommands],
                     placeholder=self.context.t("shell.palette.placeholder"),
                     id="--command-palette",

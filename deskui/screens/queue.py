@@ -344,6 +344,16 @@ class QueueScreen(DeskScreen[None]):
         self.query_one(FilterBar).focus_first()
         self._update_keys()
 
+    def show_held_by(self, person: Person) -> None:
+        """The open tickets ``person`` holds (the palette's people): the open view, the filter
+        bar's assignee set to them and nothing else (escape clears it, as any filter)."""
+        if not self.is_mounted:
+            self.call_after_refresh(self.show_held_by, person)
+            return
+        if self.view != QueueView.OPEN:
+            self.action_view(str(QueueView.OPEN))
+        self.query_one(FilterBar).show_held_by(person)
+
     @on(FilterBar.Applied)
     def _filtered(self, message: FilterBar.Applied) -> None:
         message.stop()

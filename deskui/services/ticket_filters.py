@@ -33,10 +33,17 @@ from deskui.store.models import Group, ReceivedHour, Ticket, User
 
 #: Digits alone, as long as a number's tail can be: they also match the numbers ending in them.
 _NUMBER_TAIL = re.compile(r"\d{3,7}")
+#: A ticket number or part of one, as typed in a search (``IT20261201089``, ``1201089``).
+_NUMBER_SEARCH = re.compile(r"(?:IT)?\d{3,}", re.IGNORECASE)
 #: A day as the list and the filter bar take it.
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: ``assignee`` for tickets nobody holds.
 UNASSIGNED = "-"
+
+
+def is_number_search(text: str) -> bool:
+    """``text`` is a ticket number or part of one (digits, with or without the ``IT``)."""
+    return _NUMBER_SEARCH.fullmatch(text.strip()) is not None
 
 
 @dataclass(frozen=True)

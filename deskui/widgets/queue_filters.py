@@ -205,12 +205,12 @@ class FilterBar(Widget, can_focus=False):
         bad date is said and nothing is applied."""
         error = self.query_one("#filter-error", Static)
         tz = self.tz()
-        if tz is None:
+        if tz is None and any(self._field(name).value.strip() for name in DATES):
             error.update(self.t("queue.filter.wait"))
             self.add_class("-error")
             return False
         try:
-            filters = self.read(tz)
+            filters = self.read(tz or ZoneInfo("UTC"))  # no date typed: the zone is not read
         except ServiceError as exc:
             label = self.t(f"queue.filter.{exc.field}_label")
             error.update(Text(sanitize_line(f"{label}: {exc.words(self.t)}")))
@@ -226,12 +226,26 @@ class FilterBar(Widget, can_focus=False):
         self.post_message(self.Applied(filters, self.summary(), close=close))
         return True
 
-    def clear(self) -> None:
-        """Every field back to none, and that applied."""
+    def _clear_fields(self) -> None:
         for name in LISTS:
             self._select(name).clear()
         for name in DATES:
             self._field(name).value = ""
+
+    def clear(self) -> None:
+        """Every field back to none, and that applied."""
+        self._clear_fields()
+        self.apply(close=True)
+
+    def show_held_by(self, person: Person) -> None:
+        """Only the tickets ``person`` holds: every other field cleared, that applied (the
+        person is added to the list if the desk's people are not read yet)."""
+        self._clear_fields()
+        people = self._labels["assignee"]
+        if person.login not in people:
+            options = [(label, login) for login, label in people.items()]
+            self._set_options("assignee", [*options, (sanitize_line(person.name), person.login)])
+        self._select("assignee").value = person.login
         self.apply(close=True)
 
     @on(Select.Changed)
