@@ -27,6 +27,8 @@ from deskui.core.enums import IMPACTS, URGENCIES, Category, ClockKind, Priority
 from deskui.core.priority import PriorityMatrix
 from deskui.core.rule_preview import PriorityFacts
 from deskui.core.sla import SlaTarget
+from deskui.core.sla_words import UNITS, read_target, target_words
+from deskui.i18n import LANGUAGES, Catalog
 from deskui.services import calendar as desk_calendar
 from deskui.services import groups as desk_groups
 from deskui.services import skills, staff
@@ -38,8 +40,6 @@ from deskui.services.users import Actor, UserView, group_by_code
 from deskui.services.users import view_of as users_view_of
 from deskui.store.models import Group, Ticket, User
 
-#: The units an SLA target is written in (``15 minutes``, ``3 working_days``).
-SLA_UNITS = ("minutes", "hours", "business_hours", "working_days")
 _TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 
 
@@ -190,16 +190,26 @@ def save_matrix(
 
 
 # SLA targets --------------------------------------------------------------------------------
-def parse_target(text: str, field_name: str, problems: list[Problem]) -> SlaTarget | None:
-    """An SLA target typed as ``AMOUNT UNIT``; adds a problem and returns None when it is not."""
-    parts = text.split()
-    if len(parts) == 2 and parts[1] in SLA_UNITS:
-        try:
-            return SlaTarget.parse(f"{parts[0]} {parts[1]}", working_day_seconds=9 * 3600)
-        except ValueError:
-            pass
-    problems.append(problem(field_name, "admin.sla_target", value=text.strip()))
-    return None
+def target_text(stored: str, t: Catalog) -> str:
+    """A stored SLA target in the words of ``t``'s language (``3 个工作日``, ``1 hour``)."""
+    return target_words(stored, lambda unit, amount: t(f"admin.unit.{unit}", count=amount))
+
+
+def _unit_words() -> dict[str, list[str]]:
+    """Every word, in each language, singular and plural, that names each unit."""
+    catalogs = [Catalog(lang) for lang in LANGUAGES]
+    return {
+        unit: [t(f"admin.unit.{unit}", count=n) for t in catalogs for n in (1, 2)] for unit in UNITS
+    }
+
+
+def parse_target(text: str, field_name: str, problems: list[Problem]) -> str | None:
+    """An SLA target as typed (``4 小时``, ``2 working days``, ``15 minutes``) in its stored
+    form; adds a problem and returns None when it is not a target."""
+    stored = read_target(text, _unit_words())
+    if stored is None:
+        problems.append(problem(field_name, "admin.sla_target", value=text.strip()))
+    return stored
 
 
 def save_sla_targets(
@@ -212,8 +222,13 @@ def save_sla_targets(
             than the response target.
     """
     problems: list[Problem] = []
-    parsed = {kind: parse_target(targets[kind], str(kind), problems) for kind in ClockKind}
-    response, resolution = parsed[ClockKind.RESPONSE], parsed[ClockKind.RESOLUTION]
+    stored = {kind: parse_target(targets[kind], str(kind), problems) for kind in ClockKind}
+    parsed = {
+        kind: SlaTarget.parse(text, working_day_seconds=9 * 3600)
+        for kind, text in stored.items()
+        if text is not None
+    }
+    response, resolution = parsed.get(ClockKind.RESPONSE), parsed.get(ClockKind.RESOLUTION)
     if response and resolution and resolution.seconds < response.seconds:
         problems.append(
             problem(
@@ -227,7 +242,7 @@ def save_sla_targets(
         raise ValidationFailed(problems)
     sla = dict(desk.rules.raw["sla"])
     all_targets = {str(k): dict(v) for k, v in dict(sla.get("targets", {})).items()}
-    all_targets[str(priority)] = {str(k): " ".join(targets[k].split()) for k in ClockKind}
+    all_targets[str(priority)] = {str(k): str(stored[k]) for k in ClockKind}
     desk.save_rule_files(
         actor, {"sla": {**sla, "targets": all_targets}}, note=f"admin: sla {priority}"
     )

@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import col, select
 
 from deskui.core.enums import ClockKind, Priority
+from deskui.i18n import Catalog
 from deskui.services import admin
 from deskui.services.desk import DeskService
 from deskui.services.errors import PermissionDenied, ValidationFailed
@@ -55,6 +56,33 @@ def test_a_resolution_shorter_than_the_response_is_refused(desk: DeskService) ->
     target = desk.rules.sla.target(Priority.P3, ClockKind.RESOLUTION)
     assert target.business and target.seconds == 2 * 9 * 3600
     assert events(desk, "sla")[-1].note == "admin: sla P3"
+
+
+def test_targets_typed_in_either_language_are_stored_as_the_rules_write_them(
+    desk: DeskService,
+) -> None:
+    actor = desk.actor("admin")
+    typed = {ClockKind.RESPONSE: "1 小时", ClockKind.UPDATE: "4 hours"}
+    admin.save_sla_targets(desk, actor, Priority.P3, {**typed, ClockKind.RESOLUTION: "3 个工作日"})
+    assert desk.rules.raw["sla"]["targets"]["P3"] == {
+        "response": "1 hours",
+        "update": "4 hours",
+        "resolution": "3 working_days",
+    }
+    admin.save_sla_targets(
+        desk, actor, Priority.P3, {**typed, ClockKind.RESOLUTION: "2 working days"}
+    )
+    assert desk.rules.raw["sla"]["targets"]["P3"]["resolution"] == "2 working_days"
+    with pytest.raises(ValidationFailed) as refused:
+        admin.save_sla_targets(desk, actor, Priority.P3, {**typed, ClockKind.RESOLUTION: "30 分钟"})
+    assert refused.value.code == "admin.sla_order"
+
+
+def test_a_stored_target_is_worded_in_the_console_language() -> None:
+    assert admin.target_text("1 hours", Catalog("en")) == "1 hour"
+    assert admin.target_text("3 working_days", Catalog("en")) == "3 working days"
+    assert admin.target_text("3 working_days", Catalog("zh")) == "3 个工作日"
+    assert admin.target_text("15 minutes", Catalog("zh")) == "15 分钟"
 
 
 def test_only_an_admin_changes_the_rules(desk: DeskService) -> None:

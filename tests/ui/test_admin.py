@@ -16,9 +16,12 @@ from deskui.core.priority import PriorityMatrix
 from deskui.i18n import Catalog
 from deskui.screens.admin import AdminScreen
 from deskui.screens.admin.form import AdminForm
+from deskui.screens.admin.screen import EDITS
+from deskui.screens.admin.sections import SECTIONS
 from deskui.services.errors import word
 from deskui.store.db import Database
 from deskui.store.models import DeskSetting, Group, Requester, SettingEvent, Ticket, User
+from deskui.widgets.key_footer import KeyFooter
 from tests.ui.conftest import SIZE, make_test_app, settle
 
 EN = Catalog("en")
@@ -115,10 +118,51 @@ async def test_an_operator_has_no_administration_and_a_lead_only_reads(demo_db: 
         screen = await open_admin(pilot, "1")
         assert screen.data is not None and len(screen.data.users) > 3
         for action in ("add", "edit", "toggle_user"):
-            assert screen.check_action(action, ()) is None, action
+            assert screen.check_action(action, ()) is False, action
         await pilot.press("e")
         await settle(pilot)
         assert app.screen is screen, "a duty lead's edit key opens nothing"
+
+
+async def test_a_duty_lead_is_offered_no_key_that_changes_and_none_acts(demo_db: str) -> None:
+    changes = [EN(f"admin.key.{name}") for name in ("add", "edit", "toggle", "warning", "hours")]
+    app = make_test_app(demo_db, user="admin")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_admin(pilot, "1")
+        footer = str(screen.query_one(KeyFooter).render())
+        assert EN("admin.key.add") in footer and EN("admin.key.edit") in footer
+    app = make_test_app(demo_db, user="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_admin(pilot, "1")
+        for number in range(1, len(SECTIONS) + 1):
+            await pilot.press(str(number))
+            await settle(pilot)
+            offered = {b.action for _n, b, _on, _tip in screen.active_bindings.values()}
+            assert not offered & set(EDITS), number
+            footer = str(screen.query_one(KeyFooter).render())
+            assert not [name for name in changes if name in footer], number
+            for key in ("n", "e", "enter", "d", "i", "p", "h", "w", "x", "c"):
+                await pilot.press(key)
+                await settle(pilot)
+                assert app.screen is screen, f"{key} opened something in section {number}"
+
+
+async def test_a_corrected_matrix_row_clears_the_refusal_before_it_is_saved(demo_db: str) -> None:
+    app = make_test_app(demo_db, user="admin", lang="zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_admin(pilot, "3")
+        await pilot.press("e")
+        await settle(pilot)
+        form = await fill(pilot, I3="P2 P3 P4")
+        await save(pilot)
+        refusal = word("admin.matrix_row", {"impact": 3}, Catalog("zh"))
+        assert refusal in form_error(app)
+        form = await fill(pilot, I3="P2 P3 P4 P")
+        assert refusal in form_error(app), "still not a row: the refusal stays"
+        await pilot.press("4")
+        await pilot.pause()
+        assert form_error(app) == "", "the row is whole again: the refusal goes at once"
+        assert "预览" in str(form.query_one("#admin-preview", Static).render())
 
 
 async def test_the_matrix_preview_counts_and_the_change_reaches_another_console(
@@ -184,7 +228,7 @@ async def test_sla_targets_are_checked_then_saved(demo_db: str) -> None:
         await settle(pilot)
         await fill(pilot, resolution="30 minutes")
         await save(pilot)
-        refusal = word("admin.sla_order", {"resolution": "30 minutes", "response": "1 hours"}, EN)
+        refusal = word("admin.sla_order", {"resolution": "30 minutes", "response": "1 hour"}, EN)
         assert refusal in form_error(app)
         await fill(pilot, resolution="6 hours")
         await save(pilot)

@@ -3,7 +3,8 @@
 It is a change form of the ticket forms' kind (:class:`~deskui.screens.ticket_forms.TicketForm`):
 ``ctrl+s`` hands the typed values to ``send``, which runs the change in the screen's worker; the
 form closes when the change went through and stays open with the refusal, in the catalog's
-words, and everything typed, when it did not.
+words, and everything typed, when it did not. A refusal goes as soon as the preview finds the
+typed values valid again: it no longer describes what is typed.
 """
 
 from __future__ import annotations
@@ -20,6 +21,14 @@ from deskui.widgets.safe_input import SafeInput
 
 #: The values of a form, by field name.
 Values = dict[str, str]
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the typed values would change, in words, and whether they could be saved."""
+
+    text: str
+    valid: bool = True
 
 
 @dataclass(frozen=True)
@@ -51,7 +60,7 @@ class AdminForm(TicketForm[Values]):
         fields: Sequence[FormField],
         send: Callable[[Values], None],
         *,
-        preview: Callable[[Values], str] | None = None,
+        preview: Callable[[Values], Preview] | None = None,
         intro: Sequence[str] = (),
     ) -> None:
         super().__init__(title, send)
@@ -90,5 +99,9 @@ class AdminForm(TicketForm[Values]):
         self._show_preview()
 
     def _show_preview(self) -> None:
-        if self.preview is not None:
-            self.query_one("#admin-preview", Static).update(plain(self.preview(self.values)))
+        if self.preview is None:
+            return
+        preview = self.preview(self.values)
+        self.query_one("#admin-preview", Static).update(plain(preview.text))
+        if preview.valid and not self.sending:
+            self.show_error("")

@@ -1,8 +1,8 @@
 """The administration (F8): the desk's users, groups, priority matrix, SLA targets, business
 calendar and routing, in six sections (keys 1–6).
 
-Admins change them; duty leads read them (the keys that change are greyed: the rule is
-:data:`~deskui.core.permissions.Action.CHANGE_RULES`, the one the services enforce). Every change
+Admins change them; duty leads read them (the keys that change are not offered them: the rule
+is :data:`~deskui.core.permissions.Action.CHANGE_RULES`, the one the services enforce). Every change
 is made in a form (:class:`~deskui.screens.admin.form.AdminForm`) and saved through
 :mod:`deskui.services.admin`, which validates it first and saves it through the audited services;
 a refusal shows in the form in the catalog's words, with what was typed. The screen reads
@@ -17,7 +17,8 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-from textual import on, work
+from rich.cells import cell_len
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
@@ -27,21 +28,16 @@ from deskui.console.base import DeskScreen
 from deskui.console.errors import describe
 from deskui.console.messages import DeskChanged, LeaveArea
 from deskui.core.enums import IMPACTS, Category, ClockKind, Priority
-from deskui.core.permissions import Action, allows
+from deskui.core.permissions import Action, role_may
 from deskui.core.rule_preview import preview_matrix
-from deskui.screens.admin.form import AdminForm, FormField, Values
+from deskui.screens.admin.form import AdminForm, FormField, Preview, Values
 from deskui.screens.admin.sections import (
     SECTIONS,
     Section,
-    calendar_rows,
-    columns,
-    groups_rows,
+    fits,
     hours_fields,
     hours_text,
-    matrix_rows,
-    routing_rows,
-    sla_rows,
-    users_rows,
+    table_of,
     warning_percent,
 )
 from deskui.services import admin, directory_file
@@ -75,6 +71,8 @@ EDITS: dict[str, tuple[str, ...]] = {
     "remove": ("calendar",),
     "confirm": ("calendar",),
 }
+#: A tab's padding, left and right, besides its label.
+TAB_PADDING = 2
 #: Keys that only move around a section.
 VIEWS: dict[str, tuple[str, ...]] = {
     "previous_year": ("calendar",),
@@ -151,7 +149,7 @@ class AdminScreen(DeskScreen[None]):
     @property
     def editable(self) -> bool:
         """The person at the console may change what is shown (an admin)."""
-        return allows(self.ctx.actor, Action.CHANGE_RULES)
+        return role_may(self.ctx.actor.role, Action.CHANGE_RULES)
 
     def compose(self) -> ComposeResult:
         t = self.ctx.t
@@ -186,23 +184,44 @@ class AdminScreen(DeskScreen[None]):
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         first = self.data is None
-        data = self.data = message.data
-        self.year = data.year
-        t = self.ctx.t
-        self._fill("users", "", users_rows(data, t))
-        self._fill("groups", "", groups_rows(data, t))
-        vip = t("admin.yes") if data.rules["matrix"].get("vip_raise", True) else t("admin.no")
-        self._fill("matrix", t("admin.vip", state=vip), matrix_rows(data))
-        self._fill("sla", t("admin.sla.warning", percent=warning_percent(data)), sla_rows(data))
-        coverage = t(f"admin.calendar.coverage.{data.calendar.coverage}", year=data.year)
-        self._fill("calendar", f"{hours_text(data, t)}\n{coverage}", calendar_rows(data, t))
-        self._fill("routing", "", routing_rows(data, t))
+        self.data = message.data
+        self.year = message.data.year
+        self._show()
         if first:  # "loading" goes; what a change said stays through the reads it causes
             self.query_one("#admin-notice", Static).update("")
         self.refresh_bindings()
 
-    def _fill(self, name: str, about: str, rows: list[tuple[str, list[object]]]) -> None:
-        self.section(name).fill(about, columns(name, self.ctx.t), rows)
+    def _show(self) -> None:
+        """Fill every section from the latest read, as wide as the terminal allows."""
+        data, t = self.data, self.ctx.t
+        if data is None:
+            return
+        vip = t("admin.yes") if data.rules["matrix"].get("vip_raise", True) else t("admin.no")
+        coverage = t(f"admin.calendar.coverage.{data.calendar.coverage}", year=data.year)
+        about = {
+            "matrix": t("admin.vip", state=vip),
+            "sla": t("admin.sla.warning", percent=warning_percent(data)),
+            "calendar": f"{hours_text(data, t)}\n{coverage}",
+        }
+        for name in SECTIONS:
+            heads, rows = table_of(name, data, t, narrow=False)
+            if not fits(heads, rows, self.size.width):
+                heads, rows = table_of(name, data, t, narrow=True)
+            self.section(name).fill(about.get(name, ""), heads, rows)
+
+    def _label_tabs(self) -> None:
+        """The tabs' labels, shortened where the whole row of them would not fit."""
+        t, tabs = self.ctx.t, self.query_one(TabbedContent)
+        labels = [t(f"admin.tab.{name}") for name in SECTIONS]
+        if sum(cell_len(label) + TAB_PADDING for label in labels) > self.size.width:
+            labels = [t(f"admin.tab.{name}.short") for name in SECTIONS]
+        for name, label in zip(SECTIONS, labels, strict=True):
+            tabs.get_tab(f"tab-{name}").label = label
+
+    def on_resize(self, _event: events.Resize) -> None:
+        """A narrower or wider terminal: the tabs and tables give way, or take the room back."""
+        self._label_tabs()
+        self._show()
 
     def on_desk_changed(self, _message: DeskChanged) -> None:
         """Another console (or this one) changed the desk: read again."""
@@ -236,12 +255,12 @@ class AdminScreen(DeskScreen[None]):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Keys of another section are hidden; changes are greyed for a reader, and until the
-        first read has arrived."""
+        """Keys of another section, and changes for a reader, are not offered; changes are
+        greyed until the first read has arrived."""
         if action in EDITS:
-            if self.current not in EDITS[action]:
+            if self.current not in EDITS[action] or not self.editable:
                 return False
-            return True if self.editable and self.data is not None else None
+            return True if self.data is not None else None
         if action in VIEWS:
             return self.current in VIEWS[action]
         return True
@@ -269,7 +288,7 @@ class AdminScreen(DeskScreen[None]):
         fields: list[FormField],
         apply: Callable[[Values], object],
         tables: frozenset[str],
-        preview: Callable[[Values], str] | None = None,
+        preview: Callable[[Values], Preview] | None = None,
         intro: tuple[str, ...] = (),
     ) -> None:
         """Open a form whose values ``apply`` saves (in a worker); ``apply`` may hand back a
@@ -459,27 +478,30 @@ class AdminScreen(DeskScreen[None]):
             t("admin.form.matrix"), fields, apply, RULE_TABLES, preview=partial(self._preview, data)
         )
 
-    def _preview(self, data: AdminData, values: Values) -> str:
+    def _preview(self, data: AdminData, values: Values) -> Preview:
         """What the typed matrix would change among the open tickets."""
         t = self.ctx.t
         try:
             matrix, vip_raise = admin.matrix_of(values)
         except ServiceError as error:
-            return t("admin.preview.invalid", reason=describe(error, t))
+            return Preview(t("admin.preview.invalid", reason=describe(error, t)), valid=False)
         preview = preview_matrix(data.open_tickets, matrix, vip_raise=vip_raise)
         kept = t("admin.preview.kept", count=preview.kept_by_override)
         if not preview.changed:
-            return t("admin.preview.none") + (kept if preview.kept_by_override else "")
+            return Preview(t("admin.preview.none") + (kept if preview.kept_by_override else ""))
         moves = ", ".join(f"{n} {a}→{b}" for (a, b), n in preview.moves.items())
         text = t("admin.preview.changes", count=preview.changed, moves=moves)
-        return text + (kept if preview.kept_by_override else "")
+        return Preview(text + (kept if preview.kept_by_override else ""))
 
     def _edit_sla(self, data: AdminData, key: str) -> None:
         priority, desk = Priority(key), self.ctx.desk
-        targets = data.rules["sla"].get("targets", {}).get(key, {})
+        targets, t = data.rules["sla"].get("targets", {}).get(key, {}), self.ctx.t
         self.open_form(
-            self.ctx.t("admin.form.sla", priority=key),
-            [self._field(str(k), targets.get(str(k), "")) for k in ClockKind],
+            t("admin.form.sla", priority=key),
+            [
+                self._field(str(k), admin.target_text(str(targets.get(str(k), "")), t))
+                for k in ClockKind
+            ],
             lambda v: admin.save_sla_targets(
                 desk, self.ctx.actor, priority, {k: v[str(k)] for k in ClockKind}
             ),

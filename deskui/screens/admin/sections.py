@@ -2,6 +2,10 @@
 
 Each section fills its table from the one read of the screen (keyed rows, so the cursor stays
 on its line when a change arrives) and a line of text above it. Nothing here reads the desk.
+
+A table too wide for the terminal (80 columns) gives way rather than running off its right
+edge: the lists in a cell (a user's groups and skills, a group's members) take a line each, and
+a group's two names share a column.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -17,15 +22,22 @@ from textual.widgets import DataTable, Static
 from deskui.core.enums import IMPACTS, URGENCIES, Category, ClockKind, Priority
 from deskui.core.sanitize import sanitize_line
 from deskui.i18n import Catalog
-from deskui.services.admin import AdminData
+from deskui.services.admin import AdminData, target_text
 
 #: The sections, in the order of their keys 1–6.
 SECTIONS = ("users", "groups", "matrix", "sla", "calendar", "routing")
+#: What a table needs besides its columns: the vertical scrollbar.
+SCROLLBAR = 2
+#: A cell's padding, left and right.
+CELL_PADDING = 2
+
+Rows = list[tuple[str, list[object]]]
 
 
 def _cell(value: object) -> Text:
-    """A cell shown as it is (never markup; control characters removed)."""
-    return Text(sanitize_line(str(value)))
+    """A cell shown as it is (never markup; control characters removed), on the lines it was
+    given."""
+    return Text("\n".join(sanitize_line(line) for line in str(value).split("\n")))
 
 
 class Section(Vertical):
@@ -68,18 +80,53 @@ class Section(Vertical):
         else:
             table.clear()
         for key, cells in rows:
-            table.add_row(*(_cell(c) for c in cells), key=key)
+            lines = max(str(c).count("\n") + 1 for c in cells)
+            table.add_row(*(_cell(c) for c in cells), key=key, height=lines)
         if keep is not None and keep in {k for k, _ in rows}:
             table.move_cursor(row=table.get_row_index(keep))
 
 
-def users_rows(data: AdminData, t: Catalog) -> list[tuple[str, list[object]]]:
-    """One line per user."""
-    rows: list[tuple[str, list[object]]] = []
+def _listed(items: Sequence[str], *, narrow: bool) -> str:
+    """A cell's list: on one line, or (narrow) a line each."""
+    return ("\n" if narrow else " ").join(items)
+
+
+def fits(columns: Sequence[str], rows: Rows, width: int) -> bool:
+    """The table of ``columns`` and ``rows`` is no wider than ``width``."""
+    widths = [cell_len(c) for c in columns]
+    for _key, cells in rows:
+        for i, cell in enumerate(cells):
+            widths[i] = max(widths[i], *(cell_len(line) for line in str(cell).split("\n")))
+    return sum(w + CELL_PADDING for w in widths) + SCROLLBAR <= width
+
+
+def table_of(section: str, data: AdminData, t: Catalog, *, narrow: bool) -> tuple[list[str], Rows]:
+    """A section's column headings and rows, as wide as they are or (narrow) giving way."""
+    rows: Rows
+    if section == "users":
+        rows = users_rows(data, t, narrow=narrow)
+    elif section == "groups":
+        rows = groups_rows(data, t, narrow=narrow)
+    elif section == "matrix":
+        rows = matrix_rows(data)
+    elif section == "sla":
+        rows = sla_rows(data, t)
+    elif section == "calendar":
+        rows = calendar_rows(data, t)
+    else:
+        rows = routing_rows(data, t)
+    return columns(section, t, narrow=narrow), rows
+
+
+def users_rows(data: AdminData, t: Catalog, *, narrow: bool = False) -> Rows:
+    """One line per user (narrow: a line per group and per skill)."""
+    rows: Rows = []
     for user in data.users:
         state = t("admin.active") if user.active else t("admin.disabled")
         leads = data.led_group(user.login) or ""
-        skills = " ".join(f"{c}={lv}" for c, lv in data.skills.get(user.login, {}).items())
+        skills = _listed(
+            [f"{c}={lv}" for c, lv in data.skills.get(user.login, {}).items()], narrow=narrow
+        )
         rows.append(
             (
                 user.login,
@@ -87,7 +134,7 @@ def users_rows(data: AdminData, t: Catalog) -> list[tuple[str, list[object]]]:
                     user.login,
                     user.name,
                     t(f"role.{user.role}"),
-                    " ".join(user.groups),
+                    _listed(user.groups, narrow=narrow),
                     leads,
                     skills,
                     state,
@@ -97,35 +144,33 @@ def users_rows(data: AdminData, t: Catalog) -> list[tuple[str, list[object]]]:
     return rows
 
 
-def groups_rows(data: AdminData, t: Catalog) -> list[tuple[str, list[object]]]:
-    """One line per group."""
-    return [
-        (
-            g.code,
-            [
-                g.code,
-                g.name_zh,
-                g.name_en,
-                t(f"admin.tier.{g.tier}"),
-                g.lead or "",
-                " ".join(g.members),
-            ],
-        )
-        for g in data.groups
-    ]
+def groups_rows(data: AdminData, t: Catalog, *, narrow: bool = False) -> Rows:
+    """One line per group (narrow: its two names in one column, a line per member)."""
+    rows: Rows = []
+    for g in data.groups:
+        names: list[object] = [f"{g.name_zh}\n{g.name_en}"] if narrow else [g.name_zh, g.name_en]
+        tier, members = t(f"admin.tier.{g.tier}"), _listed(g.members, narrow=narrow)
+        rows.append((g.code, [g.code, *names, tier, g.lead or "", members]))
+    return rows
 
 
-def matrix_rows(data: AdminData) -> list[tuple[str, list[object]]]:
+def matrix_rows(data: AdminData) -> Rows:
     """One line per impact."""
     matrix = dict(data.rules["matrix"].get("matrix", {}))
     return [(f"I{i}", [f"I{i}", *matrix.get(f"I{i}", [])]) for i in IMPACTS]
 
 
-def sla_rows(data: AdminData) -> list[tuple[str, list[object]]]:
-    """One line per priority."""
+def sla_rows(data: AdminData, t: Catalog) -> Rows:
+    """One line per priority, its targets in the console's language."""
     targets: Mapping[str, Any] = data.rules["sla"].get("targets", {})
     return [
-        (str(p), [str(p), *(targets.get(str(p), {}).get(str(k), "") for k in ClockKind)])
+        (
+            str(p),
+            [
+                str(p),
+                *(target_text(str(targets.get(str(p), {}).get(str(k), "")), t) for k in ClockKind),
+            ],
+        )
         for p in Priority
     ]
 
@@ -135,7 +180,7 @@ def warning_percent(data: AdminData) -> int:
     return round(float(data.rules["sla"].get("warning_ratio", 0.75)) * 100)
 
 
-def calendar_rows(data: AdminData, t: Catalog) -> list[tuple[str, list[object]]]:
+def calendar_rows(data: AdminData, t: Catalog) -> Rows:
     """One line per special day of the shown year."""
     return [
         (
@@ -179,24 +224,25 @@ def hours_fields(data: AdminData) -> dict[str, str]:
     }
 
 
-def routing_rows(data: AdminData, t: Catalog) -> list[tuple[str, list[object]]]:
+def routing_rows(data: AdminData, t: Catalog) -> Rows:
     """One line per category."""
     categories: Mapping[str, str] = data.rules["routing"].get("categories", {})
     names = {g.code: (g.name_zh if t.lang == "zh" else g.name_en) for g in data.groups}
-    rows: list[tuple[str, list[object]]] = []
+    rows: Rows = []
     for category in Category:
         code = categories.get(str(category), "")
         rows.append((str(category), [t(f"category.{category}"), f"{code}  {names.get(code, '')}"]))
     return rows
 
 
-def columns(section: str, t: Catalog) -> list[str]:
+def columns(section: str, t: Catalog, *, narrow: bool = False) -> list[str]:
     """The column headings of a section."""
+    group_names = ["names"] if narrow else ["name_zh", "name_en"]
     names = {
         "users": ["login", "name", "role", "groups", "leads", "skills", "active"],
-        "groups": ["code", "name_zh", "name_en", "tier", "lead", "members"],
+        "groups": ["code", *group_names, "tier", "lead", "members"],
         "sla": ["priority", "response", "update", "resolution"],
-        "calendar": ["date", "weekday", "kind", "name", "source"],
+        "calendar": ["date", "weekday", "kind", "day_name", "source"],
         "routing": ["category", "group"],
     }
     if section == "matrix":

@@ -1,10 +1,10 @@
 """How the administration (F8) looks on the demo desk, frozen at Monday 2026-11-02 10:00, in both
-languages: each of its six sections as an admin sees it, the matrix editor with its live preview
-of a changed row, and the calendar as a duty lead reads it."""
+languages: each of its six sections as an admin sees it (users and groups at 80×24 too), the
+matrix editor with its live preview of a changed row, and the calendar as a duty lead reads it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -17,11 +17,9 @@ from tests.ui.conftest import SIZE, make_test_app, settle
 LANGUAGES = ["zh", "en"]
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
-@pytest.mark.parametrize("section", SECTIONS)
-def test_admin_sections(
-    lang: str, section: str, demo_db: str, snap_compare: Callable[..., bool]
-) -> None:
+def showing(section: str) -> Callable[[Pilot[None]], Awaitable[None]]:
+    """F8, then the section's key."""
+
     async def shown(pilot: Pilot[None]) -> None:
         await settle(pilot)
         await pilot.press("f8")
@@ -29,8 +27,27 @@ def test_admin_sections(
         await pilot.press(str(SECTIONS.index(section) + 1))
         await settle(pilot)
 
+    return shown
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("section", SECTIONS)
+def test_admin_sections(
+    lang: str, section: str, demo_db: str, snap_compare: Callable[..., bool]
+) -> None:
     app = make_test_app(demo_db, user="admin", lang=lang)
-    assert snap_compare(app, terminal_size=SIZE, run_before=shown)
+    assert snap_compare(app, terminal_size=SIZE, run_before=showing(section))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("section", ["users", "groups"])
+def test_admin_at_80_columns(
+    lang: str, section: str, demo_db: str, snap_compare: Callable[..., bool]
+) -> None:
+    """At 80×24 the tabs fit on their row and a table gives way (a list in a cell takes a line
+    per item, a group's names share a column) rather than running off the edge."""
+    app = make_test_app(demo_db, user="admin", lang=lang)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=showing(section))
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
