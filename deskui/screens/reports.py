@@ -13,6 +13,7 @@ the outages with their calls.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -20,7 +21,6 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Select, Static
 from textual.worker import Worker, get_current_worker
-from textual_plotext import PlotextPlot
 
 from deskui.console.base import DeskModal, DeskScreen
 from deskui.console.errors import describe
@@ -45,8 +45,11 @@ from deskui.services.reports import (
     Table,
     read_period,
 )
+from deskui.widgets.cells import fit
+from deskui.widgets.fitted_text import FittedText
 from deskui.widgets.key_footer import KeyFooter
 from deskui.widgets.keys import desk_key
+from deskui.widgets.ticked_plot import TickedPlot
 
 #: The scope picker's value for the whole desk and for oneself (a group's is its code).
 DESK, MINE = "@desk", "@mine"
@@ -57,21 +60,41 @@ def may_read_reports(actor: Person) -> bool:
     return allows(actor, Action.READ_OWN_REPORT) or allows(actor, Action.READ_REPORTS)
 
 
+#: The fewest cells the longest bar keeps: a label longer than the rest leaves is cut.
+MIN_BAR = 6
+
+
 def category_bars(labels: list[str], counts: list[int], *, room: int) -> Text:
-    """Horizontal bars, one line each: the label, the bar (the largest fills what ``room``
-    cells leave after the labels and counts), the count."""
-    text = Text(no_wrap=True, overflow="ellipsis")
+    """Horizontal bars, one line each in ``room`` cells: the label (cut with an ellipsis where
+    it would leave the bars less than :data:`MIN_BAR` cells), the bar (the largest fills what
+    the labels and counts leave), the count."""
     if not counts:
-        return text
+        return Text()
     top = max(max(counts), 1)
-    pad = max(Text(label).cell_len for label in labels)
-    width = max(4, room - pad - len(str(top)) - 3)
+    digits = len(str(top))
+    longest = max(cell_len(label) for label in labels)
+    pad = max(1, min(longest, room - digits - 3 - MIN_BAR))
+    width = max(1, room - pad - digits - 3)
+    lines = []
     for label, count in zip(labels, counts, strict=True):
-        line = Text(label)
-        line.pad_right(pad - line.cell_len + 1)
+        line = Text(fit(label, pad) + " ")
         line.append("█" * max(1 if count else 0, round(count * width / top)), style="magenta")
-        line.append(f" {count}\n")
-        text.append_text(line)
+        line.append(f" {count}")
+        lines.append(line)
+    return Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
+
+
+def legend(series: list[tuple[str, str, str]], *, room: int) -> Text:
+    """One line naming each line of a chart in its colour; ``series`` is (name, short name,
+    colour) for each. The names where they fit in ``room`` cells, else the short names."""
+    for long_names in (True, False):
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for index, (name, short, colour) in enumerate(series):
+            if index:
+                text.append("  ")
+            text.append("━ " + (name if long_names else short), style=colour)
+        if text.cell_len <= room:
+            break
     return text
 
 
@@ -97,23 +120,24 @@ class ReportTickets(DeskModal[None]):
 
     def compose(self) -> ComposeResult:
         t = self.ctx.t
-        yield Static(
-            t("report.tickets.title", what=self.title_text, count=len(self.tickets)),
-            id="report-tickets-title",
-            markup=False,
-        )
-        table: DataTable[str] = DataTable(id="report-tickets", cursor_type="row")
-        table.add_columns(*(t(f"report.tickets.{c}") for c in ("number", "priority", "status")))
-        table.add_column(t("report.tickets.summary"))
-        for ticket in self.tickets:
-            table.add_row(
-                ticket.number,
-                t(f"priority.{ticket.priority}"),
-                t(f"status.{ticket.status}"),
-                sanitize_line(ticket.summary),
-                key=ticket.number,
+        with Vertical(id="report-tickets-box"):
+            yield Static(
+                t("report.tickets.title", what=self.title_text, count=len(self.tickets)),
+                id="report-tickets-title",
+                markup=False,
             )
-        yield table
+            table: DataTable[str] = DataTable(id="report-tickets", cursor_type="row")
+            table.add_columns(*(t(f"report.tickets.{c}") for c in ("number", "priority", "status")))
+            table.add_column(t("report.tickets.summary"))
+            for ticket in self.tickets:
+                table.add_row(
+                    ticket.number,
+                    t(f"priority.{ticket.priority}"),
+                    t(f"status.{ticket.status}"),
+                    sanitize_line(ticket.summary),
+                    key=ticket.number,
+                )
+            yield table
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -192,13 +216,15 @@ class ReportsScreen(DeskScreen[None]):
         with Horizontal(id="report-charts"):
             with Vertical(classes="report-chart"):
                 yield Static(t("report.table.volume_category"), classes="report-caption")
-                yield Static(id="report-chart-category", markup=False)
+                yield FittedText(id="report-chart-category")
             with Vertical(classes="report-chart"):
-                yield Static(id="report-trend-caption", classes="report-caption", markup=False)
-                yield PlotextPlot(id="report-chart-trend")
+                yield Static(t("report.table.sla_trend"), classes="report-caption", markup=False)
+                yield TickedPlot(id="report-chart-trend")
+                # below the lines, where the whole width is the legend's
+                yield FittedText(id="report-trend-legend")
             with Vertical(classes="report-chart"):
                 yield Static(t("report.chart.histogram"), classes="report-caption")
-                yield PlotextPlot(id="report-chart-histogram")
+                yield TickedPlot(id="report-chart-histogram")
         yield DataTable(id="report-rows", cursor_type="row")
         yield KeyFooter()
 
@@ -308,15 +334,20 @@ class ReportsScreen(DeskScreen[None]):
         volume = report.table("volume_category")
         labels = [row_label(report, volume, r, t) for r in volume.rows]
         counts = [int(r.values[0] or 0) for r in volume.rows]
-        bars = self.query_one("#report-chart-category", Static)
-        bars.update(category_bars(labels, counts, room=bars.content_size.width))
+        self.query_one("#report-chart-category", FittedText).show(
+            lambda room: category_bars(labels, counts, room=room)
+        )
+        series = [
+            (t(f"report.column.{rate}"), t(f"report.chart.{rate}"), colour)
+            for rate, colour in zip(
+                ("response_rate", "resolution_rate"), self.TREND_COLOURS, strict=True
+            )
+        ]
+        self.query_one("#report-trend-legend", FittedText).show(
+            lambda room: legend(series, room=room)
+        )
         trend = report.table("sla_trend")
-        caption = Text(t("report.table.sla_trend") + "  ")
-        caption.append("━ " + t("report.column.response_rate"), style=self.TREND_COLOURS[0])
-        caption.append("  ")
-        caption.append("━ " + t("report.column.resolution_rate"), style=self.TREND_COLOURS[1])
-        self.query_one("#report-trend-caption", Static).update(caption)
-        lines = self.query_one("#report-chart-trend", PlotextPlot)
+        lines = self.query_one("#report-chart-trend", TickedPlot)
         lines.plt.clear_data()
         lines.plt.clear_figure()
         weeks = [r.key.split("-")[1] for r in trend.rows]
@@ -330,20 +361,19 @@ class ReportsScreen(DeskScreen[None]):
                 lines.plt.plot(
                     [i for i, _ in points], [v for _, v in points], color=colour, marker="braille"
                 )
-        lines.plt.xticks(list(range(len(weeks))), weeks)
-        lines.plt.xlim(0, max(1, len(weeks) - 1))
+        span = max(1, len(weeks) - 1)
+        lines.plt.xlim(0, span)
         lines.plt.ylim(0, 100)
-        lines.refresh()
+        lines.label_x(list(range(len(weeks))), weeks)
         histogram = report.table("resolution_histogram")
-        hist = self.query_one("#report-chart-histogram", PlotextPlot)
+        hist = self.query_one("#report-chart-histogram", TickedPlot)
         hist.plt.clear_data()
         hist.plt.clear_figure()
-        hist.plt.bar(
-            [bucket_tick(r.key) for r in histogram.rows],
-            [int(r.values[0] or 0) for r in histogram.rows],
-            width=0.6,
-        )
-        hist.refresh()
+        # the buckets at 1…n (where plotext puts named bars), labelled by the plot as they fit
+        buckets = list(range(1, len(histogram.rows) + 1))
+        heights = [int(r.values[0] or 0) for r in histogram.rows]
+        hist.plt.bar(buckets, heights, width=0.6)
+        hist.label_x(buckets, [bucket_tick(r.key) for r in histogram.rows])
 
     def shown_table(self) -> Table | None:
         """The table below the charts."""

@@ -7,13 +7,18 @@ from typing import Any
 from unittest.mock import patch
 
 import pytest
+from rich.cells import cell_len
+from rich.text import Text
+from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Select, Static
 from textual.widgets._select import SelectOverlay
 
-from deskui.screens.reports import ReportsScreen, ReportTickets
+from deskui.screens.reports import ReportsScreen, ReportTickets, category_bars, legend
 from deskui.screens.ticket import TicketScreen
+from deskui.widgets.fitted_text import FittedText
+from deskui.widgets.ticked_plot import TickedPlot, every
 from tests.ui.conftest import SIZE, make_test_app, settle
 from tests.ui.snapshots.conftest import svg_rows
 
@@ -141,7 +146,7 @@ async def test_an_empty_period_draws_empty_charts_and_zeros(demo_db: str) -> Non
         rows = screen.query_one("#report-rows", DataTable)
         assert cells(rows, 0) == ["受理工单", "0"]
         assert cells(rows, 3) == ["响应达标率", "—"]
-        assert str(screen.query_one("#report-chart-category", Static).render()) == ""
+        assert str(screen.query_one("#report-chart-category", FittedText).render()) == ""
 
 
 async def test_a_slow_first_report_does_not_land_over_the_period_typed(demo_db: str) -> None:
@@ -247,3 +252,99 @@ async def test_the_scope_picker_and_the_heading_name_the_groups(
         await settle(pilot)
         assert screen.report is not None and screen.report.scope.group == "hardware"
         assert hardware in str(screen.query_one("#report-heading", Static).render())
+
+
+def test_each_bar_is_one_line_in_the_room_it_has() -> None:
+    labels = ["Hardware", "Account / permission", "数据问题"]
+    lines = category_bars(labels, [35, 9, 0], room=25).plain.split("\n")
+    # the long label gives way (cut with an ellipsis), the others are whole; the largest bar
+    # fills what is left, an empty category draws none
+    assert lines == ["Hardware       ██████ 35", "Account / per… ██ 9", "数据问题        0"]
+    assert all(cell_len(line) < 25 for line in lines)
+    # with room to spare nothing is cut
+    wide = category_bars(labels, [35, 9, 0], room=60).plain.split("\n")
+    assert wide[1].startswith("Account / permission █")
+
+
+def test_a_legend_names_both_lines_short_where_the_names_do_not_fit() -> None:
+    series = [("Response met %", "Response", "cyan"), ("Resolution met %", "Resolution", "green")]
+    assert legend(series, room=40).plain == "━ Response met %  ━ Resolution met %"
+    assert legend(series, room=26).plain == "━ Response  ━ Resolution"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_the_charts_fit_a_small_terminal(lang: str, demo_db: str) -> None:
+    """At 80×24 each category's label, bar and count are on one line, and the trend's legend
+    names both of its lines."""
+    app = make_test_app(demo_db, user="lead", lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_reports(pilot)
+        assert screen.report is not None
+        shown = svg_rows(app.export_screenshot())
+        volume = screen.report.table("volume_category")
+        for row in volume.rows:
+            count = f"█ {row.values[0]}"
+            assert sum(count in line for line in shown) >= 1, count
+        bars = screen.query_one("#report-chart-category", FittedText)
+        drawn = str(bars.render()).split("\n")
+        assert len(drawn) == len(volume.rows)
+        assert all(cell_len(line) <= bars.content_size.width for line in drawn)
+        t = screen.ctx.t
+        words = [t("report.chart.response_rate"), t("report.chart.resolution_rate")]
+        assert any(all(word in line for word in words) for line in shown)
+        # the labels under the plots: every second, back from the last (the frozen week), the
+        # same on every run (plotext left out others, a different one each run)
+        assert drawn_labels(screen, "#report-chart-trend") == ["W41", "W43", "W45"]
+        assert drawn_labels(screen, "#report-chart-histogram") == ["<1", "<8", "<72", "168+"]
+
+
+def drawn_labels(screen: ReportsScreen, plot: str) -> list[str]:
+    """The labels drawn under a plot of the screen."""
+    drawn = screen.query_one(plot, TickedPlot).render()
+    assert isinstance(drawn, Text)
+    return drawn.plain.rstrip("\n").rsplit("\n", 1)[-1].split()
+
+
+def test_every_so_many_labels_are_kept_back_from_the_last() -> None:
+    assert every(7, 1) == [0, 1, 2, 3, 4, 5, 6]
+    assert every(7, 2) == [0, 2, 4, 6]
+    assert every(6, 2) == [1, 3, 5]
+    assert every(6, 6) == [5]
+
+
+async def test_a_wide_terminal_labels_every_week_and_bucket(demo_db: str) -> None:
+    app = make_test_app(demo_db, user="lead", lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_reports(pilot)
+        assert drawn_labels(screen, "#report-chart-trend") == [f"W{w}" for w in range(40, 46)]
+        assert drawn_labels(screen, "#report-chart-histogram") == [
+            "<1",
+            "<4",
+            "<8",
+            "<24",
+            "<72",
+            "<168",
+            "168+",
+        ]
+
+
+async def test_the_tickets_behind_a_figure_cover_the_report_on_a_small_terminal(
+    demo_db: str,
+) -> None:
+    app = make_test_app(demo_db, user="lead", lang="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_reports(pilot)
+        screen.query_one("#report-table", Select).value = "volume_type"
+        await settle(pilot)
+        screen.query_one("#report-rows", DataTable).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        listing = app.screen
+        assert isinstance(listing, ReportTickets)
+        # from below the status line to the footer, the whole width: no row of the report
+        # behind shows between the list and the footer
+        box = listing.query_one("#report-tickets-box")
+        assert box.region == Region(0, 1, 80, 22)
+        shown = "\n".join(svg_rows(app.export_screenshot()))
+        for other in ("Service request", "Change request", "Consultation", "Complaint"):
+            assert other not in shown
