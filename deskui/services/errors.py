@@ -96,6 +96,7 @@ CODES: dict[str, frozenset[str]] = {
     "intake.outage_resolved": frozenset({"number"}),
     "rules.invalid": frozenset({"reason"}),
     "rules.confirm": frozenset(),
+    "rules.route_group": frozenset({"route", "group"}),
     "calendar.date": frozenset({"value"}),
     "calendar.listed": frozenset({"day", "kind"}),
     "calendar.not_listed": frozenset({"day"}),
