@@ -177,6 +177,8 @@ CODES: dict[str, frozenset[str]] = {
     "directory.no_key": frozenset(),
     "directory.two_callers": frozenset(),
     "directory.twice": frozenset({"value", "first"}),
+    "directory.clash_kept": frozenset({"value", "later"}),
+    "directory.yes_no": frozenset({"value"}),
     # a phone number that cannot be one (core/phone's codes)
     **{f"phone.{code}": frozenset() for code in PHONE_ERROR_CODES},
     # announcements (core/announcements' codes)
