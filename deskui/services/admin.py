@@ -202,9 +202,7 @@ def save_warning(desk: DeskService, actor: Actor, percent: str) -> None:
     """
     text = percent.strip().rstrip("%").strip()
     if not text.isdigit() or not 1 <= int(text) <= 99:
-        raise ValidationFailed(
-            [problem("warning", "field.whole_range", value=percent.strip(), low=1, high=99)]
-        )
+        raise ValidationFailed([problem("warning", "admin.warning", value=percent.strip())])
     sla = dict(desk.rules.raw["sla"])
     desk.save_rule_files(
         actor, {"sla": {**sla, "warning_ratio": int(text) / 100}}, note="admin: sla warning"

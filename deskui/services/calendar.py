@@ -15,17 +15,26 @@ day at a time and then confirmed, or imported from a small TOML file::
     "2027-02-20" = "春节调休"
 
 An import replaces the desk's entries of that year with the file's and marks the year known.
+
+A make-up workday (调休) falls on a day that would otherwise be off — a weekend by the working
+hours, or a holiday (statutory, or provisional as the law fixes it) — wherever it comes from
+(``calendar add-workday``, ``calendar import``, the console): the rule set's check
+(:mod:`deskui.services.rule_check`) refuses one on a working day. A holiday is not added on a day
+that is off already by the weekend or the statutory data (``calendar.already_off``); a
+provisional holiday may be added, since that is how a year's schedule is entered before it is
+confirmed (a confirmed year has no provisional days).
 """
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from deskui.core.calendar import BusinessCalendar, Coverage
+from deskui.core.calendar import BusinessCalendar, CalendarCoverageWarning, Coverage
 from deskui.core.sanitize import sanitize_line
 from deskui.services.errors import ServiceError
 
@@ -113,19 +122,42 @@ def _name(name: str | None) -> str:
     return clean
 
 
+def worked_anyway(
+    raw: Mapping[str, Any], days: Iterable[date], *, provisional: bool = True
+) -> list[date]:
+    """Those of ``days`` that are working days without the desk's own entries: by the working
+    hours' weekdays and the statutory data (and, with ``provisional``, the provisional holidays of
+    a year not yet known)."""
+    wanted = sorted(set(days))
+    if not wanted:
+        return []
+    local = {**_local(raw), "holidays": [], "workdays": [], "names": {}}
+    if not provisional:
+        local["known_years"] = sorted({*local["known_years"], *(d.year for d in wanted)})
+    with warnings.catch_warnings():
+        # a year not known is the status line's warning, not this check's
+        warnings.simplefilter("ignore", CalendarCoverageWarning)
+        base = BusinessCalendar.from_config(_with_local(raw, local), tz="UTC")
+        return [day for day in wanted if base.is_workday(day)]
+
+
 def add_day(
     raw: Mapping[str, Any], day: date, *, workday: bool, name: str | None
 ) -> dict[str, Any]:
     """The calendar file with ``day`` added as a holiday (or a make-up ``workday``).
 
     Raises:
-        ServiceError: the day is already listed, as either.
+        ServiceError: the day is already listed, as either; or a holiday on a day that is off
+            already (a weekend, a statutory holiday). A make-up workday on a working day is
+            refused when the file is saved (:mod:`deskui.services.rule_check`).
     """
     local = _local(raw)
     key = day.isoformat()
     for listed, kind in ((local["holidays"], "holidays"), (local["workdays"], "workdays")):
         if key in listed:
             raise ServiceError("calendar.listed", field="date", day=key, kind=kind)
+    if not workday and not worked_anyway(raw, [day], provisional=False):
+        raise ServiceError("calendar.already_off", field="date", day=key)
     local["workdays" if workday else "holidays"].append(key)
     local["workdays" if workday else "holidays"].sort()
     clean = _name(name)

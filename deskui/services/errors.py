@@ -96,12 +96,16 @@ CODES: dict[str, frozenset[str]] = {
     "intake.outage_resolved": frozenset({"number"}),
     "rules.invalid": frozenset({"reason"}),
     "rules.confirm": frozenset(),
-    "rules.route_group": frozenset({"route", "group"}),
+    "rules.route_category": frozenset({"category", "group"}),
+    "rules.route_type": frozenset({"type", "group"}),
+    "rules.route_tier": frozenset({"tier", "group"}),
     "calendar.date": frozenset({"value"}),
     "calendar.listed": frozenset({"day", "kind"}),
     "calendar.not_listed": frozenset({"day"}),
     "calendar.file": frozenset({"reason"}),
     "calendar.other_year": frozenset({"day", "year"}),
+    "calendar.workday_not_off": frozenset({"day"}),
+    "calendar.already_off": frozenset({"day"}),
     "setting.seconds": frozenset({"value"}),
     "setting.whole": frozenset({"value"}),
     # things that do not exist
@@ -168,6 +172,7 @@ CODES: dict[str, frozenset[str]] = {
     "admin.no_members": frozenset({"group"}),
     "admin.unknown_user": frozenset({"login"}),
     "admin.yes_no": frozenset({"value"}),
+    "admin.warning": frozenset({"value"}),
     "skill.category": frozenset({"value", "choices"}),
     "directory.columns": frozenset({"missing"}),
     "directory.column_twice": frozenset({"column"}),
@@ -193,6 +198,8 @@ _WORDED = {
     "target": "status.{}",
     "status": "status.{}",
     "kind": "calendar.kind.{}",
+    "category": "category.{}",
+    "type": "type.{}",
 }
 _ENGLISH: Catalog | None = None
 

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
+from datetime import date
 from typing import Any
 
 from deskui.core.calendar import BusinessCalendar
 from deskui.core.enums import IMPACTS, URGENCIES, Category, ClockKind, Priority, TicketType
 from deskui.core.sla import SlaTarget
+from deskui.services import calendar as desk_calendar
 from deskui.services.errors import Problem, ValidationFailed, problem
 
 #: The units an SLA target is written in (``15 minutes``, ``3 working_days``).
@@ -67,6 +69,8 @@ def rule_problems(
         problems += sla_problems(_mapping(files["sla"]), day)
     if "calendar" in changed:
         problems += hour_problems
+        if not hour_problems:
+            problems += workday_problems(files["calendar"])
     if "routing" in changed:
         problems += routing_problems(_mapping(files["routing"]), groups)
     return problems
@@ -107,9 +111,7 @@ def sla_problems(sla: Mapping[str, Any], working_day_seconds: int) -> list[Probl
     ratio = sla.get("warning_ratio", 0.75)
     if isinstance(ratio, bool) or not isinstance(ratio, int | float) or not 0.01 <= ratio <= 0.99:
         shown = f"{ratio * 100:g}%" if isinstance(ratio, int | float) else str(ratio)
-        problems.append(
-            problem("sla.warning_ratio", "field.whole_range", value=shown, low=1, high=99)
-        )
+        problems.append(problem("sla.warning_ratio", "admin.warning", value=shown))
     targets = _mapping(sla.get("targets", {}))
     for priority in Priority:
         row = _mapping(targets.get(str(priority), {}))
@@ -166,29 +168,37 @@ def hours_problems(hours: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
+def workday_problems(calendar: Mapping[str, Any]) -> list[Problem]:
+    """The desk's make-up workdays that fall on a day worked anyway: a 调休 is a weekend day or
+    a holiday that is worked."""
+    try:
+        days = [date.fromisoformat(str(d)) for d in calendar.get("local", {}).get("workdays", [])]
+    except ValueError:
+        return []  # the calendar's parser names a bad date
+    return [
+        problem("calendar.local.workdays", "calendar.workday_not_off", day=day.isoformat())
+        for day in desk_calendar.worked_anyway(calendar, days)
+    ]
+
+
 def routing_problems(routing: Mapping[str, Any], groups: Collection[str]) -> list[Problem]:
     """The routing file's faults: a category or ticket type that is none, a route to a group
     that does not exist (an escalation tier may name none: ``""`` keeps the ticket's group)."""
     problems: list[Problem] = []
-    tables = (("categories", set(Category)), ("types", set(TicketType)))
-    for table, known in tables:
+    tables = (("categories", "category", set(Category)), ("types", "type", set(TicketType)))
+    for table, name, known in tables:
         for route, group in _mapping(routing.get(table, {})).items():
+            where = f"routing.{table}.{route}"
             if route not in known:
-                problems.append(
-                    problem(
-                        f"routing.{table}.{route}", "field.choice", choices=", ".join(sorted(known))
-                    )
-                )
+                choices = ", ".join(sorted(known))
+                problems.append(problem(where, "field.choice", choices=choices))
             elif group not in groups:
-                problems.append(
-                    problem(
-                        f"routing.{table}.{route}", "rules.route_group", route=route, group=group
-                    )
-                )
+                said = problem(where, f"rules.route_{name}", **{name: route, "group": group})
+                problems.append(said)
     for tier, group in _mapping(routing.get("escalation", {})).items():
         if group != "" and group not in groups:
-            name = f"routing.escalation.{tier}"
-            problems.append(problem(name, "rules.route_group", route=f"L{tier}", group=group))
+            where = f"routing.escalation.{tier}"
+            problems.append(problem(where, "rules.route_tier", tier=tier, group=group))
     return problems
 
 

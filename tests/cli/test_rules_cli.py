@@ -1,5 +1,5 @@
-"""``deskui rules import`` refuses what the console's editors refuse, with the catalog's words,
-and saves nothing (exit 2)."""
+"""``deskui rules import`` and ``deskui calendar`` refuse what the console's editors refuse, in
+the catalog's words, and save nothing (exit 2)."""
 
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ def test_an_import_with_a_short_resolution_or_an_unknown_group_saves_nothing(
         (
             'network = "network"',
             'network = "nosuchgroup"',
-            "routing.categories.network: network is routed to the group nosuchgroup, which "
-            "does not exist; nothing was saved",
+            "routing.categories.network: the category Network is routed to the group "
+            "nosuchgroup, which does not exist; nothing was saved",
         ),
     ):
         assert old in text
@@ -42,5 +42,38 @@ def test_an_import_with_a_short_resolution_or_an_unknown_group_saves_nothing(
         assert code == 2 and said in err, err
         assert "saved," not in out
     code, _, err = run(capsys, monkeypatch, [*args[:-1], "zh"])
-    assert code == 2 and "network 分派到的支持组 nosuchgroup 不存在，未保存" in err
+    assert code == 2 and "问题类型“网络问题”分派到的支持组 nosuchgroup 不存在，未保存" in err
     assert run(capsys, monkeypatch, ["rules", "show", "--db", db])[1] == shown_before
+
+
+def test_a_make_up_workday_on_a_working_day_and_a_holiday_on_a_day_off_are_refused(
+    db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calendar = ["calendar", "--db", db]
+    code, _, err = run(
+        capsys,
+        monkeypatch,
+        [*calendar[:1], "add-workday", "2027-02-23", *calendar[1:], "--lang", "en"],
+    )
+    assert (
+        code == 2
+        and "2027-02-23 is a working day already: a make-up workday falls on a weekend or a "
+        "holiday; nothing was saved"
+        in err
+    )
+    code, _, err = run(
+        capsys,
+        monkeypatch,
+        [*calendar[:1], "add-workday", "2027-02-23", *calendar[1:], "--lang", "zh"],
+    )
+    assert code == 2 and "2027-02-23 本来就是工作日；调休上班日须在周末或节假日，未保存" in err
+    code, _, err = run(
+        capsys,
+        monkeypatch,
+        [*calendar[:1], "add-holiday", "2027-02-21", *calendar[1:], "--lang", "en"],
+    )
+    assert code == 2 and "2027-02-21 is a day off already" in err
+    code, out, _ = run(capsys, monkeypatch, ["calendar", "show", "2027", "--json", "--db", db])
+    assert '"desk": true' not in out, "nothing was saved"
+    code, _, err = run(capsys, monkeypatch, ["calendar", "add-workday", "2027-02-20", "--db", db])
+    assert code == 0, err

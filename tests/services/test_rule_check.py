@@ -64,12 +64,12 @@ def test_an_import_makes_every_check_the_editors_make(desk: DeskService) -> None
     assert [(p.field, p.code) for p in refused.problems] == [
         ("matrix.matrix.I1", "admin.matrix_row"),
         ("matrix.matrix.I2", "admin.priority"),
-        ("sla.warning_ratio", "field.whole_range"),
+        ("sla.warning_ratio", "admin.warning"),
         ("sla.targets.P1.update", "admin.sla_target"),
         ("calendar.hours.end", "admin.hours_order"),
     ]
     zh = Catalog("zh")
-    assert refused.problems[2].words(zh) == "须为 1 到 99 之间的整数，而不是 150%"
+    assert refused.problems[2].words(zh) == "预警比例“150%”须为 1 到 99 之间的整数百分比，未保存"
 
 
 def test_routing_to_a_group_that_does_not_exist_is_refused(desk: DeskService) -> None:
@@ -80,13 +80,13 @@ def test_routing_to_a_group_that_does_not_exist_is_refused(desk: DeskService) ->
     assert [(p.field, p.code, p.params) for p in refused.problems] == [
         (
             "routing.categories.network",
-            "rules.route_group",
-            {"route": "network", "group": "nosuchgroup"},
+            "rules.route_category",
+            {"category": "network", "group": "nosuchgroup"},
         ),
-        ("routing.escalation.3", "rules.route_group", {"route": "L3", "group": "nobody"}),
+        ("routing.escalation.3", "rules.route_tier", {"tier": "3", "group": "nobody"}),
     ]
     assert refused.problems[0].words(Catalog("zh")) == (
-        "network 分派到的支持组 nosuchgroup 不存在，未保存"
+        "问题类型“网络问题”分派到的支持组 nosuchgroup 不存在，未保存"
     )
     assert desk.rules.category_groups["network"] == "network"
     # the console's routing editor goes through the same check
