@@ -304,12 +304,10 @@ def _earlier_lines(twice: list[RowProblem], left_out: set[int]) -> list[RowProbl
     check which of the two rows is right."""
     earlier: list[RowProblem] = []
     for later in twice:
-        params = later.error.params
-        if params["first"] not in left_out:
-            said = problem(
-                later.field, "directory.clash_kept", value=params["value"], later=later.line
-            )
-            earlier.append(RowProblem(int(params["first"]), later.field, said))
+        first, value = later.error.params["first"], later.error.params["value"]
+        if isinstance(first, int) and first not in left_out:
+            said = problem(later.field, "directory.clash_kept", value=value, later=later.line)
+            earlier.append(RowProblem(first, later.field, said))
     return earlier
 
 
