@@ -34,8 +34,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from deskui.core.calendar import BusinessCalendar, CalendarCoverageWarning, Coverage
+from deskui.core.calendar import (
+    HOLIDAY_NAMES,
+    OBSERVED_MARK,
+    BusinessCalendar,
+    CalendarCoverageWarning,
+    Coverage,
+)
 from deskui.core.sanitize import sanitize_line
+from deskui.i18n import Catalog
 from deskui.services.errors import ServiceError
 
 #: The longest name of a calendar entry.
@@ -51,6 +58,26 @@ class CalendarDay:
     name: str
     desk: bool
     """The desk's own entry (otherwise the statutory or provisional data's)."""
+
+    def name_words(self, t: Catalog) -> str:
+        """The day's name in the catalog's language: a statutory holiday's worded by the
+        catalog (chinesecalendar names them in English, the ``holidays`` package in Chinese); the
+        desk's own name as it was entered."""
+        if self.desk or not self.name:
+            return self.name
+        worded: list[str] = []
+        for part in self.name.split("; "):  # two holidays on one day
+            base = part.removesuffix(OBSERVED_MARK)
+            key = f"calendar.holiday.{HOLIDAY_NAMES.get(base)}"
+            if base not in HOLIDAY_NAMES or not t.has(key):
+                return self.name
+            name = t(key)
+            worded.append(t("calendar.holiday.observed", name=name) if base != part else name)
+        return (
+            t("calendar.holiday.both", first=worded[0], second=worded[1])
+            if len(worded) == 2
+            else "; ".join(worded)
+        )
 
 
 @dataclass(frozen=True)

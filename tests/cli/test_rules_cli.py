@@ -77,3 +77,22 @@ def test_a_make_up_workday_on_a_working_day_and_a_holiday_on_a_day_off_are_refus
     assert '"desk": true' not in out, "nothing was saved"
     code, _, err = run(capsys, monkeypatch, ["calendar", "add-workday", "2027-02-20", "--db", db])
     assert code == 0, err
+
+
+def test_calendar_show_names_holidays_in_one_language(
+    db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for lang, first_2026, first_2027 in (
+        ("zh", "2026-01-01  休息    元旦", "2027-01-01  休息    元旦"),
+        ("en", "2026-01-01  day off  New Year's Day", "2027-01-01  day off  New Year's Day"),
+    ):
+        for year, line in (("2026", first_2026), ("2027", first_2027)):
+            code, out, err = run(
+                capsys, monkeypatch, ["calendar", "show", year, "--db", db, "--lang", lang]
+            )
+            assert code == 0 and out.splitlines()[1].strip() == line, out
+            days = "\n".join(out.splitlines()[1:])
+            if lang == "zh":
+                assert "Day" not in days and "Festival" not in days, days
+            else:
+                assert not any("\u4e00" <= c <= "\u9fff" for c in days), days

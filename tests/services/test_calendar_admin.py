@@ -147,3 +147,25 @@ def test_a_holiday_is_not_added_on_a_day_off(desk: DeskService) -> None:
     # a provisional holiday is how a year not yet published is entered, then confirmed
     change(desk, partial(cal.add_day, day=date(2027, 1, 1), workday=False, name="元旦"))
     assert desk.rules.calendar.extra_holidays == {date(2027, 1, 1)}
+
+
+def test_holiday_names_are_in_the_consoles_language(desk: DeskService) -> None:
+    """chinesecalendar names 2026's holidays in English, the ``holidays`` package 2027's in
+    Chinese: both are worded by the catalog; the desk's own names stay as entered."""
+    from deskui.i18n import Catalog
+
+    change(desk, partial(cal.add_day, day=date(2027, 2, 20), workday=True, name="春节调休"))
+    en, zh = Catalog("en"), Catalog("zh")
+
+    def names(year: int, t: Catalog) -> dict[str, str]:
+        days = cal.year_of(desk.rules.calendar, year).days
+        return {d.day.isoformat(): d.name_words(t) for d in days}
+
+    assert names(2026, zh)["2026-01-01"] == "元旦"
+    assert names(2026, en)["2026-01-01"] == "New Year's Day"
+    assert names(2026, zh)["2026-10-01"] == "国庆节"
+    shown = names(2027, en)
+    assert shown["2027-01-01"] == "New Year's Day"
+    assert shown["2027-02-09"] == "Spring Festival (observed)"
+    assert shown["2027-02-20"] == "春节调休"
+    assert names(2027, zh)["2027-05-03"] == "劳动节（补假）"
