@@ -119,7 +119,7 @@ def directory_import(cli: Invocation) -> int:
         recorded = summary.record_words(t)
         if recorded is not None:
             cli.stdout.write(recorded + "\n")
-        for row in summary.problems:
+        for row in summary.reported():
             cli.stdout.write(sanitize_line(row.line_words(t)) + "\n")
     return exits.INPUT if summary.problems else exits.OK
 

@@ -431,7 +431,7 @@ class Cli:
         for d in shown.days:
             kind = t("calendar.day.work" if d.workday else "calendar.day.off")
             mark = f"  ({t('calendar.day.desk')})" if d.desk else ""
-            self.stdout.write(f"  {d.day.isoformat()}  {kind:4}  {_line(d.name)}{mark}\n")
+            self.stdout.write(f"  {d.day.isoformat()}  {kind:4}  {_line(d.name_words(t))}{mark}\n")
         return 0
 
     def read_password(self) -> str:

@@ -50,6 +50,8 @@ import holidays as holiday_data
 
 __all__ = [
     "DEFAULT_HOURS",
+    "HOLIDAY_NAMES",
+    "OBSERVED_MARK",
     "STATUTORY_LAST_YEAR",
     "WARNING_DAYS",
     "Coverage",
@@ -91,6 +93,23 @@ def _provisional_holidays(year: int) -> Mapping[date, str]:
     Chinese), for a year whose official schedule is not known."""
     china = holiday_data.country_holidays("CN", years=year, language="zh_CN")
     return dict(china.items())
+
+
+#: The statutory data's names of the holidays (chinesecalendar's, in English; the ``holidays``
+#: package's, in Chinese) → one name each, for the catalog to word in the console's language.
+HOLIDAY_NAMES: Mapping[str, str] = {
+    **{holiday.value: holiday.name for holiday in chinese_calendar.Holiday},
+    "元旦": "new_years_day",
+    "农历除夕": "spring_festival_eve",
+    "春节": "spring_festival",
+    "清明节": "tomb_sweeping_day",
+    "劳动节": "labour_day",
+    "端午节": "dragon_boat_festival",
+    "中秋节": "mid_autumn_festival",
+    "国庆节": "national_day",
+}
+#: How the ``holidays`` package marks a day off given in lieu of a holiday (补假).
+OBSERVED_MARK = "（补假）"
 
 
 class CalendarCoverageWarning(UserWarning):

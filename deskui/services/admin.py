@@ -1,9 +1,12 @@
 """The administration screen's use cases: read the desk's people and rules, change them.
 
-Each change is validated here first, field by field, with the catalog's codes (a matrix cell
-outside P1–P4, a resolution target shorter than the response target, a working day that ends
-before it starts, a group without members, a lead who is not a member), and then saved through
-the audited services every other way in uses: the rule files through
+What is typed is read here (a matrix row, a target, a working day); a rule file is then checked
+as part of the whole rule set by :mod:`deskui.services.rule_check` when it is saved — the one
+check ``rules import`` and the calendar commands go through too (a matrix cell outside P1–P4, a
+resolution target shorter than the response target, a working day that ends before it starts, a
+route to a group that does not exist). People are checked here (a group without members, a
+lead who is not a member). Everything is saved through the audited services every other way in
+uses: the rule files through
 :meth:`~deskui.services.desk.DeskService.save_rule_files` and
 :meth:`~deskui.services.desk.DeskService.change_calendar`, the people through
 :mod:`deskui.services.staff` and :mod:`deskui.services.groups`. A change of a user or a group
@@ -13,7 +16,6 @@ transaction.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,24 +25,21 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from deskui.core.calendar import Coverage
-from deskui.core.enums import IMPACTS, URGENCIES, Category, ClockKind, Priority
+from deskui.core.enums import IMPACTS, ClockKind, Priority
 from deskui.core.priority import PriorityMatrix
 from deskui.core.rule_preview import PriorityFacts
-from deskui.core.sla import SlaTarget
-from deskui.core.sla_words import UNITS, read_target, target_words
+from deskui.core.sla_words import UNITS, read_target
 from deskui.i18n import LANGUAGES, Catalog
 from deskui.services import calendar as desk_calendar
 from deskui.services import groups as desk_groups
-from deskui.services import skills, staff
+from deskui.services import rule_check, skills, staff
 from deskui.services.desk import DeskService
-from deskui.services.errors import Problem, ValidationFailed, problem
+from deskui.services.errors import Problem, ValidationFailed, problem, word_target
 from deskui.services.groups import GroupView
 from deskui.services.identity import Basis, Identity
 from deskui.services.users import Actor, UserView, group_by_code
 from deskui.services.users import view_of as users_view_of
 from deskui.store.models import Group, Ticket, User
-
-_TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 
 
 @dataclass(frozen=True)
@@ -120,21 +119,11 @@ def parse_matrix(rows: Mapping[int, str]) -> PriorityMatrix:
     Raises:
         ValidationFailed: a row without four cells, or a cell that is not P1–P4.
     """
-    problems: list[Problem] = []
-    cells: dict[tuple[int, int], Priority] = {}
-    for impact in IMPACTS:
-        values = rows.get(impact, "").upper().replace(",", " ").split()
-        if len(values) != len(URGENCIES):
-            problems.append(problem(f"I{impact}", "admin.matrix_row", impact=impact))
-            continue
-        for urgency, value in zip(URGENCIES, values, strict=True):
-            if value not in set(Priority):
-                problems.append(problem(f"I{impact}", "admin.priority", value=value))
-            else:
-                cells[(impact, urgency)] = Priority(value)
+    table = {f"I{i}": rows.get(i, "").upper().replace(",", " ").split() for i in IMPACTS}
+    problems = rule_check.matrix_problems(table)
     if problems:
         raise ValidationFailed(problems)
-    return PriorityMatrix(cells)
+    return PriorityMatrix.from_config(table)
 
 
 #: A yes or a no as people type it (a form's field, a spreadsheet's VIP column).
@@ -192,7 +181,7 @@ def save_matrix(
 # SLA targets --------------------------------------------------------------------------------
 def target_text(stored: str, t: Catalog) -> str:
     """A stored SLA target in the words of ``t``'s language (``3 个工作日``, ``1 hour``)."""
-    return target_words(stored, lambda unit, amount: t(f"admin.unit.{unit}", count=amount))
+    return word_target(stored, t)
 
 
 def _unit_words() -> dict[str, list[str]]:
@@ -215,7 +204,7 @@ def parse_target(text: str, field_name: str, problems: list[Problem]) -> str | N
 def save_sla_targets(
     desk: DeskService, actor: Actor, priority: Priority, targets: Mapping[ClockKind, str]
 ) -> None:
-    """Save one priority's three targets.
+    """Save one priority's three targets (checked with the rest of the rules on saving).
 
     Raises:
         ValidationFailed: a target that is not ``AMOUNT UNIT``, or a resolution target shorter
@@ -223,21 +212,6 @@ def save_sla_targets(
     """
     problems: list[Problem] = []
     stored = {kind: parse_target(targets[kind], str(kind), problems) for kind in ClockKind}
-    parsed = {
-        kind: SlaTarget.parse(text, working_day_seconds=9 * 3600)
-        for kind, text in stored.items()
-        if text is not None
-    }
-    response, resolution = parsed.get(ClockKind.RESPONSE), parsed.get(ClockKind.RESOLUTION)
-    if response and resolution and resolution.seconds < response.seconds:
-        problems.append(
-            problem(
-                "resolution",
-                "admin.sla_order",
-                resolution=targets[ClockKind.RESOLUTION].strip(),
-                response=targets[ClockKind.RESPONSE].strip(),
-            )
-        )
     if problems:
         raise ValidationFailed(problems)
     sla = dict(desk.rules.raw["sla"])
@@ -256,9 +230,7 @@ def save_warning(desk: DeskService, actor: Actor, percent: str) -> None:
     """
     text = percent.strip().rstrip("%").strip()
     if not text.isdigit() or not 1 <= int(text) <= 99:
-        raise ValidationFailed(
-            [problem("warning", "field.whole_range", value=percent.strip(), low=1, high=99)]
-        )
+        raise ValidationFailed([problem("warning", "admin.warning", value=percent.strip())])
     sla = dict(desk.rules.raw["sla"])
     desk.save_rule_files(
         actor, {"sla": {**sla, "warning_ratio": int(text) / 100}}, note="admin: sla warning"
@@ -278,40 +250,18 @@ class WorkingHours:
 
 
 def _hours_value(hours: WorkingHours) -> dict[str, Any]:
-    """The ``[hours]`` table of the typed working day.
-
-    Raises:
-        ValidationFailed: a time that is not HH:MM, an end not after the start, a lunch break
-            outside the working day, weekdays other than 1–7.
-    """
-    problems: list[Problem] = []
-    start, end = hours.start.strip(), hours.end.strip()
-    for name, typed in (("start", start), ("end", end)):
-        if not _TIME.fullmatch(typed):
-            problems.append(problem(name, "admin.time", value=typed))
+    """The ``[hours]`` table of the typed working day (checked with the rest of the rules on
+    saving: :func:`deskui.services.rule_check.hours_problems`)."""
     lunch_text = hours.lunch.strip()
-    lunch: list[str] | None = None
-    if lunch_text:
-        lunch = [part.strip() for part in lunch_text.split("-")]
-        if len(lunch) != 2 or not all(_TIME.fullmatch(p) for p in lunch):
-            problems.append(problem("lunch", "admin.lunch", value=lunch_text))
-            lunch = None
-    days_text = hours.weekdays.replace(",", " ").split()
-    if not days_text or not all(d.isdigit() and 1 <= int(d) <= 7 for d in days_text):
-        problems.append(problem("weekdays", "admin.weekdays", value=hours.weekdays.strip()))
-    if not problems and end <= start:
-        problems.append(problem("end", "admin.hours_order", start=start, end=end))
-    if not problems and lunch is not None and not start < lunch[0] < lunch[1] < end:
-        problems.append(problem("lunch", "admin.lunch", value=lunch_text))
-    if problems:
-        raise ValidationFailed(problems)
+    days = hours.weekdays.replace(",", " ").split()
     value: dict[str, Any] = {
-        "start": start,
-        "end": end,
-        "weekdays": sorted({int(d) for d in days_text}),
+        "start": hours.start.strip(),
+        "end": hours.end.strip(),
+        # typed days that are no numbers stay as typed, for the check to name them
+        "weekdays": sorted({int(d) for d in days}) if all(d.isdigit() for d in days) else days,
     }
-    if lunch is not None:
-        value["lunch"] = lunch
+    if lunch_text:
+        value["lunch"] = [part.strip() for part in lunch_text.split("-")]
     return value
 
 
@@ -365,13 +315,9 @@ def save_route(desk: DeskService, actor: Actor, category: str, group: str) -> No
     """Route ``category`` to ``group`` (an existing group's code).
 
     Raises:
-        NotFound: no such group.
-        ValidationFailed: no such category.
+        ValidationFailed: no such category or group.
     """
-    if category not in set(Category):
-        raise ValidationFailed([problem("category", "field.choice", choices=", ".join(Category))])
     code = group.strip().casefold()
-    desk.read(lambda s: group_by_code(s, code))
     routing = dict(desk.rules.raw["routing"])
     categories = {**dict(routing.get("categories", {})), category: code}
     desk.save_rule_files(

@@ -15,18 +15,34 @@ day at a time and then confirmed, or imported from a small TOML file::
     "2027-02-20" = "春节调休"
 
 An import replaces the desk's entries of that year with the file's and marks the year known.
+
+A make-up workday (调休) falls on a day that would otherwise be off — a weekend by the working
+hours, or a holiday (statutory, or provisional as the law fixes it) — wherever it comes from
+(``calendar add-workday``, ``calendar import``, the console): the rule set's check
+(:mod:`deskui.services.rule_check`) refuses one on a working day. A holiday is not added on a day
+that is off already by the weekend or the statutory data (``calendar.already_off``); a
+provisional holiday may be added, since that is how a year's schedule is entered before it is
+confirmed (a confirmed year has no provisional days).
 """
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from deskui.core.calendar import BusinessCalendar, Coverage
+from deskui.core.calendar import (
+    HOLIDAY_NAMES,
+    OBSERVED_MARK,
+    BusinessCalendar,
+    CalendarCoverageWarning,
+    Coverage,
+)
 from deskui.core.sanitize import sanitize_line
+from deskui.i18n import Catalog
 from deskui.services.errors import ServiceError
 
 #: The longest name of a calendar entry.
@@ -42,6 +58,26 @@ class CalendarDay:
     name: str
     desk: bool
     """The desk's own entry (otherwise the statutory or provisional data's)."""
+
+    def name_words(self, t: Catalog) -> str:
+        """The day's name in the catalog's language: a statutory holiday's worded by the
+        catalog (chinesecalendar names them in English, the ``holidays`` package in Chinese); the
+        desk's own name as it was entered."""
+        if self.desk or not self.name:
+            return self.name
+        worded: list[str] = []
+        for part in self.name.split("; "):  # two holidays on one day
+            base = part.removesuffix(OBSERVED_MARK)
+            key = f"calendar.holiday.{HOLIDAY_NAMES.get(base)}"
+            if base not in HOLIDAY_NAMES or not t.has(key):
+                return self.name
+            name = t(key)
+            worded.append(t("calendar.holiday.observed", name=name) if base != part else name)
+        return (
+            t("calendar.holiday.both", first=worded[0], second=worded[1])
+            if len(worded) == 2
+            else "; ".join(worded)
+        )
 
 
 @dataclass(frozen=True)
@@ -113,19 +149,42 @@ def _name(name: str | None) -> str:
     return clean
 
 
+def worked_anyway(
+    raw: Mapping[str, Any], days: Iterable[date], *, provisional: bool = True
+) -> list[date]:
+    """Those of ``days`` that are working days without the desk's own entries: by the working
+    hours' weekdays and the statutory data (and, with ``provisional``, the provisional holidays of
+    a year not yet known)."""
+    wanted = sorted(set(days))
+    if not wanted:
+        return []
+    local = {**_local(raw), "holidays": [], "workdays": [], "names": {}}
+    if not provisional:
+        local["known_years"] = sorted({*local["known_years"], *(d.year for d in wanted)})
+    with warnings.catch_warnings():
+        # a year not known is the status line's warning, not this check's
+        warnings.simplefilter("ignore", CalendarCoverageWarning)
+        base = BusinessCalendar.from_config(_with_local(raw, local), tz="UTC")
+        return [day for day in wanted if base.is_workday(day)]
+
+
 def add_day(
     raw: Mapping[str, Any], day: date, *, workday: bool, name: str | None
 ) -> dict[str, Any]:
     """The calendar file with ``day`` added as a holiday (or a make-up ``workday``).
 
     Raises:
-        ServiceError: the day is already listed, as either.
+        ServiceError: the day is already listed, as either; or a holiday on a day that is off
+            already (a weekend, a statutory holiday). A make-up workday on a working day is
+            refused when the file is saved (:mod:`deskui.services.rule_check`).
     """
     local = _local(raw)
     key = day.isoformat()
     for listed, kind in ((local["holidays"], "holidays"), (local["workdays"], "workdays")):
         if key in listed:
             raise ServiceError("calendar.listed", field="date", day=key, kind=kind)
+    if not workday and not worked_anyway(raw, [day], provisional=False):
+        raise ServiceError("calendar.already_off", field="date", day=key)
     local["workdays" if workday else "holidays"].append(key)
     local["workdays" if workday else "holidays"].sort()
     clean = _name(name)

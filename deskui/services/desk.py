@@ -62,6 +62,7 @@ from deskui.services.rules import (
     ensure_rule_settings,
     load_rules,
     save_rule_setting,
+    save_rule_settings,
     stored_rule_text,
 )
 from deskui.services.ticket_filters import TicketFilter
@@ -240,6 +241,7 @@ class DeskService:
 
         Raises:
             PermissionDenied: not an admin.
+            ValidationFailed: the rule set's check refuses it; nothing is written.
             ServiceError: the new rules do not parse, or no reason was given; nothing is written.
         """
         require(actor, Action.CHANGE_RULES)
@@ -270,24 +272,22 @@ class DeskService:
 
         Raises:
             PermissionDenied: not an admin.
+            ValidationFailed: the rule set's check refuses it (every problem, worded by the
+                catalog: :mod:`deskui.services.rule_check`).
             ServiceError: the rules would not parse together (naming the file and key).
         """
         require(actor, Action.CHANGE_RULES)
 
         def run(session: Session) -> None:
-            current = load_rules(session)
             try:
-                DeskRules.from_files({**current.raw, **files})
-                for key, value in files.items():
-                    save_rule_setting(
-                        session,
-                        key=key,
-                        value=value,
-                        actor_id=actor.id,
-                        proxy_id=actor.proxy_id,
-                        note=note,
-                        now=self.clock.now(),
-                    )
+                save_rule_settings(
+                    session,
+                    values=files,
+                    actor_id=actor.id,
+                    proxy_id=actor.proxy_id,
+                    note=note,
+                    now=self.clock.now(),
+                )
             except ValueError as exc:
                 raise ServiceError("rules.invalid", field="file", reason=str(exc)) from exc
 

@@ -91,6 +91,8 @@ class ImportSummary:
         changed: callers whose record the file changed.
         unchanged: rows that matched a caller already as the file says.
         problems: rows left out, with their lines.
+        clashes: rows imported although a later row of the file lists the same employee id or
+            phone (that later row is among ``problems``): the import cannot tell which is right.
         encoding: how the file was read (``utf-8``, ``gbk``, ``xlsx``).
         dry_run: nothing was written.
         digest: the rows' digest (:meth:`SheetRows.digest`), as the import's record keeps it.
@@ -102,6 +104,7 @@ class ImportSummary:
     changed: int = 0
     unchanged: int = 0
     problems: list[RowProblem] = field(default_factory=list)
+    clashes: list[RowProblem] = field(default_factory=list)
     encoding: str = ""
     dry_run: bool = False
     digest: str = ""
@@ -117,10 +120,15 @@ class ImportSummary:
                 new=self.new,
                 changed=self.changed,
                 unchanged=self.unchanged,
-                bad=len(self.problems),
+                count=len(self.problems),
                 encoding=self.encoding,
             )
         )
+
+    def reported(self) -> list[RowProblem]:
+        """The rows a person is told about, by line: those left out and those imported although
+        a later row clashes with them."""
+        return sorted([*self.problems, *self.clashes], key=lambda row: row.line)
 
     def record_words(self, t: Any) -> str | None:
         """Where the import is on the record, in the catalog's language (None for a dry run)."""
@@ -141,6 +149,7 @@ class ImportSummary:
         return {
             **self.counts(),
             "problems": [p.to_json() for p in self.problems],
+            "clashes": [p.to_json() for p in self.clashes],
             "encoding": self.encoding,
             "dry_run": self.dry_run,
             "digest": self.digest,
@@ -160,7 +169,7 @@ def _clean(line: int, values: dict[str, str], problems: list[RowProblem]) -> Req
     vip = vip_of(values.get("vip", ""))
     if vip is None:
         problems.append(
-            RowProblem(line, "vip", problem("vip", "admin.yes_no", value=values["vip"]))
+            RowProblem(line, "vip", problem("vip", "directory.yes_no", value=values["vip"]))
         )
         return None
     data = RequesterInput(
@@ -233,14 +242,16 @@ def plan_import(session: Session, sheet: SheetRows) -> ImportPlan:
     known = _Known.read(session)
     seen_employee: dict[str, int] = {}
     seen_phone: dict[str, int] = {}
+    twice: list[RowProblem] = []
     for line, values in sheet.rows:
         data = _clean(line, values, summary.problems)
         if data is None:
             continue
         digits = _phone_digits(data.phone)
-        twice = _listed_twice(line, data.employee_id, digits, seen_employee, seen_phone)
-        if twice is not None:
-            summary.problems.append(twice)
+        clash = _listed_twice(line, data.employee_id, digits, seen_employee, seen_phone)
+        if clash is not None:
+            summary.problems.append(clash)
+            twice.append(clash)
             continue
         by_employee = known.by_employee.get(data.employee_id or "")
         by_phone = known.by_phone.get(digits) if digits else None
@@ -284,7 +295,20 @@ def plan_import(session: Session, sheet: SheetRows) -> ImportPlan:
         key = (data.employee_id or "") if by_employee else digits
         plan.changed.append(CallerChange(by, key, {k: before.get(k) for k in differs}, differs))
     summary.new, summary.changed = len(plan.added), len(plan.changes)
+    summary.clashes = _earlier_lines(twice, left_out={p.line for p in summary.problems})
     return plan
+
+
+def _earlier_lines(twice: list[RowProblem], left_out: set[int]) -> list[RowProblem]:
+    """The earlier line of each clash, when it was imported: it is named too, for a person to
+    check which of the two rows is right."""
+    earlier: list[RowProblem] = []
+    for later in twice:
+        first, value = later.error.params["first"], later.error.params["value"]
+        if isinstance(first, int) and first not in left_out:
+            said = problem(later.field, "directory.clash_kept", value=value, later=later.line)
+            earlier.append(RowProblem(first, later.field, said))
+    return earlier
 
 
 def _listed_twice(

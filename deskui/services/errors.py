@@ -20,6 +20,7 @@ from typing import Any
 from deskui.core.announcements import ANNOUNCEMENT_ERROR_CODES
 from deskui.core.permissions import Action, Refusal
 from deskui.core.phone import PHONE_ERROR_CODES
+from deskui.core.sla_words import target_words
 from deskui.i18n import Catalog
 from deskui.store.db import DatabaseBusy as StoreDatabaseBusy
 from deskui.store.db import DatabaseUnavailable as StoreDatabaseUnavailable
@@ -96,11 +97,16 @@ CODES: dict[str, frozenset[str]] = {
     "intake.outage_resolved": frozenset({"number"}),
     "rules.invalid": frozenset({"reason"}),
     "rules.confirm": frozenset(),
+    "rules.route_category": frozenset({"category", "group"}),
+    "rules.route_type": frozenset({"type", "group"}),
+    "rules.route_tier": frozenset({"tier", "group"}),
     "calendar.date": frozenset({"value"}),
     "calendar.listed": frozenset({"day", "kind"}),
     "calendar.not_listed": frozenset({"day"}),
     "calendar.file": frozenset({"reason"}),
     "calendar.other_year": frozenset({"day", "year"}),
+    "calendar.workday_not_off": frozenset({"day"}),
+    "calendar.already_off": frozenset({"day"}),
     "setting.seconds": frozenset({"value"}),
     "setting.whole": frozenset({"value"}),
     # things that do not exist
@@ -167,6 +173,7 @@ CODES: dict[str, frozenset[str]] = {
     "admin.no_members": frozenset({"group"}),
     "admin.unknown_user": frozenset({"login"}),
     "admin.yes_no": frozenset({"value"}),
+    "admin.warning": frozenset({"value"}),
     "skill.category": frozenset({"value", "choices"}),
     "directory.columns": frozenset({"missing"}),
     "directory.column_twice": frozenset({"column"}),
@@ -176,6 +183,8 @@ CODES: dict[str, frozenset[str]] = {
     "directory.no_key": frozenset(),
     "directory.two_callers": frozenset(),
     "directory.twice": frozenset({"value", "first"}),
+    "directory.clash_kept": frozenset({"value", "later"}),
+    "directory.yes_no": frozenset({"value"}),
     # a phone number that cannot be one (core/phone's codes)
     **{f"phone.{code}": frozenset() for code in PHONE_ERROR_CODES},
     # announcements (core/announcements' codes)
@@ -190,7 +199,11 @@ _WORDED = {
     "target": "status.{}",
     "status": "status.{}",
     "kind": "calendar.kind.{}",
+    "category": "category.{}",
+    "type": "type.{}",
 }
+#: Parameters of a code that are SLA targets as stored (``1 hours``): worded in the language.
+_TARGETS = {"admin.sla_order": frozenset({"resolution", "response"})}
 _ENGLISH: Catalog | None = None
 
 
@@ -199,6 +212,11 @@ def _english() -> Catalog:
     if _ENGLISH is None:
         _ENGLISH = Catalog("en")
     return _ENGLISH
+
+
+def word_target(stored: str, t: Catalog) -> str:
+    """A stored SLA target in the words of ``t``'s language (``3 个工作日``, ``1 hour``)."""
+    return target_words(stored, lambda unit, amount: t(f"admin.unit.{unit}", count=amount))
 
 
 def check_params(code: str, params: Mapping[str, object]) -> None:
@@ -217,7 +235,11 @@ def check_params(code: str, params: Mapping[str, object]) -> None:
 def word(code: str, params: Mapping[str, object], t: Catalog) -> str:
     """The sentence of ``code`` in the catalog's language, identifiers among the values worded."""
     values: dict[str, object] = {}
+    targets = _TARGETS.get(code, frozenset())
     for name, value in params.items():
+        if name in targets:
+            values[name] = word_target(str(value), t)
+            continue
         pattern = _WORDED.get(name)
         key = pattern.format(value) if pattern else ""
         values[name] = t(key) if pattern and t.has(key) else value

@@ -21,7 +21,8 @@ from deskui.core.calendar import BusinessCalendar
 from deskui.core.priority import PriorityMatrix
 from deskui.core.sla import SlaPolicy
 from deskui.services.audit import append_setting_event
-from deskui.store.models import DeskSetting
+from deskui.services.rule_check import check_rule_set
+from deskui.store.models import DeskSetting, Group
 
 
 @dataclass(frozen=True)
@@ -126,15 +127,56 @@ def save_rule_setting(
     now: datetime,
     proxy_id: int | None = None,
 ) -> None:
-    """Replace one rule file, validated first, with an audit event.
+    """Replace one rule file, validated first, with an audit event (see
+    :func:`save_rule_settings`)."""
+    save_rule_settings(
+        session,
+        values={key: value},
+        actor_id=actor_id,
+        note=note,
+        now=now,
+        proxy_id=proxy_id,
+    )
+
+
+def save_rule_settings(
+    session: Session,
+    *,
+    values: Mapping[str, Mapping[str, Any]],
+    actor_id: int | None,
+    note: str | None,
+    now: datetime,
+    proxy_id: int | None = None,
+) -> None:
+    """Replace rule files together, each with an audit event; the rule set they make with the
+    files kept is checked first (:func:`deskui.services.rule_check.check_rule_set`), whoever
+    changes it: a console's editor, ``rules import``, the calendar commands.
 
     Raises:
-        ValueError: the new rules do not parse; nothing is written.
+        ValidationFailed: the check refuses the set (every problem); nothing is written.
+        ValueError: the new rules do not parse otherwise; nothing is written.
     """
-    if key not in RULE_FILES:
-        raise ValueError(f"unknown rule file {key!r}")
-    current = load_rules(session)
-    DeskRules.from_files({**current.raw, key: value})
+    unknown = sorted(set(values) - set(RULE_FILES))
+    if unknown:
+        raise ValueError(f"unknown rule file {unknown[0]!r}")
+    files = {**load_rules(session).raw, **values}
+    groups = set(session.exec(select(Group.code)).all())
+    check_rule_set(files, changed=set(values), groups=groups)
+    DeskRules.from_files(files)
+    for key, value in values.items():
+        _store(session, key, value, actor_id=actor_id, proxy_id=proxy_id, note=note, now=now)
+
+
+def _store(
+    session: Session,
+    key: str,
+    value: Mapping[str, Any],
+    *,
+    actor_id: int | None,
+    proxy_id: int | None,
+    note: str | None,
+    now: datetime,
+) -> None:
     row = session.get(DeskSetting, key)
     old = row.value if row else None
     encoded = json.dumps(value)

@@ -92,9 +92,12 @@ def test_a_csv_export_in_chinese_imports_its_good_rows_and_names_the_bad_ones(
     assert [(p["line"], p["code"]) for p in summary["problems"]] == [
         (4, "directory.no_key"),
         (5, "directory.twice"),
-        (6, "admin.yes_no"),
+        (6, "directory.yes_no"),
     ]
     assert "first on line 2" in summary["problems"][1]["message"]
+    # the earlier line of the clash was imported: it is named too, pointing at the later one
+    assert [(p["line"], p["code"]) for p in summary["clashes"]] == [(2, "directory.clash_kept")]
+    assert "line 5" in summary["clashes"][0]["message"]
     assert summary["digest"] == read_file(path).digest() and isinstance(summary["event"], int)
     # found the way intake finds a caller: pinyin, initials, the phone in another format
     for text in ("lilei", "ll", "13800138001", "138-0013-8001", "E30001"):
@@ -147,6 +150,7 @@ def test_gbk_and_xlsx_exports_are_read(
         "unchanged": 0,
         "bad": 0,
         "problems": [],
+        "clashes": [],
         "encoding": "xlsx",
         "dry_run": False,
         "digest": read_file(path).digest(),
@@ -160,6 +164,44 @@ def test_gbk_and_xlsx_exports_are_read(
     code, out, err = run(capsys, monkeypatch, ["directory", "search", "8123", "--db", db, "--json"])
     found = json.loads(out)
     assert (found[0]["name"], found[0]["department"], found[0]["vip"]) == ("孙八", "采购部", True)
+
+
+def test_one_bad_row_and_a_clash_are_worded_in_both_languages(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "hr.csv"
+    path.write_text(
+        "姓名,电话,工号,VIP\n"
+        "孙八,13900139000,E9001,\n"
+        "周九,13900139001,E9002,\n"
+        "吴十,13900139002,E9003,也许\n"
+        "郑一,13900139003,E9002,\n",
+        encoding="utf-8",
+    )
+    code, out, err = import_file(capsys, monkeypatch, db, path, "--lang", "en")
+    assert code == 2, err
+    lines = out.splitlines()
+    assert lines[0] == "4 rows imported (utf-8): 2 new, 0 changed, 0 unchanged, 2 bad rows left out"
+    assert lines[2:] == [
+        "line 3 (Employee ID): E9002 is listed again on line 5; this row was imported, line 5 "
+        "left out: check which one is right",
+        "line 4 (VIP): “也许”: answer yes or no",
+        "line 5 (Employee ID): E9002 is listed twice in the file, first on line 3; this row is "
+        "left out",
+    ]
+    path.write_text("姓名,电话,工号,VIP\n孙八,13900139000,E9001,\n吴十,,,\n", encoding="utf-8")
+    code, out, err = import_file(capsys, monkeypatch, db, path, "--lang", "en")
+    assert out.splitlines()[0].endswith("1 unchanged, 1 bad row left out")
+    path.write_text(
+        "姓名,电话,工号,VIP\n周九,13900139001,E9002,\n郑一,13900139003,E9002,否\n吴十,,,也许\n",
+        encoding="utf-8",
+    )
+    code, out, err = import_file(capsys, monkeypatch, db, path, "--lang", "zh")
+    assert out.splitlines()[2:] == [
+        "第 2 行（工号）：E9002 在第 3 行再次出现；本行已导入，第 3 行未导入，请核对哪一行正确",
+        "第 3 行（工号）：E9002 在文件中重复出现，首次在第 2 行；本行未导入",
+        "第 4 行（VIP）：“也许” 请填“是”或“否”",
+    ]
 
 
 def test_files_that_cannot_be_a_directory_import_nothing(

@@ -107,3 +107,65 @@ def test_only_an_admin_changes_the_calendar(desk: DeskService) -> None:
                 desk.actor(login), partial(cal.confirm_year, year=2027), "not mine"
             )
     assert desk.rules.calendar.coverage(2027) is Coverage.PROVISIONAL
+
+
+def test_a_make_up_workday_falls_on_a_weekend_or_a_holiday(desk: DeskService) -> None:
+    """One check, whichever way the day comes: the command line's add-workday, an import, the
+    console's calendar editor."""
+    from deskui.i18n import Catalog
+    from deskui.services import admin
+
+    before = desk.rules.raw["calendar"]
+    tuesday = date(2027, 2, 23)
+    with pytest.raises(ServiceError) as refused:
+        change(desk, partial(cal.add_day, day=tuesday, workday=True, name=None))
+    assert (refused.value.code, refused.value.params) == (
+        "calendar.workday_not_off",
+        {"day": "2027-02-23"},
+    )
+    assert refused.value.words(Catalog("zh")) == (
+        "2027-02-23 本来就是工作日；调休上班日须在周末或节假日，未保存"
+    )
+    with pytest.raises(ServiceError) as imported:
+        change(desk, lambda raw: cal.import_year(raw, YEAR_2027 + '"2027-02-23" = "x"\n')[0])
+    assert imported.value.code == "calendar.workday_not_off"
+    with pytest.raises(ServiceError) as console:
+        admin.add_calendar_day(desk, desk.actor("admin"), "2027-02-23", "", workday=True)
+    assert console.value.code == "calendar.workday_not_off"
+    assert desk.reload_rules()[0].raw["calendar"] == before
+    # a Saturday, a statutory holiday and a provisional one are days off: the desk may work them
+    for day in (date(2027, 2, 20), date(2026, 10, 1), date(2027, 1, 1)):
+        change(desk, partial(cal.add_day, day=day, workday=True, name=None))
+    assert desk.rules.calendar.is_workday(date(2026, 10, 1))
+
+
+def test_a_holiday_is_not_added_on_a_day_off(desk: DeskService) -> None:
+    for day in (date(2027, 2, 21), date(2026, 10, 1)):  # a Sunday, National Day
+        with pytest.raises(ServiceError) as refused:
+            change(desk, partial(cal.add_day, day=day, workday=False, name=None))
+        assert refused.value.code == "calendar.already_off"
+    # a provisional holiday is how a year not yet published is entered, then confirmed
+    change(desk, partial(cal.add_day, day=date(2027, 1, 1), workday=False, name="元旦"))
+    assert desk.rules.calendar.extra_holidays == {date(2027, 1, 1)}
+
+
+def test_holiday_names_are_in_the_consoles_language(desk: DeskService) -> None:
+    """chinesecalendar names 2026's holidays in English, the ``holidays`` package 2027's in
+    Chinese: both are worded by the catalog; the desk's own names stay as entered."""
+    from deskui.i18n import Catalog
+
+    change(desk, partial(cal.add_day, day=date(2027, 2, 20), workday=True, name="春节调休"))
+    en, zh = Catalog("en"), Catalog("zh")
+
+    def names(year: int, t: Catalog) -> dict[str, str]:
+        days = cal.year_of(desk.rules.calendar, year).days
+        return {d.day.isoformat(): d.name_words(t) for d in days}
+
+    assert names(2026, zh)["2026-01-01"] == "元旦"
+    assert names(2026, en)["2026-01-01"] == "New Year's Day"
+    assert names(2026, zh)["2026-10-01"] == "国庆节"
+    shown = names(2027, en)
+    assert shown["2027-01-01"] == "New Year's Day"
+    assert shown["2027-02-09"] == "Spring Festival (observed)"
+    assert shown["2027-02-20"] == "春节调休"
+    assert names(2027, zh)["2027-05-03"] == "劳动节（补假）"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from deskui.i18n import Catalog
 from deskui.services import admin
 from deskui.services.desk import DeskService
 from deskui.services.directory import pinyin_keys
@@ -51,6 +52,36 @@ def test_a_dry_run_and_a_non_admin_write_nothing(desk: DeskService) -> None:
     with pytest.raises(PermissionDenied):
         import_directory(desk, admin.console_identity(desk.actor("lead"), sqlite=True), data)
     assert desk.search_requesters("李雷") == []
+
+
+def test_both_lines_of_a_clash_are_named_and_one_bad_row_is_one(desk: DeskService) -> None:
+    who = admin.console_identity(desk.actor("admin"), sqlite=desk.db.is_sqlite)
+    summary = import_directory(
+        desk,
+        who,
+        sheet(
+            ("李雷", "13800138001", "E1", "财务部", ""),
+            ("韩梅梅", "13800138002", "E1", "人事部", ""),
+            ("王五", "13800138003", "E3", "人事部", "也许"),
+        ),
+    )
+    assert summary.new == 1 and [r.name for r in desk.search_requesters("E1")] == ["李雷"]
+    assert [(p.line, p.error.code) for p in summary.reported()] == [
+        (2, "directory.clash_kept"),
+        (3, "directory.twice"),
+        (4, "directory.yes_no"),
+    ]
+    en, zh = Catalog("en"), Catalog("zh")
+    assert summary.clashes[0].words(en) == (
+        "E1 is listed again on line 3; this row was imported, line 3 left out: check which one "
+        "is right"
+    )
+    assert "nothing was saved" not in summary.problems[1].words(en)
+    assert "未保存" not in summary.problems[1].words(zh)
+    assert summary.words(en).endswith("2 bad rows left out")
+    one = import_directory(desk, who, sheet(("王五", "13800138003", "E3", "人事部", "也许")))
+    assert one.words(en).endswith("0 unchanged, 1 bad row left out")
+    assert one.words(zh).endswith("有误未导入 1")
 
 
 @pytest.mark.parametrize(

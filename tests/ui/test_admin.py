@@ -308,7 +308,9 @@ async def test_routing_refuses_an_unknown_group(demo_db: str) -> None:
         await settle(pilot)
         await fill(pilot, group="nosuch")
         await save(pilot)
-        assert word("group.unknown", {"group": "nosuch"}, EN) in form_error(app)
+        assert word(
+            "rules.route_category", {"category": "hardware", "group": "nosuch"}, EN
+        ) in form_error(app)
         await fill(pilot, group="network")
         await save(pilot)
         assert (await cell_text(app, "routing", "hardware", 1)).startswith("network")

@@ -612,9 +612,10 @@ class AdminScreen(DeskScreen[None]):
         """The dry run's summary and bad rows; ctrl+s imports the good rows."""
         t = self.ctx.t
         lines = [summary.words(self.ctx.t)]
-        for row in summary.problems[:BAD_ROWS_SHOWN]:
+        reported = summary.reported()
+        for row in reported[:BAD_ROWS_SHOWN]:
             lines.append(row.line_words(t))
-        hidden = len(summary.problems) - BAD_ROWS_SHOWN
+        hidden = len(reported) - BAD_ROWS_SHOWN
         if hidden > 0:
             lines.append(t("admin.directory.more_bad", count=hidden))
         lines.append(t("admin.directory.confirm_hint"))

@@ -189,7 +189,7 @@ def calendar_rows(data: AdminData, t: Catalog) -> Rows:
                 day.day.isoformat(),
                 t(f"admin.weekday.{day.day.isoweekday()}"),
                 t("admin.day.workday") if day.workday else t("admin.day.holiday"),
-                day.name,
+                day.name_words(t),
                 t("admin.source.desk") if day.desk else t("admin.source.statutory"),
             ],
         )
