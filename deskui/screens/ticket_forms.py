@@ -37,8 +37,10 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from deskui.console.base import DeskModal
+from deskui.console.sending import stop_sending
 from deskui.core.sanitize import sanitize_line
 from deskui.core.worked import MAX_MINUTES, MIN_MINUTES, MinutesError, read_minutes
+from deskui.services.sending import CancelToken
 from deskui.services.views import CONFIRMATION_CHANNELS
 from deskui.services.views import SATISFACTION_ASPECTS as ASPECTS
 from deskui.widgets.choice_bar import ChoiceBar
@@ -83,7 +85,7 @@ class TicketForm(DeskModal[ValueType | None], Generic[ValueType]):
 
     patience = 5.0
     """Seconds of waiting on the desk before the form says it is still waiting, and that escape
-    stops the waiting (every database wait is bounded: the answer comes, refused or not)."""
+    cancels the change (every database wait is bounded: the answer comes, refused or not)."""
 
     AUTO_FOCUS = "#note, #stars, #choices, #impact"
     """The field that takes the keys typed first (each form has one of these)."""
@@ -96,6 +98,9 @@ class TicketForm(DeskModal[ValueType | None], Generic[ValueType]):
         """Where a change form's value goes (None: the form is a question)."""
         self.sending = False
         """A send is under way (a second ``ctrl+s`` waits for it)."""
+        self.cancel_token: CancelToken | None = None
+        """The send under way's, when it can be cancelled (the runner that took it runs the
+        change under it): escape then asks it to stop instead of closing the form."""
         self._finished = False
         self._patience: Timer | None = None
 
@@ -161,11 +166,21 @@ class TicketForm(DeskModal[ValueType | None], Generic[ValueType]):
         self.send(value)
 
     def _still_waiting(self) -> None:
-        if self.sending:
+        token = self.cancel_token
+        if not self.sending:
+            return
+        if token is None:
             self.show_error(self.ctx.t("detail.form.slow"))
+        elif not token.cancelled:
+            self.show_error(self.ctx.t("detail.form.slow_cancel"))
 
     def action_cancel(self) -> None:
-        """Close without sending."""
+        """Close without sending; while a send is under way, cancel it instead: the form stays
+        with what was typed, and says how the change ended when the answer comes."""
+        token = self.cancel_token
+        if self.sending and token is not None:
+            self.show_error(stop_sending(token, self.ctx.t))
+            return
         self.dismiss(None)
 
     def show_error(self, message: str) -> None:
@@ -174,6 +189,7 @@ class TicketForm(DeskModal[ValueType | None], Generic[ValueType]):
 
     def _stop_waiting(self) -> None:
         self.sending = False
+        self.cancel_token = None
         if self._patience is not None:
             self._patience.stop()
             self._patience = None

@@ -36,6 +36,7 @@ from deskui.screens.ticket_forms import (
 )
 from deskui.services import skills
 from deskui.services.errors import (
+    ChangeCancelled,
     ClaimConflict,
     DatabaseUnavailable,
     DeskBusy,
@@ -45,6 +46,7 @@ from deskui.services.errors import (
 from deskui.services.handlers import HandlerChoice
 from deskui.services.queue import GroupChoice
 from deskui.services.review import ReviewItem
+from deskui.services.sending import CancelToken, cancellable
 from deskui.services.skills import Suggestion
 from deskui.services.views import TicketView
 
@@ -148,23 +150,25 @@ class Outcome:
     worker), so the form can ask which."""
 
 
-def apply_changes(kind: str, calls: Sequence[Call]) -> Outcome:
-    """Run each call (in a worker thread), keeping every refusal with its ticket number.
+def apply_changes(kind: str, calls: Sequence[Call], token: CancelToken | None = None) -> Outcome:
+    """Run each call (in a worker thread), keeping every refusal with its ticket number; under
+    ``token``, a call still waiting on the desk when it is cancelled ends with nothing written.
 
-    A database that went away, or one held by a stalled console past the wait, ends the batch
-    (the rest would fail, or wait, the same way). Anything that is not a refusal of the desk
-    propagates: it is a fault, for the screen's error funnel.
+    A database that went away, one held by a stalled console past the wait, or a cancel ends
+    the batch (the rest would fail, wait, or be cancelled the same way). Anything that is not a
+    refusal of the desk propagates: it is a fault, for the screen's error funnel.
     """
     outcome = Outcome(kind)
-    for number, call in calls:
-        try:
-            outcome.result = call()
-        except ServiceError as exc:
-            outcome.refused.append(Refusal(number, exc))
-            if isinstance(exc, DatabaseUnavailable | DeskBusy):
-                break
-        else:
-            outcome.done.append(number)
+    with cancellable(token):
+        for number, call in calls:
+            try:
+                outcome.result = call()
+            except ServiceError as exc:
+                outcome.refused.append(Refusal(number, exc))
+                if isinstance(exc, DatabaseUnavailable | DeskBusy | ChangeCancelled):
+                    break
+            else:
+                outcome.done.append(number)
     return outcome
 
 
@@ -247,7 +251,7 @@ class TicketChanges:
 
         A form that is sending right now (its ``ctrl+s`` is what called this) is bound to this
         batch: it closes when the batch went through and hears why when it did not, whatever
-        other batches run meanwhile.
+        other batches run meanwhile; escape on it cancels the batch (its ``cancel_token``).
         """
         if not calls:
             return
@@ -255,8 +259,11 @@ class TicketChanges:
         top = self.screen.app.screen
         form = top if isinstance(top, TicketForm) and top.sending else None
         batch = list(calls)
+        token = None
+        if form is not None:
+            token = form.cancel_token = CancelToken()
         worker: Worker[None] = self.screen.run_worker(
-            lambda: self._run(kind, batch, form),
+            lambda: self._run(kind, batch, form, token),
             name=f"ticket-{kind}",
             group=CHANGES_GROUP,
             thread=True,
@@ -265,8 +272,14 @@ class TicketChanges:
         if form is not None:
             self._forms[worker] = form
 
-    def _run(self, kind: str, calls: list[Call], form: TicketForm[Any] | None) -> None:
-        outcome = apply_changes(kind, calls)
+    def _run(
+        self,
+        kind: str,
+        calls: list[Call],
+        form: TicketForm[Any] | None,
+        token: CancelToken | None,
+    ) -> None:
+        outcome = apply_changes(kind, calls, token)
         asked = [r.error.params for r in outcome.refused if r.error.code == GROUP_NEEDED]
         if asked:
             choices = {c.strip() for c in str(asked[0]["choices"]).split(",")}

@@ -29,6 +29,7 @@ from deskui.services.board import BoardSnapshot, board_snapshot
 from deskui.services.changes import ChangeFeed
 from deskui.services.directory import RequesterView, search_requesters
 from deskui.services.errors import (
+    ChangeCancelled,
     DatabaseUnavailable,
     DeskBusy,
     PasswordRequired,
@@ -70,6 +71,7 @@ from deskui.services.users import Actor, UserView, list_users, load_actor
 from deskui.services.views import OpenTicketView, TicketView
 from deskui.store import db as store_db
 from deskui.store import pg_roles
+from deskui.store.cancel import WriteCancelled
 from deskui.store.db import Database
 from deskui.store.feed import open_feed
 from deskui.store.migrate import SchemaStanding, SchemaState, schema_state, upgrade
@@ -91,16 +93,19 @@ def _translate_db_errors(db: Database) -> Iterator[None]:
 
     A wait that ran out — the store's writer turn, SQLite's busy timeout, PostgreSQL's
     ``lock_timeout`` or ``statement_timeout`` — becomes :class:`DeskBusy` (nothing was written;
-    the change can be tried again). The store's own refusal (a SQLite file gone) and the
-    driver's other operational errors (a server down, a connection cut) become
+    the change can be tried again); a change its sender cancelled while it waited becomes
+    :class:`ChangeCancelled` (nothing was written either). The store's own refusal (a SQLite
+    file gone) and the driver's other operational errors (a server down, a connection cut) become
     :class:`DatabaseUnavailable`, with the reason. A change the database refuses as a
     duplicate of what another console has just saved (an integrity error) becomes
     :class:`SaveConflict`.
     """
     try:
         yield
-    except (DatabaseUnavailable, DeskBusy):
+    except (DatabaseUnavailable, DeskBusy, ChangeCancelled):
         raise
+    except WriteCancelled as exc:
+        raise ChangeCancelled(database=db.display_name) from exc
     except store_db.DatabaseBusy as exc:
         raise DeskBusy(database=db.display_name, seconds=exc.seconds) from exc
     except store_db.DatabaseUnavailable as exc:

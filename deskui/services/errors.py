@@ -22,6 +22,7 @@ from deskui.core.permissions import Action, Refusal
 from deskui.core.phone import PHONE_ERROR_CODES
 from deskui.core.sla_words import target_words
 from deskui.i18n import Catalog
+from deskui.store.cancel import WriteCancelled
 from deskui.store.db import DatabaseBusy as StoreDatabaseBusy
 from deskui.store.db import DatabaseUnavailable as StoreDatabaseUnavailable
 
@@ -130,6 +131,7 @@ CODES: dict[str, frozenset[str]] = {
     # the database
     "database.unavailable": frozenset({"database", "reason"}),
     "database.busy": frozenset({"database", "seconds"}),
+    "database.cancelled": frozenset({"database"}),
     "database.conflict": frozenset({"database"}),
     "database.password_needed": frozenset({"database", "role"}),
     "database.password_wrong": frozenset({"database", "role"}),
@@ -482,6 +484,21 @@ class DeskBusy(ServiceError, StoreDatabaseBusy):
         self.seconds = seconds
 
 
+class ChangeCancelled(ServiceError, WriteCancelled):
+    """The person who sent the change cancelled it while it waited on the desk (another
+    console held the write lock); nothing was written, and the same change may be sent again.
+
+    Also a :class:`deskui.store.cancel.WriteCancelled`.
+
+    Attributes:
+        database: the database's name, without a password.
+    """
+
+    def __init__(self, *, database: str) -> None:
+        self._start("database.cancelled", None, {"database": database})
+        self.database = database
+
+
 class SchemaMismatch(ServiceError):
     """The database's schema is not the one this deskui works with, and this command may not
     change that; nothing was read or written.
@@ -517,6 +534,7 @@ class SchemaBehind(SchemaMismatch):
 
 __all__ = [
     "CODES",
+    "ChangeCancelled",
     "ClaimConflict",
     "DatabaseUnavailable",
     "DeskBusy",

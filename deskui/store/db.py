@@ -7,20 +7,23 @@ concurrency); on PostgreSQL the services lock the rows they change.
 No wait is unbounded (:class:`~deskui.config.DatabaseWaits`): a writer that cannot have the
 lock within the lock wait gets :class:`DatabaseBusy` (nothing written), a PostgreSQL statement
 runs at most the statement timeout, and the server ends a transaction left idle (a console
-stopped inside it) so that its locks are freed.
+stopped inside it) so that its locks are freed. A change whose sender cancels it while it
+waits (:mod:`deskui.store.cancel`) ends at once with :class:`WriteCancelled`, nothing written.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePath
 from typing import Any
 from urllib.request import pathname2url
 
+import psycopg
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -34,6 +37,7 @@ from deskui.config import (
     make_private_dirs,
     shared_group,
 )
+from deskui.store.cancel import CancelToken, WriteCancelled, current_token
 from deskui.store.feed import watch_writes
 from deskui.store.writer_turn import HAVE_FLOCK, WriterTurn
 
@@ -219,6 +223,37 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql(f"BEGIN {options.get('sqlite_begin', 'DEFERRED')}")
 
 
+class _StatementCanceller:
+    """Stops the statement a write session waits in, from the thread that cancels its change.
+
+    On PostgreSQL that is the driver's cancel request (a lock wait ends with ``57014``); it is
+    sent from a thread of its own, so the console that cancels does not wait for the server,
+    and the session waits for it to be delivered before its connection goes back to the pool
+    (a request arriving later could stop the connection's next statement). On SQLite the wait
+    that matters is the writers' turn, woken by the token itself: nothing to do here.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self._request: Callable[[], None] | None = None
+        self._sent: threading.Thread | None = None
+        if session.get_bind().dialect.name != "postgresql":
+            return
+        driver = session.connection().connection.dbapi_connection
+        if isinstance(driver, psycopg.Connection):
+            self._request = driver.cancel_safe
+
+    def cancel(self) -> None:
+        """Send the cancel request (in the background)."""
+        if self._request is not None and self._sent is None:
+            self._sent = threading.Thread(target=self._request, name="deskui-cancel", daemon=True)
+            self._sent.start()
+
+    def finish(self) -> None:
+        """The session is done with its statements: a cancel request sent has been delivered."""
+        if self._sent is not None:
+            self._sent.join()
+
+
 class Database:
     """One desk database: an engine for reads and one whose transactions lock for writing.
 
@@ -360,19 +395,56 @@ class Database:
         """A session whose transaction holds the write lock from the start; commits on success.
 
         Everything done inside — the change and its audit events — commits together or not at all.
+
+        A change run under a :class:`~deskui.store.cancel.CancelToken` (:func:`cancellable`)
+        stops when it is cancelled before its commit starts: a wait for the writers' turn or
+        (PostgreSQL) a statement waiting for a lock is cut short, the transaction is rolled
+        back, and :class:`WriteCancelled` is raised.
+
+        Raises:
+            WriteCancelled: the change was cancelled; nothing was written.
         """
         self._check_file()
+        token = current_token()
+        if token is None:
+            with self._transaction(None) as session:
+                yield session
+            return
+        token.check()
+        try:
+            with self._transaction(token) as session:
+                yield session
+        except WriteCancelled:
+            raise
+        except Exception as exc:
+            if token.cancelled:  # the wait the cancel cut short, or whatever it broke off
+                raise WriteCancelled("the change was cancelled; nothing was written") from exc
+            raise
+
+    @contextmanager
+    def _transaction(self, token: CancelToken | None) -> Iterator[Session]:
         with (
-            self._writer_turn() as engine,
+            self._writer_turn(token) as engine,
             Session(engine, expire_on_commit=False) as session,
             session.begin(),
         ):
             # on PostgreSQL every flushed table is announced to the listening consoles in
             # this same transaction, so a notice leaves with the commit and never without it
-            yield watch_writes(session)
+            watch_writes(session)
+            if token is None:
+                yield session
+                return
+            canceller = _StatementCanceller(session)
+            try:
+                with token.waking(canceller.cancel):
+                    yield session
+                    session.flush()  # the last statements may wait on a lock too
+            finally:
+                canceller.finish()
+            token.commit_starts()
 
     @contextmanager
-    def _writer_turn(self) -> Iterator[Engine]:
+    def _writer_turn(self, token: CancelToken | None = None) -> Iterator[Engine]:
         """On a SQLite file, take the writers' turn (:mod:`deskui.store.writer_turn`) before
         BEGIN IMMEDIATE; yields the engine to write with.
 
@@ -383,13 +455,16 @@ class Database:
         Raises:
             DatabaseBusy: the turn did not come within the lock wait (a writer stopped inside its
                 transaction holds it).
+            WriteCancelled: ``token`` was cancelled while the writer waited.
         """
         if self._turn is None:
             yield self.write_engine
             return
         deadline = time.monotonic() + self.waits.lock
-        fd = self._turn.take(self.waits.lock)
+        fd = self._turn.take(self.waits.lock, token)
         if fd is None:
+            if token is not None:
+                token.check()
             raise DatabaseBusy.of(self.display_name, self.waits.lock)
         try:
             left = max(0.0, deadline - time.monotonic())

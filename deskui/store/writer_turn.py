@@ -15,6 +15,9 @@ console writes from worker threads; Python retries the call after the signal). S
 timeout. A writer that gives up leaves the helper blocked; the process's next writer waits on the
 same helper instead of starting another (one helper per database at most), and a helper that
 gets the lock when nobody waits for it any more lets go of it at once.
+
+A writer may also stop waiting before the time runs out, when its change is cancelled
+(:class:`~deskui.store.cancel.CancelToken`): the cancel wakes it, and it gives up as on a timeout.
 """
 
 from __future__ import annotations
@@ -22,7 +25,11 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
+
+from deskui.store.cancel import CancelToken
 
 try:
     import fcntl
@@ -46,6 +53,8 @@ class _Waiter:
         self.error: OSError | None = None
         self._mutex = threading.Lock()
         self._done = threading.Event()
+        self._woken = threading.Event()
+        """Set when the lock came (with ``_done``) or the writer's change was cancelled."""
         self._wanted = True
         self._let_go = False
         threading.Thread(target=self._take, name="deskui-writer-turn", daemon=True).start()
@@ -56,6 +65,7 @@ class _Waiter:
         except OSError as exc:
             self.error = exc
         with self._mutex:
+            self._woken.set()
             if self._wanted and self.error is None:
                 self._done.set()
                 return
@@ -71,13 +81,23 @@ class _Waiter:
             self._wanted = True
             return True
 
-    def wait(self, seconds: float) -> bool:
-        """Wait up to ``seconds`` for the lock; True when it is held (by :attr:`fd`).
+    def wait(self, seconds: float, token: CancelToken | None = None) -> bool:
+        """Wait up to ``seconds`` for the lock, or until ``token`` is cancelled; True when it
+        is held (by :attr:`fd`).
 
         Raises:
             OSError: ``flock`` itself failed.
         """
-        self._done.wait(max(0.0, seconds))
+        deadline = time.monotonic() + seconds
+        with _waking(token, self._woken.set):
+            while not self._done.is_set() and not (token is not None and token.cancelled):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._woken.wait(left)
+                with self._mutex:
+                    if not self._done.is_set():
+                        self._woken.clear()  # another writer's cancel: not this one's
         with self._mutex:
             if self._done.is_set() and not self._let_go:
                 return True
@@ -96,26 +116,47 @@ class WriterTurn:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._in_process = threading.Lock()
+        self._queue = threading.Condition()
+        """This process's own writers queue here first, so one helper is enough."""
+        self._queued = False
+        """A writer of this process is waiting for the turn (the others wait behind it)."""
         self._waiter: _Waiter | None = None
 
-    def take(self, seconds: float) -> int | None:
-        """Take the turn, waiting at most ``seconds``: the descriptor that holds it (closing it
-        gives the turn back), or None when the wait ran out.
+    def take(self, seconds: float, token: CancelToken | None = None) -> int | None:
+        """Take the turn, waiting at most ``seconds`` (and no longer than until ``token`` is
+        cancelled): the descriptor that holds it (closing it gives the turn back), or None when
+        the wait ran out or was cancelled.
 
         Raises:
             OSError: the lock file cannot be opened or locked.
         """
         deadline = time.monotonic() + seconds
-        # this process's own writers queue on a thread lock first, so one helper is enough
-        if not self._in_process.acquire(timeout=max(0.0, seconds)):
+        if not self._join_queue(deadline, token):
             return None
         try:
-            return self._take(deadline - time.monotonic())
+            return self._take(deadline - time.monotonic(), token)
         finally:
-            self._in_process.release()
+            with self._queue:
+                self._queued = False
+                self._queue.notify()
 
-    def _take(self, seconds: float) -> int | None:
+    def _join_queue(self, deadline: float, token: CancelToken | None) -> bool:
+        """Wait to be this process's writer at the head of the queue; False when the time ran
+        out or the change was cancelled first."""
+        with _waking(token, self._wake_queue), self._queue:
+            while self._queued:
+                left = deadline - time.monotonic()
+                if left <= 0 or (token is not None and token.cancelled):
+                    return False
+                self._queue.wait(left)
+            self._queued = True
+            return True
+
+    def _wake_queue(self) -> None:
+        with self._queue:
+            self._queue.notify_all()
+
+    def _take(self, seconds: float, token: CancelToken | None) -> int | None:
         fd = _open(self.path)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -128,7 +169,12 @@ class WriterTurn:
         waiter = self._waiter
         if waiter is None or not waiter.want_again():
             waiter = self._waiter = _Waiter(self.path)
-        if not waiter.wait(seconds):
+        if not waiter.wait(seconds, token):
             return None
         self._waiter = None
         return waiter.fd
+
+
+def _waking(token: CancelToken | None, wake: Callable[[], None]) -> AbstractContextManager[None]:
+    """``token.waking(wake)``, or nothing to do for a change that cannot be cancelled."""
+    return nullcontext() if token is None else token.waking(wake)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -621,3 +623,49 @@ async def test_a_long_unbroken_description_wraps_whole_in_the_detail_at_80x24(
         seen = await read_through(pilot, fields, "┃")
         assert any(UNBROKEN in text for text in seen), seen[-1]
         assert not any("…" in text for text in seen)
+
+
+async def test_escape_while_the_desk_is_held_cancels_and_keeps_the_text(
+    desk: DeskService,
+) -> None:
+    """Another console holds the write lock: escape on the waiting form cancels the change (the
+    form stays with its text and says nothing was saved); once the lock is free, ctrl+s sends
+    it, and it is on record once."""
+    fcntl = pytest.importorskip("fcntl", reason="the writers' turn is an flock")
+    number = held_by(desk, "agent2")
+    app = await open_ticket(desk, "agent2", number, lang="zh")
+    assert desk.db.lock_path is not None
+    holder = os.open(desk.db.lock_path, os.O_RDWR)
+    async with app.run_test(size=SIZE) as pilot:
+        await show_ticket(pilot, number)
+        await pilot.press("w")
+        await pilot.pause()
+        helpers = writer_turn_helpers()
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        try:
+            await write_note_without_waiting(pilot, "cancel test")
+            for _ in range(500):  # until the change waits for the turn (a hang guard)
+                if writer_turn_helpers() > helpers:
+                    break
+                await pilot.pause(0.01)
+            form = app.screen
+            assert isinstance(form, NOTE_FORMS)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert app.screen is form, "escape while sending does not close the form"
+            assert form.query_one(SafeTextArea).text == "cancel test"
+            said = str(form.query_one("#form-error").render())
+            assert "已取消" in said and "未保存" in said, said
+            assert not form.sending
+        finally:
+            os.close(holder)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen), "sent again, and through"
+    notes = [e.note for e in desk.ticket(number).events if e.note == "cancel test"]
+    assert notes == ["cancel test"]
+
+
+def writer_turn_helpers() -> int:
+    """How many threads wait for (or hold) a writers' turn on behalf of a writer."""
+    return sum(t.name == "deskui-writer-turn" for t in threading.enumerate())

@@ -20,7 +20,12 @@ from deskui.core.sanitize import sanitize_line
 from deskui.i18n import Catalog
 from deskui.screens.intake.form import draft_field, field_label, widget_id
 from deskui.screens.intake.request import FieldProblem, refused_fields
-from deskui.services.errors import DatabaseUnavailable, ServiceError, ValidationFailed
+from deskui.services.errors import (
+    ChangeCancelled,
+    DatabaseUnavailable,
+    ServiceError,
+    ValidationFailed,
+)
 from deskui.widgets.form_row import FieldError
 
 
@@ -112,6 +117,8 @@ class FormFeedback:
             self.show_problems(refused_fields(error))
         elif isinstance(error, DatabaseUnavailable):
             self.say(t("intake.error.database"), error=True)
+        elif isinstance(error, ChangeCancelled):
+            self.say(describe(error, t), error=True)
         elif isinstance(error, ServiceError) and error.field:
             self.show_problems([FieldProblem(error.field, error.code, error.params)])
         else:

@@ -25,6 +25,7 @@ from deskui.console.base import DeskScreen
 from deskui.console.clipboard import copy_text
 from deskui.console.errors import describe
 from deskui.console.messages import LeaveArea
+from deskui.console.sending import stop_sending
 from deskui.core.enums import Channel, Status
 from deskui.screens.intake.draft_keeper import DRAFT_GROUPS, DraftFound, DraftKeeper
 from deskui.screens.intake.draft_prompt import DraftChoice, RestoreDraftScreen
@@ -37,6 +38,7 @@ from deskui.screens.knowledge_forms import show_suggestion
 from deskui.services.directory import RequesterView
 from deskui.services.errors import ValidationFailed
 from deskui.services.intake import IntakeRequest, validate_intake
+from deskui.services.sending import CancelToken, cancellable
 from deskui.services.views import OpenTicketView, TicketView
 from deskui.widgets.announcement_hint import AnnouncementHint
 from deskui.widgets.call_details import CallDetails
@@ -70,8 +72,9 @@ class IntakeScreen(DeskScreen[None]):
     DRAFT_DELAY = 0.5
     """Seconds between a change in the form and its draft on disk."""
     patience = 5.0
-    """Seconds of waiting on the desk before the form says it is still saving (every database
-    wait is bounded: the answer comes, saved or refused, and the form stays as typed)."""
+    """Seconds of waiting on the desk before the form says it is still saving, and that escape
+    cancels the save (every database wait is bounded: the answer comes, saved or refused, and
+    the form stays as typed)."""
 
     BINDINGS = [
         Binding(
@@ -191,8 +194,10 @@ class IntakeScreen(DeskScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.saving = False
-        self._patience: Timer | None = None
         """A save or note is on its way to the desk (a second ctrl+s waits for it)."""
+        self._patience: Timer | None = None
+        self._save_token: CancelToken | None = None
+        """The save under way's: escape asks it to stop instead of leaving the form."""
         self.feedback = FormFeedback(self, self.focus_shown)
         """The form's message line and field errors."""
         self.drafts = DraftKeeper(self, self.collect, self.restore, delay=self.DRAFT_DELAY)
@@ -522,7 +527,11 @@ class IntakeScreen(DeskScreen[None]):
         self.begin_call()
 
     def action_leave(self) -> None:
-        """Back to where the operator came from; the draft stays."""
+        """Back to where the operator came from; the draft stays. While a save is on its way,
+        cancel it instead: the form stays as typed, and says how the save ended."""
+        if self.saving and self._save_token is not None:
+            self.feedback.say(stop_sending(self._save_token, self.ctx.t), error=False)
+            return
         self.drafts.flush()
         self.post_message(LeaveArea())
 
@@ -548,8 +557,7 @@ class IntakeScreen(DeskScreen[None]):
         if problems:
             self.feedback.show_problems(problems)
             return
-        self._start_saving()
-        self.save_call(request)
+        self.save_call(request, self._start_saving())
 
     def action_note(self) -> None:
         """The repeat call becomes a worklog note on the highlighted open ticket."""
@@ -582,8 +590,7 @@ class IntakeScreen(DeskScreen[None]):
 
     def _send_note(self, number: str, text: str) -> None:
         self.feedback.clear()
-        self._start_saving()
-        self.add_note(number, text)
+        self.add_note(number, text, self._start_saving())
 
     def _after_not_fixed(
         self, choice: NotFixedChoice | None, number: str, draft: IntakeDraft, text: str
@@ -592,47 +599,56 @@ class IntakeScreen(DeskScreen[None]):
             self._send_note(number, text)
         elif choice == "reopen":
             self.feedback.clear()
-            self._start_saving()
             channel = REFUSAL_CHANNELS.get(draft.channel, "phone")
-            self.reopen_not_fixed(number, text, channel)
+            self.reopen_not_fixed(number, text, channel, self._start_saving())
 
-    def _start_saving(self) -> None:
+    def _start_saving(self) -> CancelToken:
+        """The form is saving; the token the save runs under (escape cancels it)."""
         # check_action refuses a second ctrl+s at once; the footer is not redrawn for a state
         # that lasts a few milliseconds (redrawing it costs more than the save)
         self.saving = True
+        self._save_token = CancelToken()
         self.feedback.say(self.ctx.t("intake.saving"), error=False)
         self._patience = self.set_timer(self.patience, self._still_saving, name="save-patience")
+        return self._save_token
 
     def _still_saving(self) -> None:
-        if self.saving:
+        token = self._save_token
+        if self.saving and not (token is not None and token.cancelled):
             self.feedback.say(self.ctx.t("intake.saving_slow"), error=False)
 
     def _saved_or_not(self) -> None:
         """The save ended, one way or the other: the form is the operator's again."""
         self.saving = False
+        self._save_token = None
         if self._patience is not None:
             self._patience.stop()
             self._patience = None
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="intake-save")
-    def save_call(self, request: IntakeRequest) -> None:
-        """Write the ticket (and a new caller) in one transaction."""
+    def save_call(self, request: IntakeRequest, token: CancelToken) -> None:
+        """Write the ticket (and a new caller) in one transaction (unless ``token`` is
+        cancelled while it waits)."""
         ctx = self.ctx
-        view = ctx.desk.create_ticket(ctx.actor, request)
+        with cancellable(token):
+            view = ctx.desk.create_ticket(ctx.actor, request)
         self.post_message(self.CallSaved(view, noted=False))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="intake-note")
-    def add_note(self, number: str, text: str) -> None:
-        """Write the note."""
+    def add_note(self, number: str, text: str, token: CancelToken) -> None:
+        """Write the note (unless ``token`` is cancelled while it waits)."""
         ctx = self.ctx
-        view = ctx.desk.worklog(ctx.actor, number, text)
+        with cancellable(token):
+            view = ctx.desk.worklog(ctx.actor, number, text)
         self.post_message(self.CallSaved(view, noted=True))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="intake-note")
-    def reopen_not_fixed(self, number: str, text: str, channel: str) -> None:
-        """The caller says the solution did not fix it: back in progress with their words."""
+    def reopen_not_fixed(self, number: str, text: str, channel: str, token: CancelToken) -> None:
+        """The caller says the solution did not fix it: back in progress with their words
+        (unless ``token`` is cancelled while it waits)."""
         ctx = self.ctx
-        view = ctx.desk.refuse(ctx.actor, number, reason=text, channel=channel)
+        with cancellable(token):
+            view = ctx.desk.refuse(ctx.actor, number, reason=text, channel=channel)
         self.post_message(self.CallSaved(view, noted=True, reopened=True))
 
     def on_intake_screen_call_saved(self, message: CallSaved) -> None:
