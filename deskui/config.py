@@ -11,16 +11,10 @@ from typing import Any
 
 import platformdirs
 
+from deskui.core.data_files import data_dir
+
 APP_NAME = "deskui"
 RULE_FILES = ("desk", "matrix", "sla", "calendar", "routing", "groups")
-
-
-def data_dir() -> Path:
-    """Where the shipped configuration lives: inside the wheel, or the repository's data/."""
-    packaged = Path(__file__).parent / "data"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent / "data"
 
 
 def user_data_dir() -> Path:

@@ -36,6 +36,8 @@ from importlib import resources
 
 import jieba
 
+from deskui.core.data_files import data_dir
+
 #: The longest word kept (longer runs of letters or digits are cut there).
 MAX_WORD = 64
 #: The most positions one document gives PostgreSQL (its limit is 16,383).
@@ -90,11 +92,26 @@ def fold(text: str) -> str:
 
 
 @cache
+def desk_words() -> tuple[str, ...]:
+    """Words of an IT service desk the segmenter's dictionary lacks or holds too rarely
+    (``data/words.txt``): cut whole, so that ``内网`` is a word in a sentence and in a search
+    alike, rather than two single characters a search drops."""
+    text = (data_dir() / "words.txt").read_text(encoding="utf-8")
+    lines = (line.strip() for line in text.splitlines())
+    return tuple(line for line in lines if line and not line.startswith("#"))
+
+
+@cache
 def _segmenter() -> jieba.Tokenizer:
     tokenizer = jieba.Tokenizer()
     jieba.setLogLevel(logging.WARNING)
     with _lock:
         tokenizer.initialize()
+        for word in desk_words():
+            # just often enough to be cut whole (a word it knows well keeps its frequency)
+            wanted = tokenizer.suggest_freq(word, tune=False)
+            if (tokenizer.FREQ.get(word) or 0) < wanted:
+                tokenizer.add_word(word, freq=wanted)
     return tokenizer
 
 

@@ -319,18 +319,7 @@ def _restore(conn: Any, lines: Iterator[_Line], summary: ArchiveSummary) -> None
 def _rebuild_text_index(conn: Any) -> None:
     """The knowledge base's and the tickets' text index, from the restored rows."""
     text_search.backfill_tickets(conn)
-    rows = conn.execute(
-        text("SELECT id, title, tags, symptom, cause, solution FROM article ORDER BY id")
-    ).all()
-    text_search.index_articles(
-        conn,
-        [
-            text_search.ArticleDoc(
-                id=r[0], title=r[1], tags=(r[2] or "").replace(",", " "), body=(r[3], r[4], r[5])
-            )
-            for r in rows
-        ],
-    )
+    text_search.reindex_articles(conn)
 
 
 def _decode(value: object, line: int) -> datetime | None:

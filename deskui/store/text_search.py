@@ -239,6 +239,61 @@ def backfill_tickets(conn: Connection, chunk: int = CHUNK, *, missing_only: bool
         last, count = int(rows[-1][0]), count + len(rows)
 
 
+def reindex_holding(conn: Connection, words: Sequence[str], chunk: int = CHUNK) -> int:
+    """Cut again the tickets and articles whose text holds any of ``words`` (the segmenter cuts
+    them differently now); returns how many entries were rewritten."""
+    if not words:
+        return 0
+    params = {f"w{i}": f"%{w}%" for i, w in enumerate(words)}
+
+    def holding(columns: Sequence[str]) -> str:
+        return " OR ".join(f"{c} LIKE :{name}" for c in columns for name in params)
+
+    ids = [
+        int(i)
+        for (i,) in conn.execute(
+            text(
+                "SELECT id FROM ticket t WHERE "
+                + holding(("t.summary", "t.description", "t.solution", "t.error_message"))
+            ),
+            params,
+        )
+    ]
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        rows = conn.execute(
+            text(_TICKET_TEXT + " WHERE t.id IN :ids").bindparams(bindparam("ids", expanding=True)),
+            {"ids": part},
+        ).all()
+        index_tickets(conn, ticket_docs(rows))
+    articles = reindex_articles(
+        conn, holding(("title", "tags", "symptom", "cause", "solution")), params
+    )
+    return len(ids) + articles
+
+
+def reindex_articles(
+    conn: Connection, where: str = "", params: dict[str, Any] | None = None
+) -> int:
+    """Index the articles (those ``where`` says, or every one) as they stand; how many."""
+    rows = conn.execute(
+        text(
+            "SELECT id, title, tags, symptom, cause, solution FROM article"
+            + (f" WHERE {where}" if where else "")
+            + " ORDER BY id"
+        ),
+        params or {},
+    ).all()
+    index_articles(
+        conn,
+        [
+            ArticleDoc(id=r[0], title=r[1], tags=(r[2] or "").replace(",", " "), body=r[3:6])
+            for r in rows
+        ],
+    )
+    return len(rows)
+
+
 def refresh_facets(conn: Connection, ids: Sequence[int] | None = None, chunk: int = CHUNK) -> int:
     """Write the facets of the tickets ``ids`` (None: every ticket) as the tickets stand, their
     words untouched (no text is cut again); returns how many."""
