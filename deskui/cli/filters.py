@@ -6,14 +6,28 @@ from __future__ import annotations
 import argparse
 from zoneinfo import ZoneInfo
 
-from deskui.services.ticket_filters import TicketFilter, received_bound
+from deskui.cli.intake_json import InputError
+from deskui.services.ticket_filters import TicketFilter, has_words, received_bound
+
+
+def searchable(text: str, field: str = "search") -> str:
+    """``text``, when it holds a word to search for.
+
+    Raises:
+        InputError: it holds none (a single Chinese character, ``%``): the search would find
+            nothing and say nothing.
+    """
+    if not has_words(text):
+        raise InputError(field, "search.no_words", text=text.strip())
+    return text
 
 
 def ticket_filter(args: argparse.Namespace, tz: ZoneInfo) -> TicketFilter:
     """The list's filters from its options.
 
     Raises:
-        ServiceError: a ``--from``/``--to`` that is neither a day nor a time with its offset.
+        ServiceError: a ``--from``/``--to`` that is neither a day nor a time with its offset, a
+            ``--search`` with no word to search for.
     """
     return TicketFilter(
         args.status,
@@ -26,5 +40,5 @@ def ticket_filter(args: argparse.Namespace, tz: ZoneInfo) -> TicketFilter:
         types=args.type,
         categories=args.category,
         channels=args.channel,
-        search=args.search or "",
+        search=searchable(args.search or ""),
     )

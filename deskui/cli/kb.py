@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, TextIO
 
+from deskui.cli.filters import searchable
 from deskui.cli.intake_json import InputError, read_json
 from deskui.core.enums import Status
 from deskui.core.permissions import ArticleState
@@ -149,7 +150,7 @@ def run_kb(cli: Cli) -> int:
                     )
             return 0
         states = [str(s) for s in ArticleState] if a.all else [str(ArticleState.PUBLISHED)]
-        hits = kb.search(a.text, states=states, limit=_limit(a.limit))
+        hits = kb.search(searchable(a.text, "text"), states=states, limit=_limit(a.limit))
         if a.json:
             cli.emit([h.as_json() for h in hits])
         else:
@@ -189,7 +190,7 @@ def run_ticket_search(cli: Cli) -> int:
     for status in a.status:
         if status not in {str(s) for s in Status}:
             raise InputError("status", "status.unknown", value=status)
-    hits = kb.search_tickets(a.text, statuses=a.status, limit=_limit(a.limit))
+    hits = kb.search_tickets(searchable(a.text, "text"), statuses=a.status, limit=_limit(a.limit))
     if a.json:
         cli.emit([h.as_json() for h in hits])
         return 0

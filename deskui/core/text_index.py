@@ -50,7 +50,7 @@ STOP_WORDS = frozenset(
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUN = re.compile(f"[{_CJK}]+|[a-z0-9]+")
 _IS_CJK = re.compile(f"[{_CJK}]")
-_PHONE = re.compile(r"[+(\d][\d\s\-()]{6,}\d")
+_PHONE = re.compile(r"[+(\d][\d\s\-()+]{6,}\d")
 _lock = threading.Lock()
 #: What a facet word starts with: words cut from text are letters, digits or Chinese, never this.
 FACET_MARK = "="

@@ -59,6 +59,7 @@ CODES: dict[str, frozenset[str]] = {
     "impact.range": frozenset({"value"}),
     "urgency.range": frozenset({"value"}),
     "priority.unknown": frozenset({"value"}),
+    "search.no_words": frozenset({"text"}),
     "status.unknown": frozenset({"value"}),
     "date.order": frozenset(),
     "outage.self": _NUMBER,

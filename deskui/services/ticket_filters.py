@@ -269,6 +269,12 @@ def received_block(
     return ReceivedBlock(int(first), int(last), exact=aligned and reaching is None)
 
 
+def has_words(text: str) -> bool:
+    """Whether ``text`` is no search (blank) or holds a word to search for: a single Chinese
+    character or ``%`` holds none, and finds nothing."""
+    return not text.strip() or not parse_query(text).empty
+
+
 def search_clause(
     session: Session,
     text: str,

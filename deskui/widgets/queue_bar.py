@@ -10,6 +10,7 @@ from textual.widget import Widget
 from deskui.core.sanitize import sanitize_line
 from deskui.i18n import Catalog
 from deskui.services.queue import QueueView
+from deskui.services.ticket_filters import has_words
 
 #: The key that shows each view.
 VIEW_KEYS: dict[QueueView, str] = {
@@ -81,8 +82,11 @@ class QueueBar(Widget):
         t = self.t
         text = Text()
         text.append("│ ", style="dim")
-        count = "…" if self.total is None else t("queue.count", count=self.total)
-        text.append(count, style="bold")
+        if not has_words(self.search):
+            text.append(t("queue.search.no_words"), style="bold yellow")
+        else:
+            count = "…" if self.total is None else t("queue.count", count=self.total)
+            text.append(count, style="bold")
         if self.selected:
             text.append(" · ")
             text.append(t("queue.selected", count=self.selected), style="bold yellow")

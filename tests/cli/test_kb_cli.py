@@ -139,3 +139,12 @@ def test_ticket_search(
     )
     assert code == 2 and "limit" in err
     assert main(["ticket", "search", "上网", "--db", db]) == 0
+
+
+@pytest.mark.parametrize("args", [["kb", "search", "网"], ["ticket", "search", "%"]])
+def test_a_search_with_no_word_says_so(
+    db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    code, out, err = run(capsys, monkeypatch, [*args, "--db", db])
+    assert code == 2 and out == ""
+    assert "no word to search for" in err, err

@@ -21,7 +21,7 @@ def test_list_searches_words_names_phones_and_numbers(
         db,
         requester={"name": "李四", "phone": "13911112222"},
         summary="会议室打印机卡纸",
-        description="打印到一半就停住",
+        description="打印到一半就停住，电脑也无法访问内网和外网",
         category="hardware",
     )
 
@@ -41,7 +41,8 @@ def test_list_searches_words_names_phones_and_numbers(
     assert found("--search", "交换机 五楼") == [floor]  # every word
     assert found("--search", "打印", "--category", "network") == []
     assert found("--search", "打印", "--status", "new", "--status", "to_assign") == [printer]
-    assert found("--search", "%") == []
+    assert found("--search", "内网") == [printer]  # two characters a segmenter cut apart
+    assert found("--search", "(+86)13911112222") == [printer]
 
 
 def test_a_search_looks_through_closed_tickets_too(
@@ -82,6 +83,8 @@ def test_list_filters_by_group_and_assignee(
         (["--priority", "P0"], 2, "priority"),
         (["--group", "nosuch"], 3, "group"),
         (["--assignee", "nobody"], 3, "assignee"),
+        (["--search", "%"], 2, "search"),  # no word to search for: said, not silence
+        (["--search", "网"], 2, "search"),
     ],
 )
 def test_a_bad_filter_exits_with_its_code(

@@ -53,7 +53,9 @@ def test_queries() -> None:
     assert fts_match(parse_query("a b ", any_word=True)) == '"a" OR "b"'
 
 
-@pytest.mark.parametrize("typed", ["138-0013-8000", "+86 138 0013 8000", "(138) 0013 8000"])
+@pytest.mark.parametrize(
+    "typed", ["138-0013-8000", "+86 138 0013 8000", "(138) 0013 8000", "(+86)138-0013-8000"]
+)
 def test_a_phone_in_any_format_is_its_digits(typed: str) -> None:
     assert parse_query(typed).terms == ("13800138000",)
 

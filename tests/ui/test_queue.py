@@ -176,6 +176,18 @@ async def test_search_narrows_by_text_number_and_requester(queue_desk: DeskServi
         assert table.has_focus
 
 
+async def test_a_search_with_no_word_says_so_in_the_count_line(queue_desk: DeskService) -> None:
+    app = console_for(queue_desk, "agent2")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_queue(pilot)
+        queue_of(app).search_delay = 0.001
+        await pilot.press("slash", "%", "enter")
+        await settle(pilot)
+        assert "│ nothing to search for" in screen_text(app)
+        assert "0 tickets" not in screen_text(app)
+
+
 async def test_claim_takes_the_ticket(queue_desk: DeskService) -> None:
     app = console_for(queue_desk, "agent2")
     async with app.run_test(size=SIZE) as pilot:
