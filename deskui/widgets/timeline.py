@@ -92,6 +92,8 @@ class Entry:
     event: EventView
     status: EventView | None = None
     details: tuple[EventView, ...] = ()
+
+
 #: Fields whose values are catalog codes: ``field`` → the catalog's prefix.
 CODED_FIELDS = {
     "status": "status",
