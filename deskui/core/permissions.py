@@ -335,6 +335,24 @@ def report_action(person: Person, agent: str | None) -> Action:
     )
 
 
+def reports_only_own(person: Person) -> bool:
+    """The person reads their own figures and nobody else's: the report's scope is them."""
+    return role_may(person.role, Action.READ_OWN_REPORT) and not role_may(
+        person.role, Action.READ_REPORTS
+    )
+
+
+def works_own_groups_first(person: Person) -> bool:
+    """The person's queue opens on their groups' tickets: an agent works what their groups get."""
+    return Role(person.role) == Role.AGENT
+
+
+def sees_calendar_warning(person: Person) -> bool:
+    """The person is told the desk's holiday schedule for a coming year is missing: an admin,
+    who can enter it, or a duty lead, who must know the clocks will run on those days."""
+    return Role(person.role) in LEADS
+
+
 def holds_or_leads(person: Person, holder: str | None) -> bool:
     """The holder rule's test: nobody holds the ticket, the person does, or they are a lead."""
     return holder in (None, person.login) or Role(person.role) in LEADS

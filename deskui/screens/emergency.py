@@ -292,10 +292,17 @@ class EmergencyBoard(DeskScreen[None]):
             items.append(f"{alert.number} {what}")
         if len(pending) > _BANNER_ITEMS:
             items.append(t("board.more", count=len(pending) - _BANNER_ITEMS))
-        text = Text(f"!! {t('board.banner', count=len(pending), items=' · '.join(items))}  ")
+        text = Text(
+            f"!! {t('board.banner', count=len(pending), items=' · '.join(items))}  ",
+            no_wrap=True,
+            overflow="ellipsis",
+        )
         hint = "board.banner_hint" if self._may_acknowledge() else "board.banner_hint_watch"
         text.append(t(hint), style="not bold")
-        text.align("left", max(text.cell_len, banner.content_size.width))
+        width = banner.content_size.width
+        if width:
+            # one line: what does not fit ends in an ellipsis, never cut mid-word unannounced
+            text.truncate(width, overflow="ellipsis", pad=True)
         if phase == 1:
             text.stylize("reverse")
         self._update("board-banner", text, key=f"{phase}")

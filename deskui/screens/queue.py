@@ -27,8 +27,15 @@ from deskui.console.base import DeskScreen
 from deskui.console.clipboard import copy_text
 from deskui.console.errors import describe
 from deskui.console.messages import DeskChanged
-from deskui.core.enums import Role, Status
-from deskui.core.permissions import Action, TicketFacts, allows, may_claim_now, role_may
+from deskui.core.enums import Status
+from deskui.core.permissions import (
+    Action,
+    TicketFacts,
+    allows,
+    may_claim_now,
+    role_may,
+    works_own_groups_first,
+)
 from deskui.core.sanitize import sanitize_line
 from deskui.core.workflow import status_targets
 from deskui.screens.ticket import TicketScreen
@@ -156,7 +163,7 @@ class QueueScreen(DeskScreen[None]):
     def compose(self) -> ComposeResult:
         """Bar, search field, table, notice, keys."""
         ctx = self.ctx
-        if Role(ctx.actor.role) == Role.AGENT:
+        if works_own_groups_first(ctx.actor):
             self.view = QueueView.GROUPS  # an agent works their groups' tickets first
         bar = QueueBar(ctx.t, id="queue-bar")
         bar.view = self.view

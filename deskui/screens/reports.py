@@ -24,8 +24,7 @@ from textual.worker import Worker, get_current_worker
 
 from deskui.console.base import DeskModal, DeskScreen
 from deskui.console.errors import describe
-from deskui.core.enums import Role
-from deskui.core.permissions import Action, Person, allows
+from deskui.core.permissions import Action, Person, allows, reports_only_own
 from deskui.core.report_periods import current_month
 from deskui.core.sanitize import sanitize_line
 from deskui.services.names import DeskNames
@@ -274,7 +273,7 @@ class ReportsScreen(DeskScreen[None]):
     def scope(self) -> ReportScope:
         """The scope picked."""
         value = self.query_one("#report-scope", Select).value
-        if value == MINE or self.ctx.actor.role == Role.AGENT:
+        if value == MINE or reports_only_own(self.ctx.actor):
             return ReportScope(agent=self.ctx.actor.login)
         return ReportScope(group=None if value == DESK else str(value))
 

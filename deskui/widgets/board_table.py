@@ -37,7 +37,7 @@ from deskui.core.enums import ClockKind, ClockState, Priority
 from deskui.core.sanitize import sanitize_line
 from deskui.core.sla import SlaClock
 from deskui.services.board import BoardRow, BoardSnapshot
-from deskui.widgets.cells import fit_text
+from deskui.widgets.cells import fit_text, word
 from deskui.widgets.sla_text import STYLES, clock_label
 
 #: Cells of each fixed column of the ticket line at full width (the summary takes what is left).
@@ -88,6 +88,13 @@ _BOLD = Style(bold=True)
 _CACHE_LIMIT = 256
 #: Each clock state's style, parsed once.
 _CLOCK_STYLES = {state: Style.parse(style) + _BOLD for state, style in STYLES.items()}
+
+
+def _cell(value: str, cells: int, style: str | Style = "") -> Text:
+    """A column's text in ``cells`` cells, its last one a gap to the next column."""
+    line = fit_text(value, cells - 1, style)
+    line.append(" ")
+    return line
 
 
 def fit_segments(pieces: list[tuple[str, Style]], width: int, pad: Style) -> list[Segment]:
@@ -387,12 +394,15 @@ class BoardTable(ScrollView, can_focus=True):
                 self.acknowledged.get(row.number),
                 width,
                 style,
+                row_index == self.cursor,
                 desk_context(self).t.lang,
             )
             strip = self._ticket_lines.get(key)
             if strip is None:
                 strip = self._ticket_lines[key] = self._strip(
-                    self._ticket_line(row, width, style), width, style
+                    self._ticket_line(row, width, style, cursor=row_index == self.cursor),
+                    width,
+                    style,
                 )
             return strip
         return self._clock_strip(row, width, style)
@@ -425,17 +435,19 @@ class BoardTable(ScrollView, can_focus=True):
             (t("board.tier"), cols.tier),
         ):
             if cells:
-                line.append_text(fit_text(label, cells))
+                line.append_text(_cell(label, cells))
         return line
 
-    def _ticket_line(self, row: BoardRow, width: int, style: Style) -> Text:
+    def _ticket_line(self, row: BoardRow, width: int, style: Style, *, cursor: bool) -> Text:
         t = desk_context(self).t
         cols = columns(width)
         line = Text(style=style, no_wrap=True)
         flag = self._badge("board-table--flag")
         flagged = row.number in self.flagged
+        # the cursor's line is marked in its first cell, which reads without colour
+        line.append("▶" if cursor else " ", flag if flagged else "")
         line.append_text(
-            fit_text(f" {t('board.flag')}" if flagged else "", cols.flag, flag if flagged else "")
+            fit_text(t("board.flag") if flagged else "", cols.flag - 1, flag if flagged else "")
         )
         badge = {Priority.P1: "board-table--p1", Priority.P2: "board-table--p2"}.get(row.priority)
         priority_style = self._badge(badge) if badge else ""
@@ -444,7 +456,7 @@ class BoardTable(ScrollView, can_focus=True):
         line.append(" ")
         line.append_text(fit_text(row.number, cols.number, "bold"))
         if cols.status:
-            line.append_text(fit_text(t(f"status.{row.status}"), cols.status))
+            line.append_text(_cell(word(t, f"status.{row.status}", cols.status - 1), cols.status))
         summary = Text(no_wrap=True)
         ack = self.acknowledged.get(row.number)
         if ack is not None:
@@ -462,13 +474,13 @@ class BoardTable(ScrollView, can_focus=True):
         line.append_text(fit_text(summary, cols.summary - 1))
         line.append(" ")
         if cols.requester:
-            line.append_text(fit_text(sanitize_line(row.requester), cols.requester))
+            line.append_text(_cell(sanitize_line(row.requester), cols.requester))
         if cols.assignee:
             if row.assignee_name:
-                line.append_text(fit_text(sanitize_line(row.assignee_name), cols.assignee))
+                line.append_text(_cell(sanitize_line(row.assignee_name), cols.assignee))
             else:
                 unassigned = self._fg("board-table--unassigned")
-                line.append_text(fit_text(t("board.unassigned"), cols.assignee, unassigned))
+                line.append_text(_cell(t("board.unassigned"), cols.assignee, unassigned))
         if cols.tier:
             line.append_text(fit_text(f"L{row.tier}", cols.tier))
         return line

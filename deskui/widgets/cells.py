@@ -10,6 +10,8 @@ from rich.cells import cell_len, set_cell_size
 from rich.style import Style
 from rich.text import Text
 
+from deskui.i18n import Catalog
+
 
 def fit(text: str, width: int) -> str:
     """``text`` cut (with an ellipsis) or padded to exactly ``width`` cells."""
@@ -28,3 +30,19 @@ def fit_text(value: str | Text, width: int, style: str | Style = "") -> Text:
     text.no_wrap = True
     text.truncate(max(0, width), overflow="ellipsis", pad=True)
     return text
+
+
+def fit_either(full: str, short: str, width: int) -> str:
+    """``full`` fitted to ``width`` cells where it fits whole, else ``short`` (cut if need be)."""
+    return fit(full if cell_len(full) <= width else short, width)
+
+
+def short_word(t: Catalog, key: str) -> str:
+    """The catalog entry ``key`` in its short form (``key.short``) where the catalog has one."""
+    return t(f"{key}.short") if t.has(f"{key}.short") else t(key)
+
+
+def word(t: Catalog, key: str, width: int) -> str:
+    """The catalog entry ``key`` fitted to ``width`` cells: in full where it fits, else its
+    short form rather than a cut word."""
+    return fit_either(t(key), short_word(t, key), width)

@@ -21,6 +21,26 @@ from textual.widget import Widget
 from deskui.console.context import desk_context
 from deskui.widgets.keys import binding_text
 
+#: Keys that stay on the line however narrow it is: the way to the help, which lists the rest.
+ALWAYS_SHOWN = frozenset({"desk.help"})
+
+
+def fit_keys(keys: list[tuple[str | None, Text]], width: int) -> list[Text]:
+    """The keys that fit in ``width`` cells, in their order: when they do not all fit, the last
+    ones give way first (a screen declares its most used keys first), except those of
+    :data:`ALWAYS_SHOWN`, which stay where they are. The last key's trailing blank may fall
+    off the edge."""
+    shown = list(keys)
+    used = sum(piece.cell_len for _id, piece in shown) - 1
+    for index in range(len(shown) - 1, -1, -1):
+        if used <= width:
+            break
+        binding_id, piece = shown[index]
+        if binding_id not in ALWAYS_SHOWN:
+            used -= piece.cell_len
+            del shown[index]
+    return [piece for _id, piece in shown]
+
 
 class KeyFooter(Widget):
     """``a Claim  t Triage  g Transfer …`` with what does not apply dimmed."""
@@ -62,7 +82,7 @@ class KeyFooter(Widget):
         description_style = self.get_component_rich_style("key-footer--description")
         disabled_style = self.get_component_rich_style("key-footer--disabled")
         t = desk_context(self).t
-        text = Text(no_wrap=True, overflow="ellipsis")
+        keys: list[tuple[str | None, Text]] = []
         seen: set[str] = set()
         for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
             if not binding.show or binding.action in seen:
@@ -71,11 +91,18 @@ class KeyFooter(Widget):
             click = Style(meta={"key": binding.key.split(",")[0]})
             key = self.app.get_key_display(binding)
             description, _tooltip = binding_text(binding, t)
+            piece = Text(no_wrap=True)
             if enabled:
-                text.append(f" {key} ", key_style + click)
-                text.append(f"{description} ", description_style + click)
+                piece.append(f" {key} ", key_style + click)
+                piece.append(f"{description} ", description_style + click)
             else:
-                text.append(f" {key} {description} ", disabled_style + click)
+                piece.append(f" {key} {description} ", disabled_style + click)
+            keys.append((binding.id, piece))
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for piece in fit_keys(keys, self.size.width):
+            text.append_text(piece)
+        if text.cell_len > self.size.width:
+            text.rstrip()  # the last key's trailing blank, not the key, gives way
         return text
 
     def on_click(self, event: events.Click) -> None:

@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from deskui.console.context import DeskContext, console_app
-from deskui.core.enums import Role
+from deskui.core.permissions import sees_calendar_warning
 from deskui.core.sanitize import sanitize_line
 from deskui.i18n import Catalog
 from deskui.services.queries import DeskCounts
@@ -94,7 +94,7 @@ class StatusLine(Widget):
     def _calendar_year(ctx: DeskContext) -> int | None:
         """The year whose holiday schedule the desk must still enter, for those who can do
         something about it (admins) or must know (duty leads); None for everyone else."""
-        if ctx.actor.role not in (Role.ADMIN, Role.DUTY_LEAD):
+        if not sees_calendar_warning(ctx.actor):
             return None
         rules = ctx.desk.rules  # held since the console started: no database read here
         return rules.calendar.year_to_enter(ctx.clock.now().astimezone(rules.tz).date())

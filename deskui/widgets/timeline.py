@@ -4,14 +4,16 @@ Entries are built as plain Text from sanitized strings; a note an agent or a cal
 shown as typed, never interpreted as markup. People are shown by name and groups, categories
 and types in the console's language; the record itself keeps logins and codes.
 
-One action is one entry: pending, resuming, rejecting, reopening, a refusal and closing are
-recorded as the status change (which the clocks replay) and the event that says what it was,
-stamped together with the same note; the timeline shows them as one entry.
+One action is one entry: pending, resuming, rejecting, reopening, a refusal, closing, a
+solution and a confirmation are recorded as the status change (which the clocks replay) and the
+event (or events: each detail of a confirmation is its own) that say what it was, stamped
+together by the same person; the timeline shows them as one entry, each text once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -73,8 +75,25 @@ SAYS_THE_STATUS = frozenset(
         EventKind.REFUSED,
         EventKind.REOPENED,
         EventKind.CLOSED,
+        EventKind.SOLUTION,
+        EventKind.CONFIRMED,
     }
 )
+#: Events an action records one of each detail of, stamped together: shown in one entry.
+DETAILED = frozenset({EventKind.CONFIRMED})
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry of the timeline: the event that says what was done, the status change recorded
+    with it (if any) and the further details of the same action (a confirmation's channel and
+    stars)."""
+
+    event: EventView
+    status: EventView | None = None
+    details: tuple[EventView, ...] = ()
+
+
 #: Fields whose values are catalog codes: ``field`` → the catalog's prefix.
 CODED_FIELDS = {
     "status": "status",
@@ -175,12 +194,13 @@ def entry_text(
     t: Catalog,
     names: DeskNames | None = None,
     status: EventView | None = None,
+    details: Sequence[EventView] = (),
 ) -> Text:
-    """One entry: stamp, who, what, the change, and the note under it.
+    """One entry: stamp, who, what, the changes, and the notes under it.
 
-    ``status`` is the status change recorded with ``event`` (one action: shown once, its note
-    once). An entry stamped earlier than its predecessor has its stamp marked, and a line saying
-    so.
+    ``status`` is the status change recorded with ``event``, ``details`` the further events of
+    the same action (one action: shown once, each note once). An entry stamped earlier than its
+    predecessor has its stamp marked, and a line saying so.
     """
     names = names or DeskNames()
     text = Text()
@@ -203,15 +223,24 @@ def entry_text(
     if event.minutes:
         text.append(t("detail.worked.spent", time=minutes_text(event.minutes, t)), style="cyan")
         text.append("  ")
-    changes = [e for e in (status, event) if e is not None and _has_change(e)]
+    notes: list[str] = []
+    for noted in (event, *details):
+        note = _note_text(noted, t, names) or (
+            _note_text(status, t, names) if status is not None and noted is event else None
+        )
+        if note and note not in notes:
+            notes.append(note)
+    changes = [
+        e
+        for e in (status, event, *details)
+        # a text shown as the entry's note is not shown again as a change (a solution)
+        if e is not None and _has_change(e) and not (e is not status and e.new_value in notes)
+    ]
     for index, changed in enumerate(changes):
         if index:
             text.append("  ")
         _change(text, changed, tz, t, names)
-    note = _note_text(event, t, names) or (
-        _note_text(status, t, names) if status is not None else None
-    )
-    if note:
+    for note in notes:
         for line in sanitize_text(note).strip().splitlines():
             text.append("\n" + " " * 4 + line)
     if event.earlier_than is not None:
@@ -224,29 +253,41 @@ def entry_text(
     return text
 
 
+def _together(first: EventView, event: EventView) -> bool:
+    """Stamped together by the same person: recorded by one action."""
+    return first.at == event.at and first.actor == event.actor
+
+
 def _same_action(status: EventView, event: EventView) -> bool:
     return (
         status.kind == EventKind.STATUS
         and event.kind in SAYS_THE_STATUS
-        and status.at == event.at
-        and status.actor == event.actor
+        and _together(status, event)
         and (event.note is None or status.note is None or status.note == event.note)
     )
 
 
-def entries(events: Sequence[EventView]) -> list[tuple[EventView, EventView | None]]:
-    """The events as entries: each with the status change recorded with it, if any."""
-    shown: list[tuple[EventView, EventView | None]] = []
+def entries(events: Sequence[EventView]) -> list[Entry]:
+    """The events as entries: each with the status change and the details recorded with it."""
+    shown: list[Entry] = []
     index = 0
     while index < len(events):
-        event = events[index]
+        event, status = events[index], None
         after = events[index + 1] if index + 1 < len(events) else None
         if after is not None and _same_action(event, after):
-            shown.append((after, event))
-            index += 2
-        else:
-            shown.append((event, None))
+            event, status = after, event
             index += 1
+        index += 1
+        details: list[EventView] = []
+        while (
+            event.kind in DETAILED
+            and index < len(events)
+            and events[index].kind == event.kind
+            and _together(event, events[index])
+        ):
+            details.append(events[index])
+            index += 1
+        shown.append(Entry(event, status, tuple(details)))
     return shown
 
 
@@ -280,9 +321,9 @@ class Timeline(VerticalScroll, can_focus=True):
     ) -> None:
         """Replace the entries and scroll to the newest."""
         text = Text()
-        for index, (event, status) in enumerate(entries(events)):
+        for index, entry in enumerate(entries(events)):
             if index:
                 text.append("\n")
-            text.append_text(entry_text(event, tz, t, names, status))
+            text.append_text(entry_text(entry.event, tz, t, names, entry.status, entry.details))
         self.query_one("#timeline-text", Static).update(text)
         self.call_after_refresh(self.scroll_end, animate=False)

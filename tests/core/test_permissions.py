@@ -314,3 +314,22 @@ def test_the_holder_sees_the_phone_unasked() -> None:
     assert sees_phone(Person("agent2", AGENT), held)
     assert not sees_phone(Person("lead", LEAD), held)
     assert not sees_phone(Person("agent2", AGENT), TicketFacts(Status.TO_ASSIGN, None, 1))
+
+
+def test_who_reads_only_their_own_report() -> None:
+    from deskui.core.permissions import reports_only_own
+
+    assert [role for role in Role if reports_only_own(Person("x", role))] == [AGENT]
+
+
+def test_whose_queue_opens_on_their_groups() -> None:
+    from deskui.core.permissions import works_own_groups_first
+
+    assert [role for role in Role if works_own_groups_first(Person("x", role))] == [AGENT]
+
+
+def test_who_is_warned_of_a_missing_holiday_schedule() -> None:
+    from deskui.core.permissions import sees_calendar_warning
+
+    warned = {role for role in Role if sees_calendar_warning(Person("x", role))}
+    assert warned == {LEAD, ADMIN}

@@ -12,7 +12,7 @@ from deskui.i18n import Catalog
 from deskui.services.names import DeskNames
 from deskui.services.views import EventView
 from deskui.widgets.record_words import is_priority_reason, priority_words, routing_words
-from deskui.widgets.timeline import entries, entry_text
+from deskui.widgets.timeline import Entry, entries, entry_text
 
 TZ = ZoneInfo("Asia/Shanghai")
 AT = datetime(2026, 11, 30, 2, tzinfo=UTC)
@@ -111,7 +111,7 @@ def test_a_pending_is_one_entry_with_its_status_change_and_note_once() -> None:
     )
     pending = event(EventKind.PENDING, note="等回电")
     shown = entries([status, pending])
-    assert shown == [(pending, status)]
+    assert shown == [Entry(pending, status)]
     text = entry_text(pending, TZ, ZH, NAMES, status).plain
     assert text.count("等回电") == 1
     assert "挂起" in text and "处理中 → 挂起" in text
@@ -121,11 +121,11 @@ def test_status_changes_of_different_moments_or_people_stay_apart() -> None:
     status = event(EventKind.STATUS, field="status", old_value="in_progress", new_value="pending")
     later = event(EventKind.PENDING, at=datetime(2026, 11, 30, 3, tzinfo=UTC))
     other = event(EventKind.PENDING, actor="zhangwei")
-    assert entries([status, later]) == [(status, None), (later, None)]
-    assert entries([status, other]) == [(status, None), (other, None)]
+    assert entries([status, later]) == [Entry(status), Entry(later)]
+    assert entries([status, other]) == [Entry(status), Entry(other)]
     plain = event(EventKind.STATUS, field="status", old_value="new", new_value="in_progress")
     worklog = event(EventKind.WORKLOG, note="看过")
-    assert entries([plain, worklog]) == [(plain, None), (worklog, None)]
+    assert entries([plain, worklog]) == [Entry(plain), Entry(worklog)]
 
 
 @pytest.mark.parametrize(
@@ -153,8 +153,8 @@ def test_an_outage_carrying_its_calls_is_said_in_the_consoles_words(
         note="outage IT20261130001",
     )
     closed = event(EventKind.CLOSED, id=2, note="outage IT20261130001")
-    [(entry, paired)] = entries([status, closed])
-    shown = entry_text(entry, TZ, catalog, NAMES, paired).plain
+    [entry] = entries([status, closed])
+    shown = entry_text(entry.event, TZ, catalog, NAMES, entry.status).plain
     assert shown.count(old_note) == 1 and "    outage IT" not in shown
     alone = event(EventKind.STATUS, field="status", new_value="closed", note="outage IT20261130001")
     assert old_note in entry_text(alone, TZ, catalog, NAMES).plain
@@ -175,3 +175,41 @@ def test_a_worklog_entry_says_its_minutes(catalog: Catalog, said: str) -> None:
         catalog("detail.worked.spent", time="")
         not in entry_text(event(EventKind.WORKLOG, note="回拨"), TZ, catalog).plain
     )
+
+
+def test_a_solution_is_one_entry_with_its_text_once() -> None:
+    text = "重装报表导出插件并清理缓存"
+    status = event(
+        EventKind.STATUS,
+        field="status",
+        old_value="in_progress",
+        new_value="awaiting_confirmation",
+        note=text,
+    )
+    solution = event(EventKind.SOLUTION, field="solution", new_value=text)
+    shown = entries([status, solution])
+    assert shown == [Entry(solution, status)]
+    plain = entry_text(solution, TZ, ZH, NAMES, status).plain
+    assert plain.count(text) == 1
+    assert "处理中 → 待确认" in plain and "解决方案" in plain
+
+
+def test_a_confirmation_is_one_entry_with_each_detail() -> None:
+    status = event(
+        EventKind.STATUS, field="status", old_value="awaiting_confirmation", new_value="resolved"
+    )
+    who = event(EventKind.CONFIRMED, field="confirmed_by", new_value="王杰")
+    channel = event(EventKind.CONFIRMED, field="confirmation_channel", new_value="phone")
+    stars = event(EventKind.CONFIRMED, field="satisfaction", new_value="5", note="很快")
+    later = event(EventKind.WORKLOG, note="回访", at=datetime(2026, 11, 30, 3, tzinfo=UTC))
+    shown = entries([status, who, channel, stars, later])
+    assert shown == [Entry(who, status, (channel, stars)), Entry(later)]
+    plain = entry_text(who, TZ, ZH, NAMES, status, (channel, stars)).plain
+    assert plain.count("用户确认") == 1
+    assert "王杰" in plain and "很快" in plain and "待确认 → 已解决" in plain
+
+
+def test_details_of_another_person_or_moment_stay_apart() -> None:
+    who = event(EventKind.CONFIRMED, field="confirmed_by", new_value="王杰")
+    other = event(EventKind.CONFIRMED, field="satisfaction", new_value="4", actor="zhangwei")
+    assert entries([who, other]) == [Entry(who), Entry(other)]

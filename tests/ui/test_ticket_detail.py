@@ -138,7 +138,8 @@ async def test_worklog_and_progress_update(desk: DeskService, clock: FrozenClock
         assert kinds == [("worklog", "checked the cables"), ("progress", "we ordered a part")]
         text = screen_text(app)
         assert "2026-11-02 11:30  李娜     worklog" in text and "checked the cables" in text
-        assert "progress update" in text and "Progress update recorded" in text
+        # the number first: on a narrow screen the line is cut at its end
+        assert "progress update" in text and f"{number}: progress update recorded" in text
         assert "4h00m" in text, "an update to the requester restarts the update clock"
 
 

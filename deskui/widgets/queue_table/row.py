@@ -24,7 +24,7 @@ from deskui.core.sla import SlaClock, advance_clocks
 from deskui.i18n import Catalog
 from deskui.services.queue import QueueRow
 from deskui.services.rules import DeskRules
-from deskui.widgets.cells import fit
+from deskui.widgets.cells import fit, fit_either, short_word, word
 from deskui.widgets.sla_text import clock_text, format_duration
 
 GAP = " "
@@ -40,6 +40,8 @@ PRIORITY_STYLES = {
     Priority.P3: Style(),
     Priority.P4: Style(dim=True),
 }
+#: The selected row's tick under the cursor: reverse video says "cursor" without colour.
+REVERSED = Style(reverse=True)
 _STYLE_CACHE: dict[str, Style] = {}
 
 
@@ -51,12 +53,14 @@ class Column:
     width: int
 
 
+STATUS = Column("queue.col.status", 11)
+
 #: The columns of a wide table, left to right (the summary takes what is left).
 WIDE = (
     Column("mark", 1),
     Column("queue.col.number", 14),
     Column("queue.col.priority", 3),
-    Column("queue.col.status", 11),
+    STATUS,
     Column("queue.col.response", 9),
     Column("queue.col.update", 9),
     Column("queue.col.resolution", 9),
@@ -80,6 +84,10 @@ NARROWING = (
 )
 #: The summary is readable from this many cells: columns give way until it has them.
 SUMMARY_WIDTH = 20
+#: Above this many cells of summary, the spare width widens these columns up to the width
+#: given, in turn one cell at a time: a group's name reads whole (a category has a short word).
+SUMMARY_ROOMY = 32
+GROWING = {"queue.col.group": 16}
 _CLOCK_KEYS = {"queue.col.response", "queue.col.update", "queue.col.resolution"}
 
 
@@ -105,7 +113,24 @@ def layout_columns(width: int) -> list[Column]:
             fixed.insert(at, NEAREST)
         else:
             fixed = [c for c in fixed if c.key != step]
+    fixed = _widened(fixed, width - _used(fixed) - SUMMARY_ROOMY)
     return [*fixed, Column("queue.col.summary", max(8, width - _used(fixed)))]
+
+
+def _widened(columns: list[Column], spare: int) -> list[Column]:
+    """The columns of :data:`GROWING` widened by up to ``spare`` cells in all."""
+    widths = {c.key: c.width for c in columns}
+    growing = [key for key in GROWING if key in widths]
+    while spare > 0 and growing:
+        for key in list(growing):
+            if spare <= 0:
+                break
+            if widths[key] >= GROWING[key]:
+                growing.remove(key)
+                continue
+            widths[key] += 1
+            spare -= 1
+    return [Column(c.key, widths[c.key]) for c in columns]
 
 
 def nearest_clock(clocks: Mapping[ClockKind, SlaClock]) -> tuple[ClockKind, SlaClock]:
@@ -190,13 +215,14 @@ class RowPainter:
         return (
             row.number,
             str(row.priority),
-            t(f"status.{row.status}"),
+            word(t, f"status.{row.status}", STATUS.width),
             f"{name} {phone}".strip(),
             t(f"category.{row.category}"),
             sanitize_line(group or "—"),
             sanitize_line(row.assignee_name or "—"),
             (t("lifecycle.outage.badge", count=row.children) + " " if row.children else "")
             + sanitize_line(row.summary),
+            short_word(t, f"category.{row.category}"),
         )
 
     def prepare(self, rows: Iterable[QueueRow]) -> dict[tuple[int, ...], tuple[str, ...]]:
@@ -236,13 +262,14 @@ class RowPainter:
             base = base + styles.selected
         if cursor:
             base = base + styles.cursor
-        number, priority, status, requester, category, group, assignee, summary = self.texts(row)
+        texts = self.texts(row)
+        number, priority, status, requester, category, group, assignee, summary = texts[:8]
         clocks: Mapping[ClockKind, SlaClock] = row.clocks
         if rules is not None and now > row.clocks_at:
             clocks = advance_clocks(row.clocks, row.clocks_at, now, rules)
         age = format_duration(max(0.0, (now - row.received_at).total_seconds()))
         plain = {
-            "mark": "✓" if selected else "",
+            "mark": "▶" if cursor else "✓" if selected else "",
             "queue.col.number": number,
             "queue.col.status": status,
             "queue.col.requester": requester,
@@ -268,6 +295,13 @@ class RowPainter:
                     label = clock_text(clocks[CLOCK_COLUMNS[column.key]], self.t, word=False)
                     text = label.plain
                 segments.append(Segment(fit(text, column.width), base + _parsed(label.style)))
+                segments.append(Segment(gap, base))
+            elif column.key == "queue.col.category":
+                text = fit_either(category, texts[8], column.width)
+                segments.append(Segment(text + gap, base))
+            elif column.key == "mark" and cursor and selected:
+                # under the cursor the mark says so; a selected one keeps its tick, reversed
+                segments.append(Segment("✓", base + REVERSED))
                 segments.append(Segment(gap, base))
             else:
                 segments.append(Segment(fit(plain[column.key], column.width) + gap, base))
