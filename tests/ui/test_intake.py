@@ -325,10 +325,13 @@ async def test_consultation_answered_on_the_phone_is_resolved_at_intake(demo_db:
         assert str(marked.render()).endswith("*")
         await pilot.press("ctrl+r")
         await pilot.pause()
-        assert not str(marked.render()).endswith("*")
+        # still needed until the answer is given (the save's rule)
+        assert str(marked.render()).endswith("*")
         assert str(app.screen.query_one("#label-solution").render()).endswith("*")
         assert app.focused is not None and app.focused.id == "solution"
         await pilot.press(*"已告知方法")
+        await pilot.pause()
+        assert not str(marked.render()).endswith("*")
         await pilot.press("ctrl+s")
         await settle(pilot)
         ticket = await assert_saved_and_cleared(pilot, demo_db, before)
@@ -338,6 +341,33 @@ async def test_consultation_answered_on_the_phone_is_resolved_at_intake(demo_db:
     assert ticket.description == "访客WiFi如何连接"
     person = caller(demo_db, id=ticket.requester_id)
     assert (person.name, person.phone, person.department) == ("周新人", "13800138000", "财务部")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_the_description_mark_follows_the_rule_the_save_applies(
+    demo_db: str, lang: str
+) -> None:
+    before = ticket_count(demo_db)
+    app = make_test_app(demo_db, lang=lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        t = app.screen.ctx.t
+        marked = app.screen.query_one("#label-description")
+        await pilot.press("ctrl+r")  # resolved now, an incident, no answer yet
+        await pilot.pause()
+        assert str(marked.render()).endswith("*")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        shown = str(app.screen.query_one("#error-description").render())
+        assert shown == t("intake.error.field.required")
+        app.screen.query_one("#solution").focus()
+        await pilot.press("x")  # the answer: the summary is then the whole of it
+        await pilot.pause()
+        assert not str(marked.render()).endswith("*")
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert str(marked.render()).endswith("*")
+    assert ticket_count(demo_db) == before
 
 
 async def test_invalid_input_names_the_fields_and_writes_nothing(demo_db: str) -> None:
