@@ -220,6 +220,58 @@ async def test_expected_by_as_the_caller_says_it(
     assert local is not None and (local.date().isoformat(), local.hour) == ("2026-11-03", hour)
 
 
+@pytest.mark.parametrize(
+    ("lang", "past", "yesterday", "unreadable"),
+    [("zh", "今天 9:00", "昨天", "尽快"), ("en", "today 9am", "yesterday", "soon")],
+)
+async def test_expected_by_in_the_past_or_unreadable_says_so_as_it_is_typed(
+    demo_db: str, lang: str, past: str, yesterday: str, unreadable: str
+) -> None:
+    before = ticket_count(demo_db)
+    person = caller(demo_db, id=3)
+    app = make_test_app(demo_db, lang=lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        t = app.screen.ctx.t
+        await pick_by_typing(pilot, pinyin_keys(person.name)[1], person.id)
+        await describe_call(pilot, "Jams", "3rd floor")
+        hint = app.screen.query_one("#understood-expected-by")
+        # the desk's clock: Monday 2026-11-02 10:00
+        for said, shown in (
+            (
+                past,
+                t(
+                    "intake.expected_by.past",
+                    date="2026-11-02",
+                    weekday=t("intake.weekday.0"),
+                    time="09:00",
+                ),
+            ),
+            (
+                yesterday,
+                t(
+                    "intake.expected_by.past",
+                    date="2026-11-01",
+                    weekday=t("intake.weekday.6"),
+                    time="18:00",
+                ),
+            ),
+            (unreadable, t("intake.error.date")),
+        ):
+            app.screen.query_one("#expected-by", Input).value = ""
+            await type_into(pilot, "expected-by", said)
+            await pilot.pause()
+            assert hint.display and str(hint.render()) == shown, said
+            assert hint.has_class("-warning")
+        app.screen.query_one("#expected-by", Input).value = ""
+        await type_into(pilot, "expected-by", past)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        refused = str(app.screen.query_one("#error-expected-by").render())
+        assert refused == t("intake.error.past")
+    assert ticket_count(demo_db) == before
+
+
 async def test_caller_found_by_extension_with_live_vip_matrix(demo_db: str) -> None:
     vip = caller(demo_db, vip=True)
     before = ticket_count(demo_db)
