@@ -111,6 +111,36 @@ async def test_help_lists_the_keys_of_the_current_screen(demo_db: str, key: str)
         assert not isinstance(app.screen, HelpScreen)
 
 
+@pytest.mark.parametrize(("lang", "letters"), [("zh", "响馈解"), ("en", "RUS")])
+async def test_help_explains_question_mark_colours_and_the_clock_letters(
+    demo_db: str, lang: str, letters: str
+) -> None:
+    app = make_test_app(demo_db, lang=lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        t = app.context.t
+        app.screen.query_one("#type").focus()
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        by_key = {row.key: row for row in app.screen.rows}
+        assert by_key["?"].tooltip == t("shell.key.help_q.tip")
+        assert by_key["f1"].tooltip == t("shell.key.help.tip")
+        from rich.console import Console
+
+        from deskui.screens.help import legend
+
+        console = Console(width=100, record=True, file=io.StringIO())
+        console.print(legend(t))
+        text = console.export_text()
+        assert t("shell.legend.colours") in text and t("shell.legend.shorts") in text
+        assert t("shell.legend.colour.P1") in text
+        for letter, kind in zip(letters, ("response", "update", "resolution"), strict=True):
+            assert any(
+                line.split()[:2] == [letter, t(f"clock.{kind}")] for line in text.splitlines()
+            ), letter
+
+
 async def test_help_and_footer_speak_chinese(demo_db: str) -> None:
     app = make_test_app(demo_db, lang="zh")
     async with app.run_test(size=SIZE) as pilot:
