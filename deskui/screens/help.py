@@ -24,6 +24,7 @@ from deskui.i18n import Catalog
 from deskui.widgets.keys import binding_text
 from deskui.widgets.queue_table.row import PRIORITY_STYLES
 from deskui.widgets.sla_text import GLYPHS, STYLES
+from deskui.widgets.wrapped import Wrapped
 
 
 @dataclass(frozen=True)
@@ -84,25 +85,25 @@ def legend(t: Catalog) -> Table:
         table.add_row(
             Text(GLYPHS[state], style=STYLES[state]),
             Text(t(f"clock_state.{state}"), style=STYLES[state]),
-            Text(t(f"shell.legend.{state}"), style="dim"),
+            Wrapped(t(f"shell.legend.{state}"), style="dim"),
         )
     table.add_row("", "", "")
     table.add_row(Text(t("shell.legend.colours"), style="underline"), "", "")
     clocks = Text()
     for state in (ClockState.RUNNING, ClockState.WARNING, ClockState.BREACHED, ClockState.PAUSED):
         clocks.append(GLYPHS[state], style=STYLES[state])
-    table.add_row(clocks, "", Text(t("shell.legend.colour.clocks"), style="dim"))
+    table.add_row(clocks, "", Wrapped(t("shell.legend.colour.clocks"), style="dim"))
     for priority in (Priority.P1, Priority.P2, Priority.P4):
         table.add_row(
             Text(str(priority), style=PRIORITY_STYLES[priority]),
             "",
-            Text(t(f"shell.legend.colour.{priority}"), style="dim"),
+            Wrapped(t(f"shell.legend.colour.{priority}"), style="dim"),
         )
     table.add_row("", "", "")
     table.add_row(
         Text(t("shell.legend.shorts"), style="underline"),
         "",
-        Text(t("shell.legend.shorts.note"), style="dim"),
+        Wrapped(t("shell.legend.shorts.note"), style="dim"),
     )
     for kind in ClockKind:
         table.add_row(
@@ -152,7 +153,7 @@ class HelpScreen(DeskModal[None]):
                 table.add_row(
                     Text(row.key, style=style),
                     Text(row.description, style=style),
-                    Text(row.tooltip, style="dim"),
+                    Wrapped(row.tooltip, style="dim"),
                 )
             table.add_row("", "", "")
         return table

@@ -5,10 +5,12 @@ from __future__ import annotations
 from rich.text import Text
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import Label, Static
+from textual.widgets import Label
+
+from deskui.widgets.wrapped import WrappedStatic
 
 
-class FieldError(Static):
+class FieldError(WrappedStatic):
     """Why the field was refused; hidden while there is nothing to say."""
 
     DEFAULT_CSS = """

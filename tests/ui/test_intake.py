@@ -33,7 +33,7 @@ from deskui.widgets.caller_lookup import Suggestions
 from deskui.widgets.choice_bar import ChoiceBar
 from deskui.widgets.form_row import FieldError
 from deskui.widgets.safe_input import SafeInput, SafeTextArea
-from tests.ui.conftest import SIZE, make_test_app, settle, shown_letter_keys, ticket_count
+from tests.ui.conftest import CLOSING, SIZE, make_test_app, settle, shown_letter_keys, ticket_count
 
 
 def read(db_url: str, fn: Any) -> Any:
@@ -162,6 +162,31 @@ async def test_known_caller_found_by_pinyin_and_logged(demo_db: str, style: str)
 
 def no_desktop_clipboard(text: str) -> None:
     raise pyperclip.PyperclipException("could not find a copy/paste mechanism")
+
+
+async def test_the_saved_message_never_opens_a_line_with_closing_punctuation_at_80x24(
+    demo_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.ui.test_queue import screen_text
+
+    person = caller(demo_db, id=3)
+    monkeypatch.setattr("deskui.console.clipboard.pyperclip.copy", no_desktop_clipboard)
+    app = make_test_app(demo_db, lang="zh")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pick_by_typing(pilot, pinyin_keys(person.name)[1], person.id)
+        await describe_call(pilot, "Jams", "3rd floor")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        message = app.screen.query_one("#form-message")
+        assert "可以接下一个电话了" in "".join(str(message.render()).split())
+        top = message.region.y
+        rows = screen_text(app).splitlines()[top : top + message.region.height]
+        assert len(rows) >= 2, rows  # it does wrap at 80 columns
+        assert "可以接下一个电话了。" in "".join("".join(rows).split())
+        for row in rows:
+            shown = row.strip(" │┃▏▕█")
+            assert not shown or shown[0] not in CLOSING, rows
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,8 @@ from deskui.store.db import Database
 from deskui.store.feed import ALL_TABLES
 from deskui.store.models import DeskSetting, User
 from deskui.widgets.status_line import StatusLine
-from tests.ui.conftest import SIZE, frozen_clock, make_test_app, settle
+from tests.ui.conftest import CLOSING, SIZE, frozen_clock, make_test_app, settle
+from tests.ui.test_queue import screen_text
 from tests.ui.test_ticket_detail import read_through
 
 
@@ -589,6 +590,36 @@ async def test_help_wraps_chinese_descriptions_whole_at_80x24(demo_db: str) -> N
             whole = "".join(tooltip.split())
             assert any(whole in text for text in seen), tooltip
         assert not any("…" in text for text in seen)
+
+
+@pytest.mark.parametrize("where", ["intake", "detail"])
+async def test_help_never_opens_a_line_with_closing_punctuation_at_80x24(
+    demo_db: str, where: str
+) -> None:
+    from deskui.screens.ticket import TicketScreen
+
+    app = make_test_app(demo_db, user="lead", lang="zh", start_mode="queue")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2" if where == "intake" else "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen) == (where == "detail")
+        await pilot.press("f1")
+        await settle(pilot)
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        pane = help_screen.query_one("#help-scroll")
+        rows: list[str] = []
+        while True:
+            rows += screen_text(app).splitlines()
+            if pane.scroll_y >= pane.max_scroll_y:
+                break
+            pane.scroll_down(animate=False)
+            await settle(pilot)
+        for row in rows:
+            for cell in row.strip(" │┃▏▕█").split("  "):
+                cell = cell.strip()
+                assert not cell or cell[0] not in CLOSING, row
 
 
 @pytest.mark.parametrize(
