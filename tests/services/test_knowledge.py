@@ -6,9 +6,9 @@ import pytest
 from sqlmodel import Session, select
 
 from deskui.core.permissions import Action, ArticleState
+from deskui.i18n import Catalog
 from deskui.services.desk import DeskService
 from deskui.services.errors import NotFound, PermissionDenied, ValidationFailed
-from deskui.i18n import Catalog
 from deskui.services.knowledge import ArticleDraft, KnowledgeBase
 from deskui.services.verify import Problem, verify_record
 from deskui.store.models import Article, Group, User
