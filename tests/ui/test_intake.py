@@ -418,8 +418,8 @@ async def test_consultation_answered_on_the_phone_is_resolved_at_intake(demo_db:
 async def test_the_description_mark_follows_the_rule_the_save_applies(
     demo_db: str, lang: str
 ) -> None:
-    before = ticket_count(demo_db)
     app = make_test_app(demo_db, lang=lang)
+    before = ticket_count(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         t = app.screen.ctx.t

@@ -278,6 +278,19 @@ def held_open_ticket(db_url: str) -> tuple[str, str]:
     return read(db_url, find)
 
 
+async def detail_with_suggestions(
+    pilot: Pilot[None], number: str
+) -> tuple[TicketScreen, SuggestionPanel]:
+    """The detail of ``number`` opened over the queue, its suggestions read."""
+    await settle(pilot)
+    pilot.app.push_screen(TicketScreen(number))
+    await settle(pilot)
+    await typed(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, TicketScreen)
+    return screen, screen.query_one(SuggestionPanel)
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 async def test_the_keys_the_detail_panel_names_all_work(demo_db: str, lang: str) -> None:
     from deskui.screens.ticket_forms import NoteForm
@@ -286,14 +299,8 @@ async def test_the_keys_the_detail_panel_names_all_work(demo_db: str, lang: str)
     assert number and holder
     app = make_test_app(demo_db, user=holder, lang=lang, start_mode="queue")
     async with app.run_test(size=(160, 48)) as pilot:
-        await settle(pilot)
-        app.push_screen(TicketScreen(number))
-        await settle(pilot)
-        await typed(pilot)
-        screen = app.screen
-        assert isinstance(screen, TicketScreen)
+        screen, panel = await detail_with_suggestions(pilot, number)
         t = screen.ctx.t
-        panel = screen.query_one(SuggestionPanel)
         assert len(panel.items) >= 2
         keys = str(panel.query_one("#kb-suggest-keys").render())
         assert keys == t("kb.suggest.keys")
@@ -324,14 +331,8 @@ async def test_where_no_solution_may_be_given_the_panel_does_not_name_ctrl_t(
     number, _holder = held_open_ticket(demo_db)
     app = make_test_app(demo_db, user="op", lang="zh", start_mode="queue")
     async with app.run_test(size=(160, 48)) as pilot:
-        await settle(pilot)
-        app.push_screen(TicketScreen(number))
-        await settle(pilot)
-        await typed(pilot)
-        screen = app.screen
-        assert isinstance(screen, TicketScreen)
+        screen, panel = await detail_with_suggestions(pilot, number)
         t = screen.ctx.t
-        panel = screen.query_one(SuggestionPanel)
         assert panel.items
         assert str(panel.query_one("#kb-suggest-keys").render()) == t("kb.suggest.keys_read")
         theme = app.theme
