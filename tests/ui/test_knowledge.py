@@ -8,7 +8,7 @@ import time
 import pytest
 from sqlmodel import Session, col, select
 from textual.pilot import Pilot
-from textual.widgets import Checkbox
+from textual.widgets import Checkbox, Static
 
 from deskui.core.enums import Status
 from deskui.core.permissions import ArticleState
@@ -335,6 +335,12 @@ async def test_where_no_solution_may_be_given_the_panel_does_not_name_ctrl_t(
         t = screen.ctx.t
         assert panel.items
         assert str(panel.query_one("#kb-suggest-keys").render()) == t("kb.suggest.keys_read")
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        assert isinstance(app.screen, ArticleReader)
+        assert t("kb.reader.hint_read") in {str(w.render()) for w in app.screen.query(Static)}
+        await pilot.press("escape")
+        await settle(pilot)
         theme = app.theme
         await pilot.press("ctrl+t")
         await settle(pilot)
