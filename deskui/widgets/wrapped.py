@@ -13,7 +13,10 @@ from rich.measure import Measurement
 from rich.segment import Segment
 from rich.text import Text
 from textual.content import Content
-from textual.visual import VisualType
+from textual.css.styles import RulesMap
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RenderOptions, VisualType
 from textual.widgets import Static
 
 from deskui.core.line_break import line_spans
@@ -59,17 +62,39 @@ class Wrapped:
         return Measurement(min(MIN_WIDTH, longest), longest).clamp(max_width=options.max_width)
 
 
-class WrappedStatic(Static):
-    """A Static whose text is broken into lines by the Chinese rule before Textual lays it out
-    (Textual then finds every line already fits)."""
+class RuledContent(Content):
+    """Content whose lines break where the Chinese rule allows, at whatever width it is laid
+    out (its text, ``str()`` of it, stays as given: the breaks are the layout's)."""
 
-    def render(self) -> VisualType:
-        """The content with its line breaks where the rule puts them, styles kept."""
-        shown = super().render()
-        width = self.content_region.width
-        if not isinstance(shown, Content) or width <= 0 or shown.cell_length <= width:
-            return shown
+    def ruled(self, width: int) -> Content:
+        """The content with a line break wherever a line of ``width`` cells ends."""
+        if width <= 0 or self.cell_length <= width:
+            return Content(self.plain, list(self.spans))
         lines: list[Content] = []
-        for paragraph in shown.split("\n", allow_blank=True):
+        for paragraph in self.split("\n", allow_blank=True):
             lines.extend(paragraph[start:end] for start, end in line_spans(paragraph.plain, width))
         return Content("\n").join(lines)
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        """The lines it takes at ``width``, broken by the rule."""
+        pad = rules.get("line_pad", 0) * 2
+        return self.ruled(width - pad).get_height(rules, width)
+
+    def render_strips(
+        self, width: int, height: int | None, style: Style, options: RenderOptions
+    ) -> list[Strip]:
+        """The lines broken by the rule, then laid out as Textual lays out any content."""
+        pad = options.rules.get("line_pad", 0) * 2
+        return self.ruled(width - pad).render_strips(width, height, style, options)
+
+
+class WrappedStatic(Static):
+    """A Static whose text wraps by the Chinese rule (what ``render()`` gives reads as the text
+    given; only the layout breaks it)."""
+
+    def render(self) -> VisualType:
+        """The content, to be broken into lines by the rule."""
+        shown = super().render()
+        if isinstance(shown, Content) and not isinstance(shown, RuledContent):
+            return RuledContent(shown.plain, list(shown.spans))
+        return shown
