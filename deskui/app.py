@@ -145,7 +145,14 @@ class DeskApp(ConsoleApp):
             id="desk.help",
             priority=True,
         ),
-        Binding("question_mark", "help", "shell.key.help", show=False, id="desk.help_q"),
+        Binding(
+            "question_mark",
+            "help",
+            "shell.key.help",
+            tooltip="shell.key.help_q.tip",
+            show=False,
+            id="desk.help_q",
+        ),
         Binding(
             "f2",
             "new_call",

@@ -43,6 +43,12 @@ PARTS: dict[str, time] = {
 AFTERNOON_PARTS = frozenset({"下午", "傍晚", "晚上", "今晚", "afternoon", "evening", "tonight"})
 
 _DAY_WORDS: dict[str, int] = {
+    "大前天": -3,
+    "前天": -2,
+    "昨天": -1,
+    "昨日": -1,
+    "昨晚": -1,
+    "yesterday": -1,
     "今天": 0,
     "今日": 0,
     "今晚": 0,
@@ -247,3 +253,34 @@ def understand(text: str, now: datetime) -> Understood | None:
         # "周一上午" said on a Monday afternoon: next Monday
         moment += timedelta(weeks=1)
     return Understood(moment, said_time=clock is not None or part is not None)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """An expected-by text as the desk takes it.
+
+    Attributes:
+        at: the local wall-clock time it reads as (None when it reads as none).
+        problem: why it cannot be a deadline: ``date`` (not a time the desk can read) or
+            ``past`` (that time has gone); None when it can.
+    """
+
+    at: datetime | None
+    problem: str | None = None
+
+
+def read_deadline(text: str, now: datetime) -> Deadline | None:
+    """Read ``text`` as a deadline from ``now`` (local wall-clock time): the one reading both
+    the form's live hint and the save apply.
+
+    Returns:
+        None when nothing is typed; else what it reads as, with its problem if any.
+    """
+    if not text.strip():
+        return None
+    understood = understand(text, now)
+    if understood is None:
+        return Deadline(None, "date")
+    if understood.at < now.replace(tzinfo=None):
+        return Deadline(understood.at, "past")
+    return Deadline(understood.at)

@@ -19,10 +19,12 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from deskui.console.base import DeskModal
-from deskui.core.enums import ClockState
+from deskui.core.enums import ClockKind, ClockState, Priority
 from deskui.i18n import Catalog
 from deskui.widgets.keys import binding_text
+from deskui.widgets.queue_table.row import PRIORITY_STYLES
 from deskui.widgets.sla_text import GLYPHS, STYLES
+from deskui.widgets.wrapped import Wrapped
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,8 @@ def key_rows(app: App[Any], screen: Screen[Any], t: Catalog) -> list[KeyRow]:
 
 
 def legend(t: Catalog) -> Table:
-    """What the clocks' glyphs and colours say (each glyph reads without colour too)."""
+    """What the clocks' glyphs say (each reads without colour too), what the colours say, and
+    the letter the queue puts before its nearest clock at 80 columns."""
     table = Table(box=None, show_header=False, expand=True, padding=(0, 1))
     table.add_column(no_wrap=True)
     table.add_column(no_wrap=True)
@@ -82,7 +85,31 @@ def legend(t: Catalog) -> Table:
         table.add_row(
             Text(GLYPHS[state], style=STYLES[state]),
             Text(t(f"clock_state.{state}"), style=STYLES[state]),
-            Text(t(f"shell.legend.{state}"), style="dim"),
+            Wrapped(t(f"shell.legend.{state}"), style="dim"),
+        )
+    table.add_row("", "", "")
+    table.add_row(Text(t("shell.legend.colours"), style="underline"), "", "")
+    clocks = Text()
+    for state in (ClockState.RUNNING, ClockState.WARNING, ClockState.BREACHED, ClockState.PAUSED):
+        clocks.append(GLYPHS[state], style=STYLES[state])
+    table.add_row(clocks, "", Wrapped(t("shell.legend.colour.clocks"), style="dim"))
+    for priority in (Priority.P1, Priority.P2, Priority.P4):
+        table.add_row(
+            Text(str(priority), style=PRIORITY_STYLES[priority]),
+            "",
+            Wrapped(t(f"shell.legend.colour.{priority}"), style="dim"),
+        )
+    table.add_row("", "", "")
+    table.add_row(
+        Text(t("shell.legend.shorts"), style="underline"),
+        "",
+        Wrapped(t("shell.legend.shorts.note"), style="dim"),
+    )
+    for kind in ClockKind:
+        table.add_row(
+            Text(t(f"queue.clock.short.{kind}"), style="bold"),
+            Text(t(f"clock.{kind}")),
+            "",
         )
     return table
 
@@ -126,7 +153,7 @@ class HelpScreen(DeskModal[None]):
                 table.add_row(
                     Text(row.key, style=style),
                     Text(row.description, style=style),
-                    Text(row.tooltip, style="dim"),
+                    Wrapped(row.tooltip, style="dim"),
                 )
             table.add_row("", "", "")
         return table

@@ -51,16 +51,20 @@ class ArticleReader(DeskModal[None]):
 
     BINDINGS = [desk_key("escape", "close", "kb.key.close")]
 
-    def __init__(self, text: Text, article_id: int | None = None) -> None:
+    def __init__(
+        self, text: Text, article_id: int | None = None, *, hint: str = "kb.reader.hint"
+    ) -> None:
         super().__init__()
         self.text = text
         self.article_id = article_id
         """The article to read in full (None: ``text`` is all there is)."""
+        self.hint = hint
+        """The catalog entry naming the keys under the text (those of the screen below)."""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static(self.text, markup=False, id="kb-reader-text")
-            yield Static(Text(self.ctx.t("kb.reader.hint"), style="dim"), markup=False)
+            yield Static(Text(self.ctx.t(self.hint), style="dim"), markup=False)
 
     def on_mount(self) -> None:
         """Read the article."""
@@ -133,14 +137,17 @@ def show_suggestion(screen: Screen[Any], panel: SuggestionPanel) -> None:
     if item is None:
         return
     t = desk_context(screen).t
+    # ctrl+t is named only where the panel names it (where it works)
+    hint = "kb.reader.hint" if panel.keys == "kb.suggest.keys" else "kb.reader.hint_read"
     if item.article_id is None:
         text = Text()
         text.append(f"{item.number}  {clean(item.title)}\n", style="bold")
         text.append(f"\n{t('kb.field.solution')}\n", style="bold")
         text.append(clean(item.solution))
-        screen.app.push_screen(ArticleReader(text))
+        screen.app.push_screen(ArticleReader(text, hint=hint))
         return
-    screen.app.push_screen(ArticleReader(Text(clean(item.title), style="bold"), item.article_id))
+    title = Text(clean(item.title), style="bold")
+    screen.app.push_screen(ArticleReader(title, item.article_id, hint=hint))
 
 
 class TicketArticleForm(ArticleForm):

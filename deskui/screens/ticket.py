@@ -122,6 +122,9 @@ class TicketScreen(DeskScreen[None]):
         desk_key("v", "reveal_phone", "detail.key.reveal_phone"),
         desk_key("k", "draft_article", "kb.key.draft_article"),
         desk_key("ctrl+g", "suggestion_open", "kb.key.suggest_open"),
+        desk_key("ctrl+t", "suggestion_use", "kb.key.suggest_solution", show=False),
+        desk_key("alt+down", "suggestion_move(1)", "kb.key.suggest_next", show=False),
+        desk_key("alt+up", "suggestion_move(-1)", "kb.key.suggest_previous", show=False),
     ]
 
     tick_seconds = 1.0
@@ -215,6 +218,7 @@ class TicketScreen(DeskScreen[None]):
         if not self.notice:
             self.query_one("#detail-notice", Static).update("")
         self.query_one(SuggestionPanel).update_query(f"{view.summary} {view.description}")
+        self._show_suggestion_keys()
         self.refresh_bindings()
 
     def _tick(self) -> None:
@@ -243,6 +247,26 @@ class TicketScreen(DeskScreen[None]):
         """Read the highlighted suggestion."""
         show_suggestion(self, self.query_one(SuggestionPanel))
 
+    def action_suggestion_move(self, step: int) -> None:
+        """Highlight the next or previous suggestion."""
+        self.query_one(SuggestionPanel).move(step)
+
+    def action_suggestion_use(self) -> None:
+        """The highlighted suggestion's solution into the solution form (``o``), to edit and
+        send; said so when no solution may be given on this ticket now."""
+        item = self.query_one(SuggestionPanel).selected
+        if item is None:
+            return
+        if not self.check_action("solution", ()):
+            self._say(self.ctx.t("kb.suggest.use_not_now"))
+            return
+        self.action_solution(item.solution)
+
+    def _show_suggestion_keys(self) -> None:
+        """The panel names ctrl+t only while a solution may be given here."""
+        keys = "kb.suggest.keys" if self.check_action("solution", ()) else "kb.suggest.keys_read"
+        self.query_one(SuggestionPanel).show_keys(keys)
+
     def action_draft_article(self) -> None:
         """Draft a knowledge-base article from this solved ticket."""
         self._draft_article(self.number)
@@ -270,7 +294,7 @@ class TicketScreen(DeskScreen[None]):
         if action == "draft_article":
             solved = self.ticket is not None and may_draft_from(self.ticket.status)
             return True if solved and role_may(self.ctx.actor.role, Action.KB_DRAFT) else None
-        if action == "suggestion_open":
+        if action.startswith("suggestion_"):
             return True if self.query_one(SuggestionPanel).items else None
         if action == "reveal_phone":
             view = self.ticket
@@ -325,24 +349,28 @@ class TicketScreen(DeskScreen[None]):
         title: str | None = None,
         label: str | None = None,
         required: bool = True,
+        text: str = "",
     ) -> None:
-        """A note form whose text goes to ``call(text, expected_version)``."""
+        """A note form (``text`` already in it) whose text goes to
+        ``call(text, expected_version)``."""
         self.changes.with_note(
             kind,
             self.number,
-            lambda text: partial(call, text, self._version()),
+            lambda note: partial(call, note, self._version()),
             title=title,
             label=label,
             required=required,
+            text=text,
         )
 
-    def _set_status(self, kind: str, target: Status) -> None:
+    def _set_status(self, kind: str, target: Status, text: str = "") -> None:
         desk, actor = self.ctx.desk, self.ctx.actor
         self._noted(
             kind,
-            lambda text, version: desk.set_status(
-                actor, self.number, str(target), note=text, expected_version=version
+            lambda note, version: desk.set_status(
+                actor, self.number, str(target), note=note, expected_version=version
             ),
+            text=text,
         )
 
     def action_back(self) -> None:
@@ -415,9 +443,10 @@ class TicketScreen(DeskScreen[None]):
         """``p``: pending, with what it waits for."""
         self._set_status("pending", Status.PENDING)
 
-    def action_solution(self) -> None:
-        """``o``: the solution; the requester is asked to confirm it."""
-        self._set_status("solution", Status.AWAITING_CONFIRMATION)
+    def action_solution(self, text: str = "") -> None:
+        """``o``: the solution (``text`` already in the form); the requester is asked to
+        confirm it."""
+        self._set_status("solution", Status.AWAITING_CONFIRMATION, text)
 
     def action_reject(self) -> None:
         """``x``: reject, with politely worded guidance."""

@@ -44,6 +44,7 @@ from deskui.services.sending import CancelToken
 from deskui.services.views import CONFIRMATION_CHANNELS
 from deskui.services.views import SATISFACTION_ASPECTS as ASPECTS
 from deskui.widgets.choice_bar import ChoiceBar
+from deskui.widgets.form_row import required_label
 from deskui.widgets.safe_input import SafeInput, SafeTextArea
 
 ValueType = TypeVar("ValueType")
@@ -243,7 +244,7 @@ class NoteForm(TicketForm[str]):
         """The intro lines, a label and the text area."""
         for line in self.intro:
             yield Label(plain(line), classes="form-intro")
-        yield Label(plain(self.label))
+        yield required_label(sanitize_line(self.label), required=self.required)
         yield SafeTextArea(self.initial, id="note")
 
     @property
@@ -282,7 +283,7 @@ class WorklogForm(TicketForm[Worklog]):
     def fields(self) -> ComposeResult:
         """The text, then the minutes."""
         t = self.ctx.t
-        yield Label(plain(self.label))
+        yield required_label(sanitize_line(self.label), required=True)
         yield SafeTextArea("", id="note")
         yield Label(plain(t("detail.form.minutes_label", low=MIN_MINUTES, high=MAX_MINUTES)))
         yield SafeInput(id="minutes", placeholder=t("detail.form.minutes_placeholder"))

@@ -316,10 +316,11 @@ class TicketChanges:
         title: str | None = None,
         label: str | None = None,
         required: bool = True,
+        text: str = "",
     ) -> None:
-        """Ask for a note (``detail.form.<kind>_title`` / ``_label``), then send the call
-        ``change(note)`` builds (on the event loop, when the note is sent: so it can name the
-        version on screen then, read again after a stale edit)."""
+        """Ask for a note (``detail.form.<kind>_title`` / ``_label``; ``text`` already in it),
+        then send the call ``change(note)`` builds (on the event loop, when the note is sent: so
+        it can name the version on screen then, read again after a stale edit)."""
         t = self.t
 
         def send(note: str) -> None:
@@ -330,6 +331,7 @@ class TicketChanges:
                 title or t(f"detail.form.{kind}_title", number=number),
                 send,
                 label=label or t(f"detail.form.{kind}_label"),
+                text=text,
                 required=required,
             )
         )

@@ -91,6 +91,14 @@ def _clean_text(name: str, value: str | None, errors: list[Problem]) -> str | No
     return mask_secrets(cleaned) or None
 
 
+def description_needed(*, resolve_now: bool, solution: str | None) -> bool:
+    """Whether a call needs its description: always, except a call answered on the phone
+    (resolved now, with its answer), whose summary says it all. The form marks the field by
+    this rule and the save applies it.
+    """
+    return not (resolve_now and solution is not None and bool(solution.strip()))
+
+
 def validate_intake(request: IntakeRequest, now: datetime) -> IntakeRequest:
     """A sanitized copy of the request, or every fault at once.
 
@@ -116,7 +124,9 @@ def validate_intake(request: IntakeRequest, now: datetime) -> IntakeRequest:
     summary, description = cleaned["summary"], cleaned["description"]
     if not summary:
         errors.append(problem("summary", "field.required"))
-    if not description and request.resolve_now and cleaned["solution"]:
+    if not description and not description_needed(
+        resolve_now=request.resolve_now, solution=cleaned["solution"]
+    ):
         # a question answered on the call: the summary is the whole of it
         description = summary
     if not description:

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Checkbox, Input, Label, Static
+from textual.widgets import Checkbox, Input, Label, Static, TextArea
 
 from deskui.console.context import desk_context
 from deskui.core.enums import IMPACTS, URGENCIES, Category, Channel, TicketType
 from deskui.core.priority import PriorityDecision
-from deskui.core.when import understand
-from deskui.services.intake import FREQUENCIES
+from deskui.core.when import read_deadline
+from deskui.services.intake import FREQUENCIES, description_needed
 from deskui.widgets.choice_bar import ChoiceBar
 from deskui.widgets.form_row import FieldError, field_row, mark_required
 from deskui.widgets.priority_badge import PriorityBadge
@@ -125,25 +126,32 @@ class CallDetails(VerticalScroll):
             self.show_understood(event.value)
 
     def show_understood(self, text: str) -> None:
-        """The time ``text`` reads as (weekday included), or nothing when it reads as none."""
+        """The time ``text`` reads as (weekday included), a warning when that time has passed
+        (the save refuses it), what can be typed when it reads as none; nothing when empty."""
         ctx = desk_context(self)
         hint = self.query_one("#understood-expected-by", Static)
         now = ctx.clock.now().astimezone(ctx.desk.rules.tz)
-        understood = understand(text, now) if text.strip() else None
-        if understood is None:
+        deadline = read_deadline(text, now)
+        hint.display = deadline is not None
+        hint.set_class(deadline is not None and deadline.problem is not None, "-warning")
+        if deadline is None:
             hint.update("")
-            hint.display = False
             return
-        at = understood.at
+        at = deadline.at
+        if at is None:
+            hint.update(Text(ctx.t("intake.error.date")))
+            return
+        key = "intake.expected_by.past" if deadline.problem else "intake.expected_by.understood"
         hint.update(
-            ctx.t(
-                "intake.expected_by.understood",
-                date=at.strftime("%Y-%m-%d"),
-                weekday=ctx.t(f"intake.weekday.{at.weekday()}"),
-                time=at.strftime("%H:%M"),
+            Text(
+                ctx.t(
+                    key,
+                    date=at.strftime("%Y-%m-%d"),
+                    weekday=ctx.t(f"intake.weekday.{at.weekday()}"),
+                    time=at.strftime("%H:%M"),
+                )
             )
         )
-        hint.display = True
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         """The resolve-now box ticked or cleared: the answer field follows it."""
@@ -153,9 +161,19 @@ class CallDetails(VerticalScroll):
         """The answer field shows only for a call resolved on the phone; a question answered on
         the call needs no description (the summary says it)."""
         self.query_one("#field-solution").display = resolved
-        t = desk_context(self).t
+        self.mark_description(resolved)
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        """The answer typed or cleared: whether the description is needed follows it."""
+        if event.text_area.id == "solution":
+            self.mark_description(self.query_one("#resolve-now", Checkbox).value)
+
+    def mark_description(self, resolved: bool) -> None:
+        """The description marked required by the rule the save applies."""
+        solution = self.query_one("#solution", TextArea).text
         label = self.query_one("#label-description", Label)
-        mark_required(label, t("field.description"), required=not resolved)
+        needed = description_needed(resolve_now=resolved, solution=solution)
+        mark_required(label, desk_context(self).t("field.description"), required=needed)
 
     def on_choice_bar_changed(self, event: ChoiceBar.Changed) -> None:
         """Impact or urgency changed: the matrix again."""
@@ -180,5 +198,5 @@ class CallDetails(VerticalScroll):
 
     def show_state(self, *, vip: bool) -> None:
         """The fields were filled by code: the answer field and the priority follow them."""
-        self.query_one("#field-solution").display = self.query_one("#resolve-now", Checkbox).value
+        self.show_answer(self.query_one("#resolve-now", Checkbox).value)
         self.show_priority(vip=vip)

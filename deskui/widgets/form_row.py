@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import Label, Static
+from textual.widgets import Label
+
+from deskui.widgets.wrapped import WrappedStatic
 
 
-class FieldError(Static):
+class FieldError(WrappedStatic):
     """Why the field was refused; hidden while there is nothing to say."""
 
     DEFAULT_CSS = """
@@ -27,10 +30,22 @@ class FieldError(Static):
 REQUIRED_MARK = " *"
 
 
+def required_text(text: str, required: bool) -> Text:
+    """``text`` (shown as it is, never markup) with the required mark when a save needs it."""
+    return Text(text + REQUIRED_MARK if required else text)
+
+
 def mark_required(label: Label, text: str, required: bool) -> None:
     """Show ``text`` on ``label`` with the required mark, or without it."""
-    label.update(text + REQUIRED_MARK if required else text)
+    label.update(required_text(text, required))
     label.set_class(required, "-required")
+
+
+def required_label(text: str, *, required: bool, classes: str | None = None) -> Label:
+    """A label for a field, marked when a save needs it (as the intake marks its fields)."""
+    label = Label(classes=classes)
+    mark_required(label, text, required)
+    return label
 
 
 def field_row(label: str, widget: Widget, *, name: str, required: bool = False) -> Vertical:
@@ -42,9 +57,8 @@ def field_row(label: str, widget: Widget, *, name: str, required: bool = False) 
         name: the widget's id, which also names the row and its error.
         required: a save needs it: the label is marked (``#label-NAME``).
     """
-    shown = Label(label + REQUIRED_MARK if required else label, classes="field-label")
+    shown = required_label(label, required=required, classes="field-label")
     shown.id = f"label-{name}"
-    shown.set_class(required, "-required")
     return Vertical(
         Horizontal(shown, widget, classes="field-line"),
         FieldError(id=f"error-{name}"),

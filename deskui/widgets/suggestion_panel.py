@@ -113,6 +113,8 @@ class SuggestionPanel(Vertical, can_focus=False):
         """The article whose solution the operator took (linked once the call is saved)."""
         self.reads = 0
         """Searches started."""
+        self.keys = "kb.suggest.keys"
+        """The catalog entry naming the keys that act on a suggestion where the panel is."""
         self._snippets: list[Text] = []
         self._timer: Timer | None = None
 
@@ -209,7 +211,7 @@ class SuggestionPanel(Vertical, can_focus=False):
                     out.append_text(self._snippets[index])
                     out.append("\n")
         self.query_one("#kb-suggest-list", Static).update(out)
-        self.query_one("#kb-suggest-keys", Static).update(Text(t("kb.suggest.keys"), style="dim"))
+        self.query_one("#kb-suggest-keys", Static).update(Text(t(self.keys), style="dim"))
 
     def _line(self, item: Suggestion) -> str:
         t = desk_context(self).t
@@ -219,6 +221,12 @@ class SuggestionPanel(Vertical, can_focus=False):
         return f"{item.number} {clean(item.title)}"
 
     # the keys' part ------------------------------------------------------------------------
+    def show_keys(self, keys: str) -> None:
+        """Name the keys of the catalog entry ``keys``: those that work here and now."""
+        if keys != self.keys:
+            self.keys = keys
+            self.draw()
+
     @property
     def selected(self) -> Suggestion | None:
         """The highlighted suggestion, if any."""

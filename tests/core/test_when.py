@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from deskui.core.when import understand
+from deskui.core.when import Deadline, read_deadline, understand
 
 # Monday 2026-11-30, 10:20 at the desk
 NOW = datetime(2026, 11, 30, 10, 20)
@@ -71,3 +71,25 @@ def test_a_day_alone_is_the_close_of_its_working_day() -> None:
     assert day is not None and day.at.hour == 18 and not day.said_time
     timed = understand("明天 10:00", NOW)
     assert timed is not None and timed.said_time
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("", None),
+        ("明天", Deadline(datetime(2026, 12, 1, 18, 0))),
+        ("今天 17:00", Deadline(datetime(2026, 11, 30, 17, 0))),
+        ("今天 9:00", Deadline(datetime(2026, 11, 30, 9, 0), "past")),
+        ("today 9am", Deadline(datetime(2026, 11, 30, 9, 0), "past")),
+        ("昨天", Deadline(datetime(2026, 11, 29, 18, 0), "past")),
+        ("前天下午", Deadline(datetime(2026, 11, 28, 18, 0), "past")),
+        ("yesterday", Deadline(datetime(2026, 11, 29, 18, 0), "past")),
+        ("2026-11-01", Deadline(datetime(2026, 11, 1, 18, 0), "past")),
+        ("尽快", Deadline(None, "date")),
+        ("whenever", Deadline(None, "date")),
+    ],
+)
+def test_a_deadline_that_has_passed_or_cannot_be_read_says_why(
+    said: str, expected: Deadline | None
+) -> None:
+    assert read_deadline(said, NOW) == expected

@@ -14,7 +14,7 @@ from deskui.core.enums import ClockKind, ClockState, EventKind, Status
 from deskui.services.desk import DeskService
 from deskui.services.directory import RequesterInput
 from deskui.services.errors import NotFound, ValidationFailed
-from deskui.services.intake import IntakeRequest
+from deskui.services.intake import IntakeRequest, description_needed
 from deskui.store.models import Requester, Ticket, TicketEvent
 from tests.conftest import FROZEN_AT
 
@@ -225,3 +225,11 @@ def test_the_thousandth_ticket_of_a_day_widens(desk: DeskService) -> None:
     assert desk.create_ticket(op, call()).number == "IT20261102999"
     assert desk.create_ticket(op, call()).number == "IT202611021000"
     assert desk.create_ticket(op, call()).number == "IT202611021001"
+
+
+def test_a_description_is_needed_unless_the_call_is_answered_on_the_phone() -> None:
+    assert description_needed(resolve_now=False, solution=None)
+    assert description_needed(resolve_now=False, solution="restarted it")
+    assert description_needed(resolve_now=True, solution=None)
+    assert description_needed(resolve_now=True, solution="  ")
+    assert not description_needed(resolve_now=True, solution="已告知方法")

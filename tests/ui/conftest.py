@@ -39,6 +39,8 @@ from tests.conftest import _truncate as truncate_postgres
 
 #: The terminal of every UI test and snapshot.
 SIZE = (140, 40)
+#: What a line of Chinese text never starts with (避头尾).
+CLOSING = "。，、；：）」"
 
 
 @pytest.fixture(autouse=True)

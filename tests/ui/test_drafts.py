@@ -24,6 +24,7 @@ from deskui.screens.intake.draft_prompt import RestoreDraftScreen
 from deskui.screens.intake.drafts import DraftStore, IntakeDraft, draft_path
 from deskui.store.db import Database
 from deskui.store.models import Requester
+from deskui.widgets.key_footer import KeyFooter
 from deskui.widgets.status_line import StatusLine
 from tests.ui.conftest import SIZE, make_test_app, settle, shown_letter_keys
 
@@ -196,6 +197,25 @@ async def test_the_draft_prompts_show_the_letter_keys_that_work(demo_db: str, la
         await pilot.press("n")  # the key shown takes the new call
         await settle(pilot)
         assert isinstance(app.screen, IntakeScreen) and app.screen.collect().is_blank
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_the_draft_prompts_footer_lists_its_own_keys(demo_db: str, lang: str) -> None:
+    store_for(demo_db).save(IntakeDraft(summary="old call"), 1, "2026-11-02T01:55:00+00:00")
+    app = make_test_app(demo_db, lang=lang)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("f3", "f2")
+        await settle(pilot)
+        prompt = app.screen
+        assert isinstance(prompt, RestoreDraftScreen) and prompt.pending
+        footer = str(prompt.query_one(KeyFooter).render())
+        t = prompt.ctx.t
+        assert t("intake.key.draft_new") in footer and t("intake.key.draft_later") in footer
+        # not the form's keys under it
+        assert t("intake.key.save") not in footer and "^s" not in footer
 
 
 async def test_quitting_writes_the_last_keystrokes(demo_db: str) -> None:

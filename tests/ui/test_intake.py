@@ -33,7 +33,7 @@ from deskui.widgets.caller_lookup import Suggestions
 from deskui.widgets.choice_bar import ChoiceBar
 from deskui.widgets.form_row import FieldError
 from deskui.widgets.safe_input import SafeInput, SafeTextArea
-from tests.ui.conftest import SIZE, make_test_app, settle, shown_letter_keys, ticket_count
+from tests.ui.conftest import CLOSING, SIZE, make_test_app, settle, shown_letter_keys, ticket_count
 
 
 def read(db_url: str, fn: Any) -> Any:
@@ -164,6 +164,26 @@ def no_desktop_clipboard(text: str) -> None:
     raise pyperclip.PyperclipException("could not find a copy/paste mechanism")
 
 
+async def test_the_saved_message_never_opens_a_line_with_closing_punctuation_at_80x24(
+    demo_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    person = caller(demo_db, id=3)
+    monkeypatch.setattr("deskui.console.clipboard.pyperclip.copy", no_desktop_clipboard)
+    app = make_test_app(demo_db, lang="zh")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pick_by_typing(pilot, pinyin_keys(person.name)[1], person.id)
+        await describe_call(pilot, "Jams", "3rd floor")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        message = app.screen.query_one("#form-message")
+        # the lines as laid out at 80 columns
+        rows = [strip.text for strip in message.render_lines(message.size.region)]
+        assert len(rows) >= 2, rows
+        assert "可以接下一个电话了。" in "".join("".join(rows).split())
+        assert all(row and row[0] not in CLOSING for row in rows), rows
+
+
 @pytest.mark.parametrize(
     ("lang", "desktop", "said"),
     [
@@ -218,6 +238,58 @@ async def test_expected_by_as_the_caller_says_it(
     local = ticket.expected_by.astimezone(ZoneInfo("Asia/Shanghai")) if ticket.expected_by else None
     hour = 18 if lang == "zh" else 15
     assert local is not None and (local.date().isoformat(), local.hour) == ("2026-11-03", hour)
+
+
+@pytest.mark.parametrize(
+    ("lang", "past", "yesterday", "unreadable"),
+    [("zh", "今天 9:00", "昨天", "尽快"), ("en", "today 9am", "yesterday", "soon")],
+)
+async def test_expected_by_in_the_past_or_unreadable_says_so_as_it_is_typed(
+    demo_db: str, lang: str, past: str, yesterday: str, unreadable: str
+) -> None:
+    before = ticket_count(demo_db)
+    person = caller(demo_db, id=3)
+    app = make_test_app(demo_db, lang=lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        t = app.screen.ctx.t
+        await pick_by_typing(pilot, pinyin_keys(person.name)[1], person.id)
+        await describe_call(pilot, "Jams", "3rd floor")
+        hint = app.screen.query_one("#understood-expected-by")
+        # the desk's clock: Monday 2026-11-02 10:00
+        for said, shown in (
+            (
+                past,
+                t(
+                    "intake.expected_by.past",
+                    date="2026-11-02",
+                    weekday=t("intake.weekday.0"),
+                    time="09:00",
+                ),
+            ),
+            (
+                yesterday,
+                t(
+                    "intake.expected_by.past",
+                    date="2026-11-01",
+                    weekday=t("intake.weekday.6"),
+                    time="18:00",
+                ),
+            ),
+            (unreadable, t("intake.error.date")),
+        ):
+            app.screen.query_one("#expected-by", Input).value = ""
+            await type_into(pilot, "expected-by", said)
+            await pilot.pause()
+            assert hint.display and str(hint.render()) == shown, said
+            assert hint.has_class("-warning")
+        app.screen.query_one("#expected-by", Input).value = ""
+        await type_into(pilot, "expected-by", past)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        refused = str(app.screen.query_one("#error-expected-by").render())
+        assert refused == t("intake.error.past")
+    assert ticket_count(demo_db) == before
 
 
 async def test_caller_found_by_extension_with_live_vip_matrix(demo_db: str) -> None:
@@ -325,10 +397,13 @@ async def test_consultation_answered_on_the_phone_is_resolved_at_intake(demo_db:
         assert str(marked.render()).endswith("*")
         await pilot.press("ctrl+r")
         await pilot.pause()
-        assert not str(marked.render()).endswith("*")
+        # still needed until the answer is given (the save's rule)
+        assert str(marked.render()).endswith("*")
         assert str(app.screen.query_one("#label-solution").render()).endswith("*")
         assert app.focused is not None and app.focused.id == "solution"
         await pilot.press(*"已告知方法")
+        await pilot.pause()
+        assert not str(marked.render()).endswith("*")
         await pilot.press("ctrl+s")
         await settle(pilot)
         ticket = await assert_saved_and_cleared(pilot, demo_db, before)
@@ -338,6 +413,33 @@ async def test_consultation_answered_on_the_phone_is_resolved_at_intake(demo_db:
     assert ticket.description == "访客WiFi如何连接"
     person = caller(demo_db, id=ticket.requester_id)
     assert (person.name, person.phone, person.department) == ("周新人", "13800138000", "财务部")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_the_description_mark_follows_the_rule_the_save_applies(
+    demo_db: str, lang: str
+) -> None:
+    app = make_test_app(demo_db, lang=lang)
+    before = ticket_count(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        t = app.screen.ctx.t
+        marked = app.screen.query_one("#label-description")
+        await pilot.press("ctrl+r")  # resolved now, an incident, no answer yet
+        await pilot.pause()
+        assert str(marked.render()).endswith("*")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        shown = str(app.screen.query_one("#error-description").render())
+        assert shown == t("intake.error.field.required")
+        app.screen.query_one("#solution").focus()
+        await pilot.press("x")  # the answer: the summary is then the whole of it
+        await pilot.pause()
+        assert not str(marked.render()).endswith("*")
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert str(marked.render()).endswith("*")
+    assert ticket_count(demo_db) == before
 
 
 async def test_invalid_input_names_the_fields_and_writes_nothing(demo_db: str) -> None:

@@ -8,7 +8,7 @@ import time
 import pytest
 from sqlmodel import Session, col, select
 from textual.pilot import Pilot
-from textual.widgets import Checkbox
+from textual.widgets import Checkbox, Static
 
 from deskui.core.enums import Status
 from deskui.core.permissions import ArticleState
@@ -260,3 +260,89 @@ async def test_an_article_published_at_another_console_shows_at_once(demo_db: st
     finally:
         here.db.dispose()
         other.db.dispose()
+
+
+def held_open_ticket(db_url: str) -> tuple[str, str]:
+    """An in-progress ticket of the demo desk and the login of who holds it."""
+    from deskui.store.models import User as DeskUser
+
+    def find(session: Session) -> tuple[str, str]:
+        ticket, login = session.exec(
+            select(Ticket.number, DeskUser.login)
+            .join(DeskUser, col(DeskUser.id) == col(Ticket.assignee_id))
+            .where(Ticket.status == Status.IN_PROGRESS.value)
+            .order_by(col(Ticket.id))
+        ).first() or ("", "")
+        return ticket, login
+
+    return read(db_url, find)
+
+
+async def detail_with_suggestions(
+    pilot: Pilot[None], number: str
+) -> tuple[TicketScreen, SuggestionPanel]:
+    """The detail of ``number`` opened over the queue, its suggestions read."""
+    await settle(pilot)
+    pilot.app.push_screen(TicketScreen(number))
+    await settle(pilot)
+    await typed(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, TicketScreen)
+    return screen, screen.query_one(SuggestionPanel)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_the_keys_the_detail_panel_names_all_work(demo_db: str, lang: str) -> None:
+    from deskui.screens.ticket_forms import NoteForm
+
+    number, holder = held_open_ticket(demo_db)
+    assert number and holder
+    app = make_test_app(demo_db, user=holder, lang=lang, start_mode="queue")
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen, panel = await detail_with_suggestions(pilot, number)
+        t = screen.ctx.t
+        assert len(panel.items) >= 2
+        keys = str(panel.query_one("#kb-suggest-keys").render())
+        assert keys == t("kb.suggest.keys")
+        theme = app.theme
+        await pilot.press("alt+down")  # next
+        assert panel.highlighted == 1
+        await pilot.press("alt+up")
+        assert panel.highlighted == 0
+        await pilot.press("alt+down")
+        await pilot.press("ctrl+g")  # read
+        await settle(pilot)
+        assert isinstance(app.screen, ArticleReader)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("ctrl+t")  # use its solution: the solution form, filled in
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, NoteForm) and form.text == panel.items[1].solution
+        assert app.theme == theme
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen)
+
+
+async def test_where_no_solution_may_be_given_the_panel_does_not_name_ctrl_t(
+    demo_db: str,
+) -> None:
+    number, _holder = held_open_ticket(demo_db)
+    app = make_test_app(demo_db, user="op", lang="zh", start_mode="queue")
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen, panel = await detail_with_suggestions(pilot, number)
+        t = screen.ctx.t
+        assert panel.items
+        assert str(panel.query_one("#kb-suggest-keys").render()) == t("kb.suggest.keys_read")
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        assert isinstance(app.screen, ArticleReader)
+        assert t("kb.reader.hint_read") in {str(w.render()) for w in app.screen.query(Static)}
+        await pilot.press("escape")
+        await settle(pilot)
+        theme = app.theme
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen) and app.theme == theme
+        assert screen.notice == t("kb.suggest.use_not_now")

@@ -26,7 +26,8 @@ from deskui.store.db import Database
 from deskui.store.feed import ALL_TABLES
 from deskui.store.models import DeskSetting, User
 from deskui.widgets.status_line import StatusLine
-from tests.ui.conftest import SIZE, frozen_clock, make_test_app, settle
+from tests.ui.conftest import CLOSING, SIZE, frozen_clock, make_test_app, settle
+from tests.ui.test_queue import screen_text
 from tests.ui.test_ticket_detail import read_through
 
 
@@ -109,6 +110,36 @@ async def test_help_lists_the_keys_of_the_current_screen(demo_db: str, key: str)
         assert "paused" in text and "past due" in text
         await pilot.press("f1")
         assert not isinstance(app.screen, HelpScreen)
+
+
+@pytest.mark.parametrize(("lang", "letters"), [("zh", "响馈解"), ("en", "RUS")])
+async def test_help_explains_question_mark_colours_and_the_clock_letters(
+    demo_db: str, lang: str, letters: str
+) -> None:
+    app = make_test_app(demo_db, lang=lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        t = app.context.t
+        app.screen.query_one("#type").focus()
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        by_key = {row.key: row for row in app.screen.rows}
+        assert by_key["?"].tooltip == t("shell.key.help_q.tip")
+        assert by_key["f1"].tooltip == t("shell.key.help.tip")
+        from rich.console import Console
+
+        from deskui.screens.help import legend
+
+        console = Console(width=100, record=True, file=io.StringIO())
+        console.print(legend(t))
+        text = console.export_text()
+        assert t("shell.legend.colours") in text and t("shell.legend.shorts") in text
+        assert t("shell.legend.colour.P1") in text
+        for letter, kind in zip(letters, ("response", "update", "resolution"), strict=True):
+            assert any(
+                line.split()[:2] == [letter, t(f"clock.{kind}")] for line in text.splitlines()
+            ), letter
 
 
 async def test_help_and_footer_speak_chinese(demo_db: str) -> None:
@@ -559,6 +590,36 @@ async def test_help_wraps_chinese_descriptions_whole_at_80x24(demo_db: str) -> N
             whole = "".join(tooltip.split())
             assert any(whole in text for text in seen), tooltip
         assert not any("…" in text for text in seen)
+
+
+@pytest.mark.parametrize("where", ["intake", "detail"])
+async def test_help_never_opens_a_line_with_closing_punctuation_at_80x24(
+    demo_db: str, where: str
+) -> None:
+    from deskui.screens.ticket import TicketScreen
+
+    app = make_test_app(demo_db, user="lead", lang="zh", start_mode="queue")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2" if where == "intake" else "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen) == (where == "detail")
+        await pilot.press("f1")
+        await settle(pilot)
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        pane = help_screen.query_one("#help-scroll")
+        rows: list[str] = []
+        while True:
+            rows += screen_text(app).splitlines()
+            if pane.scroll_y >= pane.max_scroll_y:
+                break
+            pane.scroll_down(animate=False)
+            await settle(pilot)
+        for row in rows:
+            for cell in row.strip(" │┃▏▕█").split("  "):
+                cell = cell.strip()
+                assert not cell or cell[0] not in CLOSING, row
 
 
 @pytest.mark.parametrize(

@@ -670,3 +670,34 @@ async def test_escape_while_the_desk_is_held_cancels_and_keeps_the_text(
 def writer_turn_helpers() -> int:
     """How many threads wait for (or hold) a writers' turn on behalf of a writer."""
     return sum(t.name == "deskui-writer-turn" for t in threading.enumerate())
+
+
+def first_label(form: Widget) -> str:
+    """The label over the form's text (the first label after any intro lines)."""
+    from textual.widgets import Label
+
+    labels = [label for label in form.query(Label) if not label.has_class("form-intro")]
+    return str(labels[0].render())
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_the_texts_a_dialog_needs_are_marked_as_the_intake_marks_them(
+    desk: DeskService, lang: str
+) -> None:
+    number = held_by(desk, "agent2")
+    app = await open_ticket(desk, "agent2", number, lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await show_ticket(pilot, number)
+        for key in ("w", "o"):  # the worklog, the solution
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, NOTE_FORMS)
+            assert first_label(app.screen).endswith(" *")
+            await pilot.press("escape")
+            await pilot.pause()
+        await pilot.press("s")  # to pending: the note is needed
+        await pilot.pause()
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteForm) and app.screen.required
+        assert first_label(app.screen).endswith(" *")

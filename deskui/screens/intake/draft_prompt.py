@@ -24,6 +24,7 @@ from deskui.console.base import DeskModal
 from deskui.core.sanitize import sanitize_line
 from deskui.i18n import Catalog
 from deskui.screens.intake.drafts import IntakeDraft
+from deskui.widgets.key_footer import KeyFooter
 
 DraftChoice = Literal["restore", "discard", "later", "new"]
 
@@ -97,6 +98,8 @@ class RestoreDraftScreen(DeskModal[DraftChoice]):
             yield Static(Text(t(title)), id="draft-title")
             yield Static(draft_summary(self.draft, t, self.tz), id="draft-summary")
             yield Static(Text(t(keys)), id="draft-keys")
+        # its own keys over the form's: the form's do not reach through the prompt
+        yield KeyFooter()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """At start the draft may be discarded; on F2 the call in the form gives way to a new

@@ -14,7 +14,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from deskui.core.phone import PhoneError, parse_phone
-from deskui.core.when import understand
+from deskui.core.when import read_deadline
 from deskui.i18n import Catalog
 from deskui.screens.intake.drafts import IntakeDraft
 from deskui.services.directory import RequesterInput
@@ -50,15 +50,12 @@ def parse_expected_by(text: str, tz: ZoneInfo, now: datetime) -> datetime | Fiel
         The time; None when nothing was typed; a problem (``date``, ``past``) when the text is
         not a time the desk can read or lies in the past.
     """
-    if not text.strip():
+    deadline = read_deadline(text, now.astimezone(tz))
+    if deadline is None:
         return None
-    understood = understand(text, now.astimezone(tz))
-    if understood is None:
-        return FieldProblem("expected_by", "date")
-    value = understood.at.replace(tzinfo=tz)
-    if value < now:
-        return FieldProblem("expected_by", "past")
-    return value
+    if deadline.problem is not None or deadline.at is None:
+        return FieldProblem("expected_by", deadline.problem or "date")
+    return deadline.at.replace(tzinfo=tz)
 
 
 def phone_problem(text: str, field_name: str = "requester.phone") -> FieldProblem | None:
