@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from deskui.core.announcements import (
     EVENT_OF,
+    DESK_TIER,
     LEADS_TO,
     MAX_BODY,
     MAX_NOTE,
@@ -30,6 +31,7 @@ from deskui.core.announcements import (
     MAX_TITLE,
     NEEDS_NOTE,
     AnnouncementContent,
+    AnnouncementEventKind,
     AnnouncementFacts,
     AnnouncementState,
     after_edit,
@@ -91,6 +93,8 @@ class AnnouncementView:
         created_at: when it was drafted.
         updated_at: when it last changed.
         version: its version (one more with each change).
+        editors: the logins of whoever changed the content since it was last approved.
+        desk_group: the owning group is the service desk's own.
     """
 
     id: int
@@ -119,11 +123,20 @@ class AnnouncementView:
     created_at: datetime
     updated_at: datetime
     version: int
+    editors: frozenset[str] = frozenset()
+    desk_group: bool = False
 
     @property
     def facts(self) -> AnnouncementFacts:
         """What the rules need of it (the console greys out with them)."""
-        return AnnouncementFacts(self.state, self.content.group, self.author, self.group_lead)
+        return AnnouncementFacts(
+            self.state,
+            self.content.group,
+            self.author,
+            self.group_lead,
+            editors=self.editors,
+            desk_group=self.desk_group,
+        )
 
     @property
     def late(self) -> bool:
@@ -231,6 +244,24 @@ def _stored_content(session: Session, row: Announcement) -> AnnouncementContent:
     )
 
 
+def _editors(session: Session, announcement_id: int) -> frozenset[str]:
+    """Who changed the content since its last approval: the words a reviewer has not seen
+    approved by someone else."""
+    events = session.exec(
+        select(AnnouncementEvent.kind, AnnouncementEvent.actor_id)
+        .where(AnnouncementEvent.announcement_id == announcement_id)
+        .order_by(col(AnnouncementEvent.id))
+    ).all()
+    since: set[int] = set()
+    for kind, actor_id in events:
+        if kind == AnnouncementEventKind.APPROVED:
+            since.clear()
+        elif kind == AnnouncementEventKind.EDITED and actor_id is not None:
+            since.add(actor_id)
+    logins = (_login(session, user_id) for user_id in since)
+    return frozenset(found[0] for found in logins if found)
+
+
 def view_of(session: Session, row: Announcement, now: datetime) -> AnnouncementView:
     """The read model of a stored announcement at ``now``."""
     assert row.id is not None
@@ -277,6 +308,8 @@ def view_of(session: Session, row: Announcement, now: datetime) -> AnnouncementV
         created_at=row.created_at,
         updated_at=row.updated_at,
         version=row.version,
+        editors=_editors(session, row.id),
+        desk_group=group is not None and group.tier == DESK_TIER,
     )
 
 
@@ -358,7 +391,11 @@ def _group_facts(session: Session, code: str, author: str) -> tuple[Group, Annou
     group = group_by_code(session, code)
     lead = _login(session, group.lead_id)
     facts = AnnouncementFacts(
-        AnnouncementState.DRAFT, group.code, author, lead[0] if lead else None
+        AnnouncementState.DRAFT,
+        group.code,
+        author,
+        lead[0] if lead else None,
+        desk_group=group.tier == DESK_TIER,
     )
     return group, facts
 
