@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from deskui.cli import admin_cli
-from deskui.cli.filters import ticket_filter
-from deskui.cli.intake_json import InputError, intake_from_json, parse_time, read_json
+from deskui.cli.filters import ticket_filter, time_argument
+from deskui.cli.intake_json import InputError, intake_from_json, read_json
 from deskui.cli.kb import run_kb, run_ticket_search
 from deskui.config import Settings
 from deskui.core.clock import SystemClock
@@ -543,8 +543,7 @@ class Cli:
         elif action == "assign":
             view = self.desk.assign(actor, a.number, a.to)
         elif action == "estimate":
-            until = parse_time("until", a.until)
-            assert until is not None  # --until is required
+            until = time_argument("until", a.until, self.desk.rules.tz)
             view = self.desk.estimate(actor, a.number, a.reason, until)
         elif action == "link" and a.unlink:
             view = self.desk.unlink(actor, a.number, note=a.note)

@@ -21,8 +21,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from deskui.core.announcements import (
-    EVENT_OF,
     DESK_TIER,
+    EVENT_OF,
     LEADS_TO,
     MAX_BODY,
     MAX_NOTE,

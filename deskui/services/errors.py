@@ -54,6 +54,7 @@ CODES: dict[str, frozenset[str]] = {
     "worklog.minutes": frozenset({"value", "low", "high"}),
     "reveal.no_phone": frozenset({"number"}),
     "note.required": frozenset(),
+    "estimate.past": frozenset({"at"}),
     "impact.range": frozenset({"value"}),
     "urgency.range": frozenset({"value"}),
     "priority.unknown": frozenset({"value"}),
