@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
@@ -147,11 +148,12 @@ class AnnouncementView:
         """The owning group's name in ``lang``."""
         return self.group_name_zh if lang == "zh" else self.group_name_en
 
-    def to_json(self) -> dict[str, Any]:
-        """The announcement for ``--json``."""
+    def to_json(self, tz: ZoneInfo) -> dict[str, Any]:
+        """The announcement for ``--json``: codes, and ISO 8601 times with the desk's offset
+        (``tz``), as a ticket's JSON has them."""
 
         def at(value: datetime | None) -> str | None:
-            return value.isoformat() if value is not None else None
+            return value.astimezone(tz).isoformat() if value is not None else None
 
         c = self.content
         return {
