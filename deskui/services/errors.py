@@ -122,6 +122,7 @@ CODES: dict[str, frozenset[str]] = {
     "triage.lower_reason": frozenset({"number", "old", "new"}),
     "escalate.group_needed": frozenset({"number", "tier", "choices"}),
     "assign.not_handler": frozenset({"login"}),
+    "assign.outside_group": frozenset({"login", "group"}),
     # the database
     "database.unavailable": frozenset({"database", "reason"}),
     "database.busy": frozenset({"database", "seconds"}),

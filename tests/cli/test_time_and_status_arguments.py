@@ -98,3 +98,39 @@ def test_the_list_takes_several_statuses_and_all(
     assert listed("--status", "all") == [number]
     code, _, err = run(capsys, monkeypatch, ["ticket", "list", "--status", "open,x", "--db", db])
     assert code == 2 and "open" in err
+
+
+def test_the_text_of_a_list_is_in_the_readers_language(
+    db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    number = _create(capsys, monkeypatch, db)
+    code, out, err = run(capsys, monkeypatch, ["ticket", "list", "--lang", "zh", "--db", db])
+    assert code == 0, err
+    assert out.startswith(number) and "网络组" in out and "响应: " in out, out
+    for english in ("to_assign", "in_progress", "response", "running", "network", "m\n"):
+        assert english not in out, (english, out)
+    code, out, err = run(capsys, monkeypatch, ["ticket", "list", "--lang", "en", "--db", db])
+    assert "Response: " in out and "Network" in out, out
+
+
+def test_assign_stays_in_the_group_and_names_the_skill(
+    db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    number = _create(capsys, monkeypatch, db)  # network
+    add = ["user", "add", "hw", "--name", "王硬", "--role", "agent", "--group", "hardware"]
+    assert run(capsys, monkeypatch, [*add, "--db", db])[0] == 0
+    code, out, err = run(
+        capsys, monkeypatch, ["ticket", "assign", number, "--to", "hw", "--db", db]
+    )
+    assert (code, out) == (2, "") and "not in the ticket's group" in err, err
+    code, out, err = run(
+        capsys, monkeypatch, ["ticket", "assign", number, "--to", "agent1", "--db", db]
+    )
+    assert code == 0, err
+    assert out.splitlines()[-1] == "agent1 has no recorded skill in Network", out
+    code, out, err = run(
+        capsys,
+        monkeypatch,
+        ["ticket", "assign", number, "--to", "agent1", "--db", db, "--json", "--lang", "zh"],
+    )
+    assert code == 0 and json.loads(out)["skill"] == {"level": None, "suggested": None}, err
