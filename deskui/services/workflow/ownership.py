@@ -164,8 +164,10 @@ def assign_ticket(
     if not role_may(Role(user.role), Action.CLAIM):
         # a ticket is handed only to someone who could have claimed it (not an operator)
         raise ServiceError("assign.not_handler", field="assignee", login=user.login)
-    if ticket.group_id is not None and user.id != actor.id and not _in_group(
-        session, user, ticket.group_id
+    if (
+        ticket.group_id is not None
+        and user.id != actor.id
+        and not _in_group(session, user, ticket.group_id)
     ):
         group = session.get(Group, ticket.group_id)
         raise ServiceError(
