@@ -17,9 +17,11 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from deskui.cli.intake_json import MAX_ID, InputError, parse_time, read_json
 from deskui.core.announcements import AnnouncementState
+from deskui.core.local_time import local_minute
 from deskui.core.permissions import Action
 from deskui.core.sanitize import sanitize_line
 from deskui.i18n import Catalog, detect_language
@@ -102,15 +104,16 @@ def announcement_from_json(data: Any) -> AnnouncementInput:
     )
 
 
-def describe(view: AnnouncementView, t: Catalog) -> str:
-    """One announcement in one line for a person reading the terminal (stored text cleaned)."""
+def describe(view: AnnouncementView, t: Catalog, tz: ZoneInfo) -> str:
+    """One announcement in one line for a person reading the terminal, in their language and
+    the desk's time (stored text cleaned)."""
     state = t(f"announce.state.{view.state}")
     late = ""
     if view.late_seconds is not None:
         late = f"  ({t('announce.late', minutes=view.late_seconds // 60)})"
-    expires = view.content.expires_at.isoformat(timespec="minutes")
+    expires = local_minute(view.content.expires_at, tz)
     return sanitize_line(
-        f"#{view.id}  {state}  {view.content.group}  {view.content.title}  "
+        f"#{view.id}  {state}  {view.group_name(t.lang)}  {view.content.title}  "
         f"{view.author}  → {expires}{late}"
     )
 
@@ -120,14 +123,15 @@ def run_announce(cli: Cli) -> int:
     a = cli.args
     news = Announcements(cli.desk)
     t = Catalog(detect_language(cli.settings.lang))
+    tz = cli.desk.rules.tz
     if a.action == "list":
         state = AnnouncementState(a.state) if a.state else None
         views = news.listing(state, active=a.active)
         if a.json:
-            cli.emit([v.to_json() for v in views])
+            cli.emit([v.to_json(tz) for v in views])
         else:
             for view in views:
-                cli.stdout.write(describe(view, t) + "\n")
+                cli.stdout.write(describe(view, t, tz) + "\n")
         return 0
     if a.action == "show":
         view = news.get(a.id)
@@ -143,8 +147,8 @@ def run_announce(cli: Cli) -> int:
         else:
             action, note = VERBS[a.action]
             view = news.act(actor, a.id, action, getattr(a, note) if note else None)
-    if a.json or a.action == "draft":
-        cli.emit(view.to_json())
+    if a.json:
+        cli.emit(view.to_json(tz))
     else:
-        cli.stdout.write(describe(view, t) + "\n")
+        cli.stdout.write(describe(view, t, tz) + "\n")
     return 0

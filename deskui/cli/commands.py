@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from deskui.cli import admin_cli
-from deskui.cli.filters import ticket_filter
-from deskui.cli.intake_json import InputError, intake_from_json, parse_time, read_json
+from deskui.cli.filters import ticket_filter, time_argument
+from deskui.cli.intake_json import InputError, intake_from_json, read_json
 from deskui.cli.kb import run_kb, run_ticket_search
 from deskui.config import Settings
 from deskui.core.clock import SystemClock
@@ -22,6 +22,7 @@ from deskui.core.enums import ClockKind, EventKind
 from deskui.core.permissions import Person
 from deskui.core.sanitize import sanitize_line
 from deskui.i18n import Catalog, detect_language
+from deskui.services import skills
 from deskui.services.desk import DeskService, check_schema, prepare_database, upgrade_database
 from deskui.services.errors import IdentityRefused, NotFound, SchemaNewer
 from deskui.services.identity import Identity
@@ -29,6 +30,7 @@ from deskui.services.seed import DEMO_OPERATOR
 from deskui.services.users import Actor
 from deskui.services.views import SATISFACTION_ASPECTS, TicketView
 from deskui.store.db import Database
+from deskui.widgets.timeline import minutes_text
 
 
 def _line(value: object) -> str:
@@ -36,22 +38,28 @@ def _line(value: object) -> str:
     return sanitize_line(str(value))
 
 
-def _describe(view: TicketView, out: TextIO, *, whole_phone: bool = False) -> None:
-    """One ticket in two lines, for a person reading the terminal: the requester by name and
-    phone, as the queue shows them (the phone masked unless ``whole_phone``).
+def _describe(view: TicketView, out: TextIO, t: Catalog, *, whole_phone: bool = False) -> None:
+    """One ticket in two lines, for a person reading the terminal: the status, group and
+    clocks in the catalog's words of ``t``'s language, the requester by name and phone, as the
+    queue shows them (the phone masked unless ``whole_phone``).
 
     Every text field goes through the console's sanitizer: what a caller dictated or somebody
     pasted must not recolour, retitle or rewrite the reader's terminal.
     """
-    clocks = "  ".join(
-        f"{kind}: {view.clocks[kind].state} {int(view.clocks[kind].remaining_seconds // 60)}m"
-        for kind in ClockKind
-    )
+
+    def clock(kind: ClockKind) -> str:
+        shown = view.clocks[kind]
+        minutes = int(shown.remaining_seconds // 60)
+        left = ("-" if minutes < 0 else "") + minutes_text(abs(minutes), t)
+        return f"{t(f'clock.{kind}')}: {t(f'clock_state.{shown.state}')} {left}"
+
+    clocks = "  ".join(clock(kind) for kind in ClockKind)
+    group = (view.group_name_zh if t.lang == "zh" else view.group_name_en) or "-"
     caller = f"{view.requester.name} {view.requester.shown_phone(whole=whole_phone) or ''}"
     out.write(
-        f"{_line(view.number)}  {_line(view.priority)}  {_line(view.status)}  "
+        f"{_line(view.number)}  {_line(view.priority)}  {t(f'status.{view.status}')}  "
         f"I{view.impact}×U{view.urgency}  "
-        f"{_line(view.group_code or '-')}/{_line(view.assignee or '-')}  "
+        f"{_line(group)}/{_line(view.assignee or '-')}  "
         f"{_line(caller.strip())}  {_line(view.summary)}\n    {clocks}\n"
     )
 
@@ -107,7 +115,45 @@ class Cli:
         if self.args.json:
             self.emit(self.ticket_json(view, whole_phone=whole))
         else:
-            _describe(view, self.stdout, whole_phone=whole)
+            _describe(view, self.stdout, self.catalog, whole_phone=whole)
+
+    def emit_assigned(self, view: TicketView, actor: Actor) -> int:
+        """The assigned ticket with the skill hint the console's ``n`` shows: the assignee's
+        level in the ticket's category and whom ``ticket suggest`` names, when someone else."""
+        found = skills.suggest(self.desk, view.number)
+        mine = next((c for c in found.candidates if c.login == view.assignee), None)
+        best = found.best
+        other = best if best is not None and best.login != view.assignee else None
+        t = self.catalog
+        hint = (
+            t("assign.hint.level", login=view.assignee or "-", level=mine.level)
+            if mine
+            else (
+                t(
+                    "assign.hint.unskilled",
+                    login=view.assignee or "-",
+                    category=t(f"category.{view.category}"),
+                )
+            )
+        )
+        if other is not None:
+            hint += t("assign.hint.suggested", login=other.login, level=other.level)
+        if self.args.json:
+            data = self.ticket_json(view, whole_phone=view.shows_phone_to(actor))
+            data["skill"] = {
+                "level": mine.level if mine else None,
+                "suggested": best.to_json() if best else None,
+            }
+            self.emit(data)
+        else:
+            _describe(view, self.stdout, t, whole_phone=view.shows_phone_to(actor))
+            self.stdout.write(_line(hint) + "\n")
+        return 0
+
+    @property
+    def catalog(self) -> Catalog:
+        """The catalog in the language of ``--lang`` / ``DESKUI_LANG`` / the locale."""
+        return Catalog(detect_language(self.settings.lang))
 
     def who(self) -> Identity:
         """Who is at the console (:mod:`deskui.services.identity`): the OS account or the
@@ -500,7 +546,7 @@ class Cli:
                 self.emit([self.ticket_json(v) for v in views])
             else:
                 for view in views:
-                    _describe(view, self.stdout)
+                    _describe(view, self.stdout, self.catalog)
             return 0
         actor = self.who().person()
         if action == "create":
@@ -542,9 +588,9 @@ class Cli:
             view = self.desk.override_priority(actor, a.number, a.priority, a.reason)
         elif action == "assign":
             view = self.desk.assign(actor, a.number, a.to)
+            return self.emit_assigned(view, actor)
         elif action == "estimate":
-            until = parse_time("until", a.until)
-            assert until is not None  # --until is required
+            until = time_argument("until", a.until, self.desk.rules.tz)
             view = self.desk.estimate(actor, a.number, a.reason, until)
         elif action == "link" and a.unlink:
             view = self.desk.unlink(actor, a.number, note=a.note)

@@ -97,7 +97,7 @@ def _marked(piece: Snippet) -> str:
 def _describe(view: ArticleView, t: Catalog, out: TextIO) -> None:
     state = t(f"kb.state.{view.state}")
     out.write(
-        f"#{view.id}  v{view.version}  {state}  {_line(view.category)}  "
+        f"#{view.id}  v{view.version}  {state}  {t(f'category.{view.category}')}  "
         f"{_line(view.author)}  {t('kb.solved_count', count=view.solved)}\n"
         f"{_line(view.title)}\n"
     )
@@ -146,7 +146,7 @@ def run_kb(cli: Cli) -> int:
                 for view in views:
                     cli.stdout.write(
                         f"#{view.id}  v{view.version}  {t(f'kb.state.{view.state}')}  "
-                        f"{_line(view.category)}  {_line(view.title)}\n"
+                        f"{t(f'category.{view.category}')}  {_line(view.title)}\n"
                     )
             return 0
         states = [str(s) for s in ArticleState] if a.all else [str(ArticleState.PUBLISHED)]

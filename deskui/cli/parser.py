@@ -220,7 +220,12 @@ def build_parser(t: Catalog | None = None) -> argparse.ArgumentParser:
         "recorded on the ticket (phone_revealed), as the console's v is",
     )
     lst = t_sub.add_parser("list", parents=[common])
-    lst.add_argument("--status", action="append", default=[])
+    lst.add_argument(
+        "--status",
+        action="append",
+        default=[],
+        help="repeatable or comma-separated (resolved,closed); all: every status",
+    )
     lst.add_argument("--priority", action="append", default=[])
     lst.add_argument("--group")
     lst.add_argument("--assignee", help="a login, or - for unassigned")
@@ -335,7 +340,7 @@ def build_parser(t: Catalog | None = None) -> argparse.ArgumentParser:
     estimate.add_argument(
         "--until",
         required=True,
-        help="the new estimate, ISO 8601 with offset (2026-12-01T18:00+08:00)",
+        help="the new estimate, ISO 8601 (2026-12-01T18:00: the desk's local time; or +08:00 …)",
     )
     estimate.add_argument("--reason", required=True)
     whole = sub.add_parser(

@@ -270,7 +270,12 @@ class Refusal(StrEnum):
     ANNOUNCEMENT_GROUP = "permission.announcement_group"
     """Only the owning group's members write its announcements (the desk does not edit them)."""
     OWN_ANNOUNCEMENT = "permission.own_announcement"
-    """The author may not approve their own announcement."""
+    """Whoever wrote the words under review (the author, or anyone who changed them since the
+    last approval) may not approve them."""
+    DESK_NO_EDIT = "permission.desk_no_edit"
+    """The desk publishes another group's announcement as written: it returns a doubt instead."""
+    NOT_WITHDRAWER = "permission.not_withdrawer"
+    """Only the desk, the owning group's lead or the author withdraws an announcement."""
     NOT_REVIEWER = "permission.not_reviewer"
     """Only the owning group's lead or a duty lead reviews an announcement."""
     KB_AUTHOR = "permission.kb_author"
@@ -283,6 +288,8 @@ class Refusal(StrEnum):
     """The article's state does not allow this (a retired article, a draft under review …)."""
     KB_UNAPPROVED = "permission.kb_unapproved"
     """The article has not been approved by a reviewer: it cannot be published yet."""
+    KB_PUBLISHED = "permission.kb_published"
+    """The article is published already."""
 
 
 def role_may(role: Role, action: Action) -> bool:
@@ -452,6 +459,8 @@ def article_refusal(
             return Refusal.KB_AUTHOR
         return None if may_review(person, article) else Refusal.KB_REVIEWER
     if action == Action.KB_PUBLISH:
+        if state == ArticleState.PUBLISHED:
+            return Refusal.KB_PUBLISHED
         if state != ArticleState.IN_REVIEW:
             return Refusal.KB_STATE
         if not article.approved:

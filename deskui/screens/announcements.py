@@ -221,6 +221,8 @@ class AnnouncementsScreen(DeskScreen[None]):
     """Announcements by state, the one under the cursor in full, and what may be done to it."""
 
     CSS_PATH = "announcements.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    """Below 100 columns the one in full goes under the list, which then has the width."""
 
     BINDINGS = [
         *(
@@ -270,7 +272,8 @@ class AnnouncementsScreen(DeskScreen[None]):
         """Columns, the first state, the first read."""
         t = self.ctx.t
         table = self.query_one(DataTable)
-        for key in ("id", "group", "title", "author", "window"):
+        # the title last: on a narrow terminal it is what is cut (the detail shows it whole)
+        for key in ("id", "group", "author", "window", "title"):
             table.add_column(t(f"announce.column.{key}"), key=key)
         table.focus()
         self._draw_states()
@@ -294,9 +297,9 @@ class AnnouncementsScreen(DeskScreen[None]):
             table.add_row(
                 f"#{view.id}",
                 sanitize_line(view.group_name(t.lang)),
-                Text(sanitize_line(view.content.title)),
                 sanitize_line(view.author),
                 when(view, t, self.zone),
+                Text(sanitize_line(view.content.title)),
                 key=str(view.id),
             )
         for row, view in enumerate(views):

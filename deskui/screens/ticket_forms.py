@@ -38,6 +38,7 @@ from textual.widgets.option_list import Option
 
 from deskui.console.base import DeskModal
 from deskui.console.sending import stop_sending
+from deskui.core.local_time import read_local_time
 from deskui.core.sanitize import sanitize_line
 from deskui.core.worked import MAX_MINUTES, MIN_MINUTES, MinutesError, read_minutes
 from deskui.services.sending import CancelToken
@@ -611,13 +612,10 @@ class EstimateForm(TicketForm[Estimate]):
         """The time (in the desk's zone, later than now) and the reason (required)."""
         t = self.ctx.t
         text = self.query_one("#until", SafeInput).value.strip()
-        try:
-            until = datetime.fromisoformat(text)
-        except ValueError:
+        until = read_local_time(text, self.tz)
+        if until is None:
             self.show_error(t("lifecycle.estimate.bad_time", value=text))
             return None
-        if until.tzinfo is None:
-            until = until.replace(tzinfo=self.tz)
         if until <= self.now:
             self.show_error(t("lifecycle.estimate.past"))
             return None

@@ -17,10 +17,12 @@ import json
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
 from deskui.core.announcements import (
+    DESK_TIER,
     EVENT_OF,
     LEADS_TO,
     MAX_BODY,
@@ -30,6 +32,7 @@ from deskui.core.announcements import (
     MAX_TITLE,
     NEEDS_NOTE,
     AnnouncementContent,
+    AnnouncementEventKind,
     AnnouncementFacts,
     AnnouncementState,
     after_edit,
@@ -91,6 +94,8 @@ class AnnouncementView:
         created_at: when it was drafted.
         updated_at: when it last changed.
         version: its version (one more with each change).
+        editors: the logins of whoever changed the content since it was last approved.
+        desk_group: the owning group is the service desk's own.
     """
 
     id: int
@@ -119,11 +124,20 @@ class AnnouncementView:
     created_at: datetime
     updated_at: datetime
     version: int
+    editors: frozenset[str] = frozenset()
+    desk_group: bool = False
 
     @property
     def facts(self) -> AnnouncementFacts:
         """What the rules need of it (the console greys out with them)."""
-        return AnnouncementFacts(self.state, self.content.group, self.author, self.group_lead)
+        return AnnouncementFacts(
+            self.state,
+            self.content.group,
+            self.author,
+            self.group_lead,
+            editors=self.editors,
+            desk_group=self.desk_group,
+        )
 
     @property
     def late(self) -> bool:
@@ -134,11 +148,12 @@ class AnnouncementView:
         """The owning group's name in ``lang``."""
         return self.group_name_zh if lang == "zh" else self.group_name_en
 
-    def to_json(self) -> dict[str, Any]:
-        """The announcement for ``--json``."""
+    def to_json(self, tz: ZoneInfo) -> dict[str, Any]:
+        """The announcement for ``--json``: codes, and ISO 8601 times with the desk's offset
+        (``tz``), as a ticket's JSON has them."""
 
         def at(value: datetime | None) -> str | None:
-            return value.isoformat() if value is not None else None
+            return value.astimezone(tz).isoformat() if value is not None else None
 
         c = self.content
         return {
@@ -231,6 +246,24 @@ def _stored_content(session: Session, row: Announcement) -> AnnouncementContent:
     )
 
 
+def _editors(session: Session, announcement_id: int) -> frozenset[str]:
+    """Who changed the content since its last approval: the words a reviewer has not seen
+    approved by someone else."""
+    events = session.exec(
+        select(AnnouncementEvent.kind, AnnouncementEvent.actor_id)
+        .where(AnnouncementEvent.announcement_id == announcement_id)
+        .order_by(col(AnnouncementEvent.id))
+    ).all()
+    since: set[int] = set()
+    for kind, actor_id in events:
+        if kind == AnnouncementEventKind.APPROVED:
+            since.clear()
+        elif kind == AnnouncementEventKind.EDITED and actor_id is not None:
+            since.add(actor_id)
+    logins = (_login(session, user_id) for user_id in since)
+    return frozenset(found[0] for found in logins if found)
+
+
 def view_of(session: Session, row: Announcement, now: datetime) -> AnnouncementView:
     """The read model of a stored announcement at ``now``."""
     assert row.id is not None
@@ -277,6 +310,8 @@ def view_of(session: Session, row: Announcement, now: datetime) -> AnnouncementV
         created_at=row.created_at,
         updated_at=row.updated_at,
         version=row.version,
+        editors=_editors(session, row.id),
+        desk_group=group is not None and group.tier == DESK_TIER,
     )
 
 
@@ -358,7 +393,11 @@ def _group_facts(session: Session, code: str, author: str) -> tuple[Group, Annou
     group = group_by_code(session, code)
     lead = _login(session, group.lead_id)
     facts = AnnouncementFacts(
-        AnnouncementState.DRAFT, group.code, author, lead[0] if lead else None
+        AnnouncementState.DRAFT,
+        group.code,
+        author,
+        lead[0] if lead else None,
+        desk_group=group.tier == DESK_TIER,
     )
     return group, facts
 

@@ -56,6 +56,7 @@ CODES: dict[str, frozenset[str]] = {
     "worklog.minutes": frozenset({"value", "low", "high"}),
     "reveal.no_phone": frozenset({"number"}),
     "note.required": frozenset(),
+    "estimate.past": frozenset({"at"}),
     "impact.range": frozenset({"value"}),
     "urgency.range": frozenset({"value"}),
     "priority.unknown": frozenset({"value"}),
@@ -129,6 +130,7 @@ CODES: dict[str, frozenset[str]] = {
     "triage.lower_reason": frozenset({"number", "old", "new"}),
     "escalate.group_needed": frozenset({"number", "tier", "choices"}),
     "assign.not_handler": frozenset({"login"}),
+    "assign.outside_group": frozenset({"login", "group"}),
     # the database
     "database.unavailable": frozenset({"database", "reason"}),
     "database.busy": frozenset({"database", "seconds"}),

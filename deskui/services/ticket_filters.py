@@ -26,6 +26,7 @@ from sqlalchemy import false, func, literal_column, or_
 from sqlmodel import Session, col, select
 
 from deskui.core.enums import Category, Channel, Priority, Status, TicketType
+from deskui.core.local_time import read_local_time
 from deskui.core.text_index import Facets, Query, facet, parse_query
 from deskui.services.errors import NotFound, ServiceError
 from deskui.store import text_search
@@ -85,7 +86,7 @@ class TicketFilter:
 
 def received_bound(name: str, value: str | None, tz: ZoneInfo, *, end: bool) -> datetime | None:
     """``from``/``to`` as an instant: a desk-local day (``2026-11-02``; ``to`` takes the whole
-    day in), or an ISO 8601 time with its offset. Empty is none.
+    day in), or an ISO 8601 time (without an offset, the desk's local time). Empty is none.
 
     Raises:
         ServiceError: ``field.day_or_time`` on ``name`` for anything else (``2026-02-30`` too).
@@ -101,11 +102,8 @@ def received_bound(name: str, value: str | None, tz: ZoneInfo, *, end: bool) -> 
             raise ServiceError("field.day_or_time", field=name, value=text) from None
     if day is not None:
         return datetime.combine(day + timedelta(days=1) if end else day, time(0), tzinfo=tz)
-    try:
-        instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        instant = None
-    if instant is None or instant.tzinfo is None:
+    instant = read_local_time(text, tz)
+    if instant is None:
         raise ServiceError("field.day_or_time", field=name, value=text)
     return instant
 

@@ -76,7 +76,7 @@ def test_the_flow_from_the_command_line(cli: Desk) -> None:
 
     assert cli("agent1", "submit", number)[0] == 0
     code, _, err = cli("agent1", "approve", number)
-    assert code == 5 and "approve" in err, err  # not their own
+    assert code == 5 and "may not approve it yourself" in err, err  # not their own
     code, view, err = cli("agent2", "return", number, "--question", "影响哪些部门？")
     assert code == 0 and view["question"] == "影响哪些部门？", err
     assert cli("agent1", "submit", number)[0] == 0
@@ -104,8 +104,21 @@ def test_the_flow_from_the_command_line(cli: Desk) -> None:
         ["announce", "list", "--active", "--db", cli.url_as(cli.desk, "op"), "--as", "op"],
     )
     assert code == 0, err
-    assert out.startswith(f"#{number}  Published  hardware  邮件系统升级  agent1")
+    assert out.startswith(f"#{number}  Published  Hardware  邮件系统升级  agent1")
     assert "late by" in out
+    # in Chinese: the catalog's words, the desk's local time (never +00:00)
+    code, out, err = run(
+        cli.capsys,
+        cli.monkeypatch,
+        ["announce", "show", number, "--lang", "zh", "--db", cli.url_as(cli.desk, "op")]
+        + ["--as", "op"],
+    )
+    assert code == 0, err
+    assert out.startswith(f"#{number}  已发布  硬件组  邮件系统升级  agent1  → "), out
+    assert "+00:00" not in out and "Published" not in out and "hardware" not in out
+    # JSON: codes, and times with the desk's offset
+    code, shown, err = cli("op", "show", number)
+    assert shown["expires_at"].endswith("+08:00") and shown["published_at"].endswith("+08:00")
 
     with pytest.raises(SystemExit) as usage:
         cli("op", "withdraw", number)
@@ -123,6 +136,40 @@ def test_the_flow_from_the_command_line(cli: Desk) -> None:
     report = json.loads(out)
     assert report["announcement_events"] == 7
     assert [f for f in report["findings"] if f["chain"] != "settings"] == []
+
+
+def test_a_draft_prints_one_line_without_json(cli: Desk) -> None:
+    body = {**DRAFT, "expires_at": _when(hours=3)}
+    code, out, err = run(
+        cli.capsys,
+        cli.monkeypatch,
+        ["announce", "draft", "--db", cli.url_as(cli.desk, "agent1"), "--as", "agent1"],
+        json.dumps(body, ensure_ascii=False),
+    )
+    assert code == 0, err
+    assert out.count("\n") == 1 and out.startswith("#") and "Draft" in out, out
+    assert not out.lstrip().startswith("{")
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("en", "you may not approve it yourself"), ("zh", "不能由您本人审核通过")],
+    ids=["en", "zh"],
+)
+def test_own_approval_is_refused_in_plain_words(cli: Desk, lang: str, words: str) -> None:
+    body = {**DRAFT, "expires_at": _when(hours=3)}
+    code, view, err = cli("agent1", "draft", stdin=json.dumps(body, ensure_ascii=False))
+    assert code == 0, err
+    number = str(view["id"])
+    assert cli("agent1", "submit", number)[0] == 0
+    code, _, err = run(
+        cli.capsys,
+        cli.monkeypatch,
+        ["announce", "approve", number, "--lang", lang]
+        + ["--db", cli.url_as(cli.desk, "agent1"), "--as", "agent1"],
+    )
+    assert code == 5 and words in err, err
+    assert "it yourself" not in err.replace("approve it yourself", "")
 
 
 @pytest.mark.parametrize(

@@ -65,7 +65,7 @@ TABLE: dict[tuple[Action, AnnouncementState], str] = {
     (A.ANNOUNCE_PUBLISH, S.APPROVED): "role role role ok ok ok",
     (A.ANNOUNCE_PUBLISH, S.IN_REVIEW): "role role role state state state",
     (A.ANNOUNCE_PUBLISH, S.EXPIRED): "role role role state state state",
-    (A.ANNOUNCE_WITHDRAW, S.PUBLISHED): "ok group ok ok ok ok",
+    (A.ANNOUNCE_WITHDRAW, S.PUBLISHED): "ok withdrawer ok ok ok ok",
     (A.ANNOUNCE_WITHDRAW, S.WITHDRAWN): "state state state state state state",
 }
 WORDS = {
@@ -75,6 +75,8 @@ WORDS = {
     "own": R.OWN_ANNOUNCEMENT,
     "reviewer": R.NOT_REVIEWER,
     "role": R.ROLE,
+    "withdrawer": R.NOT_WITHDRAWER,
+    "desk": R.DESK_NO_EDIT,
 }
 CASES = [
     (action, state, person, answer)
@@ -88,6 +90,52 @@ def test_who_may_do_what(
     action: Action, state: AnnouncementState, person: Person, answer: str
 ) -> None:
     assert announcement_refusal(person, action, facts(state)) == WORDS[answer]
+
+
+#: The desk in every group, as the demo desk has its duty lead: membership alone does not let
+#: the desk change another group's words.
+EVERYWHERE = frozenset({"desk", "hardware", "software"})
+DESK_PEOPLE = (
+    Person("op", Role.OPERATOR, EVERYWHERE),
+    Person("lead", Role.DUTY_LEAD, EVERYWHERE),
+    Person("admin", Role.ADMIN, EVERYWHERE),
+)
+
+
+@pytest.mark.parametrize("person", DESK_PEOPLE, ids=lambda p: str(p.role))
+@pytest.mark.parametrize("state", [S.DRAFT, S.IN_REVIEW, S.APPROVED])
+def test_the_desk_does_not_change_another_groups_words(person: Person, state: S) -> None:
+    hardware = facts(state)
+    assert announcement_refusal(person, A.ANNOUNCE_EDIT, hardware) == R.DESK_NO_EDIT
+    # a doubt goes back instead (once approved the desk may return it)
+    if state == S.APPROVED:
+        assert announcement_refusal(person, A.ANNOUNCE_RETURN, hardware) is None
+    # as the drafter, or as the group's lead, they answer for the words: they may
+    as_author = replace(hardware, author=person.login)
+    assert announcement_refusal(person, A.ANNOUNCE_EDIT, as_author) is None
+    as_lead = replace(hardware, group_lead=person.login)
+    assert announcement_refusal(person, A.ANNOUNCE_EDIT, as_lead) is None
+    # the desk's own announcements are the desk's to write
+    own = replace(hardware, group="desk", desk_group=True)
+    assert announcement_refusal(person, A.ANNOUNCE_EDIT, own) is None
+
+
+@pytest.mark.parametrize(
+    ("person", "answer"),
+    [(AUTHOR, None), (PEER, None), (GROUP_LEAD, None), (OPERATOR, R.ANNOUNCEMENT_GROUP)],
+    ids=["author", "peer", "group_lead", "operator"],
+)
+def test_members_who_are_not_the_desk_edit(person: Person, answer: Refusal | None) -> None:
+    assert announcement_refusal(person, A.ANNOUNCE_EDIT, facts(S.APPROVED)) == answer
+
+
+@pytest.mark.parametrize("person", [GROUP_LEAD, DUTY, ADMIN], ids=["group_lead", "duty", "admin"])
+def test_whoever_changed_the_words_may_not_approve_them(person: Person) -> None:
+    changed = replace(facts(S.IN_REVIEW), editors=frozenset({person.login}))
+    assert announcement_refusal(person, A.ANNOUNCE_APPROVE, changed) == R.OWN_ANNOUNCEMENT
+    # another reviewer may
+    other = replace(changed, editors=frozenset({"someone"}))
+    assert announcement_refusal(person, A.ANNOUNCE_APPROVE, other) is None
 
 
 def test_without_facts_only_the_role_counts() -> None:

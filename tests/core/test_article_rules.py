@@ -63,7 +63,8 @@ def facts(state: ArticleState, author: str = "agent", approved: bool = False) ->
         (AGENT, Action.KB_PUBLISH, facts(R, approved=True), None),
         (GROUP_LEAD, Action.KB_PUBLISH, facts(R, approved=True), None),
         (OP, Action.KB_PUBLISH, facts(R, approved=True), Refusal.KB_REVIEWER),
-        (LEAD, Action.KB_PUBLISH, facts(PUB), Refusal.KB_STATE),
+        (LEAD, Action.KB_PUBLISH, facts(PUB), Refusal.KB_PUBLISHED),
+        (OP, Action.KB_PUBLISH, facts(PUB), Refusal.KB_PUBLISHED),
         # retire: a reviewer, a published article
         (LEAD, Action.KB_RETIRE, facts(PUB), None),
         (GROUP_LEAD, Action.KB_RETIRE, facts(PUB), None),

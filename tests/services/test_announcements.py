@@ -247,3 +247,51 @@ def test_permission_refusals_are_permission_denied(desk: DeskService, news: Anno
     with pytest.raises(PermissionDenied) as info:
         news.act(desk.actor("agent1"), draft.id, A.ANNOUNCE_PUBLISH)
     assert info.value.params == {"action": "announce_publish", "role": "agent"}
+
+
+def test_whoever_changed_the_words_does_not_approve_them(
+    desk: DeskService, news: Announcements
+) -> None:
+    author, group_lead, duty = desk.actor("agent1"), desk.actor("agent2"), desk.actor("lead")
+    draft = news.draft(author, outage(desk))
+    news.act(author, draft.id, A.ANNOUNCE_SUBMIT)
+    news.act(group_lead, draft.id, A.ANNOUNCE_APPROVE)
+    # the group's lead changes the approved words: back to review, and not theirs to approve
+    edited = news.edit(group_lead, draft.id, outage(desk, body="改为 20:00 开始。"))
+    assert (edited.state, edited.editors) == (S.IN_REVIEW, frozenset({"agent2"}))
+    refused(
+        lambda: news.act(group_lead, draft.id, A.ANNOUNCE_APPROVE), "permission.own_announcement"
+    )
+    approved = news.act(duty, draft.id, A.ANNOUNCE_APPROVE)
+    # once someone else approved them, the change is reviewed: the next round starts afresh
+    assert (approved.state, approved.editors) == (S.APPROVED, frozenset())
+
+
+def test_the_desk_in_the_group_does_not_change_its_words(
+    desk: DeskService, news: Announcements
+) -> None:
+    # the duty lead belongs to hardware too, but publishes for the desk: a doubt goes back
+    author, duty = desk.actor("agent1"), desk.actor("lead")
+    draft = news.draft(author, outage(desk))
+    refused(lambda: news.edit(duty, draft.id, outage(desk, body="改")), "permission.desk_no_edit")
+    news.act(author, draft.id, A.ANNOUNCE_SUBMIT)
+    news.act(desk.actor("agent2"), draft.id, A.ANNOUNCE_APPROVE)
+    refused(lambda: news.edit(duty, draft.id, outage(desk, body="改")), "permission.desk_no_edit")
+    back = news.act(duty, draft.id, A.ANNOUNCE_RETURN, note="几点恢复？")
+    assert back.state == S.DRAFT
+    # what the duty lead drafts for the group is theirs to change
+    own = news.draft(duty, outage(desk, title="自己起草"))
+    changed = news.edit(duty, own.id, outage(desk, title="自己起草（改）"))
+    assert changed.content.title == "自己起草（改）"
+
+
+def test_a_withdrawal_refused_says_who_may(desk: DeskService, news: Announcements) -> None:
+    draft = news.draft(desk.actor("agent2"), outage(desk, group="software"))
+    news.act(desk.actor("agent2"), draft.id, A.ANNOUNCE_SUBMIT)
+    news.act(desk.actor("lead"), draft.id, A.ANNOUNCE_APPROVE)
+    news.act(desk.actor("op"), draft.id, A.ANNOUNCE_PUBLISH)
+    # agent1 is neither the desk, nor the software group's lead, nor the author
+    refused(
+        lambda: news.act(desk.actor("agent1"), draft.id, A.ANNOUNCE_WITHDRAW, note="x"),
+        "permission.not_withdrawer",
+    )

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from deskui.core.enums import EventKind, Role
 from deskui.services.desk import DeskService
+from deskui.services.errors import ServiceError
 from tests.services.test_queue import log_call
 
 
@@ -40,3 +43,25 @@ def test_the_board_shows_the_new_estimate(desk: DeskService) -> None:
     desk.estimate(desk.actor("agent1"), number, "等待厂商备件", until)
     [row] = [r for r in desk.board().rows if r.number == number]
     assert row.estimate == until
+
+
+def test_a_lead_assigns_only_within_the_tickets_group(desk: DeskService) -> None:
+    lead = desk.actor("lead")
+    software = log_call(desk, "ERP 报错", minutes_ago=5, category="software").number
+    with pytest.raises(ServiceError) as refused:
+        desk.assign(lead, software, "agent1")  # hardware only
+    assert refused.value.code == "assign.outside_group"
+    assert refused.value.params == {"login": "agent1", "group": "software"}
+    assert desk.ticket(software).assignee is None
+    assert desk.assign(lead, software, "agent2").assignee == "agent2"  # in software
+
+
+def test_a_new_estimate_lies_ahead(desk: DeskService) -> None:
+    number = log_call(desk, "打印机卡纸", minutes_ago=5).number
+    agent = desk.actor("agent1")
+    desk.claim(agent, number)
+    for until in (desk.clock.now(), desk.clock.now() - timedelta(days=30)):
+        with pytest.raises(ServiceError) as refused:
+            desk.estimate(agent, number, "等备件", until)
+        assert (refused.value.code, refused.value.field) == ("estimate.past", "until")
+    assert desk.ticket(number).expected_by is None

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from deskui.core.enums import EventKind
+from deskui.core.local_time import local_minute
 from deskui.core.masking import mask_secrets
 from deskui.core.permissions import Action
 from deskui.core.sanitize import sanitize_text
@@ -91,11 +92,15 @@ def record_estimate(
     Raises:
         PermissionDenied: not someone who works tickets, the ticket is no longer open, or an
             agent estimates a ticket someone else holds.
+        ServiceError: ``estimate.past`` — the new estimate is not after now (nor, then, after
+            the ticket was received): a promise to the requester lies ahead.
     """
     require(actor, Action.ESTIMATE)
     body = clean_note(reason, field="reason")
     ticket = lock_ticket(session, number, expected_version)
     require(actor, Action.ESTIMATE, ticket_facts(session, ticket))
+    if new_estimate <= max(now, ticket.received_at):
+        raise ServiceError("estimate.past", field="until", at=local_minute(new_estimate, rules.tz))
     record(
         session,
         ticket,
@@ -103,8 +108,9 @@ def record_estimate(
         EventKind.ESTIMATE,
         now,
         field="expected_by",
-        old=ticket.expected_by.isoformat() if ticket.expected_by else None,
-        new=new_estimate.isoformat(),
+        # both in the desk's zone, as the timeline reads them
+        old=ticket.expected_by.astimezone(rules.tz).isoformat() if ticket.expected_by else None,
+        new=new_estimate.astimezone(rules.tz).isoformat(),
         note=body,
     )
     ticket.expected_by = new_estimate

@@ -17,7 +17,7 @@ from deskui.services.ledger import commit_change, lock_ticket, record, set_statu
 from deskui.services.rules import DeskRules
 from deskui.services.users import Actor
 from deskui.services.workflow.notes import clean_note
-from deskui.store.models import Ticket, User
+from deskui.store.models import Group, Ticket, User, UserGroup
 
 
 def _login(session: Session, user_id: int | None) -> str:
@@ -120,6 +120,15 @@ def _take(
     commit_change(session, ticket, rules, now)
 
 
+def _in_group(session: Session, user: User, group_id: int) -> bool:
+    return (
+        session.exec(
+            select(UserGroup).where(UserGroup.user_id == user.id, UserGroup.group_id == group_id)
+        ).first()
+        is not None
+    )
+
+
 def assign_ticket(
     *,
     session: Session,
@@ -140,7 +149,9 @@ def assign_ticket(
 
     Raises:
         NotFound: no such active user.
-        ServiceError: the user is an operator, who works no ticket (``assign.not_handler``).
+        ServiceError: the user is an operator, who works no ticket (``assign.not_handler``), or
+            not in the ticket's group (``assign.outside_group``: transfer the ticket first, as
+            the console offers only the group's people).
         PermissionDenied: not a lead, the ticket is no longer open or awaits the requester.
     """
     require(actor, Action.ASSIGN)
@@ -153,6 +164,18 @@ def assign_ticket(
     if not role_may(Role(user.role), Action.CLAIM):
         # a ticket is handed only to someone who could have claimed it (not an operator)
         raise ServiceError("assign.not_handler", field="assignee", login=user.login)
+    if (
+        ticket.group_id is not None
+        and user.id != actor.id
+        and not _in_group(session, user, ticket.group_id)
+    ):
+        group = session.get(Group, ticket.group_id)
+        raise ServiceError(
+            "assign.outside_group",
+            field="assignee",
+            login=user.login,
+            group=group.code if group else "",
+        )
     if user.id == actor.id:
         _take(session, ticket, actor, facts.holder, rules, now, note)
         return ticket

@@ -102,3 +102,12 @@ def test_banner_and_hint_over_and_under_the_intake_at_80_columns(
 ) -> None:
     app = make_test_app(announced, user="op", lang=lang, start_mode="intake")
     assert snap_compare(app, terminal_size=(80, 24), run_before=network_call)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_screen_published_at_80_columns(
+    lang: str, announced: str, snap_compare: Callable[..., bool]
+) -> None:
+    """At 80×24 the list has the width (author and time in view), the one in full under it."""
+    app = make_test_app(announced, user="op", lang=lang, start_mode="queue")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=keys("f6", "4"))
