@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from deskui.cli import admin_cli
+from deskui.cli.files import unwritable
 from deskui.cli.filters import ticket_filter
 from deskui.cli.intake_json import InputError, intake_from_json, parse_time, read_json
 from deskui.cli.kb import run_kb, run_ticket_search
@@ -205,7 +206,7 @@ class Cli:
     def backup(self) -> int:
         """``deskui db backup PATH [--force]``: SQLite's online backup, never a file copy."""
 
-        from deskui.store.backup import backup_sqlite
+        from deskui.services.archive import backup_desk
 
         if not self.db.is_sqlite:
             raise InputError("path", "backup.postgres")
@@ -213,11 +214,17 @@ class Cli:
             raise InputError("path", "backup.in_memory")
         target = Path(self.args.path)
         try:
-            written = backup_sqlite(
-                self.db.path, target, force=self.args.force, lock_wait=self.settings.waits.lock
+            written = backup_desk(
+                who=self.who(),
+                source=self.db.path,
+                target=target,
+                force=self.args.force,
+                lock_wait=self.settings.waits.lock,
             )
         except FileExistsError as exc:
             raise InputError("path", "backup.exists", path=str(target)) from exc
+        except OSError as exc:
+            raise unwritable("path", target, exc) from exc
         self.stdout.write(f"{self.db.display_name} → {written}\n")
         return 0
 
@@ -347,7 +354,10 @@ class Cli:
             target = Path(a.out)
             if target.exists() and not a.force:
                 raise InputError("out", "backup.exists", path=str(target))
-            target.write_text(text, encoding="utf-8")
+            try:
+                target.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise unwritable("out", target, exc) from exc
             self.stdout.write(f"{target}\n")
             return 0
         actor = self.who().person()

@@ -71,6 +71,7 @@ class Action(StrEnum):
     MANAGE_USERS = "manage_users"
     EXPORT_DESK = "export_desk"
     IMPORT_DESK = "import_desk"
+    BACKUP_DESK = "backup_desk"
     ANNOUNCE_DRAFT = "announce_draft"
     ANNOUNCE_EDIT = "announce_edit"
     ANNOUNCE_SUBMIT = "announce_submit"
@@ -134,6 +135,8 @@ ROLES: dict[Action, frozenset[Role]] = {
     # the whole desk as one file, and back into an empty desk
     Action.EXPORT_DESK: ADMINS,
     Action.IMPORT_DESK: ADMINS,
+    # a copy of the database file holds every caller's whole phone number, as an export does
+    Action.BACKUP_DESK: ADMINS,
     # announcements (SPEC seed 004): a group's members draft them and its lead (or a duty
     # lead) reviews them, whatever their desk role, so those are narrowed by the owning group
     # (:mod:`deskui.core.announcements`); only the service desk publishes

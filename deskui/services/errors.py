@@ -132,6 +132,10 @@ CODES: dict[str, frozenset[str]] = {
     "backup.exists": frozenset({"path"}),
     "backup.postgres": frozenset(),
     "backup.in_memory": frozenset(),
+    # a file a command was asked to write (deskui/cli/files.py)
+    "file.no_folder": frozenset({"path"}),
+    "file.denied": frozenset({"path"}),
+    "file.write": frozenset({"path", "reason"}),
     "audit.expect_malformed": frozenset({"value"}),
     # a new SQLite desk shared through an operating-system group (DESKUI_DB_GROUP)
     **{
@@ -151,7 +155,6 @@ CODES: dict[str, frozenset[str]] = {
     # reports
     "report.period": frozenset({"value"}),
     "report.out": frozenset(),
-    "report.write": frozenset({"path", "reason"}),
     # the permission module's refusals: each names the action refused
     **{str(r): _PERMISSION for r in Refusal if r != Refusal.ROLE},
     str(Refusal.ROLE): frozenset({"action", "role"}),

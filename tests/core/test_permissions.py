@@ -64,6 +64,7 @@ EXPECTED: dict[Action, set[Role]] = {
     A.MANAGE_USERS: {ADMIN},
     A.EXPORT_DESK: {ADMIN},
     A.IMPORT_DESK: {ADMIN},
+    A.BACKUP_DESK: {ADMIN},
     # announcements: narrowed by the owning group (tests/core/test_announcements.py)
     A.ANNOUNCE_DRAFT: {OP, AGENT, LEAD, ADMIN},
     A.ANNOUNCE_EDIT: {OP, AGENT, LEAD, ADMIN},
@@ -191,6 +192,7 @@ PURE: dict[Action, tuple[Status, tuple[str, str, str, str]]] = {
     A.MANAGE_USERS: (_HELD, ("- role role", "role role role", "role role role", "ok ok ok")),
     A.EXPORT_DESK: (_HELD, ("- role role", "role role role", "role role role", "ok ok ok")),
     A.IMPORT_DESK: (_HELD, ("- role role", "role role role", "role role role", "ok ok ok")),
+    A.BACKUP_DESK: (_HELD, ("- role role", "role role role", "role role role", "ok ok ok")),
     # announcements ignore a ticket's facts: only the role decides here
     **{
         a: (_HELD, ("- ok ok", "ok ok ok", "ok ok ok", "ok ok ok"))

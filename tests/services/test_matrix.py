@@ -250,6 +250,8 @@ def test_every_ticket_action_of_the_matrix_is_in_the_table() -> None:
     # the whole desk out and in: tests/services/test_archive.py; the administration:
     # tests/services/test_admin.py; outages: tests/services/test_outage.py
     desk_only |= {Action.EXPORT_DESK, Action.IMPORT_DESK, Action.VIEW_SETTINGS, Action.LINK}
+    # a copy of the SQLite file: tests/services/test_archive.py
+    desk_only |= {Action.BACKUP_DESK}
     # revealing a requester's phone, open to everyone at the desk and recorded:
     # tests/services/test_reveal_phone.py
     desk_only |= {Action.REVEAL_PHONE}
