@@ -484,6 +484,9 @@ class Cli:
                 raise InputError(
                     f"satisfaction_{name.strip()}", "field.whole_range", value=stars, low=1, high=5
                 )
+            if name.strip() in aspects:
+                # two answers for one aspect: which the requester gave is not for us to pick
+                raise InputError("aspect", "field.repeated", name=name.strip())
             aspects[name.strip()] = int(stars)
         return self.desk.confirm(
             actor,

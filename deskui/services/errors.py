@@ -50,6 +50,7 @@ CODES: dict[str, frozenset[str]] = {
     "field.email": frozenset(),
     "field.login": frozenset(),
     "field.stars": frozenset(),
+    "field.repeated": frozenset({"name"}),
     "text.too_long": frozenset({"length", "limit"}),
     "worklog.minutes": frozenset({"value", "low", "high"}),
     "reveal.no_phone": frozenset({"number"}),
