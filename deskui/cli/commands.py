@@ -24,7 +24,7 @@ from deskui.core.permissions import Person
 from deskui.core.sanitize import sanitize_line
 from deskui.i18n import Catalog, detect_language
 from deskui.services.desk import DeskService, check_schema, prepare_database, upgrade_database
-from deskui.services.errors import IdentityRefused, NotFound, SchemaNewer
+from deskui.services.errors import IdentityRefused, NotFound, SchemaMismatch
 from deskui.services.identity import Identity
 from deskui.services.seed import DEMO_OPERATOR
 from deskui.services.users import Actor
@@ -180,7 +180,7 @@ class Cli:
         try:
             state = check_schema(self.db)
             newer = None
-        except SchemaNewer as exc:
+        except SchemaMismatch as exc:
             from deskui.store.migrate import schema_state
 
             state, newer = schema_state(self.db), exc

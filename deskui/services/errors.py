@@ -130,6 +130,8 @@ CODES: dict[str, frozenset[str]] = {
     "database.password_wrong": frozenset({"database", "role"}),
     "database.schema_newer": frozenset({"database", "revision"}),
     "database.schema_behind": frozenset({"database", "revision", "head"}),
+    "database.schema_unknown": frozenset({"database", "revision"}),
+    "database.schema_missing": frozenset({"database"}),
     "backup.exists": frozenset({"path"}),
     "backup.postgres": frozenset(),
     "backup.in_memory": frozenset(),
@@ -486,6 +488,25 @@ class SchemaNewer(SchemaMismatch):
         self.revision = revision
 
 
+class SchemaUnknown(SchemaMismatch):
+    """The desk records a revision no deskui writes: not a deskui schema; nothing is changed."""
+
+    def __init__(self, *, database: str, revision: str) -> None:
+        self._start("database.schema_unknown", None, {"database": database, "revision": revision})
+        self.database = database
+        self.revision = revision
+
+
+class SchemaMissing(SchemaMismatch):
+    """The desk's tables are there but its schema version is not: nothing tells what schema it
+    has, so nothing is migrated (that would create tables over the desk's own)."""
+
+    def __init__(self, *, database: str) -> None:
+        self._start("database.schema_missing", None, {"database": database})
+        self.database = database
+        self.revision = None
+
+
 class SchemaBehind(SchemaMismatch):
     """A shared desk's schema is older than this deskui; a console does not migrate a shared
     database by itself: the installation's owner runs ``deskui db upgrade``."""
@@ -507,7 +528,9 @@ __all__ = [
     "Problem",
     "SchemaBehind",
     "SchemaMismatch",
+    "SchemaMissing",
     "SchemaNewer",
+    "SchemaUnknown",
     "ServiceError",
     "StaleEdit",
     "ValidationFailed",
