@@ -131,12 +131,15 @@ def test_a_revision_no_deskui_writes_is_called_unknown(
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (revision,)
 
 
+SCHEMA = "SELECT name, sql FROM sqlite_master ORDER BY name"
+
+
 def test_a_desk_without_its_schema_version_is_left_as_it_is(
     sqlite_desk: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with sqlite3.connect(sqlite_desk) as conn:
         conn.execute("DROP TABLE alembic_version")
-        tables = conn.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall()
+        tables = conn.execute(SCHEMA).fetchall()
     code, out, err = run(capsys, monkeypatch, ["db", "current", "--db", sqlite_desk, "--json"])
     assert code == exits.DATABASE and json.loads(out)["standing"] == "missing"
     for args in (["ticket", "list"], ["db", "upgrade"], ["seed", "--demo"]):
@@ -145,7 +148,7 @@ def test_a_desk_without_its_schema_version_is_left_as_it_is(
         assert "the desk's schema version (alembic_version) is missing" in err
         assert "nothing was changed" in err and "already exists" not in err
     with sqlite3.connect(sqlite_desk) as conn:
-        assert conn.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall() == tables
+        assert conn.execute(SCHEMA).fetchall() == tables
 
 
 def test_db_current_answers_at_every_standing(
