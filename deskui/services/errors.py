@@ -133,6 +133,7 @@ CODES: dict[str, frozenset[str]] = {
     "database.schema_unknown": frozenset({"database", "revision"}),
     "database.schema_missing": frozenset({"database"}),
     "backup.exists": frozenset({"path"}),
+    "seed.in_use": frozenset({"users", "tickets"}),
     "backup.postgres": frozenset(),
     "backup.in_memory": frozenset(),
     # a file a command was asked to write (deskui/cli/files.py)
