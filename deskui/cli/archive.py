@@ -13,6 +13,7 @@ from typing import IO, TYPE_CHECKING, TextIO
 
 from deskui.cli.audit_report import print_report, report_json
 from deskui.cli.exits import AUDIT_BROKEN
+from deskui.cli.files import unwritable
 from deskui.cli.intake_json import InputError
 from deskui.core.sanitize import sanitize_line
 from deskui.i18n import Catalog, detect_language
@@ -48,9 +49,7 @@ def export_command(cli: Cli) -> int:
     except FileExistsError as exc:
         raise InputError("out", "archive.exists", path=str(target)) from exc
     except OSError as exc:
-        raise InputError(
-            "out", "archive.unreadable", path=str(target), reason=exc.strerror or str(exc)
-        ) from exc
+        raise unwritable("out", target, exc) from exc
     _report(cli, "hardening.export.done", written[0], target)
     return 0
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from deskui.cli import admin_cli
+from deskui.cli.files import unwritable
 from deskui.cli.filters import ticket_filter, time_argument
 from deskui.cli.intake_json import InputError, intake_from_json, read_json
 from deskui.cli.kb import run_kb, run_ticket_search
@@ -24,7 +25,7 @@ from deskui.core.sanitize import sanitize_line
 from deskui.i18n import Catalog, detect_language
 from deskui.services import skills
 from deskui.services.desk import DeskService, check_schema, prepare_database, upgrade_database
-from deskui.services.errors import IdentityRefused, NotFound, SchemaNewer
+from deskui.services.errors import IdentityRefused, NotFound, SchemaMismatch
 from deskui.services.identity import Identity
 from deskui.services.seed import DEMO_OPERATOR
 from deskui.services.users import Actor
@@ -225,7 +226,7 @@ class Cli:
         try:
             state = check_schema(self.db)
             newer = None
-        except SchemaNewer as exc:
+        except SchemaMismatch as exc:
             from deskui.store.migrate import schema_state
 
             state, newer = schema_state(self.db), exc
@@ -251,7 +252,7 @@ class Cli:
     def backup(self) -> int:
         """``deskui db backup PATH [--force]``: SQLite's online backup, never a file copy."""
 
-        from deskui.store.backup import backup_sqlite
+        from deskui.services.archive import backup_desk
 
         if not self.db.is_sqlite:
             raise InputError("path", "backup.postgres")
@@ -259,11 +260,17 @@ class Cli:
             raise InputError("path", "backup.in_memory")
         target = Path(self.args.path)
         try:
-            written = backup_sqlite(
-                self.db.path, target, force=self.args.force, lock_wait=self.settings.waits.lock
+            written = backup_desk(
+                who=self.who(),
+                source=self.db.path,
+                target=target,
+                force=self.args.force,
+                lock_wait=self.settings.waits.lock,
             )
         except FileExistsError as exc:
             raise InputError("path", "backup.exists", path=str(target)) from exc
+        except OSError as exc:
+            raise unwritable("path", target, exc) from exc
         self.stdout.write(f"{self.db.display_name} → {written}\n")
         return 0
 
@@ -393,7 +400,10 @@ class Cli:
             target = Path(a.out)
             if target.exists() and not a.force:
                 raise InputError("out", "backup.exists", path=str(target))
-            target.write_text(text, encoding="utf-8")
+            try:
+                target.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise unwritable("out", target, exc) from exc
             self.stdout.write(f"{target}\n")
             return 0
         actor = self.who().person()
@@ -520,6 +530,9 @@ class Cli:
                 raise InputError(
                     f"satisfaction_{name.strip()}", "field.whole_range", value=stars, low=1, high=5
                 )
+            if name.strip() in aspects:
+                # two answers for one aspect: which the requester gave is not for us to pick
+                raise InputError("aspect", "field.repeated", name=name.strip())
             aspects[name.strip()] = int(stars)
         return self.desk.confirm(
             actor,

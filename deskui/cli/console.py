@@ -10,6 +10,7 @@ user's language and the exit code the README documents.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from typing import TYPE_CHECKING
@@ -99,11 +100,13 @@ def run_console(args: argparse.Namespace) -> int:
         prepare_database(db)
         desk = DeskService(db, SystemClock())
         if embedded:
-            from deskui.services.seed import is_seeded, seed_demo
+            from deskui.services.seed import DeskHoldsData, is_seeded, seed_demo
 
             if not desk.read(is_seeded):
                 sys.stderr.write(t("shell.cli.seeding") + "\n")
-                seed_demo(desk)
+                # another console starting on the same new desk may have seeded it first
+                with contextlib.suppress(DeskHoldsData):
+                    seed_demo(desk)
         who = desk.identify(settings.user, demo_login=DEMO_OPERATOR)
         if who.actor is None:
             db_flag = f" --db {args.db}" if args.db else ""

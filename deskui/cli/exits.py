@@ -38,7 +38,8 @@ NOT_ALLOWED = 5
 #: The database cannot be used right now: it cannot be reached or opened, or another console's
 #: unfinished change held it past the lock wait (the message says which). Nothing was written;
 #: the same command may be run again. Also a schema this deskui cannot use: newer than it
-#: (upgrade deskui), or a shared desk's that is behind (its owner runs ``deskui db upgrade``). And
+#: (upgrade deskui), or a shared desk's that is behind (its owner runs ``deskui db upgrade``), or
+#: one that cannot be told (a revision no deskui writes, or none on a desk that has tables). And
 #: a shared desk's server that asks for a password not given (``PGPASSWORD``, ``~/.pgpass``) or
 #: refuses the one given.
 DATABASE = 6

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, TextIO
 
+from deskui.cli.files import unwritable
 from deskui.cli.intake_json import InputError
 from deskui.core.sanitize import sanitize_line
 from deskui.i18n import Catalog
@@ -154,7 +155,7 @@ def _write_file(path: Path, write: Any) -> None:
             if os.path.exists(temp):
                 os.unlink(temp)
     except OSError as exc:
-        raise InputError("out", "report.write", path=str(path), reason=exc.strerror) from exc
+        raise unwritable("out", path, exc) from exc
 
 
 def run_report(

@@ -10,6 +10,8 @@ The rules, in the desk's words (SPEC §1, §4, §6):
   repeat call on any ticket, records the requester's confirmation or refusal, and closes
   (reviews) resolved tickets; an operator works no ticket as its owner (no claim);
 * an agent works a ticket they hold, or one nobody holds; never one held by someone else;
+  a ticket nobody holds is re-triaged, and given a new estimate, by its own group's members,
+  the desk that took the call (an operator) or a lead, never by an agent of another group;
 * a duty lead (and an admin) may act on any ticket, take over a claimed one, assign, and
   override a priority; only an admin changes the desk's rules and its users;
 * the requester's answer to a solution is recorded by the desk (an operator or a lead), never
@@ -71,6 +73,7 @@ class Action(StrEnum):
     MANAGE_USERS = "manage_users"
     EXPORT_DESK = "export_desk"
     IMPORT_DESK = "import_desk"
+    BACKUP_DESK = "backup_desk"
     ANNOUNCE_DRAFT = "announce_draft"
     ANNOUNCE_EDIT = "announce_edit"
     ANNOUNCE_SUBMIT = "announce_submit"
@@ -134,6 +137,8 @@ ROLES: dict[Action, frozenset[Role]] = {
     # the whole desk as one file, and back into an empty desk
     Action.EXPORT_DESK: ADMINS,
     Action.IMPORT_DESK: ADMINS,
+    # a copy of the database file holds every caller's whole phone number, as an export does
+    Action.BACKUP_DESK: ADMINS,
     # announcements (SPEC seed 004): a group's members draft them and its lead (or a duty
     # lead) reviews them, whatever their desk role, so those are narrowed by the owning group
     # (:mod:`deskui.core.announcements`); only the service desk publishes
@@ -189,6 +194,11 @@ DESK_NOTES = frozenset({Action.WORKLOG})
 #: recorded as not counting, so that every progress event means what the clocks read it as, and
 #: the person is told what to do (claim it first; a worklog note needs no claim).
 NEEDS_HOLDER = frozenset({Action.PROGRESS})
+#: On a ticket nobody holds, these are decided by its own group (a member), the desk that takes
+#: the calls and dispatches them (an operator) or a lead: an agent of another group neither
+#: re-triages a ticket it does not work (lowering another group's P1) nor promises its requester
+#: a date for work it does not do.
+GROUP_WHEN_UNHELD = frozenset({Action.TRIAGE, Action.ESTIMATE})
 #: Actions on a ticket that need it open (not resolved, closed or rejected).
 NEEDS_OPEN = frozenset(
     {
@@ -221,6 +231,11 @@ class Person(Protocol):
         """The person's role at the desk."""
         ...
 
+    @property
+    def group_codes(self) -> frozenset[str]:
+        """The codes of the person's groups."""
+        ...
+
 
 @dataclass(frozen=True)
 class TicketFacts:
@@ -232,12 +247,14 @@ class TicketFacts:
         tier: 1 (service desk), 2 (specialists) or 3 (vendor).
         solver: the login of whoever gave the solution now awaiting the requester's answer
             (from the ticket's events), None when there is none or it is not known.
+        group: the code of the group the ticket is with, None when it is with none.
     """
 
     status: Status
     holder: str | None = None
     tier: int = 1
     solver: str | None = None
+    group: str | None = None
 
 
 class Refusal(StrEnum):
@@ -261,6 +278,8 @@ class Refusal(StrEnum):
     """The ticket is already with the vendor (L3): there is no tier above."""
     UNHELD = "permission.unheld"
     """Nobody holds the ticket, and the action needs a holder: claim it first."""
+    GROUP = "permission.group"
+    """Nobody holds the ticket, and the person (an agent) is not in its group."""
     SOLVER = "permission.solver"
     """The person gave the solution: the requester's answer is recorded by someone else."""
     AWAITING = "permission.awaiting"
@@ -322,6 +341,8 @@ def refusal(person: Person, action: Action, ticket: TicketFacts | None = None) -
         return Refusal.SOLVER
     if action in NEEDS_HOLDER and holder is None:
         return Refusal.UNHELD
+    if action in GROUP_WHEN_UNHELD and holder is None and not answers_for(person, ticket.group):
+        return Refusal.GROUP
     desk_note = action in DESK_NOTES and Role(person.role) == Role.OPERATOR
     if action in HOLDER_ONLY and not desk_note and not holds_or_leads(person, holder):
         return Refusal.HOLDER
@@ -363,6 +384,13 @@ def sees_calendar_warning(person: Person) -> bool:
 def holds_or_leads(person: Person, holder: str | None) -> bool:
     """The holder rule's test: nobody holds the ticket, the person does, or they are a lead."""
     return holder in (None, person.login) or Role(person.role) in LEADS
+
+
+def answers_for(person: Person, group: str | None) -> bool:
+    """The person speaks for a ticket of ``group`` that nobody holds: a member of the group, the
+    desk's operator who dispatched it, or a lead (a ticket with no group is anyone's)."""
+    role = Role(person.role)
+    return group is None or role in LEADS or role == Role.OPERATOR or group in person.group_codes
 
 
 def _claim_refusal(person: Person, action: Action, ticket: TicketFacts) -> Refusal | None:

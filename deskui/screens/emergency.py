@@ -54,7 +54,7 @@ _RETRY = timedelta(seconds=5)
 
 def facts(row: BoardRow) -> TicketFacts:
     """What the permission rules need of a board row."""
-    return TicketFacts(row.status, row.assignee, row.tier)
+    return TicketFacts(row.status, row.assignee, row.tier, group=row.group_code)
 
 
 class EmergencyBoard(DeskScreen[None]):

@@ -81,7 +81,7 @@ QUEUE_TABLES = frozenset({"ticket", "ticket_event", "requester", "desk_user"})
 
 def facts(row: QueueRow) -> TicketFacts:
     """What the permission rules need of a queue row."""
-    return TicketFacts(row.status, row.assignee_login, row.tier)
+    return TicketFacts(row.status, row.assignee_login, row.tier, group=row.group_code)
 
 
 class QueueScreen(DeskScreen[None]):

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from deskui.core.enums import EventKind, Status
 from deskui.core.permissions import Action, Person, Refusal, TicketFacts, refusal
 from deskui.services.errors import PermissionDenied
-from deskui.store.models import Ticket, TicketEvent, User
+from deskui.store.models import Group, Ticket, TicketEvent, User
 
 
 def _login(session: Session, user_id: int | None) -> str | None:
@@ -31,15 +31,22 @@ def solver_id(session: Session, ticket: Ticket) -> int | None:
 
 
 def ticket_facts(session: Session, ticket: Ticket) -> TicketFacts:
-    """What the rules need to know of a ticket: its status, holder's login, tier, and (while
-    it awaits the requester's answer) who gave the solution."""
+    """What the rules need to know of a ticket: its status, holder's login, tier, (while it
+    awaits the requester's answer) who gave the solution, and its group."""
     status = Status(ticket.status)
     solver = (
         _login(session, solver_id(session, ticket))
         if status == Status.AWAITING_CONFIRMATION
         else None
     )
-    return TicketFacts(status, _login(session, ticket.assignee_id), ticket.tier, solver)
+    group = session.get(Group, ticket.group_id) if ticket.group_id is not None else None
+    return TicketFacts(
+        status,
+        _login(session, ticket.assignee_id),
+        ticket.tier,
+        solver,
+        group.code if group is not None else None,
+    )
 
 
 def require(person: Person, action: Action, ticket: TicketFacts | None = None) -> None:

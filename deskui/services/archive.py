@@ -40,6 +40,7 @@ from deskui.services.errors import ServiceError
 from deskui.services.identity import Basis, Identity
 from deskui.services.verify import AuditReport, verify_record
 from deskui.store import models, text_search
+from deskui.store.backup import backup_sqlite
 from deskui.store.types import UTCDateTime
 
 FORMAT = "deskui-archive"
@@ -216,6 +217,34 @@ def _lines(source: IO[str]) -> Iterator[_Line]:
         yield number, line.rstrip("\n"), value
 
 
+def _require_whole_desk(who: Identity, action: Action) -> None:
+    """A desk without users yet (its first account, a shared desk's installation) may; on a
+    desk in use, only those the rules allow ``action`` (admins).
+
+    Raises:
+        PermissionDenied: someone else.
+    """
+    if who.basis not in (Basis.NEW_DESK, Basis.INSTALLATION):
+        require(who.person(), action)
+
+
+def backup_desk(
+    *, who: Identity, source: Path, target: Path, force: bool, lock_wait: float
+) -> Path:
+    """Copy the SQLite desk at ``source`` to ``target`` (:func:`deskui.store.backup.backup_sqlite`).
+
+    The copy holds every caller's whole phone number, as an export does, so the same people
+    make it: an admin, or the account of a desk that has no users yet.
+
+    Raises:
+        PermissionDenied: someone else.
+        FileExistsError: ``target`` exists and ``force`` is not given.
+        OSError: ``target`` cannot be written.
+    """
+    _require_whole_desk(who, Action.BACKUP_DESK)
+    return backup_sqlite(source, target, force=force, lock_wait=lock_wait)
+
+
 def import_desk(*, session: Session, who: Identity, source: IO[str]) -> ArchiveSummary:
     """Restore an archive into this empty desk, in the caller's one write transaction.
 
@@ -229,8 +258,7 @@ def import_desk(*, session: Session, who: Identity, source: IO[str]) -> ArchiveS
         ArchiveBroken: restored, the desk did not verify with the archive's digest.
         PermissionDenied: someone else.
     """
-    if who.basis not in (Basis.NEW_DESK, Basis.INSTALLATION):
-        require(who.person(), Action.IMPORT_DESK)
+    _require_whole_desk(who, Action.IMPORT_DESK)
     lines = _lines(source)
     header = _header(next(lines, None), _schema_revision(session))
     conn = session.connection()

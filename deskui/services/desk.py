@@ -35,7 +35,9 @@ from deskui.services.errors import (
     PasswordRequired,
     SaveConflict,
     SchemaBehind,
+    SchemaMissing,
     SchemaNewer,
+    SchemaUnknown,
     ServiceError,
 )
 from deskui.services.groups import (
@@ -147,16 +149,23 @@ def database_with_password(db: Database, password: str) -> Database:
 
 
 def check_schema(db: Database) -> SchemaState:
-    """Where the desk's schema stands; refuse one a newer deskui migrated.
+    """Where the desk's schema stands; refuse one this deskui cannot tell or use.
 
     Raises:
-        SchemaNewer: the stored revision is unknown to this deskui.
+        SchemaNewer: a newer deskui migrated the desk.
+        SchemaUnknown: the stored revision is no deskui revision.
+        SchemaMissing: the desk's tables are there without a revision.
         DatabaseUnavailable: the database cannot be read.
     """
     with _translate_db_errors(db):
         state = schema_state(db)
-    if state.standing is SchemaStanding.NEWER and state.revision is not None:
-        raise SchemaNewer(database=db.display_name, revision=state.revision)
+    revision = "-" if state.revision is None else state.revision
+    if state.standing is SchemaStanding.NEWER:
+        raise SchemaNewer(database=db.display_name, revision=revision)
+    if state.standing is SchemaStanding.UNKNOWN:
+        raise SchemaUnknown(database=db.display_name, revision=revision)
+    if state.standing is SchemaStanding.MISSING:
+        raise SchemaMissing(database=db.display_name)
     return state
 
 

@@ -22,9 +22,8 @@ from deskui.core.phone import (
 )
 from deskui.core.sanitize import sanitize_line
 from deskui.services.errors import Problem, ValidationFailed, problem
-from deskui.store.models import Requester
+from deskui.store.models import Requester, column_length
 
-MAX_NAME = 80
 #: The first half of the advisory locks that serialize adding a new caller on PostgreSQL
 #: (``call`` in ASCII; the second half hashes the employee id or the phone digits): a key space
 #: apart from the settings chain's and the migrations' locks.
@@ -118,6 +117,8 @@ class RequesterInput:
     email: str | None = None
     vip: bool = False
     external: bool = False
+    site: str | None = None
+    """Where the caller works, as the directory import reads it (intake does not ask)."""
     vip_claim: bool | None = None
     """The VIP flag the source stated (JSON ``vip``), None when it said nothing. A caller the
     directory already knows keeps the directory's flag; a contradicting claim is recorded on
@@ -132,21 +133,26 @@ class RequesterInput:
         errors: list[Problem] = []
         warnings: list[str] = []
 
-        def line(value: str | None, limit: int, name: str) -> str | None:
+        def line(value: str | None, name: str) -> str | None:
             if value is None:
                 return None
             text = sanitize_line(str(value))
+            limit = column_length(Requester, name)
             if len(text) > limit:
                 errors.append(
                     problem(f"{prefix}.{name}", "text.too_long", length=len(text), limit=limit)
                 )
             return text or None
 
-        name = line(self.name, MAX_NAME, "name") or ""
+        name = line(self.name, "name") or ""
         if not name:
             errors.append(problem(f"{prefix}.name", "field.required"))
-        phone = line(self.phone, 40, "phone")
-        extension = line(self.extension, 12, "extension")
+        phone = line(self.phone, "phone")
+        extension = line(self.extension, "extension")
+        department = line(self.department, "department")
+        company = line(self.company, "company")
+        employee_id = line(self.employee_id, "employee_id")
+        site = line(self.site, "site")
         if phone:
             try:
                 parsed = parsed_phone(phone)
@@ -160,7 +166,7 @@ class RequesterInput:
             if digits is None:
                 errors.append(problem(f"{prefix}.extension", "field.digits"))
             extension = digits
-        email = line(self.email, 254, "email")
+        email = line(self.email, "email")
         if email and ("@" not in email or " " in email):
             errors.append(problem(f"{prefix}.email", "field.email"))
         if errors:
@@ -169,13 +175,14 @@ class RequesterInput:
             RequesterInput(
                 name=name,
                 phone=phone,
-                department=line(self.department, 120, "department"),
-                company=line(self.company, 120, "company"),
+                department=department,
+                company=company,
                 extension=extension,
-                employee_id=line(self.employee_id, 32, "employee_id"),
+                employee_id=employee_id,
                 email=email,
                 vip=bool(self.vip),
                 external=bool(self.external),
+                site=site,
                 vip_claim=self.vip_claim,
             ),
             warnings,

@@ -25,7 +25,6 @@ from sqlalchemy import insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from deskui.core.sanitize import sanitize_line
 from deskui.services import staff
 from deskui.services.admin import NO, YES
 from deskui.services.desk import DeskService
@@ -180,6 +179,7 @@ def _clean(line: int, values: dict[str, str], problems: list[RowProblem]) -> Req
         extension=values.get("extension") or None,
         employee_id=values.get("employee_id") or None,
         email=values.get("email") or None,
+        site=values.get("site") or None,
         vip=vip,
     )
     try:
@@ -268,7 +268,7 @@ def plan_import(session: Session, sheet: SheetRows) -> ImportPlan:
             "extension": data.extension,
             "employee_id": data.employee_id,
             "email": data.email,
-            "site": sanitize_line(values.get("site", "")) or None,
+            "site": data.site,
             "vip": data.vip,
         }
         match = by_employee or by_phone

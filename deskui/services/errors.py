@@ -52,6 +52,7 @@ CODES: dict[str, frozenset[str]] = {
     "field.email": frozenset(),
     "field.login": frozenset(),
     "field.stars": frozenset(),
+    "field.repeated": frozenset({"name"}),
     "text.too_long": frozenset({"length", "limit"}),
     "worklog.minutes": frozenset({"value", "low", "high"}),
     "reveal.no_phone": frozenset({"number"}),
@@ -140,9 +141,16 @@ CODES: dict[str, frozenset[str]] = {
     "database.password_wrong": frozenset({"database", "role"}),
     "database.schema_newer": frozenset({"database", "revision"}),
     "database.schema_behind": frozenset({"database", "revision", "head"}),
+    "database.schema_unknown": frozenset({"database", "revision"}),
+    "database.schema_missing": frozenset({"database"}),
     "backup.exists": frozenset({"path"}),
+    "seed.in_use": frozenset({"users", "tickets"}),
     "backup.postgres": frozenset(),
     "backup.in_memory": frozenset(),
+    # a file a command was asked to write (deskui/cli/files.py)
+    "file.no_folder": frozenset({"path"}),
+    "file.denied": frozenset({"path"}),
+    "file.write": frozenset({"path", "reason"}),
     "audit.expect_malformed": frozenset({"value"}),
     # a new SQLite desk shared through an operating-system group (DESKUI_DB_GROUP)
     **{
@@ -162,7 +170,6 @@ CODES: dict[str, frozenset[str]] = {
     # reports
     "report.period": frozenset({"value"}),
     "report.out": frozenset(),
-    "report.write": frozenset({"path", "reason"}),
     # the permission module's refusals: each names the action refused
     **{str(r): _PERMISSION for r in Refusal if r != Refusal.ROLE},
     str(Refusal.ROLE): frozenset({"action", "role"}),
@@ -524,6 +531,25 @@ class SchemaNewer(SchemaMismatch):
         self.revision = revision
 
 
+class SchemaUnknown(SchemaMismatch):
+    """The desk records a revision no deskui writes: not a deskui schema; nothing is changed."""
+
+    def __init__(self, *, database: str, revision: str) -> None:
+        self._start("database.schema_unknown", None, {"database": database, "revision": revision})
+        self.database = database
+        self.revision = revision
+
+
+class SchemaMissing(SchemaMismatch):
+    """The desk's tables are there but its schema version is not: nothing tells what schema it
+    has, so nothing is migrated (that would create tables over the desk's own)."""
+
+    def __init__(self, *, database: str) -> None:
+        self._start("database.schema_missing", None, {"database": database})
+        self.database = database
+        self.revision = None
+
+
 class SchemaBehind(SchemaMismatch):
     """A shared desk's schema is older than this deskui; a console does not migrate a shared
     database by itself: the installation's owner runs ``deskui db upgrade``."""
@@ -546,7 +572,9 @@ __all__ = [
     "Problem",
     "SchemaBehind",
     "SchemaMismatch",
+    "SchemaMissing",
     "SchemaNewer",
+    "SchemaUnknown",
     "ServiceError",
     "StaleEdit",
     "ValidationFailed",

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from deskui.config import load_toml
 from deskui.core.enums import Channel, Status
@@ -15,6 +15,7 @@ from deskui.services.demo_announcements import seed_announcements
 from deskui.services.demo_knowledge import seed_knowledge
 from deskui.services.desk import DeskService
 from deskui.services.directory import RequesterInput, add_requester
+from deskui.services.errors import ServiceError
 from deskui.services.groups import edit_group
 from deskui.services.identity import mark_demo_desk
 from deskui.services.intake import RESOLVED_AT_INTAKE, IntakeRequest, create_ticket
@@ -28,7 +29,7 @@ from deskui.services.workflow import (
     confirm_ticket,
     escalate_ticket,
 )
-from deskui.store.models import Requester, User
+from deskui.store.models import Requester, Ticket, User
 
 DEMO_OPERATOR = "op"
 SEED = 20231001
@@ -44,6 +45,14 @@ JOURNEYS = (
     ("escalated", 6),
     ("first_contact", 7),
 )
+
+
+class DeskHoldsData(ServiceError):
+    """The desk already has users (demo or real): the demo fills only an empty desk, and
+    nothing was added."""
+
+    def __init__(self, *, users: int, tickets: int) -> None:
+        self._start("seed.in_use", None, {"users": users, "tickets": tickets})
 
 
 def is_seeded(session: Session) -> bool:
@@ -87,6 +96,9 @@ def seed_demo(
 
     Returns:
         What was added.
+
+    Raises:
+        DeskHoldsData: the desk already has users; nothing was added.
     """
     demo = load_toml("demo")
     rules = desk.rules
@@ -94,7 +106,8 @@ def seed_demo(
 
     def run(session: Session) -> dict[str, int]:
         if is_seeded(session):
-            return {"users": 0, "callers": 0, "tickets": 0, "articles": 0}
+            held = (session.exec(select(func.count()).select_from(t)).one() for t in (User, Ticket))
+            raise DeskHoldsData(users=next(held), tickets=next(held))
         rng = random.Random(SEED)
         _people(session, demo, rng, callers, now)
         made = _tickets(session, demo, rng, tickets, now, rules)

@@ -22,7 +22,7 @@ from deskui.core.logins import confusable_with, is_valid_login, normalize_login
 from deskui.core.sanitize import sanitize_line
 from deskui.services.audit import append_setting_event
 from deskui.services.errors import NotFound, Problem, ValidationFailed, problem
-from deskui.store.models import Group, User, UserGroup
+from deskui.store.models import Group, User, UserGroup, column_length
 
 #: The settings-trail key of user additions and changes.
 USERS_KEY = "users"
@@ -229,6 +229,17 @@ def _record(
     )
 
 
+def _checked_name(raw: str, problems: list[Problem]) -> str:
+    """A user's name as stored: one clean line, not empty, no longer than its column."""
+    name = sanitize_line(raw).strip()
+    limit = column_length(User, "name")
+    if not name:
+        problems.append(problem("name", "field.required"))
+    elif len(name) > limit:
+        problems.append(problem("name", "text.too_long", length=len(name), limit=limit))
+    return name
+
+
 def add_user(
     *,
     session: Session,
@@ -251,9 +262,7 @@ def add_user(
     """
     problems: list[Problem] = []
     login = check_login(session, login, problems, field_name="login")
-    name = sanitize_line(name).strip()
-    if not name:
-        problems.append(problem("name", "field.required"))
+    name = _checked_name(name, problems)
     if role not in set(Role):
         problems.append(problem("role", "field.choice", choices=", ".join(Role)))
     os_login = _check_account(session, "os_login", os_login, problems, None)
@@ -302,9 +311,7 @@ def edit_user(
     before = view_of(session, user)
     problems: list[Problem] = []
     if name is not None:
-        name = sanitize_line(name).strip()
-        if not name:
-            problems.append(problem("name", "field.required"))
+        name = _checked_name(name, problems)
     if role is not None and role not in set(Role):
         problems.append(problem("role", "field.choice", choices=", ".join(Role)))
     os_login = _check_account(session, "os_login", os_login, problems, user.id)

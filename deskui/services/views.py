@@ -180,7 +180,7 @@ class TicketView:
         if self.status == Status.AWAITING_CONFIRMATION:
             solutions = [e.actor for e in self.events if e.kind == EventKind.SOLUTION]
             solver = solutions[-1] if solutions else None
-        return TicketFacts(self.status, self.assignee, self.tier, solver)
+        return TicketFacts(self.status, self.assignee, self.tier, solver, self.group_code)
 
     def shows_phone_to(self, person: Person | None) -> bool:
         """The requester's phone is shown whole to ``person`` unasked (they hold the ticket:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -10,12 +11,15 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
+from sqlalchemy import Connection, inspect
 
 from deskui.store.db import Database
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 MIGRATION_LOCK = 0x6465736B  # "desk"
+#: Tables every deskui schema has had since its first migration: a database holding any of them
+#: is a desk, whatever its ``alembic_version`` says.
+_DESK_TABLES = frozenset({"desk_user", "support_group", "requester", "ticket", "ticket_event"})
 
 
 def alembic_config(db: Database) -> Config:
@@ -41,7 +45,11 @@ class SchemaStanding(StrEnum):
     CURRENT = "current"
     """The newest revision this deskui ships."""
     NEWER = "newer"
-    """A revision this deskui does not know: a newer deskui migrated it."""
+    """A deskui revision past this deskui's newest: a newer deskui migrated it."""
+    UNKNOWN = "unknown"
+    """A revision no deskui writes (not of the shape of its migrations): not a deskui schema."""
+    MISSING = "missing"
+    """The desk's tables are there, its revision is not: nothing can tell what schema it has."""
 
 
 @dataclass(frozen=True)
@@ -67,16 +75,31 @@ def schema_state(db: Database) -> SchemaState:
     """
     script = ScriptDirectory.from_config(alembic_config(db))
     head = script.get_current_head()
-    revision = current_revision(db)
+    with db.engine.connect() as connection:
+        revision = MigrationContext.configure(connection).get_current_revision()
+        tables = set(inspect(connection).get_table_names()) if revision is None else set()
     if revision is None:
-        standing = SchemaStanding.EMPTY
+        # a desk whose revision was lost must not look new: migrating it would create its
+        # tables over the ones it has
+        standing = SchemaStanding.MISSING if tables & _DESK_TABLES else SchemaStanding.EMPTY
     elif revision == head:
         standing = SchemaStanding.CURRENT
     elif revision in {r.revision for r in script.walk_revisions()}:
         standing = SchemaStanding.BEHIND
-    else:
+    elif _numbered(revision) > _numbered(head or ""):
         standing = SchemaStanding.NEWER
+    else:
+        standing = SchemaStanding.UNKNOWN
     return SchemaState(revision, head, standing)
+
+
+def _numbered(revision: str) -> int:
+    """A deskui revision's number (``0014`` → 14); -1 for any other text.
+
+    deskui's migrations are numbered in order, four digits and more (``0001``, ``0002`` …), so a
+    newer deskui's revision is a greater number and anything else is no deskui revision.
+    """
+    return int(revision) if re.fullmatch(r"[0-9]{4,}", revision) else -1
 
 
 def current_revision(db: Database) -> str | None:

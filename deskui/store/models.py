@@ -21,6 +21,17 @@ def _utc(*, nullable: bool = False) -> Any:
     return Field(sa_type=UTCDateTime)
 
 
+def column_length(model: type[SQLModel], name: str) -> int:
+    """The most characters the ``name`` column of ``model``'s table holds (its ``max_length``).
+
+    A service checks a value against this before saving, so a value too long is refused by name
+    on every database (PostgreSQL would fail the statement; SQLite would store it whole).
+    """
+    length = model.__table__.c[name].type.length  # type: ignore[attr-defined]  # SQLModel declares no __table__; a table model has one
+    assert isinstance(length, int), f"{model.__name__}.{name} has no length"
+    return length
+
+
 class Group(SQLModel, table=True):
     """A support group (支持组): the service desk, a specialist group, a vendor."""
 

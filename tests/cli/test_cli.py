@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from deskui.cli import main
+from deskui.cli.exits import INPUT
 
 CALL = {
     "requester": {
@@ -288,8 +289,28 @@ def test_seed_demo_fills_every_state(
         if json.loads(out):
             statuses.add(status)
     assert len(statuses) == 7
-    code, out, _ = run(capsys, monkeypatch, ["seed", "--demo", "--db", path, "--json"])
-    assert json.loads(out)["tickets"] == 0  # a seeded desk is left alone
+    # a seeded desk, or one with users, is left alone and says so
+    for lang, said in (
+        ("en", "deskui: this desk already holds data (9 users, 120 tickets); nothing was added"),
+        ("zh", "deskui: 该服务台已有数据（9 名用户、120 张工单），未添加任何内容"),
+    ):
+        code, out, err = run(
+            capsys, monkeypatch, ["seed", "--demo", "--db", path, "--json", "--lang", lang]
+        )
+        assert (code, out) == (INPUT, "") and err.startswith(said), err
+
+
+def test_seed_demo_on_a_desk_with_users_adds_nothing(
+    db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, err = run(capsys, monkeypatch, ["seed", "--demo", "--db", db, "--lang", "en"])
+    assert (code, out) == (INPUT, "")
+    assert err == (
+        "deskui: this desk already holds data (3 users, 0 tickets); nothing was added:"
+        " the demo fills an empty desk only\n"
+    )
+    code, out, _ = run(capsys, monkeypatch, ["user", "list", "--db", db, "--json"])
+    assert len(json.loads(out)) == 3
 
 
 def test_shared_options_work_before_and_after_the_subcommand(

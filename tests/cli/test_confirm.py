@@ -86,3 +86,27 @@ def test_refuse_reopens_with_the_requesters_reason(
     data = json.loads(out)
     assert data["status"] == "in_progress" and data["assignee"] == "agent1"
     assert data["events"][-1]["kind"] == "refused" and data["events"][-1]["note"] == "还是不通"
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "deskui: aspect: speed is given more than once; give each once"),
+        ("zh", "deskui: aspect: 「speed」给了不止一次"),
+    ],
+)
+def test_an_aspect_given_twice_is_refused(
+    db: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    lang: str,
+    said: str,
+) -> None:
+    number = solved(db, capsys, monkeypatch)
+    confirm = ["ticket", "confirm", number, "--db", db, "--satisfaction", "5", "--channel", "im"]
+    twice = ["--aspect", "speed=5", "--aspect", " speed=1", "--as", "op", "--lang", lang]
+    code, out, err = run(capsys, monkeypatch, [*confirm, *twice])
+    assert (code, out) == (2, ""), err
+    assert err.startswith(said), err
+    code, out, _ = run(capsys, monkeypatch, ["ticket", "show", number, "--db", db, "--json"])
+    assert json.loads(out)["status"] == "awaiting_confirmation"

@@ -23,8 +23,8 @@ from deskui.store.db import Database
 from deskui.store.migrate import current_revision, head_revision
 from tests.conftest import postgres_admin_url
 
-#: a revision no deskui release has: what a newer deskui's migration looks like to this one
-FUTURE = "9f8e7d6c5b4a"
+#: a revision past this deskui's newest: what a newer deskui's migration looks like to this one
+FUTURE = "9999"
 
 
 def run(
@@ -108,6 +108,47 @@ def test_a_newer_postgres_schema_is_refused(
     assert run(capsys, monkeypatch, ["db", "upgrade", "--db", fresh_pg])[0] == 0
     stamp(fresh_pg, FUTURE)
     assert_newer_refused(capsys, monkeypatch, fresh_pg)
+
+
+@pytest.mark.parametrize("revision", ["garbage", "9f8e7d6c5b4a", "", "0000"])
+def test_a_revision_no_deskui_writes_is_called_unknown(
+    sqlite_desk: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    revision: str,
+) -> None:
+    stamp(f"sqlite:///{sqlite_desk}", revision)
+    code, out, err = run(capsys, monkeypatch, ["db", "current", "--db", sqlite_desk, "--json"])
+    assert code == exits.DATABASE
+    assert (json.loads(out)["revision"], json.loads(out)["standing"]) == (revision, "unknown")
+    assert f"records the schema revision “{revision}”, which is not a deskui schema" in err
+    assert "newer" not in err and "Traceback" not in err
+    for args in (["ticket", "list"], ["db", "upgrade"]):
+        code, out, err = run(capsys, monkeypatch, [*args, "--db", sqlite_desk, "--lang", "zh"])
+        assert (code, out) == (exits.DATABASE, "")
+        assert f"「{revision}」不是 deskui 的结构版本" in err
+    with sqlite3.connect(sqlite_desk) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (revision,)
+
+
+SCHEMA = "SELECT name, sql FROM sqlite_master ORDER BY name"
+
+
+def test_a_desk_without_its_schema_version_is_left_as_it_is(
+    sqlite_desk: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with sqlite3.connect(sqlite_desk) as conn:
+        conn.execute("DROP TABLE alembic_version")
+        tables = conn.execute(SCHEMA).fetchall()
+    code, out, err = run(capsys, monkeypatch, ["db", "current", "--db", sqlite_desk, "--json"])
+    assert code == exits.DATABASE and json.loads(out)["standing"] == "missing"
+    for args in (["ticket", "list"], ["db", "upgrade"], ["seed", "--demo"]):
+        code, out, err = run(capsys, monkeypatch, [*args, "--db", sqlite_desk, "--lang", "en"])
+        assert (code, out) == (exits.DATABASE, ""), err
+        assert "the desk's schema version (alembic_version) is missing" in err
+        assert "nothing was changed" in err and "already exists" not in err
+    with sqlite3.connect(sqlite_desk) as conn:
+        assert conn.execute(SCHEMA).fetchall() == tables
 
 
 def test_db_current_answers_at_every_standing(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 
 from deskui.core.enums import Role, Status
 from deskui.core.permissions import (
     DESK_NOTES,
+    GROUP_WHEN_UNHELD,
     HOLDER_ONLY,
     NEEDS_HOLDER,
     NEEDS_OPEN,
@@ -29,6 +30,7 @@ from deskui.core.workflow import TRANSITIONS, status_targets
 class Person:
     login: str
     role: Role
+    group_codes: frozenset[str] = field(default_factory=frozenset)
 
 
 OP, AGENT, LEAD, ADMIN = Role.OPERATOR, Role.AGENT, Role.DUTY_LEAD, Role.ADMIN
@@ -64,6 +66,7 @@ EXPECTED: dict[Action, set[Role]] = {
     A.MANAGE_USERS: {ADMIN},
     A.EXPORT_DESK: {ADMIN},
     A.IMPORT_DESK: {ADMIN},
+    A.BACKUP_DESK: {ADMIN},
     # announcements: narrowed by the owning group (tests/core/test_announcements.py)
     A.ANNOUNCE_DRAFT: {OP, AGENT, LEAD, ADMIN},
     A.ANNOUNCE_EDIT: {OP, AGENT, LEAD, ADMIN},
@@ -143,57 +146,98 @@ def test_nothing_moves_while_a_solution_awaits_the_answer(action: Action) -> Non
 
 #: Pure rules, role × action × the person's relation to the ticket, by hand: (role, relation)
 #: → (person, facts); then per action the answers for operator, agent, lead, admin, each as
-#: "holder other unassigned" ("-": an operator holds no ticket).
+#: "holder other unassigned foreign" ("-": an operator holds no ticket): held by the person,
+#: held by someone else (both with another group), nobody holds it and it is with the person's
+#: own group, nobody holds it and it is with a group the person is not in.
 _HELD = Status.IN_PROGRESS
+_RELATIONS = ("holder", "other", "unassigned", "foreign")
+#: The person's own group in the tables (every person below is in it), and one nobody is in.
+_OWN, _FOREIGN = "hardware", "network"
 
 
 def _facts(relation: str, login: str, status: Status) -> TicketFacts:
-    holder = {"holder": login, "other": "agent1", "unassigned": None}[relation]
-    return TicketFacts(status, holder=holder, tier=2)
+    holder = {"holder": login, "other": "agent1"}.get(relation)
+    group = _OWN if relation == "unassigned" else _FOREIGN
+    return TicketFacts(status, holder=holder, tier=2, group=group)
 
 
 PURE: dict[Action, tuple[Status, tuple[str, str, str, str]]] = {
-    A.CLAIM: (_HELD, ("- role role", "ok held ok", "ok held ok", "ok held ok")),
+    A.CLAIM: (_HELD, ("- role role role", "ok held ok ok", "ok held ok ok", "ok held ok ok")),
     A.TAKE_OVER: (
         _HELD,
-        ("- role role", "role role role", "yours ok nobody_holds", "yours ok nobody_holds"),
+        (
+            "- role role role",
+            "role role role role",
+            "yours ok nobody_holds nobody_holds",
+            "yours ok nobody_holds nobody_holds",
+        ),
     ),
-    A.ASSIGN: (_HELD, ("- role role", "role role role", "ok ok ok", "ok ok ok")),
-    A.TRIAGE: (_HELD, ("- holder ok", "ok holder ok", "ok ok ok", "ok ok ok")),
-    A.OVERRIDE_PRIORITY: (_HELD, ("- role role", "role role role", "ok ok ok", "ok ok ok")),
-    A.TRANSFER: (_HELD, ("- holder ok", "ok holder ok", "ok ok ok", "ok ok ok")),
-    A.ESCALATE: (_HELD, ("- holder ok", "ok holder ok", "ok ok ok", "ok ok ok")),
-    A.WORKLOG: (_HELD, ("- ok ok", "ok holder ok", "ok ok ok", "ok ok ok")),
-    A.PROGRESS: (_HELD, ("- role role", "ok holder unheld", "ok ok unheld", "ok ok unheld")),
-    A.ESTIMATE: (_HELD, ("- role role", "ok holder ok", "ok ok ok", "ok ok ok")),
-    A.PEND: (_HELD, ("- holder ok", "ok holder ok", "ok ok ok", "ok ok ok")),
-    A.RESUME: (Status.PENDING, ("- holder ok", "ok holder ok", "ok ok ok", "ok ok ok")),
-    A.RELEASE: (_HELD, ("- role role", "ok holder ok", "ok ok ok", "ok ok ok")),
-    A.SOLVE: (_HELD, ("- role role", "ok holder ok", "ok ok ok", "ok ok ok")),
-    A.REJECT: (_HELD, ("- holder ok", "ok holder ok", "ok ok ok", "ok ok ok")),
-    A.REOPEN: (Status.RESOLVED, ("- ok ok", "ok ok ok", "ok ok ok", "ok ok ok")),
-    A.CLOSE: (Status.RESOLVED, ("- ok ok", "role role role", "ok ok ok", "ok ok ok")),
+    A.ASSIGN: (_HELD, ("- role role role", "role role role role", "ok ok ok ok", "ok ok ok ok")),
+    A.TRIAGE: (_HELD, ("- holder ok ok", "ok holder ok group", "ok ok ok ok", "ok ok ok ok")),
+    A.OVERRIDE_PRIORITY: (
+        _HELD,
+        ("- role role role", "role role role role", "ok ok ok ok", "ok ok ok ok"),
+    ),
+    A.TRANSFER: (_HELD, ("- holder ok ok", "ok holder ok ok", "ok ok ok ok", "ok ok ok ok")),
+    A.ESCALATE: (_HELD, ("- holder ok ok", "ok holder ok ok", "ok ok ok ok", "ok ok ok ok")),
+    A.WORKLOG: (_HELD, ("- ok ok ok", "ok holder ok ok", "ok ok ok ok", "ok ok ok ok")),
+    A.PROGRESS: (
+        _HELD,
+        (
+            "- role role role",
+            "ok holder unheld unheld",
+            "ok ok unheld unheld",
+            "ok ok unheld unheld",
+        ),
+    ),
+    A.ESTIMATE: (_HELD, ("- role role role", "ok holder ok group", "ok ok ok ok", "ok ok ok ok")),
+    A.PEND: (_HELD, ("- holder ok ok", "ok holder ok ok", "ok ok ok ok", "ok ok ok ok")),
+    A.RESUME: (Status.PENDING, ("- holder ok ok", "ok holder ok ok", "ok ok ok ok", "ok ok ok ok")),
+    A.RELEASE: (_HELD, ("- role role role", "ok holder ok ok", "ok ok ok ok", "ok ok ok ok")),
+    A.SOLVE: (_HELD, ("- role role role", "ok holder ok ok", "ok ok ok ok", "ok ok ok ok")),
+    A.REJECT: (_HELD, ("- holder ok ok", "ok holder ok ok", "ok ok ok ok", "ok ok ok ok")),
+    A.REOPEN: (Status.RESOLVED, ("- ok ok ok", "ok ok ok ok", "ok ok ok ok", "ok ok ok ok")),
+    A.CLOSE: (Status.RESOLVED, ("- ok ok ok", "role role role role", "ok ok ok ok", "ok ok ok ok")),
     A.CONFIRM: (
         Status.AWAITING_CONFIRMATION,
-        ("- ok ok", "role role role", "ok ok ok", "ok ok ok"),
+        ("- ok ok ok", "role role role role", "ok ok ok ok", "ok ok ok ok"),
     ),
     A.REFUSE: (
         Status.AWAITING_CONFIRMATION,
-        ("- ok ok", "role role role", "ok ok ok", "ok ok ok"),
+        ("- ok ok ok", "role role role role", "ok ok ok ok", "ok ok ok ok"),
     ),
-    A.DISPATCH: (Status.NEW, ("- ok ok", "ok ok ok", "ok ok ok", "ok ok ok")),
-    A.LINK: (_HELD, ("- ok ok", "ok ok ok", "ok ok ok", "ok ok ok")),
+    A.DISPATCH: (Status.NEW, ("- ok ok ok", "ok ok ok ok", "ok ok ok ok", "ok ok ok ok")),
+    A.LINK: (_HELD, ("- ok ok ok", "ok ok ok ok", "ok ok ok ok", "ok ok ok ok")),
     # the board's alerts: a lead's, whoever holds the ticket
-    A.ACKNOWLEDGE_ALERT: (_HELD, ("- role role", "role role role", "ok ok ok", "ok ok ok")),
-    A.LOG_CALL: (Status.NEW, ("- ok ok", "ok ok ok", "ok ok ok", "ok ok ok")),
-    A.RESOLVE_AT_INTAKE: (Status.NEW, ("- ok ok", "ok ok ok", "ok ok ok", "ok ok ok")),
-    A.CHANGE_RULES: (_HELD, ("- role role", "role role role", "role role role", "ok ok ok")),
-    A.MANAGE_USERS: (_HELD, ("- role role", "role role role", "role role role", "ok ok ok")),
-    A.EXPORT_DESK: (_HELD, ("- role role", "role role role", "role role role", "ok ok ok")),
-    A.IMPORT_DESK: (_HELD, ("- role role", "role role role", "role role role", "ok ok ok")),
+    A.ACKNOWLEDGE_ALERT: (
+        _HELD,
+        ("- role role role", "role role role role", "ok ok ok ok", "ok ok ok ok"),
+    ),
+    A.LOG_CALL: (Status.NEW, ("- ok ok ok", "ok ok ok ok", "ok ok ok ok", "ok ok ok ok")),
+    A.RESOLVE_AT_INTAKE: (Status.NEW, ("- ok ok ok", "ok ok ok ok", "ok ok ok ok", "ok ok ok ok")),
+    A.CHANGE_RULES: (
+        _HELD,
+        ("- role role role", "role role role role", "role role role role", "ok ok ok ok"),
+    ),
+    A.MANAGE_USERS: (
+        _HELD,
+        ("- role role role", "role role role role", "role role role role", "ok ok ok ok"),
+    ),
+    A.EXPORT_DESK: (
+        _HELD,
+        ("- role role role", "role role role role", "role role role role", "ok ok ok ok"),
+    ),
+    A.IMPORT_DESK: (
+        _HELD,
+        ("- role role role", "role role role role", "role role role role", "ok ok ok ok"),
+    ),
+    A.BACKUP_DESK: (
+        _HELD,
+        ("- role role role", "role role role role", "role role role role", "ok ok ok ok"),
+    ),
     # announcements ignore a ticket's facts: only the role decides here
     **{
-        a: (_HELD, ("- ok ok", "ok ok ok", "ok ok ok", "ok ok ok"))
+        a: (_HELD, ("- ok ok ok", "ok ok ok ok", "ok ok ok ok", "ok ok ok ok"))
         for a in (
             A.ANNOUNCE_DRAFT,
             A.ANNOUNCE_EDIT,
@@ -203,23 +247,32 @@ PURE: dict[Action, tuple[Status, tuple[str, str, str, str]]] = {
             A.ANNOUNCE_WITHDRAW,
         )
     },
-    A.ANNOUNCE_PUBLISH: (_HELD, ("- ok ok", "role role role", "ok ok ok", "ok ok ok")),
-    A.VIEW_SETTINGS: (_HELD, ("- role role", "role role role", "ok ok ok", "ok ok ok")),
+    A.ANNOUNCE_PUBLISH: (
+        _HELD,
+        ("- ok ok ok", "role role role role", "ok ok ok ok", "ok ok ok ok"),
+    ),
+    A.VIEW_SETTINGS: (
+        _HELD,
+        ("- role role role", "role role role role", "ok ok ok ok", "ok ok ok ok"),
+    ),
     **{
-        a: (_HELD, ("- ok ok", "ok ok ok", "ok ok ok", "ok ok ok"))
+        a: (_HELD, ("- ok ok ok", "ok ok ok ok", "ok ok ok ok", "ok ok ok ok"))
         for a in (A.KB_DRAFT, A.KB_SUBMIT, A.KB_REVIEW, A.KB_PUBLISH, A.KB_RETIRE)
     },
-    A.READ_REPORTS: (_HELD, ("- role role", "role role role", "ok ok ok", "ok ok ok")),
-    A.READ_OWN_REPORT: (_HELD, ("- role role", "ok ok ok", "ok ok ok", "ok ok ok")),
+    A.READ_REPORTS: (
+        _HELD,
+        ("- role role role", "role role role role", "ok ok ok ok", "ok ok ok ok"),
+    ),
+    A.READ_OWN_REPORT: (_HELD, ("- role role role", "ok ok ok ok", "ok ok ok ok", "ok ok ok ok")),
     # anyone at the desk may reveal a requester's phone (the reading is recorded)
-    A.REVEAL_PHONE: (_HELD, ("- ok ok", "ok ok ok", "ok ok ok", "ok ok ok")),
+    A.REVEAL_PHONE: (_HELD, ("- ok ok ok", "ok ok ok ok", "ok ok ok ok", "ok ok ok ok")),
 }
 _LOGINS = {OP: "op", AGENT: "agent2", LEAD: "lead", ADMIN: "admin"}
 _PURE_CASES = [
     (action, role, relation, answer)
     for action, (_status, row) in PURE.items()
     for role, cell in zip((OP, AGENT, LEAD, ADMIN), row, strict=True)
-    for relation, answer in zip(("holder", "other", "unassigned"), cell.split(), strict=True)
+    for relation, answer in zip(_RELATIONS, cell.split(), strict=True)
     if answer != "-"
 ]
 
@@ -231,7 +284,7 @@ def test_the_pure_table_covers_every_action() -> None:
 @pytest.mark.parametrize(("action", "role", "relation", "answer"), _PURE_CASES)
 def test_role_action_relation(action: Action, role: Role, relation: str, answer: str) -> None:
     status = PURE[action][0]
-    person = Person(_LOGINS[role], role)
+    person = Person(_LOGINS[role], role, frozenset({"desk", _OWN}))
     expected = None if answer == "ok" else Refusal(f"permission.{answer}")
     assert refusal(person, action, _facts(relation, person.login, status)) == expected
 
@@ -333,3 +386,19 @@ def test_who_is_warned_of_a_missing_holiday_schedule() -> None:
 
     warned = {role for role in Role if sees_calendar_warning(Person("x", role))}
     assert warned == {LEAD, ADMIN}
+
+
+@pytest.mark.parametrize("action", sorted(GROUP_WHEN_UNHELD))
+def test_an_unheld_ticket_is_decided_by_its_group_the_desk_or_a_lead(action: Action) -> None:
+    unheld = TicketFacts(Status.TO_ASSIGN, tier=2, group="network")
+    vendor = Person("vendor", AGENT, frozenset({"vendor"}))
+    assert refusal(vendor, action, unheld) == Refusal.GROUP
+    assert refusal(Person("chenjie", AGENT, frozenset({"network"})), action, unheld) is None
+    assert refusal(Person("lead", LEAD), action, unheld) is None
+    assert refusal(Person("admin", ADMIN), action, unheld) is None
+    # a ticket with no group is nobody's in particular; a held one follows the holder rule
+    assert refusal(vendor, action, TicketFacts(Status.TO_ASSIGN)) is None
+    mine = TicketFacts(Status.IN_PROGRESS, holder="vendor", tier=2, group="network")
+    assert refusal(vendor, action, mine) is None
+    if role_may(OP, action):
+        assert refusal(Person("op", OP, frozenset({"desk"})), action, unheld) is None

@@ -13,7 +13,13 @@ import pytest
 from sqlalchemy import text
 
 from deskui.core.clock import FrozenClock
-from deskui.services.archive import ArchiveBroken, ArchiveRefused, export_desk, import_desk
+from deskui.services.archive import (
+    ArchiveBroken,
+    ArchiveRefused,
+    backup_desk,
+    export_desk,
+    import_desk,
+)
 from deskui.services.desk import DeskService, prepare_database
 from deskui.services.directory import RequesterInput
 from deskui.services.errors import PermissionDenied
@@ -172,6 +178,26 @@ def test_only_an_admin_exports(desk: DeskService) -> None:
     who = Identity(desk.actor("op"), Basis.OS_ACCOUNT, "op")
     with pytest.raises(PermissionDenied):
         desk.read(lambda s: export_desk(session=s, who=who, out=io.StringIO(), now=FROZEN_AT))
+
+
+def test_only_an_admin_or_a_desk_without_users_backs_up(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path}/d.db")
+    prepare_database(db)
+    assert db.path is not None
+
+    def copy(who: Identity) -> Path:
+        target = tmp_path / f"{who.account}.db"
+        return backup_desk(who=who, source=db.path, target=target, force=False, lock_wait=1)
+
+    assert copy(NEW_DESK).exists()
+    desk = add_staff(DeskService(db, FrozenClock(FROZEN_AT)))
+    for login in ("op", "agent1", "lead"):
+        with pytest.raises(PermissionDenied) as refused:
+            copy(Identity(desk.actor(login), Basis.OS_ACCOUNT, login))
+        assert refused.value.params["action"] == "backup_desk"
+        assert not (tmp_path / f"{login}.db").exists()
+    assert copy(Identity(desk.actor("admin"), Basis.OS_ACCOUNT, "admin")).exists()
+    db.dispose()
 
 
 def test_an_agent_cannot_import(tmp_path: Path, exported: tuple[str, str]) -> None:

@@ -89,3 +89,24 @@ def test_both_lines_of_a_clash_are_named_and_one_bad_row_is_one(desk: DeskServic
 )
 def test_the_import_keys_a_name_as_intake_does(name: str) -> None:
     assert PinyinKeys()(name) == pinyin_keys(name)
+
+
+def test_a_row_with_a_value_longer_than_its_column_is_left_out(desk: DeskService) -> None:
+    who = admin.console_identity(desk.actor("admin"), sqlite=desk.db.is_sqlite)
+    data = read_csv(
+        (
+            "姓名,电话,工号,部门,公司,办公地点\n"
+            f"李雷,13800138001,E1,{'名' * 121},公司,A座\n"
+            f"韩梅梅,13800138002,{'9' * 33},人事部,{'名' * 121},{'名' * 121}\n"
+            "王五,13800138003,E3,人事部,公司,A座\n"
+        ).encode()
+    )
+    summary = import_directory(desk, who, data)
+    assert summary.new == 1
+    assert [(p.line, p.field, p.error.code) for p in summary.problems] == [
+        (2, "department", "text.too_long"),
+        (3, "company", "text.too_long"),
+        (3, "employee_id", "text.too_long"),
+        (3, "site", "text.too_long"),
+    ]
+    assert [r.name for r in desk.search_requesters("1380013800")] == ["王五"]

@@ -1,7 +1,8 @@
 """The role × action matrix as the services enforce it, on SQLite and PostgreSQL.
 
 Every action of SPEC §1–§7 that a use case takes on a ticket, by each of the four roles, on a
-ticket the person holds, one somebody else holds, and one nobody holds — really calling the use
+ticket the person holds, one somebody else holds, and one nobody holds (of the person's group or
+another's) — really calling the use
 case, and asserting exactly that it went through or was refused with the expected code. The
 expected answers are written out by hand below (not read from the rules under test).
 
@@ -30,7 +31,7 @@ from tests.conftest import DATABASES, FROZEN_AT, add_staff, empty_database
 from tests.services.test_intake import call
 
 ROLES = (Role.OPERATOR, Role.AGENT, Role.DUTY_LEAD, Role.ADMIN)
-RELATIONS = ("holder", "other", "unassigned")
+RELATIONS = ("holder", "other", "unassigned", "foreign")
 #: Who acts in each role: the holder when the person holds the ticket, else someone else.
 HOLDER_LOGIN = {Role.AGENT: "agent1", Role.DUTY_LEAD: "lead", Role.ADMIN: "admin"}
 ACTING = {Role.OPERATOR: "op", Role.AGENT: "agent2", Role.DUTY_LEAD: "lead", Role.ADMIN: "admin"}
@@ -43,6 +44,7 @@ CODES = {
     "role": "permission.role",
     "holder": "permission.holder",
     "unheld": "permission.unheld",
+    "group": "permission.group",
     "solver": "permission.solver",
     "nobody": "permission.nobody_holds",
     "yours": "permission.yours",
@@ -50,27 +52,54 @@ CODES = {
     "none": "ticket.no_transition",
 }
 
-#: action → expected per role (operator, agent, duty lead, admin), each "holder other unassigned".
+#: action → expected per role (operator, agent, duty lead, admin), each "holder other unassigned
+#: foreign": a ticket nobody holds is a hardware call (the acting agent's group) or, foreign, a
+#: network call (a group the acting agent is not in).
 EXPECTED: dict[Action, tuple[str, str, str, str]] = {
-    Action.CLAIM: ("- role role", "ok conflict ok", "ok conflict ok", "ok conflict ok"),
-    Action.TAKE_OVER: ("- role role", "role role role", "yours ok nobody", "yours ok nobody"),
-    Action.ASSIGN: ("- role role", "role role role", "ok ok ok", "ok ok ok"),
-    Action.TRIAGE: ("- holder ok", "ok holder ok", "ok ok ok", "ok ok ok"),
-    Action.OVERRIDE_PRIORITY: ("- role role", "role role role", "ok ok ok", "ok ok ok"),
-    Action.TRANSFER: ("- holder ok", "ok holder ok", "ok ok ok", "ok ok ok"),
-    Action.ESCALATE: ("- holder ok", "ok holder ok", "ok ok ok", "ok ok ok"),
-    Action.WORKLOG: ("- ok ok", "ok holder ok", "ok ok ok", "ok ok ok"),
-    Action.PROGRESS: ("- role role", "ok holder unheld", "ok ok unheld", "ok ok unheld"),
-    Action.ESTIMATE: ("- role role", "ok holder ok", "ok ok ok", "ok ok ok"),
-    Action.PEND: ("- holder ok", "ok holder ok", "ok ok ok", "ok ok ok"),
-    Action.RESUME: ("- holder ok", "ok holder ok", "ok ok ok", "ok ok ok"),
-    Action.RELEASE: ("- role none", "ok holder none", "ok ok none", "ok ok none"),
-    Action.SOLVE: ("- role none", "ok holder none", "ok ok none", "ok ok none"),
-    Action.CONFIRM: ("- ok -", "role role -", "solver ok -", "solver ok -"),
-    Action.REFUSE: ("- ok -", "role role -", "ok ok -", "ok ok -"),
-    Action.REJECT: ("- holder ok", "ok holder ok", "ok ok ok", "ok ok ok"),
-    Action.REOPEN: ("- ok role", "ok ok role", "ok ok ok", "ok ok ok"),
-    Action.CLOSE: ("- ok -", "role role -", "ok ok -", "ok ok -"),
+    Action.CLAIM: (
+        "- role role role",
+        "ok conflict ok ok",
+        "ok conflict ok ok",
+        "ok conflict ok ok",
+    ),
+    Action.TAKE_OVER: (
+        "- role role role",
+        "role role role role",
+        "yours ok nobody nobody",
+        "yours ok nobody nobody",
+    ),
+    Action.ASSIGN: ("- role role role", "role role role role", "ok ok ok ok", "ok ok ok ok"),
+    Action.TRIAGE: ("- holder ok ok", "ok holder ok group", "ok ok ok ok", "ok ok ok ok"),
+    Action.OVERRIDE_PRIORITY: (
+        "- role role role",
+        "role role role role",
+        "ok ok ok ok",
+        "ok ok ok ok",
+    ),
+    Action.TRANSFER: ("- holder ok ok", "ok holder ok ok", "ok ok ok ok", "ok ok ok ok"),
+    Action.ESCALATE: ("- holder ok ok", "ok holder ok ok", "ok ok ok ok", "ok ok ok ok"),
+    Action.WORKLOG: ("- ok ok ok", "ok holder ok ok", "ok ok ok ok", "ok ok ok ok"),
+    Action.PROGRESS: (
+        "- role role role",
+        "ok holder unheld unheld",
+        "ok ok unheld unheld",
+        "ok ok unheld unheld",
+    ),
+    Action.ESTIMATE: ("- role role role", "ok holder ok group", "ok ok ok ok", "ok ok ok ok"),
+    Action.PEND: ("- holder ok ok", "ok holder ok ok", "ok ok ok ok", "ok ok ok ok"),
+    Action.RESUME: ("- holder ok ok", "ok holder ok ok", "ok ok ok ok", "ok ok ok ok"),
+    Action.RELEASE: (
+        "- role none none",
+        "ok holder none none",
+        "ok ok none none",
+        "ok ok none none",
+    ),
+    Action.SOLVE: ("- role none none", "ok holder none none", "ok ok none none", "ok ok none none"),
+    Action.CONFIRM: ("- ok - -", "role role - -", "solver ok - -", "solver ok - -"),
+    Action.REFUSE: ("- ok - -", "role role - -", "ok ok - -", "ok ok - -"),
+    Action.REJECT: ("- holder ok ok", "ok holder ok ok", "ok ok ok ok", "ok ok ok ok"),
+    Action.REOPEN: ("- ok role role", "ok ok role role", "ok ok ok ok", "ok ok ok ok"),
+    Action.CLOSE: ("- ok - -", "role role - -", "ok ok - -", "ok ok - -"),
 }
 #: Actions with no ticket to hold: one answer per role.
 DESK_WIDE: dict[Action, tuple[str, str, str, str]] = {
@@ -127,10 +156,14 @@ class Scene:
             HOLDER_LOGIN[case.role] if case.relation == "holder" else ACTING[case.role]
         )
         self.holder = {"holder": self.actor_login, "other": OTHER_HOLDER}.get(case.relation)
+        #: a group the ticket is not with, to transfer it to
+        self.elsewhere = "software" if case.relation == "foreign" else "network"
 
     def new(self) -> str:
-        """A hardware call (L2), to be assigned, or claimed by the holder of the case."""
-        number = self.desk.create_ticket(self.desk.actor("op"), call()).number
+        """A hardware call (L2), to be assigned, or claimed by the holder of the case; a network
+        call for a ticket of a group the person is not in."""
+        category = "network" if self.case.relation == "foreign" else "hardware"
+        number = self.desk.create_ticket(self.desk.actor("op"), call(category=category)).number
         if self.holder is not None:
             self.desk.claim(self.desk.actor(self.holder), number)
         return number
@@ -171,7 +204,7 @@ class Scene:
             Action.OVERRIDE_PRIORITY: lambda: desk.override_priority(
                 actor, self.new(), "P1", "board meeting"
             ),
-            Action.TRANSFER: lambda: desk.transfer(actor, self.new(), "network"),
+            Action.TRANSFER: lambda: desk.transfer(actor, self.new(), self.elsewhere),
             Action.ESCALATE: lambda: desk.escalate(actor, self.new(), "reseated; no POST"),
             Action.WORKLOG: lambda: desk.worklog(actor, self.new(), "called back"),
             Action.PROGRESS: lambda: desk.worklog(actor, self.new(), "on it", progress=True),
@@ -250,6 +283,8 @@ def test_every_ticket_action_of_the_matrix_is_in_the_table() -> None:
     # the whole desk out and in: tests/services/test_archive.py; the administration:
     # tests/services/test_admin.py; outages: tests/services/test_outage.py
     desk_only |= {Action.EXPORT_DESK, Action.IMPORT_DESK, Action.VIEW_SETTINGS, Action.LINK}
+    # a copy of the SQLite file: tests/services/test_archive.py
+    desk_only |= {Action.BACKUP_DESK}
     # revealing a requester's phone, open to everyone at the desk and recorded:
     # tests/services/test_reveal_phone.py
     desk_only |= {Action.REVEAL_PHONE}

@@ -474,6 +474,23 @@ async def test_invalid_input_names_the_fields_and_writes_nothing(demo_db: str) -
     )
 
 
+async def test_a_new_callers_department_longer_than_its_column_is_named(demo_db: str) -> None:
+    before = ticket_count(demo_db)
+    app = make_test_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+n")
+        await pilot.press(*"Li Lei", "tab", *"13800138000")
+        await type_into(pilot, "caller-department", "部" * 121)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        screen = intake(app)
+        shown = {e.id: str(e.render()) for e in screen.query(FieldError) if e.has_class("-shown")}
+        assert shown["error-caller-department"] == "too long (121 characters), at most 120"
+        assert value(app, "caller-department") == "部" * 121
+    assert ticket_count(demo_db) == before
+
+
 async def test_no_caller_is_named_as_the_fault(demo_db: str) -> None:
     app = make_test_app(demo_db, lang="zh")
     async with app.run_test(size=SIZE) as pilot:
