@@ -168,7 +168,7 @@ def generate(
             "to_confirmation": None,
             "worked_minutes": 0,
         }
-        sealed = [report_facts_hash(facts)]
+        sealed = [report_facts_hash([facts[c] for c in FACT_COLUMNS[1:]])]
         if claimed:
             at = received + timedelta(minutes=20)
             row.update(status="in_progress", assignee_id=agent, accepted_at=at, updated_at=at)
@@ -181,7 +181,7 @@ def generate(
             )
             states.append(ticket_state_hash(row))
             facts["response"] = "met"
-            sealed.append(report_facts_hash(facts))
+            sealed.append(report_facts_hash([facts[c] for c in FACT_COLUMNS[1:]]))
         events: list[tuple[Any, ...]] = []
         prev: str | None = None
         seals = zip(changes, states, sealed, strict=True)

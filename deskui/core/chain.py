@@ -135,6 +135,7 @@ REPORT_FACT_FIELDS: tuple[tuple[str, FieldKind], ...] = (
     ("to_confirmation", _I),
     ("worked_minutes", _I),
 )
+_FACT_KINDS = tuple(kind for _, kind in REPORT_FACT_FIELDS)
 _SETTING_KINDS: tuple[FieldKind, ...] = (_I, _S, _T, _I, _I, _S, _S, _S, _S)
 
 
@@ -241,12 +242,12 @@ def article_event_hash(values: Sequence[object], prev: str | None) -> str:
     return _digest(["article_event", CANONICAL_VERSION, *body, prev])
 
 
-def report_facts_hash(fields: Mapping[str, object]) -> str:
-    """The hash of a ticket's report facts (a ``ticket_report_fact`` row, or the facts by name),
-    over :data:`REPORT_FACT_FIELDS`."""
-    return _digest(
-        ["report_facts", CANONICAL_VERSION, *(_value(fields[n], k) for n, k in REPORT_FACT_FIELDS)]
-    )
+def report_facts_hash(values: Sequence[object]) -> str:
+    """The hash of a ticket's report facts: the values of :data:`REPORT_FACT_FIELDS`, in order."""
+    if len(values) != len(_FACT_KINDS):
+        raise ValueError(f"report facts have {len(_FACT_KINDS)} values")
+    facts = [_value(v, k) for v, k in zip(values, _FACT_KINDS, strict=True)]
+    return _digest(["report_facts", CANONICAL_VERSION, *facts])
 
 
 def ticket_state_hash(fields: Mapping[str, object]) -> str:

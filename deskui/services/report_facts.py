@@ -8,7 +8,7 @@ from dataclasses import asdict
 
 from sqlmodel import Session
 
-from deskui.core.chain import report_facts_hash
+from deskui.core.chain import REPORT_FACT_FIELDS, report_facts_hash
 from deskui.core.enums import ClockKind, EventKind
 from deskui.core.report_facts import report_facts
 from deskui.core.sla import SlaClock
@@ -40,4 +40,4 @@ def store_report_facts(
     for name, value in asdict(facts).items():
         setattr(row, name, str(value) if name in ("response", "resolution") else value)
     session.add(row)
-    return report_facts_hash(row.model_dump())
+    return report_facts_hash([getattr(row, name) for name, _ in REPORT_FACT_FIELDS])

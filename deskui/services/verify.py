@@ -286,14 +286,14 @@ def verify_record(
         ):
             by_ticket.setdefault(int(row[1]), []).append(tuple(row))
         facts = {
-            int(row["ticket_id"]): report_facts_hash(dict(row))
+            int(row[0]): report_facts_hash(row[1:])
             for row in conn.execute(
                 text(
                     f"SELECT ticket_id, {_FACT_COLUMNS} FROM ticket_report_fact "
                     "WHERE ticket_id >= :low AND ticket_id <= :high"
                 ),
                 {"low": low, "high": last_id},
-            ).mappings()
+            )
         }
         for ticket in tickets:
             events = by_ticket.get(int(ticket["id"]), [])

@@ -167,19 +167,12 @@ def test_report_facts_hash_covers_every_fact() -> None:
     """Each fact changes the hash; SQLite's 0/1 for a boolean hashes as the boolean."""
     from deskui.core.chain import REPORT_FACT_FIELDS, report_facts_hash
 
-    facts: dict[str, object] = {
-        "response": "missed",
-        "response_late": 60,
-        "resolution": "met",
-        "resolution_late": 0,
-        "paused": 0,
-        "reopened": 0,
-        "first_contact": False,
-        "to_confirmation": None,
-        "worked_minutes": 0,
-    }
-    assert [name for name, _ in REPORT_FACT_FIELDS] == list(facts)
-    base = report_facts_hash(facts)
-    assert report_facts_hash({**facts, "first_contact": 0}) == base
+    names = [name for name, _ in REPORT_FACT_FIELDS]
+    values: list[object] = ["missed", 60, "met", 0, 0, 0, False, None, 0]
+    facts = dict(zip(names, values, strict=True))
+    base = report_facts_hash(list(facts.values()))
+    assert report_facts_hash(list({**facts, "first_contact": 0}.values())) == base
     for name, other in (("response", "met"), ("response_late", 0), ("to_confirmation", 5)):
-        assert report_facts_hash({**facts, name: other}) != base
+        assert report_facts_hash(list({**facts, name: other}.values())) != base
+    with pytest.raises(ValueError):
+        report_facts_hash(list(facts.values())[:-1])
