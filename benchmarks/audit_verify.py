@@ -3,7 +3,8 @@
 A desk of N tickets is built with bulk inserts (not through the services), each ticket with the
 events intake and a claim would write — created, routed, status; and for most a second change —
 chained exactly as the ledger chains them (:mod:`deskui.core.chain`): versions, the state hash
-on each change's last event, every event's predecessor and hash. Then the whole record is
+and the report facts' hash on each change's last event, every event's predecessor and hash, and
+each ticket's report facts. Then the whole record is
 verified in a fresh process, which reports its time and its peak resident memory; verify reads
 the desk in chunks of tickets, so the peak should not grow with N.
 
@@ -34,12 +35,19 @@ from typing import Any
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from deskui.core.chain import STATE_FIELDS, ticket_event_hash, ticket_state_hash
+from deskui.core.chain import (
+    REPORT_FACT_FIELDS,
+    STATE_FIELDS,
+    report_facts_hash,
+    ticket_event_hash,
+    ticket_state_hash,
+)
 from deskui.core.clock import FrozenClock
 from deskui.services.desk import DeskService, prepare_database, upgrade_database
 from deskui.services.seed import seed_demo
 from deskui.services.verify import CHUNK, verify_record
 from deskui.store.db import Database
+from deskui.store.migrate import head_revision
 
 CACHE = Path(tempfile.gettempdir()) / "deskui-bench"
 PER_DAY = 800
@@ -59,9 +67,12 @@ EVENT_COLUMNS = [
     "note",
     "version",
     "state_hash",
+    "minutes",
+    "facts_hash",
     "prev_hash",
     "hash",
 ]
+FACT_COLUMNS = ["ticket_id", *(name for name, _ in REPORT_FACT_FIELDS)]
 
 
 def _stamp(value: datetime) -> str:
@@ -87,8 +98,9 @@ def _people(db: Database) -> dict[str, list[tuple[int, str]]]:
 
 def generate(
     tickets: int, people: dict[str, list[tuple[int, str]]], first_event: int
-) -> Iterator[tuple[dict[str, Any], list[tuple[Any, ...]], str, int]]:
-    """Each ticket's row, its chained events, its desk day and its sequence number."""
+) -> Iterator[tuple[dict[str, Any], list[tuple[Any, ...]], dict[str, Any], str, int]]:
+    """Each ticket's row, its chained events, its report facts (sealed on each change's last
+    event, as the ledger seals them), its desk day and its sequence number."""
     rng = random.Random(7)
     days = max(1, tickets // PER_DAY + 1)
     start = NOW - timedelta(days=days)
@@ -144,6 +156,19 @@ def generate(
             ]
         ]
         states = [ticket_state_hash(row)]
+        facts: dict[str, Any] = {
+            "ticket_id": row["id"],
+            "response": "running",
+            "response_late": 0,
+            "resolution": "running",
+            "resolution_late": 0,
+            "paused": 0,
+            "reopened": 0,
+            "first_contact": False,
+            "to_confirmation": None,
+            "worked_minutes": 0,
+        }
+        sealed = [report_facts_hash([facts[c] for c in FACT_COLUMNS[1:]])]
         if claimed:
             at = received + timedelta(minutes=20)
             row.update(status="in_progress", assignee_id=agent, accepted_at=at, updated_at=at)
@@ -155,9 +180,12 @@ def generate(
                 ]
             )
             states.append(ticket_state_hash(row))
+            facts["response"] = "met"
+            sealed.append(report_facts_hash([facts[c] for c in FACT_COLUMNS[1:]]))
         events: list[tuple[Any, ...]] = []
         prev: str | None = None
-        for version, (change, state) in enumerate(zip(changes, states, strict=True), start=1):
+        seals = zip(changes, states, sealed, strict=True)
+        for version, (change, state, facts_hash) in enumerate(seals, start=1):
             for k, (at, actor, kind, field, old, new, note) in enumerate(change):
                 last = k == len(change) - 1
                 values = (
@@ -173,12 +201,14 @@ def generate(
                     note,
                     version,
                     state if last else None,
+                    None,
+                    facts_hash if last else None,
                 )
                 digest = ticket_event_hash(values, prev)
                 events.append((*values, prev, digest))
                 prev = digest
                 event_id += 1
-        yield row, events, day, sequence[day]
+        yield row, events, facts, day, sequence[day]
 
 
 def build_sqlite(path: Path, tickets: int) -> None:
@@ -200,20 +230,30 @@ def build_sqlite(path: Path, tickets: int) -> None:
         f"INSERT INTO ticket_event ({', '.join(EVENT_COLUMNS)}) "
         f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))})"
     )
+    fact_sql = (
+        f"INSERT INTO ticket_report_fact ({', '.join(FACT_COLUMNS)}) "
+        f"VALUES ({', '.join('?' * len(FACT_COLUMNS))})"
+    )
     rows: list[tuple[Any, ...]] = []
     events: list[tuple[Any, ...]] = []
+    facts: list[tuple[Any, ...]] = []
     days: dict[str, int] = {}
-    for row, chain, day, seq in generate(tickets, people, first):
+
+    def flush() -> None:
+        con.executemany(ticket_sql, rows)
+        con.executemany(event_sql, events)
+        con.executemany(fact_sql, facts)
+        for buffer in (rows, events, facts):
+            buffer.clear()
+
+    for row, chain, fact, day, seq in generate(tickets, people, first):
         days[day] = seq
         rows.append(tuple(_sqlite_value(row[c]) for c in TICKET_COLUMNS))
         events.extend(tuple(_sqlite_value(v) for v in e) for e in chain)
+        facts.append(tuple(fact[c] for c in FACT_COLUMNS))
         if len(rows) >= 20_000:
-            con.executemany(ticket_sql, rows)
-            con.executemany(event_sql, events)
-            rows.clear()
-            events.clear()
-    con.executemany(ticket_sql, rows)
-    con.executemany(event_sql, events)
+            flush()
+    flush()
     con.executemany("INSERT INTO ticket_sequence (day, last) VALUES (?, ?)", list(days.items()))
     con.commit()
     con.execute("ANALYZE")
@@ -260,23 +300,25 @@ def build_postgres(url: str, tickets: int) -> str:
         cursor = raw.cursor()
         cursor.execute("SET deskui.maintenance = 'on'")  # a bulk load, as a restore is
         days: dict[str, int] = {}
-        tickets_buf, events_buf = io.StringIO(), io.StringIO()
+        tickets_buf, events_buf, facts_buf = io.StringIO(), io.StringIO(), io.StringIO()
 
         def flush() -> None:
             for table, columns, buf in (
                 ("ticket", TICKET_COLUMNS, tickets_buf),
                 ("ticket_event", EVENT_COLUMNS, events_buf),
+                ("ticket_report_fact", FACT_COLUMNS, facts_buf),
             ):
                 with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                     copy.write(buf.getvalue())
                 buf.seek(0)
                 buf.truncate()
 
-        for count, (row, chain, day, seq) in enumerate(
+        for count, (row, chain, fact, day, seq) in enumerate(
             generate(tickets, people, int(first or 1)), start=1
         ):
             days[day] = seq
             tickets_buf.write("\t".join(_copy_text(row[c]) for c in TICKET_COLUMNS) + "\n")
+            facts_buf.write("\t".join(_copy_text(fact[c]) for c in FACT_COLUMNS) + "\n")
             for e in chain:
                 events_buf.write("\t".join(_copy_text(v) for v in e) + "\n")
             if count % 20_000 == 0:
@@ -376,6 +418,7 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=CHUNK, help="tickets read at a time")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else [args.tickets]
+    schema = head_revision(Database("sqlite://"))
     for size in sizes:
         if args.postgres:
             started = time.perf_counter()
@@ -385,7 +428,8 @@ def main() -> None:
             drop_database(url)
             continue
         CACHE.mkdir(parents=True, exist_ok=True)
-        path = CACHE / f"audit-{size}.db"
+        # a desk built for another schema would not verify with this one
+        path = CACHE / f"audit-{size}-{schema}.db"
         if not path.exists():
             started = time.perf_counter()
             build_sqlite(path, size)

@@ -15,6 +15,7 @@ from deskui.services.errors import (
     DeskBusy,
     IdentityRefused,
     NotFound,
+    NumberTaken,
     PasswordRequired,
     PermissionDenied,
     SaveConflict,
@@ -44,7 +45,8 @@ NOT_ALLOWED = 5
 #: refuses the one given.
 DATABASE = 6
 #: ``deskui audit verify`` found the record broken: an event rewritten, deleted, inserted or
-#: reordered, a ticket or setting changed without an event, or not the digest expected.
+#: reordered, a ticket or setting changed without an event, or not the digest expected. Also an
+#: intake refused because the day's number counter was lowered by hand (a retry fails alike).
 AUDIT_BROKEN = 7
 #: Standard output was closed by its reader before everything was written (``deskui ticket list |
 #: head -1``): the command stops quietly, as a Unix tool killed by ``SIGPIPE`` does, with the code
@@ -55,6 +57,8 @@ PIPE_CLOSED = 141
 
 def exit_code(error: ServiceError) -> int:
     """The exit code that reports ``error``."""
+    if isinstance(error, NumberTaken):
+        return AUDIT_BROKEN
     if isinstance(error, DatabaseUnavailable | DeskBusy | SchemaMismatch | PasswordRequired):
         return DATABASE
     if isinstance(error, NotFound):

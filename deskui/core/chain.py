@@ -9,12 +9,16 @@ existing history and the benchmark's bulk loader all hash exactly alike.
   (``2026-11-02T02:00:00.000000Z``). ``prev`` is the hash of the ticket's previous event (None
   for its first), ``state`` the :func:`ticket_state_hash` of the ticket's fields as that event's
   change left them (on a change's last event; None on the others). The columns added after the
-  chains began (:data:`LATER_EVENT_FIELDS`: a worklog entry's ``minutes``) follow ``prev``,
-  each as ``[name, value]``, only when set: an event without them hashes as it always did.
+  chains began (:data:`LATER_EVENT_FIELDS`: a worklog entry's ``minutes``, a change's
+  ``facts_hash``) follow ``prev``, each as ``[name, value]``, only when set: an event without
+  them hashes as it always did.
 - A **setting event** likewise over ``["setting_event", 1, id, key, at, actor_id, proxy_id,
   old, new, note, prev]``, chained to the previous setting event of the desk (one chain).
 - A ticket's **state** is hashed over every column of :data:`STATE_FIELDS`: all of the ticket
   but the due-time caches (:data:`CACHE_FIELDS`), which are recomputed from the events.
+- A ticket's **report facts** (its ``ticket_report_fact`` row) are hashed over
+  :data:`REPORT_FACT_FIELDS` (:func:`report_facts_hash`); a change's last event carries that
+  hash (``facts_hash``) beside the state's, so facts written without a change break the chain.
 
 The hashes are SHA-256, written as 64 lowercase hex digits.
 """
@@ -113,10 +117,25 @@ CACHE_FIELDS: frozenset[str] = frozenset(
 
 _EVENT_KINDS: tuple[FieldKind, ...] = (_I, _I, _T, _I, _I, _S, _S, _S, _S, _S, _I, _S, _S)
 #: A ticket event's columns added after the chains began, in canonical order, with their kinds:
-#: hashed, each with its name, only when set (migration 0011 added ``minutes``).
-LATER_EVENT_FIELDS: tuple[tuple[str, FieldKind], ...] = (("minutes", _I),)
+#: hashed, each with its name, only when set (migration 0011 added ``minutes``, 0015
+#: ``facts_hash``).
+LATER_EVENT_FIELDS: tuple[tuple[str, FieldKind], ...] = (("minutes", _I), ("facts_hash", _S))
 #: How many values :func:`ticket_event_hash` takes: the original columns, then the later ones.
 TICKET_EVENT_WIDTH = len(_EVENT_KINDS) - 1 + len(LATER_EVENT_FIELDS)
+#: The columns of a ticket's report facts (``ticket_report_fact`` but its ticket), in canonical
+#: order, with their kinds.
+REPORT_FACT_FIELDS: tuple[tuple[str, FieldKind], ...] = (
+    ("response", _S),
+    ("response_late", _I),
+    ("resolution", _S),
+    ("resolution_late", _I),
+    ("paused", _I),
+    ("reopened", _I),
+    ("first_contact", _B),
+    ("to_confirmation", _I),
+    ("worked_minutes", _I),
+)
+_FACT_KINDS = tuple(kind for _, kind in REPORT_FACT_FIELDS)
 _SETTING_KINDS: tuple[FieldKind, ...] = (_I, _S, _T, _I, _I, _S, _S, _S, _S)
 
 
@@ -165,8 +184,8 @@ def ticket_event_hash(values: Sequence[object], prev: str | None) -> str:
     Args:
         values: ``(id, ticket_id, at, actor_id, proxy_id, kind, field, old, new, note, version,
             state)`` as stored, optionally followed by the :data:`LATER_EVENT_FIELDS`
-            (``minutes``); one that is None (or left out) is not hashed, so an event written
-            before a later column existed keeps its hash.
+            (``minutes``, ``facts_hash``); one that is None (or left out) is not hashed, so an
+            event written before a later column existed keeps its hash.
         prev: the hash of the ticket's previous event, None for its first.
     """
     width = len(_EVENT_KINDS) - 1
@@ -221,6 +240,14 @@ def article_event_hash(values: Sequence[object], prev: str | None) -> str:
     """
     body = [_value(v, k) for v, k in zip(values, _SETTING_KINDS[:-1], strict=True)]
     return _digest(["article_event", CANONICAL_VERSION, *body, prev])
+
+
+def report_facts_hash(values: Sequence[object]) -> str:
+    """The hash of a ticket's report facts: the values of :data:`REPORT_FACT_FIELDS`, in order."""
+    if len(values) != len(_FACT_KINDS):
+        raise ValueError(f"report facts have {len(_FACT_KINDS)} values")
+    facts = [_value(v, k) for v, k in zip(values, _FACT_KINDS, strict=True)]
+    return _digest(["report_facts", CANONICAL_VERSION, *facts])
 
 
 def ticket_state_hash(fields: Mapping[str, object]) -> str:
@@ -279,7 +306,8 @@ def read_chain(links: Sequence[Link]) -> dict[int, Break]:
     Each event is checked on its own (is its hash the hash of what it holds?) and against its
     predecessor (does it link to the event before it?). A link to an event further back means
     the events between were inserted; to a later event, that the order changed; to no event
-    present, that its predecessor was deleted.
+    present, that its predecessor was deleted. A last event that is neither intact nor linked
+    to the one before it was inserted at the end.
     """
     found: dict[int, Break] = {}
     position = {link.hash: i for i, link in enumerate(links) if link.hash}
@@ -290,6 +318,10 @@ def read_chain(links: Sequence[Link]) -> dict[int, Break]:
             if link.moved:
                 found.setdefault(link.id, Break.REORDERED)
             elif after is not None and after.intact and after.prev == before:
+                found.setdefault(link.id, Break.INSERTED)
+            elif after is None and i and link.prev != before:
+                # put after the chain's end without its link to the event before: a rewrite
+                # keeps the link it was sealed with
                 found.setdefault(link.id, Break.INSERTED)
             else:
                 found.setdefault(link.id, Break.REWRITTEN)

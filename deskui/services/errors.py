@@ -56,6 +56,7 @@ CODES: dict[str, frozenset[str]] = {
     "text.too_long": frozenset({"length", "limit"}),
     "worklog.minutes": frozenset({"value", "low", "high"}),
     "reveal.no_phone": frozenset({"number"}),
+    "ticket.number_taken": _NUMBER,
     "note.required": frozenset(),
     "estimate.past": frozenset({"at"}),
     "impact.range": frozenset({"value"}),
@@ -474,6 +475,16 @@ class PasswordRequired(ServiceError):
         self.wrong = wrong
 
 
+class NumberTaken(ServiceError):
+    """The desk day's number counter gave a number a ticket already holds: the counter was
+    lowered outside deskui. Not a race: trying again takes the next number, which exists too,
+    until an admin puts the counter back (``deskui audit verify`` names the day); nothing was
+    saved."""
+
+    def __init__(self, *, number: str) -> None:
+        self._start("ticket.number_taken", "number", {"number": number})
+
+
 class DeskBusy(ServiceError, StoreDatabaseBusy):
     """Another console's unfinished write held the database longer than this one may wait;
     nothing was written, and the same change may simply be tried again.
@@ -568,6 +579,7 @@ __all__ = [
     "DatabaseUnavailable",
     "DeskBusy",
     "NotFound",
+    "NumberTaken",
     "PermissionDenied",
     "Problem",
     "SchemaBehind",

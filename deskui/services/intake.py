@@ -13,7 +13,7 @@ from deskui.core.masking import mask_secrets
 from deskui.core.numbering import day_key, desk_day, format_number
 from deskui.core.sanitize import sanitize_line, sanitize_text
 from deskui.services.directory import RequesterInput, find_or_add_requester
-from deskui.services.errors import NotFound, Problem, ValidationFailed, problem
+from deskui.services.errors import NotFound, NumberTaken, Problem, ValidationFailed, problem
 from deskui.services.ledger import commit_change, record, set_status
 from deskui.services.rules import DeskRules
 from deskui.services.users import Actor
@@ -195,10 +195,17 @@ def next_ticket_number(session: Session, now: datetime, rules: DeskRules) -> str
 
     The upsert locks the day's counter row until the transaction ends, so concurrent intakes
     queue behind each other; a rolled-back intake gives its number back, so there are no gaps.
+
+    Raises:
+        NumberTaken: a ticket holds the number already (the counter was lowered by hand).
     """
     day = desk_day(now, rules.tz)
     last = session.execute(_NEXT_SEQUENCE, {"day": day_key(day)}).scalar_one()
-    return format_number(day, int(last))
+    number = format_number(day, int(last))
+    if session.exec(select(Ticket.id).where(Ticket.number == number)).first() is not None:
+        # a counter behind the numbers issued: every retry would collide in the same way
+        raise NumberTaken(number=number)
+    return number
 
 
 def _route(session: Session, request: IntakeRequest, rules: DeskRules) -> tuple[Group | None, str]:

@@ -110,6 +110,7 @@ def event_values(e: TicketEvent) -> tuple[object, ...]:
         e.version,
         e.state_hash,
         e.minutes,
+        e.facts_hash,
     )
 
 
@@ -120,8 +121,12 @@ def _pending(session: Session, ticket: Ticket) -> list[TicketEvent]:
     return pending.setdefault(ticket.id, [])
 
 
-def _seal(session: Session, ticket: Ticket, events: list[TicketEvent]) -> None:
-    """Write a change's events, each chained to the ticket's previous one.
+def _seal(
+    session: Session, ticket: Ticket, events: list[TicketEvent], facts: str | None = None
+) -> None:
+    """Write a change's events, each chained to the ticket's previous one; the last carries the
+    ticket's state and ``facts``, the hash of the report facts the change wrote (none for a
+    reading, which writes none).
 
     The ticket's row is held (by :func:`lock_ticket`, or it is new and seen by nobody else) and
     taken again here, so no two transactions append to one chain at once.
@@ -143,6 +148,7 @@ def _seal(session: Session, ticket: Ticket, events: list[TicketEvent]) -> None:
         last = e is events[-1]
         e.id, e.version, e.prev_hash = event_id, ticket.version, prev
         e.state_hash = state if last else None
+        e.facts_hash = facts if last else None
         e.hash = prev = ticket_event_hash(event_values(e), prev)
     session.add_all(events)
     session.flush()
@@ -255,8 +261,8 @@ def commit_change(session: Session, ticket: Ticket, rules: DeskRules, now: datet
     refresh_due_cache(ticket, clocks)
     session.add(ticket)
     session.flush()
-    store_report_facts(session, ticket, history, clocks)
-    _seal(session, ticket, recorded)
+    facts = store_report_facts(session, ticket, history, clocks)
+    _seal(session, ticket, recorded, facts)
     recorded.clear()
     # the full-text index follows every change in the same transaction (summary, solution …)
     assert ticket.id is not None

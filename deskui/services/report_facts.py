@@ -8,6 +8,7 @@ from dataclasses import asdict
 
 from sqlmodel import Session
 
+from deskui.core.chain import REPORT_FACT_FIELDS, report_facts_hash
 from deskui.core.enums import ClockKind, EventKind
 from deskui.core.report_facts import report_facts
 from deskui.core.sla import SlaClock
@@ -21,8 +22,9 @@ def store_report_facts(
     ticket: Ticket,
     history: Sequence[TicketEvent],
     clocks: Mapping[ClockKind, SlaClock],
-) -> None:
-    """Write (or rewrite) the ticket's report facts from its full history and fresh clocks."""
+) -> str:
+    """Write (or rewrite) the ticket's report facts from its full history and fresh clocks;
+    returns their hash (:func:`deskui.core.chain.report_facts_hash`), which the change seals."""
     assert ticket.id is not None
     facts = report_facts(
         received_at=ticket.received_at,
@@ -38,3 +40,4 @@ def store_report_facts(
     for name, value in asdict(facts).items():
         setattr(row, name, str(value) if name in ("response", "resolution") else value)
     session.add(row)
+    return report_facts_hash([getattr(row, name) for name, _ in REPORT_FACT_FIELDS])

@@ -33,6 +33,7 @@ from sqlmodel import Session
 from deskui.core.announcements import AnnouncementContent, AnnouncementEventKind, content_hash
 from deskui.core.chain import (
     AUDITED_FIELDS,
+    REPORT_FACT_FIELDS,
     TICKET_EVENT_WIDTH,
     Break,
     Link,
@@ -40,6 +41,7 @@ from deskui.core.chain import (
     article_event_hash,
     canonical_time,
     read_chain,
+    report_facts_hash,
     setting_event_hash,
     ticket_event_hash,
     ticket_state_hash,
@@ -89,6 +91,12 @@ class Problem(StrEnum):
     ANNOUNCEMENT = "announcement"
     """An announcement's stored state or content is not what its last event recorded (changed
     without an event), or its approval does not fix the content its approval event recorded."""
+    FACTS = "facts"
+    """A ticket's stored report facts are not those its last change sealed: written without a
+    change (a report forged)."""
+    COUNTER = "counter"
+    """A desk day's number counter is behind the numbers its tickets hold: lowered by hand, so
+    every later intake of that day would take a number already issued."""
     ANNOUNCEMENT_HISTORY = "announcement_history"
     """An announcement without a single event: its history was deleted."""
 
@@ -158,8 +166,11 @@ class AuditReport:
 
 _EVENT_COLUMNS = (
     "id, ticket_id, at, actor_id, proxy_id, kind, field, old_value, new_value, note, version, "
-    "state_hash, minutes, prev_hash, hash"
+    "state_hash, minutes, facts_hash, prev_hash, hash"
 )
+#: Where the hash of the report facts stands in an event's row.
+_FACTS_AT = 13
+_FACT_COLUMNS = ", ".join(name for name, _ in REPORT_FACT_FIELDS)
 _SETTING_COLUMNS = "id, key, at, actor_id, proxy_id, old_value, new_value, note, prev_hash, hash"
 
 
@@ -198,6 +209,13 @@ class _Numbers:
         for missing in range(last + 1, n):
             yield _format(day, missing)
         self.last[day] = max(last, n)
+
+    def behind(self, counters: Mapping[str, int]) -> Iterator[tuple[str, int, str]]:
+        """Each day whose counter is behind the last number issued that day: the day, the
+        counter, and that number."""
+        for day, top in sorted(self.last.items()):
+            if counters.get(day, 0) < top:
+                yield day, counters.get(day, 0), _format(day, top)
 
     def unissued(self, counters: Mapping[str, int]) -> Iterator[str]:
         """Numbers the day's counter gave out that no ticket holds (the last of a day)."""
@@ -267,13 +285,27 @@ def verify_record(
             {"low": low, "high": last_id},
         ):
             by_ticket.setdefault(int(row[1]), []).append(tuple(row))
+        facts = {
+            int(row[0]): report_facts_hash(row[1:])
+            for row in conn.execute(
+                text(
+                    f"SELECT ticket_id, {_FACT_COLUMNS} FROM ticket_report_fact "
+                    "WHERE ticket_id >= :low AND ticket_id <= :high"
+                ),
+                {"low": low, "high": last_id},
+            )
+        }
         for ticket in tickets:
             events = by_ticket.get(int(ticket["id"]), [])
             report.tickets += 1
             report.ticket_events += len(events)
             for missing in numbers.see(str(ticket["number"])):
                 report.findings.append(Finding(Problem.MISSING_NUMBER, ticket=missing))
-            report.findings.extend(_check_ticket(ticket, events, logins, codes))
+            found = _check_ticket(ticket, events, logins, codes)
+            report.findings.extend(found)
+            if not any(f.problem in (Problem.TAIL, Problem.VERSION) for f in found):
+                # with the end of its history gone, the facts it sealed are gone too
+                report.findings.extend(_check_facts(ticket, events, facts.get(int(ticket["id"]))))
             head = events[-1][TICKET_EVENT_WIDTH + 1] if events else ""
             heads.update(f"{ticket['id']}:{head}\n".encode())
     counters = {
@@ -282,6 +314,10 @@ def verify_record(
     }
     for missing in numbers.unissued(counters):
         report.findings.append(Finding(Problem.MISSING_NUMBER, ticket=missing))
+    for day, counter, issued in numbers.behind(counters):
+        report.findings.append(
+            Finding(Problem.COUNTER, detail={"day": day, "counter": str(counter), "issued": issued})
+        )
     settings_head = _check_settings(conn, report, chunk)
     heads.update(f"settings:{settings_head or ''}\n".encode())
     for announcement_id, head in check_announcements(conn, report, chunk):
@@ -305,10 +341,14 @@ def _check_ticket(
     if not events:
         return [Finding(Problem.NO_HISTORY, ticket=number)]
     links = _links(events, TICKET_EVENT_WIDTH, ticket_event_hash)
+    breaks = read_chain(links)
     found = [
         Finding(Problem(kind.value), ticket=number, event=event_id)
-        for event_id, kind in read_chain(links).items()
+        for event_id, kind in breaks.items()
     ]
+    # the ticket is held against the history it was written with: an event inserted into the
+    # chain is named, and left out of the rest
+    events = [e for e in events if breaks.get(int(e[0])) is not Break.INSERTED] or events
     last = events[-1]
     version = int(ticket["version"])
     if last[10] != version:
@@ -352,6 +392,17 @@ def _check_ticket(
             Finding(Problem.FIELDS, ticket=number, event=int(last[0]), fields=tuple(names))
         )
     return found
+
+
+def _check_facts(
+    ticket: Mapping[Any, Any], events: Sequence[Sequence[Any]], stored: str | None
+) -> list[Finding]:
+    """The ticket's stored report facts against the hash its last change sealed (a chain
+    sealed before facts were sealed, migration 0016, carries none: nothing to compare)."""
+    sealed = next((e for e in reversed(events) if e[_FACTS_AT] is not None), None)
+    if sealed is None or sealed[_FACTS_AT] == stored:
+        return []
+    return [Finding(Problem.FACTS, ticket=str(ticket["number"]), event=int(sealed[0]))]
 
 
 def _chain_rows(

@@ -226,6 +226,9 @@ class TicketEvent(SQLModel, table=True):
     """SHA-256 over this event's canonical form and its predecessor's hash (the ticket's chain)."""
     minutes: int | None = Field(default=None)
     """The whole minutes a worklog entry says were spent (1–1440), if it says."""
+    facts_hash: str | None = Field(default=None, max_length=64)
+    """On a change's last event: the hash of the ticket's report facts as the change wrote them
+    (:func:`deskui.core.chain.report_facts_hash`); None on the others and on readings."""
 
 
 class TicketSequence(SQLModel, table=True):

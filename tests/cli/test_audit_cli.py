@@ -88,3 +88,26 @@ def test_a_malformed_digest_is_bad_input(
     code, out, err = verify(capsys, "--db", desk, "--lang", lang, "--expect", "abc")
     assert code == 2 and not out
     assert words in err and "expect" in err
+
+
+def test_forged_report_facts_and_a_lowered_counter(
+    desk: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report turned to 100 % met by hand and the day's counter set back are both named; the
+    next intake is refused for what it is, not as a race to try again."""
+    from tests.cli.test_cli import CALL, run
+
+    with sqlite3.connect(desk) as conn:
+        conn.execute(
+            "UPDATE ticket_report_fact SET response = 'met', resolution = 'met', "
+            "response_late = 0, resolution_late = 0"
+        )
+        conn.execute("UPDATE ticket_sequence SET last = 0")
+    code, out, _ = verify(capsys, "--db", desk, "--lang", "en")
+    assert code == AUDIT_BROKEN
+    assert "its stored report facts are not those its last change" in out
+    assert "behind the number" in out
+    args = ["ticket", "create", "--db", desk, "--as", "op", "--lang", "en"]
+    code, _, err = run(capsys, monkeypatch, args, json.dumps(CALL))
+    assert code == AUDIT_BROKEN, err
+    assert "trying again will not help" in err and "please try again" not in err

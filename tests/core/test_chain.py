@@ -74,6 +74,13 @@ def test_each_kind_of_break_reads_as_itself() -> None:
     assert read_chain(inserted) == {2: Break.INSERTED}
     unhashed = chain((1, "a", None, True), (2, None, None, False), (3, "b", "a", True))
     assert read_chain(unhashed) == {2: Break.INSERTED}
+    # a bare event put after the chain's end: no event after it to link past it
+    appended = chain((1, "a", None, True), (2, "b", "a", True), (3, None, None, False))
+    assert read_chain(appended) == {3: Break.INSERTED}
+    misplaced = chain((1, "a", None, True), (2, "b", "a", True), (3, "c", "a", False))
+    assert read_chain(misplaced) == {3: Break.INSERTED}
+    rewritten_last = chain((1, "a", None, True), (2, "b", "a", True), (3, "c", "b", False))
+    assert read_chain(rewritten_last) == {3: Break.REWRITTEN}
     reordered = chain((1, "a", None, True), (2, "c", "b", True), (3, "b", "a", True))
     assert read_chain(reordered)[2] == Break.REORDERED
     moved = [Link(1, "a", None, True), Link(2, "c", "b", False, moved=True)]
@@ -140,4 +147,32 @@ def test_an_event_without_minutes_hashes_as_before_minutes_existed() -> None:
     with pytest.raises(ValueError):
         ticket_event_hash(values[:-1], prev)
     with pytest.raises(ValueError):
-        ticket_event_hash((*values, 45, 1), prev)
+        ticket_event_hash((*values, 45, "f" * 64, 1), prev)
+
+
+def test_an_event_without_facts_hash_hashes_as_before_facts_were_sealed() -> None:
+    """``facts_hash`` (migration 0016) is hashed only when set: an event sealed before keeps its
+    hash; once set, the facts' hash is covered, so facts written without a change break the
+    chain."""
+    values = (5, 2, "2026-11-02 02:00:00.000000", 3, None, "status", None, None, None, None, 4)
+    values += ("s" * 64, None)
+    prev = "a" * 64
+    before = ticket_event_hash(values, prev)
+    assert ticket_event_hash((*values, None), prev) == before
+    sealed = ticket_event_hash((*values, "f" * 64), prev)
+    assert sealed not in (before, ticket_event_hash((*values, "e" * 64), prev))
+
+
+def test_report_facts_hash_covers_every_fact() -> None:
+    """Each fact changes the hash; SQLite's 0/1 for a boolean hashes as the boolean."""
+    from deskui.core.chain import REPORT_FACT_FIELDS, report_facts_hash
+
+    names = [name for name, _ in REPORT_FACT_FIELDS]
+    values: list[object] = ["missed", 60, "met", 0, 0, 0, False, None, 0]
+    facts = dict(zip(names, values, strict=True))
+    base = report_facts_hash(list(facts.values()))
+    assert report_facts_hash(list({**facts, "first_contact": 0}.values())) == base
+    for name, other in (("response", "met"), ("response_late", 0), ("to_confirmation", 5)):
+        assert report_facts_hash(list({**facts, name: other}.values())) != base
+    with pytest.raises(ValueError):
+        report_facts_hash(list(facts.values())[:-1])

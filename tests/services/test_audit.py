@@ -195,6 +195,86 @@ def test_an_inserted_event_and_a_deleted_ticket(desk: DeskService, worked: list[
     }
 
 
+def test_a_bare_event_put_after_the_end_of_a_chain_is_inserted(
+    desk: DeskService, worked: list[str]
+) -> None:
+    """An event typed in by hand, without hash or link, after a ticket's last one: named
+    inserted, and the ticket is otherwise held against the history it was written with (no
+    "rewritten", no "events after it deleted")."""
+    tamper(
+        desk.db,
+        "INSERT INTO ticket_event (id, ticket_id, at, kind, version) "
+        "SELECT (SELECT max(id) + 1 FROM ticket_event), id, received_at, 'progress', version "
+        "FROM ticket WHERE number = :n",
+        n=worked[1],
+    )
+    inserted = event_ids(desk.db, worked[1])[-1]
+    assert found(verify(desk)) == {("inserted", worked[1], inserted)}
+
+
+def facts_of(db: Database, number: str) -> tuple[str, str]:
+    with db.engine.connect() as conn:
+        response, resolution = conn.execute(
+            text(
+                "SELECT f.response, f.resolution FROM ticket_report_fact f "
+                "JOIN ticket t ON t.id = f.ticket_id WHERE t.number = :n"
+            ),
+            {"n": number},
+        ).one()
+    return str(response), str(resolution)
+
+
+def test_forged_report_facts_are_named(desk: DeskService, worked: list[str]) -> None:
+    """Facts rewritten without a change (a report turned to 100 % met) break what the ticket's
+    last change sealed; verify names the ticket and that change's last event."""
+    assert facts_of(desk.db, worked[0]) == ("met", "paused")
+    tamper(
+        desk.db,
+        "UPDATE ticket_report_fact SET resolution = 'met', resolution_late = 0 "
+        "WHERE ticket_id = (SELECT id FROM ticket WHERE number = :n)",
+        n=worked[0],
+    )
+    last = event_ids(desk.db, worked[0])[-1]
+    assert found(verify(desk)) == {("facts", worked[0], last)}
+    # deleted facts are as forged as rewritten ones
+    tamper(
+        desk.db,
+        "DELETE FROM ticket_report_fact"
+        " WHERE ticket_id = (SELECT id FROM ticket WHERE number = :n)",
+        n=worked[2],
+    )
+    assert ("facts", worked[2], event_ids(desk.db, worked[2])[-1]) in found(verify(desk))
+
+
+def test_facts_sealed_by_a_change_survive_a_later_reading(
+    desk: DeskService, worked: list[str]
+) -> None:
+    """A reading (the whole phone revealed) seals no facts; the change's seal still holds."""
+    desk.reveal_phone(desk.actor("lead"), worked[0])
+    assert verify(desk).ok
+    tamper(desk.db, "UPDATE ticket_report_fact SET reopened = 3")
+    assert {f.problem for f in verify(desk).findings} == {Problem.FACTS}
+
+
+def test_a_counter_lowered_by_hand_is_named_and_refuses_intake_plainly(
+    desk: DeskService, worked: list[str]
+) -> None:
+    """The day's counter set back under the numbers issued: verify names the day, and an intake
+    is refused as what it is (not a race to try again), every time."""
+    from deskui.services.errors import NumberTaken
+
+    tamper(desk.db, "UPDATE ticket_sequence SET last = 0")
+    (finding,) = verify(desk).findings
+    assert finding.problem is Problem.COUNTER and finding.chain == "desk"
+    assert finding.detail == {"day": "20261102", "counter": "0", "issued": worked[2]}
+    for _ in range(2):
+        with pytest.raises(NumberTaken) as refused:
+            desk.create_ticket(desk.actor("op"), call(summary="新来电"))
+        assert refused.value.params["number"] == worked[0]
+    tamper(desk.db, "DELETE FROM ticket_sequence")
+    assert {f.problem for f in verify(desk).findings} == {Problem.COUNTER}
+
+
 def test_reordered_events_are_named(desk: DeskService, worked: list[str]) -> None:
     ids = event_ids(desk.db, worked[0])
     first, second = ids[3], ids[4]

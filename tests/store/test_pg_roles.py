@@ -25,6 +25,7 @@ from deskui.core.enums import Role, Status
 from deskui.services.desk import DeskService, prepare_database
 from deskui.services.directory import RequesterInput
 from deskui.services.users import add_user
+from deskui.services.verify import verify_record
 from deskui.store import pg_roles
 from deskui.store.db import Database
 from deskui.store.feed import Changed, PostgresFeed
@@ -253,6 +254,54 @@ def test_no_desk_role_rewrites_history_or_changes_the_schema(
     with connected(as_role(postgres_url, login_roles[login])) as conn:
         refusals = {sql: refused(conn, sql) for sql in NOBODY}
     assert refusals == dict.fromkeys(NOBODY, INSUFFICIENT_PRIVILEGE)
+
+
+def committed(conn: Connection, sql: str, **params: object) -> str | None:
+    """The SQLSTATE with which the server refuses ``sql`` or its commit (None if both ran)."""
+    try:
+        conn.execute(text(sql), params)
+        conn.commit()
+    except DBAPIError as exc:
+        conn.rollback()
+        return getattr(exc.orig, "sqlstate", None)
+    return None
+
+
+@pytest.mark.parametrize("login", list(SEATED))
+def test_no_desk_role_forges_facts_inserts_bare_events_or_lowers_the_counter(
+    owner_desk: DeskService, login_roles: dict[str, str], postgres_url: str, login: str
+) -> None:
+    """Report facts are written only with a change of their ticket; an event only as the next
+    link of its ticket's chain; the day's counter only upwards — whatever the role, and even
+    with the maintenance setting, which is the owner's alone."""
+    number = owner_desk.create_ticket(owner_desk.actor("op"), call()).number
+    ticket = "(SELECT id FROM ticket WHERE number = :n)"
+    with connected(as_role(postgres_url, login_roles[login])) as conn:
+        for maintenance in (False, True):
+            if maintenance:
+                conn.execute(text("SET deskui.maintenance = 'on'"))
+            forge = f"UPDATE ticket_report_fact SET response = 'met' WHERE ticket_id = {ticket}"
+            assert committed(conn, forge, n=number) == INSUFFICIENT_PRIVILEGE
+            bare = (
+                "INSERT INTO ticket_event (ticket_id, at, kind, version) "
+                f"SELECT id, received_at, 'progress', version FROM ticket WHERE id = {ticket}"
+            )
+            assert committed(conn, bare, n=number) == "23000"
+            lowered = "UPDATE ticket_sequence SET last = 0"
+            assert committed(conn, lowered) == INSUFFICIENT_PRIVILEGE
+    assert owner_desk.read(lambda s: verify_record(s)).ok
+    # the ledger's own path goes on working for the same role
+    desk = DeskService(Database(as_role(postgres_url, login_roles[login])), owner_desk.clock)
+    try:
+        me = desk.actor(login)
+        if login == "op":
+            assert desk.create_ticket(me, call()).number
+        else:
+            desk.claim(me, number)
+            desk.worklog(me, number, "看过了")
+    finally:
+        desk.db.dispose()
+    assert owner_desk.read(lambda s: verify_record(s)).ok
 
 
 @pytest.mark.parametrize("login", ["op", "agent1", "lead"])

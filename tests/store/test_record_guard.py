@@ -121,6 +121,35 @@ def test_a_ticket_inserted_without_an_event_is_refused(pg_desk: DeskService) -> 
     assert _refused(pg_desk.db, copy)
 
 
+def test_an_event_off_the_chain_is_refused_even_to_the_owner(pg_desk: DeskService) -> None:
+    """A bare event (no hash, no link), or one linked to anything but the ticket's last event,
+    is refused; the deliberate maintenance setting lets the owner through."""
+    number = pg_desk.create_ticket(pg_desk.actor("op"), call()).number
+    ticket = f"(SELECT id FROM ticket WHERE number = '{number}')"
+    bare = (
+        "INSERT INTO ticket_event (id, ticket_id, at, kind, version{extra}) "
+        "SELECT (SELECT max(id) + 1 FROM ticket_event), id, received_at, 'progress', version"
+        "{values} FROM ticket WHERE id = " + ticket
+    )
+    assert _refused(pg_desk.db, bare.format(extra="", values=""))
+    first = f"(SELECT min(hash) FROM ticket_event WHERE ticket_id = {ticket} AND prev_hash IS NULL)"
+    linked_back = bare.format(extra=", prev_hash, hash", values=f", {first}, repeat('0', 64)")
+    assert _refused(pg_desk.db, linked_back)
+    assert not _refused(pg_desk.db, bare.format(extra="", values=""), maintenance=True)
+    (finding,) = pg_desk.read(lambda s: verify_record(s)).findings
+    assert finding.problem is Problem.INSERTED
+
+
+def test_a_desk_day_counter_only_rises(pg_desk: DeskService) -> None:
+    pg_desk.create_ticket(pg_desk.actor("op"), call())
+    assert _refused(pg_desk.db, "UPDATE ticket_sequence SET last = 0")
+    assert _refused(pg_desk.db, "DELETE FROM ticket_sequence")
+    assert not _refused(pg_desk.db, "UPDATE ticket_sequence SET last = last + 1")
+    assert not _refused(pg_desk.db, "UPDATE ticket_sequence SET last = 0", maintenance=True)
+    (finding,) = pg_desk.read(lambda s: verify_record(s)).findings
+    assert finding.problem is Problem.COUNTER
+
+
 def test_every_ticket_column_is_in_the_state_hash_or_a_declared_cache() -> None:
     """A new ticket column must be decided on: audited (in the state hash) or a cache."""
     from sqlalchemy import inspect
