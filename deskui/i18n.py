@@ -96,3 +96,11 @@ class Catalog:
     def keys() -> list[str]:
         """Every key of the catalog."""
         return list(_entries())
+
+
+def minutes_text(minutes: int, t: Catalog) -> str:
+    """Time worked as the desk says it: ``45 分钟`` / ``45 min``, ``2 小时 5 分钟`` /
+    ``2 h 5 min``."""
+    if minutes < 60:
+        return t("detail.worked.minutes", minutes=minutes)
+    return t("detail.worked.hours", hours=minutes // 60, minutes=minutes % 60)

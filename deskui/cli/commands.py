@@ -22,7 +22,7 @@ from deskui.core.clock import SystemClock
 from deskui.core.enums import ClockKind, EventKind
 from deskui.core.permissions import Person
 from deskui.core.sanitize import sanitize_line
-from deskui.i18n import Catalog, detect_language
+from deskui.i18n import Catalog, detect_language, minutes_text
 from deskui.services import skills
 from deskui.services.desk import DeskService, check_schema, prepare_database, upgrade_database
 from deskui.services.errors import IdentityRefused, NotFound, SchemaMismatch
@@ -31,7 +31,6 @@ from deskui.services.seed import DEMO_OPERATOR
 from deskui.services.users import Actor
 from deskui.services.views import SATISFACTION_ASPECTS, TicketView
 from deskui.store.db import Database
-from deskui.widgets.timeline import minutes_text
 
 
 def _line(value: object) -> str:

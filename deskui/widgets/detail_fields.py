@@ -18,11 +18,11 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from deskui.core.sanitize import sanitize_line, sanitize_text
-from deskui.i18n import Catalog
+from deskui.i18n import Catalog, minutes_text
 from deskui.services.names import DeskNames
 from deskui.services.views import DETAIL_FIELDS, TicketView
 from deskui.widgets.record_words import priority_words, routing_words
-from deskui.widgets.timeline import minutes_text, stamp
+from deskui.widgets.timeline import stamp
 
 Row = tuple[str, str | None]
 

@@ -25,7 +25,7 @@ from textual.widgets import Static
 
 from deskui.core.enums import EventKind
 from deskui.core.sanitize import sanitize_line, sanitize_text
-from deskui.i18n import Catalog
+from deskui.i18n import Catalog, minutes_text
 from deskui.services.names import DeskNames
 from deskui.services.views import EventView
 from deskui.widgets.record_words import (
@@ -143,14 +143,6 @@ def value_text(
     if field and field.startswith("satisfaction") and value.isdigit():  # overall and per aspect
         return "★" * int(value)
     return sanitize_line(value)
-
-
-def minutes_text(minutes: int, t: Catalog) -> str:
-    """Time worked as the desk says it: ``45 分钟`` / ``45 min``, ``2 小时 5 分钟`` /
-    ``2 h 5 min``."""
-    if minutes < 60:
-        return t("detail.worked.minutes", minutes=minutes)
-    return t("detail.worked.hours", hours=minutes // 60, minutes=minutes % 60)
 
 
 #: Marks an entry stamped earlier than the one before it (the line under it says why).

@@ -78,7 +78,7 @@ def test_list_filters_by_group_and_assignee(
     ("args", "code", "field"),
     [
         (["--from", "2026-02-30"], 2, "from"),
-        (["--to", "2026-11-02T09:00"], 2, "to"),
+        (["--to", "2026-11-02T25:00"], 2, "to"),
         (["--status", "open"], 2, "status"),
         (["--priority", "P0"], 2, "priority"),
         (["--group", "nosuch"], 3, "group"),

@@ -26,7 +26,7 @@ def test_an_import_with_a_short_resolution_or_an_unknown_group_saves_nothing(
             'resolution = "3 working_days"',
             'resolution = "30 minutes"',
             "sla.targets.P4.resolution: the resolution target 30 minutes is shorter than the "
-            "response target 1 hours; nothing was saved",
+            "response target 1 hour; nothing was saved",
         ),
         (
             'network = "network"',

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from sqlmodel import Session, select
 
 from deskui.core.clock import FrozenClock
 from deskui.core.enums import Role
@@ -26,7 +27,8 @@ from deskui.core.report_periods import parse_period
 from deskui.services.desk import DeskService
 from deskui.services.errors import ServiceError
 from deskui.services.reports import ReportScope
-from deskui.services.users import Actor
+from deskui.services.users import Actor, add_user
+from deskui.store.models import User
 from tests.conftest import DATABASES, FROZEN_AT, add_staff, empty_database
 from tests.services.test_intake import call
 
@@ -168,6 +170,26 @@ class Scene:
             self.desk.claim(self.desk.actor(self.holder), number)
         return number
 
+    def assignee(self) -> str:
+        """Someone of the ticket's group to assign it to (a network agent for a network call)."""
+        if self.case.relation != "foreign":
+            return "agent2"
+        now = self.desk.clock.now()
+
+        def seat(session: Session) -> None:
+            if session.exec(select(User).where(User.login == "netagent")).first() is None:
+                add_user(
+                    session=session,
+                    login="netagent",
+                    name="网络工程师",
+                    role="agent",
+                    groups=["network"],
+                    now=now,
+                )
+
+        self.desk.write(seat)
+        return "netagent"
+
     def pending(self) -> str:
         number = self.new()
         by = self.holder or "lead"
@@ -199,7 +221,7 @@ class Scene:
         steps: dict[Action, Callable[[], object]] = {
             Action.CLAIM: lambda: desk.claim(actor, self.new()),
             Action.TAKE_OVER: lambda: desk.claim(actor, self.new(), takeover=True),
-            Action.ASSIGN: lambda: desk.assign(actor, self.new(), "agent2"),
+            Action.ASSIGN: lambda: desk.assign(actor, self.new(), self.assignee()),
             Action.TRIAGE: lambda: desk.triage(actor, self.new(), 1, 1),
             Action.OVERRIDE_PRIORITY: lambda: desk.override_priority(
                 actor, self.new(), "P1", "board meeting"

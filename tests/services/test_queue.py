@@ -375,7 +375,7 @@ def test_triage_moves_the_row_at_once(desk: DeskService, reader: QueueReader) ->
     query = QueueQuery(QueueView.OPEN)
     waiting = [r for r in reader.after(query, None, 500) if r.status == Status.TO_ASSIGN]
     last_dated = waiting[-1]  # response clock running: P1 brings it from 1 h to 15 min
-    desk.triage(desk.actor("agent2"), last_dated.number, 1, 1, expected_version=last_dated.version)
+    desk.triage(desk.actor("lead"), last_dated.number, 1, 1, expected_version=last_dated.version)
     rows = reader.after(query, None, 500)
     row = next(r for r in rows if r.id == last_dated.id)
     assert str(row.priority) == "P1" and row.version == last_dated.version + 1
