@@ -93,7 +93,10 @@ def _mask_unparsed(line: str) -> str:
 # "密码：见附件" stay as they are. Quoted values are masked inside their quotes. A trailing full
 # stop, comma, semicolon or closing bracket is taken for sentence punctuation and left visible.
 
-_CJK_LABEL = r"密码|口令|验证码|校验码|动态码|密钥|秘钥|私钥|PIN码"
+_CJK_LABEL = (
+    r"密码|口令|验证码|校验码|动态码|密钥|秘钥|私钥|PIN码"
+    r"|密碼|驗證碼|校驗碼|動態碼|密鑰|祕鑰|秘鑰|私鑰|PIN碼"  # as Taiwan and Hong Kong write them
+)
 _ASCII_LABEL = (
     r"(?:wi-?fi|wlan|wpa2?|network)[ \t_-]?key"
     r"|pass(?:word|wd|code|phrase)?|pwd|pw|pin(?:[ \t]?code)?|otp"
@@ -184,6 +187,16 @@ _URL_PASSWORD = re.compile(
 
 _MIN_BEARER = 16
 
+# A secret in an environment variable (PGPASSWORD=hunter2 psql, DB_PASSWORD='x', GITHUB_TOKEN=…):
+# the label is glued to the variable's other words, so the label rules do not see it.
+_ENV_NAME = r"(?<![A-Za-z0-9_])[A-Z0-9_]*(?:PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_?KEY)[A-Z0-9_]*="
+_ENV_SECRET = re.compile(_ENV_NAME + r"(?P<value>[^\s\"'，。；]+)")
+_ENV_SECRET_QUOTED = re.compile(_ENV_NAME + r"(?P<quote>[\"'])(?P<value>[^\"'\n]+)(?P=quote)")
+# curl and wget take the account and its password together: curl -u admin:hunter2, --user=a:b.
+_USER_OPTION = re.compile(
+    r"(?<=[ \t])(?:-u|--user|--http-user)(?:[ \t]+|=)?[^\s:\"']+:(?P<value>[^\s\"'，。；]+)"
+)
+
 # A length said between the label and the secret: "密码 6位 123456", "PIN 4 digits: 1234".
 _LENGTH_NOTE = re.compile(
     r"[ \t]*[(（]?[ \t]*[0-9一二三四五六七八九十]{1,2}[ \t-]*"
@@ -249,6 +262,9 @@ def _mask_prose(text: str) -> str:
     folded, origin = _fold(text)
     spans = [
         *_group_spans(_URL_PASSWORD, folded),
+        *_group_spans(_ENV_SECRET, folded),
+        *_group_spans(_ENV_SECRET_QUOTED, folded),
+        *_group_spans(_USER_OPTION, folded),
         *_group_spans(_AUTHORIZATION, folded),
         *_bearer_spans(folded),
         *((m.start(), m.end()) for m in _JWT.finditer(folded)),

@@ -155,6 +155,13 @@ MISSED_BEFORE = [
     ("银行卡密码 6位 123456", "银行卡密码 6位 ******"),
     ("银行卡密码6位：123456", "银行卡密码6位：******"),
     ("PIN (4 digits) 1234", "PIN (4 digits) ******"),
+    ("密碼：hunter2", "密碼：******"),
+    ("驗證碼 123456", "驗證碼 ******"),
+    ("PGPASSWORD=hunter2 psql -h db1", "PGPASSWORD=****** psql -h db1"),
+    ("export DB_PASSWORD='se cret'", "export DB_PASSWORD='******'"),
+    ("GITHUB_TOKEN=ghp_abcdef123456 git push", "GITHUB_TOKEN=****** git push"),
+    ("curl -u admin:hunter2 http://x", "curl -u admin:****** http://x"),
+    ("wget --user=admin:hunter2 http://x", "wget --user=admin:****** http://x"),
 ]
 
 
